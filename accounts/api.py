@@ -1,0 +1,68 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services, throttling
+from accounts.models import User
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    identifier = serializers.CharField(help_text=_("E-mail address or mobile phone number."), max_length=254)
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False, max_length=4096)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+class TokenObtainView(APIView):
+    """Exchanges an identifier and a password for an API token (mobile apps)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        identifier = serializer.validated_data["identifier"]
+        address = throttling.client_address(request)
+        user = authenticate(request, username=identifier, password=serializer.validated_data["password"])
+        if user is None:
+            if throttling.is_locked(identifier, address):
+                detail = _("Too many failed attempts. Try again in %(minutes)s minutes.") % {
+                    "minutes": throttling.lockout_minutes()
+                }
+                return Response({"detail": detail}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            return Response({"detail": _("Wrong identifier or password.")}, status=status.HTTP_400_BAD_REQUEST)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class MeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["public_id", "role", "email", "phone", "first_name", "last_name", "time_zone", "language"]
+        read_only_fields = ["public_id", "role", "email", "phone"]
+
+
+class MeView(APIView):
+    """The signed-in user's account."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(request=MeSerializer, responses=MeSerializer)
+    def patch(self, request):
+        serializer = MeSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update_profile(
+            actor=request.user, user=request.user, user_fields=serializer.validated_data, profile_fields={}
+        )
+        return Response(MeSerializer(user).data)

@@ -1,0 +1,110 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts import services
+from accounts.models import PatientProfile, ProfessionalProfile, User
+
+DEMO_PASSWORD = "relyfe-demo-2026"  # noqa: S105 (published on purpose: demo accounts only)
+DEMO_DOMAIN = "demo.relyfe.test"
+
+PATIENTS = [
+    {"first_name": "Alice", "last_name": "Martin", "slug": "alice", "birth_date": "1984-03-12", "sex": "female"},
+    {"first_name": "Dave", "last_name": "Durand", "slug": "dave", "birth_date": "1971-11-02", "sex": "male"},
+]
+PROFESSIONALS = [
+    {
+        "first_name": "Bob",
+        "last_name": "Bernard",
+        "slug": "bob",
+        "profession": "doctor",
+        "specialty": "Médecine générale",
+        "rpps": "10003456786",
+        "city": "Lyon",
+    },
+    {
+        "first_name": "Charlie",
+        "last_name": "Chevalier",
+        "slug": "charlie",
+        "profession": "pharmacist",
+        "specialty": "",
+        "rpps": "10004567896",
+        "city": "Paris",
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Creates (or refreshes) the demo accounts and their data. Development only."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("The demo data is for development: it refuses to run when DEBUG is off.")
+        with transaction.atomic():
+            staff = self.ensure_staff()
+            for patient in PATIENTS:
+                self.ensure_patient(patient)
+            for professional in PROFESSIONALS:
+                self.ensure_professional(professional)
+            # Bob shows what a verified professional looks like; charlie stays unverified.
+            bob = ProfessionalProfile.objects.filter(user__email=f"bob@{DEMO_DOMAIN}")
+            services.professionals_verify(actor=staff, profiles=bob)
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
+        for slug, role in [
+            ("alice", "patient"),
+            ("dave", "patient"),
+            ("bob", "professional"),
+            ("charlie", "professional"),
+            ("staff", "staff"),
+        ]:
+            self.stdout.write(f"  {role:<13} {slug}@{DEMO_DOMAIN}")
+
+    def reset(self, user: User) -> User:
+        """Brings an existing demo account back to its known state (password, active)."""
+        user.set_password(DEMO_PASSWORD)
+        user.is_active = True
+        user.save()
+        return user
+
+    def ensure_patient(self, data):
+        email = f"{data['slug']}@{DEMO_DOMAIN}"
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            services.patient_sign_up(
+                email=email,
+                phone=None,
+                password=DEMO_PASSWORD,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                birth_date=data["birth_date"],
+                sex=data["sex"],
+            )
+        else:
+            PatientProfile.objects.get_or_create(user=self.reset(user))
+
+    def ensure_professional(self, data):
+        email = f"{data['slug']}@{DEMO_DOMAIN}"
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            services.professional_sign_up(
+                email=email,
+                phone=None,
+                password=DEMO_PASSWORD,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                profession=data["profession"],
+                specialty=data["specialty"],
+                rpps=data["rpps"],
+                city=data["city"],
+            )
+        else:
+            self.reset(user)
+
+    def ensure_staff(self):
+        email = f"staff@{DEMO_DOMAIN}"
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            return User.objects.create_superuser(
+                email=email, password=DEMO_PASSWORD, first_name="Sam", last_name="Staff"
+            )
+        return self.reset(user)

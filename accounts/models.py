@@ -1,0 +1,188 @@
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.identifiers import canonical_identifier, format_phone
+from accounts.validators import rpps_checksum_is_valid, validate_rpps, validate_time_zone
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", _("Patient")
+    PROFESSIONAL = "professional", _("Health professional")
+    STAFF = "staff", _("Staff")
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNSPECIFIED = "unspecified", _("Prefer not to say")
+
+
+class Profession(models.TextChoices):
+    DOCTOR = "doctor", _("Doctor")
+    NURSE = "nurse", _("Nurse")
+    PHARMACIST = "pharmacist", _("Pharmacist")
+    MIDWIFE = "midwife", _("Midwife")
+    DENTIST = "dentist", _("Dentist")
+    PHYSIOTHERAPIST = "physiotherapist", _("Physiotherapist")
+    OTHER = "other", _("Other health professional")
+
+
+class UserManager(BaseUserManager):
+    def get_by_natural_key(self, identifier):
+        """Finds a user by e-mail or phone, written in any form the sign-in page accepts."""
+        parsed = canonical_identifier(identifier)
+        if parsed is None:
+            raise self.model.DoesNotExist
+        kind, value = parsed
+        return self.get(**{kind: value})
+
+    def create_user(self, email=None, password=None, **fields):
+        user = self.model(email=email or None, **fields)
+        user.set_password(password)
+        user.full_clean()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email=None, password=None, **fields):
+        fields.update(role=Role.STAFF, is_superuser=True)
+        return self.create_user(email=email, password=password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who signs in. Names, time zone and language belong to every role, so they live here;
+    what is particular to patients and professionals lives in their profile."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Stored lower-cased; NULL (not "") when absent so that uniqueness holds for those who have one.
+    email = models.EmailField(_("e-mail address"), unique=True, null=True, blank=True)
+    # A mobile number in E.164 ("+33612345678").
+    phone = models.CharField(_("mobile phone"), max_length=16, unique=True, null=True, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris", validators=[validate_time_zone])
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | Q(phone__isnull=False),
+                name="user_has_a_sign_in_identifier",
+            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_is_known"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email or self.phone_display
+
+    def clean(self):
+        super().clean()
+        if self.email:
+            self.email = self.email.strip().lower()
+        self.email = self.email or None
+        self.phone = self.phone or None
+
+    @property
+    def is_staff(self) -> bool:
+        """Only staff reach the Django admin."""
+        return self.role == Role.STAFF and self.is_active
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def is_professional(self) -> bool:
+        return self.role == Role.PROFESSIONAL
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone) if self.phone else ""
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.first_name
+
+
+class PatientProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient_profile")
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=16, choices=Sex.choices, default=Sex.UNSPECIFIED)
+
+    class Meta:
+        verbose_name = _("patient profile")
+        verbose_name_plural = _("patient profiles")
+        constraints = [
+            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="patient_sex_is_known"),
+        ]
+
+    def __str__(self):
+        return str(self.user)
+
+
+class ProfessionalProfile(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="professional_profile")
+    profession = models.CharField(_("profession"), max_length=32, choices=Profession.choices)
+    specialty = models.CharField(_("specialty"), max_length=120, blank=True)
+    rpps = models.CharField(
+        _("RPPS number"), max_length=11, unique=True, null=True, blank=True, validators=[validate_rpps]
+    )
+    practice_address = models.CharField(_("practice address"), max_length=255, blank=True)
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    practice_phone = models.CharField(_("practice phone"), max_length=16, blank=True)
+    verified = models.BooleanField(_("verified"), default=False)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("verified by")
+    )
+
+    class Meta:
+        verbose_name = _("professional profile")
+        verbose_name_plural = _("professional profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rpps__regex=r"^[0-9]{11}$") | Q(rpps__isnull=True), name="rpps_has_11_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(verified=False) | Q(verified_at__isnull=False), name="verified_professional_has_a_date"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.user)
+
+    def clean(self):
+        super().clean()
+        self.rpps = self.rpps or None
+
+    @property
+    def rpps_checksum_is_valid(self) -> bool | None:
+        return rpps_checksum_is_valid(self.rpps) if self.rpps else None
+
+    @property
+    def practice_phone_display(self) -> str:
+        return format_phone(self.practice_phone) if self.practice_phone else ""

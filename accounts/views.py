@@ -1,0 +1,134 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import services
+from accounts.forms import (
+    AccountForm,
+    PatientDetailsForm,
+    PatientSignUpForm,
+    ProfessionalDetailsForm,
+    ProfessionalSignUpForm,
+    SignInForm,
+)
+from accounts.selectors import profile_of
+
+BACKEND = "accounts.backends.IdentifierBackend"
+
+
+def set_language_cookie(response, language: str):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
+
+
+def home(request):
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "accounts/home_visitor.html")
+    if user.is_patient:
+        template = "accounts/home_patient.html"
+    elif user.is_professional:
+        template = "accounts/home_professional.html"
+    else:
+        template = "accounts/home_staff.html"
+    return render(request, template, {"profile": profile_of(user)})
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The interface speaks the user's own language from the first page after sign-in.
+        return set_language_cookie(response, form.get_user().language)
+
+
+def sign_up_choice(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    return render(request, "accounts/sign_up_choice.html")
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up_patient(request):
+    return _sign_up(request, PatientSignUpForm, services.patient_sign_up, ["birth_date", "sex"], "patient")
+
+
+@require_http_methods(["GET", "POST"])
+def sign_up_professional(request):
+    extra = ["profession", "specialty", "rpps", "practice_address", "city", "practice_phone"]
+    return _sign_up(request, ProfessionalSignUpForm, services.professional_sign_up, extra, "professional")
+
+
+def _sign_up(request, form_class, sign_up, extra_fields, role):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        extra = {name: form.cleaned_data[name] for name in extra_fields}
+        user = sign_up(**form.account_fields(), **extra)
+        login(request, user, backend=BACKEND)
+        messages.success(request, _("Welcome to ReLyfe, %(name)s.") % {"name": user.first_name})
+        return set_language_cookie(redirect("home"), user.language)
+    return render(request, "accounts/sign_up.html", {"form": form, "role": role})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    user = request.user
+    profile = profile_of(user)
+    details_form_class = {"patient": PatientDetailsForm, "professional": ProfessionalDetailsForm}.get(user.role)
+    data = request.POST if request.method == "POST" else None
+    account_form = AccountForm(data, instance=user, prefix="account")
+    details_form = details_form_class(data, instance=profile, prefix="details") if details_form_class else None
+    forms_valid = account_form.is_valid() and (details_form is None or details_form.is_valid())
+    if request.method == "POST" and forms_valid:
+        user_fields = {name: account_form.cleaned_data[name] for name in account_form.Meta.fields}
+        profile_fields = (
+            {name: details_form.cleaned_data[name] for name in details_form.Meta.fields} if details_form else {}
+        )
+        services.user_update_profile(actor=user, user=user, user_fields=user_fields, profile_fields=profile_fields)
+        messages.success(request, _("Your profile is saved."))
+        return set_language_cookie(redirect("accounts:profile"), user.language)
+    return render(
+        request,
+        "accounts/profile.html",
+        {"account_form": account_form, "details_form": details_form, "profile": profile},
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password is changed."))
+        return super().form_valid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")

@@ -1,0 +1,54 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import ProfessionalProfile, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def development_settings(settings):
+    """The demo runs on a developer's machine, where DEBUG is on (pytest turns it off)."""
+    settings.DEBUG = True
+
+
+DEMO_EMAILS = {
+    "alice@demo.relyfe.test": "patient",
+    "dave@demo.relyfe.test": "patient",
+    "bob@demo.relyfe.test": "professional",
+    "charlie@demo.relyfe.test": "professional",
+    "staff@demo.relyfe.test": "staff",
+}
+
+
+def test_the_demo_command_creates_every_role_and_can_run_twice(client, capsys):
+    call_command("demo")
+    call_command("demo")
+
+    assert dict(User.objects.values_list("email", "role")) == DEMO_EMAILS
+    printed = capsys.readouterr().out
+    assert all(email in printed for email in DEMO_EMAILS)
+    assert "relyfe-demo-2026" in printed
+    for email in DEMO_EMAILS:
+        assert client.login(username=email, password="relyfe-demo-2026"), email
+        client.logout()
+    assert ProfessionalProfile.objects.get(user__email="bob@demo.relyfe.test").verified
+
+
+def test_the_demo_command_restores_a_changed_demo_password(client):
+    call_command("demo")
+    alice = User.objects.get(email="alice@demo.relyfe.test")
+    alice.set_password("something-else-entirely")
+    alice.save()
+
+    call_command("demo")
+
+    assert client.login(username="alice@demo.relyfe.test", password="relyfe-demo-2026")
+
+
+def test_the_demo_command_refuses_to_run_when_debug_is_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("demo")
+    assert not User.objects.exists()

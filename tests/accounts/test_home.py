@@ -1,0 +1,55 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_visitor_sees_how_to_sign_up_or_log_in(client):
+    page = client.get(reverse("home")).content.decode()
+
+    assert reverse("accounts:sign_up") in page
+    assert reverse("accounts:login") in page
+
+
+def test_a_patient_home_shows_records_treatments_and_sharing(client, alice):
+    client.force_login(alice)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert "Bonjour Alice" in page
+    for section in ["Mes dossiers de santé", "Mes traitements", "Partage"]:
+        assert section in page
+    assert reverse("admin:index") not in page
+
+
+def test_a_professional_home_shows_patients_and_inbox(client, bob):
+    client.force_login(bob)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert "Mes patients" in page
+    assert "Boîte de réception" in page
+    assert "pas encore vérifié" in page
+
+
+def test_a_staff_member_home_leads_to_the_administration(client, staff):
+    client.force_login(staff)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert reverse("admin:index") in page
+
+
+def test_the_language_switcher_changes_the_interface_to_english(client, alice):
+    client.force_login(alice)
+
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    assert "My health records" in client.get(reverse("home")).content.decode()
+
+
+def test_pages_that_need_an_account_send_visitors_to_log_in(client):
+    response = client.get(reverse("accounts:profile"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))

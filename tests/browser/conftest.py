@@ -1,0 +1,42 @@
+import os
+
+import pytest
+from django.db import connections
+
+from tests.conftest import chromium_path
+
+
+@pytest.fixture
+def page(live_server):
+    """A phone-sized page in the system's Chromium; fails the test on any console error
+    (a Content-Security-Policy violation shows up there)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop; Django's ORM calls from the test are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    errors = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.base_url = live_server.url
+        yield page
+        browser.close()
+        # Connections opened while Playwright's loop ran belong to that context: close them there.
+        connections.close_all()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    assert errors == []
+

@@ -1,0 +1,84 @@
+import copy
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+from tests.factories import PatientFactory, ProfessionalFactory, StaffFactory
+
+# The cache the web process, the worker and beat share, before any test replaces it.
+SHARED_CACHES = copy.deepcopy(django_settings.CACHES)
+
+
+def services_required() -> bool:
+    """CI sets RELYFE_REQUIRE_SERVICES=1: there, a test that cannot find its server fails."""
+    return os.environ.get("RELYFE_REQUIRE_SERVICES") == "1"
+
+
+def skip_or_fail(reason: str):
+    if services_required():
+        pytest.fail(f"{reason} (RELYFE_REQUIRE_SERVICES=1 forbids skipping)")
+    pytest.skip(reason)
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://…")
+    if item.get_closest_marker("redis") and not django_settings.REDIS_URL:
+        skip_or_fail("needs Redis: set REDIS_URL=redis://…")
+    if item.get_closest_marker("browser") and not chromium_path():
+        skip_or_fail("needs Chromium: apt-get install chromium")
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings, tmp_path):
+    """Each test starts with an empty cache of its own (login counters, sessions)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def alice(db):
+    """A patient."""
+    return PatientFactory(email="alice@example.org", first_name="Alice")
+
+
+@pytest.fixture
+def dave(db):
+    """Another patient."""
+    return PatientFactory(email="dave@example.org", first_name="Dave")
+
+
+@pytest.fixture
+def bob(db):
+    """A professional (later issues give him a grant on alice's file)."""
+    return ProfessionalFactory(email="bob@example.org", first_name="Bob")
+
+
+@pytest.fixture
+def charlie(db):
+    """A professional without any access."""
+    return ProfessionalFactory(email="charlie@example.org", first_name="Charlie")
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory(email="staff@example.org")
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return Path(django_settings.BASE_DIR)

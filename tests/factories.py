@@ -1,0 +1,60 @@
+import factory
+from django.contrib.auth.hashers import make_password
+
+from accounts.models import PatientProfile, ProfessionalProfile, Role, User
+
+# Every factory user has this password. Argon2 is slow on purpose, so it is hashed once.
+PASSWORD = "correct-horse-battery-staple"
+DEFAULT_PASSWORD_HASH = make_password(PASSWORD)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    password = DEFAULT_PASSWORD_HASH
+
+    @classmethod
+    def _create(cls, model_class, *args, password=DEFAULT_PASSWORD_HASH, **kwargs):
+        if not password.startswith(("argon2$", "pbkdf2")):
+            password = make_password(password)
+        return super()._create(model_class, *args, password=password, **kwargs)
+
+
+class PatientFactory(UserFactory):
+    role = Role.PATIENT
+    patient_profile = factory.RelatedFactory("tests.factories.PatientProfileFactory", factory_related_name="user")
+
+
+class PatientProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PatientProfile
+
+    birth_date = factory.Faker("date_of_birth", minimum_age=1, maximum_age=95)
+    sex = "unspecified"
+
+
+class ProfessionalFactory(UserFactory):
+    role = Role.PROFESSIONAL
+    professional_profile = factory.RelatedFactory(
+        "tests.factories.ProfessionalProfileFactory", factory_related_name="user"
+    )
+
+
+class ProfessionalProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProfessionalProfile
+
+    profession = "doctor"
+    specialty = "Médecine générale"
+    rpps = factory.Sequence(lambda n: f"{10000000000 + n}")
+    city = "Lyon"
+
+
+class StaffFactory(UserFactory):
+    role = Role.STAFF
+    is_superuser = True
