@@ -39,4 +39,3 @@ def page(live_server):
         connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     assert errors == []
-
