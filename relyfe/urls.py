@@ -4,17 +4,26 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
+from health_records import api as records_api
 from relyfe.health import healthz
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("patients/<uuid:patient_id>/records/", records_api.PatientRecordsView.as_view(), name="patient-records"),
+    path("records/<uuid:record_id>/", records_api.RecordDetailView.as_view(), name="record"),
+    path("records/<uuid:record_id>/files/", records_api.RecordFilesView.as_view(), name="record-files"),
+    path("records/<uuid:record_id>/archive/", records_api.RecordArchiveView.as_view(), name="record-archive"),
+    path("records/<uuid:record_id>/restore/", records_api.RecordRestoreView.as_view(), name="record-restore"),
+    path("files/<uuid:file_id>/download/", records_api.FileDownloadView.as_view(), name="file-download"),
 ]
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("", include("health_records.urls")),
+    path("", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -1,6 +1,9 @@
 import copy
 import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -82,3 +85,52 @@ def staff(db):
 @pytest.fixture
 def project_root() -> Path:
     return Path(django_settings.BASE_DIR)
+
+
+def test_database_url() -> str:
+    """The URL of the database the tests run on, for a process started by a test."""
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{name}"
+    base = os.environ["DATABASE_URL"]
+    return base[: base.rindex("/") + 1] + name
+
+
+@pytest.fixture
+def celery_worker(transactional_db, project_root):
+    """A real Celery worker process on the test database and the run's broker; stopped after the test."""
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "relyfe",
+            "worker",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "--loglevel=WARNING",
+        ],
+        cwd=project_root,
+        env={**os.environ, "DATABASE_URL": test_database_url()},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    yield worker
+    worker.terminate()
+    worker.wait(timeout=30)
+
+
+def wait_until(condition, *, worker=None, seconds: float = 60):
+    """Polls `condition` until it is true; fails with the worker's output if the worker died."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if worker is not None and worker.poll() is not None:
+            pytest.fail(f"the Celery worker stopped: {worker.stdout.read()}")
+        time.sleep(0.2)
+    pytest.fail(f"not done after {seconds} s")

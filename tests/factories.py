@@ -2,6 +2,7 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import PatientProfile, ProfessionalProfile, Role, User
+from health_records.models import HealthRecord, RecordFile
 
 # Every factory user has this password. Argon2 is slow on purpose, so it is hashed once.
 PASSWORD = "correct-horse-battery-staple"
@@ -58,3 +59,37 @@ class ProfessionalProfileFactory(factory.django.DjangoModelFactory):
 class StaffFactory(UserFactory):
     role = Role.STAFF
     is_superuser = True
+
+
+class HealthRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HealthRecord
+
+    patient = factory.SubFactory(PatientFactory)
+    author = factory.SelfAttribute("patient")
+    kind = "medical_report"
+    title = factory.Sequence(lambda n: f"Compte rendu {n}")
+    clinical_date = factory.Faker("date_between", start_date="-3y", end_date="today")
+    description = "Consultation de suivi."
+
+
+class RecordFileFactory(factory.django.DjangoModelFactory):
+    """A stored JPEG attached to a record."""
+
+    class Meta:
+        model = RecordFile
+
+    record = factory.SubFactory(HealthRecordFactory)
+    original_name = factory.Sequence(lambda n: f"photo-{n}.jpg")
+    content_type = "image/jpeg"
+    extension = ".jpg"
+    size = 0
+    uploaded_by = factory.SelfAttribute("record.patient")
+
+    @factory.lazy_attribute
+    def file(self):
+        from django.core.files.base import ContentFile
+
+        from tests.files import jpeg_bytes
+
+        return ContentFile(jpeg_bytes(), name="upload")

@@ -23,3 +23,40 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 })();
+
+// Upload forms: list the chosen files and show the sending progress (htmx reports it).
+(function () {
+  "use strict";
+  function listFiles(form) {
+    var list = form.querySelector("[data-upload-list]");
+    if (!list) { return; }
+    list.textContent = "";
+    form.querySelectorAll("input[type=file]").forEach(function (input) {
+      Array.prototype.forEach.call(input.files, function (file) {
+        var item = document.createElement("li");
+        item.textContent = file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB)";
+        list.appendChild(item);
+      });
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("form[data-upload-progress] input[type=file]")) {
+      listFiles(event.target.form);
+    }
+  });
+  document.body.addEventListener("htmx:xhr:progress", function (event) {
+    var form = event.target.closest("form[data-upload-progress]");
+    if (!form || !event.detail.lengthComputable) { return; }
+    var box = form.querySelector("[data-progress]");
+    box.hidden = false;
+    box.querySelector("progress").value = Math.round((event.detail.loaded / event.detail.total) * 100);
+  });
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.target.closest("form[data-upload-progress]");
+    if (form) { form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; }); }
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest("form[data-upload-progress]");
+    if (form) { form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; }); }
+  });
+})();

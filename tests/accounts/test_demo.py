@@ -2,6 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import ProfessionalProfile, User
+from health_records.models import HealthRecord, RecordFile
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,15 @@ def test_the_demo_command_creates_every_role_and_can_run_twice(client, capsys):
         assert client.login(username=email, password="relyfe-demo-2026"), email
         client.logout()
     assert ProfessionalProfile.objects.get(user__email="bob@demo.relyfe.test").verified
+    alice = User.objects.get(email="alice@demo.relyfe.test")
+    records = HealthRecord.objects.filter(patient=alice)
+    assert records.count() >= 12
+    assert records.values("kind").distinct().count() >= 8
+    assert RecordFile.objects.filter(record__patient=alice, content_type="application/pdf").exists()
+    assert RecordFile.objects.filter(record__patient=alice, content_type="image/jpeg").exists()
+    years = {record.clinical_date.year for record in records}
+    assert max(years) - min(years) >= 2
+    assert not HealthRecord.objects.exclude(patient=alice).exists()
 
 
 def test_the_demo_command_restores_a_changed_demo_password(client):

@@ -1,13 +1,8 @@
-import os
-import subprocess
-import sys
-import time
-
 import pytest
 from django.utils.module_loading import import_string
 
 from relyfe.tasks import HEARTBEAT_CACHE_KEY, heartbeat
-from tests.conftest import SHARED_CACHES
+from tests.conftest import SHARED_CACHES, wait_until
 
 
 def shared_cache():
@@ -17,35 +12,10 @@ def shared_cache():
 
 
 @pytest.mark.celery
-def test_a_real_worker_runs_a_task_sent_through_the_broker(project_root):
+def test_a_real_worker_runs_a_task_sent_through_the_broker(celery_worker):
     cache = shared_cache()
     cache.delete(HEARTBEAT_CACHE_KEY)
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "relyfe",
-            "worker",
-            "--pool=solo",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel=WARNING",
-        ],
-        cwd=project_root,
-        env=os.environ.copy(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        heartbeat.delay()
-        deadline = time.monotonic() + 60
-        while cache.get(HEARTBEAT_CACHE_KEY) is None and time.monotonic() < deadline:
-            assert worker.poll() is None, worker.stdout.read()
-            time.sleep(0.2)
-        assert cache.get(HEARTBEAT_CACHE_KEY) is not None
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+
+    heartbeat.delay()
+
+    wait_until(lambda: cache.get(HEARTBEAT_CACHE_KEY) is not None, worker=celery_worker)

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import PatientProfile, ProfessionalProfile, User
+from health_records.demo import create_alice_history
 
 DEMO_PASSWORD = "relyfe-demo-2026"  # noqa: S105 (published on purpose: demo accounts only)
 DEMO_DOMAIN = "demo.relyfe.test"
@@ -49,6 +51,10 @@ class Command(BaseCommand):
             # Bob shows what a verified professional looks like; charlie stays unverified.
             bob = ProfessionalProfile.objects.filter(user__email=f"bob@{DEMO_DOMAIN}")
             services.professionals_verify(actor=staff, profiles=bob)
+            alice = User.objects.get(email=f"alice@{DEMO_DOMAIN}")
+            created = create_alice_history(alice=alice, today=timezone.localdate())
+        if created:
+            self.stdout.write(f"Alice's file: {created} health records with their files.")
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
         for slug, role in [
             ("alice", "patient"),

@@ -1,0 +1,91 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """The access log is append-only: an event is never changed or removed."""
+
+
+class Action(models.TextChoices):
+    LIST = "list", _("listed")
+    VIEW = "view", _("viewed")
+    DOWNLOAD = "download", _("downloaded")
+    CREATE = "create", _("created")
+    UPDATE = "update", _("changed")
+    ARCHIVE = "archive", _("archived")
+    RESTORE = "restore", _("restored")
+    SHARE = "share", _("shared")
+    EXPORT = "export", _("exported")
+
+
+class AccessPath(models.TextChoices):
+    OWNER = "owner", _("own account")
+    GRANT = "grant", _("access granted by the patient")
+    LINK = "link", _("share link")
+    EMERGENCY = "emergency", _("emergency access")
+    STAFF = "staff", _("ReLyfe staff (administration)")
+
+
+OBJECT_TYPES = {
+    "timeline": _("the list of records"),
+    "health_record": _("a record"),
+    "record_file": _("a file"),
+}
+
+
+class AccessEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Access events cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("Access events cannot be deleted.")
+
+
+class AccessEvent(models.Model):
+    """One read or write of a patient's data: who, which patient, which object, what, how, when, from where."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Who it was, as shown to the patient: the member's name at the time, or what a link holder declared.
+    actor_label = models.CharField(max_length=200)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    object_type = models.CharField(max_length=40)
+    object_id = models.UUIDField(null=True, blank=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    access_path = models.CharField(max_length=16, choices=AccessPath.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = AccessEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "-at"], name="accessevent_patient_time")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(action__in=Action.values), name="accessevent_action_known"),
+            models.CheckConstraint(
+                condition=models.Q(access_path__in=AccessPath.values), name="accessevent_path_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor_label} {self.action} {self.object_type} ({self.at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Access events cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Access events cannot be deleted.")
+
+    @property
+    def object_type_display(self):
+        return OBJECT_TYPES.get(self.object_type, self.object_type)

@@ -1,0 +1,39 @@
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from accounts.models import User
+from audit.models import AccessEvent
+from sharing import policy
+from sharing.policy import Action
+
+
+def access_events_for_patient(
+    *,
+    user,
+    patient,
+    actor: User | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    include_own: bool = False,
+) -> QuerySet[AccessEvent]:
+    """What the patient sees on "Who accessed my data"."""
+    if not policy.decide(user, Action.VIEW_ACCESS_LOG, patient):
+        raise PermissionDenied
+    events = AccessEvent.objects.filter(patient=patient).select_related("actor")
+    if not include_own:
+        events = events.exclude(actor=patient)
+    if actor is not None:
+        events = events.filter(actor=actor)
+    if date_from:
+        events = events.filter(at__date__gte=date_from)
+    if date_to:
+        events = events.filter(at__date__lte=date_to)
+    return events
+
+
+def actors_of_patient_events(*, patient) -> QuerySet[User]:
+    """Everyone (but the patient) who appears in the patient's access log, for the filter."""
+    actor_ids = AccessEvent.objects.filter(patient=patient).exclude(actor=patient).values("actor")
+    return User.objects.filter(pk__in=actor_ids).order_by("last_name", "first_name")

@@ -1,0 +1,234 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from health_records import selectors, services
+from health_records.downloads import stored_file_response
+from health_records.forms import TimelineFilterForm, validate_clinical_date
+from health_records.models import HealthRecord, RecordFile, RecordKind
+from health_records.uploads import UploadRefused, check_upload
+from sharing.policy import Action
+
+
+class RecordFileSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RecordFile
+        fields = ["public_id", "original_name", "content_type", "size", "width", "height", "page_count", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, record_file) -> str:
+        return self.context["request"].build_absolute_uri(reverse("api:file-download", args=[record_file.public_id]))
+
+
+class TagNamesField(serializers.ListField):
+    """Tags are written and read as a list of names."""
+
+    child = serializers.CharField(max_length=40)
+
+    def to_representation(self, tags):
+        return [tag.name for tag in tags.all()]
+
+
+class HealthRecordSerializer(serializers.ModelSerializer):
+    patient = serializers.UUIDField(source="patient.public_id", read_only=True)
+    author = serializers.UUIDField(source="author.public_id", read_only=True)
+    author_name = serializers.CharField(source="author.full_name", read_only=True)
+    tags = TagNamesField(required=False, max_length=services.MAX_TAGS)
+    files = RecordFileSerializer(many=True, read_only=True)
+    clinical_date = serializers.DateField(validators=[validate_clinical_date])
+
+    class Meta:
+        model = HealthRecord
+        fields = [
+            "public_id",
+            "patient",
+            "kind",
+            "title",
+            "clinical_date",
+            "description",
+            "tags",
+            "author",
+            "author_name",
+            "files",
+            "created_at",
+            "updated_at",
+            "archived_at",
+        ]
+        read_only_fields = ["public_id", "created_at", "updated_at", "archived_at"]
+
+    def validate_tags(self, names):
+        return services.parse_tags(",".join(names))
+
+
+class NewHealthRecordSerializer(HealthRecordSerializer):
+    uploads = serializers.ListField(
+        child=serializers.FileField(), required=False, write_only=True, max_length=settings.UPLOAD_MAX_FILES
+    )
+
+    class Meta(HealthRecordSerializer.Meta):
+        fields = [*HealthRecordSerializer.Meta.fields, "uploads"]
+
+    def validate_uploads(self, files):
+        return check_uploads(files)
+
+
+def check_uploads(files):
+    checked = []
+    for uploaded in files:
+        try:
+            checked.append(check_upload(uploaded))
+        except UploadRefused as refusal:
+            raise serializers.ValidationError(f"{uploaded.name[:80]}: {' '.join(refusal.messages)}") from refusal
+    return checked
+
+
+class AddFilesSerializer(serializers.Serializer):
+    uploads = serializers.ListField(
+        child=serializers.FileField(), allow_empty=False, max_length=settings.UPLOAD_MAX_FILES
+    )
+
+    def validate_uploads(self, files):
+        return check_uploads(files)
+
+
+def _as_api_error(error: DjangoValidationError):
+    return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("kind", enum=RecordKind.values),
+        OpenApiParameter("tag", str),
+        OpenApiParameter("q", str, description="Search in titles, descriptions and file names."),
+        OpenApiParameter("archived", bool),
+    ]
+)
+class PatientRecordsView(ListAPIView):
+    """The patient's records, newest first (GET), or a new record with its files (POST, multipart)."""
+
+    serializer_class = HealthRecordSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self):
+        patient, access = selectors.patient_get_for_user(user=self.request.user, public_id=self.kwargs["patient_id"])
+        filters = TimelineFilterForm(self.request.query_params)
+        criteria = filters.cleaned_data if filters.is_valid() else {}
+        return selectors.timeline_records(
+            user=self.request.user,
+            patient=patient,
+            access=access,
+            kind=criteria.get("kind", ""),
+            tag=criteria.get("tag", ""),
+            query=criteria.get("q", ""),
+            archived=criteria.get("archived", False),
+            request=self.request,
+        )
+
+    @extend_schema(request={"multipart/form-data": NewHealthRecordSerializer}, responses={201: HealthRecordSerializer})
+    def post(self, request, patient_id):
+        patient, _access = selectors.patient_get_for_user(user=request.user, public_id=patient_id, action=Action.CREATE)
+        serializer = NewHealthRecordSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        try:
+            record = services.health_record_create(
+                actor=request.user,
+                patient=patient,
+                kind=values["kind"],
+                title=values["title"],
+                clinical_date=values["clinical_date"],
+                description=values.get("description", ""),
+                tags=values.get("tags", []),
+                uploads=values.get("uploads", []),
+                request=request,
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(HealthRecordSerializer(record, context={"request": request}).data, status=201)
+
+
+class RecordDetailView(APIView):
+    """A record with its files (GET), or changes to its fields and tags (PATCH)."""
+
+    @extend_schema(responses=HealthRecordSerializer)
+    def get(self, request, record_id):
+        record, _access = selectors.health_record_get_for_user(user=request.user, public_id=record_id, request=request)
+        return Response(HealthRecordSerializer(record, context={"request": request}).data)
+
+    @extend_schema(request=HealthRecordSerializer, responses=HealthRecordSerializer)
+    def patch(self, request, record_id):
+        record, _access = selectors.health_record_for_action(
+            user=request.user, public_id=record_id, action=Action.UPDATE
+        )
+        serializer = HealthRecordSerializer(record, data=request.data, partial=True, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        tags = values.pop("tags", None)
+        try:
+            record = services.health_record_update(
+                actor=request.user, record=record, fields=values, tags=tags, request=request
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        record.refresh_from_db()
+        return Response(HealthRecordSerializer(record, context={"request": request}).data)
+
+
+class RecordFilesView(APIView):
+    """Adds files to a record (multipart, field `uploads`, repeated)."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": AddFilesSerializer}, responses={201: RecordFileSerializer(many=True)}
+    )
+    def post(self, request, record_id):
+        record, _access = selectors.health_record_for_action(
+            user=request.user, public_id=record_id, action=Action.UPDATE
+        )
+        serializer = AddFilesSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            files = services.record_files_add(
+                actor=request.user, record=record, uploads=serializer.validated_data["uploads"], request=request
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(RecordFileSerializer(files, many=True, context={"request": request}).data, status=201)
+
+
+class RecordArchiveView(APIView):
+    @extend_schema(request=None, responses=HealthRecordSerializer)
+    def post(self, request, record_id):
+        record, _access = selectors.health_record_for_action(
+            user=request.user, public_id=record_id, action=Action.ARCHIVE
+        )
+        record = services.health_record_archive(actor=request.user, record=record, request=request)
+        return Response(HealthRecordSerializer(record, context={"request": request}).data)
+
+
+class RecordRestoreView(APIView):
+    @extend_schema(request=None, responses=HealthRecordSerializer)
+    def post(self, request, record_id):
+        record, _access = selectors.health_record_for_action(
+            user=request.user, public_id=record_id, action=Action.RESTORE
+        )
+        record = services.health_record_restore(actor=request.user, record=record, request=request)
+        return Response(HealthRecordSerializer(record, context={"request": request}).data)
+
+
+class FileDownloadView(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, file_id):
+        record_file = selectors.record_file_get_for_user(user=request.user, public_id=file_id, request=request)
+        return stored_file_response(
+            record_file.file, filename=record_file.original_name, content_type=record_file.content_type, inline=False
+        )

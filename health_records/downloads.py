@@ -1,0 +1,29 @@
+"""Streams stored files to those the selectors let through; nothing is ever served from a public URL."""
+
+from django.http import FileResponse, HttpResponseRedirect
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
+
+# A presigned S3 link is a bearer token: it lives one minute at most.
+PRESIGNED_URL_SECONDS = 60
+
+
+def _private(response):
+    add_never_cache_headers(response)  # includes no-store: health data stays out of every cache
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def stored_file_response(field_file, *, filename: str, content_type: str, inline: bool):
+    disposition = content_disposition_header(not inline, filename)
+    storage = field_file.storage
+    if hasattr(storage, "bucket_name"):  # S3: the browser fetches from the bucket with a short-lived link
+        url = storage.url(
+            field_file.name,
+            parameters={"ResponseContentDisposition": disposition, "ResponseContentType": content_type},
+            expire=PRESIGNED_URL_SECONDS,
+        )
+        return _private(HttpResponseRedirect(url))
+    response = FileResponse(field_file.open("rb"), content_type=content_type)
+    response["Content-Disposition"] = disposition
+    return _private(response)

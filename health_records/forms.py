@@ -1,0 +1,111 @@
+from datetime import date, timedelta
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from health_records.models import HealthRecord, RecordKind
+from health_records.services import parse_tags
+from health_records.uploads import UploadRefused, check_upload
+
+ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class CheckedFilesField(forms.FileField):
+    """Several files at once, each checked by its content; cleans to a list of CheckedUpload."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_FILES}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+        if self.required and not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        if len(files) > settings.UPLOAD_MAX_FILES:
+            raise ValidationError(
+                _("At most %(count)d files at once.") % {"count": settings.UPLOAD_MAX_FILES}, code="too_many_files"
+            )
+        checked, errors = [], []
+        for uploaded in files:
+            try:
+                checked.append(check_upload(uploaded))
+            except UploadRefused as refusal:
+                errors.append(
+                    ValidationError(
+                        "%(name)s: %(reason)s",
+                        code=refusal.code,
+                        params={"name": uploaded.name[:80], "reason": " ".join(refusal.messages)},
+                    )
+                )
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+
+def validate_clinical_date(value: date) -> None:
+    # A day of margin: the patient's "today" may already be tomorrow in UTC.
+    if value > timezone.now().date() + timedelta(days=1):
+        raise ValidationError(_("The date cannot be in the future."), code="future")
+    if value.year < 1900:
+        raise ValidationError(_("Check the year."), code="too_old")
+
+
+class HealthRecordForm(forms.ModelForm):
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=400,
+        help_text=_("Separated by commas, for example: cardiology, knee."),
+    )
+
+    class Meta:
+        model = HealthRecord
+        fields = ["kind", "title", "clinical_date", "description"]
+        widgets = {
+            "clinical_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinical_date"].validators.append(validate_clinical_date)
+        if self.instance.pk and not self.is_bound:
+            self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
+
+    def clean_tags(self):
+        return parse_tags(self.cleaned_data.get("tags", ""))
+
+
+class NewHealthRecordForm(HealthRecordForm):
+    files = CheckedFilesField(label=_("Files"))
+    # A second input that opens the phone's camera; its pictures join the other files.
+    camera = CheckedFilesField(
+        label=_("Take a photo"),
+        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        cleaned_data["uploads"] = cleaned_data.get("files", []) + cleaned_data.get("camera", [])
+        if len(cleaned_data["uploads"]) > settings.UPLOAD_MAX_FILES:
+            raise ValidationError(_("At most %(count)d files at once.") % {"count": settings.UPLOAD_MAX_FILES})
+        return cleaned_data
+
+
+class AddFilesForm(forms.Form):
+    files = CheckedFilesField(label=_("Files"), required=True)
+
+
+class TimelineFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *RecordKind.choices])
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=40)
+    archived = forms.BooleanField(label=_("Archived records"), required=False)

@@ -1,0 +1,161 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordKind(models.TextChoices):
+    PRESCRIPTION = "prescription", _("Prescription")
+    LAB_RESULT = "lab_result", _("Lab result")
+    IMAGING = "imaging", _("Imaging")
+    MEDICAL_REPORT = "medical_report", _("Medical report")
+    PHOTO = "photo", _("Photo")
+    VACCINATION = "vaccination", _("Vaccination")
+    ALLERGY = "allergy", _("Allergy")
+    CONDITION = "condition", _("Condition")
+    SURGERY = "surgery", _("Surgery")
+    HOSPITAL_STAY = "hospital_stay", _("Hospital stay")
+    NOTE = "note", _("Note")
+    OTHER = "other", _("Other")
+
+
+class Tag(models.Model):
+    """A patient's own label for records ("cardiology", "knee"). Each patient has their own set."""
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="record_tags")
+    name = models.CharField(_("name"), max_length=40)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint("patient", Lower("name"), name="tag_unique_per_patient")]
+
+    def __str__(self):
+        return self.name
+
+
+class HealthRecordQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
+
+
+class HealthRecord(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="health_records", verbose_name=_("patient")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=RecordKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    clinical_date = models.DateField(_("date"), help_text=_("When it happened, not when it was added."))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_records", verbose_name=_("author")
+    )
+    description = models.TextField(_("description"), blank=True, max_length=20000)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="records", verbose_name=_("tags"))
+    created_at = models.DateTimeField(_("added on"), default=timezone.now)
+    updated_at = models.DateTimeField(_("changed on"), auto_now=True)
+    archived_at = models.DateTimeField(_("archived on"), null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = HealthRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("health record")
+        verbose_name_plural = _("health records")
+        ordering = ["-clinical_date", "-created_at"]
+        indexes = [
+            models.Index(fields=["patient", "-clinical_date", "-created_at"], name="record_timeline"),
+            models.Index(fields=["patient", "kind"], name="record_patient_kind"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=RecordKind.values), name="record_kind_known"),
+            models.CheckConstraint(
+                condition=Q(archived_at__isnull=True, archived_by__isnull=True)
+                | Q(archived_at__isnull=False, archived_by__isnull=False),
+                name="record_archived_with_who_and_when",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+def record_file_key(instance, filename):
+    """A server-made key: the original name never reaches the storage."""
+    return f"records/{instance.public_id.hex[:2]}/{instance.public_id.hex}{instance.extension}"
+
+
+def thumbnail_key(instance, filename):
+    return f"thumbnails/{instance.public_id.hex[:2]}/{instance.public_id.hex}.jpg"
+
+
+class RecordFile(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    record = models.ForeignKey(HealthRecord, on_delete=models.PROTECT, related_name="files")
+    file = models.FileField(upload_to=record_file_key, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    thumbnail = models.FileField(upload_to=thumbnail_key, max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("file")
+        verbose_name_plural = _("files")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def patient(self):
+        return self.record.patient
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
+
+
+class RecordChange(models.Model):
+    """The history of a record: who changed what, and when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("created")
+        UPDATED = "updated", _("changed")
+        FILES_ADDED = "files_added", _("added files")
+        ARCHIVED = "archived", _("archived")
+        RESTORED = "restored", _("restored")
+
+    record = models.ForeignKey(HealthRecord, on_delete=models.PROTECT, related_name="changes")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # {"field": [before, after]} for changes; {"files": [names]} when files are added.
+    details = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,216 @@
+"""Writes to health records. Each checks the policy, validates, keeps the record's history, writes the
+access event and queues thumbnails once the transaction has committed."""
+
+import contextlib
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit import services as audit
+from audit.models import AccessPath
+from audit.models import Action as AuditAction
+from health_records.models import HealthRecord, RecordChange, RecordFile, Tag
+from health_records.uploads import CheckedUpload
+from sharing import policy
+from sharing.policy import Action
+
+MAX_TAGS = 10
+EDITABLE_FIELDS = ["kind", "title", "clinical_date", "description"]
+
+
+def _require(actor, action: Action, patient):
+    access = policy.decide(actor, action, patient)
+    if not access:
+        raise PermissionDenied
+    return access
+
+
+def parse_tags(text: str) -> list[str]:
+    """ "Cardiology, knee ,cardiology" -> ["Cardiology", "knee"]: trimmed, de-duplicated ignoring case."""
+    names = {}
+    for raw in (text or "").split(","):
+        name = " ".join(raw.split())[:40]
+        if name:
+            names.setdefault(name.casefold(), name)
+    if len(names) > MAX_TAGS:
+        raise ValidationError(_("At most %(count)d tags per record.") % {"count": MAX_TAGS}, code="too_many_tags")
+    return list(names.values())
+
+
+def _tags_for(patient, names: Iterable[str]) -> list[Tag]:
+    tags = []
+    for name in names:
+        tag = Tag.objects.filter(patient=patient, name__iexact=name).first()
+        tags.append(tag or Tag.objects.create(patient=patient, name=name))
+    return tags
+
+
+@contextlib.contextmanager
+def _stored_files_removed_on_failure():
+    """Files reach the storage before the transaction commits; if it does not, they are removed."""
+    stored: list[RecordFile] = []
+    try:
+        yield stored
+    except BaseException:
+        for record_file in stored:
+            record_file.file.delete(save=False)
+        raise
+
+
+def _store(record: HealthRecord, uploads: list[CheckedUpload], actor, stored: list[RecordFile]) -> list[RecordFile]:
+    created = []
+    for upload in uploads:
+        record_file = RecordFile(
+            record=record,
+            original_name=upload.display_name,
+            content_type=upload.content_type,
+            extension=upload.extension,
+            size=upload.size,
+            width=upload.width,
+            height=upload.height,
+            page_count=upload.page_count,
+            uploaded_by=actor,
+        )
+        record_file.file.save("upload", ContentFile(upload.content), save=False)
+        stored.append(record_file)
+        record_file.save()
+        created.append(record_file)
+    return created
+
+
+def _queue_thumbnails(record_files: list[RecordFile]) -> None:
+    from health_records.tasks import record_file_make_thumbnail
+
+    for record_file in record_files:
+        transaction.on_commit(lambda pk=record_file.pk: record_file_make_thumbnail.delay(pk))
+
+
+def _audit(*, actor, record: HealthRecord, action: AuditAction, access, request):
+    audit.record(
+        actor=actor,
+        patient=record.patient,
+        object_type="health_record",
+        object_id=record.public_id,
+        action=action,
+        access_path=access.path,
+        request=request,
+    )
+
+
+def health_record_create(
+    *,
+    actor,
+    patient,
+    kind: str,
+    title: str,
+    clinical_date: date,
+    description: str = "",
+    tags: Iterable[str] = (),
+    uploads: list[CheckedUpload] = (),
+    request=None,
+) -> HealthRecord:
+    """A new record with its files. The uploads were checked before: nothing is written if one fails."""
+    access = _require(actor, Action.CREATE, patient)
+    with _stored_files_removed_on_failure() as stored, transaction.atomic():
+        record = HealthRecord(
+            patient=patient, author=actor, kind=kind, title=title, clinical_date=clinical_date, description=description
+        )
+        record.full_clean()
+        record.save()
+        record.tags.set(_tags_for(patient, tags))
+        files = _store(record, list(uploads), actor, stored)
+        RecordChange.objects.create(
+            record=record, actor=actor, kind=RecordChange.Kind.CREATED, details={"files": len(files)}
+        )
+        _audit(actor=actor, record=record, action=AuditAction.CREATE, access=access, request=request)
+        _queue_thumbnails(files)
+    return record
+
+
+def health_record_update(*, actor, record: HealthRecord, fields: dict, tags: Iterable[str] | None = None, request=None):
+    """Changes the record's fields (and tags); the history keeps each change as before/after."""
+    access = _require(actor, Action.UPDATE, record.patient)
+    if record.is_archived:
+        raise ValidationError(_("Restore this record before changing it."), code="archived")
+    with transaction.atomic():
+        record = HealthRecord.objects.select_for_update().get(pk=record.pk)
+        details = {}
+        for name in EDITABLE_FIELDS:
+            if name in fields and fields[name] != getattr(record, name):
+                details[name] = [_as_json(getattr(record, name)), _as_json(fields[name])]
+                setattr(record, name, fields[name])
+        if tags is not None:
+            before = sorted(tag.name for tag in record.tags.all())
+            new_tags = _tags_for(record.patient, tags)
+            after = sorted(tag.name for tag in new_tags)
+            if before != after:
+                details["tags"] = [before, after]
+                record.tags.set(new_tags)
+        if not details:
+            return record
+        record.full_clean()
+        record.save()
+        RecordChange.objects.create(record=record, actor=actor, kind=RecordChange.Kind.UPDATED, details=details)
+        _audit(actor=actor, record=record, action=AuditAction.UPDATE, access=access, request=request)
+    return record
+
+
+def _as_json(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def record_files_add(*, actor, record: HealthRecord, uploads: list[CheckedUpload], request=None) -> list[RecordFile]:
+    access = _require(actor, Action.UPDATE, record.patient)
+    if record.is_archived:
+        raise ValidationError(_("Restore this record before adding files."), code="archived")
+    with _stored_files_removed_on_failure() as stored, transaction.atomic():
+        files = _store(record, uploads, actor, stored)
+        RecordChange.objects.create(
+            record=record,
+            actor=actor,
+            kind=RecordChange.Kind.FILES_ADDED,
+            details={"files": [record_file.original_name for record_file in files]},
+        )
+        _audit(actor=actor, record=record, action=AuditAction.UPDATE, access=access, request=request)
+        _queue_thumbnails(files)
+    return files
+
+
+def health_record_archive(*, actor, record: HealthRecord, request=None) -> HealthRecord:
+    """Hides the record from the timeline; the patient can restore it. Nothing is deleted."""
+    access = _require(actor, Action.ARCHIVE, record.patient)
+    with transaction.atomic():
+        record = HealthRecord.objects.select_for_update().get(pk=record.pk)
+        if record.is_archived:
+            return record
+        record.archived_at, record.archived_by = timezone.now(), actor
+        record.save(update_fields=["archived_at", "archived_by", "updated_at"])
+        RecordChange.objects.create(record=record, actor=actor, kind=RecordChange.Kind.ARCHIVED)
+        _audit(actor=actor, record=record, action=AuditAction.ARCHIVE, access=access, request=request)
+    return record
+
+
+def health_record_restore(*, actor, record: HealthRecord, request=None) -> HealthRecord:
+    access = _require(actor, Action.RESTORE, record.patient)
+    if access.path != AccessPath.OWNER:
+        raise PermissionDenied
+    with transaction.atomic():
+        record = HealthRecord.objects.select_for_update().get(pk=record.pk)
+        if not record.is_archived:
+            return record
+        record.archived_at, record.archived_by = None, None
+        record.save(update_fields=["archived_at", "archived_by", "updated_at"])
+        RecordChange.objects.create(record=record, actor=actor, kind=RecordChange.Kind.RESTORED)
+        _audit(actor=actor, record=record, action=AuditAction.RESTORE, access=access, request=request)
+    return record
+
+
+def record_file_set_thumbnail(*, record_file: RecordFile, content: bytes) -> None:
+    """Called by the thumbnail task (no actor: it derives a picture from a stored file)."""
+    record_file.thumbnail.save("thumbnail", ContentFile(content), save=False)
+    RecordFile.objects.filter(pk=record_file.pk).update(thumbnail=record_file.thumbnail.name)

@@ -1,0 +1,26 @@
+import logging
+
+from celery import shared_task
+
+from health_records import services
+from health_records.models import RecordFile
+from health_records.uploads import UploadRefused, make_thumbnail
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def record_file_make_thumbnail(record_file_id: int) -> None:
+    """Makes the small picture the timeline shows. Safe to run twice: a file that has one is skipped."""
+    record_file = RecordFile.objects.filter(pk=record_file_id).first()
+    if record_file is None or record_file.thumbnail:
+        return
+    with record_file.file.open("rb") as stored:
+        content = stored.read()
+    try:
+        thumbnail = make_thumbnail(content, record_file.content_type)
+    except UploadRefused as refusal:
+        # The file was checked on upload: this is unexpected, but no reason to retry forever.
+        logger.warning("No thumbnail for record file %s: %s", record_file_id, refusal.code)
+        return
+    services.record_file_set_thumbnail(record_file=record_file, content=thumbnail)

@@ -1,0 +1,363 @@
+"""Checks an uploaded file by its content and prepares the bytes that get stored.
+
+Nothing here trusts the file name or the browser's content type: the type comes from the magic bytes,
+images are fully decoded and re-encoded (which drops EXIF, GPS and XMP), PDFs are opened with PDFium.
+Nothing is logged: file names and contents are health data.
+"""
+
+import io
+import threading
+import unicodedata
+import warnings
+from dataclasses import dataclass, field
+
+import pillow_heif
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageCms, ImageOps
+
+pillow_heif.register_heif_opener()
+
+ALLOWED_CONTENT_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/webp", "image/heic"}
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 40_000_000
+DEFAULT_MAX_PDF_PAGES = 100
+MAX_DISPLAY_NAME_LENGTH = 200
+
+# The Pillow format each image type is opened with, and what it is stored as (HEIC is not shown by
+# most browsers, so it becomes a JPEG).
+PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/heic": "HEIF"}
+STORED_TYPES = {
+    "image/jpeg": "image/jpeg",
+    "image/png": "image/png",
+    "image/webp": "image/webp",
+    "image/heic": "image/jpeg",
+}
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+# Extensions a display name may already carry; any of them is replaced by the stored type's own.
+KNOWN_EXTENSIONS = {"pdf", "jpg", "jpeg", "jpe", "jfif", "png", "webp", "heic", "heif", "hif"}
+ACCEPTED_EXTENSIONS = {
+    "application/pdf": {"pdf"},
+    "image/jpeg": {"jpg", "jpeg", "jpe", "jfif"},
+    "image/png": {"png"},
+    "image/webp": {"webp"},
+}
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
+
+# PDFium is not thread-safe, even across different documents, and web servers run requests in threads.
+PDFIUM_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    # Left out of repr so that an error report or a log line cannot carry health data.
+    content: bytes = field(repr=False)
+    content_type: str
+    extension: str
+    display_name: str = field(repr=False)
+    size: int
+    width: int | None = None
+    height: int | None = None
+    page_count: int | None = None
+
+
+class UploadRefused(ValidationError):
+    """A file the user has to fix before sending it again; the message says what and how."""
+
+
+def check_upload(uploaded, *, name: str | None = None) -> CheckedUpload:
+    max_bytes = getattr(settings, "UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES)
+    content = _read_at_most(uploaded, max_bytes + 1)
+    if not content:
+        raise UploadRefused(_("This file is empty. Please choose the file again."), code="empty")
+    if len(content) > max_bytes:
+        raise UploadRefused(
+            _("This file is larger than %(limit)s MB. Please send a smaller file, such as a lower resolution scan."),
+            code="too_large",
+            params={"limit": _rounded(max_bytes / (1024 * 1024))},
+        )
+    detected_type = _detect_content_type(content)
+    if detected_type is None:
+        raise UploadRefused(
+            _("This type of file is not accepted. Please send a PDF, or a JPEG, PNG, WebP or HEIC image."),
+            code="type_not_allowed",
+        )
+    original_name = name if name is not None else getattr(uploaded, "name", None)
+    if detected_type == "application/pdf":
+        return _checked_pdf(content, original_name)
+    return _checked_image(content, detected_type, original_name)
+
+
+def make_thumbnail(content: bytes, content_type: str, *, max_size: int = 480) -> bytes:
+    if content_type == "application/pdf":
+        image = _first_page_image(content, max_size)
+    elif content_type in PILLOW_FORMATS:
+        image = _decoded_image(content, PILLOW_FORMATS[content_type])
+    else:
+        raise ValueError(f"No thumbnail for {content_type}")
+    image = _without_transparency(image)
+    image.thumbnail((max_size, max_size))
+    output = io.BytesIO()
+    image.save(output, format="JPEG", quality=80)
+    return output.getvalue()
+
+
+def _detect_content_type(content: bytes) -> str | None:
+    if content.startswith(b"%PDF-"):
+        return "application/pdf"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return "image/webp"
+    if content[4:8] == b"ftyp" and content[8:12] in HEIF_BRANDS:
+        return "image/heic"
+    return None
+
+
+def _read_at_most(uploaded, limit: int) -> bytes:
+    # A form's validation may already have read the file.
+    if getattr(uploaded, "seekable", lambda: False)():
+        uploaded.seek(0)
+    chunks = []
+    remaining = limit
+    # read(n) may return fewer bytes than asked (sockets, raw streams) before the end.
+    while remaining > 0:
+        chunk = uploaded.read(min(remaining, 1024 * 1024))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _checked_image(content: bytes, content_type: str, original_name: str | None) -> CheckedUpload:
+    stored_type = STORED_TYPES[content_type]
+    image = _decoded_image(content, PILLOW_FORMATS[content_type])
+    stored = _reencoded(image, stored_type)
+    return CheckedUpload(
+        content=stored,
+        content_type=stored_type,
+        extension=EXTENSIONS[stored_type],
+        display_name=_clean_display_name(original_name, stored_type),
+        size=len(stored),
+        width=image.width,
+        height=image.height,
+    )
+
+
+def _decoded_image(content: bytes, pillow_format: str) -> Image.Image:
+    """The fully decoded image, upright; refuses bombs before decoding and damaged files while decoding."""
+    max_pixels = getattr(settings, "UPLOAD_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+    # Pillow only warns between MAX_IMAGE_PIXELS and twice that; changing that global is not thread-safe,
+    # so the warning is made an error here, and the stricter limit is checked on the header's size.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(content), formats=[pillow_format])
+            if image.width * image.height > max_pixels:
+                raise _too_many_pixels(max_pixels)
+            image.load()
+            return ImageOps.exif_transpose(image)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise _too_many_pixels(max_pixels) from None
+        except (OSError, SyntaxError, ValueError, EOFError) as error:
+            raise UploadRefused(
+                _(
+                    "This image could not be read: it may be damaged or incomplete. "
+                    "Please export or take the picture again and send the new file."
+                ),
+                code="corrupt_image",
+            ) from error
+
+
+def _too_many_pixels(max_pixels: int) -> UploadRefused:
+    return UploadRefused(
+        _("This image has more than %(limit)s megapixels. Please resize it and send it again."),
+        code="too_many_pixels",
+        params={"limit": _rounded(max_pixels / 1_000_000)},
+    )
+
+
+def _reencoded(image: Image.Image, stored_type: str) -> bytes:
+    """New bytes from the pixels alone: EXIF (GPS included), XMP and comments are not carried over."""
+    icc_profile = image.info.get("icc_profile")
+    if stored_type == "image/jpeg":
+        image = _for_jpeg(image, icc_profile)
+        options = {"format": "JPEG", "quality": 90}
+    elif stored_type == "image/png":
+        image = _for_png(image)
+        options = {"format": "PNG"}
+    else:
+        image = _for_webp(image)
+        options = {"format": "WEBP", "quality": 90}
+    if _profile_fits(icc_profile, image.mode):
+        options["icc_profile"] = icc_profile
+    # Encoders read some metadata (a JPEG comment, a PNG's dpi) from info; only what is passed is kept.
+    image.info = {}
+    output = io.BytesIO()
+    image.save(output, **options)
+    return output.getvalue()
+
+
+def _for_jpeg(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    if image.mode == "CMYK":
+        return _cmyk_to_rgb(image, icc_profile)
+    if image.mode == "L":
+        return image.copy()
+    return _without_transparency(image)
+
+
+def _for_png(image: Image.Image) -> Image.Image:
+    if image.mode in {"1", "L", "LA", "I", "I;16", "RGB", "RGBA"}:
+        return image.copy()
+    return image.convert("RGBA" if image.has_transparency_data else "RGB")
+
+
+def _for_webp(image: Image.Image) -> Image.Image:
+    return image.convert("RGBA" if image.has_transparency_data else "RGB")
+
+
+def _without_transparency(image: Image.Image) -> Image.Image:
+    """RGB; transparent areas become white, as they look on a page, rather than black."""
+    if not image.has_transparency_data:
+        return image.convert("RGB")
+    rgba = image.convert("RGBA")
+    background = Image.new("RGB", rgba.size, "white")
+    background.paste(rgba, mask=rgba.getchannel("A"))
+    return background
+
+
+def _cmyk_to_rgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
+    # Browsers show CMYK JPEGs badly or not at all; the embedded profile gives the faithful conversion.
+    if icc_profile:
+        try:
+            return ImageCms.profileToProfile(
+                image, io.BytesIO(icc_profile), ImageCms.createProfile("sRGB"), outputMode="RGB"
+            )
+        except ImageCms.PyCMSError:
+            pass
+    return image.convert("RGB")
+
+
+def _profile_fits(icc_profile: bytes | None, mode: str) -> bool:
+    """An ICC profile describes one colour space (bytes 16-20 of its header); a mismatch breaks viewers."""
+    if not icc_profile or len(icc_profile) < 20:
+        return False
+    colour_space = icc_profile[16:20]
+    if mode in {"RGB", "RGBA"}:
+        return colour_space == b"RGB "
+    if mode in {"L", "LA", "I", "I;16"}:
+        return colour_space == b"GRAY"
+    return False
+
+
+def _checked_pdf(content: bytes, original_name: str | None) -> CheckedUpload:
+    max_pages = getattr(settings, "UPLOAD_MAX_PDF_PAGES", DEFAULT_MAX_PDF_PAGES)
+    with PDFIUM_LOCK:
+        document = _open_pdf(content)
+        try:
+            page_count = len(document)
+            if page_count > max_pages:
+                raise UploadRefused(
+                    _("This PDF has %(count)s pages; the limit is %(limit)s. Please split it into smaller files."),
+                    code="too_many_pages",
+                    params={"count": page_count, "limit": max_pages},
+                )
+            _check_pages_load(document)
+        finally:
+            document.close()
+    return CheckedUpload(
+        content=content,
+        content_type="application/pdf",
+        extension=".pdf",
+        display_name=_clean_display_name(original_name, "application/pdf"),
+        size=len(content),
+        page_count=page_count,
+    )
+
+
+def _open_pdf(content: bytes) -> pdfium.PdfDocument:
+    """Call with PDFIUM_LOCK held."""
+    try:
+        return pdfium.PdfDocument(content)
+    except pdfium.PdfiumError as error:
+        if error.err_code == pdfium_raw.FPDF_ERR_PASSWORD:
+            raise UploadRefused(
+                _(
+                    "Password-protected PDFs are not accepted. "
+                    "Please remove the password (for example by printing the document to a new PDF) and send it again."
+                ),
+                code="corrupt_pdf",
+            ) from None
+        raise _corrupt_pdf() from error
+
+
+def _check_pages_load(document: pdfium.PdfDocument) -> None:
+    """A PDF with a broken page tree opens fine but cannot be shown: refuse it now, while the user still
+    has the file at hand, rather than fail later when someone opens it."""
+    for index in range(len(document)):
+        try:
+            document[index].close()
+        except pdfium.PdfiumError as error:
+            raise _corrupt_pdf() from error
+
+
+def _corrupt_pdf() -> UploadRefused:
+    return UploadRefused(
+        _(
+            "This PDF could not be read: it may be damaged or incomplete. "
+            "Please save or export it again and send the new file."
+        ),
+        code="corrupt_pdf",
+    )
+
+
+def _first_page_image(content: bytes, max_size: int) -> Image.Image:
+    with PDFIUM_LOCK:
+        document = _open_pdf(content)
+        try:
+            page = document[0]
+            width, height = page.get_size()
+            if width <= 0 or height <= 0:
+                raise _corrupt_pdf()
+            bitmap = page.render(scale=max_size / max(width, height))
+            # A copy: the bitmap's memory belongs to PDFium, which frees it on its own schedule.
+            return bitmap.to_pil().convert("RGB")
+        except pdfium.PdfiumError as error:
+            raise _corrupt_pdf() from error
+        finally:
+            document.close()
+
+
+def _clean_display_name(original_name: str | None, stored_type: str) -> str:
+    """The name shown to people: no folders, no control or direction characters, the stored type's
+    extension (IMG_1.HEIC becomes IMG_1.jpg, a PDF sent as scan.exe becomes scan.exe.pdf)."""
+    name = unicodedata.normalize("NFC", original_name or "")
+    # Some browsers send the full Windows path.
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(character for character in name if unicodedata.category(character) not in {"Cc", "Cf", "Zl", "Zp"})
+    name = name.strip().strip(".").strip()
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    if extension.lower() in ACCEPTED_EXTENSIONS[stored_type]:
+        suffix = f".{extension}"
+    else:
+        suffix = EXTENSIONS[stored_type]
+        if extension.lower() not in KNOWN_EXTENSIONS:
+            stem = name
+    stem = stem.strip() or "document"
+    return stem[: MAX_DISPLAY_NAME_LENGTH - len(suffix)].rstrip() + suffix
+
+
+def _rounded(value: float) -> str:
+    """20.0 -> "20", 2.5 -> "2.5" (or "2,5" in French)."""
+    value = float(f"{value:.3g}")
+    return number_format(int(value) if value.is_integer() else value)

@@ -1,0 +1,206 @@
+from csp.constants import SELF
+from csp.decorators import csp_replace
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.models import AccessPath
+from health_records import selectors, services
+from health_records.downloads import stored_file_response
+from health_records.forms import AddFilesForm, HealthRecordForm, NewHealthRecordForm, TimelineFilterForm
+from health_records.models import RecordKind
+from sharing import policy
+from sharing.policy import Action
+
+
+def _redirect(request, url):
+    """After a form sent by htmx the browser itself must move; otherwise a plain redirect."""
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@login_required
+@require_GET
+def my_timeline(request):
+    if not request.user.is_patient:
+        raise Http404
+    return redirect("health_records:timeline", patient_id=request.user.public_id)
+
+
+@login_required
+@require_GET
+@never_cache
+def timeline(request, patient_id):
+    patient, access = selectors.patient_get_for_user(user=request.user, public_id=patient_id)
+    filters = TimelineFilterForm(request.GET or None)
+    criteria = filters.cleaned_data if filters.is_valid() else {}
+    records = selectors.timeline_records(
+        user=request.user,
+        patient=patient,
+        access=access,
+        kind=criteria.get("kind", ""),
+        tag=criteria.get("tag", ""),
+        query=criteria.get("q", ""),
+        archived=criteria.get("archived", False),
+        request=request,
+    )
+    page = Paginator(records, settings.TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    context = {
+        "patient": patient,
+        "is_owner": access.path == AccessPath.OWNER,
+        "filters": filters,
+        "page": page,
+        "tags": selectors.patient_tags(patient=patient),
+        "query_without_page": query_without_page.urlencode(),
+        "can_add": bool(policy.decide(request.user, Action.CREATE, patient)),
+    }
+    template = "health_records/_timeline_results.html" if request.headers.get("HX-Request") else None
+    return render(request, template or "health_records/timeline.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def record_create(request, patient_id):
+    patient, _access = selectors.patient_get_for_user(user=request.user, public_id=patient_id, action=Action.CREATE)
+    initial = {"kind": request.GET.get("kind")} if request.GET.get("kind") in RecordKind.values else {}
+    form = NewHealthRecordForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        record = services.health_record_create(
+            actor=request.user,
+            patient=patient,
+            kind=data["kind"],
+            title=data["title"],
+            clinical_date=data["clinical_date"],
+            description=data["description"],
+            tags=data["tags"],
+            uploads=data["uploads"],
+            request=request,
+        )
+        messages.success(request, _("The record is added."))
+        return _redirect(request, reverse("health_records:detail", args=[record.public_id]))
+    template = "health_records/_record_form.html" if request.headers.get("HX-Request") else "health_records/new.html"
+    return render(request, template, {"form": form, "patient": patient})
+
+
+@login_required
+@require_GET
+@never_cache
+def record_detail(request, record_id):
+    record, access = selectors.health_record_get_for_user(user=request.user, public_id=record_id, request=request)
+    context = {
+        "record": record,
+        "patient": record.patient,
+        "is_owner": access.path == AccessPath.OWNER,
+        "can_edit": bool(policy.decide(request.user, Action.UPDATE, record.patient)) and not record.is_archived,
+        "add_files_form": AddFilesForm(),
+    }
+    return render(request, "health_records/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def record_edit(request, record_id):
+    record, _access = selectors.health_record_for_action(user=request.user, public_id=record_id, action=Action.UPDATE)
+    if record.is_archived:
+        raise Http404
+    form = HealthRecordForm(request.POST or None, instance=record)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
+        # The form wrote into the instance while validating: the service compares with the stored row.
+        record.refresh_from_db()
+        services.health_record_update(
+            actor=request.user, record=record, fields=fields, tags=form.cleaned_data["tags"], request=request
+        )
+        messages.success(request, _("The record is saved."))
+        return redirect("health_records:detail", record_id=record.public_id)
+    return render(request, "health_records/edit.html", {"form": form, "record": record})
+
+
+@login_required
+@require_POST
+def record_files_add(request, record_id):
+    record, _access = selectors.health_record_for_action(user=request.user, public_id=record_id, action=Action.UPDATE)
+    form = AddFilesForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.record_files_add(
+                actor=request.user, record=record, uploads=form.cleaned_data["files"], request=request
+            )
+            messages.success(request, _("The files are added."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return _redirect(request, reverse("health_records:detail", args=[record.public_id]))
+
+
+@login_required
+@require_POST
+def record_archive(request, record_id):
+    record, _access = selectors.health_record_for_action(user=request.user, public_id=record_id, action=Action.ARCHIVE)
+    services.health_record_archive(actor=request.user, record=record, request=request)
+    messages.success(request, _("The record is archived. You can restore it from the archived records."))
+    return redirect("health_records:timeline", patient_id=record.patient.public_id)
+
+
+@login_required
+@require_POST
+def record_restore(request, record_id):
+    record, access = selectors.health_record_for_action(user=request.user, public_id=record_id, action=Action.RESTORE)
+    if access.path != AccessPath.OWNER:
+        raise Http404
+    services.health_record_restore(actor=request.user, record=record, request=request)
+    messages.success(request, _("The record is restored."))
+    return redirect("health_records:detail", record_id=record.public_id)
+
+
+@login_required
+@require_GET
+def file_download(request, file_id):
+    record_file = selectors.record_file_get_for_user(user=request.user, public_id=file_id, request=request)
+    return stored_file_response(
+        record_file.file, filename=record_file.original_name, content_type=record_file.content_type, inline=False
+    )
+
+
+@login_required
+@require_GET
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": [SELF]})
+def file_inline(request, file_id):
+    """The file shown in the record page (an image, or a PDF in a frame of the same origin)."""
+    record_file = selectors.record_file_get_for_user(user=request.user, public_id=file_id, request=request)
+    return stored_file_response(
+        record_file.file, filename=record_file.original_name, content_type=record_file.content_type, inline=True
+    )
+
+
+@login_required
+@require_GET
+def file_thumbnail(request, file_id):
+    # Thumbnails appear on the timeline and record pages, whose own access events cover them.
+    record_file = selectors.record_file_get_for_user(
+        user=request.user, public_id=file_id, request=request, audited=False
+    )
+    if not record_file.thumbnail:
+        raise Http404
+    return stored_file_response(record_file.thumbnail, filename="thumbnail.jpg", content_type="image/jpeg", inline=True)

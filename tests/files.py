@@ -1,0 +1,28 @@
+"""Real files made in the tests: small, valid images and PDFs."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from health_records.demo import report_pdf
+
+
+def jpeg_bytes(size=(64, 48), color=(200, 40, 40)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def png_bytes(size=(32, 32), color=(10, 120, 200)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def pdf_bytes(pages: int = 1) -> bytes:
+    return report_pdf("Compte rendu", ["Ligne de texte"] * (45 * (pages - 1) + 1))
+
+
+def upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
