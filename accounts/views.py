@@ -18,8 +18,10 @@ from accounts.forms import (
     SignInForm,
 )
 from accounts.selectors import profile_of
+from health_records import selectors as records
 
 BACKEND = "accounts.backends.IdentifierBackend"
+HOME_RECENT_RECORDS = 5
 
 
 def set_language_cookie(response, language: str):
@@ -38,13 +40,18 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return render(request, "accounts/home_visitor.html")
+    context = {"profile": profile_of(user)}
     if user.is_patient:
         template = "accounts/home_patient.html"
+        patient, access = records.patient_get_for_user(user=user, public_id=user.public_id)
+        context["recent_records"] = records.timeline_records(
+            user=user, patient=patient, access=access, request=request
+        )[:HOME_RECENT_RECORDS]
     elif user.is_professional:
         template = "accounts/home_professional.html"
     else:
         template = "accounts/home_staff.html"
-    return render(request, template, {"profile": profile_of(user)})
+    return render(request, template, context)
 
 
 class SignInView(auth_views.LoginView):

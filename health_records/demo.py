@@ -81,7 +81,7 @@ def xray_png(seed: int) -> bytes:
     return buffer.getvalue()
 
 
-def _upload(name: str, content: bytes):
+def checked_file(name: str, content: bytes):
     return check_upload(SimpleUploadedFile(name, content))
 
 
@@ -229,6 +229,6 @@ def create_alice_history(*, alice, today: date) -> int:
             clinical_date=day,
             description=description,
             tags=tags,
-            uploads=[_upload(name, content) for name, content in files],
+            uploads=[checked_file(name, content) for name, content in files],
         )
     return len(history)

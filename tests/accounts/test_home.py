@@ -22,6 +22,18 @@ def test_a_patient_home_shows_records_treatments_and_sharing(client, alice):
     assert reverse("admin:index") not in page
 
 
+def test_a_patient_home_lists_the_latest_records(client, alice):
+    from tests.factories import HealthRecordFactory
+
+    HealthRecordFactory(patient=alice, title="Bilan récent")
+    client.force_login(alice)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert "Bilan récent" in page
+    assert reverse("health_records:mine") in page
+
+
 def test_a_professional_home_shows_patients_and_inbox(client, bob):
     client.force_login(bob)
 

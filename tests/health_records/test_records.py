@@ -245,3 +245,28 @@ def test_on_s3_a_download_is_a_presigned_link_valid_sixty_seconds(monkeypatch):
     assert "X-Amz-Expires=60" in response.url
     assert "response-content-disposition=attachment" in response.url
     assert "no-store" in response["Cache-Control"]
+
+
+def test_a_failure_after_the_files_are_stored_removes_them_and_the_record(alice, monkeypatch):
+    from health_records import services
+    from health_records.demo import checked_file
+
+    files_before = stored_files()
+
+    def database_failure(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services.RecordChange.objects, "create", database_failure)
+
+    with pytest.raises(RuntimeError):
+        services.health_record_create(
+            actor=alice,
+            patient=alice,
+            kind="photo",
+            title="Photo",
+            clinical_date=datetime.date(2026, 1, 1),
+            uploads=[checked_file("a.jpg", jpeg_bytes()), checked_file("b.pdf", pdf_bytes())],
+        )
+
+    assert not HealthRecord.objects.exists()
+    assert stored_files() == files_before
