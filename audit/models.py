@@ -20,6 +20,8 @@ class Action(models.TextChoices):
     RESTORE = "restore", _("restored")
     SHARE = "share", _("shared")
     EXPORT = "export", _("exported")
+    REVOKE = "revoke", _("revoked")
+    BREAK_GLASS = "break_glass", _("opened in an emergency (break-glass)")
 
 
 class AccessPath(models.TextChoices):
@@ -34,6 +36,10 @@ OBJECT_TYPES = {
     "timeline": _("the list of records"),
     "health_record": _("a record"),
     "record_file": _("a file"),
+    "grant": _("an access"),
+    "share_link": _("a share link"),
+    "emergency_profile": _("the emergency profile"),
+    "access_request": _("an access request"),
 }
 
 

@@ -37,6 +37,8 @@ def timeline_records(
 ) -> QuerySet[HealthRecord]:
     """The patient's records as `user` may see them, newest first, with what the timeline shows."""
     records = HealthRecord.objects.filter(patient=patient)
+    if access.records is not None:
+        records = records.filter(access.records)
     # Only the patient sees archived records (to restore them).
     records = records.archived() if archived and access.path == AccessPath.OWNER else records.active()
     if kind:
@@ -58,13 +60,17 @@ def timeline_records(
     return records.select_related("author").prefetch_related("tags", "files")
 
 
-def patient_tags(*, patient) -> QuerySet[Tag]:
-    return Tag.objects.filter(patient=patient, records__isnull=False).distinct()
+def patient_tags(*, patient, access: Access) -> QuerySet[Tag]:
+    """The tags of the records `access` covers, for the timeline's filter."""
+    records = HealthRecord.objects.filter(patient=patient).active()
+    if access.records is not None:
+        records = records.filter(access.records)
+    return Tag.objects.filter(records__in=records).distinct()
 
 
 def _access_to(*, user, record: HealthRecord, action: Action, channel: Channel = Channel.APP) -> Access:
-    access = policy.decide(user, action, record.patient, channel=channel)
-    if not access or (record.is_archived and access.path != AccessPath.OWNER):
+    access = policy.decide(user, action, record.patient, channel=channel, record=record)
+    if not access or (record.is_archived and access.path not in (AccessPath.OWNER, AccessPath.STAFF)):
         raise Http404
     return access
 

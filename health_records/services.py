@@ -8,14 +8,18 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from audit import services as audit
 from audit.models import AccessPath
 from audit.models import Action as AuditAction
 from health_records.models import HealthRecord, RecordChange, RecordFile, Tag
 from health_records.uploads import CheckedUpload
+from notifications.models import Event
+from notifications.services import notify_translated
 from sharing import policy
 from sharing.policy import Action
 
@@ -38,7 +42,9 @@ def parse_tags(text: str) -> list[str]:
         if name:
             names.setdefault(name.casefold(), name)
     if len(names) > MAX_TAGS:
-        raise ValidationError(_("At most %(count)d tags per record.") % {"count": MAX_TAGS}, code="too_many_tags")
+        raise ValidationError(
+            gettext_lazy("At most %(count)d tags per record.") % {"count": MAX_TAGS}, code="too_many_tags"
+        )
     return list(names.values())
 
 
@@ -102,6 +108,20 @@ def _audit(*, actor, record: HealthRecord, action: AuditAction, access, request)
     )
 
 
+def _tell_the_patient(*, actor, record: HealthRecord) -> None:
+    """A professional added to the file: the patient hears who did, not what the document says."""
+    if actor.pk == record.patient_id:
+        return
+    notify_translated(
+        recipient=record.patient,
+        event=Event.RECORD_ADDED,
+        text=gettext_noop("%(name)s added a document to your file."),
+        params={"name": actor.full_name},
+        url=reverse("health_records:detail", args=[record.public_id]),
+        actor=actor,
+    )
+
+
 def health_record_create(
     *,
     actor,
@@ -129,6 +149,7 @@ def health_record_create(
         )
         _audit(actor=actor, record=record, action=AuditAction.CREATE, access=access, request=request)
         _queue_thumbnails(files)
+        _tell_the_patient(actor=actor, record=record)
     return record
 
 
@@ -178,6 +199,7 @@ def record_files_add(*, actor, record: HealthRecord, uploads: list[CheckedUpload
         )
         _audit(actor=actor, record=record, action=AuditAction.UPDATE, access=access, request=request)
         _queue_thumbnails(files)
+        _tell_the_patient(actor=actor, record=record)
     return files
 
 

@@ -64,7 +64,7 @@ def timeline(request, patient_id):
         "is_owner": access.path == AccessPath.OWNER,
         "filters": filters,
         "page": page,
-        "tags": selectors.patient_tags(patient=patient),
+        "tags": selectors.patient_tags(patient=patient, access=access),
         "query_without_page": query_without_page.urlencode(),
         "can_add": bool(policy.decide(request.user, Action.CREATE, patient)),
     }
@@ -107,7 +107,9 @@ def record_detail(request, record_id):
         "record": record,
         "patient": record.patient,
         "is_owner": access.path == AccessPath.OWNER,
-        "can_edit": bool(policy.decide(request.user, Action.UPDATE, record.patient)) and not record.is_archived,
+        "can_edit": bool(policy.decide(request.user, Action.UPDATE, record.patient, record=record)),
+        "can_archive": bool(policy.decide(request.user, Action.ARCHIVE, record.patient, record=record))
+        and not record.is_archived,
         "add_files_form": AddFilesForm(),
     }
     return render(request, "health_records/detail.html", context)

@@ -24,6 +24,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("health_records.urls")),
     path("", include("audit.urls")),
+    path("", include("sharing.urls")),
+    path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

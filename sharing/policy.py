@@ -1,13 +1,20 @@
 """The access policy: the one place that decides whether an actor may do an action on a patient's data.
 
 Every view, API endpoint, download and admin page asks here, through the selectors and services.
-Paths in, checked in order: the patient themself (owner), ReLyfe staff through the audited
-administration, and — with the sharing issue — professional grants, share links and emergency access.
-An answer is an `Access`: allowed or not, and by which path (written into the access log).
+The paths in, checked in order:
+- owner: the patient themself, who may do everything;
+- staff: ReLyfe staff, who only read, and only through the audited administration;
+- grant: a professional the patient gave access to (scope: whole file, chosen records or kinds;
+  permission: read, + comment, + add records). A break-glass grant reads as emergency access;
+- link: whoever holds a share link, for the records on the link only, read (and comment if allowed).
+An answer is an `Access`: allowed or not, by which path (written into the access log), and which of the
+patient's records it covers.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+from django.db.models import Q
 
 from audit.models import AccessPath
 
@@ -15,10 +22,12 @@ from audit.models import AccessPath
 class Action(StrEnum):
     VIEW = "view"
     DOWNLOAD = "download"
+    COMMENT = "comment"
     CREATE = "create"
     UPDATE = "update"
     ARCHIVE = "archive"
     RESTORE = "restore"
+    SHARE = "share"
     VIEW_ACCESS_LOG = "view_access_log"
 
 
@@ -31,12 +40,38 @@ class Channel(StrEnum):
 
 # Staff read health data only in the administration, where every page is audited; they never edit it.
 STAFF_ADMIN_ACTIONS = {Action.VIEW, Action.DOWNLOAD}
+READ_ACTIONS = {Action.VIEW, Action.DOWNLOAD}
+GRANT_ACTIONS = {
+    "read": READ_ACTIONS,
+    "comment": READ_ACTIONS | {Action.COMMENT},
+    "contribute": READ_ACTIONS | {Action.COMMENT, Action.CREATE, Action.UPDATE},
+}
+
+
+@dataclass(frozen=True)
+class LinkVisitor:
+    """Someone who opened a share link and said who they are; not a member session."""
+
+    link: object
+    name: str
+    profession: str = ""
+    is_authenticated: bool = field(default=False, init=False)
+    is_active: bool = field(default=True, init=False)
+
+    @property
+    def full_name(self) -> str:
+        who = f"{self.name} ({self.profession})" if self.profession else self.name
+        return f"{who} — share link"
 
 
 @dataclass(frozen=True)
 class Access:
     allowed: bool
     path: AccessPath | None = None
+    # Which of the patient's records this access covers: None for all of them.
+    records: Q | None = None
+    grant: object = None
+    link: object = None
 
     def __bool__(self):
         return self.allowed
@@ -45,14 +80,45 @@ class Access:
 DENIED = Access(False)
 
 
-def decide(actor, action: Action, patient, *, channel: Channel = Channel.APP) -> Access:
-    """May `actor` (a user, possibly anonymous) do `action` on data of `patient` (a patient user)?"""
-    if actor is None or not actor.is_authenticated or not actor.is_active:
+def decide(actor, action: Action, patient, *, channel: Channel = Channel.APP, record=None) -> Access:
+    """May `actor` (a user, a link visitor or an anonymous visitor) do `action` on data of `patient`,
+    and on `record` when one is given?"""
+    if actor is None or not patient.is_patient:
         return DENIED
-    if not patient.is_patient:
+    if isinstance(actor, LinkVisitor):
+        return _through_link(actor, action, patient, record)
+    if not actor.is_authenticated or not actor.is_active:
         return DENIED
     if actor.pk == patient.pk:
         return Access(True, AccessPath.OWNER)
-    if channel == Channel.ADMIN and actor.is_staff and action in STAFF_ADMIN_ACTIONS:
-        return Access(True, AccessPath.STAFF)
+    if channel == Channel.ADMIN:
+        return Access(True, AccessPath.STAFF) if actor.is_staff and action in STAFF_ADMIN_ACTIONS else DENIED
+    if actor.is_professional:
+        return _through_grant(actor, action, patient, record)
     return DENIED
+
+
+def _through_grant(professional, action, patient, record) -> Access:
+    from sharing.models import Grant, GrantOrigin
+
+    grant = Grant.objects.active().filter(patient=patient, professional=professional).first()
+    if grant is None or action not in GRANT_ACTIONS[grant.permission]:
+        return DENIED
+    if record is not None:
+        if record.is_archived or not grant.covers(record):
+            return DENIED
+        # Adding to a file is not rewriting it: a professional changes only the records they added.
+        if action == Action.UPDATE and record.author_id != professional.pk:
+            return DENIED
+    path = AccessPath.EMERGENCY if grant.origin == GrantOrigin.BREAK_GLASS else AccessPath.GRANT
+    return Access(True, path, records=grant.records_filter(), grant=grant)
+
+
+def _through_link(visitor: LinkVisitor, action, patient, record) -> Access:
+    link = visitor.link
+    allowed_actions = READ_ACTIONS | ({Action.COMMENT} if link.allow_comments else set())
+    if link.patient_id != patient.pk or not link.is_usable or action not in allowed_actions:
+        return DENIED
+    if record is not None and (record.is_archived or not link.records.filter(pk=record.pk).exists()):
+        return DENIED
+    return Access(True, AccessPath.LINK, records=Q(pk__in=link.records.values("pk")), link=link)

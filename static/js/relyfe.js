@@ -60,3 +60,8 @@
     if (form) { form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; }); }
   });
 })();
+
+// Read-only fields holding a link select their whole content when focused, ready to copy.
+document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
+  input.addEventListener("focus", function () { input.select(); });
+});

@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import PatientProfile, ProfessionalProfile, User
 from health_records.demo import create_alice_history
+from sharing.demo import create_alice_sharing
 
 DEMO_PASSWORD = "relyfe-demo-2026"  # noqa: S105 (published on purpose: demo accounts only)
 DEMO_DOMAIN = "demo.relyfe.test"
@@ -53,8 +54,11 @@ class Command(BaseCommand):
             services.professionals_verify(actor=staff, profiles=bob)
             alice = User.objects.get(email=f"alice@{DEMO_DOMAIN}")
             created = create_alice_history(alice=alice, today=timezone.localdate())
+            sharing = create_alice_sharing(alice=alice, bob=User.objects.get(email=f"bob@{DEMO_DOMAIN}"))
         if created:
             self.stdout.write(f"Alice's file: {created} health records with their files.")
+        for line in sharing:
+            self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
         for slug, role in [
             ("alice", "patient"),

@@ -1,0 +1,42 @@
+"""Alice's demo sharing: bob in her care team, her emergency page on, a link to two of her records."""
+
+from django.urls import reverse
+
+from sharing import services
+from sharing.models import EmergencyProfile, Grant, Permission, Scope, ShareLink
+
+EMERGENCY = {
+    "enabled": True,
+    "blood_group": "A+",
+    "allergies": "Pénicilline (éruption cutanée)",
+    "conditions": "Hypothyroïdie",
+    "treatments": "Lévothyroxine 75 µg le matin",
+    "emergency_contacts": "Paul Martin (conjoint) — 06 12 34 56 78",
+    "treating_doctor": "Dr Bob Bernard, Lyon",
+    "organ_donation": "yes",
+}
+
+
+def create_alice_sharing(*, alice, bob) -> list[str]:
+    """Sets up what is missing and returns lines to print for the developer."""
+    lines = []
+    if not Grant.objects.active().filter(patient=alice, professional=bob).exists():
+        services.grant_give(actor=alice, professional=bob, scope=Scope.ALL, permission=Permission.CONTRIBUTE)
+    profile = services.emergency_profile_ensure(patient=alice)
+    if not profile.enabled:
+        services.emergency_profile_update(
+            actor=alice, profile=profile, fields=EMERGENCY, visible_sections=EmergencyProfile.SECTIONS
+        )
+    token = services.emergency_token_of(profile)
+    lines.append(
+        f"Alice's emergency page (Heart-Code): {services.absolute_url(reverse('sharing:emergency_page', args=[token]))}"
+    )
+    if not ShareLink.objects.usable().filter(patient=alice).exists():
+        records = alice.health_records.active().filter(kind__in=["lab_result", "imaging"])[:2]
+        _link, token, _passcode = services.share_link_create(
+            actor=alice, records=records, label="Dr Durand (radiologue)"
+        )
+        lines.append(
+            f"Alice's share link to two records: {services.absolute_url(reverse('sharing:link_open', args=[token]))}"
+        )
+    return lines

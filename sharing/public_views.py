@@ -1,0 +1,241 @@
+"""Pages reached without an account: a share link's documents, the emergency page behind a Heart-Code,
+the access request made from it; and the scan page that leads there.
+
+A share link's token appears in one URL only, the first: it is exchanged at once for the session, so that
+later pages (and their Referer headers and server logs) carry no secret.
+"""
+
+from urllib.parse import urlsplit
+
+from csp.constants import SELF
+from csp.decorators import csp_update
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.models import AccessPath
+from health_records import selectors as records
+from health_records.downloads import stored_file_response
+from sharing import heartcode, selectors, services
+from sharing.forms import AccessRequestForm, BreakGlassForm, PasscodeForm, ScanPhotoForm, VisitorForm
+from sharing.policy import Action, LinkVisitor, decide
+
+PENDING_LINK = "share_link_pending"
+PASSCODE_OK = "share_link_passcode_ok"
+VISITOR = "share_link_visitor"
+EMERGENCY_VIEWS_PER_ADDRESS = 30
+EMERGENCY_WINDOW_SECONDS = 10 * 60
+SCAN_MAX_BYTES = 15 * 1024 * 1024
+
+
+def link_not_valid(request):
+    """Expired, revoked, used up or unknown: the same answer, so that nobody learns which."""
+    return render(request, "sharing/link_not_valid.html", status=404)
+
+
+def _noindex(response):
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+# --- Share links ----------------------------------------------------------------------------------
+
+
+@require_GET
+@never_cache
+def link_open(request, token):
+    link = selectors.share_link_by_token(token)
+    if link is None:
+        return _noindex(link_not_valid(request))
+    for key in (PENDING_LINK, PASSCODE_OK, VISITOR):
+        request.session.pop(key, None)
+    request.session[PENDING_LINK] = str(link.public_id)
+    return redirect("sharing:link_start")
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def link_start(request):
+    link = selectors.share_link_by_id(request.session.get(PENDING_LINK))
+    if link is None or not link.has_opens_left:
+        return _noindex(link_not_valid(request))
+    if link.has_passcode and request.session.get(PASSCODE_OK) != str(link.public_id):
+        return _passcode_step(request, link)
+    form = VisitorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        name, profession = form.cleaned_data["name"], form.cleaned_data["profession"]
+        if not services.share_link_open(link=link, name=name, profession=profession, request=request):
+            return _noindex(link_not_valid(request))
+        request.session[VISITOR] = {"link": str(link.public_id), "name": name, "profession": profession}
+        request.session.pop(PENDING_LINK, None)
+        return redirect("sharing:link_records")
+    return _noindex(render(request, "sharing/link_start.html", {"form": form, "patient": link.patient}))
+
+
+def _passcode_step(request, link):
+    form = PasscodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.share_link_check_passcode(link=link, passcode=form.cleaned_data["passcode"]):
+            request.session[PASSCODE_OK] = str(link.public_id)
+            return redirect("sharing:link_start")
+        form.add_error("passcode", _("This passcode is not the right one."))
+    if services.share_link_passcode_locked(link):
+        form = None  # the page explains the lock instead of asking again
+    return _noindex(render(request, "sharing/link_passcode.html", {"form": form}))
+
+
+def _visitor(request) -> LinkVisitor | None:
+    """The link holder of this session, as long as the link is still usable."""
+    data = request.session.get(VISITOR)
+    link = selectors.share_link_by_id(data["link"]) if data else None
+    if link is None:
+        return None
+    return LinkVisitor(link=link, name=data["name"], profession=data["profession"])
+
+
+@require_GET
+@never_cache
+def link_records(request):
+    visitor = _visitor(request)
+    if visitor is None:
+        return _noindex(link_not_valid(request))
+    patient = visitor.link.patient
+    access = decide(visitor, Action.VIEW, patient)
+    shared = records.timeline_records(user=visitor, patient=patient, access=access, request=request)
+    return _noindex(render(request, "sharing/link_records.html", {"visitor": visitor, "records": shared}))
+
+
+@require_GET
+@never_cache
+def link_record(request, record_id):
+    visitor = _visitor(request)
+    if visitor is None:
+        return _noindex(link_not_valid(request))
+    record, _access = records.health_record_get_for_user(user=visitor, public_id=record_id, request=request)
+    return _noindex(render(request, "sharing/link_record.html", {"visitor": visitor, "record": record}))
+
+
+@require_GET
+def link_file(request, file_id, disposition):
+    visitor = _visitor(request)
+    if visitor is None:
+        return _noindex(link_not_valid(request))
+    record_file = records.record_file_get_for_user(user=visitor, public_id=file_id, request=request)
+    return stored_file_response(
+        record_file.file,
+        filename=record_file.original_name,
+        content_type=record_file.content_type,
+        inline=disposition == "view",
+    )
+
+
+# --- Emergency page -------------------------------------------------------------------------------
+
+
+def _too_many_views(request) -> bool:
+    key = f"emergency-views:{request.META.get('REMOTE_ADDR', '')}"
+    if cache.add(key, 1, EMERGENCY_WINDOW_SECONDS):
+        return False
+    try:
+        return cache.incr(key) > EMERGENCY_VIEWS_PER_ADDRESS
+    except ValueError:
+        return False
+
+
+@require_GET
+@never_cache
+def emergency_page(request, token):
+    if _too_many_views(request):
+        return _noindex(render(request, "sharing/too_many_requests.html", status=429))
+    profile = selectors.emergency_profile_by_token(token)
+    if profile is None:
+        return _noindex(link_not_valid(request))
+    patient, user = profile.patient, request.user
+    # A professional the patient already trusts goes straight to the file.
+    if user.is_authenticated and decide(user, Action.VIEW, patient).path == AccessPath.GRANT:
+        return redirect("health_records:timeline", patient_id=patient.public_id)
+    services.emergency_profile_viewed(profile=profile, viewer=user, request=request)
+    can_break_glass = services.break_glass_allowed(actor=user, profile=profile)
+    context = {
+        "profile": profile,
+        "patient": patient,
+        "token": token,
+        "sections": profile.visible_sections,
+        "can_break_glass": can_break_glass,
+        "break_glass_form": BreakGlassForm() if can_break_glass else None,
+    }
+    return _noindex(render(request, "sharing/emergency_page.html", context))
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def emergency_request(request, token):
+    profile = selectors.emergency_profile_by_token(token)
+    if profile is None:
+        return _noindex(link_not_valid(request))
+    member = request.user if request.user.is_authenticated else None
+    form = AccessRequestForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.access_request_create(profile=profile, requester=member, fields=form.cleaned_data, request=request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _noindex(render(request, "sharing/request_sent.html", {"patient": profile.patient}))
+    return _noindex(render(request, "sharing/request_form.html", {"form": form, "token": token}))
+
+
+@login_required
+@require_POST
+def emergency_break_glass(request, token):
+    profile = selectors.emergency_profile_by_token(token)
+    if profile is None or not services.break_glass_allowed(actor=request.user, profile=profile):
+        return _noindex(link_not_valid(request))
+    form = BreakGlassForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why you need immediate access (10 characters at least)."))
+        return redirect("sharing:emergency_page", token=token)
+    services.break_glass_open(actor=request.user, profile=profile, reason=form.cleaned_data["reason"], request=request)
+    return redirect("health_records:timeline", patient_id=profile.patient.public_id)
+
+
+# --- Scanning a Heart-Code ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@csp_update({"media-src": [SELF, "blob:", "mediastream:"]})
+def scan(request):
+    """Live camera scanning in the browser, with a photo upload read on the server as the fallback."""
+    form = ScanPhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        photo = form.cleaned_data["photo"]
+        if photo.size > SCAN_MAX_BYTES:
+            form.add_error("photo", _("This photo is too large."))
+        else:
+            try:
+                texts = heartcode.decode_qr(photo.read())
+            except heartcode.QRDecodeError as error:
+                form.add_error("photo", str(error))
+            else:
+                target = _heartcode_path(request, texts)
+                if target:
+                    return redirect(target)
+                form.add_error("photo", _("This code is not a ReLyfe Heart-Code."))
+    return render(request, "sharing/scan.html", {"form": form, "scan_upload_url": reverse("sharing:scan")})
+
+
+def _heartcode_path(request, texts) -> str | None:
+    """The emergency page a decoded code points to, only if it is one of ours."""
+    our_hosts = {request.get_host(), urlsplit(services.absolute_url("/")).netloc}
+    for text in texts:
+        if url_has_allowed_host_and_scheme(text, allowed_hosts=our_hosts) and urlsplit(text).path.startswith("/e/"):
+            return urlsplit(text).path
+    return None

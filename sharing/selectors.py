@@ -1,0 +1,121 @@
+"""Reads of sharing: who has access to a patient's file, a professional's patients, links, requests,
+and the lookups behind the public URLs (share links, emergency pages)."""
+
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Role, User
+from audit.models import AccessEvent
+from sharing import tokens
+from sharing.models import AccessRequest, AccessRequestStatus, EmergencyProfile, Grant, ShareLink
+
+
+def _own(user, patient_field="patient"):
+    if not user.is_authenticated or not user.is_patient:
+        raise Http404
+    return {patient_field: user}
+
+
+def care_team(*, user) -> QuerySet[Grant]:
+    """The patient's professionals in force, each with the last time they looked at the file."""
+    last_seen = (
+        AccessEvent.objects.filter(patient=OuterRef("patient"), actor=OuterRef("professional"))
+        .values("actor")
+        .annotate(last=Max("at"))
+        .values("last")
+    )
+    return (
+        Grant.objects.active()
+        .filter(**_own(user))
+        .select_related("professional__professional_profile")
+        .prefetch_related("records")
+        .annotate(last_seen=Subquery(last_seen))
+        .order_by("professional__last_name")
+    )
+
+
+def past_grants(*, user) -> QuerySet[Grant]:
+    now = timezone.now()
+    return (
+        Grant.objects.filter(**_own(user))
+        .exclude(pk__in=Grant.objects.active(now).values("pk"))
+        .select_related("professional", "revoked_by")
+    )
+
+
+def grant_of_patient(*, user, public_id) -> Grant:
+    grant = Grant.objects.select_related("patient", "professional").filter(public_id=public_id, **_own(user)).first()
+    if grant is None:
+        raise Http404
+    return grant
+
+
+def my_patients(*, user) -> QuerySet[Grant]:
+    """A professional's patients: only those with a grant in force."""
+    if not user.is_authenticated or not user.is_professional:
+        raise Http404
+    return Grant.objects.active().filter(professional=user).select_related("patient").order_by("patient__last_name")
+
+
+def professionals_matching(*, query: str, limit: int = 10) -> QuerySet[User]:
+    """Professionals a patient may choose, by name, e-mail, RPPS or city."""
+    query = " ".join(query.split())
+    if len(query) < 2:
+        return User.objects.none()
+    professionals = User.objects.filter(role=Role.PROFESSIONAL, is_active=True).select_related("professional_profile")
+    for word in query.split():
+        professionals = professionals.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__iexact=word)
+            | Q(professional_profile__rpps=word)
+            | Q(professional_profile__city__icontains=word)
+        )
+    return professionals.order_by("last_name", "first_name")[:limit]
+
+
+def share_links(*, user) -> QuerySet[ShareLink]:
+    return ShareLink.objects.filter(**_own(user)).prefetch_related("records")
+
+
+def share_link_of_patient(*, user, public_id) -> ShareLink:
+    link = ShareLink.objects.filter(public_id=public_id, **_own(user)).first()
+    if link is None:
+        raise Http404
+    return link
+
+
+def share_link_by_token(token: str) -> ShareLink | None:
+    """The usable link behind a token, or None: expired, revoked and unknown links look the same."""
+    link = ShareLink.objects.select_related("patient").filter(token_hash=tokens.token_hash(token)).first()
+    return link if link is not None and link.is_usable else None
+
+
+def share_link_by_id(public_id) -> ShareLink | None:
+    link = ShareLink.objects.select_related("patient").filter(public_id=public_id).first()
+    return link if link is not None and link.is_usable else None
+
+
+def emergency_profile_by_token(token: str) -> EmergencyProfile | None:
+    """The emergency profile behind a Heart-Code, when the patient turned it on."""
+    return (
+        EmergencyProfile.objects.select_related("patient")
+        .filter(token_hash=tokens.token_hash(token), enabled=True, patient__is_active=True)
+        .first()
+    )
+
+
+def access_requests(*, user) -> QuerySet[AccessRequest]:
+    return AccessRequest.objects.filter(**_own(user)).select_related("requester")
+
+
+def pending_access_requests(*, user) -> QuerySet[AccessRequest]:
+    return access_requests(user=user).filter(status=AccessRequestStatus.PENDING, expires_at__gt=timezone.now())
+
+
+def access_request_of_patient(*, user, public_id) -> AccessRequest:
+    access_request = access_requests(user=user).filter(public_id=public_id).first()
+    if access_request is None:
+        raise Http404
+    return access_request

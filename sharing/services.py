@@ -1,0 +1,548 @@
+"""Writes of sharing: grants, share links, the emergency profile, access requests and break-glass.
+
+Each checks who acts, validates, writes the access event and notifies the people concerned. Messages never
+carry health details: they say who did what, never what a record contains.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, override
+
+from accounts.models import User
+from audit import services as audit
+from audit.models import AccessPath
+from audit.models import Action as AuditAction
+from health_records.models import HealthRecord
+from notifications.models import Event
+from notifications.services import notify_translated
+from sharing import tokens
+from sharing.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    EmergencyProfile,
+    Grant,
+    GrantOrigin,
+    Permission,
+    Scope,
+    ShareLink,
+)
+
+LINK_DEFAULT_LIFETIME = timedelta(days=7)
+LINK_MIN_LIFETIME = timedelta(hours=1)
+LINK_MAX_LIFETIME = timedelta(days=90)
+REQUEST_LIFETIME = timedelta(hours=72)
+REQUEST_MIN_DURATION = timedelta(hours=1)
+REQUEST_MAX_DURATION = timedelta(days=30)
+BREAK_GLASS_DURATION = timedelta(hours=24)
+PASSCODE_ATTEMPTS = 5
+PASSCODE_LOCKOUT_SECONDS = 15 * 60
+
+
+def _require_patient(actor, patient):
+    if actor is None or not actor.is_authenticated or actor.pk != patient.pk or not patient.is_patient:
+        raise PermissionDenied
+
+
+def _audit(*, actor, patient, object_type, object_id, action, access_path=AccessPath.OWNER, request=None, label=""):
+    audit.record(
+        actor=actor,
+        patient=patient,
+        object_type=object_type,
+        object_id=object_id,
+        action=action,
+        access_path=access_path,
+        request=request,
+        actor_label=label,
+    )
+
+
+def _own_active_records(patient, records) -> list[HealthRecord]:
+    records = list(records)
+    if any(record.patient_id != patient.pk or record.is_archived for record in records):
+        raise ValidationError(_("Choose among your own records."), code="foreign_record")
+    return records
+
+
+# --- Grants ---------------------------------------------------------------------------------------
+
+
+def _grant_create(*, patient, professional, scope, permission, records, kinds, ends_at, created_by, origin, reason=""):
+    if not professional.is_professional or not professional.is_active:
+        raise ValidationError(_("Access can only be given to a health professional."), code="not_professional")
+    if scope == Scope.RECORDS and not records:
+        raise ValidationError(_("Choose at least one record."), code="no_records")
+    if scope == Scope.KINDS and not kinds:
+        raise ValidationError(_("Choose at least one kind of record."), code="no_kinds")
+    if ends_at is not None and ends_at <= timezone.now():
+        raise ValidationError(_("The end date must be in the future."), code="past_end")
+    Grant.objects.filter(patient=patient, professional=professional, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=created_by
+    )
+    grant = Grant(
+        patient=patient,
+        professional=professional,
+        scope=scope,
+        permission=permission,
+        kinds=list(kinds) if scope == Scope.KINDS else [],
+        ends_at=ends_at,
+        created_by=created_by,
+        origin=origin,
+        reason=reason,
+    )
+    grant.full_clean()
+    grant.save()
+    if scope == Scope.RECORDS:
+        grant.records.set(records)
+    return grant
+
+
+@transaction.atomic
+def grant_give(*, actor, professional, scope, permission, records=(), kinds=(), ends_at=None, request=None) -> Grant:
+    """The patient gives (or changes: the old grant is revoked) a professional's access to their file."""
+    patient = actor
+    _require_patient(actor, patient)
+    grant = _grant_create(
+        patient=patient,
+        professional=professional,
+        scope=scope,
+        permission=permission,
+        records=_own_active_records(patient, records),
+        kinds=kinds,
+        ends_at=ends_at,
+        created_by=actor,
+        origin=GrantOrigin.PATIENT,
+    )
+    _audit(
+        actor=actor,
+        patient=patient,
+        object_type="grant",
+        object_id=grant.public_id,
+        action=AuditAction.SHARE,
+        request=request,
+    )
+    notify_translated(
+        recipient=professional,
+        event=Event.GRANT_GIVEN,
+        text=gettext_noop("%(name)s gave you access to their file."),
+        params={"name": patient.full_name},
+        url=reverse("health_records:timeline", args=[patient.public_id]),
+        actor=actor,
+    )
+    return grant
+
+
+@transaction.atomic
+def grant_revoke(*, actor, grant: Grant, request=None) -> Grant:
+    """Takes effect on the professional's next request: the policy only counts unrevoked grants."""
+    _require_patient(actor, grant.patient)
+    updated = Grant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=actor
+    )
+    grant.refresh_from_db()
+    if updated:
+        _audit(
+            actor=actor,
+            patient=grant.patient,
+            object_type="grant",
+            object_id=grant.public_id,
+            action=AuditAction.REVOKE,
+            request=request,
+        )
+        notify_translated(
+            recipient=grant.professional,
+            event=Event.GRANT_REVOKED,
+            text=gettext_noop("%(name)s withdrew your access to their file."),
+            params={"name": grant.patient.full_name},
+            actor=actor,
+        )
+    return grant
+
+
+# --- Share links ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def share_link_create(
+    *,
+    actor,
+    records,
+    lifetime: timedelta = LINK_DEFAULT_LIFETIME,
+    max_opens: int | None = None,
+    with_passcode: bool = False,
+    allow_comments: bool = False,
+    label: str = "",
+    recipient_email: str = "",
+    request=None,
+) -> tuple[ShareLink, str, str]:
+    """A link to chosen records. Returns the link, its token and its passcode: both are shown once and
+    only their hashes are kept."""
+    patient = actor
+    _require_patient(actor, patient)
+    records = _own_active_records(patient, records)
+    if not records:
+        raise ValidationError(_("Choose at least one record."), code="no_records")
+    if not LINK_MIN_LIFETIME <= lifetime <= LINK_MAX_LIFETIME:
+        raise ValidationError(_("A link lasts from 1 hour to 90 days."), code="lifetime")
+    token = tokens.new_token()
+    passcode = tokens.new_passcode() if with_passcode else ""
+    now = timezone.now()
+    link = ShareLink(
+        patient=patient,
+        token_hash=tokens.token_hash(token),
+        passcode_hash=make_password(passcode) if passcode else "",
+        allow_comments=allow_comments,
+        max_opens=max_opens,
+        created_at=now,
+        expires_at=now + lifetime,
+        label=label,
+        recipient_email=recipient_email,
+    )
+    link.full_clean()
+    link.save()
+    link.records.set(records)
+    _audit(
+        actor=actor,
+        patient=patient,
+        object_type="share_link",
+        object_id=link.public_id,
+        action=AuditAction.SHARE,
+        request=request,
+    )
+    if recipient_email:
+        url = absolute_url(reverse("sharing:link_open", args=[token]))
+        transaction.on_commit(lambda: _send_link(link, url, patient))
+    return link, token, passcode
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _send_link(link: ShareLink, url: str, patient: User) -> None:
+    """Sent from the web process, not a task: the token must not travel through the broker."""
+    with override(patient.language):
+        subject = _("%(name)s shares health documents with you on ReLyfe") % {"name": patient.full_name}
+        body = _(
+            "Hello,\n\n%(name)s shares health documents with you. Open them with this link, valid until %(date)s:"
+            "\n\n%(url)s\n\nIf a passcode is asked, %(name)s will give it to you separately.\n\n— ReLyfe"
+        ) % {"name": patient.full_name, "date": timezone.localtime(link.expires_at).strftime("%d/%m/%Y"), "url": url}
+    send_mail(subject, body, None, [link.recipient_email])
+
+
+@transaction.atomic
+def share_link_revoke(*, actor, link: ShareLink, request=None) -> ShareLink:
+    _require_patient(actor, link.patient)
+    if ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        _audit(
+            actor=actor,
+            patient=link.patient,
+            object_type="share_link",
+            object_id=link.public_id,
+            action=AuditAction.REVOKE,
+            request=request,
+        )
+    link.refresh_from_db()
+    return link
+
+
+def _passcode_key(link: ShareLink) -> str:
+    return f"share-link-passcode-failures:{link.public_id}"
+
+
+def share_link_passcode_locked(link: ShareLink) -> bool:
+    return (cache.get(_passcode_key(link)) or 0) >= PASSCODE_ATTEMPTS
+
+
+def share_link_check_passcode(*, link: ShareLink, passcode: str) -> bool:
+    """A few wrong guesses lock the link for a while: six digits must not be guessable by trying them all."""
+    if share_link_passcode_locked(link):
+        return False
+    if check_password(passcode.strip(), link.passcode_hash):
+        cache.delete(_passcode_key(link))
+        return True
+    if not cache.add(_passcode_key(link), 1, PASSCODE_LOCKOUT_SECONDS):
+        cache.incr(_passcode_key(link))
+    return False
+
+
+@transaction.atomic
+def share_link_open(*, link: ShareLink, name: str, profession: str = "", request=None) -> bool:
+    """Counts an opening by someone who said who they are; False when the link has no opens left."""
+    counted = (
+        ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(Q(max_opens__isnull=True) | Q(open_count__lt=F("max_opens")))
+        .update(open_count=F("open_count") + 1)
+    )
+    if not counted:
+        return False
+    label = f"{name} ({profession}) — share link" if profession else f"{name} — share link"
+    _audit(
+        actor=None,
+        patient=link.patient,
+        object_type="share_link",
+        object_id=link.public_id,
+        action=AuditAction.VIEW,
+        access_path=AccessPath.LINK,
+        request=request,
+        label=label,
+    )
+    notify_translated(
+        recipient=link.patient,
+        event=Event.SHARE_LINK_OPENED,
+        text=gettext_noop("%(name)s opened the documents you shared."),
+        params={"name": name},
+        url=reverse("sharing:links"),
+    )
+    return True
+
+
+# --- Emergency profile and Heart-Code -------------------------------------------------------------
+
+
+def emergency_profile_ensure(*, patient) -> EmergencyProfile:
+    """Every patient has a profile (off until they turn it on) and thus a Heart-Code URL."""
+    profile = EmergencyProfile.objects.filter(patient=patient).first()
+    if profile is not None:
+        return profile
+    nonce = tokens.new_nonce()
+    return EmergencyProfile.objects.create(
+        patient=patient, token_nonce=nonce, token_hash=tokens.token_hash(tokens.emergency_token(nonce))
+    )
+
+
+def emergency_token_of(profile: EmergencyProfile) -> str:
+    return tokens.emergency_token(profile.token_nonce)
+
+
+@transaction.atomic
+def emergency_profile_update(*, actor, profile: EmergencyProfile, fields: dict, visible_sections, request=None):
+    _require_patient(actor, profile.patient)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.visible_sections = [section for section in EmergencyProfile.SECTIONS if section in visible_sections]
+    profile.full_clean()
+    profile.save()
+    _audit(
+        actor=actor,
+        patient=profile.patient,
+        object_type="emergency_profile",
+        object_id=None,
+        action=AuditAction.UPDATE,
+        request=request,
+    )
+    return profile
+
+
+@transaction.atomic
+def emergency_profile_regenerate_code(*, actor, profile: EmergencyProfile, request=None) -> EmergencyProfile:
+    """A new Heart-Code: the old URL (and every printed card) stops working at once."""
+    _require_patient(actor, profile.patient)
+    profile.token_nonce = tokens.new_nonce()
+    profile.token_hash = tokens.token_hash(tokens.emergency_token(profile.token_nonce))
+    profile.save(update_fields=["token_nonce", "token_hash", "updated_at"])
+    _audit(
+        actor=actor,
+        patient=profile.patient,
+        object_type="emergency_profile",
+        object_id=None,
+        action=AuditAction.UPDATE,
+        request=request,
+    )
+    return profile
+
+
+def emergency_profile_viewed(*, profile: EmergencyProfile, viewer, request=None) -> None:
+    """Each view of the public page is in the access log, and the patient hears of it."""
+    member = viewer if viewer is not None and viewer.is_authenticated else None
+    _audit(
+        actor=member,
+        patient=profile.patient,
+        object_type="emergency_profile",
+        object_id=None,
+        action=AuditAction.VIEW,
+        access_path=AccessPath.EMERGENCY,
+        request=request,
+        label="" if member else "Emergency page visitor",
+    )
+    if member:
+        text, params = gettext_noop("%(name)s viewed your emergency profile."), {"name": member.full_name}
+    else:
+        text, params = gettext_noop("Someone viewed your emergency profile."), {}
+    notify_translated(
+        recipient=profile.patient,
+        event=Event.EMERGENCY_PROFILE_VIEWED,
+        text=text,
+        params=params,
+        url=reverse("audit:access_log"),
+        actor=member,
+    )
+
+
+# --- Access requests ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def access_request_create(*, profile: EmergencyProfile, requester, fields: dict, request=None) -> AccessRequest:
+    access_request = AccessRequest(
+        patient=profile.patient,
+        requester=requester if requester is not None and requester.is_authenticated else None,
+        expires_at=timezone.now() + REQUEST_LIFETIME,
+        **fields,
+    )
+    access_request.full_clean()
+    access_request.save()
+    notify_translated(
+        recipient=profile.patient,
+        event=Event.ACCESS_REQUEST_RECEIVED,
+        text=gettext_noop("%(name)s asks for access to your file."),
+        params={"name": access_request.name},
+        url=reverse("sharing:request", args=[access_request.public_id]),
+    )
+    return access_request
+
+
+def _pending(access_request: AccessRequest) -> AccessRequest:
+    locked = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+    if locked.status != AccessRequestStatus.PENDING:
+        raise ValidationError(_("This request was answered already."), code="answered")
+    if locked.is_expired:
+        raise ValidationError(_("This request has expired."), code="expired")
+    return locked
+
+
+@transaction.atomic
+def access_request_approve(
+    *, actor, access_request: AccessRequest, scope, permission, duration: timedelta, records=(), kinds=(), request=None
+) -> tuple[AccessRequest, str]:
+    """A member professional gets a grant; anyone else a share link (sent to their e-mail when they gave one).
+    Returns the request and, for a link, its token so that the patient can pass it on."""
+    _require_patient(actor, access_request.patient)
+    access_request = _pending(access_request)
+    if not REQUEST_MIN_DURATION <= duration <= REQUEST_MAX_DURATION:
+        raise ValidationError(_("Choose a duration from 1 hour to 30 days."), code="duration")
+    patient, token = actor, ""
+    requester = access_request.requester
+    if requester is not None and requester.is_professional:
+        access_request.grant = _grant_create(
+            patient=patient,
+            professional=requester,
+            scope=scope,
+            permission=permission,
+            records=_own_active_records(patient, records),
+            kinds=kinds,
+            ends_at=timezone.now() + duration,
+            created_by=actor,
+            origin=GrantOrigin.ACCESS_REQUEST,
+            reason=access_request.reason,
+        )
+        notify_translated(
+            recipient=requester,
+            event=Event.ACCESS_REQUEST_ANSWERED,
+            text=gettext_noop("%(name)s gave you access to their file."),
+            params={"name": patient.full_name},
+            url=reverse("health_records:timeline", args=[patient.public_id]),
+            actor=actor,
+        )
+    else:
+        shared = HealthRecord.objects.filter(patient=patient).active()
+        if scope == Scope.RECORDS:
+            shared = shared.filter(pk__in=[record.pk for record in records])
+        elif scope == Scope.KINDS:
+            shared = shared.filter(kind__in=kinds)
+        link, token, _passcode = share_link_create(
+            actor=actor,
+            records=shared,
+            lifetime=duration,
+            allow_comments=permission != Permission.READ,
+            label=access_request.name,
+            recipient_email=access_request.contact_email,
+            request=request,
+        )
+        access_request.share_link = link
+    access_request.status = AccessRequestStatus.APPROVED
+    access_request.answered_at = timezone.now()
+    access_request.save()
+    return access_request, token
+
+
+@transaction.atomic
+def access_request_refuse(*, actor, access_request: AccessRequest, request=None) -> AccessRequest:
+    _require_patient(actor, access_request.patient)
+    access_request = _pending(access_request)
+    access_request.status = AccessRequestStatus.REFUSED
+    access_request.answered_at = timezone.now()
+    access_request.save()
+    if access_request.requester is not None:
+        notify_translated(
+            recipient=access_request.requester,
+            event=Event.ACCESS_REQUEST_ANSWERED,
+            text=gettext_noop("%(name)s did not accept your access request."),
+            params={"name": actor.full_name},
+            actor=actor,
+        )
+    return access_request
+
+
+# --- Break-glass ----------------------------------------------------------------------------------
+
+
+def break_glass_allowed(*, actor, profile: EmergencyProfile) -> bool:
+    """Only when the patient turned it on, and only for professionals whose RPPS staff verified."""
+    verified = (
+        actor.is_authenticated
+        and actor.is_professional
+        and getattr(getattr(actor, "professional_profile", None), "verified", False)
+    )
+    return profile.enabled and profile.break_glass_enabled and verified
+
+
+@transaction.atomic
+def break_glass_open(*, actor, profile: EmergencyProfile, reason: str, request=None) -> Grant:
+    """A verified professional reads the whole file at once for 24 hours, with a reason; the patient is
+    alerted immediately and the access stands out in the log."""
+    patient = profile.patient
+    if not break_glass_allowed(actor=actor, profile=profile):
+        raise PermissionDenied
+    reason = " ".join((reason or "").split())
+    if len(reason) < 10:
+        raise ValidationError(_("Say why you need immediate access (10 characters at least)."), code="reason")
+    grant = _grant_create(
+        patient=patient,
+        professional=actor,
+        scope=Scope.ALL,
+        permission=Permission.READ,
+        records=[],
+        kinds=[],
+        ends_at=timezone.now() + BREAK_GLASS_DURATION,
+        created_by=actor,
+        origin=GrantOrigin.BREAK_GLASS,
+        reason=reason[:500],
+    )
+    _audit(
+        actor=actor,
+        patient=patient,
+        object_type="grant",
+        object_id=grant.public_id,
+        action=AuditAction.BREAK_GLASS,
+        access_path=AccessPath.EMERGENCY,
+        request=request,
+    )
+    notify_translated(
+        recipient=patient,
+        event=Event.BREAK_GLASS,
+        text=gettext_noop("%(name)s opened your file in an emergency. You can withdraw this access at any time."),
+        params={"name": actor.full_name},
+        url=reverse("sharing:care_team"),
+        actor=actor,
+    )
+    return grant

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from sharing import public_views, views
+
+app_name = "sharing"
+
+urlpatterns = [
+    # The patient's sharing pages
+    path("sharing/care-team/", views.care_team, name="care_team"),
+    path("sharing/care-team/add/", views.grant_new, name="grant_new"),
+    path("sharing/professionals/", views.professional_search, name="professional_search"),
+    path("sharing/grants/<uuid:grant_id>/edit/", views.grant_edit, name="grant_edit"),
+    path("sharing/grants/<uuid:grant_id>/revoke/", views.grant_revoke, name="grant_revoke"),
+    path("sharing/links/", views.links, name="links"),
+    path("sharing/links/<uuid:link_id>/revoke/", views.link_revoke, name="link_revoke"),
+    path("sharing/emergency/", views.emergency_edit, name="emergency"),
+    path("sharing/emergency/heart-code.<str:file_format>", views.heartcode_download, name="heartcode_download"),
+    path("sharing/emergency/regenerate/", views.heartcode_regenerate, name="heartcode_regenerate"),
+    path("sharing/requests/", views.requests_list, name="requests"),
+    path("sharing/requests/<uuid:request_id>/", views.request_answer, name="request"),
+    # The professional's patients
+    path("patients/", views.my_patients, name="my_patients"),
+    # Share links, opened by anyone
+    path("s/", public_views.link_start, name="link_start"),
+    path("s/records/", public_views.link_records, name="link_records"),
+    path("s/records/<uuid:record_id>/", public_views.link_record, name="link_record"),
+    path("s/files/<uuid:file_id>/", public_views.link_file, {"disposition": "download"}, name="link_file_download"),
+    path("s/files/<uuid:file_id>/view/", public_views.link_file, {"disposition": "view"}, name="link_file_view"),
+    path("s/<str:token>/", public_views.link_open, name="link_open"),
+    # The emergency page behind a Heart-Code, and what can be done from it
+    path("e/<str:token>/", public_views.emergency_page, name="emergency_page"),
+    path("e/<str:token>/request/", public_views.emergency_request, name="emergency_request"),
+    path("e/<str:token>/break-glass/", public_views.emergency_break_glass, name="break_glass"),
+    path("scan/", public_views.scan, name="scan"),
+]

@@ -1,0 +1,146 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from audit.models import AccessEvent
+from notifications.models import Notification
+from sharing import heartcode
+from sharing import services as sharing
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def profile(alice):
+    profile = sharing.emergency_profile_ensure(patient=alice)
+    return sharing.emergency_profile_update(
+        actor=alice,
+        profile=profile,
+        fields={"enabled": True, "blood_group": "O-", "allergies": "Pénicilline", "conditions": "Asthme sévère"},
+        visible_sections=["blood_group", "allergies"],
+    )
+
+
+def emergency_url(profile):
+    return reverse("sharing:emergency_page", args=[sharing.emergency_token_of(profile)])
+
+
+def test_the_emergency_page_is_off_until_the_patient_turns_it_on(client, alice):
+    profile = sharing.emergency_profile_ensure(patient=alice)
+
+    assert client.get(emergency_url(profile)).status_code == 404
+
+
+def test_the_emergency_page_shows_only_the_chosen_sections_to_anyone(client, alice, profile):
+    response = client.get(emergency_url(profile))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "O-" in page and "Pénicilline" in page
+    assert "Asthme" not in page  # filled in, but not chosen for the page
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert '<meta name="robots" content="noindex, nofollow">' in page
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_each_view_is_logged_and_the_patient_is_told(client, alice, profile):
+    client.get(emergency_url(profile))
+
+    event = AccessEvent.objects.get(patient=alice, object_type="emergency_profile", action="view")
+    assert (event.access_path, event.actor, event.actor_label) == ("emergency", None, "Emergency page visitor")
+    assert Notification.objects.filter(recipient=alice, event="emergency_profile_viewed").exists()
+
+
+def test_the_emergency_page_is_rate_limited(client, profile):
+    for _view in range(30):
+        client.get(emergency_url(profile))
+
+    assert client.get(emergency_url(profile)).status_code == 429
+
+
+def test_a_new_heart_code_kills_the_old_url(client, alice, profile):
+    old_url = emergency_url(profile)
+    client.force_login(alice)
+
+    client.post(reverse("sharing:heartcode_regenerate"))
+
+    profile.refresh_from_db()
+    assert client.get(old_url).status_code == 404
+    assert client.get(emergency_url(profile)).status_code == 200
+    assert old_url != emergency_url(profile)
+
+
+def test_the_token_cannot_be_read_from_the_database(alice, profile):
+    token = sharing.emergency_token_of(profile)
+
+    assert token not in (profile.token_nonce, profile.token_hash)
+
+
+@pytest.mark.parametrize(
+    ("file_format", "content_type", "magic"),
+    [
+        ("svg", "image/svg+xml", b"<?xml"),
+        ("png", "image/png", b"\x89PNG"),
+        ("card.png", "image/png", b"\x89PNG"),
+        ("card.pdf", "application/pdf", b"%PDF"),
+    ],
+)
+def test_the_patient_downloads_the_heart_code(client, alice, profile, file_format, content_type, magic):
+    client.force_login(alice)
+
+    response = client.get(reverse("sharing:heartcode_download", args=[file_format]))
+
+    assert response["Content-Type"] == content_type
+    assert response.content.startswith(magic)
+    assert "attachment" in response["Content-Disposition"]
+
+
+def test_the_downloaded_card_holds_the_emergency_url(client, alice, profile):
+    client.force_login(alice)
+
+    card = client.get(reverse("sharing:heartcode_download", args=["card.png"])).content
+
+    assert heartcode.decode_qr(card) == ["http://127.0.0.1:8000" + emergency_url(profile)]
+
+
+def test_a_professional_with_a_grant_goes_straight_to_the_file(client, alice, bob, profile, grant_to_bob):
+    grant_to_bob()
+    client.force_login(bob)
+
+    response = client.get(emergency_url(profile))
+
+    assert response.url == reverse("health_records:timeline", args=[alice.public_id])
+
+
+def phone_photo_of_card(profile) -> bytes:
+    url = "http://testserver" + emergency_url(profile)
+    card = Image.open(io.BytesIO(heartcode.wallet_card_png(name="Alice", url=url, instructions="Scan me")))
+    table = Image.new("RGB", (1600, 1200), (120, 110, 100))
+    table.paste(card.rotate(19, expand=True, fillcolor=(120, 110, 100)), (150, 100))
+    buffer = io.BytesIO()
+    table.resize((1200, 900)).save(buffer, "JPEG", quality=55)
+    return buffer.getvalue()
+
+
+def test_the_scan_page_reads_a_photo_of_a_printed_card(client, bob, profile):
+    client.force_login(bob)
+
+    response = client.post(
+        reverse("sharing:scan"), {"photo": SimpleUploadedFile("card.jpg", phone_photo_of_card(profile))}
+    )
+
+    assert response.status_code == 302
+    assert response.url == emergency_url(profile)
+
+
+def test_the_scan_page_refuses_a_code_from_another_site(client, bob):
+    buffer = io.BytesIO(heartcode.qr_png("https://evil.example/e/abc/"))
+    client.force_login(bob)
+
+    response = client.post(reverse("sharing:scan"), {"photo": SimpleUploadedFile("code.png", buffer.getvalue())})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["photo"]

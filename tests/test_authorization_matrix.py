@@ -1,0 +1,215 @@
+"""Every route of the project, walked from the URL resolver, against the whole cast.
+
+Each route has a decision below: who may reach it. A route without a decision fails the test, so a new
+page or endpoint cannot ship without someone deciding who sees it. Each request runs in a savepoint that
+is rolled back, so that one person's action (a revocation, an archive) does not change the next check.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from health_records.tasks import record_file_make_thumbnail
+from notifications.models import Notification
+from sharing import services as sharing
+from sharing.models import AccessRequest, Permission, Scope
+from tests.factories import HealthRecordFactory, PatientFactory, ProfessionalFactory, RecordFileFactory, StaffFactory
+
+CAST = ["alice", "bob", "charlie", "dave", "staff", "anonymous", "link_holder", "emergency_visitor"]
+ALL = set(CAST)
+MEMBERS = {"alice", "bob", "charlie", "dave", "staff"}
+PATIENTS = {"alice", "dave"}
+ALICE_AND_BOB = {"alice", "bob"}
+ONLY_ALICE = {"alice"}
+NOBODY = set()
+
+# name: (method, kwargs from the world, who may reach it)
+DECISIONS = {
+    "home": ("get", {}, ALL),
+    "healthz": ("get", {}, ALL),
+    "set_language": ("post", {}, ALL),
+    "accounts:login": ("get", {}, ALL),
+    "accounts:logout": ("post", {}, ALL),
+    "accounts:sign_up": ("get", {}, ALL),
+    "accounts:sign_up_patient": ("get", {}, ALL),
+    "accounts:sign_up_professional": ("get", {}, ALL),
+    "accounts:profile": ("get", {}, MEMBERS),
+    "accounts:password_change": ("get", {}, MEMBERS),
+    "accounts:password_reset": ("get", {}, ALL),
+    "accounts:password_reset_done": ("get", {}, ALL),
+    "accounts:password_reset_confirm": ("get", {"uidb64": "MQ", "token": "set-password"}, ALL),
+    "accounts:password_reset_complete": ("get", {}, ALL),
+    "health_records:mine": ("get", {}, PATIENTS),
+    "health_records:timeline": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "health_records:create": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "health_records:detail": ("get", {"record_id": "record"}, ALICE_AND_BOB),
+    # Bob adds to alice's file but does not rewrite what she wrote.
+    "health_records:edit": ("get", {"record_id": "record"}, ONLY_ALICE),
+    "health_records:add_files": ("post", {"record_id": "record"}, ONLY_ALICE),
+    "health_records:archive": ("post", {"record_id": "record"}, ONLY_ALICE),
+    "health_records:restore": ("post", {"record_id": "record"}, ONLY_ALICE),
+    "health_records:file_download": ("get", {"file_id": "file"}, ALICE_AND_BOB),
+    "health_records:file_inline": ("get", {"file_id": "file"}, ALICE_AND_BOB),
+    "health_records:file_thumbnail": ("get", {"file_id": "file"}, ALICE_AND_BOB),
+    "audit:access_log": ("get", {}, PATIENTS),
+    "sharing:care_team": ("get", {}, PATIENTS),
+    "sharing:grant_new": ("get", {}, PATIENTS),
+    "sharing:professional_search": ("get", {}, PATIENTS),
+    "sharing:grant_edit": ("get", {"grant_id": "grant"}, ONLY_ALICE),
+    "sharing:grant_revoke": ("post", {"grant_id": "grant"}, ONLY_ALICE),
+    "sharing:links": ("get", {}, PATIENTS),
+    "sharing:link_revoke": ("post", {"link_id": "link"}, ONLY_ALICE),
+    "sharing:emergency": ("get", {}, PATIENTS),
+    "sharing:heartcode_download": ("get", {"file_format": "svg"}, PATIENTS),
+    "sharing:heartcode_regenerate": ("post", {}, PATIENTS),
+    "sharing:requests": ("get", {}, PATIENTS),
+    "sharing:request": ("get", {"request_id": "access_request"}, ONLY_ALICE),
+    "sharing:my_patients": ("get", {}, {"bob", "charlie"}),
+    # Only between opening a link and giving one's name; that step is tested in test_share_links.
+    "sharing:link_start": ("get", {}, NOBODY),
+    "sharing:link_records": ("get", {}, {"link_holder"}),
+    "sharing:link_record": ("get", {"record_id": "record"}, {"link_holder"}),
+    "sharing:link_file_download": ("get", {"file_id": "file"}, {"link_holder"}),
+    "sharing:link_file_view": ("get", {"file_id": "file"}, {"link_holder"}),
+    "sharing:link_open": ("get", {"token": "link_token"}, ALL),
+    "sharing:emergency_page": ("get", {"token": "emergency_token"}, ALL),
+    "sharing:emergency_request": ("get", {"token": "emergency_token"}, ALL),
+    # Alice did not turn break-glass on: nobody may use it (its own tests turn it on).
+    "sharing:break_glass": ("post", {"token": "emergency_token"}, NOBODY),
+    "sharing:scan": ("get", {}, MEMBERS),
+    "notifications:list": ("get", {}, MEMBERS),
+    "notifications:open": ("post", {"notification_id": "notification"}, ONLY_ALICE),
+    "notifications:mark_all_read": ("post", {}, MEMBERS),
+    "notifications:preferences": ("get", {}, MEMBERS),
+    "api:token": ("post", {}, ALL),
+    "api:me": ("get", {}, MEMBERS),
+    "api:patient-records": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "api:record": ("get", {"record_id": "record"}, ALICE_AND_BOB),
+    "api:record-files": ("post", {"record_id": "record"}, ONLY_ALICE),
+    "api:record-archive": ("post", {"record_id": "record"}, ONLY_ALICE),
+    "api:record-restore": ("post", {"record_id": "record"}, ONLY_ALICE),
+    "api:file-download": ("get", {"file_id": "file"}, ALICE_AND_BOB),
+    "api-schema": ("get", {}, ALL),
+    "api-docs": ("get", {}, ALL),
+}
+
+# The administration is one decision: staff only, every page. These stand for all of its routes.
+ADMIN_PREFIX = "admin/"
+ADMIN_SAMPLES = {
+    "admin:index": {},
+    "admin:accounts_user_changelist": {},
+    "admin:health_records_healthrecord_changelist": {},
+    "admin:health_records_healthrecord_change": {"object_id": "record_pk"},
+    "admin:health_records_recordfile_download": {"file_id": "file"},
+    "admin:audit_accessevent_changelist": {},
+}
+
+
+def all_routes(patterns=None, prefix="", namespace=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from all_routes(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), namespace + pattern.name if pattern.name else None
+
+
+def test_every_route_has_an_access_decision():
+    undecided = [
+        (route, name) for route, name in all_routes() if not route.startswith(ADMIN_PREFIX) and name not in DECISIONS
+    ]
+    assert undecided == [], "decide who may reach these routes in DECISIONS"
+    assert set(DECISIONS) <= {name for _route, name in all_routes()}, "a decision for a route that no longer exists"
+
+
+@pytest.fixture
+def world(db):
+    alice = PatientFactory(email="alice@example.org", first_name="Alice")
+    bob = ProfessionalFactory(email="bob@example.org", first_name="Bob")
+    record = HealthRecordFactory(patient=alice, title="Bilan")
+    record_file = RecordFileFactory(record=record)
+    record_file_make_thumbnail(record_file.pk)
+    grant = sharing.grant_give(actor=alice, professional=bob, scope=Scope.ALL, permission=Permission.CONTRIBUTE)
+    link, link_token, _passcode = sharing.share_link_create(actor=alice, records=[record])
+    profile = sharing.emergency_profile_ensure(patient=alice)
+    sharing.emergency_profile_update(actor=alice, profile=profile, fields={"enabled": True}, visible_sections=[])
+    access_request = sharing.access_request_create(
+        profile=profile,
+        requester=None,
+        fields={
+            "name": "Nora",
+            "role": AccessRequest.Role.OTHER,
+            "reason": "Sa fille",
+            "contact_email": "n@example.org",
+        },
+    )
+    return {
+        "users": {
+            "alice": alice,
+            "bob": bob,
+            "charlie": ProfessionalFactory(email="charlie@example.org"),
+            "dave": PatientFactory(email="dave@example.org"),
+            "staff": StaffFactory(email="staff@example.org"),
+        },
+        "alice": alice.public_id,
+        "record": record.public_id,
+        "record_pk": record.pk,
+        "file": record_file.public_id,
+        "grant": grant.public_id,
+        "link": link.public_id,
+        "link_token": link_token,
+        "emergency_token": sharing.emergency_token_of(profile),
+        "access_request": access_request.public_id,
+        "notification": Notification.objects.filter(recipient=alice).first().public_id,
+    }
+
+
+def client_for(member, world) -> Client:
+    client = Client()
+    if member in world["users"]:
+        client.force_login(world["users"][member])
+    elif member == "link_holder":
+        client.get(reverse("sharing:link_open", args=[world["link_token"]]))
+        client.post(reverse("sharing:link_start"), {"name": "Dr Durand", "profession": "radiologue"})
+    elif member == "emergency_visitor":
+        client.get(reverse("sharing:emergency_page", args=[world["emergency_token"]]))
+    return client
+
+
+def reached(response) -> bool:
+    """Whether the request got through to the page (its form may still have found errors)."""
+    if response.status_code in (401, 403, 404, 405):
+        return False
+    if response.status_code == 302 and "/login/" in response.url:
+        return False
+    return response.status_code < 500
+
+
+def outcomes(world, name, method, kwargs):
+    url = reverse(name, kwargs={key: world.get(value, value) for key, value in kwargs.items()})
+    seen = {}
+    for member in CAST:
+        cache.clear()  # the emergency page's rate limit counts every visit of the run
+        with transaction.atomic():
+            client = client_for(member, world)
+            seen[member] = reached(getattr(client, method)(url))
+            transaction.set_rollback(True)
+    return seen
+
+
+@pytest.mark.parametrize("name", sorted(DECISIONS))
+def test_each_route_lets_in_exactly_whom_the_policy_allows(world, name):
+    method, kwargs, allowed = DECISIONS[name]
+
+    seen = outcomes(world, name, method, kwargs)
+
+    assert {member for member, got_in in seen.items() if got_in} == allowed
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN_SAMPLES))
+def test_the_administration_is_for_staff_only(world, name):
+    seen = outcomes(world, name, "get", ADMIN_SAMPLES[name])
+
+    assert {member for member, got_in in seen.items() if got_in} == {"staff"}
