@@ -19,6 +19,7 @@ from accounts.forms import (
 )
 from accounts.selectors import profile_of
 from health_records import selectors as records
+from sharing import selectors as sharing
 
 BACKEND = "accounts.backends.IdentifierBackend"
 HOME_RECENT_RECORDS = 5
@@ -47,8 +48,11 @@ def home(request):
         context["recent_records"] = records.timeline_records(
             user=user, patient=patient, access=access, request=request
         )[:HOME_RECENT_RECORDS]
+        context["care_team_size"] = sharing.care_team(user=user).count()
+        context["pending_requests"] = sharing.pending_access_requests(user=user).count()
     elif user.is_professional:
         template = "accounts/home_professional.html"
+        context["grants"] = sharing.my_patients(user=user)[:HOME_RECENT_RECORDS]
     else:
         template = "accounts/home_staff.html"
     return render(request, template, context)

@@ -65,3 +65,15 @@ def test_pages_that_need_an_account_send_visitors_to_log_in(client):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_a_professional_home_lists_the_patients_who_gave_access(client, alice, dave, bob):
+    from sharing import services as sharing
+
+    sharing.grant_give(actor=alice, professional=bob, scope="all", permission="read")
+    client.force_login(bob)
+
+    page = client.get(reverse("home")).content.decode()
+
+    assert alice.full_name in page and dave.full_name not in page
+    assert reverse("health_records:timeline", args=[alice.public_id]) in page
