@@ -320,3 +320,11 @@ UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=100)
 UPLOAD_MAX_FILES = 20
 TIMELINE_PAGE_SIZE = 25
 ACCESS_LOG_PAGE_SIZE = 50
+
+# --- Web Push (reminders on phones and desktops) ------------------------------------------------
+
+# VAPID keys identify ReLyfe to browsers' push services. Without them, a development machine makes its
+# own pair under VAR_DIR; production sets them (and push stays off until it does).
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:no-reply@relyfe.test")
