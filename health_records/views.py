@@ -20,6 +20,7 @@ from health_records.forms import AddFilesForm, HealthRecordForm, NewHealthRecord
 from health_records.models import RecordKind
 from sharing import policy
 from sharing.policy import Action
+from treatments import selectors as treatment_selectors
 
 
 def _redirect(request, url):
@@ -112,6 +113,10 @@ def record_detail(request, record_id):
         and not record.is_archived,
         "add_files_form": AddFilesForm(),
     }
+    if record.kind == RecordKind.PRESCRIPTION:
+        # The treatment read from a prescription shows on it, without another click.
+        context["treatments"] = treatment_selectors.treatments_of_prescription(record=record)
+        context["can_add_treatment"] = bool(policy.decide(request.user, Action.CREATE, record.patient))
     return render(request, "health_records/detail.html", context)
 
 

@@ -7,7 +7,7 @@ from notifications.models import Notification
 class NotificationAdmin(admin.ModelAdmin):
     """Read-only: notifications are made by the features that send them, never by hand."""
 
-    list_display = ["created_at", "recipient", "event", "in_app", "read_at", "emailed_at"]
+    list_display = ["created_at", "recipient", "event", "in_app", "read_at", "emailed_at", "pushed_at"]
     list_filter = ["event", "in_app"]
     search_fields = ["public_id", "recipient__email", "recipient__last_name"]
     list_select_related = ["recipient"]
@@ -18,11 +18,13 @@ class NotificationAdmin(admin.ModelAdmin):
         "event",
         "message",
         "url",
+        "actions",
         "actor",
         "in_app",
         "created_at",
         "read_at",
         "emailed_at",
+        "pushed_at",
     ]
     readonly_fields = fields
 

@@ -1,5 +1,10 @@
+import base64
+import binascii
+import ipaddress
 import uuid
+from datetime import time
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,22 +26,29 @@ class Event(models.TextChoices):
     GRANT_GIVEN = "grant_given", _("A patient gave you access to their file")
     GRANT_REVOKED = "grant_revoked", _("Access to a file was withdrawn")
     BREAK_GLASS = "break_glass", _("Emergency access to your file")
+    REMINDER = "reminder", _("Time for your medications")
 
 
 # A patient is always told when someone used emergency access to their file, on every channel.
 ALWAYS_ON = frozenset({Event.BREAK_GLASS})
-# A share link can be opened many times a day: one e-mail each time would be noise.
-EMAIL_OFF_BY_DEFAULT = frozenset({Event.SHARE_LINK_OPENED})
+# A share link can be opened many times a day: one e-mail each time would be noise. A reminder is for
+# the moment it pops up; an e-mail read an hour later is no reminder.
+EMAIL_OFF_BY_DEFAULT = frozenset({Event.SHARE_LINK_OPENED, Event.REMINDER})
+PUSH_OFF_BY_DEFAULT = frozenset({Event.SHARE_LINK_OPENED})
+# The patient chose the times of their reminders, and a security alert must wake them: quiet hours
+# hold back the e-mail and the push of every other event.
+SENT_DURING_QUIET_HOURS = frozenset({Event.REMINDER, Event.BREAK_GLASS})
 
 
 class Channels(NamedTuple):
     in_app: bool
     email: bool
+    push: bool
 
 
 def default_channels(event: str) -> Channels:
     """The channels of a user who never changed their preference for `event`."""
-    return Channels(in_app=True, email=event not in EMAIL_OFF_BY_DEFAULT)
+    return Channels(in_app=True, email=event not in EMAIL_OFF_BY_DEFAULT, push=event not in PUSH_OFF_BY_DEFAULT)
 
 
 def is_relative_url(url: str) -> bool:
@@ -47,6 +59,35 @@ def is_relative_url(url: str) -> bool:
 def validate_relative_url(url: str) -> None:
     if url and not is_relative_url(url):
         raise ValidationError(_("Enter a path on this site, starting with “/”."), code="not_relative")
+
+
+# Browsers show at most two buttons on a notification; short fields also keep the whole push payload
+# under the 4 KB a push service accepts.
+MAX_ACTIONS = 2
+ACTION_NAME_MAX_LENGTH = 40
+ACTION_TITLE_MAX_LENGTH = 40
+ACTION_URL_MAX_LENGTH = 300
+ACTION_KEYS = frozenset({"action", "title", "url"})
+
+
+def validate_actions(actions) -> None:
+    """A list of at most two {"action", "title", "url"}: a short name, a button label, a path on this site."""
+    if not isinstance(actions, list) or len(actions) > MAX_ACTIONS:
+        raise ValidationError(_("At most %(count)s actions.") % {"count": MAX_ACTIONS}, code="actions")
+    for action in actions:
+        if not isinstance(action, dict) or set(action) != ACTION_KEYS:
+            raise ValidationError(_("Each action has a name, a title and a link."), code="actions")
+        if not all(isinstance(value, str) and value for value in action.values()):
+            raise ValidationError(_("Each action has a name, a title and a link."), code="actions")
+        if (
+            len(action["action"]) > ACTION_NAME_MAX_LENGTH
+            or len(action["title"]) > ACTION_TITLE_MAX_LENGTH
+            or len(action["url"]) > ACTION_URL_MAX_LENGTH
+        ):
+            raise ValidationError(_("An action's name, title or link is too long."), code="actions")
+        validate_relative_url(action["url"])
+    if len({action["action"] for action in actions}) != len(actions):
+        raise ValidationError(_("Two actions have the same name."), code="actions")
 
 
 class Notification(models.Model):
@@ -60,12 +101,15 @@ class Notification(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    # False when the recipient turned the in-app channel off but still wants the e-mail: the row
-    # only exists for the e-mail task and the centre never shows it.
+    # Buttons next to the message, in the centre and on the device (titles already translated).
+    actions = models.JSONField(_("actions"), default=list, blank=True, validators=[validate_actions])
+    # False when the recipient turned the in-app channel off but still wants the e-mail or the push:
+    # the row only exists for those tasks and the centre never shows it.
     in_app = models.BooleanField(_("shown in the app"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    pushed_at = models.DateTimeField(_("pushed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -83,6 +127,16 @@ class Notification(models.Model):
     def is_read(self) -> bool:
         return self.read_at is not None
 
+    @property
+    def actions_on_this_site(self) -> list[dict]:
+        """The actions, without any whose link leaves the site. notify() refuses those, but a row written
+        another way must not make the page post its CSRF token, or a device its cookies, elsewhere."""
+        return [
+            action
+            for action in self.actions
+            if isinstance(action, dict) and isinstance(action.get("url"), str) and is_relative_url(action["url"])
+        ]
+
 
 class NotificationPreference(models.Model):
     """A user's choice of channels for one event. No row means the defaults (`default_channels`)."""
@@ -93,6 +147,7 @@ class NotificationPreference(models.Model):
     event = models.CharField(_("event"), max_length=40, choices=Event.choices)
     in_app = models.BooleanField(_("in the app"), default=True)
     email = models.BooleanField(_("by e-mail"), default=True)
+    push = models.BooleanField(_("on your devices"), default=True)
 
     class Meta:
         verbose_name = _("notification preference")
@@ -101,7 +156,7 @@ class NotificationPreference(models.Model):
             models.UniqueConstraint(fields=["user", "event"], name="notification_preference_once_per_event"),
             models.CheckConstraint(condition=Q(event__in=Event.values), name="notification_preference_event_is_known"),
             models.CheckConstraint(
-                condition=~Q(event__in=sorted(ALWAYS_ON)) | Q(in_app=True, email=True),
+                condition=~Q(event__in=sorted(ALWAYS_ON)) | Q(in_app=True, email=True, push=True),
                 name="notification_preference_always_on_stays_on",
             ),
         ]
@@ -111,4 +166,111 @@ class NotificationPreference(models.Model):
 
     @property
     def channels(self) -> Channels:
-        return Channels(in_app=self.in_app, email=self.email)
+        return Channels(in_app=self.in_app, email=self.email, push=self.push)
+
+
+class NotificationSettings(models.Model):
+    """A user's settings that hold for every event. No row means no quiet hours."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    # In the user's own time zone, so that 22:00 stays 22:00 for them when the clocks change.
+    quiet_start = models.TimeField(_("quiet from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quiet_start__isnull=True, quiet_end__isnull=True)
+                | (Q(quiet_start__isnull=False, quiet_end__isnull=False) & ~Q(quiet_start=models.F("quiet_end"))),
+                name="notification_settings_quiet_hours_are_a_window",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id}"
+
+    @property
+    def has_quiet_hours(self) -> bool:
+        return self.quiet_start is not None and self.quiet_end is not None
+
+    def is_quiet_at(self, local_time: time) -> bool:
+        """Whether `local_time` (in the user's zone) falls in the window, which may wrap past midnight."""
+        if not self.has_quiet_hours:
+            return False
+        if self.quiet_start < self.quiet_end:
+            return self.quiet_start <= local_time < self.quiet_end
+        return local_time >= self.quiet_start or local_time < self.quiet_end
+
+
+ENDPOINT_MAX_LENGTH = 1000
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def validate_push_endpoint(endpoint: str) -> None:
+    """An https address of a push service. Plain http, and only to this machine, is for development.
+
+    ReLyfe POSTs to this address, so an address inside the server's own network is refused too."""
+    parts = urlsplit(endpoint)
+    host = parts.hostname or ""
+    if settings.DEBUG and parts.scheme == "http" and host in LOCAL_HOSTS:
+        return
+    if parts.scheme != "https" or not host or host in LOCAL_HOSTS or _is_ip_address(host):
+        raise ValidationError(_("Enter the https address of a push service."), code="push_endpoint")
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def decode_base64url(value: str) -> bytes | None:
+    """The bytes of a base64url string, padded or not; None when it is not one."""
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def validate_p256dh(value: str) -> None:
+    """The browser's public key: an uncompressed P-256 point, 65 bytes starting with 0x04."""
+    key = decode_base64url(value)
+    if key is None or len(key) != 65 or key[0] != 4:
+        raise ValidationError(_("This is not a browser's public key."), code="p256dh")
+
+
+def validate_auth_secret(value: str) -> None:
+    key = decode_base64url(value)
+    if key is None or len(key) != 16:
+        raise ValidationError(_("This is not a browser's authentication secret."), code="auth")
+
+
+class PushSubscription(models.Model):
+    """One browser on one device that agreed to receive ReLyfe's pushes for a user.
+
+    The endpoint is a secret address at the browser's push service: it is never logged nor shown."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=ENDPOINT_MAX_LENGTH, unique=True, validators=[validate_push_endpoint])
+    p256dh = models.CharField(max_length=100, validators=[validate_p256dh])
+    auth = models.CharField(max_length=40, validators=[validate_auth_secret])
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    last_success_at = models.DateTimeField(_("last push delivered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+
+    def __str__(self):
+        return f"{self.user_id} · {self.pk}"
+
+    def as_subscription_info(self) -> dict:
+        """The shape pywebpush (and the browser's PushSubscription.toJSON()) uses."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

@@ -1,6 +1,9 @@
-"""Writes of notifications: what other apps call to tell a user something, reading, preferences, e-mail."""
+"""Writes of notifications: what other apps call to tell a user something, reading, preferences, quiet
+hours, device subscriptions, and the e-mail and push channels."""
 
+import json
 import logging
+from datetime import time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -12,31 +15,52 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator
 
 from notifications import selectors
-from notifications.models import ALWAYS_ON, MESSAGE_MAX_LENGTH, Notification, NotificationPreference
+from notifications.models import (
+    ALWAYS_ON,
+    MESSAGE_MAX_LENGTH,
+    SENT_DURING_QUIET_HOURS,
+    Channels,
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+    PushSubscription,
+)
+from notifications.webpush import Outcome, PushServiceUnavailable, push_send, vapid_keys
 
 logger = logging.getLogger(__name__)
 
 SUBJECT_MESSAGE_LENGTH = 70
+USER_AGENT_MAX_LENGTH = 300
+MAX_SUBSCRIPTIONS_PER_USER = 10
 
 
-def notify(*, recipient, event: str, message: str, url: str = "", actor=None) -> Notification | None:
-    """Tells `recipient` that `event` happened: in the app and by e-mail, as their preferences say.
+def notify(
+    *, recipient, event: str, message: str, url: str = "", actor=None, actions: list[dict] | None = None
+) -> Notification | None:
+    """Tells `recipient` that `event` happened: in the app, by e-mail and by push, as their preferences say.
 
     `message` is plain text, already translated (in the recipient's language: wrap the call in
     `translation.override(recipient.language)`), at most 300 characters (longer is cut). It must never
     carry a health detail: "Dr Martin added a document to your file", never the document's title, kind
-    or content — it is stored as is, shown to anyone who sees the recipient's screen and sent by e-mail.
+    or content — it is stored as is, shown to anyone who sees the recipient's screen, sent by e-mail and
+    shown on the lock screen of their phone.
     `url` is a path on this site ("/records/…"); anything else is refused.
+    `actions` are at most two buttons, `{"action": "taken", "title": <translated label>, "url": "/…"}`,
+    each posted to its path on this site (a path, like `url`). A device posts them without the page's
+    CSRF token: the path must carry its own proof (a signed token in the query string).
 
     Creates the in-app notification unless the recipient turned in-app off for this event, and queues
-    the e-mail once the transaction commits when the recipient has an e-mail address and e-mail is on.
-    Returns the notification the centre shows, or None when it shows none.
+    the e-mail and the push once the transaction commits, for the channels that are on, unless the
+    recipient is in their quiet hours. Returns the notification the centre shows, or None when it
+    shows none.
     """
     if not recipient.is_active:
         return None
     channels = selectors.channels_for(user=recipient, event=event)
-    send_email = channels.email and bool(recipient.email)
-    if not channels.in_app and not send_email:
+    quiet = event not in SENT_DURING_QUIET_HOURS and selectors.in_quiet_hours(recipient, timezone.now())
+    send_email = channels.email and bool(recipient.email) and not quiet
+    send_push = channels.push and not quiet and selectors.can_push_to(user=recipient)
+    if not channels.in_app and not send_email and not send_push:
         return None
     with transaction.atomic():
         notification = Notification(
@@ -44,6 +68,7 @@ def notify(*, recipient, event: str, message: str, url: str = "", actor=None) ->
             event=event,
             message=Truncator(message).chars(MESSAGE_MAX_LENGTH),
             url=url,
+            actions=actions or [],
             actor=actor,
             in_app=channels.in_app,
         )
@@ -51,6 +76,8 @@ def notify(*, recipient, event: str, message: str, url: str = "", actor=None) ->
         notification.save()
         if send_email:
             _queue_email(notification)
+        if send_push:
+            _queue_push(notification)
     return notification if channels.in_app else None
 
 
@@ -60,12 +87,28 @@ def _queue_email(notification: Notification) -> None:
     transaction.on_commit(lambda pk=notification.pk: notification_send_email.delay(pk))
 
 
-def notify_translated(*, recipient, event: str, text: str, params: dict | None = None, url: str = "", actor=None):
+def _queue_push(notification: Notification) -> None:
+    from notifications.tasks import notification_send_push
+
+    transaction.on_commit(lambda pk=notification.pk: notification_send_push.delay(pk))
+
+
+def notify_translated(
+    *,
+    recipient,
+    event: str,
+    text: str,
+    params: dict | None = None,
+    url: str = "",
+    actor=None,
+    actions: list[dict] | None = None,
+):
     """`notify` with a message written as `gettext_noop("%(name)s did …")`: it is translated in the
-    recipient's language, whatever the language of the person whose action caused it."""
+    recipient's language, whatever the language of the person whose action caused it. The titles of
+    `actions` are the caller's to translate (in `translation.override(recipient.language)`)."""
     with translation.override(recipient.language):
         message = translation.gettext(text) % (params or {})
-    return notify(recipient=recipient, event=event, message=message, url=url, actor=actor)
+    return notify(recipient=recipient, event=event, message=message, url=url, actor=actor, actions=actions)
 
 
 def notification_mark_read(*, actor, notification: Notification) -> None:
@@ -86,17 +129,60 @@ def notifications_mark_all_read(*, actor) -> int:
         return unread.update(read_at=timezone.now())
 
 
-def preferences_update(*, actor, values: dict[str, tuple[bool, bool]]) -> None:
-    """Stores the actor's channels, event -> (in_app, email). Events that are always on keep both."""
+def preferences_update(*, actor, values: dict[str, Channels]) -> None:
+    """Stores the actor's channels, event -> (in_app, email, push). Events that are always on keep all."""
     with transaction.atomic():
-        for event, (in_app, email) in values.items():
+        for event, (in_app, email, push) in values.items():
             if event in ALWAYS_ON:
                 continue
             preference = NotificationPreference.objects.filter(user=actor, event=event).first()
             preference = preference or NotificationPreference(user=actor, event=event)
-            preference.in_app, preference.email = in_app, email
+            preference.in_app, preference.email, preference.push = in_app, email, push
             preference.full_clean()
             preference.save()
+
+
+def quiet_hours_update(*, actor, start: time | None, end: time | None) -> NotificationSettings:
+    """Sets the actor's quiet hours, in their own time zone; both None turns them off."""
+    with transaction.atomic():
+        notification_settings = selectors.notification_settings_for_user(user=actor)
+        notification_settings.quiet_start, notification_settings.quiet_end = start, end
+        notification_settings.full_clean()
+        notification_settings.save()
+    return notification_settings
+
+
+def push_subscription_save(*, actor, endpoint: str, p256dh: str, auth: str, user_agent: str = "") -> PushSubscription:
+    """Stores the subscription of the actor's current browser, or renews it.
+
+    An endpoint belongs to one browser: when another user subscribed it before (a shared computer),
+    it now follows the person signed in there, so that the previous user's notifications stop
+    appearing on a device someone else uses."""
+    with transaction.atomic():
+        subscription = PushSubscription.objects.select_for_update().filter(endpoint=endpoint).first()
+        subscription = subscription or PushSubscription(endpoint=endpoint)
+        subscription.user = actor
+        subscription.p256dh, subscription.auth = p256dh, auth
+        subscription.user_agent = user_agent[:USER_AGENT_MAX_LENGTH]
+        subscription.full_clean()
+        subscription.save()
+        _forget_oldest_subscriptions(actor)
+    logger.info("Push subscription %s saved for user %s", subscription.pk, actor.pk)
+    return subscription
+
+
+def _forget_oldest_subscriptions(user) -> None:
+    """Keeps a user's devices to a bounded number: a browser that was reset leaves a dead subscription
+    behind, and nothing else would ever remove it unless a push to it fails."""
+    kept = PushSubscription.objects.filter(user=user).order_by("-created_at", "-pk")[:MAX_SUBSCRIPTIONS_PER_USER]
+    PushSubscription.objects.filter(user=user).exclude(pk__in=list(kept.values_list("pk", flat=True))).delete()
+
+
+def push_subscription_delete(*, actor, endpoint: str) -> bool:
+    """Forgets the actor's subscription at `endpoint`; another user's is left alone. True if one went."""
+    with transaction.atomic():
+        deleted, _by_model = PushSubscription.objects.filter(user=actor, endpoint=endpoint).delete()
+    return deleted > 0
 
 
 def notification_email_send(*, notification_id: int) -> None:
@@ -119,6 +205,62 @@ def notification_email_send(*, notification_id: int) -> None:
         notification.emailed_at = timezone.now()
         notification.save(update_fields=["emailed_at"])
     logger.info("Notification %s e-mailed", notification_id)
+
+
+def notification_push_send(*, notification_id: int) -> None:
+    """Pushes the notification to each of the recipient's devices, once.
+
+    The row stays locked while sending, so that two workers given the same task do not both push.
+    When no device could be reached for now, `pushed_at` stays empty and PushServiceUnavailable asks
+    for a retry; once one device got it, the others are not tried again (the message is in the app too).
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
+        )
+        if notification is None or notification.pushed_at is not None or not notification.recipient.is_active:
+            return
+        keys = vapid_keys()
+        subscriptions = list(PushSubscription.objects.filter(user=notification.recipient_id))
+        if keys is None or not subscriptions:
+            logger.info("Notification %s not pushed: no key or no device", notification_id)
+            return
+        payload = _push_payload(notification)
+        outcomes = {subscription.pk: push_send(subscription, payload, keys) for subscription in subscriptions}
+        _record_outcomes(notification, outcomes)
+    logger.info("Notification %s pushed: %s", notification_id, sorted(outcome.value for outcome in outcomes.values()))
+    # Raised once the transaction is over, so that the subscriptions found gone stay deleted.
+    if notification.pushed_at is None:
+        raise PushServiceUnavailable(f"notification {notification_id}")
+
+
+def _record_outcomes(notification: Notification, outcomes: dict[int, Outcome]) -> None:
+    def having(outcome):
+        return [pk for pk, each in outcomes.items() if each is outcome]
+
+    PushSubscription.objects.filter(pk__in=having(Outcome.GONE)).delete()
+    now = timezone.now()
+    PushSubscription.objects.filter(pk__in=having(Outcome.DELIVERED)).update(last_success_at=now)
+    if having(Outcome.DELIVERED) or not having(Outcome.UNAVAILABLE):
+        notification.pushed_at = now
+        notification.save(update_fields=["pushed_at"])
+
+
+def _push_payload(notification: Notification) -> str:
+    """What the service worker shows. Links are absolute: the worker runs outside any page."""
+    site_url = settings.SITE_URL.rstrip("/")
+    payload = {
+        "title": "ReLyfe",
+        "body": notification.message,
+        "url": site_url + (notification.url or reverse("notifications:list")),
+        "actions": [
+            {"action": action.get("action", ""), "title": action.get("title", ""), "url": site_url + action["url"]}
+            for action in notification.actions_on_this_site
+        ],
+        "tag": str(notification.public_id),
+    }
+    # UTF-8 rather than \u escapes: an accented message stays well under the push service's 4 KB.
+    return json.dumps(payload, ensure_ascii=False)
 
 
 def _render_email(notification: Notification) -> tuple[str, str]:

@@ -1,16 +1,30 @@
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from notifications import selectors, services
-from notifications.forms import PreferencesForm
+from notifications.forms import (
+    PreferencesForm,
+    PushEndpointForm,
+    PushSubscriptionForm,
+    QuietHoursForm,
+    push_subscription_data,
+)
 from notifications.models import is_relative_url
+from notifications.webpush import vapid_keys
 
 PAGE_SIZE = 30
+# The worker is registered from the site's root: a worker only controls the pages under its own path.
+SERVICE_WORKER_URL = "/service-worker.js"
 
 
 @login_required
@@ -50,9 +64,76 @@ def notifications_mark_all_read(request):
 @require_http_methods(["GET", "POST"])
 @never_cache
 def preferences(request):
-    form = PreferencesForm(request.POST or None, current=selectors.preferences_for_user(user=request.user))
-    if request.method == "POST" and form.is_valid():
+    data = request.POST or None
+    form = PreferencesForm(data, current=selectors.preferences_for_user(user=request.user))
+    current_settings = selectors.notification_settings_for_user(user=request.user)
+    quiet_hours_form = QuietHoursForm(
+        data, initial={"quiet_start": current_settings.quiet_start, "quiet_end": current_settings.quiet_end}
+    )
+    if request.method == "POST" and form.is_valid() and quiet_hours_form.is_valid():
         services.preferences_update(actor=request.user, values=form.values())
+        services.quiet_hours_update(
+            actor=request.user,
+            start=quiet_hours_form.cleaned_data["quiet_start"],
+            end=quiet_hours_form.cleaned_data["quiet_end"],
+        )
         messages.success(request, _("Your notification preferences are saved."))
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form})
+    keys = vapid_keys()
+    context = {
+        "form": form,
+        "quiet_hours_form": quiet_hours_form,
+        "vapid_public_key": keys.public if keys else "",
+        "service_worker_url": SERVICE_WORKER_URL,
+    }
+    return render(request, "notifications/preferences.html", context)
+
+
+@login_required
+@require_POST
+@never_cache
+def push_subscribe(request):
+    """Stores this browser's push subscription (JSON from `PushSubscription.toJSON()`)."""
+    form = PushSubscriptionForm(push_subscription_data(request.body))
+    if not form.is_valid():
+        return _errors(form.errors)
+    try:
+        services.push_subscription_save(
+            actor=request.user, user_agent=request.headers.get("User-Agent", ""), **form.cleaned_data
+        )
+    except ValidationError as error:
+        return _errors(error.message_dict)
+    return JsonResponse({"subscribed": True}, status=201)
+
+
+@login_required
+@require_POST
+@never_cache
+def push_unsubscribe(request):
+    form = PushEndpointForm(push_subscription_data(request.body))
+    if not form.is_valid():
+        return _errors(form.errors)
+    services.push_subscription_delete(actor=request.user, endpoint=form.cleaned_data["endpoint"])
+    # The same answer whether there was one or not: it tells nothing about other users' devices.
+    return JsonResponse({"subscribed": False})
+
+
+def _errors(errors) -> JsonResponse:
+    """{"errors": {field: [message, …]}}, from a form's errors or a model's ValidationError."""
+    messages_by_field = {
+        field: [str(message) for message in field_messages] for field, field_messages in errors.items()
+    }
+    return JsonResponse({"errors": messages_by_field}, status=400)
+
+
+@require_GET
+def service_worker(request):
+    """The service worker script, from the static files but served by a view, so that it may take the
+    whole site as its scope (Service-Worker-Allowed) and be checked for updates at every visit."""
+    path = finders.find("js/service-worker.js")
+    if path is None:
+        raise Http404
+    response = HttpResponse(Path(path).read_bytes(), content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -116,7 +116,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task taken by a worker that died is given to another after this many seconds (acks_late).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("REDIS_VISIBILITY_TIMEOUT", default=3600)}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     # kombu's filesystem transport: a real broker that needs no server, shared by the web
@@ -147,8 +148,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Medication reminders: beat looks for due reminders this often; one missed while the worker was down
+# is still sent within the lateness window, and never after it.
+REMINDER_TICK_SECONDS = env.int("REMINDER_TICK_SECONDS", default=60)
+REMINDER_LATENESS = timedelta(minutes=env.int("REMINDER_LATENESS_MINUTES", default=120))
+# A reminder queued but not sent after this long (its task was lost with a worker) is queued again.
+REMINDER_REQUEUE_AFTER = timedelta(seconds=env.int("REMINDER_REQUEUE_SECONDS", default=300))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "relyfe.tasks.heartbeat", "schedule": timedelta(minutes=1)},
+    "medication-reminders": {
+        "task": "treatments.tasks.reminders_tick",
+        "schedule": timedelta(seconds=REMINDER_TICK_SECONDS),
+        # A tick that waited longer than its interval is useless: the next one covers the same window.
+        "options": {"expires": REMINDER_TICK_SECONDS},
+    },
 }
 
 # --- Accounts and authentication ----------------------------------------------------------------
@@ -301,6 +314,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "TreatmentStatusEnum": "treatments.models.TreatmentStatus",
+        "DoseStatusEnum": "treatments.models.Intake.Status",
+    },
 }
 
 # --- Logging: never health data, only what happened -----------------------------------------------
@@ -310,6 +327,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # At DEBUG, urllib3 would log the URLs it calls, push endpoints included.
+    "loggers": {"urllib3": {"level": "WARNING"}},
 }
 
 # --- Health records -----------------------------------------------------------------------------

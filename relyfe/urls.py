@@ -5,7 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from health_records import api as records_api
+from notifications import views as notifications_views
 from relyfe.health import healthz
+from treatments import api as treatments_api
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token"),
@@ -16,15 +18,35 @@ api_v1 = [
     path("records/<uuid:record_id>/archive/", records_api.RecordArchiveView.as_view(), name="record-archive"),
     path("records/<uuid:record_id>/restore/", records_api.RecordRestoreView.as_view(), name="record-restore"),
     path("files/<uuid:file_id>/download/", records_api.FileDownloadView.as_view(), name="file-download"),
+    path(
+        "patients/<uuid:patient_id>/treatments/",
+        treatments_api.PatientTreatmentsView.as_view(),
+        name="patient-treatments",
+    ),
+    path("patients/<uuid:patient_id>/plan/", treatments_api.PatientPlanView.as_view(), name="patient-plan"),
+    path("treatments/<uuid:treatment_id>/", treatments_api.TreatmentDetailView.as_view(), name="treatment"),
+    path(
+        "treatments/<uuid:treatment_id>/medications/",
+        treatments_api.TreatmentMedicationsView.as_view(),
+        name="treatment-medications",
+    ),
+    path("medications/<uuid:medication_id>/", treatments_api.MedicationDetailView.as_view(), name="medication"),
+    path("medications/<uuid:medication_id>/stop/", treatments_api.MedicationStopView.as_view(), name="medication-stop"),
+    path("doses/", treatments_api.DosesView.as_view(), name="doses"),
+    path("reminder-settings/", treatments_api.ReminderSettingsView.as_view(), name="reminder-settings"),
+    path("drugs/", treatments_api.DrugsView.as_view(), name="drugs"),
 ]
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    # The service worker must be served from the root to receive the whole site's push messages.
+    path("service-worker.js", notifications_views.service_worker, name="service_worker"),
     path("accounts/", include("accounts.urls")),
     path("", include("health_records.urls")),
     path("", include("audit.urls")),
     path("", include("sharing.urls")),
+    path("", include("treatments.urls")),
     path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

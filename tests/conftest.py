@@ -87,7 +87,7 @@ def project_root() -> Path:
     return Path(django_settings.BASE_DIR)
 
 
-def test_database_url() -> str:
+def database_url_of_tests() -> str:
     """The URL of the database the tests run on, for a process started by a test."""
     name = connection.settings_dict["NAME"]
     if connection.vendor == "sqlite":
@@ -114,7 +114,7 @@ def celery_worker(transactional_db, project_root):
             "--loglevel=WARNING",
         ],
         cwd=project_root,
-        env={**os.environ, "DATABASE_URL": test_database_url()},
+        env={**os.environ, "DATABASE_URL": database_url_of_tests()},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

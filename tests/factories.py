@@ -1,8 +1,11 @@
+import datetime
+
 import factory
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import PatientProfile, ProfessionalProfile, Role, User
 from health_records.models import HealthRecord, RecordFile
+from treatments.models import Medication, Treatment
 
 # Every factory user has this password. Argon2 is slow on purpose, so it is hashed once.
 PASSWORD = "correct-horse-battery-staple"
@@ -93,3 +96,26 @@ class RecordFileFactory(factory.django.DjangoModelFactory):
         from tests.files import jpeg_bytes
 
         return ContentFile(jpeg_bytes(), name="upload")
+
+
+class TreatmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Treatment
+
+    patient = factory.SubFactory(PatientFactory)
+    title = "Angine"
+    start_date = factory.LazyFunction(datetime.date.today)
+    created_by = factory.SelfAttribute("patient")
+
+
+class MedicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Medication
+
+    treatment = factory.SubFactory(TreatmentFactory)
+    name = "DOLIPRANE 1000 mg, comprimé"
+    dose = 1
+    dose_unit = "comprimé"
+    morning = True
+    start_date = factory.SelfAttribute("treatment.start_date")
+    created_by = factory.SelfAttribute("treatment.patient")

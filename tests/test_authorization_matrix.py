@@ -10,12 +10,22 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from health_records.tasks import record_file_make_thumbnail
 from notifications.models import Notification
 from sharing import services as sharing
 from sharing.models import AccessRequest, Permission, Scope
-from tests.factories import HealthRecordFactory, PatientFactory, ProfessionalFactory, RecordFileFactory, StaffFactory
+from tests.factories import (
+    HealthRecordFactory,
+    MedicationFactory,
+    PatientFactory,
+    ProfessionalFactory,
+    RecordFileFactory,
+    StaffFactory,
+    TreatmentFactory,
+)
+from treatments.models import ReminderDispatch
 
 CAST = ["alice", "bob", "charlie", "dave", "staff", "anonymous", "link_holder", "emergency_visitor"]
 ALL = set(CAST)
@@ -25,7 +35,7 @@ ALICE_AND_BOB = {"alice", "bob"}
 ONLY_ALICE = {"alice"}
 NOBODY = set()
 
-# name: (method, kwargs from the world, who may reach it)
+# name: (method, kwargs from the world, who may reach it[, the form sent, its values taken from the world])
 DECISIONS = {
     "home": ("get", {}, ALL),
     "healthz": ("get", {}, ALL),
@@ -79,10 +89,47 @@ DECISIONS = {
     # Alice did not turn break-glass on: nobody may use it (its own tests turn it on).
     "sharing:break_glass": ("post", {"token": "emergency_token"}, NOBODY),
     "sharing:scan": ("get", {}, MEMBERS),
+    "service_worker": ("get", {}, ALL),
+    "notifications:service_worker": ("get", {}, ALL),
+    "notifications:push_subscribe": ("post", {}, MEMBERS),
+    "notifications:push_unsubscribe": ("post", {}, MEMBERS),
     "notifications:list": ("get", {}, MEMBERS),
     "notifications:open": ("post", {"notification_id": "notification"}, ONLY_ALICE),
     "notifications:mark_all_read": ("post", {}, MEMBERS),
     "notifications:preferences": ("get", {}, MEMBERS),
+    "treatments:mine": ("get", {}, PATIENTS),
+    "treatments:today": ("get", {}, PATIENTS),
+    "treatments:settings": ("get", {}, PATIENTS),
+    "treatments:drug_suggestions": ("get", {}, MEMBERS),
+    # Only the patient says whether they took a dose.
+    "treatments:intake_answer": (
+        "post",
+        {},
+        ONLY_ALICE,
+        {"medication": "medication", "local_date": "today", "moment": "morning", "answer": "taken"},
+    ),
+    "treatments:reminder_action": ("post", {"dispatch_id": "dispatch", "action": "taken"}, ONLY_ALICE),
+    "treatments:patient": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "treatments:create": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "treatments:detail": ("get", {"treatment_id": "treatment"}, ALICE_AND_BOB),
+    "treatments:status": ("post", {"treatment_id": "treatment"}, ALICE_AND_BOB, {"status": "paused"}),
+    "treatments:medication_new": ("post", {"treatment_id": "treatment"}, ALICE_AND_BOB),
+    "treatments:medication_edit": ("get", {"medication_id": "medication"}, ALICE_AND_BOB),
+    "treatments:medication_stop": ("post", {"medication_id": "medication"}, ALICE_AND_BOB),
+    "api:patient-treatments": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "api:patient-plan": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "api:treatment": ("get", {"treatment_id": "treatment"}, ALICE_AND_BOB),
+    "api:treatment-medications": ("post", {"treatment_id": "treatment"}, ALICE_AND_BOB),
+    "api:medication": ("patch", {"medication_id": "medication"}, ALICE_AND_BOB),
+    "api:medication-stop": ("post", {"medication_id": "medication"}, ALICE_AND_BOB),
+    "api:doses": (
+        "post",
+        {},
+        ONLY_ALICE,
+        {"medication": "medication", "local_date": "today", "moment": "morning", "answer": "taken"},
+    ),
+    "api:reminder-settings": ("get", {}, PATIENTS),
+    "api:drugs": ("get", {}, MEMBERS),
     "api:token": ("post", {}, ALL),
     "api:me": ("get", {}, MEMBERS),
     "api:patient-records": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
@@ -145,7 +192,16 @@ def world(db):
             "contact_email": "n@example.org",
         },
     )
+    treatment = TreatmentFactory(patient=alice)
+    medication = MedicationFactory(treatment=treatment, morning=True)
+    dispatch = ReminderDispatch.objects.create(
+        patient=alice, local_date=timezone.localdate(), moment="morning", due_at=timezone.now()
+    )
     return {
+        "treatment": treatment.public_id,
+        "medication": medication.public_id,
+        "dispatch": dispatch.public_id,
+        "today": timezone.localdate().isoformat(),
         "users": {
             "alice": alice,
             "bob": bob,
@@ -187,23 +243,24 @@ def reached(response) -> bool:
     return response.status_code < 500
 
 
-def outcomes(world, name, method, kwargs):
+def outcomes(world, name, method, kwargs, data=None):
     url = reverse(name, kwargs={key: world.get(value, value) for key, value in kwargs.items()})
+    data = {key: world.get(value, value) for key, value in (data or {}).items()}
     seen = {}
     for member in CAST:
         cache.clear()  # the emergency page's rate limit counts every visit of the run
         with transaction.atomic():
             client = client_for(member, world)
-            seen[member] = reached(getattr(client, method)(url))
+            seen[member] = reached(getattr(client, method)(url, data))
             transaction.set_rollback(True)
     return seen
 
 
 @pytest.mark.parametrize("name", sorted(DECISIONS))
 def test_each_route_lets_in_exactly_whom_the_policy_allows(world, name):
-    method, kwargs, allowed = DECISIONS[name]
+    method, kwargs, allowed, *data = DECISIONS[name]
 
-    seen = outcomes(world, name, method, kwargs)
+    seen = outcomes(world, name, method, kwargs, *data)
 
     assert {member for member, got_in in seen.items() if got_in} == allowed
 

@@ -148,3 +148,25 @@ def test_the_pages_use_no_inline_script_or_style(client, alice):
     content = client.get(reverse("notifications:list")).content.decode()
 
     assert "<script>" not in content and "style=" not in content and "onclick" not in content
+
+
+def test_the_centre_shows_the_actions_as_buttons_that_post(client, alice):
+    taken = {"action": "taken", "title": "Pris", "url": "/treatments/reminders/1/taken/?token=abc"}
+    make_notification(alice, event=Event.REMINDER, actions=[taken])
+    client.force_login(alice)
+
+    content = client.get(reverse("notifications:list")).content.decode()
+
+    assert '<form method="post" action="/treatments/reminders/1/taken/?token=abc" class="inline-form">' in content
+    assert ">Pris</button>" in content
+
+
+def test_the_centre_never_posts_to_an_action_that_leaves_the_site(client, alice):
+    # notify() refuses such links; this one was written straight into the database.
+    evil = {"action": "evil", "title": "Go", "url": "https://evil.example/"}
+    make_notification(alice, actions=[evil])
+    client.force_login(alice)
+
+    content = client.get(reverse("notifications:list")).content.decode()
+
+    assert "evil.example" not in content

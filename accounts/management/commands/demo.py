@@ -7,6 +7,7 @@ from accounts import services
 from accounts.models import PatientProfile, ProfessionalProfile, User
 from health_records.demo import create_alice_history
 from sharing.demo import create_alice_sharing
+from treatments.demo import create_alice_treatment
 
 DEMO_PASSWORD = "relyfe-demo-2026"  # noqa: S105 (published on purpose: demo accounts only)
 DEMO_DOMAIN = "demo.relyfe.test"
@@ -54,7 +55,10 @@ class Command(BaseCommand):
             services.professionals_verify(actor=staff, profiles=bob)
             alice = User.objects.get(email=f"alice@{DEMO_DOMAIN}")
             created = create_alice_history(alice=alice, today=timezone.localdate())
-            sharing = create_alice_sharing(alice=alice, bob=User.objects.get(email=f"bob@{DEMO_DOMAIN}"))
+            bob_user = User.objects.get(email=f"bob@{DEMO_DOMAIN}")
+            sharing = create_alice_sharing(alice=alice, bob=bob_user)
+            if create_alice_treatment(alice=alice, bob=bob_user, today=timezone.localdate()):
+                self.stdout.write("Alice's treatments: one for an angina (morning and evening), one long-term.")
         if created:
             self.stdout.write(f"Alice's file: {created} health records with their files.")
         for line in sharing:

@@ -1,0 +1,218 @@
+"""The drug lexicon: built from the BDPM by a command, committed, searched and matched against prescription lines."""
+
+import gzip
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from tests.conftest import skip_or_fail
+from treatments.lexicon import COLUMNS, LEXICON_PATH, best_match, fold, get, search
+
+BDPM = settings.BASE_DIR.parent / "shared" / "data" / "bdpm"
+
+
+def build(output, **options):
+    call_command("build_drug_lexicon", output=output, stdout=io.StringIO(), **options)
+    return output.read_bytes()
+
+
+def rows(content: bytes) -> list[dict[str, str]]:
+    header, *lines = gzip.decompress(content).decode().splitlines()
+    return [dict(zip(header.split("\t"), line.split("\t"), strict=True)) for line in lines]
+
+
+@pytest.fixture(scope="module")
+def fresh_build(tmp_path_factory):
+    if not (BDPM / "CIS_bdpm.txt").is_file():
+        skip_or_fail(f"needs the BDPM files in {BDPM}")
+    return build(tmp_path_factory.mktemp("lexicon") / "drug_lexicon.tsv.gz")
+
+
+# The command ------------------------------------------------------------------------------------------------------
+
+
+def test_it_builds_the_same_bytes_twice(fresh_build, tmp_path):
+    assert build(tmp_path / "again.tsv.gz") == fresh_build
+
+
+def test_the_committed_lexicon_is_a_fresh_build_of_the_bdpm(fresh_build):
+    assert LEXICON_PATH.read_bytes() == fresh_build, "stale lexicon: run manage.py build_drug_lexicon"
+
+
+def test_it_stays_small_and_keeps_every_active_speciality(fresh_build):
+    assert len(fresh_build) < 1_000_000
+    drugs = rows(fresh_build)
+    assert len(drugs) > 14_000
+    assert [drug["cis"] for drug in drugs] == sorted(drug["cis"] for drug in drugs)
+
+
+def test_it_splits_the_denomination_and_names_substances_as_patients_know_them(fresh_build):
+    drugs = {drug["cis"]: drug for drug in rows(fresh_build)}
+    assert drugs["60234100"] == {
+        "cis": "60234100",
+        "name": "DOLIPRANE 1000 mg, comprimé",
+        "brand": "DOLIPRANE",
+        "strength": "1000 mg",
+        "form": "comprimé",
+        "routes": "orale",
+        "substances": "PARACÉTAMOL",
+    }
+    # The therapeutic fraction, not the salt: "AMOXICILLINE TRIHYDRATÉE" is what the factory weighs.
+    assert drugs["64882258"]["substances"] == "AMOXICILLINE"
+
+
+def test_it_says_which_folder_or_file_is_missing(tmp_path):
+    with pytest.raises(CommandError, match="nowhere is not a folder"):
+        build(tmp_path / "lexicon.tsv.gz", source=tmp_path / "nowhere")
+    with pytest.raises(CommandError, match=r"CIS_bdpm\.txt is missing"):
+        build(tmp_path / "lexicon.tsv.gz", source=tmp_path)
+
+
+SPECIALITIES = [
+    ("60000001", "DOLIPRANE 1000 mg, comprimé", "comprimé", "orale", "Autorisation active"),
+    ("60000002", "DOLIPRANE 500 mg, gélule", "gélule", "orale", "Autorisation active"),
+    ("60000003", "ANCIEN 5 mg, comprimé", "comprimé", "orale", "Autorisation abrogée"),
+    ("60000004", "PANTOPRAZOLE TEVA 20 mg, comprimé gastro-résistant", "comprimé", "orale", "Autorisation active"),
+    ("60000005", "PANTOPRAZOLE/PARACETAMOL ARROW 20 mg/1 g, comprimé", "comprimé", "orale", "Autorisation active"),
+    ("60000006", "CELSIOR, solution pour conservation d’organes", "solution", "orale;cutanée", "Autorisation active"),
+]
+COMPOSITIONS = [
+    ("60000001", "comprimé", "02202", "PARACÉTAMOL", "1000 mg", "un comprimé", "SA", "1"),
+    ("60000004", "comprimé", "11111", "PANTOPRAZOLE SODIQUE SESQUIHYDRATÉ", "22,6 mg", "un comprimé", "SA", "1"),
+    ("60000004", "comprimé", "22222", "PANTOPRAZOLE BASE", "20 mg", "un comprimé", "FT", "1"),
+]
+
+
+def test_it_reads_windows_1252_files_and_fills_in_what_the_composition_file_lacks(tmp_path):
+    # Older BDPM extracts are Windows-1252, with CRLF line ends and padded fields.
+    padding = ["Procédure nationale", "Commercialisée", "01/01/2000", "", "", " LAB", "Non"]
+    specialities = ["\t".join([*row, *padding]) for row in SPECIALITIES]
+    compositions = ["\t".join(row) + "\t" for row in COMPOSITIONS]
+    (tmp_path / "CIS_bdpm.txt").write_bytes("\r\n".join(specialities).encode("cp1252"))
+    (tmp_path / "CIS_COMPO_bdpm.txt").write_bytes("\r\n".join(compositions).encode("cp1252"))
+
+    drugs = {drug["cis"]: drug for drug in rows(build(tmp_path / "lexicon.tsv.gz", source=tmp_path))}
+
+    assert list(drugs) == ["60000001", "60000002", "60000004", "60000005", "60000006"]
+    assert drugs["60000001"]["substances"] == "PARACÉTAMOL"
+    # Not in the composition file: the brand's other speciality says what it contains.
+    assert drugs["60000002"]["substances"] == "PARACÉTAMOL"
+    assert drugs["60000004"]["substances"] == "PANTOPRAZOLE"
+    # Not in it either, and a new brand: a generic's name spells out its substances.
+    assert drugs["60000005"]["substances"] == "PANTOPRAZOLE + PARACÉTAMOL"
+    assert drugs["60000006"]["name"] == "CELSIOR, solution pour conservation d’organes"
+    assert drugs["60000006"]["strength"] == ""
+    assert drugs["60000006"]["routes"] == "orale, cutanée"
+
+
+# Reading the committed lexicon ------------------------------------------------------------------------------------
+
+
+def test_fold_ignores_accents_case_and_how_units_are_spaced():
+    assert fold("Paracétamol  1000mg") == "paracetamol 1000 mg"
+    assert fold("DOLIPRANE 2,4 POUR CENT, suspension") == "doliprane 2.4 pour cent suspension"
+    assert fold("Œstrogène 5 µg/dose") == "oestrogene 5 ug dose"
+
+
+def test_the_lexicon_file_has_the_columns_of_drug():
+    with gzip.open(LEXICON_PATH, "rt", encoding="utf-8") as file:
+        assert tuple(file.readline().rstrip("\n").split("\t")) == COLUMNS
+
+
+def test_get_finds_a_drug_by_its_cis_code():
+    assert get("60234100").name == "DOLIPRANE 1000 mg, comprimé"
+    assert get("00000000") is None
+
+
+def names(drugs):
+    return [drug.name for drug in drugs]
+
+
+def test_search_finds_a_brand():
+    assert "DOLIPRANE 1000 mg, comprimé" in names(search("doliprane"))
+
+
+def test_search_finds_drugs_by_their_substance_without_its_accent():
+    results = search("paracetamol")
+    assert results
+    assert all("PARACÉTAMOL" in drug.substances for drug in results)
+    assert all("PARACÉTAMOL" in drug.substances for drug in search("dolip", limit=50))
+
+
+def test_search_puts_the_strength_asked_for_first():
+    first = search("AMOXICILLINE 1 g")[0]
+    assert first.substances == "AMOXICILLINE"
+    assert first.strength == "1 g"
+
+
+def test_search_matches_the_start_of_each_word():
+    results = search("dolip 1000")
+    assert results
+    assert all(drug.brand.startswith("DOLIPRANE") and "1000" in drug.strength for drug in results)
+    assert "DOLIPRANE 1000 mg, comprimé" in names(results)
+
+
+def test_search_puts_brands_before_drugs_that_only_contain_the_substance():
+    results = search("paracet", limit=30)
+    brand_matches = [fold(drug.brand).startswith("paracet") for drug in results]
+    assert brand_matches == sorted(brand_matches, reverse=True)
+    assert brand_matches[0]
+
+
+def test_search_ignores_accents_and_case():
+    assert names(search("DoLiPrÂnE 1000")) == names(search("doliprane 1000"))
+    assert names(search("PARACÉTAMOL")) == names(search("paracetamol"))
+
+
+def test_search_waits_for_two_characters_and_limits_its_results():
+    assert search("") == []
+    assert search("d") == []
+    assert search(" é ") == []
+    assert len(search("do")) == 10
+    assert len(search("paracetamol", limit=3)) == 3
+
+
+def test_search_finds_nothing_for_an_unknown_word():
+    assert search("doliprane zzzz") == []
+
+
+def test_best_match_reads_through_an_ocr_slip():
+    drug, confidence = best_match("Doliprame 1000mg")
+    assert drug.brand == "DOLIPRANE"
+    assert drug.strength == "1000 mg"
+    assert confidence >= 0.8
+
+
+def test_best_match_prefers_the_strength_and_form_the_line_gives():
+    drug, confidence = best_match("DOLIPRANE 1000mg cp")
+    assert drug.name == "DOLIPRANE 1000 mg, comprimé"
+    assert confidence == 1
+
+
+def test_best_match_recognises_a_substance():
+    drug, confidence = best_match("Amoxicilline 1g cp")
+    assert drug.substances == "AMOXICILLINE"
+    assert drug.strength == "1 g"
+    assert "comprimé" in drug.form
+    assert confidence >= 0.8
+
+
+def test_best_match_prefers_the_brand_that_has_every_word_of_the_line():
+    drug, _confidence = best_match("Spasfon lyoc")
+    assert drug.brand == "SPASFON LYOC"
+
+
+def test_best_match_is_less_sure_when_the_strength_is_not_the_drugs():
+    _drug, sure = best_match("Doliprane 1000 mg")
+    _drug, unsure = best_match("Doliprane 999 mg")
+    assert unsure < sure
+
+
+@pytest.mark.parametrize(
+    "line", ["Bonjour madame", "1 cp matin et soir pendant 5 jours", "Dr Martin, médecin généraliste", "", "12/03"]
+)
+def test_best_match_finds_no_drug_in_other_lines(line):
+    match = best_match(line)
+    assert match is None or match[1] < 0.5

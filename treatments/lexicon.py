@@ -1,0 +1,340 @@
+"""The French drug lexicon: autocomplete on brands and substances, and recognising the drug a line of text names.
+
+It reads `data/drug_lexicon.tsv.gz`, which `manage.py build_drug_lexicon` derives from the public drug database
+(BDPM). The database itself is not shipped: this file is all the project knows about drugs.
+"""
+
+import bisect
+import difflib
+import functools
+import gzip
+import heapq
+import itertools
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+LEXICON_PATH = Path(__file__).parent / "data" / "drug_lexicon.tsv.gz"
+
+MIN_QUERY_LENGTH = 2
+# Below this, best_match would rather say nothing than name a drug the text probably does not mention.
+MIN_CONFIDENCE = 0.5
+# Two words this similar (difflib ratio) are taken as the same word misread: "doliprame" / "doliprane" is 0.89,
+# one wrong letter in five is 0.8, while "patient" / "pariet" (0.77) are two different words.
+MIN_WORD_SIMILARITY = 0.8
+# An OCR slip rarely adds or loses more than a letter, or two in a long word; it also rarely hits the first one.
+LONG_WORD = 8
+# Salt and hydrate words of substance names: a prescription writes "lévothyroxine", not "lévothyroxine sodique".
+SALT_WORDS = frozenset(
+    [
+        "sodique",
+        "potassique",
+        "calcique",
+        "magnesique",
+        "chlorhydrate",
+        "bromhydrate",
+        "phosphate",
+        "sulfate",
+        "acetate",
+        "citrate",
+        "maleate",
+        "fumarate",
+        "tartrate",
+        "succinate",
+        "besilate",
+        "mesilate",
+        "tosilate",
+        "monohydrate",
+        "dihydrate",
+        "trihydrate",
+        "hemihydrate",
+        "sesquihydrate",
+        "anhydre",
+    ]
+)
+# How much less sure best_match is when the text gives no strength, or strengths the drug does not come in.
+NO_STRENGTH_FACTOR = 0.95
+OTHER_STRENGTH_FACTOR = 0.85
+# How prescriptions abbreviate forms that are not a prefix of the form's name.
+FORM_ABBREVIATIONS = {"cp": "comprime", "cpr": "comprime", "cps": "comprime"}
+# Units a strength is written in, with their factor to the unit strengths are compared in.
+MASS_UNITS_IN_MG = {"g": 1000, "mg": 1, "microgramme": 0.001, "microgrammes": 0.001, "ug": 0.001, "mcg": 0.001}
+OTHER_UNITS = {"ml", "l", "ui", "u", "mbq", "mmol", "ch", "dh"}
+
+
+@dataclass(frozen=True)
+class Drug:
+    cis: str  # the speciality's code in the BDPM
+    name: str  # full denomination: "DOLIPRANE 1000 mg, comprimé"
+    brand: str  # the denomination up to its strength: "DOLIPRANE"
+    strength: str  # "1000 mg", "500 mg/30 mg"
+    form: str  # "comprimé"
+    routes: str  # "orale", "cutanée, orale"
+    substances: str  # the names patients know, joined with " + ": "PARACÉTAMOL + CODÉINE"
+
+
+COLUMNS = tuple(field.name for field in fields(Drug))
+
+# NFKD leaves these letters whole, and turns the micro sign into a Greek mu.
+_UNDECOMPOSED = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "μ": "u"})
+_COMBINING_MARK = re.compile(r"[\u0300-\u036f]")
+_DECIMAL_SEPARATOR = re.compile(r"(?<=\d)[,.](?=\d)")
+_NOT_A_WORD = re.compile(r"[^a-z0-9.]+")
+_STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
+_DIGIT_LETTER_BOUNDARY = re.compile(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)")
+
+
+def fold(text: str) -> str:
+    """The form drugs are compared in: "Paracétamol  1000mg, 2,5 mL" -> "paracetamol 1000 mg 2.5 ml".
+
+    Accents and case go, punctuation becomes a space, and a number is split from its unit so that "1000mg" and
+    "1000 mg" read the same. A decimal comma becomes a point and stays inside its number ("2,5" is one word).
+    """
+    text = _COMBINING_MARK.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    text = _DECIMAL_SEPARATOR.sub(".", text.translate(_UNDECOMPOSED))
+    text = _STRAY_DOT.sub(" ", _NOT_A_WORD.sub(" ", text))
+    return " ".join(_DIGIT_LETTER_BOUNDARY.sub(" ", text).split())
+
+
+@functools.cache
+def _drugs() -> tuple[Drug, ...]:
+    with gzip.open(LEXICON_PATH, "rt", encoding="utf-8") as file:
+        header, *lines = file.read().splitlines()
+    if tuple(header.split("\t")) != COLUMNS:
+        raise ValueError(f"{LEXICON_PATH} has columns {header!r}: rebuild it with manage.py build_drug_lexicon.")
+    return tuple(Drug(*line.split("\t")) for line in lines)
+
+
+@functools.cache
+def _drugs_by_cis() -> dict[str, Drug]:
+    return {drug.cis: drug for drug in _drugs()}
+
+
+def get(cis: str) -> Drug | None:
+    return _drugs_by_cis().get(cis)
+
+
+# Search -----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _SearchIndex:
+    words: list[str]  # every folded word of the drugs' names and substances, sorted, so prefixes are a bisect away
+    positions: list[frozenset[int]]  # for each word, the positions in _drugs() of the drugs that have it
+    brands: list[str]  # folded brand of each drug
+
+    def positions_with_prefix(self, prefix: str) -> set[int]:
+        start = bisect.bisect_left(self.words, prefix)
+        # Folded words are ASCII: the last code point sorts after every word that starts with the prefix.
+        end = bisect.bisect_left(self.words, prefix + "\U0010ffff", lo=start)
+        return set().union(*self.positions[start:end])
+
+    def positions_of(self, word: str) -> frozenset[int]:
+        index = bisect.bisect_left(self.words, word)
+        if index < len(self.words) and self.words[index] == word:
+            return self.positions[index]
+        return frozenset()
+
+
+@functools.cache
+def _search_index() -> _SearchIndex:
+    positions = defaultdict(set)
+    for position, drug in enumerate(_drugs()):
+        for word in fold(f"{drug.name} {drug.substances}").split():
+            positions[word].add(position)
+    words = sorted(positions)
+    return _SearchIndex(
+        words=words,
+        positions=[frozenset(positions[word]) for word in words],
+        brands=[fold(drug.brand) for drug in _drugs()],
+    )
+
+
+def search(query: str, *, limit: int = 10) -> list[Drug]:
+    """Autocomplete: the drugs where every word of the query starts a word of the name or of a substance.
+
+    Drugs whose brand starts with the query's first word come first ("paracet" lists the PARACETAMOL generics
+    before DOLIPRANE), then those matching more query words in full (so "amoxicilline 1 g" prefers "1 g" to
+    "125 mg"), then shorter names, then alphabetical order.
+    """
+    query_words = fold(query).split()
+    if len("".join(query_words)) < MIN_QUERY_LENGTH:
+        return []
+    index = _search_index()
+    matches = index.positions_with_prefix(query_words[0])
+    for word in query_words[1:]:
+        matches &= index.positions_with_prefix(word)
+    exact_matches = [index.positions_of(word) for word in query_words]
+    drugs = _drugs()
+
+    def rank(position: int) -> tuple:
+        name = drugs[position].name
+        whole_words = sum(position in positions for positions in exact_matches)
+        return not index.brands[position].startswith(query_words[0]), -whole_words, len(name), name
+
+    return [drugs[position] for position in heapq.nsmallest(limit, matches, key=rank)]
+
+
+# Recognising a drug in a line of text -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """What best_match compares a line of text with, for one drug."""
+
+    brand_words: tuple[str, ...]
+    substance_words: tuple[str, ...]
+    quantities: frozenset[tuple[float, str]]
+    form_words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _MatchIndex:
+    identities: list[_Identity]
+    positions: dict[str, frozenset[int]]  # brand or substance word -> positions of the drugs that have it
+    # (first letter, length) -> brand and substance words: the candidates an OCR-slipped word is compared with.
+    buckets: dict[tuple[str, int], list[str]]
+
+
+def _name_words(text: str) -> tuple[str, ...]:
+    """The words that name a drug; numbers and short words ("de", "b") say little about which one."""
+    return tuple(word for word in fold(text).split() if len(word) >= 3 and word.isalpha())
+
+
+def _substance_words(substances: str) -> tuple[str, ...]:
+    words = _name_words(substances)
+    return tuple(word for word in words if word not in SALT_WORDS) or words
+
+
+def _quantities(folded: str, *, with_bare_values: bool) -> frozenset[tuple[float, str]]:
+    """Each number with its unit, masses in mg so that "1 g" and "1000 mg" are the same; unit "" for a number
+    written alone. with_bare_values adds each number as if written alone, for a drug's strength: "Doliprane 1000"
+    gives no unit but means 1000 mg.
+    """
+    words = folded.split()
+    quantities = set()
+    for word, following in itertools.pairwise([*words, ""]):
+        try:
+            value = float(word)
+        except ValueError:
+            continue
+        if following in MASS_UNITS_IN_MG:
+            quantities.add((round(value * MASS_UNITS_IN_MG[following], 6), "mg"))
+        elif following in OTHER_UNITS:
+            quantities.add((value, following))
+        else:
+            quantities.add((value, ""))
+        if with_bare_values:
+            quantities.add((value, ""))
+    return frozenset(quantities)
+
+
+@functools.cache
+def _match_index() -> _MatchIndex:
+    identities = []
+    positions = defaultdict(set)
+    # Many drugs share a brand, substances, strength or form: each is read once.
+    name_words = functools.cache(_name_words)
+    substance_words = functools.cache(_substance_words)
+    strength_quantities = functools.cache(lambda strength: _quantities(fold(strength), with_bare_values=True))
+    form_words = functools.cache(lambda form: tuple(fold(form).split()))
+    for position, drug in enumerate(_drugs()):
+        identity = _Identity(
+            brand_words=name_words(drug.brand),
+            substance_words=substance_words(drug.substances),
+            quantities=strength_quantities(drug.strength),
+            form_words=form_words(drug.form),
+        )
+        identities.append(identity)
+        for word in identity.brand_words + identity.substance_words:
+            positions[word].add(position)
+    buckets = defaultdict(list)
+    for word in sorted(positions):
+        buckets[word[0], len(word)].append(word)
+    return _MatchIndex(
+        identities=identities,
+        positions={word: frozenset(drug_positions) for word, drug_positions in positions.items()},
+        buckets=dict(buckets),
+    )
+
+
+def _similar_words(text_words: tuple[str, ...], index: _MatchIndex) -> dict[str, float]:
+    """Brand and substance words that a word of the text may be, misread or not, with their similarity."""
+    similar = {}
+    for text_word in set(text_words):
+        matcher = difflib.SequenceMatcher(a=text_word, autojunk=False)
+        length_difference = 2 if len(text_word) >= LONG_WORD else 1
+        for length in range(len(text_word) - length_difference, len(text_word) + length_difference + 1):
+            for word in index.buckets.get((text_word[0], length), ()):
+                matcher.set_seq2(word)
+                if matcher.real_quick_ratio() < MIN_WORD_SIMILARITY or matcher.quick_ratio() < MIN_WORD_SIMILARITY:
+                    continue
+                similarity = matcher.ratio()
+                if similarity >= MIN_WORD_SIMILARITY and similarity > similar.get(word, 0):
+                    similar[word] = similarity
+    return similar
+
+
+def _coverage(words: tuple[str, ...], similar: dict[str, float]) -> float:
+    """How much of a brand (or of the substances) the text spells out, long words weighing more than short ones."""
+    total = sum(len(word) for word in words)
+    return sum(similar.get(word, 0) * len(word) for word in words) / total if total else 0
+
+
+def _brand_coverage(words: tuple[str, ...], similar: dict[str, float]) -> float:
+    """A brand is known by its first word: "enfants" alone does not name "ERY ENFANTS"."""
+    if not words or words[0] not in similar:
+        return 0
+    return _coverage(words, similar)
+
+
+def _form_prefixes(folded: str) -> list[str]:
+    """The words of the text that may name a form, abbreviations spelled out: "cp" -> "comprime"."""
+    words = [FORM_ABBREVIATIONS.get(word, word) for word in folded.split()]
+    return [word for word in words if len(word) >= 3 and word.isalpha()]
+
+
+def _names_form(form_prefixes: list[str], form_words: tuple[str, ...]) -> bool:
+    return any(form_word.startswith(prefix) for prefix in form_prefixes for form_word in form_words)
+
+
+def best_match(text: str) -> tuple[Drug, float] | None:
+    """The drug a line of text most likely names ("DOLIPRANE 1000mg cp", "Doliprame", "amoxicilline 1g"), with a
+    confidence from 0 to 1; None when no drug comes close.
+
+    The confidence is how much of the brand, or of the substances, the text spells out (tolerating misread
+    letters), lowered a little when the text gives no strength and more when its strengths are not the drug's.
+    Among equally confident drugs come first those whose brand is better spelled out ("PARACETAMOL EG" for
+    "paracetamol"), whose brand has more of the text's words ("SPASFON LYOC" for "Spasfon lyoc"), whose form the
+    text names ("cp": comprimé), and whose name is shorter.
+    """
+    text_words = _name_words(text)
+    if not text_words:
+        return None
+    index = _match_index()
+    similar = _similar_words(text_words, index)
+    folded = fold(text)
+    candidates = set().union(*(index.positions[word] for word in similar))
+    text_quantities = _quantities(folded, with_bare_values=False)
+    form_prefixes = _form_prefixes(folded)
+    drugs = _drugs()
+    best_rank, best = None, None
+    for position in candidates:
+        identity = index.identities[position]
+        brand = _brand_coverage(identity.brand_words, similar)
+        confidence = max(brand, _coverage(identity.substance_words, similar))
+        if not text_quantities:
+            confidence *= NO_STRENGTH_FACTOR
+        elif not text_quantities & identity.quantities:
+            confidence *= OTHER_STRENGTH_FACTOR
+        name = drugs[position].name
+        brand_words_named = sum(word in similar for word in identity.brand_words) if brand else 0
+        names_form = _names_form(form_prefixes, identity.form_words)
+        rank = (-confidence, -brand, -brand_words_named, not names_form, len(name), name)
+        if best_rank is None or rank < best_rank:
+            best_rank, best = rank, (drugs[position], round(confidence, 3))
+    if best is None or best[1] < MIN_CONFIDENCE:
+        return None
+    return best

@@ -1,0 +1,250 @@
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from health_records.models import HealthRecord
+
+
+class Moment(models.TextChoices):
+    MORNING = "morning", _("Morning")
+    NOON = "noon", _("Noon")
+    EVENING = "evening", _("Evening")
+    BEDTIME = "bedtime", _("Bedtime")
+
+
+DEFAULT_MOMENT_TIMES = {
+    Moment.MORNING: datetime.time(8, 0),
+    Moment.NOON: datetime.time(12, 0),
+    Moment.EVENING: datetime.time(19, 0),
+    Moment.BEDTIME: datetime.time(22, 0),
+}
+
+
+class ReminderSettings(models.Model):
+    """When a patient's four moments of the day are, in their own time zone (the user's)."""
+
+    patient = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_settings")
+    morning_at = models.TimeField(_("morning"), default=DEFAULT_MOMENT_TIMES[Moment.MORNING])
+    noon_at = models.TimeField(_("noon"), default=DEFAULT_MOMENT_TIMES[Moment.NOON])
+    evening_at = models.TimeField(_("evening"), default=DEFAULT_MOMENT_TIMES[Moment.EVENING])
+    bedtime_at = models.TimeField(_("bedtime"), default=DEFAULT_MOMENT_TIMES[Moment.BEDTIME])
+    enabled = models.BooleanField(_("remind me"), default=True)
+    show_drug_names = models.BooleanField(_("name the medications in reminders"), default=False)
+    snooze_minutes = models.PositiveSmallIntegerField(_("snooze for (minutes)"), default=15)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(snooze_minutes__gte=5, snooze_minutes__lte=240), name="snooze_between_5_and_240_minutes"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.patient)
+
+    def time_of(self, moment: str) -> datetime.time:
+        return getattr(self, f"{moment}_at")
+
+
+class TreatmentStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    STOPPED = "stopped", _("Stopped")
+    FINISHED = "finished", _("Finished")
+
+
+class Treatment(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="treatments")
+    prescription = models.ForeignKey(
+        HealthRecord,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="treatments",
+        verbose_name=_("prescription"),
+    )
+    title = models.CharField(_("name"), max_length=200, help_text=_("What it treats, for example “Angine”."))
+    prescriber = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("prescriber"),
+    )
+    prescriber_name = models.CharField(_("prescriber"), max_length=200, blank=True)
+    start_date = models.DateField(_("start"))
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=TreatmentStatus.choices, default=TreatmentStatus.ACTIVE
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        indexes = [models.Index(fields=["patient", "status"], name="treatment_patient_status")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=TreatmentStatus.values), name="treatment_status_known"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="treatment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def prescriber_display(self) -> str:
+        return self.prescriber.full_name if self.prescriber_id else self.prescriber_name
+
+    def is_current(self, day: datetime.date) -> bool:
+        return (
+            self.status == TreatmentStatus.ACTIVE
+            and self.start_date <= day
+            and (self.end_date is None or day <= self.end_date)
+        )
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class Medication(models.Model):
+    """One medicine of a treatment and when to take it. Its moments are four booleans rather than a list
+    so that the reminder planner can find what is due with a plain indexed query on any database."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="medications")
+    name = models.CharField(_("medication, as written"), max_length=200)
+    substance = models.CharField(_("active substance"), max_length=300, blank=True)
+    cis = models.CharField(_("CIS code"), max_length=8, blank=True)
+    strength = models.CharField(_("strength"), max_length=100, blank=True)
+    form = models.CharField(_("form"), max_length=100, blank=True)
+    dose = models.DecimalField(_("dose per intake"), max_digits=6, decimal_places=2, default=1)
+    dose_unit = models.CharField(_("unit"), max_length=40, default="comprimé")
+    morning = models.BooleanField(_("morning"), default=False)
+    noon = models.BooleanField(_("noon"), default=False)
+    evening = models.BooleanField(_("evening"), default=False)
+    bedtime = models.BooleanField(_("bedtime"), default=False)
+    # Explicit clock times ("HH:MM"), for medications that are not taken at the moments of the day.
+    times = models.JSONField(_("at these times"), default=list, blank=True)
+    # Days of the week (0 = Monday) when not every day.
+    weekdays = models.JSONField(_("only on these days"), default=list, blank=True)
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    as_needed = models.BooleanField(_("as needed (never reminded)"), default=False)
+    instructions = models.CharField(_("instructions"), max_length=300, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(dose__gt=0), name="medication_dose_positive"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="medication_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def moments(self) -> list[str]:
+        return [moment for moment in Moment.values if getattr(self, moment)]
+
+    def is_taken_on(self, day: datetime.date) -> bool:
+        """Whether the medication is planned on that day (dates and days of the week; not its status)."""
+        if day < self.start_date or (self.end_date is not None and day > self.end_date):
+            return False
+        return not self.weekdays or day.weekday() in self.weekdays
+
+
+class ReminderDispatch(models.Model):
+    """One reminder to one patient for one moment of one day. The unique constraint is what makes
+    sending exactly-once: however many beats or workers run, only one row exists, and it is sent once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("to send")
+        SENT = "sent", _("sent")
+        LATE = "late", _("too late to send")
+        CANCELLED = "cancelled", _("nothing left to take")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    local_date = models.DateField()
+    # A moment of the day, or "HH:MM" for medications taken at an explicit time.
+    moment = models.CharField(max_length=10)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    notification = models.ForeignKey(
+        "notifications.Notification", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "local_date", "moment"], name="one_reminder_per_patient_moment"),
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], name="dispatch_status_due")]
+
+    def __str__(self):
+        return f"{self.patient_id} {self.local_date} {self.moment}"
+
+
+class Intake(models.Model):
+    """One dose to take: a medication at a moment of a day. Unique, so that it is planned once, and the
+    patient marks it taken, skipped or snoozed."""
+
+    class Status(models.TextChoices):
+        DUE = "due", _("to take")
+        TAKEN = "taken", _("taken")
+        SKIPPED = "skipped", _("skipped")
+        SNOOZED = "snoozed", _("snoozed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    medication = models.ForeignKey(Medication, on_delete=models.PROTECT, related_name="intakes")
+    dispatch = models.ForeignKey(
+        ReminderDispatch, on_delete=models.PROTECT, null=True, blank=True, related_name="intakes"
+    )
+    local_date = models.DateField()
+    moment = models.CharField(max_length=10)
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["medication", "local_date", "moment"], name="one_intake_per_medication_moment"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "snoozed_until"], name="intake_status_snooze")]
+
+    def __str__(self):
+        return f"{self.medication_id} {self.local_date} {self.moment}"

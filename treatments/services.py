@@ -1,0 +1,348 @@
+"""Writes of treatments: treatments and their medications (by the patient, or a professional whose grant
+lets them add to the file), dose answers, reminder settings. Each checks the policy, writes the access
+event, and tells the patient when someone else changed their treatment."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from audit import services as audit
+from audit.models import AccessPath
+from audit.models import Action as AuditAction
+from health_records.models import RecordKind
+from notifications.models import Event
+from notifications.services import notify_translated
+from sharing import policy
+from sharing.policy import Action
+from treatments import lexicon
+from treatments.models import Intake, Medication, Moment, ReminderSettings, Treatment, TreatmentStatus
+
+MEDICATION_FIELDS = [
+    "name",
+    "substance",
+    "cis",
+    "strength",
+    "form",
+    "dose",
+    "dose_unit",
+    "morning",
+    "noon",
+    "evening",
+    "bedtime",
+    "times",
+    "weekdays",
+    "start_date",
+    "end_date",
+    "as_needed",
+    "instructions",
+]
+
+
+def _require(actor, action: Action, patient):
+    access = policy.decide(actor, action, patient)
+    if not access:
+        raise PermissionDenied
+    return access
+
+
+def _audit(*, actor, patient, object_type, object_id, action, access, request=None):
+    audit.record(
+        actor=actor,
+        patient=patient,
+        object_type=object_type,
+        object_id=object_id,
+        action=action,
+        access_path=access.path,
+        request=request,
+    )
+
+
+def _tell_the_patient(*, actor, patient, text, treatment):
+    if actor.pk == patient.pk:
+        return
+    notify_translated(
+        recipient=patient,
+        event=Event.RECORD_ADDED,
+        text=text,
+        params={"name": actor.full_name},
+        url=reverse("treatments:detail", args=[treatment.public_id]),
+        actor=actor,
+    )
+
+
+def reminder_settings_ensure(*, patient) -> ReminderSettings:
+    return ReminderSettings.objects.get_or_create(patient=patient)[0]
+
+
+@transaction.atomic
+def treatment_create(
+    *,
+    actor,
+    patient,
+    title,
+    start_date,
+    end_date=None,
+    prescription=None,
+    prescriber=None,
+    prescriber_name="",
+    request=None,
+) -> Treatment:
+    access = _require(actor, Action.CREATE, patient)
+    if prescription is not None and (
+        prescription.patient_id != patient.pk or prescription.kind != RecordKind.PRESCRIPTION
+    ):
+        raise ValidationError(_("A treatment comes from one of the patient's prescriptions."), code="prescription")
+    if prescriber is None and actor.is_professional:
+        prescriber = actor
+    treatment = Treatment(
+        patient=patient,
+        title=title,
+        start_date=start_date,
+        end_date=end_date,
+        prescription=prescription,
+        prescriber=prescriber,
+        prescriber_name=prescriber_name,
+        created_by=actor,
+    )
+    treatment.full_clean()
+    treatment.save()
+    reminder_settings_ensure(patient=patient)
+    _audit(
+        actor=actor,
+        patient=patient,
+        object_type="treatment",
+        object_id=treatment.public_id,
+        action=AuditAction.CREATE,
+        access=access,
+        request=request,
+    )
+    _tell_the_patient(
+        actor=actor, patient=patient, treatment=treatment, text=gettext_noop("%(name)s added a treatment to your file.")
+    )
+    return treatment
+
+
+def _complete_from_lexicon(values: dict) -> dict:
+    """Fills substance, CIS code, strength and form from the drug reference when the name is one of its."""
+    if values.get("cis"):
+        drug = lexicon.get(values["cis"])
+    else:
+        match = lexicon.best_match(values.get("name", ""))
+        drug = match[0] if match and match[1] >= 0.9 else None
+    if drug is None:
+        return values
+    completed = dict(values)
+    completed["cis"] = drug.cis
+    for field, value in (("substance", drug.substances), ("strength", drug.strength), ("form", drug.form)):
+        if not completed.get(field):
+            completed[field] = value
+    return completed
+
+
+def _validate_schedule(values: dict):
+    planned = any(values.get(moment) for moment in Moment.values) or values.get("times")
+    if not planned and not values.get("as_needed"):
+        raise ValidationError(
+            _("Choose when to take it (a moment of the day or a time), or mark it as needed."), code="no_schedule"
+        )
+    for clock in values.get("times") or []:
+        try:
+            datetime.time.fromisoformat(clock)
+        except ValueError as error:
+            raise ValidationError(_("Write times as HH:MM."), code="time") from error
+
+
+@transaction.atomic
+def medication_add(*, actor, treatment: Treatment, values: dict, request=None) -> Medication:
+    access = _require(actor, Action.CREATE, treatment.patient)
+    if treatment.status in (TreatmentStatus.STOPPED, TreatmentStatus.FINISHED):
+        raise ValidationError(_("This treatment is over: start a new one."), code="over")
+    values = _complete_from_lexicon({"start_date": treatment.start_date, "end_date": treatment.end_date, **values})
+    _validate_schedule(values)
+    medication = Medication(treatment=treatment, created_by=actor, **values)
+    medication.full_clean()
+    medication.save()
+    _audit(
+        actor=actor,
+        patient=treatment.patient,
+        object_type="medication",
+        object_id=medication.public_id,
+        action=AuditAction.CREATE,
+        access=access,
+        request=request,
+    )
+    _tell_the_patient(
+        actor=actor,
+        patient=treatment.patient,
+        treatment=treatment,
+        text=gettext_noop("%(name)s added a medication to your treatment."),
+    )
+    return medication
+
+
+def _forget_future_doses(medication: Medication, now: datetime.datetime):
+    """Planned doses still to come are derived from the schedule: after a change they are planned again."""
+    Intake.objects.filter(medication=medication, status=Intake.Status.DUE, due_at__gt=now).delete()
+
+
+@transaction.atomic
+def medication_update(*, actor, medication: Medication, values: dict, request=None) -> Medication:
+    """A change during the day takes effect at the next moment: doses already reminded stay as they are."""
+    patient = medication.treatment.patient
+    access = _require(actor, Action.UPDATE, patient)
+    if medication.stopped_at is not None:
+        raise ValidationError(_("This medication is stopped."), code="stopped")
+    merged = {field: getattr(medication, field) for field in MEDICATION_FIELDS} | values
+    _validate_schedule(merged)
+    for field, value in values.items():
+        setattr(medication, field, value)
+    medication.full_clean()
+    medication.save()
+    _forget_future_doses(medication, timezone.now())
+    _audit(
+        actor=actor,
+        patient=patient,
+        object_type="medication",
+        object_id=medication.public_id,
+        action=AuditAction.UPDATE,
+        access=access,
+        request=request,
+    )
+    _tell_the_patient(
+        actor=actor,
+        patient=patient,
+        treatment=medication.treatment,
+        text=gettext_noop("%(name)s changed a medication of your treatment."),
+    )
+    return medication
+
+
+@transaction.atomic
+def medication_stop(*, actor, medication: Medication, request=None) -> Medication:
+    patient = medication.treatment.patient
+    access = _require(actor, Action.UPDATE, patient)
+    now = timezone.now()
+    if Medication.objects.filter(pk=medication.pk, stopped_at__isnull=True).update(stopped_at=now, stopped_by=actor):
+        _forget_future_doses(medication, now)
+        _audit(
+            actor=actor,
+            patient=patient,
+            object_type="medication",
+            object_id=medication.public_id,
+            action=AuditAction.UPDATE,
+            access=access,
+            request=request,
+        )
+        _tell_the_patient(
+            actor=actor,
+            patient=patient,
+            treatment=medication.treatment,
+            text=gettext_noop("%(name)s stopped a medication of your treatment."),
+        )
+    medication.refresh_from_db()
+    return medication
+
+
+@transaction.atomic
+def treatment_set_status(*, actor, treatment: Treatment, status: str, request=None) -> Treatment:
+    """Pause, resume, stop or finish. A paused or stopped treatment is never reminded."""
+    access = _require(actor, Action.UPDATE, treatment.patient)
+    if status not in TreatmentStatus.values:
+        raise ValidationError(_("Unknown status."), code="status")
+    treatment.status = status
+    treatment.save(update_fields=["status", "updated_at"])
+    if status != TreatmentStatus.ACTIVE:
+        Intake.objects.filter(
+            medication__treatment=treatment, status=Intake.Status.DUE, due_at__gt=timezone.now()
+        ).delete()
+    _audit(
+        actor=actor,
+        patient=treatment.patient,
+        object_type="treatment",
+        object_id=treatment.public_id,
+        action=AuditAction.UPDATE,
+        access=access,
+        request=request,
+    )
+    _tell_the_patient(
+        actor=actor,
+        patient=treatment.patient,
+        treatment=treatment,
+        text=gettext_noop("%(name)s changed the status of your treatment."),
+    )
+    return treatment
+
+
+def _require_owner(actor, patient):
+    if not policy.decide(actor, Action.UPDATE, patient) or actor.pk != patient.pk:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def intake_answer(*, actor, medication: Medication, local_date, moment: str, due_at, answer: str, request=None):
+    """The patient says a dose was taken, skipped or to be reminded later. Answering before the reminder
+    is fine: the reminder then has nothing left to say and is not sent."""
+    patient = medication.treatment.patient
+    _require_owner(actor, patient)
+    if answer not in (Intake.Status.TAKEN, Intake.Status.SKIPPED, Intake.Status.SNOOZED):
+        raise ValidationError(_("Unknown answer."), code="answer")
+    intake, _created = Intake.objects.select_for_update().get_or_create(
+        medication=medication, local_date=local_date, moment=moment, defaults={"due_at": due_at}
+    )
+    _apply_answer(intake, answer, reminder_settings_ensure(patient=patient))
+    _audit(
+        actor=actor,
+        patient=patient,
+        object_type="intake",
+        object_id=intake.public_id,
+        action=AuditAction.UPDATE,
+        access=policy.Access(True, AccessPath.OWNER),
+        request=request,
+    )
+    return intake
+
+
+def _apply_answer(intake: Intake, answer: str, reminder_settings: ReminderSettings):
+    now = timezone.now()
+    intake.status = answer
+    intake.answered_at = now
+    intake.snoozed_until = (
+        now + datetime.timedelta(minutes=reminder_settings.snooze_minutes) if answer == "snoozed" else None
+    )
+    intake.save(update_fields=["status", "answered_at", "snoozed_until"])
+
+
+@transaction.atomic
+def dispatch_answer(*, patient, dispatch, answer: str, request=None) -> int:
+    """ "Taken" or "Snooze" on a reminder: applies to every dose it listed that is still to take."""
+    reminder_settings = reminder_settings_ensure(patient=patient)
+    intakes = list(dispatch.intakes.select_for_update().filter(status=Intake.Status.DUE))
+    for intake in intakes:
+        _apply_answer(intake, answer, reminder_settings)
+    audit.record(
+        actor=patient,
+        patient=patient,
+        object_type="intake",
+        object_id=None,
+        action=AuditAction.UPDATE,
+        access_path=AccessPath.OWNER,
+        request=request,
+    )
+    return len(intakes)
+
+
+@transaction.atomic
+def reminder_settings_update(*, actor, values: dict, request=None) -> ReminderSettings:
+    if not actor.is_authenticated or not actor.is_patient:
+        raise PermissionDenied
+    reminder_settings = reminder_settings_ensure(patient=actor)
+    for field, value in values.items():
+        setattr(reminder_settings, field, value)
+    reminder_settings.full_clean()
+    reminder_settings.save()
+    return reminder_settings

@@ -1,0 +1,229 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.models import AccessPath
+from health_records.selectors import health_record_for_action
+from sharing import policy
+from sharing.policy import Action
+from treatments import actions, lexicon, selectors, services
+from treatments.forms import IntakeAnswerForm, MedicationForm, ReminderSettingsForm, TreatmentForm
+from treatments.models import Intake, TreatmentStatus
+
+
+@login_required
+@require_GET
+def my_treatments(request):
+    if not request.user.is_patient:
+        raise Http404
+    return redirect("treatments:patient", patient_id=request.user.public_id)
+
+
+@login_required
+@require_GET
+@never_cache
+def patient_treatments(request, patient_id):
+    patient, access, treatments = selectors.treatments_of_patient(
+        user=request.user, patient_id=patient_id, request=request
+    )
+    today = selectors.patient_today(patient)
+    treatments = list(treatments)
+    current = [treatment for treatment in treatments if treatment.status in selectors.CURRENT]
+    context = {
+        "patient": patient,
+        "is_owner": access.path == AccessPath.OWNER,
+        "can_add": bool(policy.decide(request.user, Action.CREATE, patient)),
+        "today": today,
+        "plan": selectors.day_plan(patient=patient, day=today, treatments=treatments),
+        "current": [(treatment, selectors.adherence(treatment=treatment, today=today)) for treatment in current],
+        "past": [treatment for treatment in treatments if treatment.status not in selectors.CURRENT],
+    }
+    return render(request, "treatments/patient_treatments.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def treatment_new(request, patient_id):
+    from health_records.selectors import patient_get_for_user
+
+    patient, _access = patient_get_for_user(user=request.user, public_id=patient_id, action=Action.CREATE)
+    prescription = None
+    if request.GET.get("prescription"):
+        prescription, _record_access = health_record_for_action(
+            user=request.user, public_id=request.GET["prescription"], action=Action.VIEW
+        )
+    initial = {"start_date": timezone.localdate(), "title": prescription.title if prescription else ""}
+    form = TreatmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            treatment = services.treatment_create(
+                actor=request.user,
+                patient=patient,
+                prescription=prescription,
+                request=request,
+                **{name: form.cleaned_data[name] for name in ["title", "prescriber_name", "start_date", "end_date"]},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The treatment is added: now add its medications."))
+            return redirect("treatments:detail", treatment_id=treatment.public_id)
+    return render(
+        request, "treatments/treatment_new.html", {"form": form, "patient": patient, "prescription": prescription}
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def treatment_detail(request, treatment_id):
+    treatment, access = selectors.treatment_for_user(user=request.user, public_id=treatment_id, request=request)
+    return _treatment_page(request, treatment, access, MedicationForm(treatment=treatment))
+
+
+def _treatment_page(request, treatment, access, form):
+    today = selectors.patient_today(treatment.patient)
+    context = {
+        "treatment": treatment,
+        "patient": treatment.patient,
+        "is_owner": access.path == AccessPath.OWNER,
+        "can_add": bool(policy.decide(request.user, Action.CREATE, treatment.patient))
+        and treatment.status in selectors.CURRENT,
+        "can_change": bool(policy.decide(request.user, Action.UPDATE, treatment.patient)),
+        "adherence": selectors.adherence(treatment=treatment, today=today),
+        "form": form,
+        "statuses": TreatmentStatus,
+    }
+    return render(request, "treatments/treatment_detail.html", context)
+
+
+@login_required
+@require_POST
+def medication_new(request, treatment_id):
+    treatment, access = selectors.treatment_for_user(user=request.user, public_id=treatment_id, action=Action.CREATE)
+    form = MedicationForm(request.POST, treatment=treatment)
+    if form.is_valid():
+        try:
+            services.medication_add(actor=request.user, treatment=treatment, values=form.values(), request=request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The medication is added."))
+            return redirect("treatments:detail", treatment_id=treatment.public_id)
+    treatment, access = selectors.treatment_for_user(user=request.user, public_id=treatment_id, request=request)
+    return _treatment_page(request, treatment, access, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def medication_edit(request, medication_id):
+    medication = selectors.medication_for_user(user=request.user, public_id=medication_id, action=Action.UPDATE)
+    form = MedicationForm(request.POST or None, instance=medication, treatment=medication.treatment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.medication_update(actor=request.user, medication=medication, values=form.values(), request=request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The medication is changed: it applies from the next dose."))
+            return redirect("treatments:detail", treatment_id=medication.treatment.public_id)
+    return render(request, "treatments/medication_edit.html", {"form": form, "medication": medication})
+
+
+@login_required
+@require_POST
+def medication_stop(request, medication_id):
+    medication = selectors.medication_for_user(user=request.user, public_id=medication_id, action=Action.UPDATE)
+    services.medication_stop(actor=request.user, medication=medication, request=request)
+    messages.success(request, _("The medication is stopped."))
+    return redirect("treatments:detail", treatment_id=medication.treatment.public_id)
+
+
+@login_required
+@require_POST
+def treatment_status(request, treatment_id):
+    treatment, _access = selectors.treatment_for_user(user=request.user, public_id=treatment_id, action=Action.UPDATE)
+    try:
+        services.treatment_set_status(
+            actor=request.user, treatment=treatment, status=request.POST.get("status"), request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("treatments:detail", treatment_id=treatment.public_id)
+
+
+@login_required
+@require_POST
+def intake_answer(request):
+    form = IntakeAnswerForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    medication = selectors.medication_for_user(
+        user=request.user, public_id=form.cleaned_data["medication"], action=Action.UPDATE
+    )
+    day, moment = form.cleaned_data["local_date"], form.cleaned_data["moment"]
+    slot = selectors.slot_of(medication=medication, day=day, moment=moment)
+    if slot is None:
+        raise Http404
+    try:
+        services.intake_answer(
+            actor=request.user,
+            medication=medication,
+            local_date=day,
+            moment=moment,
+            due_at=slot.due_at,
+            answer=form.cleaned_data["answer"],
+            request=request,
+        )
+    except PermissionDenied as denied:
+        raise Http404 from denied
+    return redirect(request.POST.get("next") or reverse("treatments:mine"))
+
+
+@csrf_exempt
+@require_POST
+def reminder_action(request, dispatch_id, action):
+    """ "Taken" or "Snooze" from a notification: the URL's signed token, or the patient's own session."""
+    dispatch = selectors.dispatch_by_public_id(dispatch_id)
+    if action not in actions.ACTIONS:
+        raise Http404
+    by_token = actions.token_is_valid(request.GET.get("token", ""), dispatch, action)
+    if not by_token and not (request.user.is_authenticated and request.user.pk == dispatch.patient_id):
+        raise Http404
+    answer = Intake.Status.TAKEN if action == "taken" else Intake.Status.SNOOZED
+    services.dispatch_answer(patient=dispatch.patient, dispatch=dispatch, answer=answer, request=request)
+    if request.headers.get("Accept", "").startswith("text/html") and request.user.is_authenticated:
+        messages.success(request, _("Noted."))
+        return redirect("treatments:mine")
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def reminder_settings(request):
+    if not request.user.is_patient:
+        raise Http404
+    form = ReminderSettingsForm(request.POST or None, instance=services.reminder_settings_ensure(patient=request.user))
+    if request.method == "POST" and form.is_valid():
+        services.reminder_settings_update(actor=request.user, values=form.cleaned_data, request=request)
+        messages.success(request, _("Your reminder times are saved."))
+        return redirect("treatments:mine")
+    return render(request, "treatments/reminder_settings.html", {"form": form})
+
+
+@login_required
+@require_GET
+def drug_suggestions(request):
+    """Options for the medication name's datalist (htmx): brand or substance, accents ignored."""
+    return render(request, "treatments/_drug_suggestions.html", {"drugs": lexicon.search(request.GET.get("name", ""))})
