@@ -19,6 +19,7 @@ from treatments.models import Intake, Medication, Moment, ReminderDispatch, Trea
 
 CURRENT = [TreatmentStatus.ACTIVE, TreatmentStatus.PAUSED]
 ADHERENCE_DAYS = 14
+ADHERENCE_WEEKS = 8
 
 
 def _with_medications(treatments):
@@ -162,9 +163,16 @@ def adherence(*, treatment: Treatment, today: datetime.date):
         (day, *by_day.get(day, (0, 0)))
         for day in (today - datetime.timedelta(days=offset) for offset in range(ADHERENCE_DAYS - 1, -1, -1))
     ]
+    this_monday = today - datetime.timedelta(days=today.weekday())
+    weeks = []
+    for offset in range(ADHERENCE_WEEKS - 1, -1, -1):
+        monday = this_monday - datetime.timedelta(weeks=offset)
+        week = [by_day.get(monday + datetime.timedelta(days=number), (0, 0)) for number in range(7)]
+        weeks.append((monday, sum(value[0] for value in week), sum(value[1] for value in week)))
     return {
         "taken": total_taken,
         "due": total_due,
         "rate": round(100 * total_taken / total_due) if total_due else None,
         "bars": adherence_bars(recent),
+        "week_bars": adherence_bars(weeks),
     }
