@@ -93,11 +93,12 @@ def dispatch_moment(now):
     started = time.perf_counter()
     sent = 0
     send_queries = 0
-    for dispatch_id in dispatch_ids:
+    for batch_start in range(0, len(dispatch_ids), reminders.SEND_BATCH):
+        batch = dispatch_ids[batch_start : batch_start + reminders.SEND_BATCH]
         connection.queries_log.clear()
-        with CaptureQueriesContext(connection) as one_send:
-            sent += reminders.dispatch_send(dispatch_id=dispatch_id, now=now)
-        send_queries = max(send_queries, len(one_send.captured_queries))
+        with CaptureQueriesContext(connection) as one_batch:
+            sent += reminders.dispatch_send_many(dispatch_ids=batch, now=now)
+        send_queries = max(send_queries, len(one_batch.captured_queries) // len(batch))
     timings["send"] = time.perf_counter() - started
     return created, len(dispatch_ids), sent, plan_query_count, send_queries, timings
 
@@ -124,7 +125,7 @@ def main():
             print(
                 f"{label}: {created} reminders planned, {queued} queued, {sent} sent; "
                 f"plan {timings['plan']:.1f} s ({plan_queries} queries), queue {timings['queue']:.2f} s, "
-                f"send {timings['send']:.1f} s (at most {send_queries} queries per reminder); total {total:.1f} s"
+                f"send {timings['send']:.1f} s ({send_queries} queries per reminder, sent by batches of {reminders.SEND_BATCH}); total {total:.1f} s"
             )
         print(
             f"notifications: {Notification.objects.filter(event='reminder').count()}, "

@@ -20,6 +20,7 @@ from health_records.models import HealthRecord, RecordChange, RecordFile, Tag
 from health_records.uploads import CheckedUpload
 from notifications.models import Event
 from notifications.services import notify_translated
+from treatments.readings import readings_start
 from sharing import policy
 from sharing.policy import Action
 
@@ -149,6 +150,7 @@ def health_record_create(
         )
         _audit(actor=actor, record=record, action=AuditAction.CREATE, access=access, request=request)
         _queue_thumbnails(files)
+        readings_start(record=record, record_files=files)
         _tell_the_patient(actor=actor, record=record)
     return record
 
@@ -199,6 +201,7 @@ def record_files_add(*, actor, record: HealthRecord, uploads: list[CheckedUpload
         )
         _audit(actor=actor, record=record, action=AuditAction.UPDATE, access=access, request=request)
         _queue_thumbnails(files)
+        readings_start(record=record, record_files=files)
         _tell_the_patient(actor=actor, record=record)
     return files
 

@@ -116,6 +116,8 @@ def record_detail(request, record_id):
     if record.kind == RecordKind.PRESCRIPTION:
         # The treatment read from a prescription shows on it, without another click.
         context["treatments"] = treatment_selectors.treatments_of_prescription(record=record)
+        context["readings"] = record.readings.select_related("record_file", "treatment")
+        context["can_review"] = bool(policy.decide(request.user, Action.CREATE, record.patient))
         context["can_add_treatment"] = bool(policy.decide(request.user, Action.CREATE, record.patient))
     return render(request, "health_records/detail.html", context)
 

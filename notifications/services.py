@@ -72,7 +72,9 @@ def notify(
             actor=actor,
             in_app=channels.in_app,
         )
-        notification.full_clean()
+        # The recipient and actor are objects in hand and the public id is a fresh UUID: validating the
+        # fields is enough, without a query per foreign key and unique field.
+        notification.full_clean(exclude=["recipient", "actor"], validate_unique=False)
         notification.save()
         if send_email:
             _queue_email(notification)

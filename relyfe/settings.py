@@ -340,6 +340,13 @@ UPLOAD_MAX_FILES = 20
 TIMELINE_PAGE_SIZE = 25
 ACCESS_LOG_PAGE_SIZE = 50
 
+# --- Reading prescriptions ----------------------------------------------------------------------
+
+# "local" reads scans and photos on this machine (RapidOCR, its models ship in the package);
+# "textract" sends them to AWS Textract.
+OCR_ENGINE = env.str("OCR_ENGINE", default="local")
+AWS_TEXTRACT_REGION = env.str("AWS_TEXTRACT_REGION", default="eu-west-1")
+
 # --- Web Push (reminders on phones and desktops) ------------------------------------------------
 
 # VAPID keys identify ReLyfe to browsers' push services. Without them, a development machine makes its

@@ -8,6 +8,7 @@ from health_records import api as records_api
 from notifications import views as notifications_views
 from relyfe.health import healthz
 from treatments import api as treatments_api
+from treatments import reading_api
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token"),
@@ -35,6 +36,9 @@ api_v1 = [
     path("doses/", treatments_api.DosesView.as_view(), name="doses"),
     path("reminder-settings/", treatments_api.ReminderSettingsView.as_view(), name="reminder-settings"),
     path("drugs/", treatments_api.DrugsView.as_view(), name="drugs"),
+    path("records/<uuid:record_id>/readings/", reading_api.RecordReadingsView.as_view(), name="record-readings"),
+    path("readings/<uuid:reading_id>/", reading_api.ReadingView.as_view(), name="reading"),
+    path("readings/<uuid:reading_id>/confirm/", reading_api.ReadingConfirmView.as_view(), name="reading-confirm"),
 ]
 
 urlpatterns = [

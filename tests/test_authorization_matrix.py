@@ -25,7 +25,7 @@ from tests.factories import (
     StaffFactory,
     TreatmentFactory,
 )
-from treatments.models import ReminderDispatch
+from treatments.models import PrescriptionReading, ReminderDispatch
 
 CAST = ["alice", "bob", "charlie", "dave", "staff", "anonymous", "link_holder", "emergency_visitor"]
 ALL = set(CAST)
@@ -130,6 +130,12 @@ DECISIONS = {
     ),
     "api:reminder-settings": ("get", {}, PATIENTS),
     "api:drugs": ("get", {}, MEMBERS),
+    "treatments:reading_panel": ("get", {"reading_id": "reading"}, ALICE_AND_BOB),
+    "treatments:reading_review": ("get", {"reading_id": "reading"}, ALICE_AND_BOB),
+    "treatments:reading_restart": ("post", {"reading_id": "reading"}, ALICE_AND_BOB),
+    "api:record-readings": ("post", {"record_id": "prescription"}, ALICE_AND_BOB),
+    "api:reading": ("get", {"reading_id": "reading"}, ALICE_AND_BOB),
+    "api:reading-confirm": ("post", {"reading_id": "reading"}, ALICE_AND_BOB),
     "api:token": ("post", {}, ALL),
     "api:me": ("get", {}, MEMBERS),
     "api:patient-records": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
@@ -197,7 +203,16 @@ def world(db):
     dispatch = ReminderDispatch.objects.create(
         patient=alice, local_date=timezone.localdate(), moment="morning", due_at=timezone.now()
     )
+    prescription = HealthRecordFactory(patient=alice, kind="prescription", title="Ordonnance")
+    reading = PrescriptionReading.objects.create(
+        record=prescription,
+        record_file=RecordFileFactory(record=prescription),
+        status=PrescriptionReading.Status.READY,
+        result={"medications": [{"name": "DOLIPRANE 1000 mg", "dose": 1, "unit": "comprimé", "periods": ["morning"]}]},
+    )
     return {
+        "prescription": prescription.public_id,
+        "reading": reading.public_id,
         "treatment": treatment.public_id,
         "medication": medication.public_id,
         "dispatch": dispatch.public_id,

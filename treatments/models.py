@@ -248,3 +248,48 @@ class Intake(models.Model):
 
     def __str__(self):
         return f"{self.medication_id} {self.local_date} {self.moment}"
+
+
+class PrescriptionReading(models.Model):
+    """Reading one file of a prescription record: progress while a worker reads it, then the proposed
+    medications, which a person reviews and confirms. Nothing becomes a treatment without that."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting to be read")
+        READING = "reading", _("being read")
+        READY = "ready", _("ready to review")
+        FAILED = "failed", _("could not be read")
+        CONFIRMED = "confirmed", _("confirmed")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    record = models.ForeignKey(HealthRecord, on_delete=models.PROTECT, related_name="readings")
+    record_file = models.OneToOneField(
+        "health_records.RecordFile", on_delete=models.PROTECT, related_name="reading"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    engine = models.CharField(max_length=30, blank=True)
+    # The proposal, as `extract_prescription --json` prints it for one file.
+    result = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="reading_progress_is_a_percentage"),
+        ]
+
+    def __str__(self):
+        return f"{self.record_id} {self.status}"
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.READING)

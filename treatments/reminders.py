@@ -36,6 +36,20 @@ MOMENT_MESSAGES = {
     Moment.EVENING: gettext_noop("Time for your evening medications"),
     Moment.BEDTIME: gettext_noop("Time for your bedtime medications"),
 }
+SCHEDULE_FIELDS = [
+    "id",
+    "treatment",
+    "as_needed",
+    "morning",
+    "noon",
+    "evening",
+    "bedtime",
+    "times",
+    "weekdays",
+    "start_date",
+    "end_date",
+    "stopped_at",
+]
 CLOCK_MESSAGE = gettext_noop("Time for your %(time)s medications")
 SNOOZE_MESSAGE = gettext_noop("Reminder: medications to take")
 
@@ -85,8 +99,17 @@ def _candidates(zone_name, start, now):
             as_needed=False,
             stopped_at__isnull=True,
         )
+        # Only what planning reads: this query returns every medication due at a busy moment.
         .select_related("treatment__patient__reminder_settings")
-        .distinct()
+        .only(
+            *SCHEDULE_FIELDS,
+            "treatment__patient_id",
+            "treatment__status",
+            "treatment__start_date",
+            "treatment__end_date",
+            "treatment__patient__time_zone",
+            *(f"treatment__patient__reminder_settings__{moment}_at" for moment in Moment.values),
+        )
     )
     for medication in medications:
         times = schedule.moment_times(medication.treatment.patient.reminder_settings)
@@ -123,7 +146,13 @@ def plan(*, now: datetime.datetime) -> int:
         batch_size=1000,
     )
     created = ReminderDispatch.objects.count() - before
-    dispatch_ids = _dispatch_ids(slots.keys())
+    # A dispatch's due time is fixed by its key, so the window's dispatches are exactly these keys.
+    dispatch_ids = {
+        (patient_id, day, moment): pk
+        for pk, patient_id, day, moment in ReminderDispatch.objects.filter(due_at__gt=start, due_at__lte=now)
+        .values_list("pk", "patient_id", "local_date", "moment")
+        .iterator(chunk_size=5000)
+    }
     Intake.objects.bulk_create(
         [
             Intake(
@@ -140,19 +169,6 @@ def plan(*, now: datetime.datetime) -> int:
         batch_size=1000,
     )
     return created
-
-
-def _dispatch_ids(keys) -> dict:
-    keys = list(keys)
-    found = {}
-    for chunk_start in range(0, len(keys), 500):
-        chunk = keys[chunk_start : chunk_start + 500]
-        query = Q(pk__in=[])
-        for patient_id, day, moment, _due_at in chunk:
-            query |= Q(patient_id=patient_id, local_date=day, moment=moment)
-        for dispatch in ReminderDispatch.objects.filter(query).only("pk", "patient_id", "local_date", "moment"):
-            found[(dispatch.patient_id, dispatch.local_date, dispatch.moment)] = dispatch.pk
-    return found
 
 
 def dispatches_to_queue(*, now: datetime.datetime) -> list[int]:
@@ -187,7 +203,7 @@ def _message(dispatch: ReminderDispatch, intakes: list[Intake], show_names: bool
 def dispatch_send(*, dispatch_id: int, now: datetime.datetime | None = None) -> bool:
     """Sends one dispatch if it is still pending and in time; True when this call sent it."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         dispatch = (
             ReminderDispatch.objects.select_for_update(of=("self",))
             .filter(pk=dispatch_id)
@@ -227,6 +243,16 @@ def dispatch_send(*, dispatch_id: int, now: datetime.datetime | None = None) -> 
         dispatch.save(update_fields=["status", "sent_at", "notification"])
     logger.info("Reminder dispatch %s sent", dispatch_id)
     return True
+
+
+SEND_BATCH = 50
+
+
+@transaction.atomic
+def dispatch_send_many(*, dispatch_ids: list[int], now: datetime.datetime | None = None) -> int:
+    """Sends a batch in one transaction (one commit instead of fifty): a worker killed halfway leaves the
+    whole batch pending, and it is sent, once, when the task runs again."""
+    return sum(dispatch_send(dispatch_id=dispatch_id, now=now) for dispatch_id in dispatch_ids)
 
 
 def snoozed_send(*, now: datetime.datetime | None = None) -> int:

@@ -1,0 +1,110 @@
+"""The REST side of reading prescriptions, for the mobile apps: start, follow, confirm."""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from health_records.selectors import health_record_for_action
+from sharing.policy import Action
+from treatments import readings
+from treatments.models import Moment, PrescriptionReading
+from treatments.reading_views import _reading_for
+
+
+class ReadingSerializer(serializers.ModelSerializer):
+    record = serializers.UUIDField(source="record.public_id", read_only=True)
+    file = serializers.UUIDField(source="record_file.public_id", read_only=True)
+    treatment = serializers.UUIDField(source="treatment.public_id", read_only=True, allow_null=True)
+    proposal = serializers.JSONField(source="result", read_only=True)
+
+    class Meta:
+        model = PrescriptionReading
+        fields = ["public_id", "record", "file", "status", "progress", "engine", "error", "proposal", "treatment"]
+        read_only_fields = fields
+
+
+class ConfirmedMedicationSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    dose = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=Decimal("0.01"))
+    unit = serializers.CharField(max_length=40, default="comprimé")
+    periods = serializers.ListField(child=serializers.ChoiceField(choices=Moment.values), default=list)
+    duration_days = serializers.IntegerField(min_value=1, max_value=3650, required=False, allow_null=True)
+    as_needed = serializers.BooleanField(default=False)
+    instructions = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ConfirmSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    start_date = serializers.DateField()
+    prescriber_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    medications = ConfirmedMedicationSerializer(many=True, allow_empty=False, max_length=30)
+
+
+class RecordReadingsView(APIView):
+    """Starts reading a prescription record's files (again, for a failed one); answers with the readings."""
+
+    @extend_schema(request=None, responses={202: ReadingSerializer(many=True)})
+    def post(self, request, record_id):
+        record, _access = health_record_for_action(user=request.user, public_id=record_id, action=Action.CREATE)
+        started = readings.readings_start(record=record)
+        for reading in started:
+            if reading.status == PrescriptionReading.Status.FAILED:
+                readings.reading_restart(actor=request.user, reading=reading)
+        if not started:
+            raise serializers.ValidationError(
+                {"record": "Only the PDF, JPEG, PNG or WebP files of a prescription can be read."}
+            )
+        return Response(ReadingSerializer(started, many=True).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ReadingView(APIView):
+    """The reading's progress, then its proposal."""
+
+    @extend_schema(responses=ReadingSerializer)
+    def get(self, request, reading_id):
+        return Response(ReadingSerializer(_reading_for(request.user, reading_id, Action.VIEW)).data)
+
+
+class ReadingConfirmView(APIView):
+    """Creates the treatment from the medications as the person corrected them."""
+
+    @extend_schema(request=ConfirmSerializer, responses={201: ReadingSerializer})
+    def post(self, request, reading_id):
+        reading = _reading_for(request.user, reading_id, Action.CREATE)
+        serializer = ConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        medications = [_as_medication(line) for line in serializer.validated_data["medications"]]
+        try:
+            readings.reading_confirm(
+                actor=request.user,
+                reading=reading,
+                title=serializer.validated_data["title"],
+                start_date=serializer.validated_data["start_date"],
+                prescriber_name=serializer.validated_data["prescriber_name"],
+                medications=medications,
+                request=request,
+            )
+        except PermissionDenied as denied:
+            raise Http404 from denied
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+        reading.refresh_from_db()
+        return Response(ReadingSerializer(reading).data, status=status.HTTP_201_CREATED)
+
+
+def _as_medication(line: dict) -> dict:
+    return {
+        "name": line["name"],
+        "dose": line["dose"],
+        "dose_unit": line["unit"],
+        **{moment: moment in line["periods"] for moment in Moment.values},
+        "duration_days": line.get("duration_days"),
+        "as_needed": line["as_needed"],
+        "instructions": line["instructions"],
+    }

@@ -1,0 +1,129 @@
+"""The record page's reading panel (followed live with htmx) and the review screen."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from sharing import policy
+from sharing.policy import Action
+from treatments import readings
+from treatments.models import PrescriptionReading
+
+LOW_CONFIDENCE = 0.8
+
+
+def _reading_for(user, public_id, action: Action) -> PrescriptionReading:
+    reading = (
+        PrescriptionReading.objects.select_related("record__patient", "record_file", "treatment")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if reading is None or not policy.decide(user, action, reading.record.patient, record=reading.record):
+        raise Http404
+    return reading
+
+
+@login_required
+@require_GET
+@never_cache
+def reading_panel(request, reading_id):
+    """Polled every two seconds while a worker reads; the fragment stops polling once it is done."""
+    reading = _reading_for(request.user, reading_id, Action.VIEW)
+    can_review = bool(policy.decide(request.user, Action.CREATE, reading.record.patient))
+    return render(request, "treatments/_reading_panel.html", {"reading": reading, "can_review": can_review})
+
+
+@login_required
+@require_POST
+def reading_restart(request, reading_id):
+    reading = _reading_for(request.user, reading_id, Action.CREATE)
+    try:
+        readings.reading_restart(actor=request.user, reading=reading)
+    except (PermissionDenied, ValidationError) as error:
+        raise Http404 from error
+    return redirect("health_records:detail", record_id=reading.record.public_id)
+
+
+class ReviewTreatmentForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Treatment name"), max_length=200)
+    start_date = forms.DateField(label=gettext_lazy("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    prescriber_name = forms.CharField(label=gettext_lazy("Prescriber"), max_length=200, required=False)
+
+
+class ReviewLineForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Medication"), max_length=200)
+    dose = forms.DecimalField(label=gettext_lazy("Dose"), min_value=Decimal("0.01"), max_digits=6, decimal_places=2)
+    dose_unit = forms.CharField(label=gettext_lazy("Unit"), max_length=40)
+    morning = forms.BooleanField(label=gettext_lazy("Morning"), required=False)
+    noon = forms.BooleanField(label=gettext_lazy("Noon"), required=False)
+    evening = forms.BooleanField(label=gettext_lazy("Evening"), required=False)
+    bedtime = forms.BooleanField(label=gettext_lazy("Bedtime"), required=False)
+    duration_days = forms.IntegerField(label=gettext_lazy("Days"), min_value=1, max_value=3650, required=False)
+    as_needed = forms.BooleanField(label=gettext_lazy("As needed"), required=False)
+    instructions = forms.CharField(label=gettext_lazy("Instructions"), max_length=300, required=False)
+    confidence = forms.FloatField(required=False, widget=forms.HiddenInput)
+    source_line = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    @property
+    def is_doubtful(self) -> bool:
+        confidence = self.initial.get("confidence")
+        return confidence is not None and confidence < LOW_CONFIDENCE
+
+
+ReviewLines = forms.formset_factory(ReviewLineForm, extra=1, can_delete=True, max_num=30, validate_max=True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def reading_review(request, reading_id):
+    """The prescription beside the proposed medications: correct, remove, add, then confirm."""
+    reading = _reading_for(request.user, reading_id, Action.CREATE)
+    if reading.status == PrescriptionReading.Status.CONFIRMED:
+        return redirect("treatments:detail", treatment_id=reading.treatment.public_id)
+    if reading.status != PrescriptionReading.Status.READY:
+        raise Http404
+    result = reading.result
+    treatment_form = ReviewTreatmentForm(
+        request.POST or None,
+        initial={
+            "title": reading.record.title,
+            "start_date": result.get("date") or timezone.localdate(),
+            "prescriber_name": (result.get("prescriber") or {}).get("name") or "",
+        },
+    )
+    lines = ReviewLines(request.POST or None, initial=readings.proposal_lines(reading), prefix="lines")
+    if request.method == "POST" and treatment_form.is_valid() and lines.is_valid():
+        kept = [
+            {
+                name: value
+                for name, value in line.cleaned_data.items()
+                if name in readings.MEDICATION_VALUES or name == "duration_days"
+            }
+            for line in lines.forms
+            if line.cleaned_data and not line.cleaned_data.get("DELETE")
+        ]
+        try:
+            treatment = readings.reading_confirm(
+                actor=request.user, reading=reading, medications=kept, request=request, **treatment_form.cleaned_data
+            )
+        except ValidationError as error:
+            treatment_form.add_error(None, error)
+        else:
+            messages.success(request, _("The treatment is created; reminders start at the next moment."))
+            return redirect("treatments:detail", treatment_id=treatment.public_id)
+    return render(
+        request,
+        "treatments/reading_review.html",
+        {"reading": reading, "record": reading.record, "treatment_form": treatment_form, "lines": lines},
+    )

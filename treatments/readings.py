@@ -1,0 +1,177 @@
+"""Reading prescriptions: a file is read by a worker after upload, its medications are proposed, and a
+person confirms them (corrected) into a treatment. Nothing is created without that confirmation."""
+
+import datetime
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from health_records.models import HealthRecord, RecordKind
+from sharing import policy
+from sharing.policy import Action
+from treatments import services
+from treatments.models import Moment, PrescriptionReading
+
+logger = logging.getLogger(__name__)
+
+READABLE_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/webp"}
+
+
+def readings_start(*, record: HealthRecord, record_files=None) -> list[PrescriptionReading]:
+    """Queues the reading of a prescription's files (called in the transaction that stores them)."""
+    if record.kind != RecordKind.PRESCRIPTION:
+        return []
+    files = record_files if record_files is not None else record.files.all()
+    readings = [
+        PrescriptionReading.objects.get_or_create(record=record, record_file=record_file)[0]
+        for record_file in files
+        if record_file.content_type in READABLE_TYPES
+    ]
+    for reading in readings:
+        _queue(reading)
+    return readings
+
+
+def _queue(reading: PrescriptionReading):
+    from treatments.tasks import prescription_read
+
+    transaction.on_commit(lambda: prescription_read.delay(reading.pk))
+
+
+@transaction.atomic
+def reading_restart(*, actor, reading: PrescriptionReading) -> PrescriptionReading:
+    """Reads a file again, after a failure (or a change of engine)."""
+    if not policy.decide(actor, Action.CREATE, reading.record.patient):
+        raise PermissionDenied
+    if reading.status == PrescriptionReading.Status.CONFIRMED:
+        raise ValidationError(_("This prescription was confirmed already."), code="confirmed")
+    PrescriptionReading.objects.filter(pk=reading.pk).update(
+        status=PrescriptionReading.Status.QUEUED, progress=0, error="", result={}
+    )
+    reading.refresh_from_db()
+    _queue(reading)
+    return reading
+
+
+def _set(reading_id: int, **fields):
+    PrescriptionReading.objects.filter(pk=reading_id).update(**fields)
+
+
+def reading_run(*, reading_id: int) -> None:
+    """The worker's part: safe to run twice (a finished reading is left as it is)."""
+    from treatments.extraction.document import UnreadableDocument
+    from treatments.extraction.parser import as_json, extract
+    from treatments.extraction.reading import read_document
+
+    reading = PrescriptionReading.objects.select_related("record_file").filter(pk=reading_id).first()
+    if reading is None or not reading.is_working:
+        return
+    _set(reading_id, status=PrescriptionReading.Status.READING, started_at=timezone.now(), progress=5)
+    with reading.record_file.file.open("rb") as stored:
+        content = stored.read()
+
+    def progress(done: int, total: int):
+        _set(reading_id, progress=min(90, 5 + int(85 * done / max(total, 1))))
+
+    try:
+        document = read_document(content, reading.record_file.content_type, progress=progress)
+        result = as_json(extract(document), file=reading.record_file.original_name, engine=document.engine)
+    except UnreadableDocument as unreadable:
+        _set(
+            reading_id,
+            status=PrescriptionReading.Status.FAILED,
+            error=str(unreadable)[:300],
+            finished_at=timezone.now(),
+        )
+        return
+    except Exception:
+        # Ids only in the log: never the prescription's content.
+        logger.exception("Reading %s failed", reading_id)
+        _set(
+            reading_id,
+            status=PrescriptionReading.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_("ReLyfe could not read this document. Add the medications by hand, or try another photo."),
+        )
+        return
+    _set(
+        reading_id,
+        status=PrescriptionReading.Status.READY,
+        progress=100,
+        result=result,
+        engine=document.engine,
+        finished_at=timezone.now(),
+    )
+
+
+MEDICATION_VALUES = ["name", "dose", "dose_unit", "morning", "noon", "evening", "bedtime", "as_needed", "instructions"]
+
+
+@transaction.atomic
+def reading_confirm(
+    *,
+    actor,
+    reading: PrescriptionReading,
+    title: str,
+    start_date: datetime.date,
+    prescriber_name: str,
+    medications: list[dict],
+    request=None,
+):
+    """Creates the treatment from what the person reviewed (their corrections, removals and additions)."""
+    reading = PrescriptionReading.objects.select_for_update().get(pk=reading.pk)
+    record = reading.record
+    if reading.status != PrescriptionReading.Status.READY:
+        raise ValidationError(_("This prescription is not ready to confirm."), code="not_ready")
+    if not medications:
+        raise ValidationError(_("Keep or add at least one medication."), code="empty")
+    treatment = services.treatment_create(
+        actor=actor,
+        patient=record.patient,
+        title=title,
+        start_date=start_date,
+        prescription=record,
+        prescriber_name=prescriber_name,
+        request=request,
+    )
+    for values in medications:
+        duration = values.pop("duration_days", None)
+        values["start_date"] = start_date
+        values["end_date"] = start_date + datetime.timedelta(days=duration - 1) if duration else None
+        services.medication_add(actor=actor, treatment=treatment, values=values, request=request)
+    ends = [medication.end_date for medication in treatment.medications.all()]
+    if ends and all(ends):
+        treatment.end_date = max(ends)
+        treatment.save(update_fields=["end_date"])
+    reading.status, reading.confirmed_at, reading.confirmed_by = (
+        PrescriptionReading.Status.CONFIRMED,
+        timezone.now(),
+        actor,
+    )
+    reading.treatment = treatment
+    reading.save(update_fields=["status", "confirmed_at", "confirmed_by", "treatment"])
+    return treatment
+
+
+def proposal_lines(reading: PrescriptionReading) -> list[dict]:
+    """The proposed medications as the review form's initial values."""
+    lines = []
+    for medication in reading.result.get("medications", []):
+        periods = medication.get("periods") or []
+        lines.append(
+            {
+                "name": medication.get("name", ""),
+                "dose": medication.get("dose") or 1,
+                "dose_unit": medication.get("unit") or "comprimé",
+                **{moment: moment in periods for moment in Moment.values},
+                "duration_days": medication.get("duration_days"),
+                "as_needed": bool(medication.get("as_needed")),
+                "instructions": medication.get("instructions", ""),
+                "confidence": medication.get("confidence", 0),
+                "source_line": medication.get("source_line", ""),
+            }
+        )
+    return lines
