@@ -125,7 +125,8 @@ def main():
             print(
                 f"{label}: {created} reminders planned, {queued} queued, {sent} sent; "
                 f"plan {timings['plan']:.1f} s ({plan_queries} queries), queue {timings['queue']:.2f} s, "
-                f"send {timings['send']:.1f} s ({send_queries} queries per reminder, sent by batches of {reminders.SEND_BATCH}); total {total:.1f} s"
+                f"send {timings['send']:.1f} s ({send_queries} queries per reminder, "
+                f"batches of {reminders.SEND_BATCH}); total {total:.1f} s"
             )
         print(
             f"notifications: {Notification.objects.filter(event='reminder').count()}, "

@@ -20,9 +20,9 @@ from health_records.models import HealthRecord, RecordChange, RecordFile, Tag
 from health_records.uploads import CheckedUpload
 from notifications.models import Event
 from notifications.services import notify_translated
-from treatments.readings import readings_start
 from sharing import policy
 from sharing.policy import Action
+from treatments.readings import readings_start
 
 MAX_TAGS = 10
 EDITABLE_FIELDS = ["kind", "title", "clinical_date", "description"]

@@ -81,7 +81,7 @@ def check_upload(uploaded, *, name: str | None = None) -> CheckedUpload:
             code="too_large",
             params={"limit": _rounded(max_bytes / (1024 * 1024))},
         )
-    detected_type = _detect_content_type(content)
+    detected_type = detect_content_type(content)
     if detected_type is None:
         raise UploadRefused(
             _("This type of file is not accepted. Please send a PDF, or a JPEG, PNG, WebP or HEIC image."),
@@ -97,7 +97,7 @@ def make_thumbnail(content: bytes, content_type: str, *, max_size: int = 480) ->
     if content_type == "application/pdf":
         image = _first_page_image(content, max_size)
     elif content_type in PILLOW_FORMATS:
-        image = _decoded_image(content, PILLOW_FORMATS[content_type])
+        image = decoded_image(content, PILLOW_FORMATS[content_type])
     else:
         raise ValueError(f"No thumbnail for {content_type}")
     image = _without_transparency(image)
@@ -107,7 +107,7 @@ def make_thumbnail(content: bytes, content_type: str, *, max_size: int = 480) ->
     return output.getvalue()
 
 
-def _detect_content_type(content: bytes) -> str | None:
+def detect_content_type(content: bytes) -> str | None:
     if content.startswith(b"%PDF-"):
         return "application/pdf"
     if content.startswith(b"\xff\xd8\xff"):
@@ -139,7 +139,7 @@ def _read_at_most(uploaded, limit: int) -> bytes:
 
 def _checked_image(content: bytes, content_type: str, original_name: str | None) -> CheckedUpload:
     stored_type = STORED_TYPES[content_type]
-    image = _decoded_image(content, PILLOW_FORMATS[content_type])
+    image = decoded_image(content, PILLOW_FORMATS[content_type])
     stored = _reencoded(image, stored_type)
     return CheckedUpload(
         content=stored,
@@ -152,7 +152,7 @@ def _checked_image(content: bytes, content_type: str, original_name: str | None)
     )
 
 
-def _decoded_image(content: bytes, pillow_format: str) -> Image.Image:
+def decoded_image(content: bytes, pillow_format: str) -> Image.Image:
     """The fully decoded image, upright; refuses bombs before decoding and damaged files while decoding."""
     max_pixels = getattr(settings, "UPLOAD_MAX_PIXELS", DEFAULT_MAX_PIXELS)
     # Pillow only warns between MAX_IMAGE_PIXELS and twice that; changing that global is not thread-safe,

@@ -345,7 +345,7 @@ ACCESS_LOG_PAGE_SIZE = 50
 # "local" reads scans and photos on this machine (RapidOCR, its models ship in the package);
 # "textract" sends them to AWS Textract.
 OCR_ENGINE = env.str("OCR_ENGINE", default="local")
-AWS_TEXTRACT_REGION = env.str("AWS_TEXTRACT_REGION", default="eu-west-1")
+AWS_TEXTRACT_REGION = env.str("AWS_TEXTRACT_REGION", default="eu-west-3")
 
 # --- Web Push (reminders on phones and desktops) ------------------------------------------------
 

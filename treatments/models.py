@@ -263,9 +263,7 @@ class PrescriptionReading(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     record = models.ForeignKey(HealthRecord, on_delete=models.PROTECT, related_name="readings")
-    record_file = models.OneToOneField(
-        "health_records.RecordFile", on_delete=models.PROTECT, related_name="reading"
-    )
+    record_file = models.OneToOneField("health_records.RecordFile", on_delete=models.PROTECT, related_name="reading")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     engine = models.CharField(max_length=30, blank=True)

@@ -12,10 +12,28 @@ PROPOSAL = {
     "date": "2026-03-12",
     "prescriber": {"name": "Dr Bob Bernard", "rpps": "10003456786"},
     "medications": [
-        {"name": "DOLIPRANE 1000 mg, comprimé", "dose": 1, "unit": "comprimé", "periods": ["morning", "noon", "evening"],
-         "duration_days": 5, "as_needed": False, "instructions": "", "confidence": 0.97, "source_line": "DOLIPRANE…"},
-        {"name": "AMOXICILINE 1 g", "dose": 1, "unit": "comprimé", "periods": ["morning", "evening"],
-         "duration_days": 7, "as_needed": False, "instructions": "", "confidence": 0.6, "source_line": "AMOXICILINE…"},
+        {
+            "name": "DOLIPRANE 1000 mg, comprimé",
+            "dose": 1,
+            "unit": "comprimé",
+            "periods": ["morning", "noon", "evening"],
+            "duration_days": 5,
+            "as_needed": False,
+            "instructions": "",
+            "confidence": 0.97,
+            "source_line": "DOLIPRANE…",
+        },
+        {
+            "name": "AMOXICILINE 1 g",
+            "dose": 1,
+            "unit": "comprimé",
+            "periods": ["morning", "evening"],
+            "duration_days": 7,
+            "as_needed": False,
+            "instructions": "",
+            "confidence": 0.6,
+            "source_line": "AMOXICILINE…",
+        },
     ],
 }
 
@@ -47,13 +65,33 @@ def test_the_review_shows_the_proposal_and_highlights_doubtful_lines(client, ali
 def test_confirming_with_corrections_creates_the_treatment(client, alice, reading):
     client.force_login(alice)
     data = {
-        "title": "Angine", "start_date": "2026-03-12", "prescriber_name": "Dr Bob Bernard",
-        "lines-TOTAL_FORMS": "3", "lines-INITIAL_FORMS": "2", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "30",
-        **line(0, name="DOLIPRANE 1000 mg, comprimé", dose="1", dose_unit="comprimé", morning="on", noon="on",
-               evening="on", duration_days="5"),
+        "title": "Angine",
+        "start_date": "2026-03-12",
+        "prescriber_name": "Dr Bob Bernard",
+        "lines-TOTAL_FORMS": "3",
+        "lines-INITIAL_FORMS": "2",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "30",
+        **line(
+            0,
+            name="DOLIPRANE 1000 mg, comprimé",
+            dose="1",
+            dose_unit="comprimé",
+            morning="on",
+            noon="on",
+            evening="on",
+            duration_days="5",
+        ),
         # The person corrects the misread name and removes nothing; then adds a forgotten line.
-        **line(1, name="AMOXICILLINE BIOGARAN 1 g, comprimé dispersible", dose="1", dose_unit="comprimé",
-               morning="on", evening="on", duration_days="7"),
+        **line(
+            1,
+            name="AMOXICILLINE BIOGARAN 1 g, comprimé dispersible",
+            dose="1",
+            dose_unit="comprimé",
+            morning="on",
+            evening="on",
+            duration_days="7",
+        ),
         **line(2, name="SPASFON LYOC 80 mg", dose="1", dose_unit="lyophilisat", as_needed="on"),
     }
 
@@ -74,8 +112,12 @@ def test_confirming_with_corrections_creates_the_treatment(client, alice, readin
 def test_removing_every_line_creates_nothing(client, alice, reading):
     client.force_login(alice)
     data = {
-        "title": "Angine", "start_date": "2026-03-12",
-        "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "2", "lines-MIN_NUM_FORMS": "0", "lines-MAX_NUM_FORMS": "30",
+        "title": "Angine",
+        "start_date": "2026-03-12",
+        "lines-TOTAL_FORMS": "2",
+        "lines-INITIAL_FORMS": "2",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "30",
         **line(0, name="DOLIPRANE", dose="1", dose_unit="comprimé", morning="on", DELETE="on"),
         **line(1, name="AMOXICILINE", dose="1", dose_unit="comprimé", morning="on", DELETE="on"),
     }
@@ -94,9 +136,19 @@ def test_the_api_confirms_a_reading(alice, reading):
 
     response = api.post(
         reverse("api:reading-confirm", args=[reading.public_id]),
-        {"title": "Angine", "start_date": "2026-03-12", "medications": [
-            {"name": "DOLIPRANE 1000 mg, comprimé", "dose": "1", "unit": "comprimé", "periods": ["morning"],
-             "duration_days": 3}]},
+        {
+            "title": "Angine",
+            "start_date": "2026-03-12",
+            "medications": [
+                {
+                    "name": "DOLIPRANE 1000 mg, comprimé",
+                    "dose": "1",
+                    "unit": "comprimé",
+                    "periods": ["morning"],
+                    "duration_days": 3,
+                }
+            ],
+        },
         format="json",
     )
 

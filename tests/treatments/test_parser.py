@@ -1,0 +1,256 @@
+import datetime
+import itertools
+import json
+from pathlib import Path
+
+import pypdfium2
+import pytest
+
+from treatments import lexicon
+from treatments.extraction.document import DocumentText, Line, PageText
+from treatments.extraction.parser import extract
+
+PRESCRIPTIONS = Path(__file__).resolve().parents[3] / "shared" / "data" / "prescriptions"
+needs_prescriptions = pytest.mark.skipif(
+    not (PRESCRIPTIONS / "truth.json").exists(), reason=f"the shared prescriptions are not in {PRESCRIPTIONS}"
+)
+
+
+def pdf_text(path: Path) -> DocumentText:
+    """The PDF's text layer as the reader gives it: one Line per line of text."""
+    pdf = pypdfium2.PdfDocument(path)
+    try:
+        pages = [
+            PageText(lines=[Line(text) for text in page.get_textpage().get_text_range().splitlines()]) for page in pdf
+        ]
+    finally:
+        pdf.close()
+    return DocumentText(pages=pages, engine="pdf-text")
+
+
+def document(*texts: str, confidence: float = 1.0) -> DocumentText:
+    return DocumentText(pages=[PageText(lines=[Line(text, confidence) for text in texts])], engine="test")
+
+
+def truth() -> dict[str, dict]:
+    return {entry["id"]: entry for entry in json.loads((PRESCRIPTIONS / "truth.json").read_text())}
+
+
+def amounts(strength: str) -> set[str]:
+    """ "10 g" in "4000 SANDOZ 10 g", "30 mg" in "30 mg/ml": the amounts, whatever the BDPM adds around them."""
+    words = lexicon.fold(strength).split()
+    return {f"{value} {unit}" for value, unit in itertools.pairwise(words) if value[0].isdigit()}
+
+
+def is_the_truths_drug(medication, expected: dict) -> bool:
+    """The same speciality, or the same brand or substance at the same strength: a line written "Prégabaline
+    50 mg" does not say which manufacturer's generic the pharmacist picked."""
+    if medication.cis == expected["cis"]:
+        return True
+    drug, expected_drug = lexicon.get(medication.cis), lexicon.get(expected["cis"])
+    same_name = drug.brand == expected_drug.brand or drug.substances == expected_drug.substances
+    return same_name and amounts(expected["strength"]) <= amounts(drug.strength)
+
+
+@needs_prescriptions
+@pytest.mark.parametrize("prescription", [f"rx-{number:04d}" for number in range(1, 31)])
+def test_it_reads_the_medications_a_pharmacist_reads(prescription):
+    expected = truth()[prescription]
+    extraction = extract(pdf_text(PRESCRIPTIONS / f"{prescription}.pdf"))
+    read = [
+        (
+            medication.name,
+            medication.dose,
+            medication.unit,
+            medication.periods,
+            medication.duration_days,
+            medication.as_needed,
+        )
+        for medication in extraction.medications
+    ]
+    assert read == [
+        (truth["label"], truth["dose"], truth["unit"], truth["periods"], truth["duration_days"], truth["as_needed"])
+        for truth in expected["medications"]
+    ]
+    for medication, truth_medication in zip(extraction.medications, expected["medications"], strict=True):
+        assert is_the_truths_drug(medication, truth_medication), (medication.cis, truth_medication["cis"])
+    assert extraction.date.isoformat() == expected["date"]
+    assert extraction.prescriber["name"] == expected["prescriber"]
+
+
+@needs_prescriptions
+def test_it_finds_the_prescribers_rpps_and_the_date():
+    extraction = extract(pdf_text(PRESCRIPTIONS / "rx-0001.pdf"))
+    assert extraction.prescriber == {"name": "Dr Anaïs RICHARD", "rpps": "10017468140"}
+    assert extraction.date == datetime.date(2026, 9, 1)
+
+
+@needs_prescriptions
+def test_a_pdf_medication_is_read_with_full_confidence():
+    medication = extract(pdf_text(PRESCRIPTIONS / "rx-0002.pdf")).medications[0]
+    assert medication.confidence == 1.0
+    assert (
+        medication.source_line
+        == "1. OROCAL 500 mg, comprimé à sucer ou à croquer\n 2 comprimés 3 fois par jour pendant 5 jours"
+    )
+
+
+def test_a_line_that_names_no_drug_is_not_a_medication():
+    extraction = extract(
+        document(
+            "Dr Jean MARTIN",
+            "M. Manon Morel",
+            "41 rue de Vesle",
+            "Médecine générale",
+            "Repos à domicile pendant 3 jours",
+            "Kinésithérapie : 10 séances, 2 fois par semaine",
+        )
+    )
+    assert extraction.medications == []
+
+
+def test_an_unknown_name_with_a_strength_is_a_warning_not_a_medication():
+    extraction = extract(document("Zorbitrapine 40 mg comprimé : 1 comprimé le soir"))
+    assert extraction.medications == []
+    assert extraction.warnings == ["Not recognised as a medication: Zorbitrapine 40 mg comprimé : 1 comprimé le soir"]
+
+
+def test_it_reads_a_medication_and_its_posology_on_the_next_lines():
+    extraction = extract(
+        document(
+            "1) DOLIPRANE 1000 mg, comprimé",
+            "1 comprimé 3 fois par jour",
+            "pendant 5 jours si douleur",
+            "Signature",
+            "pendant 3 mois",
+        )
+    )
+    [medication] = extraction.medications
+    assert medication.name == "DOLIPRANE 1000 mg, comprimé"
+    assert medication.substance == "PARACÉTAMOL"
+    assert medication.strength == "1000 mg"
+    assert (medication.dose, medication.unit, medication.duration_days) == (1, "comprimé", 5)
+    assert medication.as_needed
+    assert medication.periods == []
+
+
+def test_it_reads_notations_prescribers_abbreviate():
+    extraction = extract(
+        document(
+            "Amoxicilline 1 g cp : 1-0-1 pendant 7 j",
+            "Kardegic 75 mg poudre 1 sachet/j QSP 3 mois",
+            "Eliquis 5 mg 1 cp x2/j",
+        )
+    )
+    read = [(m.dose, m.unit, m.periods, m.duration_days) for m in extraction.medications]
+    assert read == [
+        (1, "comprimé", ["morning", "evening"], 7),
+        (1, "sachet", ["morning"], 90),
+        (1, "comprimé", ["morning", "evening"], None),
+    ]
+
+
+def test_the_brand_in_parentheses_is_the_one_prescribed():
+    [medication] = extract(document("Paracétamol 1000 mg comprimé (Efferalgan) : 1 cp le soir")).medications
+    assert lexicon.get(medication.cis).brand == "EFFERALGAN"
+
+
+def test_it_tolerates_a_misread_name_when_the_strength_is_written():
+    [medication] = extract(document("Doliprame 1000 mg comprimé : 1 cornprimé le soir", confidence=0.8)).medications
+    assert lexicon.get(medication.cis).brand == "DOLIPRANE"
+    assert medication.periods == ["evening"]
+    assert medication.confidence < 0.8
+    assert medication.field_confidence["periods"] == 0.8
+
+
+def test_a_misread_name_without_a_strength_is_not_a_medication():
+    assert extract(document("Doliprame : 1 comprimé le soir")).medications == []
+
+
+def test_a_renewal_on_its_own_line_is_for_every_medication():
+    extraction = extract(
+        document(
+            "Xarelto 10 mg comprimé : 1 comprimé le soir pendant 30 jours",
+            "Eliquis 5 mg comprimé : 1 comprimé matin et soir, à renouveler 1 fois",
+            "À renouveler 3 fois",
+        )
+    )
+    assert [medication.renewals for medication in extraction.medications] == [3, 1]
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("Lyon, le 12/03/2026", datetime.date(2026, 3, 12)),
+        ("Lyon, le 12 mars 2026", datetime.date(2026, 3, 12)),
+        ("Le 1er avril 2026", datetime.date(2026, 4, 1)),
+        ("12/03/26", datetime.date(2026, 3, 12)),
+        ("Fait le 3.11.2025", datetime.date(2025, 11, 3)),
+    ],
+)
+def test_it_reads_the_prescription_date(line, date):
+    assert extract(document("Dr Jean MARTIN", "Né(e) le 04/05/1984", line)).date == date
+
+
+def test_the_date_introduced_by_le_wins_over_other_dates():
+    extraction = extract(document("Né le 04/05/1984", "Édité 01/01/2026", "Paris, le 12/03/2026"))
+    assert extraction.date == datetime.date(2026, 3, 12)
+
+
+def test_it_finds_an_rpps_written_in_groups_or_on_the_next_line():
+    assert extract(document("Dr Jean MARTIN", "N° RPPS : 100 1746 8140")).prescriber["rpps"] == "10017468140"
+    assert extract(document("RPPS", "10017468140")).prescriber["rpps"] == "10017468140"
+    assert extract(document("Dr Jean MARTIN")).prescriber == {"name": "Dr Jean MARTIN", "rpps": None}
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Dr Manon LEFÈBVRE",
+        "Dr Manon LEFÈBVRE Lyon, le 23/08/2026",
+        "Dr Manon LEFÈBVRE, médecin généraliste",
+        "Lyon, le 23/08/2026 Dr Manon LEFÈBVRE",
+    ],
+)
+def test_the_prescribers_name_leaves_out_what_shares_its_line(line):
+    assert extract(document(line)).prescriber["name"] == "Dr Manon LEFÈBVRE"
+
+
+def test_a_sentence_that_mentions_a_drug_is_not_a_medication():
+    extraction = extract(
+        document(
+            "Amlor 5 mg gélule : 1 gélule le matin",
+            "Ne pas associer avec Doliprane",
+            "En alternance avec Doliprane 1000 mg si besoin",
+        )
+    )
+    assert [medication.name for medication in extraction.medications] == ["Amlor 5 mg gélule"]
+
+
+def test_a_qsp_on_its_own_line_is_the_duration_of_medications_without_one():
+    extraction = extract(
+        document(
+            "Kardegic 75 mg poudre : 1 sachet le midi",
+            "Eliquis 5 mg comprimé : 1 comprimé matin et soir pendant 10 jours",
+            "QSP 3 mois",
+        )
+    )
+    assert [medication.duration_days for medication in extraction.medications] == [90, 10]
+
+
+def test_a_date_in_the_posology_does_not_end_the_medication():
+    [medication] = extract(
+        document("Eliquis 5 mg comprimé", "à partir du 12/03/2026", "1 comprimé matin et soir")
+    ).medications
+    assert medication.periods == ["morning", "evening"]
+
+
+def test_a_line_the_ocr_is_unsure_of_is_a_warning():
+    extraction = extract(DocumentText(pages=[PageText(lines=[Line("2m m sn m t i", 0.55)])], engine="test"))
+    assert extraction.medications == []
+    assert extraction.warnings == ["Part of the page is hard to read: 2m m sn m t i"]
+
+
+def test_a_renewable_prescription_renews_every_medication():
+    extraction = extract(document("ORDONNANCE renouvelable 2 fois", "Eliquis 5 mg comprimé : 1 cp matin et soir"))
+    assert [medication.renewals for medication in extraction.medications] == [2]

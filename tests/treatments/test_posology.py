@@ -1,0 +1,212 @@
+import pytest
+
+from treatments.extraction.posology import parse
+
+M, N, E, B = "morning", "noon", "evening", "bedtime"
+
+
+@pytest.mark.parametrize(
+    ("text", "dose", "unit"),
+    [
+        ("1 comprimé le matin", 1, "comprimé"),
+        ("2 gélules le soir", 2, "gélule"),
+        ("1/2 cp le soir", 0.5, "comprimé"),
+        ("½ comprimé au coucher", 0.5, "comprimé"),
+        ("un demi comprimé le matin", 0.5, "comprimé"),
+        ("1 sachet matin et soir", 1, "sachet"),
+        ("1 application le soir", 1, "application"),
+        ("10 gouttes 3 fois par jour", 10, "goutte"),
+        ("2 bouffées si besoin", 2, "bouffée"),
+        ("1 cp x3/j", 1, "comprimé"),
+        ("1 cpr le midi", 1, "comprimé"),
+        ("2 gél matin et soir", 2, "gélule"),
+        ("une gélule le soir", 1, "gélule"),
+        ("1 dose en cas de douleur", 1, "dose"),
+        ("1,5 comprime le soir", 1.5, "comprimé"),
+        ("2 gelules matin", 2, "gélule"),
+    ],
+)
+def test_it_reads_the_dose_and_its_unit(text, dose, unit):
+    posology = parse(text)
+    assert (posology.dose, posology.unit) == (dose, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "periods"),
+    [
+        ("1 comprimé matin, midi et soir", [M, N, E]),
+        ("1 comprimé le matin", [M]),
+        ("1 comprimé le soir", [E]),
+        ("1 comprimé au coucher", [B]),
+        ("1 comprimé le soir au coucher", [B]),
+        ("1 comprimé matin et soir", [M, E]),
+        ("1 comprimé le midi", [N]),
+        ("1 comprimé matin, midi, soir et au coucher", [M, N, E, B]),
+        ("1 comprimé au petit-déjeuner", [M]),
+        ("1 comprimé au petit déjeuner et au dîner", [M, E]),
+        ("1 comprimé au déjeuner", [N]),
+        ("1 comprimé au dîner", [E]),
+        ("1 comprimé 1 fois par jour", [M]),
+        ("1 comprimé 1 fois par jour le soir", [E]),
+        ("1 comprimé par jour", [M]),
+        ("1 comprimé 2 fois par jour", [M, E]),
+        ("1 comprimé 3 fois par jour", [M, N, E]),
+        ("1 comprimé 4 fois par jour", [M, N, E, B]),
+        ("1 cp x2/j", [M, E]),
+        ("1 cp 2x/jour", [M, E]),
+        ("1 cp 3/j", [M, N, E]),
+        ("1 cp 3 x par jour", [M, N, E]),
+        ("1 cp deux fois par jour", [M, E]),
+        ("1-0-1", [M, E]),
+        ("1-1-1", [M, N, E]),
+        ("0-0-1", [E]),
+        ("1-1-1-1", [M, N, E, B]),
+        ("0-0-0-1", [B]),
+        ("1/2-0-1/2", [M, E]),
+    ],
+)
+def test_it_reads_when_it_is_taken(text, periods):
+    assert parse(text).periods == periods
+
+
+@pytest.mark.parametrize(
+    ("text", "dose", "periods"),
+    [
+        ("1-0-1", 1, [M, E]),
+        ("2-0-2", 2, [M, E]),
+        ("1/2-0-1/2", 0.5, [M, E]),
+        ("½-½-½", 0.5, [M, N, E]),
+        ("1 - 1 - 1 - 1", 1, [M, N, E, B]),
+    ],
+)
+def test_in_a_schedule_the_number_is_the_dose(text, dose, periods):
+    posology = parse(text)
+    assert (posology.dose, posology.periods) == (dose, periods)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("pendant 7 jours", 7),
+        ("pendant 5 j", 5),
+        ("pendant 1 mois", 30),
+        ("pendant 2 semaines", 14),
+        ("pendant 3 mois", 90),
+        ("QSP 3 mois", 90),
+        ("qsp 1 mois", 30),
+        ("q.s.p. 1 mois", 30),
+        ("durant 10 jours", 10),
+        ("pour 6 jours", 6),
+        ("pendant une semaine", 7),
+        ("1 cp le matin, 1 mois", 30),
+        ("Prendre 1 comprimé le matin pendant 1\n semaine.", 7),
+    ],
+)
+def test_it_reads_the_duration_in_days(text, days):
+    assert parse(text).duration_days == days
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 cp 3 fois par jour",
+        "1 cp x2/j",
+        "1 cp 3/j",
+        "1 comprimé par jour",
+        "2 comprimés matin et soir",
+    ],
+)
+def test_a_count_of_times_a_day_is_not_a_duration(text):
+    assert parse(text).duration_days is None
+
+
+@pytest.mark.parametrize(
+    ("text", "periods"),
+    [
+        ("1 sachet si besoin", []),
+        ("1 comprimé en cas de douleur", []),
+        ("1 comprimé en cas de fièvre", []),
+        ("1 comprimé si douleurs", []),
+        ("2 bouffées à la demande", []),
+        ("1 dose en cas de douleur, maximum 3 par jour", []),
+        ("1 comprimé jusqu'à 3 fois par jour si besoin", []),
+        ("1 comprimé le soir si besoin", [E]),
+    ],
+)
+def test_as_needed_has_no_periods_unless_moments_are_named(text, periods):
+    posology = parse(text)
+    assert posology.as_needed
+    assert posology.periods == periods
+
+
+def test_a_forgotten_dose_is_not_as_needed():
+    assert not parse("1 comprimé le matin ; en cas d'oubli, ne pas doubler").as_needed
+
+
+@pytest.mark.parametrize(
+    ("text", "renewals"),
+    [
+        ("À renouveler 2 fois", 2),
+        ("à renouveler une fois", 1),
+        ("renouvelable 3 fois", 3),
+        ("AR 2 fois", 2),
+        ("AR x2", 2),
+        ("1 cp le matin", 0),
+    ],
+)
+def test_it_reads_renewals(text, renewals):
+    assert parse(text).renewals == renewals
+
+
+@pytest.mark.parametrize(
+    ("text", "instructions"),
+    [
+        ("1 comprimé le matin à jeun", "à jeun"),
+        ("1 comprimé pendant le repas", "pendant le repas"),
+        ("1 comprimé au cours du repas", "au cours du repas"),
+        ("1 gélule matin et soir au cours des repas", "au cours des repas"),
+        ("1 comprimé avant le repas", "avant le repas"),
+        ("1 sachet à distance des repas", "à distance des repas"),
+        ("1 comprimé le matin", ""),
+    ],
+)
+def test_it_reads_instructions(text, instructions):
+    assert parse(text).instructions == instructions
+
+
+@pytest.mark.parametrize(
+    ("text", "dose", "unit", "periods", "days"),
+    [
+        ("l comprimé le matin pendant l0 jours", 1, "comprimé", [M], 10),
+        ("1 cornprime le rnatin pendant 1O jours", 1, "comprimé", [M], 10),
+        ("2 gelu1es matin et soir pendant 5 jours", 2, "gélule", [M, E], 5),
+        ("1 comprime matln, midl et solr pendant 7 jours", 1, "comprimé", [M, N, E], 7),
+        ("1 comprimé 3 fois par jour pendant 8 jonrs", 1, "comprimé", [M, N, E], 8),
+    ],
+)
+def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):
+    posology = parse(text)
+    assert (posology.dose, posology.unit, posology.periods, posology.duration_days) == (dose, unit, periods, days)
+
+
+def test_a_slip_lowers_the_confidence_of_the_field_it_touches():
+    posology = parse("1 cornprimé le matin pendant 10 jours")
+    assert posology.confidence["dose"] < 1
+    assert posology.confidence["periods"] == 1
+    assert posology.confidence["duration_days"] == 1
+
+
+def test_a_full_line():
+    posology = parse("2 comprimés matin, midi et soir, pendant 10 jours au cours des repas. À renouveler 2 fois")
+    assert posology.dose == 2
+    assert posology.unit == "comprimé"
+    assert posology.periods == [M, N, E]
+    assert posology.duration_days == 10
+    assert not posology.as_needed
+    assert posology.renewals == 2
+    assert posology.instructions == "au cours des repas"
+
+
+def test_a_text_without_posology_gives_nothing():
+    assert not parse("Signature").found
+    assert not parse("Ordonnance sécurisée").found

@@ -1,0 +1,111 @@
+"""What an OCR engine does, and how the boxes it finds become lines a person would read."""
+
+import math
+import statistics
+import unicodedata
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from PIL import Image
+
+from treatments.extraction.document import Line, PageText
+
+Point = tuple[float, float]
+
+
+class OcrEngine(ABC):
+    name: str
+
+    @abstractmethod
+    def read_page(self, image: Image.Image) -> PageText:
+        """The page's lines in reading order, however the picture was turned, and how far it was turned."""
+
+    def read(self, image: Image.Image) -> list[Line]:
+        return self.read_page(image).lines
+
+
+@dataclass(frozen=True)
+class TextBox:
+    text: str
+    confidence: float
+    # The corners as the text is read: start of the top edge, end of the top edge, end of the bottom
+    # edge, start of the bottom edge. On a page turned a quarter, the top edge runs down the picture.
+    corners: tuple[Point, Point, Point, Point]
+
+    def turned(self, degrees: float) -> "TextBox":
+        """The same box turned clockwise about the origin, in a frame where y grows downwards."""
+        cosine, sine = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+        corners = tuple((x * cosine - y * sine, x * sine + y * cosine) for x, y in self.corners)
+        return TextBox(self.text, self.confidence, corners)
+
+
+def normalized(text: str) -> str:
+    """Full-width forms, ligatures (ﬁ) and runs of spaces are folded so that the parser sees plain text."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def page_from_boxes(boxes: list[TextBox]) -> PageText:
+    """Lines in reading order: boxes on the same text line are joined left to right, lines go top to
+    bottom, in the frame where the text is upright and level (photos are turned and tilted)."""
+    boxes = [box for box in boxes if normalized(box.text)]
+    if not boxes:
+        return PageText(lines=[])
+    quarter, tilt = _text_direction(boxes)
+    upright = [box.turned(-(quarter + tilt)) for box in boxes]
+    lines = [_joined(row) for row in _rows(upright)]
+    # Text running at `quarter` degrees is made level by turning the picture back that far.
+    return PageText(lines=lines, rotation=(360 - quarter) % 360)
+
+
+def _angle(box: TextBox) -> float:
+    (start_x, start_y), (end_x, end_y) = box.corners[0], box.corners[1]
+    return math.degrees(math.atan2(end_y - start_y, end_x - start_x)) % 360
+
+
+def _text_direction(boxes: list[TextBox]) -> tuple[int, float]:
+    """The quarter turn most of the text runs at (by amount of text, so that a stamp or a margin note
+    does not decide), and the small tilt of a scan or a photo around it."""
+    weights = {0: 0, 90: 0, 180: 0, 270: 0}
+    for box in boxes:
+        weights[_nearest_quarter(_angle(box))] += len(box.text)
+    quarter = max(weights, key=weights.get)
+    tilts = [_signed(_angle(box) - quarter) for box in boxes if _nearest_quarter(_angle(box)) == quarter]
+    return quarter, statistics.median(tilts)
+
+
+def _nearest_quarter(angle: float) -> int:
+    return round(angle / 90) % 4 * 90
+
+
+def _signed(angle: float) -> float:
+    return (angle + 180) % 360 - 180
+
+
+def _vertical_span(box: TextBox) -> tuple[float, float]:
+    ys = [y for _, y in box.corners]
+    return min(ys), max(ys)
+
+
+def _rows(boxes: list[TextBox]) -> list[list[TextBox]]:
+    """Boxes grouped into text lines: a box belongs to a line when its middle lies within the line's
+    height, which keeps apart lines that nearly touch while joining pieces that sit a little higher."""
+    rows: list[list[TextBox]] = []
+    for box in sorted(boxes, key=lambda box: sum(_vertical_span(box))):
+        top, bottom = _vertical_span(box)
+        middle = (top + bottom) / 2
+        if rows:
+            row_top = statistics.median(_vertical_span(other)[0] for other in rows[-1])
+            row_bottom = statistics.median(_vertical_span(other)[1] for other in rows[-1])
+            if row_top <= middle <= row_bottom:
+                rows[-1].append(box)
+                continue
+        rows.append([box])
+    return rows
+
+
+def _joined(row: list[TextBox]) -> Line:
+    row = sorted(row, key=lambda box: min(x for x, _ in box.corners))
+    texts = [normalized(box.text) for box in row]
+    characters = sum(len(text) for text in texts)
+    confidence = sum(box.confidence * len(text) for box, text in zip(row, texts, strict=True)) / characters
+    return Line(text=" ".join(texts), confidence=round(confidence, 4))

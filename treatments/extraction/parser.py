@@ -1,0 +1,468 @@
+"""Reads a prescription's text into medications, its prescriber and its date.
+
+A medication starts on a line that names a drug of the lexicon confidently; its posology follows on the same
+line (after the name, often after a colon) and on the next lines, until the next medication or a line that
+adds nothing to it. A line that names no drug is never a medication: a missing medication is caught by the
+person reviewing, a wrong one may not be.
+"""
+
+import datetime
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from treatments import lexicon
+from treatments.extraction import posology
+from treatments.extraction.document import DocumentText, Line
+
+# How sure best_match must be for a line to be a medication: with the drug's strength written next to the
+# name, one misread letter in a name is tolerated; without it, the name must be spelled out whole.
+MIN_CONFIDENCE_WITH_STRENGTH = 0.8
+MIN_CONFIDENCE_WITHOUT_STRENGTH = 0.95
+# A name wrapped over two lines leaves a line that adds nothing to the posology: one such line is let in.
+MAX_LINES_WITHOUT_POSOLOGY = 1
+# The unit a dose written without one ("1-0-1") is counted in comes from the drug's form: a little less sure.
+UNIT_FROM_FORM_CONFIDENCE = 0.9
+# The fields a medication cannot be scheduled without: the overall confidence is the lowest of theirs.
+ESSENTIAL_FIELDS = ("name", "dose", "periods", "duration_days")
+# A duration the text does not give is often not written at all (an ongoing treatment), but may be unread.
+MISSING_DURATION_CONFIDENCE = 0.5
+# Below this OCR confidence, a line that is not part of a medication may be one misread: the reviewer is told.
+UNSURE_LINE_CONFIDENCE = 0.7
+# How many specialities of a brand are compared with the line (DOLIPRANE has about thirty).
+MAX_SIBLINGS = 100
+
+FORM_UNITS = {
+    "comprime": "comprimé",
+    "gelule": "gélule",
+    "capsule": "capsule",
+    "sachet": "sachet",
+    "suppositoire": "suppositoire",
+}
+MONTHS = {
+    "janvier": 1,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "decembre": 12,
+}
+
+# "1.", "2)", "•", "-" before a medication's name.
+_BULLET = re.compile(r"^\s*(?:[-•*·\u2013\u2014>]+|\(?\d{1,2}\s*[.)](?!\d))\s*")
+# Where the posology starts when no colon says it: "Prendre", "1 cp", "2 gélules", "1/2 comprimé", "1-0-1".
+_POSOLOGY_START = re.compile(
+    r"\b(?:prendre|appliquer|instiller|inhaler)\b"
+    r"|(?<![\w.,/])(?:\d+(?:[.,/]\d+)?|½|un|une|deux)\s*"
+    r"(?:cp|cpr|comprim|gel|sachet|ampoule|applic|goutte|bouff|dose|pulv|suppo|capsule|patch|pastille)"
+    r"|(?<![\w/])\d\s*-\s*\d\s*-\s*\d"
+)
+_PARENTHESES = re.compile(r"\(([^()]{3,})\)")
+_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)(?: (mg|g|microgrammes?|ug|mcg|ml|ui|u))?\b")
+# Lines of the header and footer: the prescriber, the patient, addresses, dates, signature.
+_ADMINISTRATIVE_START = re.compile(r"^(?:dr|docteur|pr|professeur|m|mme|mlle|monsieur|madame|mademoiselle)\b")
+_ADMINISTRATIVE_WORDS = frozenset(
+    {
+        *("rpps", "adeli", "finess", "tel", "telephone", "fax", "email", "mail", "siret"),
+        *("rue", "avenue", "boulevard", "bd", "allee", "chemin", "impasse", "cedex"),
+        *("poids", "taille", "signature", "cachet", "ordonnance", "page", "valable"),
+    }
+)
+_BIRTH = re.compile(r"\bnee?\s*(?:\(\s*e\s*\))?\s*le\b|\bnaissance\b|\bddn\b")
+_POSTCODE_START = re.compile(r"^\d{5}\b")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2}) ?[/.-] ?(\d{1,2}) ?[/.-] ?(\d{4}|\d{2})(?!\d)")
+_WRITTEN_DATE = re.compile(rf"\b(\d{{1,2}})(?: er)? ({'|'.join(MONTHS)}) (\d{{4}})\b")
+_DATED_HERE = re.compile(r"(?:,|\ble|\bfait)\s*$")
+_RPPS = re.compile(r"\d{11}")
+_DOCTOR = re.compile(r"\b(?:dr|docteur)\b", re.IGNORECASE)
+_PLACE_AND_DATE = re.compile(
+    r"(?:\s+[^\s,]+,)?\s*(?:fait\s+)?(?:le\s+)?\d{1,2}(?:er)?\s*(?:[/.-]\s*\d|\s+\w+\s+\d{4}).*$", re.IGNORECASE
+)
+
+
+@dataclass
+class ExtractedMedication:
+    name: str
+    substance: str
+    cis: str
+    strength: str
+    form: str
+    dose: float | None
+    unit: str
+    periods: list[str]
+    duration_days: int | None
+    as_needed: bool
+    renewals: int
+    instructions: str
+    confidence: float
+    field_confidence: dict[str, float]
+    source_line: str
+
+
+@dataclass
+class Extraction:
+    prescriber: dict
+    date: datetime.date | None
+    medications: list[ExtractedMedication]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _DrugLine:
+    drug: lexicon.Drug
+    confidence: float
+    name: str
+    posology_text: str
+
+
+@dataclass
+class _Block:
+    """A medication being read: its drug line and the posology lines after it."""
+
+    head: _DrugLine
+    lines: list[Line]
+    posology_texts: list[str]
+    lines_without_posology: int = 0
+
+    @property
+    def posology_text(self) -> str:
+        return " ".join(self.posology_texts)
+
+
+def extract(document: DocumentText) -> Extraction:
+    lines = [line for line in document.lines if line.text.strip()]
+    medications, warnings = _medications(lines)
+    return Extraction(
+        prescriber=_prescriber(lines),
+        date=_prescription_date(lines),
+        medications=medications,
+        warnings=[*document.warnings, *warnings],
+    )
+
+
+def as_json(extraction: Extraction, *, file: str, engine: str) -> dict:
+    return {
+        "file": file,
+        "engine": engine,
+        "prescriber": extraction.prescriber,
+        "date": extraction.date.isoformat() if extraction.date else None,
+        "medications": [_medication_json(medication) for medication in extraction.medications],
+        "warnings": extraction.warnings,
+    }
+
+
+def _medication_json(medication: ExtractedMedication) -> dict:
+    dose = medication.dose
+    return {
+        "name": medication.name,
+        "substance": medication.substance,
+        "cis": medication.cis,
+        "strength": medication.strength,
+        "form": medication.form,
+        # 1 rather than 1.0: a dose is most often a whole number of units.
+        "dose": int(dose) if dose is not None and dose.is_integer() else dose,
+        "unit": medication.unit,
+        "periods": medication.periods,
+        "duration_days": medication.duration_days,
+        "as_needed": medication.as_needed,
+        "renewals": medication.renewals,
+        "instructions": medication.instructions,
+        "confidence": medication.confidence,
+        "field_confidence": medication.field_confidence,
+        "source_line": medication.source_line,
+    }
+
+
+# Medications ------------------------------------------------------------------------------------------------------
+
+
+def _medications(lines: list[Line]) -> tuple[list[ExtractedMedication], list[str]]:
+    blocks, shared, warnings = [], [], []
+    current = None
+    for line in lines:
+        # Before the header test: "Ordonnance renouvelable 2 fois" is for every medication.
+        if (wide := _prescription_wide(line.text)) is not None:
+            shared.append(wide)
+            current = None
+        elif _is_administrative(line.text):
+            current = None
+        elif (head := _drug_line(line.text)) is not None:
+            current = _Block(head=head, lines=[line], posology_texts=[head.posology_text])
+            blocks.append(current)
+        elif _looks_like_a_drug(line.text):
+            warnings.append(f"Not recognised as a medication: {line.text.strip()}")
+            current = None
+        elif current is None or not _continues(current, line):
+            current = None
+            if line.confidence < UNSURE_LINE_CONFIDENCE:
+                warnings.append(f"Part of the page is hard to read: {line.text.strip()}")
+    return [_medication(block, shared) for block in blocks], warnings
+
+
+def _continues(block: _Block, line: Line) -> bool:
+    """Adds the line to the block if it says more about the posology (or finishes a wrapped name)."""
+    before = posology.parse(block.posology_text)
+    after = posology.parse(f"{block.posology_text} {line.text}")
+    if after != before:
+        block.lines.append(line)
+        block.posology_texts.append(line.text)
+        return True
+    if not before.found and block.lines_without_posology < MAX_LINES_WITHOUT_POSOLOGY:
+        block.lines.append(line)
+        block.lines_without_posology += 1
+        return True
+    return False
+
+
+def _prescription_wide(text: str) -> posology.Posology | None:
+    """A line of its own that speaks for the whole prescription: "À renouveler 2 fois", "QSP 3 mois"."""
+    read = posology.parse(text)
+    if not read.found or not read.found <= {"renewals", "duration_days"}:
+        return None
+    if "duration_days" in read.found and "qsp" not in posology.normalize(text):
+        return None
+    return read
+
+
+def _looks_like_a_drug(text: str) -> bool:
+    """A name with a strength ("Doliprxne 1000 mg") that the lexicon did not recognise: worth a warning."""
+    name, _ = _split(_BULLET.sub("", text))
+    return any(unit for _, unit in _QUANTITY.findall(lexicon.fold(name))) and bool(re.search(r"[^\W\d]{3}", name))
+
+
+def _drug_line(text: str) -> _DrugLine | None:
+    name, posology_text = _split(_BULLET.sub("", text))
+    if not re.search(r"[^\W\d]{3}", name):
+        return None
+    match = _match_drug(name)
+    if match is None:
+        return None
+    drug, confidence, in_parentheses = match
+    needed = MIN_CONFIDENCE_WITH_STRENGTH if _names_strength(name, drug) else MIN_CONFIDENCE_WITHOUT_STRENGTH
+    if confidence < needed or not (in_parentheses or _starts_with_the_drug(name, drug)):
+        return None
+    return _DrugLine(
+        drug=_closest_speciality(drug, name), confidence=confidence, name=name, posology_text=posology_text
+    )
+
+
+def _starts_with_the_drug(name: str, drug: lexicon.Drug) -> bool:
+    """A medication line starts with the drug's name; a sentence that mentions one ("ne pas associer avec
+    Doliprane", "en alternance avec …") is an instruction, not a medication."""
+    first_word = next((word for word in lexicon.fold(name).split() if len(word) >= 3 and word.isalpha()), "")
+    drug_words = set(lexicon.fold(f"{drug.name} {drug.substances}").split())
+    return bool(difflib.get_close_matches(first_word, drug_words, n=1, cutoff=lexicon.MIN_WORD_SIMILARITY))
+
+
+def _split(text: str) -> tuple[str, str]:
+    """The name and the posology of a line: "DOLIPRANE 1000 mg : 1 cp le soir", "Amlor 5 mg 1 gélule/j"."""
+    name, colon, rest = text.partition(":")
+    if colon:
+        return name.strip(" ,;.-"), rest.strip()
+    start = _POSOLOGY_START.search(_same_length_fold(text))
+    if start is None:
+        return text.strip(" ,;.-"), ""
+    return text[: start.start()].strip(" ,;.-"), text[start.start() :].strip()
+
+
+def _same_length_fold(text: str) -> str:
+    """Lower case without accents, each character kept in its place so that positions still point in the text."""
+    return "".join((unicodedata.normalize("NFKD", character)[:1] or character).lower() for character in text)
+
+
+def _match_drug(name: str) -> tuple[lexicon.Drug, float, bool] | None:
+    """The drug the name means, and whether it is the one named in parentheses. "Paracétamol 1000 mg comprimé
+    (Efferalgan)": the brand in parentheses is the one prescribed, the substance before it would match any
+    generic equally well."""
+    match = lexicon.best_match(name)
+    parentheses = _PARENTHESES.search(name)
+    if parentheses is not None:
+        outside = name[: parentheses.start()] + name[parentheses.end() :]
+        strength_and_form = outside[next((i for i, c in enumerate(outside) if c.isdigit()), len(outside)) :]
+        brand_match = lexicon.best_match(f"{parentheses.group(1)} {strength_and_form}")
+        if brand_match is not None and (match is None or brand_match[1] >= match[1]):
+            return *brand_match, True
+    return (*match, False) if match else None
+
+
+def _closest_speciality(drug: lexicon.Drug, name: str) -> lexicon.Drug:
+    """Among the specialities of the brand, the one the line describes best: the strength written with its unit
+    ("Macrogol 4000 10 g": 10 g, where best_match may take the bare "4000"), then the form the line names
+    ("comprimé effervescent" rather than "comprimé orodispersible"), then one whose substances are known."""
+    written = _with_unit(_quantities(name))
+    words = set(lexicon.fold(name).split())
+
+    def fit(candidate: lexicon.Drug) -> tuple:
+        named_form_words = len(words & set(lexicon.fold(candidate.form).split()))
+        return bool(_with_unit(_quantities(candidate.strength)) & written), named_form_words, bool(candidate.substances)
+
+    siblings = [sibling for sibling in lexicon.search(drug.brand, limit=MAX_SIBLINGS) if sibling.brand == drug.brand]
+    best = max(siblings, key=fit, default=drug)
+    return best if fit(best) > fit(drug) else drug
+
+
+def _with_unit(quantities: set[tuple[float, str]]) -> set[tuple[float, str]]:
+    return {quantity for quantity in quantities if quantity[1]}
+
+
+def _quantities(text: str) -> set[tuple[float, str]]:
+    """Numbers with their unit, masses in mg, so that "1 g" names "1000 mg"; a bare number stays bare."""
+    quantities = set()
+    for value, unit in _QUANTITY.findall(lexicon.fold(text)):
+        if unit in lexicon.MASS_UNITS_IN_MG:
+            quantities.add((round(float(value) * lexicon.MASS_UNITS_IN_MG[unit], 6), "mg"))
+        else:
+            quantities.add((float(value), unit))
+    return quantities
+
+
+def _names_strength(name: str, drug: lexicon.Drug) -> bool:
+    """Whether the line gives the drug's strength, "1000 mg", "1 g" or a bare "1000"."""
+    strength = _quantities(drug.strength)
+    written = _quantities(name)
+    bare = {value for value, unit in written if not unit}
+    return bool(strength & written) or any(value in bare for value, _ in strength)
+
+
+def _medication(block: _Block, prescription_wide: list[posology.Posology]) -> ExtractedMedication:
+    head = block.head
+    read = posology.parse(block.posology_text)
+    reading_confidence = min(line.confidence for line in block.lines)
+    confidence = {name: value * reading_confidence for name, value in read.confidence.items()}
+    duration_days, renewals = _completed(read, prescription_wide, confidence)
+    confidence["name"] = head.confidence * block.lines[0].confidence
+    unit = read.unit
+    if read.dose is not None and not unit:
+        unit = _unit_of_form(head.drug.form)
+        confidence["unit"] = UNIT_FROM_FORM_CONFIDENCE * reading_confidence if unit else 0.0
+    confidence.setdefault("dose", 0.0)
+    confidence.setdefault("periods", 0.0)
+    confidence.setdefault("duration_days", MISSING_DURATION_CONFIDENCE)
+    confidence = {name: round(value, 3) for name, value in confidence.items()}
+    return ExtractedMedication(
+        name=head.name,
+        substance=head.drug.substances,
+        cis=head.drug.cis,
+        strength=head.drug.strength,
+        form=head.drug.form,
+        dose=read.dose,
+        unit=unit,
+        periods=read.periods,
+        duration_days=duration_days,
+        as_needed=read.as_needed,
+        renewals=renewals,
+        instructions=read.instructions,
+        confidence=min(confidence[name] for name in ESSENTIAL_FIELDS),
+        field_confidence=confidence,
+        source_line="\n".join(line.text for line in block.lines),
+    )
+
+
+def _completed(read: posology.Posology, prescription_wide: list[posology.Posology], confidence: dict) -> tuple:
+    """The duration and renewals of a medication, taken from the prescription-wide lines when it has none."""
+    duration_days, renewals = read.duration_days, read.renewals
+    for wide in prescription_wide:
+        if duration_days is None and wide.duration_days is not None:
+            duration_days, confidence["duration_days"] = wide.duration_days, wide.confidence["duration_days"]
+        if not renewals and wide.renewals:
+            renewals, confidence["renewals"] = wide.renewals, wide.confidence["renewals"]
+    return duration_days, renewals
+
+
+def _unit_of_form(form: str) -> str:
+    """ "comprimé pelliculé" is counted in comprimés, "poudre pour solution buvable en sachet" in sachets."""
+    words = lexicon.fold(form).split()
+    return next((FORM_UNITS[word] for word in words if word in FORM_UNITS), "")
+
+
+# Header: prescriber and date --------------------------------------------------------------------------------------
+
+
+def _is_administrative(text: str) -> bool:
+    folded = lexicon.fold(text)
+    return bool(
+        _ADMINISTRATIVE_START.match(folded)
+        or _ADMINISTRATIVE_WORDS.intersection(folded.split())
+        or _POSTCODE_START.match(folded)
+        or _BIRTH.search(posology.normalize(text))
+        or _is_dated_here(text)
+    )
+
+
+def _is_dated_here(text: str) -> bool:
+    """ "Lyon, le 12/03/2026" is the header's date line; "à partir du 12/03/2026" belongs to a posology."""
+    found = _date_in(text)
+    return found is not None and found[1]
+
+
+def _prescriber(lines: list[Line]) -> dict:
+    name = next((name for line in lines if (name := _prescriber_name(line.text))), None)
+    return {"name": name, "rpps": _rpps(lines)}
+
+
+def _prescriber_name(text: str) -> str | None:
+    """ "Dr Anaïs RICHARD", without what OCR may have joined to it on the same row: the place and date printed
+    to its right ("Lyon, le 23/08/2026") or the speciality after a comma."""
+    title = _DOCTOR.search(text)
+    if title is None:
+        return None
+    name = _PLACE_AND_DATE.sub("", text[title.start() :])
+    return name.partition(",")[0].strip() or None
+
+
+def _rpps(lines: list[Line]) -> str | None:
+    """The 11 digits written after "RPPS", on its line or the next (some put the number under the label)."""
+    for index, line in enumerate(lines):
+        normalized = posology.normalize(line.text)
+        label = normalized.find("rpps")
+        if label < 0:
+            continue
+        following = lines[index + 1].text if index + 1 < len(lines) else ""
+        for text in (normalized[label:], posology.normalize(following)):
+            found = _RPPS.search(re.sub(r"(?<=\d)[ .](?=\d)", "", text))
+            if found:
+                return found.group()
+    return None
+
+
+def _prescription_date(lines: list[Line]) -> datetime.date | None:
+    """The date the prescription was written: not a birth date; one written "…, le 12/03/2026" first."""
+    dates = []
+    for line in lines:
+        if _BIRTH.search(posology.normalize(line.text)):
+            continue
+        found = _date_in(line.text)
+        if found is not None:
+            date, dated_here = found
+            dates.append((not dated_here, date))
+    return min(dates, key=lambda item: item[0])[1] if dates else None
+
+
+def _date_in(text: str) -> tuple[datetime.date, bool] | None:
+    """The date in the text, and whether it is introduced as the prescription's ("le", "fait le", "Lyon,")."""
+    normalized = posology.normalize(text)
+    for match in _NUMERIC_DATE.finditer(normalized):
+        day, month, year = (int(part) for part in match.groups())
+        date = _valid_date(year + 2000 if year < 100 else year, month, day)
+        if date is not None:
+            return date, bool(_DATED_HERE.search(normalized[: match.start()]))
+    folded = lexicon.fold(text)
+    for match in _WRITTEN_DATE.finditer(folded):
+        date = _valid_date(int(match.group(3)), MONTHS[match.group(2)], int(match.group(1)))
+        if date is not None:
+            return date, bool(_DATED_HERE.search(folded[: match.start()]))
+    return None
+
+
+def _valid_date(year: int, month: int, day: int) -> datetime.date | None:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,423 @@
+"""The French posology grammar: how much of a medication, when, for how long, as a prescriber writes it.
+
+"2 comprimés matin et soir pendant 10 jours", "1 cp x3/j QSP 1 mois", "1/2-0-1/2", "1 sachet si douleur".
+The text may come from OCR: it is first cut into tokens and each word is brought back to the grammar's
+vocabulary ("cornprimé" -> "comprime", "l0 jours" -> "10 jour"), every token keeping how sure that reading is.
+The grammar then runs regular expressions over the tokens joined by single spaces.
+"""
+
+import difflib
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+MORNING, NOON, EVENING, BEDTIME = "morning", "noon", "evening", "bedtime"
+MOMENTS = (MORNING, NOON, EVENING, BEDTIME)
+
+# The conventions behind "N fois par jour" with no moment named.
+PERIODS_FOR_TIMES_A_DAY = {
+    1: [MORNING],
+    2: [MORNING, EVENING],
+    3: [MORNING, NOON, EVENING],
+    4: [MORNING, NOON, EVENING, BEDTIME],
+}
+DAYS_IN = {"jour": 1, "semaine": 7, "mois": 30, "an": 365}
+
+# Units a dose is counted in, as the grammar's vocabulary spells them, with how the result names them.
+UNITS = {
+    "comprime": "comprimé",
+    "gelule": "gélule",
+    "sachet": "sachet",
+    "application": "application",
+    "goutte": "goutte",
+    "bouffee": "bouffée",
+    "pulverisation": "pulvérisation",
+    "dose": "dose",
+    "ampoule": "ampoule",
+    "suppositoire": "suppositoire",
+    "capsule": "capsule",
+    "pastille": "pastille",
+    "patch": "patch",
+    "injection": "injection",
+    "unidose": "unidose",
+    "cuillere": "cuillère",
+    "ml": "mL",
+}
+
+# Every spelling the grammar knows, mapped to the word its rules use. Plain French words that OCR could
+# otherwise "correct" into a grammar word ("soit" into "soir", "moins" into "mois") map to themselves.
+VOCABULARY = {
+    **{unit: unit for unit in UNITS},
+    **{unit + "s": unit for unit in UNITS if unit not in ("ml", "patch")},
+    "cp": "comprime",
+    "cps": "comprime",
+    "cpr": "comprime",
+    "cprs": "comprime",
+    "comp": "comprime",
+    "gel": "gelule",
+    "gels": "gelule",
+    "gtt": "goutte",
+    "gttes": "goutte",
+    "inhalation": "bouffee",
+    "inhalations": "bouffee",
+    "patchs": "patch",
+    "patches": "patch",
+    "matin": "matin",
+    "matins": "matin",
+    "matinee": "matin",
+    "midi": "midi",
+    "soir": "soir",
+    "soirs": "soir",
+    "soiree": "soir",
+    "coucher": "coucher",
+    "petit": "petit",
+    "dejeuner": "dejeuner",
+    "diner": "diner",
+    "jour": "jour",
+    "jours": "jour",
+    "j": "jour",
+    "jrs": "jour",
+    "semaine": "semaine",
+    "semaines": "semaine",
+    "sem": "semaine",
+    "mois": "mois",
+    "an": "an",
+    "ans": "an",
+    "fois": "fois",
+    "pendant": "pendant",
+    "durant": "durant",
+    "prendre": "prendre",
+    "renouveler": "renouveler",
+    "renouvelable": "renouvelable",
+    "renouvellement": "renouvellement",
+    "renouvellements": "renouvellement",
+    "besoin": "besoin",
+    "necessaire": "necessaire",
+    "demande": "demande",
+    "douleur": "douleur",
+    "douleurs": "douleur",
+    "fievre": "fievre",
+    "repas": "repas",
+    "jeun": "jeun",
+    "distance": "distance",
+    "maximum": "maximum",
+    "max": "maximum",
+    "qsp": "qsp",
+    "un": "1",
+    "une": "1",
+    "deux": "2",
+    "trois": "3",
+    "quatre": "4",
+    "cinq": "5",
+    "six": "6",
+    "sept": "7",
+    "huit": "8",
+    "dix": "10",
+    "quinze": "15",
+    "demi": "0.5",
+    **{word: word for word in ("soit", "moins", "puis", "selon", "avant", "apres", "heure", "heures", "cours")},
+}
+# How alike (difflib ratio) a misread word must be to a vocabulary word to be read as it; short words have
+# fewer letters to spare.
+MIN_SIMILARITY = 0.8
+MIN_SIMILARITY_SHORT = 0.75
+SHORT_WORD = 4
+RN_FOR_M_CONFIDENCE = 0.9
+
+NUMBER = r"\d+(?:\.\d+)?(?: / \d+)?"
+UNIT = "|".join(UNITS)
+# A limit, not a frequency: "maximum 3 par jour", "jusqu'à 4 fois par jour", "sans dépasser 6 par jour".
+LIMIT_BEFORE = re.compile(r"(?:maximum|au plus|jusqu ' a|jusqu a|sans depasser|pas plus de)(?: de)? $")
+
+DOSE = re.compile(rf"(?<!/ )\b({NUMBER}) ({UNIT})\b")
+# "1-0-1", "1/2-0-1/2", "1-1-1-1": morning, noon, evening and, when there are four, bedtime.
+SCHEDULE_VALUE = r"\d(?: / \d)?|0\.5"
+SCHEDULE = re.compile(
+    rf"(?<![\d/] )(?<!- )\b({SCHEDULE_VALUE}) - ({SCHEDULE_VALUE}) - ({SCHEDULE_VALUE})"
+    rf"(?: - ({SCHEDULE_VALUE}))?\b(?! [-/])"
+)
+TIMES_A_DAY = [
+    re.compile(rf"\b({NUMBER}) (?:fois|x|prises?)? ?(?:par|/|a la) ?(?:jour|24 h)\b"),
+    re.compile(r"\bx ?(\d+) ?(?:par|/) ?jour\b"),
+]
+# "1 comprimé par jour": once a day.
+UNITS_A_DAY = re.compile(rf"\b{NUMBER} (?:{UNIT}) (?:par|/) jour\b")
+MOMENT_WORDS = [
+    (re.compile(r"\bpetit -? ?dejeuner\b"), MORNING),
+    (re.compile(r"\bmatin\b"), MORNING),
+    (re.compile(r"(?<!petit )(?<!petit - )\bdejeuner\b"), NOON),
+    (re.compile(r"\bmidi\b"), NOON),
+    # "le soir au coucher" is one moment, bedtime.
+    (re.compile(r"\bsoir\b(?! ,? ?au coucher)"), EVENING),
+    (re.compile(r"\bdiner\b"), EVENING),
+    (re.compile(r"\bcoucher\b"), BEDTIME),
+]
+DURATION_KEYWORD = r"(?:pendant|durant|pour|sur|qsp|soit|traitement de|duree de)"
+DURATIONS = [
+    re.compile(rf"\b{DURATION_KEYWORD} ({NUMBER}) (jour|semaine|mois|an)\b"),
+    # A bare "1 mois" or "10 jours", but not "3 fois par jour" nor "2 / jour".
+    re.compile(rf"(?<!/ )(?<!par )\b({NUMBER}) (jour|semaine|mois)\b"),
+]
+AS_NEEDED = re.compile(
+    r"\b(?:si besoin|au besoin|en cas de besoin|si necessaire|a la demande|"
+    r"si (?:douleur|fievre|nausees?|vomissements?|crises?|insomnie|toux|diarrhee|constipation|"
+    r"demangeaisons?|angoisse|anxiete|migraine|mal)\b|"
+    r"en cas (?:de|d ') (?!oubli)[a-z]+|lors des crises)"
+)
+RENEWALS = [
+    re.compile(rf"\b(?:renouveler|renouvelable|renouvellement|ar) (?:x ?)?({NUMBER}) fois\b"),
+    re.compile(r"\bar x ?(\d+)\b"),
+    re.compile(rf"\b({NUMBER}) renouvellement\b"),
+]
+INSTRUCTIONS = [
+    (re.compile(r"\ba jeun\b"), "à jeun"),
+    (re.compile(r"\bpendant le repas\b"), "pendant le repas"),
+    (re.compile(r"\bpendant les repas\b"), "pendant les repas"),
+    (re.compile(r"\bau cours du repas\b"), "au cours du repas"),
+    (re.compile(r"\bau cours des repas\b"), "au cours des repas"),
+    (re.compile(r"\bau milieu du repas\b"), "au milieu du repas"),
+    (re.compile(r"\bau moment des? repas\b"), "au moment du repas"),
+    (re.compile(r"\bavant (?:le|chaque) repas\b"), "avant le repas"),
+    (re.compile(r"\bavant les repas\b"), "avant les repas"),
+    (re.compile(r"\bapres (?:le|chaque) repas\b"), "après le repas"),
+    (re.compile(r"\bapres les repas\b"), "après les repas"),
+    (re.compile(r"\ba distance des repas\b"), "à distance des repas"),
+    (re.compile(r"\ben dehors des repas\b"), "en dehors des repas"),
+]
+
+# Characters NFKD leaves whole: ligatures, the fraction slash NFKD makes of "½", the typographic apostrophe and
+# the multiplication sign some write in "x2/j".
+_UNDECOMPOSED = str.maketrans({"œ": "oe", "æ": "ae", "\u2044": "/", "\u2019": "'", "\u00d7": "x"})
+_COMBINING_MARK = re.compile(r"[\u0300-\u036f]")
+# A number misread with letters: "l0" or "1O" is 10, "2l" is 21.
+_MISREAD_NUMBER = re.compile(r"\b(?=[\doli]*\d)[\doli]+\b")
+_QSP = re.compile(r"\bq\s?\.?\s?s\s?\.?\s?p\b\.?")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+|[^\s\w]")
+
+
+@dataclass(frozen=True)
+class Posology:
+    dose: float | None = None
+    unit: str = ""
+    periods: list[str] = field(default_factory=list)
+    duration_days: int | None = None
+    as_needed: bool = False
+    renewals: int = 0
+    instructions: str = ""
+    # How sure the reading of each field found is (0..1); a field the text does not give has no entry.
+    confidence: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def found(self) -> frozenset[str]:
+        return frozenset(self.confidence)
+
+
+@dataclass(frozen=True)
+class _Tokens:
+    """The text as the grammar reads it, and how sure each of its tokens is."""
+
+    text: str
+    starts: list[int]
+    confidences: list[float]
+
+    def confidence(self, match: re.Match) -> float:
+        start, end = match.span()
+        inside = [c for s, c in zip(self.starts, self.confidences, strict=True) if start <= s < end]
+        return min(inside, default=1.0)
+
+
+def parse(text: str) -> Posology:
+    """Reads every posology element of the text; the first occurrence of each wins."""
+    tokens = _tokenize(text)
+    fields, confidence = {}, {}
+    for name, reader in _READERS:
+        found = reader(tokens)
+        if found is not None:
+            value, certainty = found
+            fields[name] = value
+            confidence[name] = round(certainty, 3)
+    _resolve_periods(tokens, fields, confidence)
+    if "dose" in fields:
+        fields["dose"], fields["unit"] = fields["dose"]
+        confidence["unit"] = confidence["dose"]
+    return Posology(**fields, confidence=confidence)
+
+
+# Reading the text into tokens -------------------------------------------------------------------------------------
+
+
+def normalize(text: str) -> str:
+    """Lower case, without accents, with misread numbers mended; unlike lexicon.fold it keeps "/" and "-",
+    which "1/2", "3/j" and "1-0-1" need."""
+    text = _COMBINING_MARK.sub("", unicodedata.normalize("NFKD", text.casefold())).translate(_UNDECOMPOSED)
+    text = _MISREAD_NUMBER.sub(lambda match: match.group().translate(str.maketrans("oli", "011")), text)
+    return _QSP.sub("qsp", text)
+
+
+def _tokenize(text: str) -> _Tokens:
+    words = [token.replace(",", ".") for token in _TOKEN.findall(normalize(text))]
+    readings = [_vocabulary_word(word) for word in words]
+    readings = _mend_lone_ones(readings)
+    starts, position = [], 0
+    for word, _ in readings:
+        starts.append(position)
+        position += len(word) + 1
+    return _Tokens(
+        text=" ".join(word for word, _ in readings),
+        starts=starts,
+        confidences=[confidence for _, confidence in readings],
+    )
+
+
+def _vocabulary_word(word: str) -> tuple[str, float]:
+    if word in VOCABULARY:
+        return VOCABULARY[word], 1.0
+    # OCR's most common slip, "m" read as "rn" ("rnatin", "cornprimé"), costs difflib too many letters.
+    if word.replace("rn", "m") in VOCABULARY:
+        return VOCABULARY[word.replace("rn", "m")], RN_FOR_M_CONFIDENCE
+    if not word.isalpha() or len(word) < SHORT_WORD:
+        return word, 1.0
+    cutoff = MIN_SIMILARITY_SHORT if len(word) == SHORT_WORD else MIN_SIMILARITY
+    close = difflib.get_close_matches(word, VOCABULARY, n=1, cutoff=cutoff)
+    if not close:
+        return word, 1.0
+    return VOCABULARY[close[0]], difflib.SequenceMatcher(a=word, b=close[0]).ratio()
+
+
+def _mend_lone_ones(readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """OCR reads a lone "1" as "l" or "i": "l comprime", "i fois par jour"."""
+    mended = list(readings)
+    for index, ((word, confidence), (following, _)) in enumerate(itertools.pairwise(readings)):
+        if word in ("l", "i") and (following in UNITS or following == "fois"):
+            mended[index] = ("1", confidence * MIN_SIMILARITY)
+    return mended
+
+
+def _number(text: str) -> float:
+    numerator, _, denominator = text.partition(" / ")
+    return float(numerator) / float(denominator) if denominator else float(numerator)
+
+
+# The readers: each returns (value, confidence) or None ----------------------------------------------------------
+
+
+def _dose(tokens: _Tokens):
+    match = DOSE.search(tokens.text)
+    if match is None:
+        return None
+    return (_number(match.group(1)), UNITS[match.group(2)]), tokens.confidence(match)
+
+
+def _schedule(tokens: _Tokens):
+    match = SCHEDULE.search(tokens.text)
+    if match is None:
+        return None
+    values = [_number(value) for value in match.groups() if value is not None]
+    return values, tokens.confidence(match)
+
+
+def _moments(tokens: _Tokens):
+    named, certainties = set(), []
+    for pattern, moment in MOMENT_WORDS:
+        for match in pattern.finditer(tokens.text):
+            named.add(moment)
+            certainties.append(tokens.confidence(match))
+    if not named:
+        return None
+    return [moment for moment in MOMENTS if moment in named], min(certainties)
+
+
+def _times_a_day(tokens: _Tokens):
+    for pattern in TIMES_A_DAY:
+        for match in pattern.finditer(tokens.text):
+            if not LIMIT_BEFORE.search(tokens.text[: match.start()]):
+                return int(_number(match.group(1))), tokens.confidence(match)
+    match = UNITS_A_DAY.search(tokens.text)
+    if match and not LIMIT_BEFORE.search(tokens.text[: match.start()]):
+        return 1, tokens.confidence(match)
+    return None
+
+
+def _duration(tokens: _Tokens):
+    for pattern in DURATIONS:
+        match = pattern.search(tokens.text)
+        if match:
+            return round(_number(match.group(1)) * DAYS_IN[match.group(2)]), tokens.confidence(match)
+    return None
+
+
+def _as_needed(tokens: _Tokens):
+    match = AS_NEEDED.search(tokens.text)
+    return (True, tokens.confidence(match)) if match else None
+
+
+def _renewals(tokens: _Tokens):
+    for pattern in RENEWALS:
+        match = pattern.search(tokens.text)
+        if match:
+            return int(_number(match.group(1))), tokens.confidence(match)
+    return None
+
+
+def _instructions(tokens: _Tokens):
+    found = [(match, wording) for pattern, wording in INSTRUCTIONS if (match := pattern.search(tokens.text))]
+    if not found:
+        return None
+    found.sort(key=lambda item: item[0].start())
+    return ", ".join(wording for _, wording in found), min(tokens.confidence(match) for match, _ in found)
+
+
+_READERS = [
+    ("dose", _dose),
+    ("schedule", _schedule),
+    ("moments", _moments),
+    ("times_a_day", _times_a_day),
+    ("duration_days", _duration),
+    ("as_needed", _as_needed),
+    ("renewals", _renewals),
+    ("instructions", _instructions),
+]
+
+# How sure periods are when moments and a count of times a day disagree ("3 fois par jour matin et soir").
+DISAGREEING_PERIODS_CONFIDENCE = 0.5
+
+
+def _resolve_periods(tokens: _Tokens, fields: dict, confidence: dict) -> None:
+    """Turns the schedule, named moments and count of times a day into periods (and a dose for "1-0-1").
+
+    A schedule or named moments say when; a count alone follows the conventions. When taken only as needed, a
+    count is a limit, not a routine: periods stay empty unless moments are named.
+    """
+    schedule = fields.pop("schedule", None)
+    schedule_confidence = confidence.pop("schedule", None)
+    moments = fields.pop("moments", None)
+    moments_confidence = confidence.pop("moments", None)
+    times_a_day = fields.pop("times_a_day", None)
+    times_confidence = confidence.pop("times_a_day", None)
+    if schedule is not None:
+        fields["periods"] = [moment for moment, value in zip(MOMENTS, schedule, strict=False) if value > 0]
+        confidence["periods"] = schedule_confidence
+        _dose_from_schedule(schedule, schedule_confidence, fields, confidence)
+    elif moments is not None:
+        fields["periods"] = moments
+        agrees = times_a_day is None or times_a_day == len(moments)
+        confidence["periods"] = moments_confidence if agrees else DISAGREEING_PERIODS_CONFIDENCE
+    elif times_a_day is not None and not fields.get("as_needed"):
+        periods = PERIODS_FOR_TIMES_A_DAY.get(times_a_day)
+        if periods is not None:
+            fields["periods"] = periods
+            confidence["periods"] = times_confidence
+    elif fields.get("as_needed"):
+        fields["periods"] = []
+        confidence["periods"] = confidence["as_needed"]
+
+
+def _dose_from_schedule(schedule: list[float], certainty: float, fields: dict, confidence: dict) -> None:
+    """In "1/2-0-1/2" the number is the dose; the unit comes from the text, or the caller, when it is not there."""
+    taken = {value for value in schedule if value > 0}
+    if "dose" in fields or not taken:
+        return
+    # "1-0-2" gives two doses: the first one is kept and the reviewer sees it is unsure.
+    fields["dose"] = (next(value for value in schedule if value > 0), "")
+    confidence["dose"] = certainty if len(taken) == 1 else DISAGREEING_PERIODS_CONFIDENCE
