@@ -26,6 +26,8 @@ class Event(models.TextChoices):
     GRANT_GIVEN = "grant_given", _("A patient gave you access to their file")
     GRANT_REVOKED = "grant_revoked", _("Access to a file was withdrawn")
     BREAK_GLASS = "break_glass", _("Emergency access to your file")
+    COMMENT = "comment", _("A new comment on a record")
+    MENTION = "mention", _("You were mentioned in a comment")
     REMINDER = "reminder", _("Time for your medications")
 
 
