@@ -213,7 +213,19 @@ class PatientDetailsForm(forms.ModelForm):
 class ProfessionalDetailsForm(forms.ModelForm):
     class Meta:
         model = ProfessionalProfile
-        fields = ["profession", "specialty", "rpps", "practice_address", "city", "practice_phone"]
+        fields = [
+            "profession",
+            "specialty",
+            "rpps",
+            "practice_address",
+            "city",
+            "practice_phone",
+            "listed",
+            "specialty_public",
+            "city_public",
+            "practice_address_public",
+            "practice_phone_public",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -159,6 +159,14 @@ class ProfessionalProfile(models.Model):
     verified_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("verified by")
     )
+    # The directory shows a professional's name and profession when they are listed, and only the
+    # other parts of their profile they chose to make public.
+    # Booleans rather than a list, so that the directory can search what is public on any database.
+    listed = models.BooleanField(_("list me in the directory of professionals"), default=True)
+    specialty_public = models.BooleanField(_("show my specialty"), default=True)
+    city_public = models.BooleanField(_("show my city"), default=True)
+    practice_address_public = models.BooleanField(_("show my practice address"), default=False)
+    practice_phone_public = models.BooleanField(_("show my practice phone"), default=False)
 
     class Meta:
         verbose_name = _("professional profile")

@@ -1,4 +1,6 @@
-from accounts.models import PatientProfile, ProfessionalProfile, User
+from django.db.models import Q, QuerySet
+
+from accounts.models import PatientProfile, ProfessionalProfile, Role, User
 
 
 def profile_of(user: User) -> PatientProfile | ProfessionalProfile | None:
@@ -8,3 +10,24 @@ def profile_of(user: User) -> PatientProfile | ProfessionalProfile | None:
     if user.is_professional:
         return ProfessionalProfile.objects.filter(user=user).first()
     return None
+
+
+def directory_search(*, query: str = "", profession: str = "", city: str = "") -> QuerySet[User]:
+    """Listed professionals by name, specialty and city. Specialty and city match only where the
+    professional made them public: the directory never reveals what they keep private."""
+    professionals = User.objects.filter(
+        role=Role.PROFESSIONAL, is_active=True, professional_profile__listed=True
+    ).select_related("professional_profile")
+    for word in query.split():
+        professionals = professionals.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(professional_profile__specialty__icontains=word, professional_profile__specialty_public=True)
+        )
+    if profession:
+        professionals = professionals.filter(professional_profile__profession=profession)
+    if city.strip():
+        professionals = professionals.filter(
+            professional_profile__city__icontains=city.strip(), professional_profile__city_public=True
+        )
+    return professionals.order_by("-professional_profile__verified", "last_name", "first_name")

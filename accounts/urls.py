@@ -12,6 +12,7 @@ urlpatterns = [
     path("signup/patient/", views.sign_up_patient, name="sign_up_patient"),
     path("signup/professional/", views.sign_up_professional, name="sign_up_professional"),
     path("profile/", views.profile_edit, name="profile"),
+    path("directory/", views.directory, name="directory"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

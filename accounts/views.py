@@ -1,11 +1,14 @@
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
@@ -17,7 +20,8 @@ from accounts.forms import (
     ProfessionalSignUpForm,
     SignInForm,
 )
-from accounts.selectors import profile_of
+from accounts.models import Profession
+from accounts.selectors import directory_search, profile_of
 from health_records import selectors as records
 from sharing import selectors as sharing
 
@@ -143,3 +147,30 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class DirectoryForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Name or specialty"), required=False, max_length=100)
+    profession = forms.ChoiceField(
+        label=gettext_lazy("Profession"), required=False, choices=[("", gettext_lazy("All")), *Profession.choices]
+    )
+    city = forms.CharField(label=gettext_lazy("City"), required=False, max_length=100)
+
+
+@login_required
+@require_http_methods(["GET"])
+def directory(request):
+    """The directory of professionals, for members: what each professional chose to make public."""
+    form = DirectoryForm(request.GET or None)
+    criteria = form.cleaned_data if form.is_valid() else {}
+    professionals = directory_search(
+        query=criteria.get("q", ""), profession=criteria.get("profession", ""), city=criteria.get("city", "")
+    )
+    page = Paginator(professionals, 25).get_page(request.GET.get("page"))
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "accounts/directory.html",
+        {"form": form, "page": page, "query_without_page": query_without_page.urlencode()},
+    )

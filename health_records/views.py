@@ -68,6 +68,7 @@ def timeline(request, patient_id):
         "tags": selectors.patient_tags(patient=patient, access=access),
         "query_without_page": query_without_page.urlencode(),
         "can_add": bool(policy.decide(request.user, Action.CREATE, patient)),
+        "can_propose": access.grant is not None,
     }
     template = "health_records/_timeline_results.html" if request.headers.get("HX-Request") else None
     return render(request, template or "health_records/timeline.html", context)

@@ -256,3 +256,29 @@ class BreakGlassForm(forms.Form):
 class ScanPhotoForm(forms.Form):
     # A plain file field: decode_qr checks the image itself, with the pixel limit.
     photo = forms.FileField(label=_("Photo of the code"))
+
+
+class ProposalForm(forms.Form):
+    professional = forms.UUIDField(widget=forms.HiddenInput)
+    message = forms.CharField(
+        label=_("Message to the patient"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    scope = forms.ChoiceField(
+        label=_("What they would see"),
+        choices=[(Scope.ALL, Scope.ALL.label), (Scope.KINDS, Scope.KINDS.label)],
+        initial=Scope.ALL,
+        widget=forms.RadioSelect,
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Kinds of records"), choices=RecordKind.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    permission = forms.ChoiceField(
+        label=_("What they could do"), choices=Permission.choices, initial=Permission.READ, widget=forms.RadioSelect
+    )
+
+
+class SharingSettingsForm(forms.Form):
+    team_may_invite = forms.BooleanField(
+        label=_("My care team may invite colleagues without asking me"), required=False
+    )
+    invite_max_permission = forms.ChoiceField(label=_("With at most"), choices=Permission.choices)

@@ -25,6 +25,7 @@ class GrantOrigin(models.TextChoices):
     PATIENT = "patient", _("given by the patient")
     ACCESS_REQUEST = "access_request", _("approved access request")
     BREAK_GLASS = "break_glass", _("emergency (break-glass) access")
+    PROPOSAL = "proposal", _("proposed by the care team")
 
 
 class GrantQuerySet(models.QuerySet):
@@ -265,3 +266,56 @@ class AccessRequest(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.status == AccessRequestStatus.PENDING and self.expires_at <= timezone.now()
+
+
+PERMISSION_RANK = {Permission.READ: 0, Permission.COMMENT: 1, Permission.CONTRIBUTE: 2}
+
+
+class SharingSettings(models.Model):
+    """What the patient allows their care team to do without asking each time."""
+
+    patient = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sharing_settings")
+    team_may_invite = models.BooleanField(_("my care team may invite colleagues without asking me"), default=False)
+    invite_max_permission = models.CharField(
+        _("with at most"), max_length=12, choices=Permission.choices, default=Permission.READ
+    )
+
+    def __str__(self):
+        return str(self.patient)
+
+    def allows(self, permission: str) -> bool:
+        return self.team_may_invite and PERMISSION_RANK[permission] <= PERMISSION_RANK[self.invite_max_permission]
+
+
+class CareTeamProposal(models.Model):
+    """A professional of the care team proposes a colleague; the patient approves (a grant) or refuses."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for your answer")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    professional = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    message = models.TextField(_("message to the patient"), max_length=1000, blank=True)
+    scope = models.CharField(_("what they would see"), max_length=10, choices=Scope.choices, default=Scope.ALL)
+    kinds = models.JSONField(default=list, blank=True)
+    permission = models.CharField(_("what they could do"), max_length=12, choices=Permission.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    grant = models.ForeignKey(Grant, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "professional"], condition=Q(status="pending"), name="one_pending_proposal_per_pair"
+            ),
+            models.CheckConstraint(condition=Q(scope__in=[Scope.ALL, Scope.KINDS]), name="proposal_scope_all_or_kinds"),
+        ]
+
+    def __str__(self):
+        return f"{self.professional} for {self.patient}"

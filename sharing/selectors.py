@@ -6,9 +6,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.selectors import directory_search
 from audit.models import AccessEvent
 from sharing import tokens
-from sharing.models import AccessRequest, AccessRequestStatus, EmergencyProfile, Grant, ShareLink
+from sharing.models import AccessRequest, AccessRequestStatus, CareTeamProposal, EmergencyProfile, Grant, ShareLink
 
 
 def _own(user, patient_field="patient"):
@@ -58,21 +59,28 @@ def my_patients(*, user) -> QuerySet[Grant]:
     return Grant.objects.active().filter(professional=user).select_related("patient").order_by("patient__last_name")
 
 
-def professionals_matching(*, query: str, limit: int = 10) -> QuerySet[User]:
-    """Professionals a patient may choose, by name, e-mail, RPPS or city."""
+def professionals_matching(*, query: str, limit: int = 10):
+    """Professionals to choose from: the directory (what each made public), or an exact e-mail or RPPS."""
     query = " ".join(query.split())
     if len(query) < 2:
         return User.objects.none()
-    professionals = User.objects.filter(role=Role.PROFESSIONAL, is_active=True).select_related("professional_profile")
-    for word in query.split():
-        professionals = professionals.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__iexact=word)
-            | Q(professional_profile__rpps=word)
-            | Q(professional_profile__city__icontains=word)
-        )
-    return professionals.order_by("last_name", "first_name")[:limit]
+    exact = User.objects.filter(role=Role.PROFESSIONAL, is_active=True).filter(
+        Q(email__iexact=query) | Q(professional_profile__rpps=query)
+    )
+    return (directory_search(query=query) | exact).select_related("professional_profile").distinct()[:limit]
+
+
+def proposals_for_patient(*, user) -> QuerySet[CareTeamProposal]:
+    return CareTeamProposal.objects.filter(**_own(user), status=CareTeamProposal.Status.PENDING).select_related(
+        "proposed_by", "professional__professional_profile"
+    )
+
+
+def proposal_of_patient(*, user, public_id) -> CareTeamProposal:
+    proposal = CareTeamProposal.objects.filter(public_id=public_id, **_own(user)).first()
+    if proposal is None:
+        raise Http404
+    return proposal
 
 
 def share_links(*, user) -> QuerySet[ShareLink]:

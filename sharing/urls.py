@@ -16,6 +16,9 @@ urlpatterns = [
     path("sharing/emergency/", views.emergency_edit, name="emergency"),
     path("sharing/emergency/heart-code.<str:file_format>", views.heartcode_download, name="heartcode_download"),
     path("sharing/emergency/regenerate/", views.heartcode_regenerate, name="heartcode_regenerate"),
+    path("sharing/settings/", views.sharing_settings, name="settings"),
+    path("sharing/proposals/<uuid:proposal_id>/answer/", views.proposal_answer, name="proposal_answer"),
+    path("patients/<uuid:patient_id>/care-team/propose/", views.propose, name="propose"),
     path("sharing/requests/", views.requests_list, name="requests"),
     path("sharing/requests/<uuid:request_id>/", views.request_answer, name="request"),
     # The professional's patients

@@ -14,14 +14,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, User
-from sharing import heartcode, selectors, services
+from sharing import heartcode, policy, selectors, services
 from sharing.forms import (
     ApproveRequestForm,
     EmergencyProfileForm,
     GrantForm,
+    ProposalForm,
     ShareLinkForm,
+    SharingSettingsForm,
 )
 from sharing.models import Scope
+from sharing.policy import Action
 
 
 def _patient(request):
@@ -43,18 +46,28 @@ def _form_errors_as_messages(request, error: ValidationError):
 @never_cache
 def care_team(request):
     patient = _patient(request)
+    sharing_settings = services.sharing_settings_of(patient=patient)
     return render(
         request,
         "sharing/care_team.html",
-        {"grants": selectors.care_team(user=patient), "past_grants": selectors.past_grants(user=patient)[:20]},
+        {
+            "grants": selectors.care_team(user=patient),
+            "past_grants": selectors.past_grants(user=patient)[:20],
+            "proposals": selectors.proposals_for_patient(user=patient),
+            "settings_form": SharingSettingsForm(
+                initial={
+                    "team_may_invite": sharing_settings.team_may_invite,
+                    "invite_max_permission": sharing_settings.invite_max_permission,
+                }
+            ),
+        },
     )
 
 
 @login_required
 @require_GET
 def professional_search(request):
-    """Suggestions for the grant form (an htmx fragment)."""
-    _patient(request)
+    """Suggestions for the grant and proposal forms (an htmx fragment), from the directory."""
     professionals = selectors.professionals_matching(query=request.GET.get("q", ""))
     return render(request, "sharing/_professional_choices.html", {"professionals": professionals})
 
@@ -289,3 +302,68 @@ def request_answer(request, request_id):
         except ValidationError as error:
             _form_errors_as_messages(request, error)
     return render(request, "sharing/request_answer.html", context)
+
+
+# --- Care team proposals --------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def propose(request, patient_id):
+    """A professional of the patient's care team proposes a colleague."""
+    patient = User.objects.filter(public_id=patient_id, role=Role.PATIENT).first()
+    if patient is None or policy.decide(request.user, Action.VIEW, patient).grant is None:
+        raise Http404
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        professional = User.objects.filter(public_id=form.cleaned_data["professional"], role=Role.PROFESSIONAL).first()
+        if professional is None:
+            form.add_error(None, _("Choose a professional in the list."))
+        else:
+            try:
+                proposal = services.care_team_propose(
+                    actor=request.user,
+                    patient=patient,
+                    professional=professional,
+                    message=form.cleaned_data["message"],
+                    scope=form.cleaned_data["scope"],
+                    kinds=form.cleaned_data["kinds"],
+                    permission=form.cleaned_data["permission"],
+                    request=request,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if proposal.status == "approved":
+                    messages.success(
+                        request, _("%(name)s now has access to the file.") % {"name": professional.full_name}
+                    )
+                else:
+                    messages.success(request, _("The patient will answer your proposal."))
+                return redirect("health_records:timeline", patient_id=patient.public_id)
+    return render(request, "sharing/propose.html", {"form": form, "patient": patient})
+
+
+@login_required
+@require_POST
+def proposal_answer(request, proposal_id):
+    proposal = selectors.proposal_of_patient(user=request.user, public_id=proposal_id)
+    try:
+        services.care_team_proposal_answer(
+            actor=request.user, proposal=proposal, approve=request.POST.get("decision") == "approve", request=request
+        )
+    except ValidationError as error:
+        _form_errors_as_messages(request, error)
+    return redirect("sharing:care_team")
+
+
+@login_required
+@require_POST
+def sharing_settings(request):
+    patient = _patient(request)
+    form = SharingSettingsForm(request.POST)
+    if form.is_valid():
+        services.sharing_settings_update(actor=patient, **form.cleaned_data)
+        messages.success(request, _("Your choice is saved."))
+    return redirect("sharing:care_team")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from health_records.tasks import record_file_make_thumbnail
 from notifications.models import Notification
 from sharing import services as sharing
-from sharing.models import AccessRequest, Permission, Scope
+from sharing.models import AccessRequest, CareTeamProposal, Permission, Scope
 from tests.factories import (
     HealthRecordFactory,
     MedicationFactory,
@@ -46,6 +46,7 @@ DECISIONS = {
     "accounts:sign_up_patient": ("get", {}, ALL),
     "accounts:sign_up_professional": ("get", {}, ALL),
     "accounts:profile": ("get", {}, MEMBERS),
+    "accounts:directory": ("get", {}, MEMBERS),
     "accounts:password_change": ("get", {}, MEMBERS),
     "accounts:password_reset": ("get", {}, ALL),
     "accounts:password_reset_done": ("get", {}, ALL),
@@ -66,7 +67,7 @@ DECISIONS = {
     "audit:access_log": ("get", {}, PATIENTS),
     "sharing:care_team": ("get", {}, PATIENTS),
     "sharing:grant_new": ("get", {}, PATIENTS),
-    "sharing:professional_search": ("get", {}, PATIENTS),
+    "sharing:professional_search": ("get", {}, MEMBERS),
     "sharing:grant_edit": ("get", {"grant_id": "grant"}, ONLY_ALICE),
     "sharing:grant_revoke": ("post", {"grant_id": "grant"}, ONLY_ALICE),
     "sharing:links": ("get", {}, PATIENTS),
@@ -75,6 +76,10 @@ DECISIONS = {
     "sharing:heartcode_download": ("get", {"file_format": "svg"}, PATIENTS),
     "sharing:heartcode_regenerate": ("post", {}, PATIENTS),
     "sharing:requests": ("get", {}, PATIENTS),
+    "sharing:settings": ("post", {}, PATIENTS),
+    "sharing:proposal_answer": ("post", {"proposal_id": "proposal"}, ONLY_ALICE),
+    # Only a professional of the patient's care team proposes a colleague.
+    "sharing:propose": ("get", {"patient_id": "alice"}, {"bob"}),
     "sharing:request": ("get", {"request_id": "access_request"}, ONLY_ALICE),
     "sharing:my_patients": ("get", {}, {"bob", "charlie"}),
     # Only between opening a link and giving one's name; that step is tested in test_share_links.
@@ -210,7 +215,11 @@ def world(db):
         status=PrescriptionReading.Status.READY,
         result={"medications": [{"name": "DOLIPRANE 1000 mg", "dose": 1, "unit": "comprimé", "periods": ["morning"]}]},
     )
+    proposal = CareTeamProposal.objects.create(
+        patient=alice, proposed_by=bob, professional=ProfessionalFactory(), permission="read"
+    )
     return {
+        "proposal": proposal.public_id,
         "prescription": prescription.public_id,
         "reading": reading.public_id,
         "treatment": treatment.public_id,

@@ -1,0 +1,88 @@
+import pytest
+from django.urls import reverse
+
+from notifications.models import Notification
+from sharing import services as sharing
+from sharing.models import CareTeamProposal, Grant
+from sharing.policy import Action, decide
+from tests.factories import ProfessionalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def colleague(db):
+    return ProfessionalFactory(last_name="Collègue")
+
+
+def propose(client, patient, colleague, **fields):
+    data = {
+        "professional": str(colleague.public_id),
+        "message": "Kiné pour la rééducation du genou",
+        "scope": "all",
+        "permission": "read",
+        **fields,
+    }
+    return client.post(reverse("sharing:propose", args=[patient.public_id]), data)
+
+
+def test_a_professional_of_the_care_team_proposes_a_colleague_and_the_patient_approves(
+    client, alice, bob, colleague, grant_to_bob
+):
+    grant_to_bob()
+    client.force_login(bob)
+    propose(client, alice, colleague)
+    assert not decide(colleague, Action.VIEW, alice)  # nothing before the patient answers
+    assert Notification.objects.filter(recipient=alice, event="access_request_received").exists()
+
+    alice_client = client.__class__()
+    alice_client.force_login(alice)
+    page = alice_client.get(reverse("sharing:care_team")).content.decode()
+    proposal = CareTeamProposal.objects.get()
+    alice_client.post(reverse("sharing:proposal_answer", args=[proposal.public_id]), {"decision": "approve"})
+
+    assert "Kiné pour la rééducation du genou" in page
+    grant = Grant.objects.active().get(professional=colleague)
+    assert (grant.origin, grant.permission) == ("proposal", "read")
+    assert decide(colleague, Action.VIEW, alice)
+    assert Notification.objects.filter(recipient=colleague, event="grant_given").exists()
+
+
+def test_the_patient_refuses_a_proposal(client, alice, bob, colleague, grant_to_bob):
+    grant_to_bob()
+    proposal = sharing.care_team_propose(
+        actor=bob, patient=alice, professional=colleague, message="", scope="all", kinds=[], permission="read"
+    )
+    client.force_login(alice)
+
+    client.post(reverse("sharing:proposal_answer", args=[proposal.public_id]), {"decision": "refuse"})
+
+    proposal.refresh_from_db()
+    assert proposal.status == "refused"
+    assert not decide(colleague, Action.VIEW, alice)
+
+
+def test_a_pre_authorised_care_team_invites_at_once_but_not_beyond_the_limit(
+    client, alice, bob, colleague, grant_to_bob
+):
+    grant_to_bob()
+    sharing.sharing_settings_update(actor=alice, team_may_invite=True, invite_max_permission="comment")
+    other = ProfessionalFactory()
+
+    within = sharing.care_team_propose(
+        actor=bob, patient=alice, professional=colleague, message="", scope="all", kinds=[], permission="comment"
+    )
+    beyond = sharing.care_team_propose(
+        actor=bob, patient=alice, professional=other, message="", scope="all", kinds=[], permission="contribute"
+    )
+
+    assert within.status == "approved" and decide(colleague, Action.COMMENT, alice)
+    assert beyond.status == "pending" and not decide(other, Action.VIEW, alice)
+
+
+def test_only_a_professional_with_access_may_propose(client, alice, charlie, colleague):
+    client.force_login(charlie)
+
+    assert client.get(reverse("sharing:propose", args=[alice.public_id])).status_code == 404
+    assert propose(client, alice, colleague).status_code == 404
+    assert not CareTeamProposal.objects.exists()
