@@ -32,6 +32,9 @@ class AccessPath(models.TextChoices):
     STAFF = "staff", _("ReLyfe staff (administration)")
 
 
+# Comments professionals write for each other: logged, but never listed to the patient.
+PROFESSIONAL_COMMENT = "professional_comment"
+
 OBJECT_TYPES = {
     "timeline": _("the list of records"),
     "health_record": _("a record"),
@@ -40,6 +43,7 @@ OBJECT_TYPES = {
     "share_link": _("a share link"),
     "emergency_profile": _("the emergency profile"),
     "access_request": _("an access request"),
+    "comment": _("a comment"),
 }
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from accounts.models import User
-from audit.models import AccessEvent
+from audit.models import PROFESSIONAL_COMMENT, AccessEvent
 from sharing import policy
 from sharing.policy import Action
 
@@ -21,7 +21,10 @@ def access_events_for_patient(
     """What the patient sees on "Who accessed my data"."""
     if not policy.decide(user, Action.VIEW_ACCESS_LOG, patient):
         raise PermissionDenied
-    events = AccessEvent.objects.filter(patient=patient).select_related("actor")
+    # What professionals write for each other is theirs: its log stays with staff, not on the patient's page.
+    events = (
+        AccessEvent.objects.filter(patient=patient).exclude(object_type=PROFESSIONAL_COMMENT).select_related("actor")
+    )
     if not include_own:
         events = events.exclude(actor=patient)
     if actor is not None:

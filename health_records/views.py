@@ -14,6 +14,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AccessPath
+from comments import services as comment_services
+from comments.discussion import discussion_context
 from health_records import selectors, services
 from health_records.downloads import stored_file_response
 from health_records.forms import AddFilesForm, HealthRecordForm, NewHealthRecordForm, TimelineFilterForm
@@ -113,7 +115,9 @@ def record_detail(request, record_id):
         "can_archive": bool(policy.decide(request.user, Action.ARCHIVE, record.patient, record=record))
         and not record.is_archived,
         "add_files_form": AddFilesForm(),
+        **discussion_context(viewer=request.user, record=record, access=access),
     }
+    comment_services.comments_mark_read(user=request.user, record=record)
     if record.kind == RecordKind.PRESCRIPTION:
         # The treatment read from a prescription shows on it, without another click.
         context["treatments"] = treatment_selectors.treatments_of_prescription(record=record)

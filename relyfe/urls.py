@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import api as accounts_api
 from accounts import views as accounts_views
+from comments import api as comments_api
 from health_records import api as records_api
 from notifications import views as notifications_views
 from relyfe.health import healthz
@@ -39,6 +40,8 @@ api_v1 = [
     path("records/<uuid:record_id>/readings/", reading_api.RecordReadingsView.as_view(), name="record-readings"),
     path("readings/<uuid:reading_id>/", reading_api.ReadingView.as_view(), name="reading"),
     path("readings/<uuid:reading_id>/confirm/", reading_api.ReadingConfirmView.as_view(), name="reading-confirm"),
+    path("records/<uuid:record_id>/comments/", comments_api.RecordCommentsView.as_view(), name="record-comments"),
+    path("comments/<uuid:comment_id>/", comments_api.CommentDetailView.as_view(), name="comment"),
 ]
 
 urlpatterns = [
@@ -51,6 +54,7 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("sharing.urls")),
     path("", include("treatments.urls")),
+    path("", include("comments.urls")),
     path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

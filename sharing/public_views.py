@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AccessPath
+from comments.discussion import discussion_context
 from health_records import selectors as records
 from health_records.downloads import stored_file_response
 from sharing import heartcode, selectors, services
@@ -118,8 +119,11 @@ def link_record(request, record_id):
     visitor = _visitor(request)
     if visitor is None:
         return _noindex(link_not_valid(request))
-    record, _access = records.health_record_get_for_user(user=visitor, public_id=record_id, request=request)
-    return _noindex(render(request, "sharing/link_record.html", {"visitor": visitor, "record": record}))
+    record, access = records.health_record_get_for_user(user=visitor, public_id=record_id, request=request)
+    context = {"visitor": visitor, "record": record}
+    if visitor.link.allow_comments:
+        context |= discussion_context(viewer=visitor, record=record, access=access, link_holder=True)
+    return _noindex(render(request, "sharing/link_record.html", context))
 
 
 @require_GET

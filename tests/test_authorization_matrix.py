@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from comments import services as comments
 from health_records.tasks import record_file_make_thumbnail
 from notifications.models import Notification
 from sharing import services as sharing
@@ -141,6 +142,16 @@ DECISIONS = {
     "api:record-readings": ("post", {"record_id": "prescription"}, ALICE_AND_BOB),
     "api:reading": ("get", {"reading_id": "reading"}, ALICE_AND_BOB),
     "api:reading-confirm": ("post", {"reading_id": "reading"}, ALICE_AND_BOB),
+    "comments:thread": ("get", {"record_id": "record"}, ALICE_AND_BOB),
+    "comments:create": ("post", {"record_id": "record"}, ALICE_AND_BOB),
+    "comments:mention_suggestions": ("get", {"record_id": "record"}, ALICE_AND_BOB),
+    # Only the author changes or deletes a comment.
+    "comments:edit": ("get", {"comment_id": "comment"}, ONLY_ALICE),
+    "comments:delete": ("post", {"comment_id": "comment"}, ONLY_ALICE),
+    "comments:link_thread": ("get", {"record_id": "record"}, {"link_holder"}),
+    "comments:link_create": ("post", {"record_id": "record"}, {"link_holder"}),
+    "api:record-comments": ("get", {"record_id": "record"}, ALICE_AND_BOB),
+    "api:comment": ("get", {"comment_id": "comment"}, ALICE_AND_BOB),
     "api:token": ("post", {}, ALL),
     "api:me": ("get", {}, MEMBERS),
     "api:patient-records": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
@@ -162,6 +173,7 @@ ADMIN_SAMPLES = {
     "admin:health_records_healthrecord_change": {"object_id": "record_pk"},
     "admin:health_records_recordfile_download": {"file_id": "file"},
     "admin:audit_accessevent_changelist": {},
+    "admin:comments_comment_changelist": {},
 }
 
 
@@ -190,7 +202,7 @@ def world(db):
     record_file = RecordFileFactory(record=record)
     record_file_make_thumbnail(record_file.pk)
     grant = sharing.grant_give(actor=alice, professional=bob, scope=Scope.ALL, permission=Permission.CONTRIBUTE)
-    link, link_token, _passcode = sharing.share_link_create(actor=alice, records=[record])
+    link, link_token, _passcode = sharing.share_link_create(actor=alice, records=[record], allow_comments=True)
     profile = sharing.emergency_profile_ensure(patient=alice)
     sharing.emergency_profile_update(actor=alice, profile=profile, fields={"enabled": True}, visible_sections=[])
     access_request = sharing.access_request_create(
@@ -219,6 +231,7 @@ def world(db):
         patient=alice, proposed_by=bob, professional=ProfessionalFactory(), permission="read"
     )
     return {
+        "comment": comments.comment_create(actor=alice, record=record, text="Merci").public_id,
         "proposal": proposal.public_id,
         "prescription": prescription.public_id,
         "reading": reading.public_id,

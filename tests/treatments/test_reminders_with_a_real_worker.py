@@ -18,7 +18,7 @@ from tests.factories import MedicationFactory, PatientFactory, TreatmentFactory
 from treatments import services
 from treatments.models import ReminderDispatch
 
-PATIENTS = 60
+PATIENTS = 300  # six batches of fifty: the worker is killed while some are still to send
 
 
 def start(project_root, *arguments, tmp_path):

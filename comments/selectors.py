@@ -1,0 +1,159 @@
+"""Reads of comments. The policy says who reaches a record; on top of its answer, professionals-only
+comments are kept to professional members who reach the record through a grant: never the patient, never
+a share-link holder (whatever profession they state)."""
+
+import re
+
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+
+from accounts.models import Role, User
+from audit import services as audit
+from audit.models import AccessPath
+from audit.models import Action as AuditAction
+from comments.models import Comment, CommentRead, Visibility
+from health_records import selectors as record_selectors
+from health_records.models import HealthRecord
+from sharing import policy
+from sharing.models import Grant
+from sharing.policy import Access, Action, LinkVisitor
+
+MENTION_SUGGESTIONS = 8
+
+
+def sees_professional_comments(viewer, access: Access) -> bool:
+    if isinstance(viewer, LinkVisitor) or not viewer.is_authenticated or not viewer.is_professional:
+        return False
+    return access.path in (AccessPath.GRANT, AccessPath.EMERGENCY)
+
+
+def _visible_filter(viewer, access: Access) -> Q:
+    return Q() if sees_professional_comments(viewer, access) else Q(visibility=Visibility.EVERYONE)
+
+
+def can_see(viewer, access: Access, comment: Comment) -> bool:
+    return bool(access) and (not comment.is_for_professionals or sees_professional_comments(viewer, access))
+
+
+def record_for_comments(*, user, public_id, action: Action = Action.VIEW) -> tuple[HealthRecord, Access]:
+    """The record whose discussion `user` reads (VIEW) or writes in (COMMENT); 404 without access."""
+    return record_selectors.health_record_for_action(user=user, public_id=public_id, action=action)
+
+
+def record_thread(*, user, record: HealthRecord, access: Access) -> QuerySet[Comment]:
+    """The top-level comments `user` may see, each with the replies `user` may see, oldest first.
+
+    No access event: the record page (or the API call) that shows the discussion writes it."""
+    visible = Comment.objects.filter(_visible_filter(user, access))
+    replies = visible.select_related("author", "record_file").prefetch_related("mentions")
+    return (
+        visible.filter(record=record, parent__isnull=True)
+        .select_related("author", "record_file")
+        .prefetch_related("mentions", Prefetch("replies", replies, to_attr="visible_replies"))
+    )
+
+
+def record_comments(*, user, record: HealthRecord, access: Access, request=None) -> QuerySet[Comment]:
+    """Every comment of the record `user` may see, replies included, for the API. Writes a `list` event."""
+    audit.record(
+        actor=user,
+        patient=record.patient,
+        object_type="comment",
+        object_id=None,
+        action=AuditAction.LIST,
+        access_path=access.path,
+        request=request,
+    )
+    return (
+        Comment.objects.filter(_visible_filter(user, access), record=record)
+        .select_related("author", "record", "record_file", "parent")
+        .prefetch_related("mentions")
+    )
+
+
+def comment_get_for_user(
+    *, user, public_id, action: Action = Action.VIEW, request=None, audited: bool = False
+) -> tuple[Comment, Access]:
+    """A comment `user` may see; 404 for one they may not, as if it did not exist."""
+    comment = Comment.objects.select_related("record__patient", "author", "parent").filter(public_id=public_id).first()
+    if comment is None:
+        raise Http404
+    access = record_selectors.health_record_for_action(user=user, public_id=comment.record.public_id, action=action)[1]
+    if not can_see(user, access, comment):
+        raise Http404
+    if audited:
+        audit.record(
+            actor=user,
+            patient=comment.patient,
+            object_type="comment",
+            object_id=comment.public_id,
+            action=AuditAction.VIEW,
+            access_path=access.path,
+            request=request,
+        )
+    return comment, access
+
+
+def unread_counts(*, user, records: list[HealthRecord]) -> dict[int, int]:
+    """How many comments `user` has not read yet, per record pk, counting only what they may see:
+    what others wrote since they last opened the record, neither deleted nor hidden."""
+    counts = {}
+    for patient_records in _by_patient(records).values():
+        access = policy.decide(user, Action.VIEW, patient_records[0].patient)
+        if not access:
+            continue
+        covered = HealthRecord.objects.filter(pk__in=[record.pk for record in patient_records]).active()
+        if access.records is not None:
+            covered = covered.filter(access.records)
+        counts.update(_unread_in(user, access, covered))
+    return counts
+
+
+def _by_patient(records) -> dict[int, list[HealthRecord]]:
+    grouped = {}
+    for record in records:
+        grouped.setdefault(record.patient_id, []).append(record)
+    return grouped
+
+
+def _unread_in(user, access: Access, covered: QuerySet[HealthRecord]) -> dict[int, int]:
+    last_read = CommentRead.objects.filter(user=user, record=OuterRef("record")).values("last_read_at")[:1]
+    unread = (
+        Comment.objects.filter(_visible_filter(user, access), record__in=covered)
+        .filter(deleted_at__isnull=True, hidden_at__isnull=True)
+        .exclude(author=user)
+        .annotate(last_read_at=Subquery(last_read))
+        .filter(Q(last_read_at__isnull=True) | Q(created_at__gt=F("last_read_at")))
+    )
+    return dict(unread.order_by().values("record").annotate(count=Count("pk")).values_list("record", "count"))
+
+
+def professionals_with_access(*, record: HealthRecord) -> list[User]:
+    """The professionals who may read `record`, as the policy answers for each of them."""
+    candidates = User.objects.filter(
+        role=Role.PROFESSIONAL,
+        is_active=True,
+        pk__in=Grant.objects.active().filter(patient=record.patient).values("professional"),
+    ).order_by("last_name", "first_name")
+    return [
+        professional
+        for professional in candidates
+        if policy.decide(professional, Action.VIEW, record.patient, record=record)
+    ]
+
+
+def mention_suggestions(*, record: HealthRecord, query: str) -> list[User]:
+    words = query.casefold().split()
+    matching = [
+        professional
+        for professional in professionals_with_access(record=record)
+        if all(word in professional.full_name.casefold() for word in words)
+    ]
+    return matching[:MENTION_SUGGESTIONS]
+
+
+MENTION = re.compile(r"@\[(?P<name>[^\]\n]{1,100})\]\((?P<public_id>[0-9a-f-]{36})\)")
+
+
+def mentioned_ids(text: str) -> set[str]:
+    return {match["public_id"] for match in MENTION.finditer(text)}
