@@ -44,3 +44,9 @@ def tasks_run_at_once():
     celery_app.conf.update(eager)
     yield
     celery_app.conf.update(before)
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These tests read the pages in English, the language the interface is written in."""
+    settings.LANGUAGE_CODE = "en"
