@@ -2,6 +2,8 @@
 
 from django.urls import reverse
 
+from comments import services as comments
+from comments.models import Comment
 from sharing import services
 from sharing.models import EmergencyProfile, Grant, Permission, Scope, ShareLink
 
@@ -17,11 +19,14 @@ EMERGENCY = {
 }
 
 
-def create_alice_sharing(*, alice, bob) -> list[str]:
+def create_alice_sharing(*, alice, bob, emma) -> list[str]:
     """Sets up what is missing and returns lines to print for the developer."""
     lines = []
     if not Grant.objects.active().filter(patient=alice, professional=bob).exists():
         services.grant_give(actor=alice, professional=bob, scope=Scope.ALL, permission=Permission.CONTRIBUTE)
+    if not Grant.objects.active().filter(patient=alice, professional=emma).exists():
+        services.grant_give(actor=alice, professional=emma, scope=Scope.ALL, permission=Permission.COMMENT)
+    _discussion(alice=alice, bob=bob, emma=emma)
     profile = services.emergency_profile_ensure(patient=alice)
     if not profile.enabled:
         services.emergency_profile_update(
@@ -40,3 +45,19 @@ def create_alice_sharing(*, alice, bob) -> list[str]:
             f"Alice's share link to two records: {services.absolute_url(reverse('sharing:link_open', args=[token]))}"
         )
     return lines
+
+
+def _discussion(*, alice, bob, emma):
+    """Bob and Emma talk about alice's knee: one comment for everyone, one for professionals only."""
+    record = alice.health_records.filter(title__startswith="Cicatrice genou gauche — J+60").first()
+    if record is None or Comment.objects.filter(record=record).exists():
+        return
+    comments.comment_create(
+        actor=bob, record=record, text="La cicatrisation est belle, on peut espacer les pansements."
+    )
+    comments.comment_create(
+        actor=emma,
+        record=record,
+        visibility="professionals",
+        text=f"@[{bob.full_name}]({bob.public_id}) léger œdème au genou ce matin, à surveiller à J+75 ?",
+    )

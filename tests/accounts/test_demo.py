@@ -18,6 +18,7 @@ DEMO_EMAILS = {
     "dave@demo.relyfe.test": "patient",
     "bob@demo.relyfe.test": "professional",
     "charlie@demo.relyfe.test": "professional",
+    "emma@demo.relyfe.test": "professional",
     "staff@demo.relyfe.test": "staff",
 }
 
@@ -43,6 +44,9 @@ def test_the_demo_command_creates_every_role_and_can_run_twice(client, capsys):
     years = {record.clinical_date.year for record in records}
     assert max(years) - min(years) >= 2
     assert not HealthRecord.objects.exclude(patient=alice).exists()
+    from comments.models import Comment
+
+    assert sorted(Comment.objects.values_list("visibility", flat=True)) == ["everyone", "professionals"]
 
 
 def test_the_demo_command_restores_a_changed_demo_password(client):

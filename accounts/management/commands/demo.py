@@ -35,6 +35,15 @@ PROFESSIONALS = [
         "rpps": "10004567896",
         "city": "Paris",
     },
+    {
+        "first_name": "Emma",
+        "last_name": "Petit",
+        "slug": "emma",
+        "profession": "nurse",
+        "specialty": "Soins à domicile",
+        "rpps": "10005678908",
+        "city": "Lyon",
+    },
 ]
 
 
@@ -56,7 +65,8 @@ class Command(BaseCommand):
             alice = User.objects.get(email=f"alice@{DEMO_DOMAIN}")
             created = create_alice_history(alice=alice, today=timezone.localdate())
             bob_user = User.objects.get(email=f"bob@{DEMO_DOMAIN}")
-            sharing = create_alice_sharing(alice=alice, bob=bob_user)
+            emma = User.objects.get(email=f"emma@{DEMO_DOMAIN}")
+            sharing = create_alice_sharing(alice=alice, bob=bob_user, emma=emma)
             if create_alice_treatment(alice=alice, bob=bob_user, today=timezone.localdate()):
                 self.stdout.write("Alice's treatments: one for an angina (morning and evening), one long-term.")
         if created:
@@ -69,6 +79,7 @@ class Command(BaseCommand):
             ("dave", "patient"),
             ("bob", "professional"),
             ("charlie", "professional"),
+            ("emma", "professional"),
             ("staff", "staff"),
         ]:
             self.stdout.write(f"  {role:<13} {slug}@{DEMO_DOMAIN}")
