@@ -3,12 +3,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services, throttling
 from accounts.models import User
+from accounts.selectors import directory_search
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -66,3 +68,34 @@ class MeView(APIView):
             actor=request.user, user=request.user, user_fields=serializer.validated_data, profile_fields={}
         )
         return Response(MeSerializer(user).data)
+
+
+class DirectoryEntrySerializer(serializers.Serializer):
+    """A professional as the directory shows them: only what they made public."""
+
+    public_id = serializers.UUIDField()
+    name = serializers.CharField(source="full_name")
+    profession = serializers.CharField(source="professional_profile.profession")
+    verified = serializers.BooleanField(source="professional_profile.verified")
+    specialty = serializers.SerializerMethodField()
+    city = serializers.SerializerMethodField()
+
+    def get_specialty(self, user) -> str:
+        profile = user.professional_profile
+        return profile.specialty if profile.specialty_public else ""
+
+    def get_city(self, user) -> str:
+        profile = user.professional_profile
+        return profile.city if profile.city_public else ""
+
+
+class DirectoryView(ListAPIView):
+    """Search the directory of professionals (`q`: name or specialty, `profession`, `city`)."""
+
+    serializer_class = DirectoryEntrySerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return directory_search(
+            query=params.get("q", "")[:100], profession=params.get("profession", ""), city=params.get("city", "")[:100]
+        )

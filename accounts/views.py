@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
+from accounts.dashboard import professional_dashboard
 from accounts.forms import (
     AccountForm,
     PatientDetailsForm,
@@ -56,7 +57,7 @@ def home(request):
         context["pending_requests"] = sharing.pending_access_requests(user=user).count()
     elif user.is_professional:
         template = "accounts/home_professional.html"
-        context["grants"] = sharing.my_patients(user=user)[:HOME_RECENT_RECORDS]
+        context |= professional_dashboard(user=user)
     else:
         template = "accounts/home_staff.html"
     return render(request, template, context)

@@ -14,6 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AccessPath
+from comments import selectors as comment_selectors
 from comments import services as comment_services
 from comments.discussion import discussion_context
 from health_records import selectors, services
@@ -71,6 +72,7 @@ def timeline(request, patient_id):
         "query_without_page": query_without_page.urlencode(),
         "can_add": bool(policy.decide(request.user, Action.CREATE, patient)),
         "can_propose": access.grant is not None,
+        "unread": comment_selectors.unread_counts(user=request.user, records=list(page.object_list)),
     }
     template = "health_records/_timeline_results.html" if request.headers.get("HX-Request") else None
     return render(request, template or "health_records/timeline.html", context)

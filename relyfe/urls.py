@@ -8,12 +8,16 @@ from comments import api as comments_api
 from health_records import api as records_api
 from notifications import views as notifications_views
 from relyfe.health import healthz
+from sharing import api as sharing_api
 from treatments import api as treatments_api
 from treatments import reading_api
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
+    path("directory/", accounts_api.DirectoryView.as_view(), name="directory"),
+    path("patients/<uuid:patient_id>/proposals/", sharing_api.PatientProposalsView.as_view(), name="proposals"),
+    path("proposals/<uuid:proposal_id>/answer/", sharing_api.ProposalAnswerView.as_view(), name="proposal-answer"),
     path("patients/<uuid:patient_id>/records/", records_api.PatientRecordsView.as_view(), name="patient-records"),
     path("records/<uuid:record_id>/", records_api.RecordDetailView.as_view(), name="record"),
     path("records/<uuid:record_id>/files/", records_api.RecordFilesView.as_view(), name="record-files"),

@@ -40,7 +40,7 @@ def test_a_professional_home_shows_patients_and_inbox(client, bob):
     page = client.get(reverse("home")).content.decode()
 
     assert "Mes patients" in page
-    assert "Boîte de réception" in page
+    assert "Activité" in page
     assert "pas encore vérifié" in page
 
 
@@ -77,3 +77,22 @@ def test_a_professional_home_lists_the_patients_who_gave_access(client, alice, d
 
     assert alice.full_name in page and dave.full_name not in page
     assert reverse("health_records:timeline", args=[alice.public_id]) in page
+
+
+def test_a_professional_dashboard_shows_what_is_new_on_each_patient_and_who_was_seen_lately(client, alice, bob):
+    from comments import services as comments
+    from sharing import services as sharing
+    from tests.factories import HealthRecordFactory
+
+    sharing.grant_give(actor=alice, professional=bob, scope="all", permission="comment")
+    record = HealthRecordFactory(patient=alice, title="Bilan")
+    comments.comment_create(actor=alice, record=record, text="Qu’en pensez-vous ?")
+    client.force_login(bob)
+    client.get(reverse("health_records:timeline", args=[alice.public_id]))
+
+    response = client.get(reverse("home"))
+
+    [entry] = response.context["patients"]
+    assert (entry["patient"], entry["new_records"], entry["unread_comments"]) == (alice, 1, 1)
+    assert [seen["patient"] for seen in response.context["recent"]] == [alice]
+    assert any("Alice" in notification.message for notification in response.context["activity"])

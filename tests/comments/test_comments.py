@@ -142,3 +142,26 @@ def test_the_api_creates_edits_and_deletes(bob, bob_comments, record):
     assert created.status_code == 201 and created.json()["visibility"] == "professionals"
     assert edited.json()["text"] == "Entre collègues" and edited.json()["is_edited"]
     assert deleted.status_code == 204 and client.get(url).json()["is_deleted"]
+
+
+def test_the_timeline_shows_unread_comments_until_the_record_is_opened(alice, bob):
+    from django.test import Client
+
+    from comments import services as comments
+    from sharing import services as sharing
+    from tests.factories import HealthRecordFactory
+
+    record = HealthRecordFactory(patient=alice, title="Bilan")
+    sharing.grant_give(actor=alice, professional=bob, scope="all", permission="comment")
+    comments.comment_create(actor=bob, record=record, text="Tout est normal")
+    comments.comment_create(actor=bob, record=record, text="Entre nous", visibility="professionals")
+    client = Client()
+    client.force_login(alice)
+    timeline = reverse("health_records:timeline", args=[alice.public_id])
+
+    before = client.get(timeline).content.decode()
+    client.get(reverse("health_records:detail", args=[record.public_id]))
+    after = client.get(timeline).content.decode()
+
+    assert "1 new comment" in before  # the professionals-only one is not counted for her
+    assert "new comment" not in after

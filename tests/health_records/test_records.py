@@ -202,7 +202,7 @@ def test_the_timeline_query_count_does_not_grow_with_the_records(client, alice, 
         record.tags.set([])
     client.force_login(alice)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         client.get(reverse("health_records:timeline", args=[alice.public_id]))
 
 

@@ -86,3 +86,42 @@ def test_only_a_professional_with_access_may_propose(client, alice, charlie, col
     assert client.get(reverse("sharing:propose", args=[alice.public_id])).status_code == 404
     assert propose(client, alice, colleague).status_code == 404
     assert not CareTeamProposal.objects.exists()
+
+
+def test_the_api_proposes_a_colleague_and_the_patient_answers(alice, bob, colleague, grant_to_bob):
+    from rest_framework.test import APIClient
+
+    grant_to_bob()
+    as_bob, as_alice = APIClient(), APIClient()
+    as_bob.force_authenticate(bob)
+    as_alice.force_authenticate(alice)
+
+    created = as_bob.post(
+        reverse("api:proposals", args=[alice.public_id]),
+        {"professional": str(colleague.public_id), "permission": "comment"},
+        format="json",
+    )
+    pending = as_alice.get(reverse("api:proposals", args=[alice.public_id])).json()
+    answered = as_alice.post(
+        reverse("api:proposal-answer", args=[created.json()["public_id"]]), {"approve": True}, format="json"
+    )
+
+    assert created.status_code == 201 and [proposal["professional"] for proposal in pending] == [
+        str(colleague.public_id)
+    ]
+    assert answered.json()["status"] == "approved"
+    assert decide(colleague, Action.COMMENT, alice)
+
+
+def test_the_api_directory_shows_only_public_parts(alice):
+    from rest_framework.test import APIClient
+
+    hidden = ProfessionalFactory(last_name="Discret", professional_profile__city="Nantes")
+    hidden.professional_profile.city_public = False
+    hidden.professional_profile.save()
+    api = APIClient()
+    api.force_authenticate(alice)
+
+    [entry] = api.get(reverse("api:directory"), {"q": "discret"}).json()["results"]
+
+    assert entry["city"] == "" and entry["name"].endswith("Discret")
