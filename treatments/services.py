@@ -62,7 +62,8 @@ def _audit(*, actor, patient, object_type, object_id, action, access, request=No
     )
 
 
-def _tell_the_patient(*, actor, patient, text, treatment):
+def _tell_the_patient(*, actor, text, treatment):
+    patient = treatment.patient
     if actor.pk == patient.pk:
         return
     notify_translated(
@@ -73,6 +74,20 @@ def _tell_the_patient(*, actor, patient, text, treatment):
         url=reverse("treatments:detail", args=[treatment.public_id]),
         actor=actor,
     )
+
+
+def _changed(*, actor, treatment, object_type, object_id, action, access, request, text):
+    """Every change is in the access log; the patient hears of the changes someone else makes."""
+    _audit(
+        actor=actor,
+        patient=treatment.patient,
+        object_type=object_type,
+        object_id=object_id,
+        action=action,
+        access=access,
+        request=request,
+    )
+    _tell_the_patient(actor=actor, treatment=treatment, text=text)
 
 
 def reminder_settings_ensure(*, patient) -> ReminderSettings:
@@ -112,17 +127,15 @@ def treatment_create(
     treatment.full_clean()
     treatment.save()
     reminder_settings_ensure(patient=patient)
-    _audit(
+    _changed(
         actor=actor,
-        patient=patient,
+        treatment=treatment,
         object_type="treatment",
         object_id=treatment.public_id,
         action=AuditAction.CREATE,
         access=access,
         request=request,
-    )
-    _tell_the_patient(
-        actor=actor, patient=patient, treatment=treatment, text=gettext_noop("%(name)s added a treatment to your file.")
+        text=gettext_noop("%(name)s added a treatment to your file."),
     )
     return treatment
 
@@ -167,19 +180,14 @@ def medication_add(*, actor, treatment: Treatment, values: dict, request=None) -
     medication = Medication(treatment=treatment, created_by=actor, **values)
     medication.full_clean()
     medication.save()
-    _audit(
+    _changed(
         actor=actor,
-        patient=treatment.patient,
+        treatment=treatment,
         object_type="medication",
         object_id=medication.public_id,
         action=AuditAction.CREATE,
         access=access,
         request=request,
-    )
-    _tell_the_patient(
-        actor=actor,
-        patient=treatment.patient,
-        treatment=treatment,
         text=gettext_noop("%(name)s added a medication to your treatment."),
     )
     return medication
@@ -204,19 +212,14 @@ def medication_update(*, actor, medication: Medication, values: dict, request=No
     medication.full_clean()
     medication.save()
     _forget_future_doses(medication, timezone.now())
-    _audit(
+    _changed(
         actor=actor,
-        patient=patient,
+        treatment=medication.treatment,
         object_type="medication",
         object_id=medication.public_id,
         action=AuditAction.UPDATE,
         access=access,
         request=request,
-    )
-    _tell_the_patient(
-        actor=actor,
-        patient=patient,
-        treatment=medication.treatment,
         text=gettext_noop("%(name)s changed a medication of your treatment."),
     )
     return medication
@@ -229,19 +232,14 @@ def medication_stop(*, actor, medication: Medication, request=None) -> Medicatio
     now = timezone.now()
     if Medication.objects.filter(pk=medication.pk, stopped_at__isnull=True).update(stopped_at=now, stopped_by=actor):
         _forget_future_doses(medication, now)
-        _audit(
+        _changed(
             actor=actor,
-            patient=patient,
+            treatment=medication.treatment,
             object_type="medication",
             object_id=medication.public_id,
             action=AuditAction.UPDATE,
             access=access,
             request=request,
-        )
-        _tell_the_patient(
-            actor=actor,
-            patient=patient,
-            treatment=medication.treatment,
             text=gettext_noop("%(name)s stopped a medication of your treatment."),
         )
     medication.refresh_from_db()
@@ -260,19 +258,14 @@ def treatment_set_status(*, actor, treatment: Treatment, status: str, request=No
         Intake.objects.filter(
             medication__treatment=treatment, status=Intake.Status.DUE, due_at__gt=timezone.now()
         ).delete()
-    _audit(
+    _changed(
         actor=actor,
-        patient=treatment.patient,
+        treatment=treatment,
         object_type="treatment",
         object_id=treatment.public_id,
         action=AuditAction.UPDATE,
         access=access,
         request=request,
-    )
-    _tell_the_patient(
-        actor=actor,
-        patient=treatment.patient,
-        treatment=treatment,
         text=gettext_noop("%(name)s changed the status of your treatment."),
     )
     return treatment
