@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from audit.models import AccessEvent
+from audit import services as audit
+from audit.models import AccessEvent, AccessPath
+from audit.models import Action as AuditAction
 
 
 @admin.register(AccessEvent)
@@ -21,3 +23,23 @@ class AccessEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class AuditedChangelistMixin:
+    """A changelist of patients' data: every row shown to staff is one access event, written at once."""
+
+    audit_object_type: str
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            audit.record_many(
+                actor=request.user,
+                objects=changelist.result_list,
+                object_type=self.audit_object_type,
+                action=AuditAction.LIST,
+                access_path=AccessPath.STAFF,
+                request=request,
+            )
+        return response

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from audit import services as audit
+from audit.admin import AuditedChangelistMixin
 from audit.models import AccessPath
 from audit.models import Action as AuditAction
 from comments import services
@@ -14,7 +15,8 @@ from health_records.admin import ReadOnlyAdminMixin
 
 
 @admin.register(Comment)
-class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CommentAdmin(AuditedChangelistMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    audit_object_type = "comment"
     list_display = ["author_label", "patient", "visibility", "created_at", "deleted_at", "hidden_at"]
     list_filter = ["visibility", "hidden_at", "deleted_at"]
     search_fields = ["public_id", "patient__email", "author_label"]
@@ -22,20 +24,6 @@ class CommentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = ["public_id", "record", "parent", "visibility", "author_label", "text", "created_at", "edited_at"]
     readonly_fields = [*fields, "hidden_at", "hidden_by", "deleted_at"]
     actions = ["hide"]
-
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
-        if changelist is not None:
-            audit.record_many(
-                actor=request.user,
-                objects=changelist.result_list,
-                object_type="comment",
-                action=AuditAction.LIST,
-                access_path=AccessPath.STAFF,
-                request=request,
-            )
-        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         comment = Comment.objects.filter(pk=object_id).select_related("patient").first()

@@ -5,9 +5,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from audit import services as audit
-from audit.models import AccessPath
-from audit.models import Action as AuditAction
+from audit.admin import AuditedChangelistMixin
 from health_records import selectors
 from health_records.downloads import stored_file_response
 from health_records.models import HealthRecord, RecordFile
@@ -38,7 +36,8 @@ class RecordFileInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(HealthRecord)
-class HealthRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class HealthRecordAdmin(AuditedChangelistMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    audit_object_type = "health_record"
     list_display = ["title", "kind", "clinical_date", "patient", "author", "archived_at"]
     list_filter = ["kind", "archived_at"]
     search_fields = ["public_id", "patient__email", "patient__last_name"]
@@ -47,20 +46,6 @@ class HealthRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     fields = ["public_id", "patient", "kind", "title", "clinical_date", "author", "description", "archived_at"]
     readonly_fields = fields
     inlines = [RecordFileInline]
-
-    def changelist_view(self, request, extra_context=None):
-        response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
-        if changelist is not None:
-            audit.record_many(
-                actor=request.user,
-                objects=changelist.result_list,
-                object_type="health_record",
-                action=AuditAction.LIST,
-                access_path=AccessPath.STAFF,
-                request=request,
-            )
-        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         record = HealthRecord.objects.filter(pk=object_id).only("public_id").first()
