@@ -1,8 +1,9 @@
 """Alice's demo treatment: a morning and evening medication, and one at bedtime, running now."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
-from treatments import services
+from treatments import schedule, services
 from treatments.models import Treatment
 
 
@@ -44,6 +45,7 @@ def create_alice_treatment(*, alice, bob, today: datetime.date) -> bool:
             "end_date": today + datetime.timedelta(days=1),
         },
     )
+    _answer_past_doses(alice=alice, treatment=treatment, today=today)
     long_term = services.treatment_create(
         actor=alice,
         patient=alice,
@@ -63,3 +65,21 @@ def create_alice_treatment(*, alice, bob, today: datetime.date) -> bool:
         },
     )
     return True
+
+
+def _answer_past_doses(*, alice, treatment, today: datetime.date) -> None:
+    """Most past doses taken, one forgotten: the adherence chart has something to show."""
+    for medication in treatment.medications.all():
+        day = treatment.start_date
+        while day < today:
+            for slot in schedule.slots_of(medication, day, schedule.moment_times(None), ZoneInfo(alice.time_zone)):
+                forgotten = day == today - datetime.timedelta(days=2) and slot.moment == "evening"
+                services.intake_answer(
+                    actor=alice,
+                    medication=medication,
+                    local_date=day,
+                    moment=slot.moment,
+                    due_at=slot.due_at,
+                    answer="skipped" if forgotten else "taken",
+                )
+            day += datetime.timedelta(days=1)
