@@ -44,6 +44,7 @@ class HealthRecordSerializer(serializers.ModelSerializer):
     tags = TagNamesField(required=False, max_length=services.MAX_TAGS)
     files = RecordFileSerializer(many=True, read_only=True)
     clinical_date = serializers.DateField(validators=[validate_clinical_date])
+    body_site = serializers.CharField(read_only=True)
 
     class Meta:
         model = HealthRecord
@@ -54,6 +55,7 @@ class HealthRecordSerializer(serializers.ModelSerializer):
             "title",
             "clinical_date",
             "description",
+            "body_site",
             "tags",
             "author",
             "author_name",
@@ -69,6 +71,7 @@ class HealthRecordSerializer(serializers.ModelSerializer):
 
 
 class NewHealthRecordSerializer(HealthRecordSerializer):
+    body_site = serializers.CharField(max_length=120, required=False, allow_blank=True)
     uploads = serializers.ListField(
         child=serializers.FileField(), required=False, write_only=True, max_length=settings.UPLOAD_MAX_FILES
     )
@@ -139,7 +142,7 @@ class PatientRecordsView(ListAPIView):
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
         try:
-            record = services.health_record_create(
+            record = services.health_record_create_with_site(
                 actor=request.user,
                 patient=patient,
                 kind=values["kind"],
@@ -148,6 +151,7 @@ class PatientRecordsView(ListAPIView):
                 description=values.get("description", ""),
                 tags=values.get("tags", []),
                 uploads=values.get("uploads", []),
+                body_site=values.get("body_site", ""),
                 request=request,
             )
         except DjangoValidationError as error:

@@ -221,7 +221,7 @@ def create_alice_history(*, alice, today: date) -> int:
         return 0
     history = alice_history(today)
     for kind, title, day, description, tags, files in history:
-        services.health_record_create(
+        services.health_record_create_with_site(
             actor=alice,
             patient=alice,
             kind=kind,
@@ -229,6 +229,7 @@ def create_alice_history(*, alice, today: date) -> int:
             clinical_date=day,
             description=description,
             tags=tags,
+            body_site="genou gauche" if kind == "photo" else "",
             uploads=[checked_file(name, content) for name, content in files],
         )
     return len(history)

@@ -84,13 +84,32 @@ class HealthRecordForm(forms.ModelForm):
         return parse_tags(self.cleaned_data.get("tags", ""))
 
 
+BODY_SITES_LIST_ID = "body-site-suggestions"
+
+
 class NewHealthRecordForm(HealthRecordForm):
+    body_site = forms.CharField(
+        label=_("Body site"),
+        required=False,
+        max_length=120,
+        help_text=_("For a photo: where on the body, to follow it over time (for example: left knee)."),
+        widget=forms.TextInput(attrs={"list": BODY_SITES_LIST_ID, "autocomplete": "off"}),
+    )
     files = CheckedFilesField(label=_("Files"))
     # A second input that opens the phone's camera; its pictures join the other files.
     camera = CheckedFilesField(
         label=_("Take a photo"),
         widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
+
+    def __init__(self, *args, body_sites=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # The sites the patient already used, offered in a <datalist> so that one site keeps one name.
+        self.body_sites = list(body_sites)
+        self.body_sites_list_id = BODY_SITES_LIST_ID
+
+    def clean_body_site(self):
+        return " ".join(self.cleaned_data.get("body_site", "").split())
 
     def clean(self):
         cleaned_data = super().clean()

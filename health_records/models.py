@@ -58,6 +58,12 @@ class HealthRecord(models.Model):
     )
     description = models.TextField(_("description"), blank=True, max_length=20000)
     tags = models.ManyToManyField(Tag, blank=True, related_name="records", verbose_name=_("tags"))
+    # Where on the body a photo was taken ("left knee"): photos of one site are compared over time.
+    body_site = models.CharField(_("body site"), max_length=120, blank=True)
+    # A saved comparison keeps the two photos it was made from.
+    compared_files = models.ManyToManyField(
+        "RecordFile", blank=True, related_name="comparisons", verbose_name=_("compared photos")
+    )
     created_at = models.DateTimeField(_("added on"), default=timezone.now)
     updated_at = models.DateTimeField(_("changed on"), auto_now=True)
     archived_at = models.DateTimeField(_("archived on"), null=True, blank=True)

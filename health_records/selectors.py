@@ -1,6 +1,9 @@
 """Reads of health records. Each asks the access policy, answers 404 for what the user may not see,
 and writes the access event of what it returns."""
 
+import uuid
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -8,7 +11,7 @@ from accounts.models import Role, User
 from audit import services as audit
 from audit.models import AccessPath
 from audit.models import Action as AuditAction
-from health_records.models import HealthRecord, RecordChange, RecordFile, Tag
+from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, Tag
 from sharing import policy
 from sharing.policy import Access, Action, Channel
 
@@ -132,3 +135,104 @@ def record_file_get_for_user(
             request=request,
         )
     return record_file
+
+
+def patient_photos(*, user, patient, access: Access, request=None) -> list[RecordFile]:
+    """The images of the patient's active photo records that `user` may see, oldest first.
+    Reads through the timeline, which writes the access event."""
+    records = timeline_records(user=user, patient=patient, access=access, kind=RecordKind.PHOTO, request=request)
+    return list(
+        RecordFile.objects.filter(record__in=records.values("pk"), content_type__startswith="image/")
+        .select_related("record")
+        .order_by("record__clinical_date", "record__created_at", "uploaded_at", "id")
+    )
+
+
+def _site_key(body_site: str) -> str:
+    return " ".join(body_site.split()).casefold()
+
+
+def photos_by_site(photos: list[RecordFile]) -> list[tuple[str, list[RecordFile]]]:
+    """(body site, its photos in time order) by site name; photos without a site come last, under ""."""
+    groups: dict[str, tuple[str, list[RecordFile]]] = {}
+    for photo in photos:
+        key = _site_key(photo.record.body_site)
+        groups.setdefault(key, (" ".join(photo.record.body_site.split()), []))[1].append(photo)
+    return [groups[key] for key in sorted(groups, key=lambda key: (key == "", key))]
+
+
+def patient_body_sites(*, patient, access: Access) -> list[str]:
+    """The body sites already used on the records `access` covers, for the new-record form's suggestions."""
+    records = HealthRecord.objects.filter(patient=patient).active().exclude(body_site="")
+    if access.records is not None:
+        records = records.filter(access.records)
+    sites: dict[str, str] = {}
+    for site in records.order_by("body_site").values_list("body_site", flat=True):
+        sites.setdefault(_site_key(site), site)
+    return list(sites.values())
+
+
+@dataclass
+class Comparison:
+    record: HealthRecord
+    access: Access
+    photos: list[RecordFile]
+    left: RecordFile
+    right: RecordFile
+
+
+def _photo_chosen(photos: list[RecordFile], public_id) -> RecordFile | None:
+    if not public_id:
+        return None
+    chosen = next((photo for photo in photos if str(photo.public_id) == str(public_id)), None)
+    if chosen is None:
+        raise Http404
+    return chosen
+
+
+def _previous_photo(photos: list[RecordFile], record: HealthRecord, right: RecordFile) -> RecordFile:
+    """The photo of the same site taken just before `record`; failing that, the one just before it of any
+    site, then any other photo (the comparison then starts on the same photo when there is only one)."""
+    position = (record.clinical_date, record.created_at)
+    before = [photo for photo in photos if (photo.record.clinical_date, photo.record.created_at) < position]
+    same_site = [photo for photo in before if _site_key(photo.record.body_site) == _site_key(record.body_site)]
+    others = [photo for photo in photos if photo.record_id != record.pk]
+    for candidates in (same_site, before, others):
+        if candidates:
+            return candidates[-1]
+    return right
+
+
+def comparison_for_user(*, user, record_id, left_id=None, right_id=None, request=None) -> Comparison:
+    """The comparison opened from a photo record: its first image on the right, the previous photo of the
+    same body site on the left, unless the user chose others among the patient's photos."""
+    record, access = health_record_get_for_user(user=user, public_id=record_id, request=request)
+    images = [record_file for record_file in record.files.all() if record_file.is_image]
+    if record.kind != RecordKind.PHOTO or record.is_archived or not images:
+        raise Http404
+    photos = patient_photos(user=user, patient=record.patient, access=access, request=request)
+    right = _photo_chosen(photos, right_id) or next((photo for photo in photos if photo.pk == images[0].pk), images[0])
+    left = _photo_chosen(photos, left_id) or _previous_photo(photos, record, right)
+    return Comparison(record=record, access=access, photos=photos, left=left, right=right)
+
+
+def _uuid_or_404(value) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as error:
+        raise Http404 from error
+
+
+def photo_files_for_comparison(*, user, left_id, right_id) -> tuple[RecordFile, RecordFile]:
+    """The two photos `user` wants to save as a comparison; 404 for one they may not see. The service
+    that saves it writes the access event."""
+    found = []
+    for public_id in (left_id, right_id):
+        record_file = (
+            RecordFile.objects.select_related("record__patient").filter(public_id=_uuid_or_404(public_id)).first()
+        )
+        if record_file is None:
+            raise Http404
+        _access_to(user=user, record=record_file.record, action=Action.VIEW)
+        found.append(record_file)
+    return found[0], found[1]

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +17,9 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from audit import services as audit
 from audit.models import AccessPath
 from audit.models import Action as AuditAction
-from health_records.models import HealthRecord, RecordChange, RecordFile, Tag
-from health_records.uploads import CheckedUpload
+from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, Tag
+from health_records.photos import side_by_side
+from health_records.uploads import CheckedUpload, check_upload
 from notifications.models import Event
 from notifications.services import notify_translated
 from sharing import policy
@@ -239,3 +241,58 @@ def record_file_set_thumbnail(*, record_file: RecordFile, content: bytes) -> Non
     """Called by the thumbnail task (no actor: it derives a picture from a stored file)."""
     record_file.thumbnail.save("thumbnail", ContentFile(content), save=False)
     RecordFile.objects.filter(pk=record_file.pk).update(thumbnail=record_file.thumbnail.name)
+
+
+def health_record_create_with_site(*, body_site: str = "", **fields) -> HealthRecord:
+    """A new record (as `health_record_create`) with where on the body its photos were taken."""
+    body_site = " ".join((body_site or "").split())
+    if len(body_site) > HealthRecord._meta.get_field("body_site").max_length:
+        raise ValidationError({"body_site": _("The body site is too long.")}, code="too_long")
+    with transaction.atomic():
+        record = health_record_create(**fields)
+        if body_site:
+            record.body_site = body_site
+            record.save(update_fields=["body_site", "updated_at"])
+    return record
+
+
+def _comparable(actor, record_file: RecordFile, patient) -> None:
+    record = record_file.record
+    if record.patient_id != patient.pk:
+        raise ValidationError(_("Both photos must be of the same patient."), code="other_patient")
+    if not record_file.is_image or record.kind != RecordKind.PHOTO or record.is_archived:
+        raise ValidationError(_("Only photos can be compared."), code="not_a_photo")
+    if not policy.decide(actor, Action.VIEW, patient, record=record):
+        raise PermissionDenied
+
+
+def _content_of(record_file: RecordFile) -> bytes:
+    with record_file.file.open("rb") as stored:
+        return stored.read()
+
+
+def comparison_save(*, actor, left: RecordFile, right: RecordFile, request=None) -> HealthRecord:
+    """Saves two photos side by side as a new photo record of the patient, dated by the later photo,
+    that remembers the photos it was made from."""
+    patient = left.record.patient
+    _require(actor, Action.CREATE, patient)
+    for record_file in (left, right):
+        _comparable(actor, record_file, patient)
+    left_date, right_date = left.record.clinical_date, right.record.clinical_date
+    site = right.record.body_site or left.record.body_site
+    content = side_by_side(_content_of(left), _content_of(right), f"{left_date:%d/%m/%Y}", f"{right_date:%d/%m/%Y}")
+    upload = check_upload(SimpleUploadedFile("comparaison.jpg", content))
+    title = " ".join(["Comparaison", site, f": {left_date:%d/%m/%Y} / {right_date:%d/%m/%Y}"]).replace("  ", " ")
+    with transaction.atomic():
+        record = health_record_create_with_site(
+            actor=actor,
+            patient=patient,
+            kind=RecordKind.PHOTO,
+            title=title,
+            clinical_date=max(left_date, right_date),
+            body_site=site,
+            uploads=[upload],
+            request=request,
+        )
+        record.compared_files.set([left, right])
+    return record

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from health_records import views
+from health_records import photo_views, views
 
 app_name = "health_records"
 
@@ -8,11 +8,14 @@ urlpatterns = [
     path("records/", views.my_timeline, name="mine"),
     path("patients/<uuid:patient_id>/records/", views.timeline, name="timeline"),
     path("patients/<uuid:patient_id>/records/new/", views.record_create, name="create"),
+    path("patients/<uuid:patient_id>/photos/", photo_views.gallery, name="gallery"),
     path("records/<uuid:record_id>/", views.record_detail, name="detail"),
     path("records/<uuid:record_id>/edit/", views.record_edit, name="edit"),
     path("records/<uuid:record_id>/files/", views.record_files_add, name="add_files"),
     path("records/<uuid:record_id>/archive/", views.record_archive, name="archive"),
     path("records/<uuid:record_id>/restore/", views.record_restore, name="restore"),
+    path("records/<uuid:record_id>/compare/", photo_views.compare, name="compare"),
+    path("records/<uuid:record_id>/compare/save/", photo_views.compare_save, name="compare_save"),
     path("files/<uuid:file_id>/", views.file_download, name="file_download"),
     path("files/<uuid:file_id>/view/", views.file_inline, name="file_inline"),
     path("files/<uuid:file_id>/thumbnail/", views.file_thumbnail, name="file_thumbnail"),

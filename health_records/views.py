@@ -84,10 +84,15 @@ def timeline(request, patient_id):
 def record_create(request, patient_id):
     patient, _access = selectors.patient_get_for_user(user=request.user, public_id=patient_id, action=Action.CREATE)
     initial = {"kind": request.GET.get("kind")} if request.GET.get("kind") in RecordKind.values else {}
-    form = NewHealthRecordForm(request.POST or None, request.FILES or None, initial=initial)
+    form = NewHealthRecordForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        body_sites=selectors.patient_body_sites(patient=patient, access=_access),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        record = services.health_record_create(
+        record = services.health_record_create_with_site(
             actor=request.user,
             patient=patient,
             kind=data["kind"],
@@ -96,6 +101,7 @@ def record_create(request, patient_id):
             description=data["description"],
             tags=data["tags"],
             uploads=data["uploads"],
+            body_site=data["body_site"],
             request=request,
         )
         messages.success(request, _("The record is added."))

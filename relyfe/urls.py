@@ -6,6 +6,7 @@ from accounts import api as accounts_api
 from accounts import views as accounts_views
 from comments import api as comments_api
 from health_records import api as records_api
+from health_records import photo_api
 from notifications import views as notifications_views
 from relyfe.health import healthz
 from sharing import api as sharing_api
@@ -41,6 +42,8 @@ api_v1 = [
     path("doses/", treatments_api.DosesView.as_view(), name="doses"),
     path("reminder-settings/", treatments_api.ReminderSettingsView.as_view(), name="reminder-settings"),
     path("drugs/", treatments_api.DrugsView.as_view(), name="drugs"),
+    path("patients/<uuid:patient_id>/photos/", photo_api.PhotoGalleryView.as_view(), name="patient-photos"),
+    path("comparisons/", photo_api.ComparisonSaveView.as_view(), name="comparisons"),
     path("records/<uuid:record_id>/readings/", reading_api.RecordReadingsView.as_view(), name="record-readings"),
     path("readings/<uuid:reading_id>/", reading_api.ReadingView.as_view(), name="reading"),
     path("readings/<uuid:reading_id>/confirm/", reading_api.ReadingConfirmView.as_view(), name="reading-confirm"),

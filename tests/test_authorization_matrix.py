@@ -155,6 +155,16 @@ DECISIONS = {
     "api:directory": ("get", {}, MEMBERS),
     "api:proposals": ("get", {"patient_id": "alice"}, ONLY_ALICE),
     "api:proposal-answer": ("post", {"proposal_id": "proposal"}, ONLY_ALICE),
+    "health_records:gallery": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "health_records:compare": ("get", {"record_id": "photo_record"}, ALICE_AND_BOB),
+    "health_records:compare_save": (
+        "post",
+        {"record_id": "photo_record"},
+        ALICE_AND_BOB,
+        {"left": "earlier_photo_file", "right": "photo_file"},
+    ),
+    "api:patient-photos": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "api:comparisons": ("post", {}, ALICE_AND_BOB, {"left": "earlier_photo_file", "right": "photo_file"}),
     "api:token": ("post", {}, ALL),
     "api:me": ("get", {}, MEMBERS),
     "api:patient-records": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
@@ -233,7 +243,12 @@ def world(db):
     proposal = CareTeamProposal.objects.create(
         patient=alice, proposed_by=bob, professional=ProfessionalFactory(), permission="read"
     )
+    earlier_photo = HealthRecordFactory(patient=alice, kind="photo", title="Genou J+2", body_site="genou")
+    photo_record = HealthRecordFactory(patient=alice, kind="photo", title="Genou J+60", body_site="genou")
     return {
+        "photo_record": photo_record.public_id,
+        "photo_file": RecordFileFactory(record=photo_record).public_id,
+        "earlier_photo_file": RecordFileFactory(record=earlier_photo).public_id,
         "comment": comments.comment_create(actor=alice, record=record, text="Merci").public_id,
         "proposal": proposal.public_id,
         "prescription": prescription.public_id,

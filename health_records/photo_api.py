@@ -1,0 +1,59 @@
+"""Photo follow-up in the API: the gallery by body site, and saving a comparison of two photos."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from health_records import selectors, services
+from health_records.api import HealthRecordSerializer, RecordFileSerializer
+
+
+class PhotoSerializer(RecordFileSerializer):
+    record = serializers.UUIDField(source="record.public_id", read_only=True)
+    title = serializers.CharField(source="record.title", read_only=True)
+    clinical_date = serializers.DateField(source="record.clinical_date", read_only=True)
+    body_site = serializers.CharField(source="record.body_site", read_only=True)
+
+    class Meta(RecordFileSerializer.Meta):
+        fields = [*RecordFileSerializer.Meta.fields, "record", "title", "clinical_date", "body_site"]
+        read_only_fields = fields
+
+
+class PhotoGroupSerializer(serializers.Serializer):
+    body_site = serializers.CharField()
+    photos = PhotoSerializer(many=True)
+
+
+class ComparisonSerializer(serializers.Serializer):
+    left = serializers.UUIDField(help_text="The public id of the photo (file) shown on the left.")
+    right = serializers.UUIDField(help_text="The public id of the photo (file) shown on the right.")
+
+
+class PhotoGalleryView(APIView):
+    """The patient's photos grouped by body site, each group oldest first (photos without a site last)."""
+
+    @extend_schema(responses=PhotoGroupSerializer(many=True))
+    def get(self, request, patient_id):
+        patient, access = selectors.patient_get_for_user(user=request.user, public_id=patient_id)
+        photos = selectors.patient_photos(user=request.user, patient=patient, access=access, request=request)
+        groups = [{"body_site": site, "photos": files} for site, files in selectors.photos_by_site(photos)]
+        return Response(PhotoGroupSerializer(groups, many=True, context={"request": request}).data)
+
+
+class ComparisonSaveView(APIView):
+    """Saves two photos side by side as a new photo record of the patient."""
+
+    @extend_schema(request=ComparisonSerializer, responses={201: HealthRecordSerializer})
+    def post(self, request):
+        serializer = ComparisonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        left, right = selectors.photo_files_for_comparison(
+            user=request.user, left_id=serializer.validated_data["left"], right_id=serializer.validated_data["right"]
+        )
+        try:
+            record = services.comparison_save(actor=request.user, left=left, right=right, request=request)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+        return Response(HealthRecordSerializer(record, context={"request": request}).data, status=201)

@@ -1,0 +1,70 @@
+"""Photo follow-up in the web UI: the gallery by body site, the comparison of two photos and its saving."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from audit.models import AccessPath
+from health_records import selectors, services
+from sharing import policy
+from sharing.policy import Action
+
+
+@login_required
+@require_GET
+@never_cache
+def gallery(request, patient_id):
+    patient, access = selectors.patient_get_for_user(user=request.user, public_id=patient_id)
+    photos = selectors.patient_photos(user=request.user, patient=patient, access=access, request=request)
+    context = {
+        "patient": patient,
+        "is_owner": access.path == AccessPath.OWNER,
+        "groups": selectors.photos_by_site(photos),
+        "can_add": bool(policy.decide(request.user, Action.CREATE, patient)),
+    }
+    return render(request, "health_records/gallery.html", context)
+
+
+@login_required
+@require_GET
+@never_cache
+def compare(request, record_id):
+    comparison = selectors.comparison_for_user(
+        user=request.user,
+        record_id=record_id,
+        left_id=request.GET.get("with"),
+        right_id=request.GET.get("other"),
+        request=request,
+    )
+    patient = comparison.record.patient
+    context = {
+        "comparison": comparison,
+        "record": comparison.record,
+        "patient": patient,
+        "is_owner": comparison.access.path == AccessPath.OWNER,
+        "can_save": bool(policy.decide(request.user, Action.CREATE, patient)),
+    }
+    return render(request, "health_records/compare.html", context)
+
+
+@login_required
+@require_POST
+def compare_save(request, record_id):
+    record, _access = selectors.health_record_for_action(user=request.user, public_id=record_id, action=Action.VIEW)
+    left, right = selectors.photo_files_for_comparison(
+        user=request.user, left_id=request.POST.get("left"), right_id=request.POST.get("right")
+    )
+    if left.record.patient_id != record.patient_id or right.record.patient_id != record.patient_id:
+        raise Http404
+    try:
+        comparison = services.comparison_save(actor=request.user, left=left, right=right, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("health_records:compare", record_id=record.public_id)
+    messages.success(request, _("The comparison is saved."))
+    return redirect("health_records:detail", record_id=comparison.public_id)
