@@ -122,3 +122,15 @@ def _through_link(visitor: LinkVisitor, action, patient, record) -> Access:
     if record is not None and (record.is_archived or not link.records.filter(pk=record.pk).exists()):
         return DENIED
     return Access(True, AccessPath.LINK, records=Q(pk__in=link.records.values("pk")), link=link)
+
+
+def may_break_glass(actor, emergency_profile) -> bool:
+    """Break-glass: only when the patient turned it on, and only for professionals whose RPPS staff verified."""
+    verified = (
+        actor is not None
+        and actor.is_authenticated
+        and actor.is_active
+        and actor.is_professional
+        and getattr(getattr(actor, "professional_profile", None), "verified", False)
+    )
+    return bool(emergency_profile.enabled and emergency_profile.break_glass_enabled and verified)

@@ -26,7 +26,7 @@ from health_records import selectors as records
 from health_records.downloads import stored_file_response
 from sharing import heartcode, selectors, services
 from sharing.forms import AccessRequestForm, BreakGlassForm, PasscodeForm, ScanPhotoForm, VisitorForm
-from sharing.policy import Action, LinkVisitor, decide
+from sharing.policy import Action, LinkVisitor, decide, may_break_glass
 
 PENDING_LINK = "share_link_pending"
 PASSCODE_OK = "share_link_passcode_ok"
@@ -166,7 +166,7 @@ def emergency_page(request, token):
     if user.is_authenticated and decide(user, Action.VIEW, patient).path == AccessPath.GRANT:
         return redirect("health_records:timeline", patient_id=patient.public_id)
     services.emergency_profile_viewed(profile=profile, viewer=user, request=request)
-    can_break_glass = services.break_glass_allowed(actor=user, profile=profile)
+    can_break_glass = may_break_glass(user, profile)
     context = {
         "profile": profile,
         "patient": patient,
@@ -200,7 +200,7 @@ def emergency_request(request, token):
 @require_POST
 def emergency_break_glass(request, token):
     profile = selectors.emergency_profile_by_token(token)
-    if profile is None or not services.break_glass_allowed(actor=request.user, profile=profile):
+    if profile is None or not may_break_glass(request.user, profile):
         return _noindex(link_not_valid(request))
     form = BreakGlassForm(request.POST)
     if not form.is_valid():

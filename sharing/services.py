@@ -51,7 +51,8 @@ PASSCODE_LOCKOUT_SECONDS = 15 * 60
 
 
 def _require_patient(actor, patient):
-    if actor is None or not actor.is_authenticated or actor.pk != patient.pk or not patient.is_patient:
+    """Sharing a file is the patient's own decision: the policy allows it on the owner path only."""
+    if policy.decide(actor, policy.Action.SHARE, patient).path != AccessPath.OWNER:
         raise PermissionDenied
 
 
@@ -498,22 +499,12 @@ def access_request_refuse(*, actor, access_request: AccessRequest, request=None)
 # --- Break-glass ----------------------------------------------------------------------------------
 
 
-def break_glass_allowed(*, actor, profile: EmergencyProfile) -> bool:
-    """Only when the patient turned it on, and only for professionals whose RPPS staff verified."""
-    verified = (
-        actor.is_authenticated
-        and actor.is_professional
-        and getattr(getattr(actor, "professional_profile", None), "verified", False)
-    )
-    return profile.enabled and profile.break_glass_enabled and verified
-
-
 @transaction.atomic
 def break_glass_open(*, actor, profile: EmergencyProfile, reason: str, request=None) -> Grant:
     """A verified professional reads the whole file at once for 24 hours, with a reason; the patient is
     alerted immediately and the access stands out in the log."""
     patient = profile.patient
-    if not break_glass_allowed(actor=actor, profile=profile):
+    if not policy.may_break_glass(actor, profile):
         raise PermissionDenied
     reason = " ".join((reason or "").split())
     if len(reason) < 10:
