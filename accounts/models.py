@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -71,6 +72,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris", validators=[validate_time_zone])
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     is_active = models.BooleanField(_("active"), default=True)
+    # A patient account a professional created (quick account after a face identification) that the
+    # patient has not claimed yet: no password, and possibly no e-mail or phone.
+    claim_pending = models.BooleanField(_("waiting to be claimed by the patient"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -84,7 +88,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=Q(email__isnull=False) | Q(phone__isnull=False),
+                condition=Q(email__isnull=False) | Q(phone__isnull=False) | Q(claim_pending=True),
                 name="user_has_a_sign_in_identifier",
             ),
             models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_is_known"),
@@ -132,6 +136,8 @@ class PatientProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient_profile")
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=16, choices=Sex.choices, default=Sex.UNSPECIFIED)
+    # When only an approximate age is known (a quick account made by a professional): the year, about.
+    approximate_birth_year = models.PositiveSmallIntegerField(_("approximate birth year"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("patient profile")
@@ -142,6 +148,17 @@ class PatientProfile(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+    def clean(self):
+        super().clean()
+        this_year = timezone.now().year
+        if self.approximate_birth_year is not None and not this_year - 130 <= self.approximate_birth_year <= this_year:
+            raise ValidationError(
+                {
+                    "approximate_birth_year": _("Enter a year between %(first)s and %(last)s.")
+                    % {"first": this_year - 130, "last": this_year}
+                }
+            )
 
 
 class ProfessionalProfile(models.Model):
@@ -194,3 +211,28 @@ class ProfessionalProfile(models.Model):
     @property
     def practice_phone_display(self) -> str:
         return format_phone(self.practice_phone) if self.practice_phone else ""
+
+
+class AccountClaim(models.Model):
+    """How a patient takes over an account a professional created for them: a one-time code, printed or
+    sent by e-mail or text message, that lets them choose how they sign in and set their password."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="account_claim")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    # Only a hash is kept, as for passwords; the code itself is shown once to the professional.
+    code_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account claim")
+        verbose_name_plural = _("account claims")
+
+    def __str__(self):
+        return str(self.user)
+
+    @property
+    def is_usable(self) -> bool:
+        return self.claimed_at is None and self.expires_at > timezone.now()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import claim_views, views
 
 app_name = "accounts"
 
@@ -26,4 +26,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
         name="password_reset_complete",
     ),
+    path("claim/", claim_views.claim, name="claim"),
+    path("claim/done/", claim_views.claim_done, name="claim_done"),
+    path("claim/renew/<uuid:patient_id>/", claim_views.claim_renew, name="claim_renew"),
 ]

@@ -22,6 +22,7 @@ class Action(models.TextChoices):
     EXPORT = "export", _("exported")
     REVOKE = "revoke", _("revoked")
     BREAK_GLASS = "break_glass", _("opened in an emergency (break-glass)")
+    IDENTIFY = "identify", _("identified from a photo")
 
 
 class AccessPath(models.TextChoices):
@@ -30,6 +31,7 @@ class AccessPath(models.TextChoices):
     LINK = "link", _("share link")
     EMERGENCY = "emergency", _("emergency access")
     STAFF = "staff", _("ReLyfe staff (administration)")
+    IDENTIFICATION = "identification", _("face identification by a professional")
 
 
 # Comments professionals write for each other: logged, but never listed to the patient.
@@ -44,6 +46,10 @@ OBJECT_TYPES = {
     "emergency_profile": _("the emergency profile"),
     "access_request": _("an access request"),
     "comment": _("a comment"),
+    "account_claim": _("the code to take over the account"),
+    "face_consent": _("consent to face identification"),
+    "face_template": _("an enrolled face"),
+    "face_search": _("a face identification"),
 }
 
 

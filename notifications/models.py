@@ -29,6 +29,7 @@ class Event(models.TextChoices):
     COMMENT = "comment", _("A new comment on a record")
     MENTION = "mention", _("You were mentioned in a comment")
     REMINDER = "reminder", _("Time for your medications")
+    FACE_ENROLLED = "face_enrolled", _("Your face was enrolled for identification")
 
 
 # A patient is always told when someone used emergency access to their file, on every channel.

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before whitenoise and staticfiles: its runserver, which reads chunked bodies (printing), wins.
+    "printing",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
@@ -54,7 +56,6 @@ INSTALLED_APPS = [
     "comments",
     "faces",
     "notifications",
-    "printing",
 ]
 
 MIDDLEWARE = [
@@ -317,6 +318,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "TreatmentStatusEnum": "treatments.models.TreatmentStatus",
         "DoseStatusEnum": "treatments.models.Intake.Status",
+        "FaceConsentMethodEnum": "faces.models.ConsentMethod",
     },
 }
 
@@ -346,6 +348,20 @@ ACCESS_LOG_PAGE_SIZE = 50
 # "textract" sends them to AWS Textract.
 OCR_ENGINE = env.str("OCR_ENGINE", default="local")
 AWS_TEXTRACT_REGION = env.str("AWS_TEXTRACT_REGION", default="eu-west-3")
+
+# --- Face identification ------------------------------------------------------------------------
+
+# "local" runs dlib's face detector and 128-d embedding on this machine (the models ship in the
+# face-recognition-models package) and keeps the embeddings in the database; "rekognition" uses an AWS
+# Rekognition collection, one per environment, created when missing.
+FACES_BACKEND = env.str("FACES_BACKEND", default="local")
+# Similarity 0-100 from which a face is taken for the patient's: 99 is AWS's guidance for decisions
+# about people, and the local model's similarity is calibrated to the same scale.
+FACES_MATCH_THRESHOLD = env.float("FACES_MATCH_THRESHOLD", default=99.0)
+FACES_REKOGNITION_COLLECTION = env.str("FACES_REKOGNITION_COLLECTION", default="relyfe-development")
+AWS_REKOGNITION_REGION = env.str("AWS_REKOGNITION_REGION", default="eu-west-3")
+FACES_MAX_UPLOAD_BYTES = env.int("FACES_MAX_UPLOAD_MB", default=10) * 1024 * 1024
+FACES_MIN_FACE_PIXELS = env.int("FACES_MIN_FACE_PIXELS", default=60)
 
 # --- Web Push (reminders on phones and desktops) ------------------------------------------------
 

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from comments import api as comments_api
+from faces import api as faces_api
 from health_records import api as records_api
 from health_records import photo_api
 from notifications import views as notifications_views
@@ -49,6 +50,10 @@ api_v1 = [
     path("readings/<uuid:reading_id>/confirm/", reading_api.ReadingConfirmView.as_view(), name="reading-confirm"),
     path("records/<uuid:record_id>/comments/", comments_api.RecordCommentsView.as_view(), name="record-comments"),
     path("comments/<uuid:comment_id>/", comments_api.CommentDetailView.as_view(), name="comment"),
+    path("patients/<uuid:patient_id>/face-consent/", faces_api.FaceConsentView.as_view(), name="face-consent"),
+    path("patients/<uuid:patient_id>/faces/", faces_api.PatientFacesView.as_view(), name="faces"),
+    path("faces/identify/", faces_api.FaceIdentifyView.as_view(), name="face-identify"),
+    path("faces/patients/", faces_api.QuickPatientView.as_view(), name="face-quick-patient"),
 ]
 
 urlpatterns = [
@@ -62,6 +67,7 @@ urlpatterns = [
     path("", include("sharing.urls")),
     path("", include("treatments.urls")),
     path("", include("comments.urls")),
+    path("", include("faces.urls")),
     path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -26,6 +26,7 @@ class GrantOrigin(models.TextChoices):
     ACCESS_REQUEST = "access_request", _("approved access request")
     BREAK_GLASS = "break_glass", _("emergency (break-glass) access")
     PROPOSAL = "proposal", _("proposed by the care team")
+    QUICK_ACCOUNT = "quick_account", _("the professional who created the account")
 
 
 class GrantQuerySet(models.QuerySet):

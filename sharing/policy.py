@@ -29,6 +29,7 @@ class Action(StrEnum):
     RESTORE = "restore"
     SHARE = "share"
     VIEW_ACCESS_LOG = "view_access_log"
+    ENROL_FACE = "enrol_face"
 
 
 class Channel(StrEnum):
@@ -44,7 +45,8 @@ READ_ACTIONS = {Action.VIEW, Action.DOWNLOAD}
 GRANT_ACTIONS = {
     "read": READ_ACTIONS,
     "comment": READ_ACTIONS | {Action.COMMENT},
-    "contribute": READ_ACTIONS | {Action.COMMENT, Action.CREATE, Action.UPDATE},
+    # Enrolling a face is adding to the file, and needs the patient's recorded consent besides (faces app).
+    "contribute": READ_ACTIONS | {Action.COMMENT, Action.CREATE, Action.UPDATE, Action.ENROL_FACE},
 }
 
 
@@ -124,13 +126,24 @@ def _through_link(visitor: LinkVisitor, action, patient, record) -> Access:
     return Access(True, AccessPath.LINK, records=Q(pk__in=link.records.values("pk")), link=link)
 
 
-def may_break_glass(actor, emergency_profile) -> bool:
-    """Break-glass: only when the patient turned it on, and only for professionals whose RPPS staff verified."""
-    verified = (
+def _is_verified_professional(actor) -> bool:
+    return bool(
         actor is not None
         and actor.is_authenticated
         and actor.is_active
         and actor.is_professional
         and getattr(getattr(actor, "professional_profile", None), "verified", False)
     )
-    return bool(emergency_profile.enabled and emergency_profile.break_glass_enabled and verified)
+
+
+def may_break_glass(actor, emergency_profile) -> bool:
+    """Break-glass: only when the patient turned it on, and only for professionals whose RPPS staff verified."""
+    return bool(
+        emergency_profile.enabled and emergency_profile.break_glass_enabled and _is_verified_professional(actor)
+    )
+
+
+def may_identify_faces(actor) -> bool:
+    """Searching patients by their face, and creating accounts for the unknown ones, is for professionals
+    whose RPPS staff verified: anyone can sign up as a professional, and a face search finds people."""
+    return _is_verified_professional(actor)

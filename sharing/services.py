@@ -145,6 +145,33 @@ def grant_give(*, actor, professional, scope, permission, records=(), kinds=(), 
 
 
 @transaction.atomic
+def grant_to_account_creator(*, actor, patient, request=None) -> Grant:
+    """The professional who made a patient's account (a quick account, when nobody matched their face) is
+    the one treating them: they get the whole file, which the patient can revoke once they claim it."""
+    grant = _grant_create(
+        patient=patient,
+        professional=actor,
+        scope=Scope.ALL,
+        permission=Permission.CONTRIBUTE,
+        records=(),
+        kinds=(),
+        ends_at=None,
+        created_by=actor,
+        origin=GrantOrigin.QUICK_ACCOUNT,
+    )
+    _audit(
+        actor=actor,
+        patient=patient,
+        object_type="grant",
+        object_id=grant.public_id,
+        action=AuditAction.SHARE,
+        access_path=AccessPath.GRANT,
+        request=request,
+    )
+    return grant
+
+
+@transaction.atomic
 def grant_revoke(*, actor, grant: Grant, request=None) -> Grant:
     """Takes effect on the professional's next request: the policy only counts unrevoked grants."""
     _require_patient(actor, grant.patient)

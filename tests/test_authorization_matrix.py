@@ -5,6 +5,8 @@ page or endpoint cannot ship without someone deciding who sees it. Each request 
 is rolled back, so that one person's action (a revocation, an archive) does not change the next check.
 """
 
+import uuid
+
 import pytest
 from django.core.cache import cache
 from django.db import transaction
@@ -12,7 +14,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts import services as accounts
 from comments import services as comments
+from faces import services as faces
+from faces.models import FaceSearch, FaceSearchCandidate
 from health_records.tasks import record_file_make_thumbnail
 from notifications.models import Notification
 from sharing import services as sharing
@@ -173,6 +178,24 @@ DECISIONS = {
     "api:record-archive": ("post", {"record_id": "record"}, ONLY_ALICE),
     "api:record-restore": ("post", {"record_id": "record"}, ONLY_ALICE),
     "api:file-download": ("get", {"file_id": "file"}, ALICE_AND_BOB),
+    "accounts:claim": ("get", {}, ALL),
+    "accounts:claim_done": ("get", {}, MEMBERS),
+    # Only the professional who created the account renews its code.
+    "accounts:claim_renew": ("post", {"patient_id": "claim_pending_patient"}, {"bob"}),
+    "faces:mine": ("get", {}, PATIENTS),
+    "api:face-consent": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "api:faces": ("post", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "api:face-identify": ("post", {}, {"bob"}),
+    "api:face-quick-patient": ("post", {}, {"bob"}),
+    "faces:withdraw": ("post", {}, PATIENTS),
+    # Searching people by their face is for verified professionals only (bob is; charlie is not).
+    "faces:identify": ("get", {}, {"bob"}),
+    "faces:search": ("get", {"search_id": "face_search"}, {"bob"}),
+    "faces:request_access": ("post", {"search_id": "face_search", "rank": 1}, {"bob"}),
+    "faces:quick_account": ("get", {}, {"bob"}),
+    "faces:demo": ("get", {}, {"bob"}),
+    # The patient (sent on to their own page) and a professional who may add to the file.
+    "faces:enrol_patient": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
     "api-schema": ("get", {}, ALL),
     "api-docs": ("get", {}, ALL),
 }
@@ -187,6 +210,9 @@ ADMIN_SAMPLES = {
     "admin:health_records_recordfile_download": {"file_id": "file"},
     "admin:audit_accessevent_changelist": {},
     "admin:comments_comment_changelist": {},
+    "admin:faces_facetemplate_changelist": {},
+    "admin:faces_faceconsent_changelist": {},
+    "admin:faces_facesearch_changelist": {},
 }
 
 
@@ -243,14 +269,29 @@ def world(db):
     proposal = CareTeamProposal.objects.create(
         patient=alice, proposed_by=bob, professional=ProfessionalFactory(), permission="read"
     )
+    bob.professional_profile.verified, bob.professional_profile.verified_at = True, timezone.now()
+    bob.professional_profile.save()
+    faces.face_consent_give(actor=alice, patient=alice)
+    face_search = FaceSearch.objects.create(searcher=bob, backend="local", threshold=99, outcome="match")
+    FaceSearchCandidate.objects.create(search=face_search, patient=alice, similarity=99.9, rank=1)
     earlier_photo = HealthRecordFactory(patient=alice, kind="photo", title="Genou J+2", body_site="genou")
     photo_record = HealthRecordFactory(patient=alice, kind="photo", title="Genou J+60", body_site="genou")
+    claim_pending_patient, _code = accounts.patient_create_for_claim(
+        created_by=bob,
+        public_id=uuid.uuid4(),
+        first_name="Léa",
+        last_name="Martin",
+        approximate_birth_year=1990,
+        language="fr",
+    )
     return {
+        "claim_pending_patient": claim_pending_patient.public_id,
         "photo_record": photo_record.public_id,
         "photo_file": RecordFileFactory(record=photo_record).public_id,
         "earlier_photo_file": RecordFileFactory(record=earlier_photo).public_id,
         "comment": comments.comment_create(actor=alice, record=record, text="Merci").public_id,
         "proposal": proposal.public_id,
+        "face_search": face_search.public_id,
         "prescription": prescription.public_id,
         "reading": reading.public_id,
         "treatment": treatment.public_id,

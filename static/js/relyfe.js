@@ -18,6 +18,11 @@
     });
   }
 
+  // Buttons marked data-print print the page (its print style shows what is to be printed).
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // Selects marked data-autosubmit submit their form on change (the button stays for no-JS).
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });

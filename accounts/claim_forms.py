@@ -1,0 +1,118 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services, throttling
+from accounts.forms import IdentifiersFormMixin
+from accounts.models import User
+
+# Wrong claim codes are counted against the client address only: a code that matches nothing names no
+# account. An empty identifier makes accounts.throttling use the address counter alone.
+NO_ACCOUNT = ""
+
+
+class ClaimForm(IdentifiersFormMixin, forms.Form):
+    """The patient takes over the account a professional created for them: the code they were given,
+    how they will sign in, and their password."""
+
+    code = forms.CharField(
+        label=_("Your code"),
+        max_length=32,
+        help_text=_("The 12 letters and digits on the sheet or in the message, for example ABCD-EFGH-JKLM."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+                "autocorrect": "off",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        required=False,
+        help_text=_("You will sign in with it, or with your mobile phone: give at least one."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
+    )
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        required=False,
+        max_length=32,
+        help_text=_("For example 06 12 34 56 78 or +33 6 12 34 56 78."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    error_messages = {
+        "invalid_code": _("This code is not valid, or it has expired. Ask the professional for a new one."),
+        "locked": _("Too many wrong codes. For your security, try again in %(minutes)s minutes."),
+    }
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        # The account being claimed, known once the code is recognised.
+        self.instance_user = None
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        address = throttling.client_address(self.request)
+        if throttling.is_locked(NO_ACCOUNT, address):
+            raise self.locked_error()
+        claim = services.account_claim_find(code)
+        if claim is None:
+            throttling.record_failure(NO_ACCOUNT, address)
+            if throttling.is_locked(NO_ACCOUNT, address):
+                raise self.locked_error()
+            raise ValidationError(self.error_messages["invalid_code"], code="invalid_code")
+        self.instance_user = claim.user
+        self.hint_recorded_identifiers(claim.user)
+        return code
+
+    def hint_recorded_identifiers(self, user: User):
+        """The patient may keep the e-mail or phone the professional recorded: the form says which,
+        when it is shown again. Help texts are shown as HTML, hence the escaping."""
+        if user.email:
+            self.fields["email"].help_text = _(
+                "Your account already has the address %(email)s: leave this empty to keep it."
+            ) % {"email": escape(user.email)}
+        if user.phone:
+            self.fields["phone"].help_text = _(
+                "Your account already has the number %(phone)s: leave this empty to keep it."
+            ) % {"phone": escape(user.phone_display)}
+
+    def clean(self):
+        cleaned_data = super().clean()
+        user = self.instance_user
+        if user is not None and not (user.email or user.phone):
+            self.check_an_identifier_is_given(cleaned_data)
+        password1, password2 = cleaned_data.get("password1"), cleaned_data.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", ValidationError(_("The two passwords differ."), code="password_mismatch"))
+        elif password1:
+            candidate = User(
+                email=cleaned_data.get("email") or getattr(user, "email", None),
+                first_name=getattr(user, "first_name", ""),
+                last_name=getattr(user, "last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password1, candidate)
+            except ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned_data
+
+    def locked_error(self):
+        return ValidationError(
+            self.error_messages["locked"], code="locked", params={"minutes": throttling.lockout_minutes()}
+        )

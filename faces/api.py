@@ -1,0 +1,324 @@
+"""Face identification through the API, for the professional mobile app: the patient's consent and
+enrolled faces, a search by photo, and the quick account for a patient nobody could identify.
+
+Photos arrive as multipart uploads (field `image`), are read in memory once their size is known to be
+acceptable, and are never stored. A photo the face engine cannot use answers 400 with a `code` the app
+acts on (retake the photo, one face only…) and a `detail` it shows.
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from accounts.identifiers import normalize_email, parse_phone
+from faces import selectors, services
+from faces.engine.base import FaceProblem
+from faces.models import FaceConsent, FaceTemplate
+from sharing import policy
+from sharing.services import absolute_url
+
+# --- Serializers -----------------------------------------------------------------------------------------
+
+
+class FaceConsentSerializer(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.full_name", read_only=True)
+
+    class Meta:
+        model = FaceConsent
+        fields = ["given_at", "method", "text_version", "recorded_by"]
+        read_only_fields = fields
+
+
+class FaceTemplateSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    enrolled_by = serializers.CharField(source="enrolled_by.full_name", read_only=True)
+
+    class Meta:
+        model = FaceTemplate
+        fields = ["id", "enrolled_at", "enrolled_by"]
+        read_only_fields = fields
+
+
+class FaceStatusSerializer(serializers.Serializer):
+    """The consent in force (null when none) and the faces enrolled under it."""
+
+    consent = FaceConsentSerializer(read_only=True, allow_null=True)
+    enrolled_faces = serializers.SerializerMethodField()
+    templates = FaceTemplateSerializer(many=True, read_only=True)
+
+    def get_enrolled_faces(self, face_status) -> int:
+        return len(face_status.templates)
+
+
+class EnrolledFaceSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = FaceTemplate
+        fields = ["id", "enrolled_at"]
+        read_only_fields = fields
+
+
+class FaceProblemSerializer(serializers.Serializer):
+    """Why the photo or the request was refused: `code` for the app, `detail` for the person."""
+
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class FaceImageSerializer(serializers.Serializer):
+    image = serializers.FileField(help_text=_("A photo of the patient's face (JPEG, PNG or WebP)."))
+
+    def validate_image(self, uploaded) -> bytes:
+        return read_image(uploaded)
+
+
+def read_image(uploaded) -> bytes:
+    """The photo's bytes, once its size is known to be acceptable: a huge upload is refused before it is
+    read into memory (the multipart parser keeps large files on disk)."""
+    if uploaded.size > settings.FACES_MAX_UPLOAD_BYTES:
+        raise FaceProblem(
+            FaceProblem.TOO_LARGE,
+            _("This photo is too large (more than %(megabytes)s MB). Send a smaller one.")
+            % {"megabytes": settings.FACES_MAX_UPLOAD_BYTES // (1024 * 1024)},
+        )
+    return uploaded.read()
+
+
+class FaceCandidateSerializer(serializers.Serializer):
+    """A patient found by a search, shown only as far as the professional may see them."""
+
+    rank = serializers.IntegerField()
+    similarity = serializers.FloatField(help_text=_("0 to 100."))
+    patient_id = serializers.UUIDField(source="patient.public_id")
+    name = serializers.SerializerMethodField(help_text=_("Null until the professional may know who it is."))
+    has_access = serializers.BooleanField()
+    record_url = serializers.SerializerMethodField(
+        help_text=_("The patient's records, when the professional has access.")
+    )
+    emergency_url = serializers.SerializerMethodField(
+        help_text=_("The patient's emergency page, when they turned it on: see it, ask for access.")
+    )
+
+    def get_name(self, candidate) -> str | None:
+        return candidate.patient.full_name if candidate.name_shown else None
+
+    def get_record_url(self, candidate) -> str | None:
+        if not candidate.has_access:
+            return None
+        return self.context["request"].build_absolute_uri(
+            reverse("api:patient-records", args=[candidate.patient.public_id])
+        )
+
+    def get_emergency_url(self, candidate) -> str | None:
+        if candidate.emergency_token is None:
+            return None
+        return reverse("sharing:emergency_page", args=[candidate.emergency_token])
+
+
+class FaceSearchResultSerializer(serializers.Serializer):
+    search_id = serializers.UUIDField(source="search.public_id")
+    threshold = serializers.FloatField(source="search.threshold")
+    candidates = FaceCandidateSerializer(many=True, help_text=_("Best first; empty when nobody matched."))
+
+
+class QuickPatientSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=150)
+    last_name = serializers.CharField(max_length=150)
+    approximate_birth_year = serializers.IntegerField(required=False, allow_null=True, default=None)
+    language = serializers.ChoiceField(choices=settings.LANGUAGES)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    consent_recorded = serializers.BooleanField(
+        help_text=_("The patient agreed, in front of the professional, to face identification.")
+    )
+    image = serializers.FileField(help_text=_("A photo of the patient's face (JPEG, PNG or WebP)."))
+
+    def validate_email(self, value) -> str | None:
+        return _as_field_value(normalize_email, value) if value else None
+
+    def validate_phone(self, value) -> str | None:
+        return _as_field_value(lambda number: parse_phone(number, mobile_only=True), value) if value else None
+
+    def validate_image(self, uploaded) -> bytes:
+        return read_image(uploaded)
+
+
+def _as_field_value(parse, value):
+    try:
+        return parse(value)
+    except DjangoValidationError as error:
+        raise serializers.ValidationError(error.messages) from error
+
+
+class QuickAccountSerializer(serializers.Serializer):
+    patient_id = serializers.UUIDField(source="patient.public_id")
+    claim_code = serializers.CharField(help_text=_("Shown once: give it to the patient to claim the account."))
+    claim_url = serializers.SerializerMethodField()
+
+    def get_claim_url(self, account) -> str:
+        return absolute_url(reverse("accounts:claim"))
+
+
+# --- Errors --------------------------------------------------------------------------------------------
+
+
+def _problem_response(problem: FaceProblem) -> Response:
+    return Response({"code": problem.code, "detail": str(problem.message)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _refused(denied: PermissionDenied) -> exceptions.PermissionDenied:
+    """Django's PermissionDenied, with its explanation when it has one (DRF would drop it)."""
+    return exceptions.PermissionDenied(str(denied) or None)
+
+
+def _invalid(error: DjangoValidationError) -> Response:
+    """Field errors as DRF shows them; an error about the whole request in the shape of a face problem."""
+    if hasattr(error, "error_dict"):
+        errors = error.message_dict
+        if "__all__" in errors:
+            errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop("__all__")
+        return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+    code = next((item.code for item in error.error_list if item.code), "invalid")
+    return Response({"code": code, "detail": " ".join(error.messages)}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _valid_upload(serializer_class, request):
+    """The serializer's validated data, or the response refusing the upload."""
+    serializer = serializer_class(data=request.data)
+    try:
+        serializer.is_valid(raise_exception=True)
+    except FaceProblem as problem:
+        return None, _problem_response(problem)
+    return serializer.validated_data, None
+
+
+class MayIdentifyFaces(BasePermission):
+    message = _("Face identification is for professionals whose registration ReLyfe verified.")
+
+    def has_permission(self, request, view):
+        return policy.may_identify_faces(request.user)
+
+
+# --- Views ---------------------------------------------------------------------------------------------
+
+PHOTO_REFUSED = OpenApiResponse(FaceProblemSerializer, description=_("The photo cannot be used: see `code`."))
+
+
+class FaceConsentView(APIView):
+    """The patient's consent to face identification and their enrolled faces: read (GET) and given (POST)
+    by the patient or a professional who may add to their file; withdrawn (DELETE) by the patient only,
+    which deletes every enrolled face."""
+
+    @extend_schema(responses=FaceStatusSerializer)
+    def get(self, request, patient_id):
+        patient = selectors.patient_for_enrolment(user=request.user, public_id=patient_id)
+        status = selectors.face_status(patient=patient, viewer=request.user, request=request)
+        return Response(FaceStatusSerializer(status).data)
+
+    @extend_schema(request=None, responses={201: FaceStatusSerializer})
+    def post(self, request, patient_id):
+        patient = selectors.patient_for_enrolment(user=request.user, public_id=patient_id)
+        services.face_consent_give(actor=request.user, patient=patient, request=request)
+        return Response(FaceStatusSerializer(selectors.face_status(patient=patient)).data, status=201)
+
+    @extend_schema(request=None, responses=FaceStatusSerializer)
+    def delete(self, request, patient_id):
+        patient = selectors.patient_for_enrolment(user=request.user, public_id=patient_id)
+        try:
+            services.face_consent_withdraw(actor=request.user, patient=patient, request=request)
+        except PermissionDenied as denied:
+            raise _refused(denied) from denied
+        return Response(FaceStatusSerializer(selectors.face_status(patient=patient)).data)
+
+
+class PatientFacesView(APIView):
+    """Enrols the face of a photo for the patient, under their consent in force (multipart, field `image`)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": FaceImageSerializer},
+        responses={
+            201: EnrolledFaceSerializer,
+            400: PHOTO_REFUSED,
+            403: OpenApiResponse(description=_("The patient has not consented to face identification.")),
+        },
+    )
+    def post(self, request, patient_id):
+        patient = selectors.patient_for_enrolment(user=request.user, public_id=patient_id)
+        values, refusal = _valid_upload(FaceImageSerializer, request)
+        if refusal is not None:
+            return refusal
+        try:
+            template = services.face_enrol(actor=request.user, patient=patient, image=values["image"], request=request)
+        except FaceProblem as problem:
+            return _problem_response(problem)
+        except PermissionDenied as denied:
+            raise _refused(denied) from denied
+        except DjangoValidationError as error:
+            return _invalid(error)
+        return Response(EnrolledFaceSerializer(template).data, status=status.HTTP_201_CREATED)
+
+
+class FaceIdentifyView(APIView):
+    """Finds who the photo shows among the patients who consented (multipart, field `image`). Verified
+    professionals only; every search is logged, and each patient found sees it in their access log."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [IsAuthenticated, MayIdentifyFaces]
+
+    @extend_schema(
+        request={"multipart/form-data": FaceImageSerializer},
+        responses={200: FaceSearchResultSerializer, 400: PHOTO_REFUSED},
+    )
+    def post(self, request):
+        values, refusal = _valid_upload(FaceImageSerializer, request)
+        if refusal is not None:
+            return refusal
+        try:
+            search = services.face_identify(actor=request.user, image=values["image"], request=request)
+        except FaceProblem as problem:
+            return _problem_response(problem)
+        result = {"search": search, "candidates": selectors.shown_candidates(user=request.user, search=search)}
+        return Response(FaceSearchResultSerializer(result, context={"request": request}).data)
+
+
+class QuickPatientView(APIView):
+    """Nobody matched: creates the patient's account with minimal data and enrols their face under the
+    consent the professional records, in one step. Answers with the one-time code the patient claims the
+    account with (also e-mailed when an address is given)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    permission_classes = [IsAuthenticated, MayIdentifyFaces]
+
+    @extend_schema(
+        request={"multipart/form-data": QuickPatientSerializer},
+        responses={
+            201: QuickAccountSerializer,
+            400: OpenApiResponse(description=_("Field errors, or a photo that cannot be used (`code`, `detail`).")),
+            403: OpenApiResponse(description=_("The patient's consent was not recorded.")),
+        },
+    )
+    def post(self, request):
+        values, refusal = _valid_upload(QuickPatientSerializer, request)
+        if refusal is not None:
+            return refusal
+        try:
+            account = services.patient_quick_create(actor=request.user, request=request, **values)
+        except FaceProblem as problem:
+            return _problem_response(problem)
+        except PermissionDenied as denied:
+            raise _refused(denied) from denied
+        except DjangoValidationError as error:
+            return _invalid(error)
+        return Response(QuickAccountSerializer(account).data, status=status.HTTP_201_CREATED)

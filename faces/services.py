@@ -1,0 +1,362 @@
+"""Writes of face identification: consent, enrolment, withdrawal (which is also erasure), searches, and
+the quick account a professional makes for a patient nobody could identify.
+
+Biometric templates exist only under an active consent. Photos are read in memory and never stored.
+A backend call (AWS, or a second of CPU for the local model) is made outside the database transaction;
+when the transaction then fails, what the backend made is removed again, so neither side keeps an orphan.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from accounts import services as accounts
+from accounts.models import Role, User
+from audit import services as audit
+from audit.models import AccessPath
+from audit.models import Action as AuditAction
+from faces.engine import get_engine
+from faces.engine.base import FaceProblem
+from faces.gallery import database_gallery
+from faces.models import (
+    MAX_TEMPLATES_PER_PATIENT,
+    ConsentMethod,
+    FaceConsent,
+    FaceSearch,
+    FaceSearchCandidate,
+    FaceTemplate,
+    SearchOutcome,
+)
+from notifications.models import Event
+from notifications.services import notify_translated
+from sharing import policy
+from sharing.services import absolute_url, grant_to_account_creator
+
+MAX_CANDIDATES = 5
+
+
+def engine():
+    return get_engine(settings.FACES_BACKEND, gallery=database_gallery)
+
+
+def _may_enrol(actor, patient) -> AccessPath:
+    access = policy.decide(actor, policy.Action.ENROL_FACE, patient)
+    if not access:
+        raise PermissionDenied
+    return access.path
+
+
+def _audit(*, actor, patient, object_type, object_id, action, path, request):
+    audit.record(
+        actor=actor,
+        patient=patient,
+        object_type=object_type,
+        object_id=object_id,
+        action=action,
+        access_path=path,
+        request=request,
+    )
+
+
+@transaction.atomic
+def face_consent_give(*, actor: User, patient: User, request=None) -> FaceConsent:
+    """The patient agrees, in their account, or tells a professional who has access, who records it.
+    Giving it again while it is in force changes nothing."""
+    path = _may_enrol(actor, patient)
+    current = FaceConsent.objects.select_for_update().active().filter(patient=patient).first()
+    if current is not None:
+        return current
+    consent = FaceConsent(
+        patient=patient,
+        method=ConsentMethod.SELF if actor.pk == patient.pk else ConsentMethod.RECORDED,
+        recorded_by=actor,
+    )
+    consent.full_clean()
+    consent.save()
+    _audit(
+        actor=actor,
+        patient=patient,
+        object_type="face_consent",
+        object_id=consent.public_id,
+        action=AuditAction.CREATE,
+        path=path,
+        request=request,
+    )
+    return consent
+
+
+def face_enrol(*, actor: User, patient: User, image: bytes, request=None) -> FaceTemplate:
+    """Adds a template of the largest face in `image` for `patient`. Needs the patient's consent in force:
+    without it, nothing is computed and nothing is stored."""
+    _may_enrol(actor, patient)
+    consent = FaceConsent.objects.active().filter(patient=patient).first()
+    if consent is None:
+        raise PermissionDenied(_("The patient has not consented to face identification."))
+    if FaceTemplate.objects.filter(patient=patient).count() >= MAX_TEMPLATES_PER_PATIENT:
+        raise ValidationError(
+            _("This patient already has %(count)s enrolled photos; withdraw them to start again.")
+            % {"count": MAX_TEMPLATES_PER_PATIENT},
+            code="too_many_templates",
+        )
+    face_engine = engine()
+    enrolled = face_engine.enrol(image, external_id=str(patient.public_id))
+    try:
+        return _template_save(actor=actor, patient=patient, consent=consent, enrolled=enrolled, request=request)
+    except BaseException:
+        face_engine.remove([enrolled.face_id])
+        raise
+
+
+@transaction.atomic
+def _template_save(*, actor, patient, consent, enrolled, request) -> FaceTemplate:
+    # The consent may have been withdrawn while the backend was working: then the template must not stay.
+    if not FaceConsent.objects.select_for_update().filter(pk=consent.pk, withdrawn_at__isnull=True).exists():
+        raise PermissionDenied(_("The patient has not consented to face identification."))
+    template = FaceTemplate.objects.create(
+        patient=patient,
+        consent=consent,
+        backend=settings.FACES_BACKEND,
+        face_id=enrolled.face_id,
+        embedding=enrolled.embedding,
+        enrolled_by=actor,
+    )
+    _audit(
+        actor=actor,
+        patient=patient,
+        object_type="face_template",
+        object_id=template.public_id,
+        action=AuditAction.CREATE,
+        path=policy.decide(actor, policy.Action.ENROL_FACE, patient).path,
+        request=request,
+    )
+    if actor.pk != patient.pk:
+        notify_translated(
+            recipient=patient,
+            event=Event.FACE_ENROLLED,
+            text=gettext_noop("%(name)s enrolled your face for identification. You can withdraw it at any time."),
+            params={"name": actor.full_name},
+            url=reverse("faces:mine"),
+            actor=actor,
+        )
+    return template
+
+
+def face_consent_withdraw(*, actor: User, patient: User, request=None) -> FaceConsent | None:
+    """Withdrawal by the patient, or erasure on the patient's request by staff: every template is deleted
+    from its backend, then here, and the consent is marked withdrawn (kept, without any biometric data)."""
+    if actor.pk != patient.pk and not actor.is_staff:
+        raise PermissionDenied
+    templates = list(FaceTemplate.objects.filter(patient=patient))
+    for backend in {template.backend for template in templates}:
+        get_engine(backend, gallery=database_gallery).remove(
+            [template.face_id for template in templates if template.backend == backend]
+        )
+    return _withdrawal_save(actor=actor, patient=patient, templates=templates, request=request)
+
+
+@transaction.atomic
+def _withdrawal_save(*, actor, patient, templates, request) -> FaceConsent | None:
+    path = AccessPath.OWNER if actor.pk == patient.pk else AccessPath.STAFF
+    for template in templates:
+        _audit(
+            actor=actor,
+            patient=patient,
+            object_type="face_template",
+            object_id=template.public_id,
+            action=AuditAction.REVOKE,
+            path=path,
+            request=request,
+        )
+    FaceTemplate.objects.filter(pk__in=[template.pk for template in templates]).delete()
+    consent = FaceConsent.objects.select_for_update().active().filter(patient=patient).first()
+    if consent is not None:
+        consent.withdrawn_at = timezone.now()
+        consent.withdrawn_by = actor
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        _audit(
+            actor=actor,
+            patient=patient,
+            object_type="face_consent",
+            object_id=consent.public_id,
+            action=AuditAction.REVOKE,
+            path=path,
+            request=request,
+        )
+    return consent
+
+
+def face_identify(*, actor: User, image: bytes, request=None) -> FaceSearch:
+    """Searches the enrolled patients for the largest face in `image`. The search is logged whatever its
+    result, and each patient found sees it in their access log. A photo that cannot be used raises
+    `FaceProblem` after the attempt is logged."""
+    if not policy.may_identify_faces(actor):
+        raise PermissionDenied
+    threshold = settings.FACES_MATCH_THRESHOLD
+    try:
+        candidates = engine().search(image, threshold=threshold, max_results=MAX_CANDIDATES * 2)
+    except FaceProblem as problem:
+        FaceSearch.objects.create(
+            searcher=actor,
+            backend=settings.FACES_BACKEND,
+            threshold=threshold,
+            outcome=SearchOutcome.UNUSABLE_PHOTO,
+            problem=problem.code,
+        )
+        raise
+    return _search_save(actor=actor, candidates=candidates, threshold=threshold, request=request)
+
+
+@transaction.atomic
+def _search_save(*, actor, candidates, threshold, request) -> FaceSearch:
+    # A template may outlive its consent in a remote collection for a moment (a withdrawal in progress):
+    # only patients with a consent in force are ever shown.
+    consenting = {
+        str(public_id): pk
+        for public_id, pk in User.objects.filter(
+            role=Role.PATIENT,
+            public_id__in=_valid_uuids(candidate.external_id for candidate in candidates),
+            pk__in=FaceConsent.objects.active().values("patient"),
+        ).values_list("public_id", "pk")
+    }
+    best: dict[int, float] = {}
+    for candidate in candidates:
+        patient_pk = consenting.get(candidate.external_id)
+        if patient_pk is not None and candidate.similarity > best.get(patient_pk, -1):
+            best[patient_pk] = candidate.similarity
+    ranked = sorted(best.items(), key=lambda item: -item[1])[:MAX_CANDIDATES]
+    search = FaceSearch.objects.create(
+        searcher=actor,
+        backend=settings.FACES_BACKEND,
+        threshold=threshold,
+        outcome=SearchOutcome.MATCH if ranked else SearchOutcome.NO_MATCH,
+    )
+    FaceSearchCandidate.objects.bulk_create(
+        FaceSearchCandidate(search=search, patient_id=patient_pk, similarity=similarity, rank=rank)
+        for rank, (patient_pk, similarity) in enumerate(ranked, start=1)
+    )
+    for candidate in search.candidates.select_related("patient"):
+        _audit(
+            actor=actor,
+            patient=candidate.patient,
+            object_type="face_search",
+            object_id=search.public_id,
+            action=AuditAction.IDENTIFY,
+            path=AccessPath.IDENTIFICATION,
+            request=request,
+        )
+    return search
+
+
+def _valid_uuids(values) -> list[uuid.UUID]:
+    valid = []
+    for value in values:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return valid
+
+
+@dataclass(frozen=True)
+class QuickAccount:
+    patient: User
+    claim_code: str
+
+
+def patient_quick_create(
+    *,
+    actor: User,
+    first_name: str,
+    last_name: str,
+    approximate_birth_year: int | None,
+    language: str,
+    image: bytes,
+    consent_recorded: bool,
+    email: str | None = None,
+    phone: str | None = None,
+    request=None,
+) -> QuickAccount:
+    """Nobody matched: the professional creates the patient's account with minimal data and enrols their
+    face under the consent they record, in one step. The professional gets access to the new file
+    (they are the one treating the patient); the patient claims the account later with a code."""
+    if not policy.may_identify_faces(actor):
+        raise PermissionDenied
+    if not consent_recorded:
+        raise PermissionDenied(_("Record the patient's consent before enrolling their face."))
+    accounts.validate_new_patient(
+        first_name=first_name,
+        last_name=last_name,
+        approximate_birth_year=approximate_birth_year,
+        email=email,
+        phone=phone,
+    )
+    public_id = uuid.uuid4()
+    face_engine = engine()
+    enrolled = face_engine.enrol(image, external_id=str(public_id))
+    try:
+        account = _quick_account_save(
+            actor=actor,
+            public_id=public_id,
+            enrolled=enrolled,
+            fields={
+                "first_name": first_name,
+                "last_name": last_name,
+                "approximate_birth_year": approximate_birth_year,
+                "language": language,
+                "email": email,
+                "phone": phone,
+            },
+            request=request,
+        )
+    except BaseException:
+        face_engine.remove([enrolled.face_id])
+        raise
+    if account.patient.email:
+        accounts.account_claim_send(
+            user=account.patient,
+            code=account.claim_code,
+            claim_url=absolute_url(reverse("accounts:claim")),
+            professional=actor,
+        )
+    return account
+
+
+@transaction.atomic
+def _quick_account_save(*, actor, public_id, enrolled, fields, request) -> QuickAccount:
+    patient, code = accounts.patient_create_for_claim(created_by=actor, public_id=public_id, **fields)
+    grant_to_account_creator(actor=actor, patient=patient, request=request)
+    consent = face_consent_give(actor=actor, patient=patient, request=request)
+    _template_save(actor=actor, patient=patient, consent=consent, enrolled=enrolled, request=request)
+    return QuickAccount(patient=patient, claim_code=code)
+
+
+def face_match_access_request(*, actor: User, search: FaceSearch, rank: int, reason: str, request=None):
+    """A professional who found a patient they have no access to asks the patient for it, as a visitor of
+    the emergency page would, without learning more about the patient than the search showed."""
+    from faces.selectors import shown_candidate
+    from sharing.services import access_request_create, emergency_profile_ensure
+
+    candidate = shown_candidate(user=actor, search=search, rank=rank)
+    if candidate.has_access:
+        raise ValidationError(_("You already have access to this patient's file."), code="has_access")
+    profile = getattr(actor, "professional_profile", None)
+    return access_request_create(
+        profile=emergency_profile_ensure(patient=candidate.patient),
+        requester=actor,
+        fields={
+            "name": actor.full_name,
+            "role": "professional",
+            "rpps": (profile.rpps or "") if profile else "",
+            "reason": reason,
+            "contact_email": actor.email or "",
+            "contact_phone": actor.phone or "",
+        },
+        request=request,
+    )
