@@ -25,5 +25,5 @@ def test_a_doctor_identifies_a_patient_with_the_phone_camera(page, alice, bob):
 
     page.wait_for_selector(".candidate")
     assert alice.full_name in page.inner_text(".candidate__who")
-    page.click("text=Open the file")
+    page.click(f".candidate a[href='/patients/{alice.public_id}/records/']")
     page.wait_for_url(f"**/patients/{alice.public_id}/records/")
