@@ -9,6 +9,7 @@ from faces import api as faces_api
 from health_records import api as records_api
 from health_records import photo_api
 from notifications import views as notifications_views
+from printing import api as printing_api
 from relyfe.health import healthz
 from sharing import api as sharing_api
 from treatments import api as treatments_api
@@ -54,6 +55,7 @@ api_v1 = [
     path("patients/<uuid:patient_id>/faces/", faces_api.PatientFacesView.as_view(), name="faces"),
     path("faces/identify/", faces_api.FaceIdentifyView.as_view(), name="face-identify"),
     path("faces/patients/", faces_api.QuickPatientView.as_view(), name="face-quick-patient"),
+    path("print-jobs/", printing_api.PrintJobsView.as_view(), name="print-jobs"),
 ]
 
 urlpatterns = [
@@ -68,6 +70,7 @@ urlpatterns = [
     path("", include("treatments.urls")),
     path("", include("comments.urls")),
     path("", include("faces.urls")),
+    path("", include("printing.urls")),
     path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

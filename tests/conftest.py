@@ -38,6 +38,8 @@ def pytest_runtest_setup(item):
         skip_or_fail("needs Redis: set REDIS_URL=redis://…")
     if item.get_closest_marker("browser") and not chromium_path():
         skip_or_fail("needs Chromium: apt-get install chromium")
+    if item.get_closest_marker("ipp") and not shutil.which("ipptool"):
+        skip_or_fail("needs CUPS's ipptool: apt-get install cups-ipp-utils")
 
 
 @pytest.fixture(autouse=True)

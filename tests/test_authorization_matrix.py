@@ -20,6 +20,7 @@ from faces import services as faces
 from faces.models import FaceSearch, FaceSearchCandidate
 from health_records.tasks import record_file_make_thumbnail
 from notifications.models import Notification
+from printing import services as printing
 from sharing import services as sharing
 from sharing.models import AccessRequest, CareTeamProposal, Permission, Scope
 from tests.factories import (
@@ -31,6 +32,7 @@ from tests.factories import (
     StaffFactory,
     TreatmentFactory,
 )
+from tests.files import pdf_bytes
 from treatments.models import PrescriptionReading, ReminderDispatch
 
 CAST = ["alice", "bob", "charlie", "dave", "staff", "anonymous", "link_holder", "emergency_visitor"]
@@ -196,6 +198,19 @@ DECISIONS = {
     "faces:demo": ("get", {}, {"bob"}),
     # The patient (sent on to their own page) and a professional who may add to the file.
     "faces:enrol_patient": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    # IPP is POST with application/ipp and the printer's own secret (tested in tests/printing); GET is 405 for all.
+    "printing:ipp": ("get", {"printer_id": "print_printer"}, NOBODY),
+    "printing:ipp_job": ("get", {"printer_id": "print_printer", "job_number": 1}, NOBODY),
+    # Each professional has their own printer and inbox; a job is only its printer owner's.
+    "printing:printer": ("get", {}, {"bob", "charlie"}),
+    "printing:printer_rotate": ("post", {}, {"bob", "charlie"}),
+    "printing:inbox": ("get", {}, {"bob", "charlie"}),
+    "printing:patient_search": ("get", {}, {"bob", "charlie"}),
+    "printing:job": ("get", {"job_id": "print_job"}, {"bob"}),
+    "printing:job_document": ("get", {"job_id": "print_job", "document_id": "print_document"}, {"bob"}),
+    "printing:job_assign": ("post", {"job_id": "print_job"}, {"bob"}, {"patient": "alice"}),
+    "printing:job_dismiss": ("post", {"job_id": "print_job"}, {"bob"}),
+    "api:print-jobs": ("get", {}, {"bob", "charlie"}),
     "api-schema": ("get", {}, ALL),
     "api-docs": ("get", {}, ALL),
 }
@@ -213,6 +228,8 @@ ADMIN_SAMPLES = {
     "admin:faces_facetemplate_changelist": {},
     "admin:faces_faceconsent_changelist": {},
     "admin:faces_facesearch_changelist": {},
+    "admin:printing_printer_changelist": {},
+    "admin:printing_printjob_changelist": {},
 }
 
 
@@ -284,7 +301,11 @@ def world(db):
         approximate_birth_year=1990,
         language="fr",
     )
+    print_job = printing.print_job_receive(actor=bob, name="Ordonnance", data=pdf_bytes())
     return {
+        "print_printer": print_job.printer.slug,
+        "print_job": print_job.public_id,
+        "print_document": print_job.documents.get().public_id,
         "claim_pending_patient": claim_pending_patient.public_id,
         "photo_record": photo_record.public_id,
         "photo_file": RecordFileFactory(record=photo_record).public_id,

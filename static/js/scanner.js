@@ -1,13 +1,16 @@
-// The Heart-Code scanner: reads QR codes from the phone's camera and opens the ReLyfe page they point to.
-// Progressive enhancement of templates/sharing/_scanner.html: without JavaScript, or without a camera, the
-// photo upload form does the same job on the server. Loaded as a file: the Content-Security-Policy allows
-// no inline script.
+// The Heart-Code scanner: reads QR codes from the camera, or from a photo, and either opens the ReLyfe page
+// they point to (the /scan/ page) or, when the root has data-scanner-fill="<selector of an input>", puts the
+// scanned URL in that input and tells it with "input" and "change" events (the print inbox's job page).
+// Progressive enhancement of templates/sharing/_scanner.html: to open a page without JavaScript or without
+// a camera, the photo form does the same job on the server. Loaded as a file: the Content-Security-Policy
+// allows no inline script.
 (function () {
   "use strict";
 
   var SCAN_INTERVAL_MS = 1000 / 6;
-  // jsQR reads a frame of this width in a few milliseconds; a Heart-Code filling part of it stays readable.
-  var JSQR_MAX_WIDTH = 800;
+  // jsQR reads a video frame of this width in a few milliseconds; a photo is read larger, once.
+  var VIDEO_MAX_WIDTH = 800;
+  var PHOTO_MAX_WIDTH = 1600;
   // A code the camera cannot read (glare, too far, out of focus) may still be read from a sharper photo.
   var OFFER_PHOTO_AFTER_MS = 15000;
 
@@ -19,29 +22,41 @@
     }).catch(function () { return null; });
   }
 
-  function jsQRDecoder() {
+  // One function, image or video in, texts out, whichever decoder the browser offers. A video frame is
+  // read quickly (no inverted codes); a photo, once, with every attempt.
+  function decoder() {
     var canvas = document.createElement("canvas");
     var context = canvas.getContext("2d", { willReadFrequently: true });
-    return function (video) {
-      var scale = Math.min(1, JSQR_MAX_WIDTH / video.videoWidth);
-      canvas.width = Math.round(video.videoWidth * scale);
-      canvas.height = Math.round(video.videoHeight * scale);
-      context.drawImage(video, 0, 0, canvas.width, canvas.height);
-      var frame = context.getImageData(0, 0, canvas.width, canvas.height);
-      var code = window.jsQR(frame.data, frame.width, frame.height, { inversionAttempts: "dontInvert" });
-      return Promise.resolve(code ? [code.data] : []);
-    };
+    return nativeDetector().then(function (detector) {
+      return function (source) {
+        if (detector) {
+          return detector.detect(source).then(function (codes) {
+            return codes.map(function (code) { return code.rawValue; });
+          });
+        }
+        var isVideo = source instanceof HTMLVideoElement;
+        var width = isVideo ? source.videoWidth : source.width;
+        var height = isVideo ? source.videoHeight : source.height;
+        var scale = Math.min(1, (isVideo ? VIDEO_MAX_WIDTH : PHOTO_MAX_WIDTH) / width);
+        canvas.width = Math.round(width * scale);
+        canvas.height = Math.round(height * scale);
+        context.drawImage(source, 0, 0, canvas.width, canvas.height);
+        var frame = context.getImageData(0, 0, canvas.width, canvas.height);
+        var code = window.jsQR(frame.data, frame.width, frame.height,
+          { inversionAttempts: isVideo ? "dontInvert" : "attemptBoth" });
+        return Promise.resolve(code ? [code.data] : []);
+      };
+    });
   }
 
-  // One function, video in, texts out, whichever decoder the browser offers.
-  function decoder() {
-    return nativeDetector().then(function (detector) {
-      if (!detector) { return jsQRDecoder(); }
-      return function (video) {
-        return detector.detect(video).then(function (codes) {
-          return codes.map(function (code) { return code.rawValue; });
-        });
-      };
+  function imageOf(file) {
+    if (window.createImageBitmap) { return window.createImageBitmap(file); }
+    return new Promise(function (resolve, reject) {
+      var image = new Image();
+      var url = URL.createObjectURL(file);
+      image.onload = function () { URL.revokeObjectURL(url); resolve(image); };
+      image.onerror = function (error) { URL.revokeObjectURL(url); reject(error); };
+      image.src = url;
     });
   }
 
@@ -68,10 +83,18 @@
     var start = root.querySelector("[data-scanner-start]");
     var status = root.querySelector("[data-scanner-status]");
     var fallback = root.querySelector("[data-scanner-fallback]");
+    var photo = root.querySelector("[data-scanner-photo]");
     var prefix = root.dataset.acceptPrefix || "/e/";
+    var fill = root.dataset.scannerFill ? document.querySelector(root.dataset.scannerFill) : null;
+    var decode = null;
     var stream = null;
     var timer = null;
     var offerTimer = null;
+
+    function decodeWith() {
+      if (!decode) { decode = decoder(); }
+      return decode;
+    }
 
     // Writing the same text again would make screen readers repeat it at every frame.
     function say(text) {
@@ -90,6 +113,7 @@
         stream = null;
       }
       video.srcObject = null;
+      if (fill) { video.hidden = true; }
       start.disabled = false;
     }
 
@@ -99,12 +123,23 @@
       offerPhoto();
     }
 
+    function use(url) {
+      stop();
+      if (!fill) {
+        location.assign(url.href);
+        return;
+      }
+      fill.value = url.href;
+      fill.dispatchEvent(new Event("input", { bubbles: true }));
+      fill.dispatchEvent(new Event("change", { bubbles: true }));
+      say(root.dataset.textFilled);
+    }
+
     function open(texts) {
       for (var index = 0; index < texts.length; index += 1) {
         var url = acceptedUrl(texts[index], prefix);
         if (url) {
-          stop();
-          location.assign(url.href);
+          use(url);
           return true;
         }
       }
@@ -112,12 +147,12 @@
       return false;
     }
 
-    function scanEvery(decode) {
+    function scanEvery(read) {
       function tick() {
         if (!stream) { return; }
         // A frame that fails to decode (camera still warming up, a decoder error) is skipped, not fatal.
         var frame = Promise.resolve().then(function () {
-          return video.readyState >= video.HAVE_CURRENT_DATA ? decode(video) : [];
+          return video.readyState >= video.HAVE_CURRENT_DATA ? read(video) : [];
         });
         frame.then(open).catch(function () { return false; }).then(function (opened) {
           if (!opened && stream) { timer = setTimeout(tick, SCAN_INTERVAL_MS); }
@@ -128,6 +163,7 @@
 
     function begin() {
       start.disabled = true;
+      video.hidden = false;
       say(root.dataset.textScanning);
       navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
         .then(function (mediaStream) {
@@ -135,21 +171,39 @@
           video.srcObject = mediaStream;
           return video.play();
         })
-        .then(decoder)
-        .then(function (decode) {
+        .then(decodeWith)
+        .then(function (read) {
           offerTimer = setTimeout(offerPhoto, OFFER_PHOTO_AFTER_MS);
-          scanEvery(decode);
+          scanEvery(read);
         })
         .catch(fail);
     }
 
+    // In fill mode the photo is read here; otherwise its form posts it to the server.
+    function readPhoto() {
+      var file = photo.files[0];
+      if (!file) { return; }
+      stop();
+      Promise.all([decodeWith(), imageOf(file)])
+        .then(function (both) { return both[0](both[1]); })
+        .then(function (texts) {
+          if (!texts.length) { say(root.dataset.textNoCode); } else { open(texts); }
+        })
+        .catch(function () { say(root.dataset.textNoCode); })
+        .then(function () { photo.value = ""; });
+    }
+
+    if (fill) {
+      root.hidden = false;
+      photo.addEventListener("change", readPhoto);
+    }
     // getUserMedia only exists in a secure context (HTTPS) on a browser that has it.
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      say(root.dataset.textNoCamera);
+      if (!fill) { say(root.dataset.textNoCamera); }
       return;
     }
     live.hidden = false;
-    fallback.hidden = true;
+    if (!fill) { fallback.hidden = true; }
     start.addEventListener("click", begin);
     // A camera left on after leaving the page keeps its light on and drains the battery.
     window.addEventListener("pagehide", stop);

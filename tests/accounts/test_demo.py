@@ -3,6 +3,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import ProfessionalProfile, User
 from health_records.models import HealthRecord, RecordFile
+from printing.services import printer_authenticate
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +67,12 @@ def test_the_demo_command_refuses_to_run_when_debug_is_off(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("demo")
     assert not User.objects.exists()
+
+
+def test_bob_prints_to_the_demo_printer_with_the_published_secret(capsys):
+    call_command("demo")
+    call_command("demo")
+
+    printer = printer_authenticate(slug="demo-bob", secret="relyfe-demo-printer")
+    assert printer is not None and printer.owner.email == "bob@demo.relyfe.test"
+    assert "ipp://bob:relyfe-demo-printer@127.0.0.1:8000/ipp/print/demo-bob" in capsys.readouterr().out

@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import PatientProfile, ProfessionalProfile, User
 from health_records.demo import create_alice_history
+from printing.demo import create_bob_printer
 from sharing.demo import create_alice_sharing
 from treatments.demo import create_alice_treatment
 
@@ -66,7 +67,7 @@ class Command(BaseCommand):
             created = create_alice_history(alice=alice, today=timezone.localdate())
             bob_user = User.objects.get(email=f"bob@{DEMO_DOMAIN}")
             emma = User.objects.get(email=f"emma@{DEMO_DOMAIN}")
-            sharing = create_alice_sharing(alice=alice, bob=bob_user, emma=emma)
+            sharing = create_alice_sharing(alice=alice, bob=bob_user, emma=emma) + create_bob_printer(bob=bob_user)
             if create_alice_treatment(alice=alice, bob=bob_user, today=timezone.localdate()):
                 self.stdout.write("Alice's treatments: one for an angina (morning and evening), one long-term.")
         if created:

@@ -1,0 +1,214 @@
+"""Reads of the virtual printer: a professional's print inbox, the history of what they did with it, and
+the patients they may file a printed document for.
+
+A printed document is the professional's until they assign it, so reading the inbox writes no access
+event. Patients appear here only when the access policy lets the professional add to their file: a
+proposal for a patient whose grant was revoked since is not shown.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import F, Max, Q
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from health_records.models import HealthRecord
+from printing.models import PrintDocument, PrintJob
+from sharing import selectors as sharing
+from sharing.policy import GRANT_ACTIONS, Action, decide
+
+INBOX_LIMIT = 100
+RECENT_JOBS = 20
+RECENT_PATIENTS = 6
+PATIENT_CHOICES = 10
+# A search scans at most this many of the professional's patients, each asked to the policy.
+PATIENTS_SCANNED = 50
+
+# The reasons the proposer (printing.proposals) gives, as the professional reads them.
+PROPOSAL_REASONS = {
+    "relyfe_id": _("The document shows this patient's ReLyfe id."),
+    "name_and_birth_date": _("The document shows this patient's name and birth date."),
+    "job_name": _("The document's name is this patient's name."),
+}
+UNKNOWN_REASON = _("ReLyfe recognised this patient in the document.")
+# Programs name a print job after its file: "Ordonnance Dupont.pdf", "Microsoft Word - Ordonnance.docx".
+_PROGRAM_PREFIX = re.compile(r"^(Microsoft (Word|Excel) - )", re.IGNORECASE)
+_FILE_EXTENSION = re.compile(r"\.(pdf|docx?|odt|rtf|txt|jpe?g|png|tiff?)$", re.IGNORECASE)
+
+
+def _professional(user) -> User:
+    if not user.is_authenticated or not user.is_professional:
+        raise Http404
+    return user
+
+
+def may_add_to(user, patient) -> bool:
+    return bool(decide(user, Action.CREATE, patient))
+
+
+@dataclass(frozen=True)
+class Proposal:
+    patient: User
+    reason: str
+
+    @property
+    def reason_text(self) -> str:
+        return PROPOSAL_REASONS.get(self.reason, UNKNOWN_REASON)
+
+
+def suggested_title(job: PrintJob) -> str:
+    """The record's title the job name suggests, without the program's name and the file's extension."""
+    return _FILE_EXTENSION.sub("", _PROGRAM_PREFIX.sub("", job.name.strip())).strip()
+
+
+def _with_proposals(user, jobs: list[PrintJob]) -> list[PrintJob]:
+    """Sets `job.proposal` (a Proposal or None) on each job: the proposed patient, if still allowed;
+    and `job.suggested_title`."""
+    allowed = {}
+    for job in jobs:
+        job.suggested_title = suggested_title(job)
+        patient = job.proposed_patient
+        if patient is not None and patient.pk not in allowed:
+            allowed[patient.pk] = may_add_to(user, patient)
+        job.proposal = Proposal(patient, job.proposal_reason) if patient and allowed[patient.pk] else None
+    return jobs
+
+
+def inbox_jobs(*, user) -> list[PrintJob]:
+    """The professional's printed documents waiting to be filed, newest first."""
+    _professional(user)
+    jobs = (
+        PrintJob.objects.in_inbox()
+        .filter(printer__owner=user)
+        .select_related("proposed_patient")
+        .prefetch_related("documents")
+        .order_by("-created_at", "-id")[:INBOX_LIMIT]
+    )
+    return _with_proposals(user, list(jobs))
+
+
+def inbox_count(*, user) -> int:
+    """One COUNT query, for the navigation."""
+    return PrintJob.objects.in_inbox().filter(printer__owner=user).count()
+
+
+def recent_jobs(*, user, limit: int = RECENT_JOBS) -> list[PrintJob]:
+    """What the professional last did with their inbox: assigned (with the record) or dismissed. Sets
+    `job.record_shown`: whether the professional still sees the record, so its title and link show."""
+    _professional(user)
+    jobs = list(
+        PrintJob.objects.filter(printer__owner=user)
+        .filter(Q(assigned_at__isnull=False) | Q(dismissed_at__isnull=False))
+        .select_related("record__patient")
+        .order_by(Coalesce("assigned_at", "dismissed_at").desc(), F("id").desc())[:limit]
+    )
+    visible = {}
+    for job in jobs:
+        record = job.record
+        if record is not None and record.pk not in visible:
+            visible[record.pk] = bool(decide(user, Action.VIEW, record.patient, record=record))
+        job.record_shown = record is not None and visible[record.pk]
+    return jobs
+
+
+def job_of(*, user, public_id) -> PrintJob:
+    """One of the professional's print jobs; 404 for anybody else's."""
+    _professional(user)
+    job = (
+        PrintJob.objects.select_related("printer", "proposed_patient", "record__patient")
+        .prefetch_related("documents")
+        .filter(public_id=public_id, printer__owner=user)
+        .first()
+    )
+    if job is None:
+        raise Http404
+    return _with_proposals(user, [job])[0]
+
+
+def is_in_inbox(job: PrintJob) -> bool:
+    return PrintJob.objects.in_inbox().filter(pk=job.pk).exists()
+
+
+def document_of(*, job: PrintJob, public_id) -> PrintDocument:
+    document = job.documents.filter(public_id=public_id).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+# --- Patients to file a document for --------------------------------------------------------------
+
+
+def _patients_with_grants(user):
+    """Patients whose grant in force may let the professional add records: the policy has the last word
+    (`_addable`), this only narrows the rows it is asked about."""
+    permissions = [permission for permission, actions in GRANT_ACTIONS.items() if Action.CREATE in actions]
+    grants = sharing.my_patients(user=user).filter(permission__in=permissions)
+    return User.objects.filter(role=Role.PATIENT, is_active=True, pk__in=grants.values("patient"))
+
+
+def _addable(user, patients, limit: int) -> list[User]:
+    chosen = []
+    for patient in patients[:PATIENTS_SCANNED]:
+        if may_add_to(user, patient):
+            chosen.append(patient)
+            if len(chosen) == limit:
+                break
+    return chosen
+
+
+def patients_matching(*, user, query: str, limit: int = PATIENT_CHOICES) -> list[User]:
+    """The professional's patients whose name or e-mail contains every word of the query."""
+    _professional(user)
+    words = query.split()
+    if len(" ".join(words)) < 2:
+        return []
+    patients = _patients_with_grants(user)
+    for word in words:
+        patients = patients.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
+        )
+    patients = patients.select_related("patient_profile").order_by("last_name", "first_name", "pk")
+    return _addable(user, patients, limit)
+
+
+def recent_patients(*, user, limit: int = RECENT_PATIENTS) -> list[User]:
+    """The patients the professional last added records for (printed documents included), latest first."""
+    _professional(user)
+    latest = (
+        HealthRecord.objects.filter(author=user)
+        .values("patient_id")
+        .annotate(last=Max("created_at"))
+        .order_by("-last", "-patient_id")
+    )
+    ordered = [row["patient_id"] for row in latest[:PATIENTS_SCANNED]]
+    by_id = _patients_with_grants(user).select_related("patient_profile").in_bulk(ordered)
+    return _addable(user, [by_id[pk] for pk in ordered if pk in by_id], limit)
+
+
+def patient_to_assign(*, user, public_id) -> User | None:
+    """A patient chosen in the form (by public id), or None when it is nobody's."""
+    _professional(user)
+    return User.objects.filter(public_id=public_id, role=Role.PATIENT, is_active=True).first()
+
+
+def patient_of_heartcode(text: str) -> User | None:
+    """The patient whose Heart-Code was scanned: `text` is the code's URL (…/e/<token>/) or the token."""
+    path = text.strip().split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    token = path.rsplit("/e/", 1)[-1] if "/e/" in path else path
+    if not token or "/" in token:
+        return None
+    profile = sharing.emergency_profile_by_token(token)
+    return profile.patient if profile is not None else None
+
+
+def print_inbox(request) -> dict:
+    """Context processor: the number the navigation shows next to "Print inbox" (one COUNT query, and
+    only for professionals)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_professional:
+        return {}
+    return {"print_inbox_count": inbox_count(user=user)}
