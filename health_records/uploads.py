@@ -100,7 +100,7 @@ def make_thumbnail(content: bytes, content_type: str, *, max_size: int = 480) ->
         image = decoded_image(content, PILLOW_FORMATS[content_type])
     else:
         raise ValueError(f"No thumbnail for {content_type}")
-    image = _without_transparency(image)
+    image = without_transparency(image)
     image.thumbnail((max_size, max_size))
     output = io.BytesIO()
     image.save(output, format="JPEG", quality=80)
@@ -211,7 +211,7 @@ def _for_jpeg(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
         return _cmyk_to_rgb(image, icc_profile)
     if image.mode == "L":
         return image.copy()
-    return _without_transparency(image)
+    return without_transparency(image)
 
 
 def _for_png(image: Image.Image) -> Image.Image:
@@ -224,7 +224,7 @@ def _for_webp(image: Image.Image) -> Image.Image:
     return image.convert("RGBA" if image.has_transparency_data else "RGB")
 
 
-def _without_transparency(image: Image.Image) -> Image.Image:
+def without_transparency(image: Image.Image) -> Image.Image:
     """RGB; transparent areas become white, as they look on a page, rather than black."""
     if not image.has_transparency_data:
         return image.convert("RGB")

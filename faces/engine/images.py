@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
 from faces.engine.base import FaceProblem
+from health_records.uploads import without_transparency
 
 pillow_heif.register_heif_opener()
 
@@ -98,7 +99,7 @@ def open_photo(content: bytes, *, max_side: int) -> Photo:
             raise _too_many_pixels() from None
         except (OSError, SyntaxError, ValueError, EOFError) as error:
             raise not_an_image() from error
-    image = _rgb(image)
+    image = image if image.mode == "RGB" else without_transparency(image)
     if max(image.size) > max_side:
         image.thumbnail((max_side, max_side), Image.Resampling.BILINEAR)
     return Photo(image=image, original_side=original_side)
@@ -171,15 +172,3 @@ def _at_least(size: tuple[int, int], side: int) -> tuple[int, int]:
     width, height = size
     ratio = min(side / max(width, height), 1.0)
     return max(1, round(width * ratio)), max(1, round(height * ratio))
-
-
-def _rgb(image: Image.Image) -> Image.Image:
-    """RGB; transparent areas become white, as a photo printed on paper, rather than black."""
-    if image.mode == "RGB":
-        return image
-    if not image.has_transparency_data:
-        return image.convert("RGB")
-    rgba = image.convert("RGBA")
-    background = Image.new("RGB", rgba.size, "white")
-    background.paste(rgba, mask=rgba.getchannel("A"))
-    return background
