@@ -249,7 +249,7 @@ Printcap
 @pytest.fixture
 def cups_server():
     """A private cupsd: configuration, spool and logs in a temporary folder, listening on a free port."""
-    missing = [name for name in ("cupsd", "lpadmin", "lp", "lpstat") if cups_program(name) is None]
+    missing = [name for name in ("cupsd", "lpadmin", "lp", "lpstat", "lpoptions") if cups_program(name) is None]
     if missing:
         skip_or_fail(f"needs CUPS ({', '.join(missing)}): apt-get install cups")
     # Not pytest's tmp_path: its folders are private to the user, and cupsd started as root runs the ipp
@@ -285,11 +285,17 @@ def cups_server():
 def test_a_cups_queue_prints_a_pdf_into_the_inbox(dev_server, printer, cups_server, tmp_path):
     document = pdf_file(tmp_path / "ordonnance.pdf")
 
-    # With "everywhere", cupsd asks the printer for its attributes to write a PPD, but without the URI's
-    # credentials: this printer answers 401, no PPD is made ("PPD creation failed" in cupsd's log), and the
-    # queue sends documents as they come. lpadmin succeeds all the same.
+    # With "everywhere", cupsd asks the printer for its attributes (before any credentials: the printer
+    # answers that without its secret) and writes a driverless PPD in the background. A job sent before the
+    # PPD is loaded cannot be converted, so the test waits for the cache cupsd saves once it has loaded it.
     added = cups_server.run("lpadmin", "-p", CUPS_QUEUE, "-E", "-v", dev_server.printer_uri(), "-m", "everywhere")
     assert added.returncode == 0, added.stderr
+    loaded = cups_server.root / "cache" / f"{CUPS_QUEUE}.data"
+    deadline = time.monotonic() + 30
+    while not loaded.exists() or "PageSize" not in cups_server.run("lpoptions", "-p", CUPS_QUEUE, "-l").stdout:
+        if time.monotonic() > deadline:
+            pytest.fail(f"cupsd made no driverless PPD for the printer:\n{cups_server.error_log()[-20000:]}")
+        time.sleep(0.2)
     sent = cups_server.run("lp", "-d", CUPS_QUEUE, "-t", "Ordonnance test", str(document))
     assert sent.returncode == 0, sent.stderr
 
