@@ -1,11 +1,10 @@
 from django import forms
-from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services, throttling
-from accounts.forms import IdentifiersFormMixin
+from accounts.forms import NewSignInForm
 from accounts.models import User
 
 # Wrong claim codes are counted against the client address only: a code that matches nothing names no
@@ -13,7 +12,7 @@ from accounts.models import User
 NO_ACCOUNT = ""
 
 
-class ClaimForm(IdentifiersFormMixin, forms.Form):
+class ClaimForm(NewSignInForm):
     """The patient takes over the account a professional created for them: the code they were given,
     how they will sign in, and their password."""
 
@@ -31,28 +30,9 @@ class ClaimForm(IdentifiersFormMixin, forms.Form):
             }
         ),
     )
-    email = forms.EmailField(
-        label=_("E-mail address"),
-        required=False,
-        help_text=_("You will sign in with it, or with your mobile phone: give at least one."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "autocapitalize": "none"}),
-    )
-    phone = forms.CharField(
-        label=_("Mobile phone"),
-        required=False,
-        max_length=32,
-        help_text=_("For example 06 12 34 56 78 or +33 6 12 34 56 78."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
-    password1 = forms.CharField(
-        label=_("Choose a password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
+    # The code first: recognising it tells the other fields what the account already has, and a field's
+    # help text is read when the field is first cleaned.
+    field_order = ["code", "email", "phone", "password1", "password2"]
 
     error_messages = {
         "invalid_code": _("This code is not valid, or it has expired. Ask the professional for a new one."),
@@ -61,6 +41,9 @@ class ClaimForm(IdentifiersFormMixin, forms.Form):
 
     def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = _("You will sign in with it, or with your mobile phone: give at least one.")
+        self.fields["email"].widget.attrs["autocapitalize"] = "none"
+        self.fields["password1"].label = _("Choose a password")
         self.request = request
         # The account being claimed, known once the code is recognised.
         self.instance_user = None
@@ -97,19 +80,12 @@ class ClaimForm(IdentifiersFormMixin, forms.Form):
         user = self.instance_user
         if user is not None and not (user.email or user.phone):
             self.check_an_identifier_is_given(cleaned_data)
-        password1, password2 = cleaned_data.get("password1"), cleaned_data.get("password2")
-        if password1 and password2 and password1 != password2:
-            self.add_error("password2", ValidationError(_("The two passwords differ."), code="password_mismatch"))
-        elif password1:
-            candidate = User(
-                email=cleaned_data.get("email") or getattr(user, "email", None),
-                first_name=getattr(user, "first_name", ""),
-                last_name=getattr(user, "last_name", ""),
-            )
-            try:
-                password_validation.validate_password(password1, candidate)
-            except ValidationError as error:
-                self.add_error("password1", error)
+        candidate = User(
+            email=cleaned_data.get("email") or getattr(user, "email", None),
+            first_name=getattr(user, "first_name", ""),
+            last_name=getattr(user, "last_name", ""),
+        )
+        self.check_new_password(cleaned_data, candidate=candidate)
         return cleaned_data
 
     def locked_error(self):

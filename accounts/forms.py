@@ -76,11 +76,12 @@ class IdentifiersFormMixin:
         return "email" in self.errors or "phone" in self.errors
 
 
-class SignUpForm(IdentifiersFormMixin, forms.Form):
+class NewSignInForm(IdentifiersFormMixin, forms.Form):
+    """How someone will sign in: e-mail and/or mobile phone, and a new password typed twice. Signing up
+    and taking over an account a professional created both ask for them."""
+
     instance_user = None
 
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
     email = forms.EmailField(
         label=_("E-mail address"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
@@ -100,25 +101,36 @@ class SignUpForm(IdentifiersFormMixin, forms.Form):
     password2 = forms.CharField(
         label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="Europe/Paris")
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE)
 
-    def clean(self):
-        cleaned_data = super().clean()
-        self.check_an_identifier_is_given(cleaned_data)
+    def check_new_password(self, cleaned_data, *, candidate: User) -> None:
+        """The two passwords agree, and the validators accept them for `candidate` (not saved)."""
         password1, password2 = cleaned_data.get("password1"), cleaned_data.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", ValidationError(_("The two passwords differ."), code="password_mismatch"))
         elif password1:
-            candidate = User(
-                email=cleaned_data.get("email"),
-                first_name=cleaned_data.get("first_name", ""),
-                last_name=cleaned_data.get("last_name", ""),
-            )
             try:
                 password_validation.validate_password(password1, candidate)
             except ValidationError as error:
                 self.add_error("password1", error)
+
+
+class SignUpForm(NewSignInForm):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES, initial="Europe/Paris")
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE)
+
+    field_order = ["first_name", "last_name", "email", "phone", "password1", "password2"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.check_an_identifier_is_given(cleaned_data)
+        candidate = User(
+            email=cleaned_data.get("email"),
+            first_name=cleaned_data.get("first_name", ""),
+            last_name=cleaned_data.get("last_name", ""),
+        )
+        self.check_new_password(cleaned_data, candidate=candidate)
         return cleaned_data
 
     def account_fields(self) -> dict:
