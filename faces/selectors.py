@@ -74,12 +74,7 @@ class ShownCandidate:
     # What the professional may do with this match: open the file, or see the emergency page and ask.
     has_access: bool
     emergency_token: str | None
-
-    @property
-    def name_shown(self) -> bool:
-        """The name is shown when the professional may open the file, or when the patient made it public
-        on their emergency page; otherwise the match stays anonymous until the patient answers."""
-        return self.has_access or self.emergency_token is not None
+    name_shown: bool
 
 
 def face_search_of(*, user, public_id) -> FaceSearch:
@@ -110,6 +105,9 @@ def shown_candidates(*, user, search: FaceSearch) -> list[ShownCandidate]:
             emergency_token=emergency_token_of(profiles[candidate.patient_id])
             if candidate.patient_id in profiles
             else None,
+            name_shown=policy.may_name_identified_patient(
+                user, candidate.patient, emergency_page_on=candidate.patient_id in profiles
+            ),
         )
         for candidate in candidates
     ]

@@ -95,7 +95,7 @@ def face_consent_give(*, actor: User, patient: User, request=None) -> FaceConsen
 def face_enrol(*, actor: User, patient: User, image: bytes, request=None) -> FaceTemplate:
     """Adds a template of the largest face in `image` for `patient`. Needs the patient's consent in force:
     without it, nothing is computed and nothing is stored."""
-    _may_enrol(actor, patient)
+    path = _may_enrol(actor, patient)
     consent = FaceConsent.objects.active().filter(patient=patient).first()
     if consent is None:
         raise PermissionDenied(_("The patient has not consented to face identification."))
@@ -108,14 +108,16 @@ def face_enrol(*, actor: User, patient: User, image: bytes, request=None) -> Fac
     face_engine = engine()
     enrolled = face_engine.enrol(image, external_id=str(patient.public_id))
     try:
-        return _template_save(actor=actor, patient=patient, consent=consent, enrolled=enrolled, request=request)
+        return _template_save(
+            actor=actor, patient=patient, consent=consent, enrolled=enrolled, path=path, request=request
+        )
     except BaseException:
         face_engine.remove([enrolled.face_id])
         raise
 
 
 @transaction.atomic
-def _template_save(*, actor, patient, consent, enrolled, request) -> FaceTemplate:
+def _template_save(*, actor, patient, consent, enrolled, path, request) -> FaceTemplate:
     # The consent may have been withdrawn while the backend was working: then the template must not stay.
     if not FaceConsent.objects.select_for_update().filter(pk=consent.pk, withdrawn_at__isnull=True).exists():
         raise PermissionDenied(_("The patient has not consented to face identification."))
@@ -133,7 +135,7 @@ def _template_save(*, actor, patient, consent, enrolled, request) -> FaceTemplat
         object_type="face_template",
         object_id=template.public_id,
         action=AuditAction.CREATE,
-        path=policy.decide(actor, policy.Action.ENROL_FACE, patient).path,
+        path=path,
         request=request,
     )
     if actor.pk != patient.pk:
@@ -151,7 +153,7 @@ def _template_save(*, actor, patient, consent, enrolled, request) -> FaceTemplat
 def face_consent_withdraw(*, actor: User, patient: User, request=None) -> FaceConsent | None:
     """Withdrawal by the patient, or erasure on the patient's request by staff: every template is deleted
     from its backend, then here, and the consent is marked withdrawn (kept, without any biometric data)."""
-    if actor.pk != patient.pk and not actor.is_staff:
+    if not policy.may_withdraw_faces(actor, patient):
         raise PermissionDenied
     templates = list(FaceTemplate.objects.filter(patient=patient))
     for backend in {template.backend for template in templates}:
@@ -333,7 +335,9 @@ def _quick_account_save(*, actor, public_id, enrolled, fields, request) -> Quick
     patient, code = accounts.patient_create_for_claim(created_by=actor, public_id=public_id, **fields)
     grant_to_account_creator(actor=actor, patient=patient, request=request)
     consent = face_consent_give(actor=actor, patient=patient, request=request)
-    _template_save(actor=actor, patient=patient, consent=consent, enrolled=enrolled, request=request)
+    _template_save(
+        actor=actor, patient=patient, consent=consent, enrolled=enrolled, path=AccessPath.GRANT, request=request
+    )
     return QuickAccount(patient=patient, claim_code=code)
 
 

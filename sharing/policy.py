@@ -147,3 +147,18 @@ def may_identify_faces(actor) -> bool:
     """Searching patients by their face, and creating accounts for the unknown ones, is for professionals
     whose RPPS staff verified: anyone can sign up as a professional, and a face search finds people."""
     return _is_verified_professional(actor)
+
+
+def may_name_identified_patient(actor, patient, *, emergency_page_on: bool) -> bool:
+    """Who a face search found is named to a professional who may open the file, or when the patient made
+    their name public on their emergency page; otherwise the match stays anonymous until the patient
+    answers an access request."""
+    return emergency_page_on or bool(decide(actor, Action.VIEW, patient))
+
+
+def may_withdraw_faces(actor, patient) -> bool:
+    """The patient withdraws their consent to face identification; staff erase the templates on the
+    patient's request. Nobody else removes them."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return False
+    return actor.pk == patient.pk or actor.is_staff
