@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from accounts.identifiers import normalize_email, parse_phone
 from faces import selectors, services
 from faces.engine.base import FaceProblem
+from faces.engine.images import read_upload
 from faces.models import FaceConsent, FaceTemplate
 from sharing import policy
 from sharing.services import absolute_url
@@ -79,19 +80,7 @@ class FaceImageSerializer(serializers.Serializer):
     image = serializers.FileField(help_text=_("A photo of the patient's face (JPEG, PNG or WebP)."))
 
     def validate_image(self, uploaded) -> bytes:
-        return read_image(uploaded)
-
-
-def read_image(uploaded) -> bytes:
-    """The photo's bytes, once its size is known to be acceptable: a huge upload is refused before it is
-    read into memory (the multipart parser keeps large files on disk)."""
-    if uploaded.size > settings.FACES_MAX_UPLOAD_BYTES:
-        raise FaceProblem(
-            FaceProblem.TOO_LARGE,
-            _("This photo is too large (more than %(megabytes)s MB). Send a smaller one.")
-            % {"megabytes": settings.FACES_MAX_UPLOAD_BYTES // (1024 * 1024)},
-        )
-    return uploaded.read()
+        return read_upload(uploaded)
 
 
 class FaceCandidateSerializer(serializers.Serializer):
@@ -150,7 +139,7 @@ class QuickPatientSerializer(serializers.Serializer):
         return _as_field_value(lambda number: parse_phone(number, mobile_only=True), value) if value else None
 
     def validate_image(self, uploaded) -> bytes:
-        return read_image(uploaded)
+        return read_upload(uploaded)
 
 
 def _as_field_value(parse, value):

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identifiers import normalize_email, parse_phone
+from faces.engine.base import FaceProblem
+from faces.engine.images import read_upload
 
 
 class PhotoField(forms.FileField):
@@ -12,13 +14,12 @@ class PhotoField(forms.FileField):
 
     def clean(self, data, initial=None):
         uploaded = super().clean(data, initial)
-        if uploaded and uploaded.size > settings.FACES_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("This photo is larger than %(size)s MB. Take it again at a lower resolution.")
-                % {"size": settings.FACES_MAX_UPLOAD_BYTES // (1024 * 1024)},
-                code="too_large",
-            )
-        return uploaded.read() if uploaded else uploaded
+        if not uploaded:
+            return uploaded
+        try:
+            return read_upload(uploaded)
+        except FaceProblem as problem:
+            raise forms.ValidationError(str(problem.message), code=problem.code) from problem
 
 
 class SelfieField(PhotoField):

@@ -70,17 +70,28 @@ def min_face_pixels() -> int:
     return getattr(settings, "FACES_MIN_FACE_PIXELS", DEFAULT_MIN_FACE_PIXELS)
 
 
+def too_large() -> FaceProblem:
+    return FaceProblem(
+        FaceProblem.TOO_LARGE,
+        interpolated(
+            _("This photo is larger than %(limit)s MB. Please send a smaller photo."),
+            limit=_megabytes(max_upload_bytes()),
+        ),
+    )
+
+
+def read_upload(uploaded) -> bytes:
+    """An uploaded photo's bytes; one over the limit is refused before it is read into memory (the
+    multipart parser keeps large files on disk)."""
+    if uploaded.size > max_upload_bytes():
+        raise too_large()
+    return uploaded.read()
+
+
 def open_photo(content: bytes, *, max_side: int) -> Photo:
     """The photo upright in RGB, its longest side reduced to max_side; FaceProblem when it cannot be used."""
-    limit = max_upload_bytes()
-    if len(content) > limit:
-        raise FaceProblem(
-            FaceProblem.TOO_LARGE,
-            interpolated(
-                _("This photo is larger than %(limit)s MB. Please send a smaller photo."),
-                limit=_megabytes(limit),
-            ),
-        )
+    if len(content) > max_upload_bytes():
+        raise too_large()
     # Pillow only warns about a decompression bomb between its own limit and twice that: the warning is
     # made an error here, and the stricter limit is checked on the header's size, before decoding.
     with warnings.catch_warnings():
