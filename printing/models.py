@@ -1,12 +1,14 @@
 """The virtual printer: each professional's IPP printer, the jobs printed to it, and their documents,
 which wait in the professional's print inbox until they are assigned to a patient (or dismissed)."""
 
+import os
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 
@@ -114,6 +116,11 @@ class PrintJob(models.Model):
     @property
     def title(self) -> str:
         return self.name or _("Printed document")
+
+    @property
+    def file_stem(self) -> str:
+        """A file name for its documents, from the job's name without the extension the computer added."""
+        return slugify(os.path.splitext(self.name)[0])[:60] or "ordonnance"
 
 
 def print_document_key(instance, filename):

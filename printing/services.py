@@ -8,7 +8,6 @@ to a patient they may add records to.
 
 import hashlib
 import hmac
-import os
 import secrets
 
 from django.conf import settings
@@ -232,7 +231,7 @@ def print_job_assign(*, actor: User, job: PrintJob, patient: User, title: str = 
         if locked.assigned_at is not None or locked.dismissed_at is not None or locked.state != JobState.COMPLETED:
             raise ValidationError(_("This document is no longer in your inbox."), code="not_in_inbox")
         uploads = [
-            check_upload(ContentFile(document.file.open("rb").read(), name=f"{_file_stem(job)}{document.extension}"))
+            check_upload(ContentFile(document.file.open("rb").read(), name=f"{job.file_stem}{document.extension}"))
             for document in job.documents.all()
         ]
         record = records.health_record_create(
@@ -248,10 +247,6 @@ def print_job_assign(*, actor: User, job: PrintJob, patient: User, title: str = 
         locked.save(update_fields=["record", "assigned_at"])
         transaction.on_commit(lambda: _documents_delete(locked))
     return record
-
-
-def _file_stem(job: PrintJob) -> str:
-    return slugify(os.path.splitext(job.name)[0])[:60] or "ordonnance"
 
 
 @transaction.atomic
