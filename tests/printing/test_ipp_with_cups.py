@@ -242,7 +242,7 @@ AccessLog {root}/log/access_log
 ErrorLog {root}/log/error_log
 PageLog {root}/log/page_log
 FileDevice No
-Printcap
+Printcap {root}/printcap
 """
 
 
@@ -271,7 +271,8 @@ def cups_server():
     server = CupsServer(process, root, {**os.environ, "CUPS_SERVER": f"127.0.0.1:{port}"})
     try:
         deadline = time.monotonic() + 30
-        while server.run("lpstat", "-r").returncode != 0:
+        # lpstat -r exits 0 whether or not the scheduler answers: its words tell.
+        while "scheduler is running" not in server.run("lpstat", "-r").stdout:
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"cupsd did not start:\n{(root / 'log' / 'cupsd.out').read_text()}\n{server.error_log()}")
             time.sleep(0.2)
