@@ -296,6 +296,17 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ReLyfe <no-reply@relyfe.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Text messages (SMS) ------------------------------------------------------------------------
+
+# "console" prints messages (development), "locmem" keeps them in notifications.sms.outbox (tests),
+# "sns" sends them with AWS SNS (production; boto3's usual credentials).
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.backends.console.SmsBackend")
+AWS_SNS_REGION = env.str("AWS_SNS_REGION", default=env.str("AWS_REGION", default="eu-west-3"))
+# The name shown as the sender where the country allows alphanumeric sender IDs (up to 11 characters).
+SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="")
+# A longer text is refused rather than billed as many messages.
+SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=3)
+
 # --- API ----------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {

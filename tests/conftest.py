@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
+from notifications import sms
 from tests.factories import PatientFactory, ProfessionalFactory, StaffFactory
 
 # The cache the web process, the worker and beat share, before any test replaces it.
@@ -53,6 +54,15 @@ def isolated_cache(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings) -> list[sms.SmsMessage]:
+    """Text messages are kept in `notifications.sms.outbox`, empty at the start of each test."""
+    settings.SMS_BACKEND = "notifications.sms.backends.locmem.SmsBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
 
 
 @pytest.fixture
