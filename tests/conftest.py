@@ -11,6 +11,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from notifications import sms
+from relyfe.celery import app as celery_app
 from tests.factories import PatientFactory, ProfessionalFactory, StaffFactory
 
 # The cache the web process, the worker and beat share, before any test replaces it.
@@ -63,6 +64,16 @@ def sms_outbox(settings) -> list[sms.SmsMessage]:
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()
+
+
+@pytest.fixture
+def tasks_run_at_once():
+    """`.delay()` runs the task in the test's process, so that on-commit callbacks send what they queue."""
+    eager = {"task_always_eager": True, "task_eager_propagates": True}
+    before = {name: celery_app.conf[name] for name in eager}
+    celery_app.conf.update(eager)
+    yield
+    celery_app.conf.update(before)
 
 
 @pytest.fixture
