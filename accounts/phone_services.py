@@ -17,6 +17,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
+from accounts import throttling
 from accounts.models import PhoneCode, PhoneCodePurpose, User
 from accounts.tasks import password_changed_notify as password_changed_notify_task
 from accounts.tasks import phone_code_send as phone_code_send_task
@@ -156,6 +157,8 @@ def password_reset_with_phone_code(*, phone: str, code: str, password: str) -> U
             fields.append("phone_verified_at")
         user.save(update_fields=fields)
         transaction.on_commit(lambda pk=user.pk: password_changed_notify_task.delay(pk))
+    # Someone locked out by failed sign-ins, who proved they hold the phone, signs in with the new password.
+    throttling.reset_account(phone)
     return user
 
 

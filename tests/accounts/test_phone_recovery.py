@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.models import PhoneCode
 from accounts.phone_views import RESET_PHONE_SESSION_KEY
-from tests.accounts.conftest import PHONE, texted_code
 from tests.factories import PASSWORD, PatientFactory
+from tests.sms import PHONE, another_code, texted_code
 
 NEW_PASSWORD = "un-nouveau-mot-de-passe-solide"
 
@@ -101,7 +101,7 @@ def test_a_code_typed_for_a_number_without_an_account_is_refused_like_a_wrong_on
 
 def test_a_wrong_code_is_refused(phone_only, ask_code, send_code, sms_outbox):
     ask_code()
-    wrong = f"{(int(texted_code(sms_outbox[0])) + 1) % 1_000_000:06d}"
+    wrong = another_code(texted_code(sms_outbox[0]))
 
     response = send_code(wrong)
 
@@ -140,7 +140,7 @@ def test_a_code_works_once(phone_only, client, ask_code, send_code, sms_outbox):
 def test_too_many_wrong_codes_kill_the_code(phone_only, ask_code, send_code, sms_outbox, settings):
     ask_code()
     code = texted_code(sms_outbox[0])
-    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    wrong = another_code(code)
     for _attempt in range(settings.PHONE_CODE_MAX_ATTEMPTS):
         send_code(wrong)
 
@@ -181,6 +181,17 @@ def test_a_new_password_ends_the_accounts_other_sessions(phone_only, ask_code, s
     response = elsewhere.get(reverse("accounts:profile"))
     assert response.status_code == 302
     assert reverse("accounts:login") in response.url
+
+
+def test_a_new_password_lifts_the_lock_after_failed_sign_ins(phone_only, ask_code, send_code, sms_outbox, settings):
+    for _attempt in range(settings.LOGIN_FAILURES_PER_ACCOUNT):
+        Client().post(reverse("accounts:login"), {"username": "06 12 34 56 78", "password": "a-wrong-guess"})
+
+    ask_code()
+    send_code(texted_code(sms_outbox[0]))
+
+    response = Client().post(reverse("accounts:login"), {"username": "06 12 34 56 78", "password": NEW_PASSWORD})
+    assert response.status_code == 302
 
 
 def test_the_texts_to_a_number_stop_at_the_hourly_limit(phone_only, ask_code, sms_outbox, settings):

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
-from tests.accounts.conftest import PHONE, texted_code
 from tests.accounts.test_sign_up import patient_form
 from tests.factories import PASSWORD, PatientFactory
+from tests.sms import PHONE, another_code, texted_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_run_at_once")]
 
@@ -105,7 +105,7 @@ def test_sending_codes_stops_at_the_hourly_limit(signed_in, send_code, sms_outbo
 
 def test_a_wrong_code_does_not_confirm_the_phone(signed_in, send_code, sms_outbox, phone_only):
     send_code()
-    wrong = f"{(int(texted_code(sms_outbox[0])) + 1) % 1_000_000:06d}"
+    wrong = another_code(texted_code(sms_outbox[0]))
 
     response = confirm(signed_in, wrong)
 
@@ -127,7 +127,7 @@ def test_an_expired_code_does_not_confirm_the_phone(signed_in, send_code, sms_ou
 def test_too_many_wrong_codes_kill_the_confirmation_code(signed_in, send_code, sms_outbox, phone_only, settings):
     send_code()
     code = texted_code(sms_outbox[0])
-    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    wrong = another_code(code)
     for _attempt in range(settings.PHONE_CODE_MAX_ATTEMPTS):
         confirm(signed_in, wrong)
 

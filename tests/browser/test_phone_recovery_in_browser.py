@@ -5,12 +5,12 @@ The live server runs in the test's process and tasks run at once, so the codes l
 """
 
 import os
-import re
 import time
 
 import pytest
 
 from tests.factories import PASSWORD, PatientFactory
+from tests.sms import PHONE, another_code, texted_code
 
 pytestmark = [
     pytest.mark.browser,
@@ -45,13 +45,9 @@ def texted_to(outbox, number: str, *, count: int):
     pytest.fail(f"no SMS number {count} to {number}")
 
 
-def code_texted_to(outbox, number: str, *, count: int) -> str:
-    return re.search(r"\b([0-9]{6})\b", texted_to(outbox, number, count=count).body).group(1)
-
-
 def test_a_phone_only_patient_resets_their_password_with_a_texted_code(french_page, sms_outbox):
     page = french_page
-    PatientFactory(email=None, phone="+33612345678", first_name="Paul")
+    PatientFactory(email=None, phone=PHONE, first_name="Paul")
 
     page.goto(page.base_url + "/accounts/login/")
     page.click("text=Mot de passe oublié ?")
@@ -61,7 +57,7 @@ def test_a_phone_only_patient_resets_their_password_with_a_texted_code(french_pa
 
     page.wait_for_selector("h1:has-text('Saisissez le code')")
     assert page.is_visible("text=Si un compte utilise le 06 12 34 56 78")
-    page.fill("input[name=code]", code_texted_to(sms_outbox, "+33612345678", count=1))
+    page.fill("input[name=code]", texted_code(texted_to(sms_outbox, PHONE, count=1)))
     page.fill("input[name=new_password1]", NEW_PASSWORD)
     page.fill("input[name=new_password2]", NEW_PASSWORD)
     shot(page, "2-code-page")
@@ -69,7 +65,7 @@ def test_a_phone_only_patient_resets_their_password_with_a_texted_code(french_pa
 
     page.wait_for_selector("h1:has-text('Votre mot de passe est modifié')")
     shot(page, "3-password-changed")
-    assert "a été changé" in texted_to(sms_outbox, "+33612345678", count=2).body
+    assert "a été changé" in texted_to(sms_outbox, PHONE, count=2).body
     page.click("main a:has-text('Se connecter')")
     page.fill("input[name=username]", "06 12 34 56 78")
     page.fill("input[name=password]", NEW_PASSWORD)
@@ -82,14 +78,14 @@ def test_a_phone_only_patient_resets_their_password_with_a_texted_code(french_pa
 
 def test_a_wrong_code_says_so_and_keeps_the_old_password(french_page, sms_outbox):
     page = french_page
-    PatientFactory(email=None, phone="+33612345678", first_name="Paul")
+    PatientFactory(email=None, phone=PHONE, first_name="Paul")
 
     page.goto(page.base_url + "/accounts/password/reset/")
     page.fill("input[name=email]", "+33 6 12 34 56 78")
     page.click("button:has-text('Continuer')")
     page.wait_for_selector("h1:has-text('Saisissez le code')")
-    code = code_texted_to(sms_outbox, "+33612345678", count=1)
-    page.fill("input[name=code]", f"{(int(code) + 1) % 1_000_000:06d}")
+    code = texted_code(texted_to(sms_outbox, PHONE, count=1))
+    page.fill("input[name=code]", another_code(code))
     page.fill("input[name=new_password1]", NEW_PASSWORD)
     page.fill("input[name=new_password2]", NEW_PASSWORD)
     page.click("button:has-text('Enregistrer mon nouveau mot de passe')")
@@ -100,7 +96,7 @@ def test_a_wrong_code_says_so_and_keeps_the_old_password(french_page, sms_outbox
 
 def test_a_patient_confirms_their_phone_from_the_banner(french_page, sms_outbox):
     page = french_page
-    PatientFactory(email=None, phone="+33612345678", first_name="Paul")
+    PatientFactory(email=None, phone=PHONE, first_name="Paul")
 
     page.goto(page.base_url + "/accounts/login/")
     page.fill("input[name=username]", "06 12 34 56 78")
@@ -112,7 +108,7 @@ def test_a_patient_confirms_their_phone_from_the_banner(french_page, sms_outbox)
 
     page.wait_for_selector("h1:has-text('Confirmez votre numéro de téléphone')")
     shot(page, "7-confirm-page")
-    page.fill("input[name=code]", code_texted_to(sms_outbox, "+33612345678", count=1))
+    page.fill("input[name=code]", texted_code(texted_to(sms_outbox, PHONE, count=1)))
     page.click("button:has-text('Confirmer')")
 
     page.wait_for_selector("text=Votre numéro de téléphone est confirmé.")
