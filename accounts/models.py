@@ -183,6 +183,9 @@ class ProfessionalProfile(models.Model):
     verified_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("verified by")
     )
+    # Why staff verified a professional whose RPPS number is missing or fails its key (empty otherwise):
+    # with verified_by and verified_at, the record of that exception.
+    verification_override_reason = models.TextField(_("reason for verifying without a valid RPPS number"), blank=True)
     # The directory shows a professional's name and profession when they are listed, and only the
     # other parts of their profile they chose to make public.
     # Booleans rather than a list, so that the directory can search what is public on any database.
@@ -214,6 +217,11 @@ class ProfessionalProfile(models.Model):
     @property
     def rpps_checksum_is_valid(self) -> bool | None:
         return rpps_checksum_is_valid(self.rpps) if self.rpps else None
+
+    @property
+    def rpps_is_checked(self) -> bool:
+        """An RPPS number whose key holds: staff may verify the professional in one step."""
+        return bool(self.rpps_checksum_is_valid)
 
     @property
     def practice_phone_display(self) -> str:

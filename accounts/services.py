@@ -5,14 +5,16 @@ import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
+from accounts import throttling
 from accounts.models import AccountClaim, PatientProfile, ProfessionalProfile, Role, User
 from accounts.selectors import profile_of
 from audit import services as audit
@@ -120,13 +122,55 @@ def user_update_profile(*, actor: User, user: User, user_fields: dict, profile_f
     return user
 
 
+OVERRIDE_REASON_REQUIRED = gettext_lazy("Say why you verify this professional anyway.")
+RPPS_NEEDS_NO_OVERRIDE = gettext_lazy("This RPPS number is valid: verify the professional without an exception.")
+
+
 @transaction.atomic
 def professionals_verify(*, actor: User, profiles) -> int:
-    """Marks professionals as verified (staff only); returns how many were newly verified."""
+    """Marks professionals as verified (staff only); returns how many were newly verified. Only those whose
+    RPPS number is there and passes its key: the others need `professional_verify_anyway` and a reason."""
     if not actor.is_staff:
         raise PermissionDenied
-    return ProfessionalProfile.objects.filter(pk__in=[profile.pk for profile in profiles], verified=False).update(
-        verified=True, verified_at=timezone.now(), verified_by=actor
+    checked = [profile.pk for profile in profiles if profile.rpps_is_checked]
+    return ProfessionalProfile.objects.filter(pk__in=checked, verified=False).update(
+        verified=True, verified_at=timezone.now(), verified_by=actor, verification_override_reason=""
+    )
+
+
+@transaction.atomic
+def professional_verify_anyway(*, actor: User, profile: ProfessionalProfile, reason: str) -> ProfessionalProfile:
+    """Verifies a professional whose RPPS number is missing or fails its key, which staff may do after
+    checking otherwise (the Order's register, a phone call): who, when and why stay on the profile."""
+    if not actor.is_staff:
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"verification_override_reason": OVERRIDE_REASON_REQUIRED})
+    if profile.rpps_is_checked:
+        raise ValidationError(RPPS_NEEDS_NO_OVERRIDE)
+    profile = ProfessionalProfile.objects.select_for_update().get(pk=profile.pk)
+    profile.verified, profile.verified_at, profile.verified_by = True, timezone.now(), actor
+    profile.verification_override_reason = reason
+    profile.full_clean()
+    profile.save(update_fields=["verified", "verified_at", "verified_by", "verification_override_reason"])
+    return profile
+
+
+def user_unlock_sign_in(*, actor: User, user: User) -> None:
+    """Lifts the lock that failed sign-ins put on the account (not on the addresses they came from),
+    and writes it in the account's administration history."""
+    if not actor.is_staff:
+        raise PermissionDenied
+    for identifier in (user.email, user.phone):
+        if identifier:
+            throttling.reset_account(identifier)
+    LogEntry.objects.log_actions(
+        user_id=actor.pk,
+        queryset=[user],
+        action_flag=CHANGE,
+        change_message=_("Sign-in unlocked."),
+        single_object=True,
     )
 
 

@@ -60,6 +60,12 @@ def record_failure(identifier: str, address: str) -> None:
         _count(key, timeout)
 
 
+def is_account_locked(identifier: str) -> bool:
+    """Whether failed sign-ins locked this account, from whatever address."""
+    account_key = _account_key(identifier)
+    return account_key is not None and (cache.get(account_key) or 0) >= settings.LOGIN_FAILURES_PER_ACCOUNT
+
+
 def reset_account(identifier: str) -> None:
     account_key = _account_key(identifier)
     if account_key:

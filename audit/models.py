@@ -66,22 +66,31 @@ class AccessEvent(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     # Who it was, as shown to the patient: the member's name at the time, or what a link holder declared.
-    actor_label = models.CharField(max_length=200)
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    object_type = models.CharField(max_length=40)
-    object_id = models.UUIDField(null=True, blank=True)
-    action = models.CharField(max_length=16, choices=Action.choices)
-    access_path = models.CharField(max_length=16, choices=AccessPath.choices)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    actor_label = models.CharField(_("who (as the patient reads it)"), max_length=200)
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("patient")
+    )
+    object_type = models.CharField(_("object type"), max_length=40)
+    object_id = models.UUIDField(_("object id"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    access_path = models.CharField(_("access path"), max_length=16, choices=AccessPath.choices)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    at = models.DateTimeField(_("date"), default=timezone.now)
 
     objects = AccessEventQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("access event")
+        verbose_name_plural = _("access log")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["patient", "-at"], name="accessevent_patient_time")]
         constraints = [

@@ -178,8 +178,8 @@ def main():
             f"Dr Paul Bench\nMme {target.last_name.upper()} {target.first_name}\n"
             f"née le {target.patient_profile.birth_date:%d/%m/%Y}\nDOLIPRANE 1000 mg\n"
         )
-        proposals = timed(lambda: propose_patient(professional=professional, job_name="Ordonnance", text=text), 20)
-        assert propose_patient(professional=professional, job_name="Ordonnance", text=text).patient == target
+        proposals = timed(lambda: propose_patient(professional=professional, text=text), 20)
+        assert propose_patient(professional=professional, text=text).patient == target
 
         megabytes = len(scan) / 1024 / 1024
         print(f"Database: {connection.vendor}; {options.patients} patients in the professional's care")

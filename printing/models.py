@@ -86,6 +86,9 @@ class PrintJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     proposal_reason = models.CharField(max_length=32, blank=True)
+    # Where the document names the proposed patient: {"page": 1, "lines": ["DUPONT Marie née le 05/03/1948"]}.
+    # Health data: shown to the printer's owner only, never logged.
+    proposal_evidence = models.JSONField(default=dict, blank=True)
     assigned_at = models.DateTimeField(null=True, blank=True)
     record = models.ForeignKey(
         "health_records.HealthRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -1,13 +1,21 @@
-"""Which patient a printed document is for: ReLyfe reads the job name and the document and proposes the
-patient they name, among the patients the professional may add records to. The professional confirms (or
-chooses another patient) in the print inbox; nothing is filed on a guess.
+"""Which patient a printed document is for: ReLyfe reads the document and proposes the patient it names,
+among the patients the professional may add records to, with the words of the document that name them.
+The professional confirms (or chooses another patient) in the print inbox; nothing is filed on a guess.
 
-The evidence, strongest first:
+Only the document itself identifies a patient, strongest evidence first:
 - relyfe_id: the patient's ReLyfe id (their public id), as the practice software prints it in a footer;
-- name_and_birth_date: a patient's full name and their birth date, as on every French prescription;
-- job_name: the job name alone names one of the professional's patients by full name, and the document names no other.
-Evidence that fits two patients (homonyms) proposes no one. The text and the names are health data: only
-job ids and reason codes are logged.
+- name_and_birth_date: a patient's full name on one line and their birth date, as on every French
+  prescription.
+Evidence that fits two patients (homonyms) proposes no one; a ReLyfe id printed after a "ReLyfe" label
+that is not one of the professional's patients proposes no one either (the document says whose it is).
+
+The job name is typed by whoever printed, often a leftover from the previous patient: it never proposes
+anyone and never outweighs the document. At most it is a hint (`patient_named_in_job_name`): when the
+document proposed nobody, the job page pre-fills its patient search with the patient the job name names,
+and the professional still reads the document and ticks the patient.
+
+The text and the names are health data: only job ids and reason codes are logged. The evidence (the lines
+that matched) is stored with the proposal, for the professional alone.
 """
 
 import datetime
@@ -15,7 +23,7 @@ import io
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import pypdfium2 as pdfium
@@ -34,61 +42,110 @@ logger = logging.getLogger(__name__)
 
 # The patient is named on the first page; reading (OCR) every page of a long print would only cost time.
 PAGES_READ = 2
+# Pages of the text given to `propose_patient` are separated by a form feed, as pdftotext does.
+PAGE_BREAK = "\f"
+# Each quoted line is cut to this length: enough to check a name and a date at a glance.
+QUOTE_MAX = 120
 
 
 class Reason(StrEnum):
     RELYFE_ID = "relyfe_id"
     NAME_AND_BIRTH_DATE = "name_and_birth_date"
-    JOB_NAME = "job_name"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where the document names the patient: the page (from 1) and its lines that matched, as printed."""
+
+    page: int
+    lines: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        return {"page": self.page, "lines": list(self.lines)}
 
 
 @dataclass(frozen=True)
 class Proposal:
     patient: User
     reason: Reason
+    evidence: Evidence = field(compare=False)
 
 
 def print_job_propose(*, job: PrintJob) -> Proposal | None:
     """Reads the job's document and stores the patient it names (or clears the proposal)."""
-    proposal = propose_patient(professional=job.printer.owner, job_name=job.name, text=_document_text(job))
+    proposal = propose_patient(professional=job.printer.owner, text=_document_text(job))
     print_job_set_proposal(
         job=job,
         patient=proposal.patient if proposal else None,
         reason=proposal.reason.value if proposal else "",
+        evidence=proposal.evidence.as_dict() if proposal else {},
     )
     logger.info("Print job %s: proposal %s", job.pk, proposal.reason.value if proposal else "none")
     return proposal
 
 
-def propose_patient(*, professional: User, job_name: str, text: str) -> Proposal | None:
-    """The one patient of `professional` that the job name and the document's text name, and why."""
+def propose_patient(*, professional: User, text: str) -> Proposal | None:
+    """The one patient of `professional` that the document's text names, why, and where."""
     candidates = _candidates(professional)
     if not candidates:
         return None
-    document = _Evidence(job_name=job_name, text=text)
-
+    document = _Document(text)
     ids = document.relyfe_ids()
-    by_id = {candidate.relyfe_id: candidate for candidate in candidates}
-    if any(relyfe_id not in by_id for relyfe_id in ids.labelled):
+    if ids.labelled - {candidate.relyfe_id for candidate in candidates}:
         # The document says whose it is, and it is not one of the professional's patients: a homonym
         # among them must not be proposed instead (and nothing tells whether that id exists).
         return None
-    with_id = [by_id[relyfe_id] for relyfe_id in ids.all if relyfe_id in by_id]
-    proposal = _unique(professional, with_id, Reason.RELYFE_ID)
-    if proposal:
-        return proposal
+    return _by_relyfe_id(professional, candidates, document, ids) or _by_name_and_birth_date(
+        professional, candidates, document
+    )
 
-    named = [candidate for candidate in candidates if candidate.is_named_in(document.lines)]
+
+def patient_named_in_job_name(*, professional: User, job_name: str) -> User | None:
+    """The one patient of `professional` whom the job name names (full name or ReLyfe id): a hint for the
+    patient search, never a proposal."""
+    candidates = _candidates(professional)
+    if not candidates:
+        return None
+    job_name_line = _Document(job_name)
+    ids = job_name_line.relyfe_ids().found
+    named = [candidate for candidate in candidates if candidate.relyfe_id in ids or job_name_line.names(candidate)]
+    return _unique(professional, named)
+
+
+def _by_relyfe_id(
+    professional: User, candidates: list["_Candidate"], document: "_Document", ids: "_RelyfeIds"
+) -> Proposal | None:
+    by_id = {candidate.relyfe_id: candidate for candidate in candidates}
+    with_id = [by_id[relyfe_id] for relyfe_id in ids.found if relyfe_id in by_id]
+    patient = _unique(professional, with_id)
+    if patient is None:
+        return None
+    line = ids.found[with_id[0].relyfe_id]
+    return Proposal(patient, Reason.RELYFE_ID, document.evidence(line))
+
+
+def _by_name_and_birth_date(
+    professional: User, candidates: list["_Candidate"], document: "_Document"
+) -> Proposal | None:
     dates = document.dates()
-    with_birth_date = [candidate for candidate in named if candidate.birth_date in dates]
-    proposal = _unique(professional, with_birth_date, Reason.NAME_AND_BIRTH_DATE)
-    if proposal:
-        return proposal
+    found = {}
+    for candidate in candidates:
+        name_lines = document.names(candidate)
+        date_lines = dates.get(candidate.birth_date, [])
+        if name_lines and date_lines:
+            found[candidate] = _closest(name_lines, date_lines)
+    patient = _unique(professional, list(found))
+    if patient is None:
+        return None
+    return Proposal(patient, Reason.NAME_AND_BIRTH_DATE, document.evidence(*next(iter(found.values()))))
 
-    named_in_job_name = [candidate for candidate in named if candidate.is_named_in(document.job_name_line)]
-    if len(named_in_job_name) == 1 and len(named) == 1:
-        return _unique(professional, named_in_job_name, Reason.JOB_NAME)
-    return None
+
+def _closest(name_lines: list[int], date_lines: list[int]) -> tuple[int, ...]:
+    """The name's line and the birth date's line nearest to it (one line when the date is on it)."""
+    name_line, date_line = min(
+        ((name, date) for name in name_lines for date in date_lines), key=lambda pair: abs(pair[0] - pair[1])
+    )
+    return (name_line,) if name_line == date_line else tuple(sorted({name_line, date_line}))
 
 
 # --- The professional's patients ------------------------------------------------------------------
@@ -100,9 +157,6 @@ class _Candidate:
     relyfe_id: str  # 32 hexadecimal digits, lower case
     name_forms: tuple[str, ...]  # " first last " and " last first ", folded
     birth_date: datetime.date | None
-
-    def is_named_in(self, lines: str) -> bool:
-        return any(form in lines for form in self.name_forms)
 
 
 def _candidates(professional: User) -> list[_Candidate]:
@@ -139,13 +193,14 @@ def _name_forms(first_name: str, last_name: str) -> tuple[str, ...]:
     return (f" {first} {last} ", f" {last} {first} ")
 
 
-def _unique(professional: User, matches: list[_Candidate], reason: Reason) -> Proposal | None:
+def _unique(professional: User, matches: list[_Candidate]) -> User | None:
+    """The patient when the matches are all one patient the policy lets the professional add to."""
     if len({match.patient_id for match in matches}) != 1:
         return None
     patient = User.objects.filter(pk=matches[0].patient_id).first()
     if patient is None or not decide(professional, Action.CREATE, patient):
         return None
-    return Proposal(patient=patient, reason=reason)
+    return patient
 
 
 # --- Reading the evidence -------------------------------------------------------------------------
@@ -197,43 +252,59 @@ _WRITTEN_DATE = re.compile(
 
 @dataclass(frozen=True)
 class _RelyfeIds:
-    all: frozenset[str]
+    # Each id printed, with the index of the line where it is first printed.
+    found: dict[str, int]
     # The ids printed after a "ReLyfe" label: those are patients' ids for sure.
     labelled: frozenset[str]
 
 
-class _Evidence:
-    def __init__(self, *, job_name: str, text: str):
-        self.job_name = job_name
-        self.text = text
-        self.job_name_line = _padded([job_name])
-        # The job name is read as one more line of the document; names are not matched across lines.
-        self.lines = _padded([job_name, *text.splitlines()])
+class _Document:
+    """The text read line by line, each line with its page, as printed and folded for matching."""
 
-    def _folded(self) -> str:
-        return _without_accents(f"{self.job_name}\n{self.text}").casefold()
+    def __init__(self, text: str):
+        self.lines = [
+            (page_number, line)
+            for page_number, page in enumerate(text.split(PAGE_BREAK), start=1)
+            for line in page.splitlines()
+        ]
+        self.folded = [_without_accents(line).casefold() for _page, line in self.lines]
+        # Names are matched as whole words on one line, never across lines.
+        self.padded = [f" {_folded_words(line)} " for _page, line in self.lines]
+        self._all_padded = "\n".join(self.padded)
+
+    def names(self, candidate: _Candidate) -> list[int]:
+        """The lines that name the candidate (first and last name, in either order)."""
+        if not any(form in self._all_padded for form in candidate.name_forms):
+            return []
+        return [index for index, line in enumerate(self.padded) if any(form in line for form in candidate.name_forms)]
 
     def relyfe_ids(self) -> _RelyfeIds:
-        folded = self._folded()
-        found, labelled = set(), set()
+        folded = "\n".join(self.folded)
+        found, labelled = {}, set()
         for match in _UUID.finditer(folded):
             relyfe_id = "".join(match.groups())
-            found.add(relyfe_id)
+            found.setdefault(relyfe_id, folded.count("\n", 0, match.start()))
             if _RELYFE_LABEL.search(folded[max(match.start() - 20, 0) : match.start()].rstrip()):
                 labelled.add(relyfe_id)
-        return _RelyfeIds(all=frozenset(found), labelled=frozenset(labelled))
+        return _RelyfeIds(found=found, labelled=frozenset(labelled))
 
-    def dates(self) -> set[datetime.date]:
-        folded = self._folded()
-        found = set()
-        for day, _separator, month, year in _NUMERIC_DATE.findall(folded):
-            found.add(_date(year, month, day))
-        for year, _separator, month, day in _ISO_DATE.findall(folded):
-            found.add(_date(year, month, day))
-        for day, month_name, year in _WRITTEN_DATE.findall(folded):
-            found.add(_date(year, _MONTHS[month_name], day))
-        found.discard(None)
+    def dates(self) -> dict[datetime.date, list[int]]:
+        """Every date printed, with the lines it is printed on."""
+        found: dict[datetime.date, list[int]] = {}
+        for index, line in enumerate(self.folded):
+            dates = {_date(year, month, day) for day, _separator, month, year in _NUMERIC_DATE.findall(line)}
+            dates |= {_date(year, month, day) for year, _separator, month, day in _ISO_DATE.findall(line)}
+            dates |= {_date(year, _MONTHS[month], day) for day, month, year in _WRITTEN_DATE.findall(line)}
+            for date in dates - {None}:
+                found.setdefault(date, []).append(index)
         return found
+
+    def evidence(self, *line_indexes: int) -> Evidence:
+        """The page of the first line, and the lines as printed (cut to QUOTE_MAX characters)."""
+        return Evidence(
+            page=self.lines[line_indexes[0]][0],
+            lines=tuple(" ".join(self.lines[index][1].split())[:QUOTE_MAX] for index in line_indexes),
+        )
 
 
 def _date(year, month, day) -> datetime.date | None:
@@ -261,7 +332,8 @@ def _padded(lines: list[str]) -> str:
 
 
 def _document_text(job: PrintJob) -> str:
-    """The text of the job's first document (its first pages), or "" when it cannot be read."""
+    """The text of the job's first document (its first pages, separated by PAGE_BREAK), or "" when it
+    cannot be read."""
     document = job.documents.first()
     if document is None:
         return ""
@@ -274,7 +346,7 @@ def _document_text(job: PrintJob) -> str:
     except UnreadableDocument:
         logger.info("Print job %s: the document has no readable text", job.pk)
         return ""
-    return "\n".join(line.text for line in read.lines)
+    return PAGE_BREAK.join("\n".join(line.text for line in page.lines) for page in read.pages)
 
 
 def _first_pages(content: bytes) -> bytes:

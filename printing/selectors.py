@@ -3,7 +3,8 @@ the patients they may file a printed document for.
 
 A printed document is the professional's until they assign it, so reading the inbox writes no access
 event. Patients appear here only when the access policy lets the professional add to their file: a
-proposal for a patient whose grant was revoked since is not shown.
+proposal for a patient whose grant was revoked since is not shown. A proposal is shown only with the
+document's own evidence (printing.proposals): one stored by an older version from the job name alone is not.
 """
 
 import re
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from health_records.models import HealthRecord
 from printing.models import PrintDocument, PrintJob
+from printing.proposals import patient_named_in_job_name
 from sharing import selectors as sharing
 from sharing.policy import GRANT_ACTIONS, Action, decide
 
@@ -27,13 +29,16 @@ PATIENT_CHOICES = 10
 # A search scans at most this many of the professional's patients, each asked to the policy.
 PATIENTS_SCANNED = 50
 
-# The reasons the proposer (printing.proposals) gives, as the professional reads them.
+# The reasons the proposer (printing.proposals) gives, as the professional reads them: without the
+# evidence, then with the page and the document's words that matched.
 PROPOSAL_REASONS = {
     "relyfe_id": _("The document shows this patient's ReLyfe id."),
     "name_and_birth_date": _("The document shows this patient's name and birth date."),
-    "job_name": _("The document's name is this patient's name."),
 }
-UNKNOWN_REASON = _("ReLyfe recognised this patient in the document.")
+PROPOSAL_EVIDENCE = {
+    "relyfe_id": _("ReLyfe id found on page %(page)s: “%(quote)s”"),
+    "name_and_birth_date": _("Name and birth date found on page %(page)s: “%(quote)s”"),
+}
 # Programs name a print job after its file: "Ordonnance Dupont.pdf", "Microsoft Word - Ordonnance.docx".
 _PROGRAM_PREFIX = re.compile(r"^(Microsoft (Word|Excel) - )", re.IGNORECASE)
 _FILE_EXTENSION = re.compile(r"\.(pdf|docx?|odt|rtf|txt|jpe?g|png|tiff?)$", re.IGNORECASE)
@@ -53,10 +58,16 @@ def may_add_to(user, patient) -> bool:
 class Proposal:
     patient: User
     reason: str
+    evidence: dict
 
     @property
     def reason_text(self) -> str:
-        return PROPOSAL_REASONS.get(self.reason, UNKNOWN_REASON)
+        """Why this patient, quoting the document: "Name and birth date found on page 1: “…”"."""
+        lines = self.evidence.get("lines") if isinstance(self.evidence, dict) else None
+        if not lines:
+            return PROPOSAL_REASONS[self.reason]
+        quote = " … ".join(str(line) for line in lines)
+        return PROPOSAL_EVIDENCE[self.reason] % {"page": self.evidence.get("page", 1), "quote": quote}
 
 
 def suggested_title(job: PrintJob) -> str:
@@ -73,7 +84,8 @@ def _with_proposals(user, jobs: list[PrintJob]) -> list[PrintJob]:
         patient = job.proposed_patient
         if patient is not None and patient.pk not in allowed:
             allowed[patient.pk] = may_add_to(user, patient)
-        job.proposal = Proposal(patient, job.proposal_reason) if patient and allowed[patient.pk] else None
+        shown = patient is not None and allowed[patient.pk] and job.proposal_reason in PROPOSAL_REASONS
+        job.proposal = Proposal(patient, job.proposal_reason, job.proposal_evidence) if shown else None
     return jobs
 
 
@@ -126,6 +138,15 @@ def job_of(*, user, public_id) -> PrintJob:
     if job is None:
         raise Http404
     return _with_proposals(user, [job])[0]
+
+
+def search_hint(*, user, job: PrintJob) -> str:
+    """What the job page's patient search starts with: when the document proposed nobody, the name of the
+    one patient the job name names (printing.proposals explains why the job name is no more than that)."""
+    if job.proposal is not None or not job.name:
+        return ""
+    patient = patient_named_in_job_name(professional=_professional(user), job_name=job.name)
+    return patient.full_name if patient is not None else ""
 
 
 def is_in_inbox(job: PrintJob) -> bool:

@@ -262,7 +262,8 @@ def print_job_dismiss(*, actor: User, job: PrintJob) -> PrintJob:
     return locked
 
 
-def print_job_set_proposal(*, job: PrintJob, patient: User | None, reason: str) -> None:
+def print_job_set_proposal(*, job: PrintJob, patient: User | None, reason: str, evidence: dict | None = None) -> None:
+    """Stores the patient the document names, the reason code, and the evidence: {"page", "lines"}."""
     PrintJob.objects.filter(pk=job.pk, assigned_at__isnull=True).update(
-        proposed_patient=patient, proposal_reason=reason
+        proposed_patient=patient, proposal_reason=reason, proposal_evidence=evidence or {}
     )

@@ -135,6 +135,7 @@ def job_detail(request, job_id):
             "documents": list(job.documents.all()),
             "recent_patients": recent,
             "form": AssignForm(initial=initial),
+            "search_hint": selectors.search_hint(user=professional, job=job),
         }
     return render(request, "printing/job.html", context)
 

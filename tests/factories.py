@@ -4,6 +4,7 @@ import factory
 from django.contrib.auth.hashers import make_password
 
 from accounts.models import PatientProfile, ProfessionalProfile, Role, User
+from accounts.validators import rpps_checksum_is_valid
 from health_records.models import HealthRecord, RecordFile
 from treatments.models import Medication, Treatment
 
@@ -42,6 +43,11 @@ class PatientProfileFactory(factory.django.DjangoModelFactory):
     sex = "unspecified"
 
 
+def rpps_with_a_valid_key(first_ten_digits: str) -> str:
+    """An RPPS number whose Luhn key holds, as real ones do: staff verify them in one step."""
+    return next(first_ten_digits + str(key) for key in range(10) if rpps_checksum_is_valid(first_ten_digits + str(key)))
+
+
 class ProfessionalFactory(UserFactory):
     role = Role.PROFESSIONAL
     professional_profile = factory.RelatedFactory(
@@ -55,7 +61,7 @@ class ProfessionalProfileFactory(factory.django.DjangoModelFactory):
 
     profession = "doctor"
     specialty = "Médecine générale"
-    rpps = factory.Sequence(lambda n: f"{10000000000 + n}")
+    rpps = factory.Sequence(lambda n: rpps_with_a_valid_key(f"{1000000000 + n}"))
     city = "Lyon"
 
 

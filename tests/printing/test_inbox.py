@@ -1,3 +1,4 @@
+import datetime
 import re
 import time
 import zoneinfo
@@ -8,9 +9,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from health_records.demo import report_pdf
 from health_records.models import HealthRecord
 from notifications.models import Notification
 from printing import selectors
+from printing.proposals import print_job_propose
 from printing.services import print_job_set_proposal, printer_authenticate, printer_ensure
 from sharing import services as sharing
 from sharing.models import Permission, Scope
@@ -355,18 +358,93 @@ def test_patients_filed_for_lately_are_offered_first(client, alice, bob, contrib
     assert f'value="{alice.public_id}"' in response.content.decode()
 
 
-def test_the_proposed_patient_is_shown_with_the_reason_and_preselected(
+def test_the_proposed_patient_is_shown_with_the_evidence_and_preselected(
     client, english, alice, bob, contribute_grant, printed_pdf
 ):
-    print_job_set_proposal(job=printed_pdf, patient=alice, reason="name_and_birth_date")
+    line = f"Mme {alice.last_name.upper()} Alice née le 12/03/1984"
+    evidence = {"page": 1, "lines": [line]}
+    print_job_set_proposal(job=printed_pdf, patient=alice, reason="name_and_birth_date", evidence=evidence)
     client.force_login(bob)
 
     inbox = inbox_page(client)
     job_page = client.get(reverse("printing:job", args=[printed_pdf.public_id])).content.decode()
 
     assert f"Assign to {alice.full_name}" in inbox
-    assert "The document shows this patient&#x27;s name and birth date." in inbox
+    shown = f"Name and birth date found on page 1: “{line}”"
+    assert shown in inbox and shown in job_page
     assert f'value="{alice.public_id}" checked' in job_page
+
+
+def test_the_evidence_reads_in_french(client, alice, bob, contribute_grant, printed_pdf):
+    evidence = {"page": 2, "lines": [f"ReLyfe : {alice.public_id}"]}
+    print_job_set_proposal(job=printed_pdf, patient=alice, reason="relyfe_id", evidence=evidence)
+    client.force_login(bob)
+
+    quoted = f"Identifiant ReLyfe trouvé page 2\u00a0: «\u00a0ReLyfe : {alice.public_id}\u00a0»"
+    assert quoted in inbox_page(client)
+
+
+def test_a_proposal_made_from_the_job_name_alone_is_not_shown(client, alice, bob, contribute_grant, printed_pdf):
+    """Proposals an older version stored from the job name alone carry no evidence from the document."""
+    print_job_set_proposal(job=printed_pdf, patient=alice, reason="job_name")
+    client.force_login(bob)
+
+    response = client.get(reverse("printing:job", args=[printed_pdf.public_id]))
+
+    assert f"Assign to {alice.full_name}" not in inbox_page(client)
+    assert response.context["job"].proposal is None and response.context["form"]["patient"].value() is None
+
+
+def test_the_document_wins_over_the_job_name_in_the_inbox(client, english, alice, dave, bob, print_to):
+    """Printed from a document still named after alice, the prescription is dave's: dave is proposed with
+    the line that names him, and alice only if the professional looks for her."""
+    for patient in (alice, dave):
+        sharing.grant_give(actor=patient, professional=bob, scope=Scope.ALL, permission=Permission.CONTRIBUTE)
+    dave.patient_profile.birth_date = datetime.date(1990, 7, 1)
+    dave.patient_profile.save()
+    line = f"M. {dave.last_name.upper()} Dave, né le 01/07/1990"
+    job = print_to(bob, name=f"Ordonnance {alice.full_name}", data=report_pdf("Ordonnance", [line, "DOLIPRANE 1 g"]))
+    print_job_propose(job=job)
+    client.force_login(bob)
+
+    inbox = inbox_page(client)
+    job_page = client.get(reverse("printing:job", args=[job.public_id]))
+
+    assert f"Assign to {dave.full_name}" in inbox
+    assert f"Name and birth date found on page 1: “{line}”" in inbox
+    assert alice.full_name not in inbox.replace(f"Ordonnance {alice.full_name}", "")
+    assert job_page.context["search_hint"] == ""
+    assert str(job_page.context["form"]["patient"].value()) == str(dave.public_id)
+
+
+def test_a_job_name_alone_only_fills_in_the_patient_search(client, english, alice, bob, contribute_grant, print_to):
+    job = print_to(bob, name=f"Ordonnance {alice.full_name}.pdf")
+    print_job_propose(job=job)
+    client.force_login(bob)
+
+    response = client.get(reverse("printing:job", args=[job.public_id]))
+
+    page = response.content.decode()
+    assert response.context["job"].proposal is None and response.context["form"]["patient"].value() is None
+    assert f'value="{alice.full_name}"' in page and 'hx-trigger="load, ' in page
+    assert "not from its content: check the document before you choose" in page
+    assert f'value="{alice.public_id}" checked' not in page
+
+
+def test_a_document_naming_someone_out_of_reach_proposes_and_reveals_no_one(client, english, dave, bob, print_to):
+    dave.patient_profile.birth_date = datetime.date(1990, 7, 1)
+    dave.patient_profile.save()
+    text = [f"M. {dave.last_name.upper()} Dave, né le 01/07/1990", f"ReLyfe : {dave.public_id}"]
+    job = print_to(bob, name=f"Ordonnance {dave.full_name}", data=report_pdf("Ordonnance", text))
+    print_job_propose(job=job)
+    client.force_login(bob)
+
+    response = client.get(reverse("printing:job", args=[job.public_id]))
+
+    page = response.content.decode()
+    assert response.context["search_hint"] == "" and response.context["form"]["patient"].value() is None
+    assert str(dave.public_id) not in page and "Proposed by ReLyfe" not in page
+    assert "Assign to" not in inbox_page(client)
 
 
 def test_the_one_click_assignment_files_it_for_the_proposed_patient(client, alice, bob, contribute_grant, printed_pdf):

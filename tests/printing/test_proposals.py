@@ -7,7 +7,14 @@ from fpdf import FPDF
 from PIL import Image, ImageFilter
 
 from accounts.models import PatientProfile, Role, User
-from printing.proposals import Proposal, Reason, print_job_propose, propose_patient
+from printing.proposals import (
+    PAGE_BREAK,
+    Evidence,
+    Reason,
+    patient_named_in_job_name,
+    print_job_propose,
+    propose_patient,
+)
 from printing.services import print_job_receive, print_job_set_proposal
 from sharing import services as sharing
 from sharing.models import Grant, Permission, Scope
@@ -34,9 +41,13 @@ def prescription(*lines: str) -> str:
     return "\n".join(["Dr Bob LEGRAND", "Médecin généraliste", "Lyon, le 12/05/2025", *lines, "Dr Bob LEGRAND"])
 
 
-def proposed(professional, text="", job_name="Ordonnance.pdf") -> tuple[User | None, str | None]:
-    proposal = propose_patient(professional=professional, job_name=job_name, text=text)
+def proposed(professional, text="") -> tuple[User | None, str | None]:
+    proposal = propose_patient(professional=professional, text=text)
     return (proposal.patient, proposal.reason) if proposal else (None, None)
+
+
+def evidence_of(professional, text) -> Evidence:
+    return propose_patient(professional=professional, text=text).evidence
 
 
 # --- The patient's ReLyfe id ------------------------------------------------------------------------
@@ -63,8 +74,10 @@ def test_it_reads_the_relyfe_id_in_its_printed_forms(bob, marie, printed):
     assert proposed(bob, prescription(printed(marie.public_id))) == (marie, Reason.RELYFE_ID)
 
 
-def test_it_reads_the_relyfe_id_in_the_job_name(bob, marie):
-    assert proposed(bob, "", job_name=f"rx-{marie.public_id.hex}.pdf") == (marie, Reason.RELYFE_ID)
+def test_the_relyfe_id_line_is_the_evidence(bob, marie):
+    text = prescription("Mme Marie", "Doliprane 1000 mg", f"ReLyfe :   {marie.public_id}")
+
+    assert evidence_of(bob, text) == Evidence(page=1, lines=(f"ReLyfe : {marie.public_id}",))
 
 
 def test_the_relyfe_id_of_a_patient_without_a_grant_proposes_no_one(bob, charlie, marie):
@@ -139,8 +152,7 @@ def test_the_birth_date_tells_namesakes_apart(bob, marie):
 def test_namesakes_born_the_same_day_propose_no_one(bob, marie):
     patient_of(bob, first_name="Marie", last_name="Dupont")
 
-    text = prescription("Mme DUPONT Marie née le 05/03/1948")
-    assert proposed(bob, text, job_name="Ordonnance DUPONT Marie") == (None, None)
+    assert proposed(bob, prescription("Mme DUPONT Marie née le 05/03/1948")) == (None, None)
 
 
 def test_names_are_compared_without_accents_nor_case(bob):
@@ -172,33 +184,95 @@ def test_a_revoked_grant_does_not_count(bob, marie):
     assert proposed(bob, prescription("Mme DUPONT Marie née le 05/03/1948")) == (None, None)
 
 
-# --- The job name -----------------------------------------------------------------------------------
+# --- Evidence ------------------------------------------------------------------------------------
 
 
-def test_the_job_name_alone_proposes_the_one_patient_it_names(bob, marie):
+def test_the_line_with_the_name_and_the_birth_date_is_the_evidence(bob, marie):
+    text = prescription("Mme DUPONT Marie née le 05/03/1948", "Doliprane 1000 mg")
+
+    assert evidence_of(bob, text) == Evidence(page=1, lines=("Mme DUPONT Marie née le 05/03/1948",))
+
+
+def test_a_birth_date_on_the_next_line_is_quoted_with_the_name(bob, marie):
+    text = prescription("MME DUPONT MARIE", "Née le 05/03/1948", "Doliprane 1000 mg")
+
+    assert evidence_of(bob, text) == Evidence(page=1, lines=("MME DUPONT MARIE", "Née le 05/03/1948"))
+
+
+def test_the_evidence_names_the_page_it_was_found_on(bob, marie):
+    text = PAGE_BREAK.join([prescription("Doliprane 1000 mg"), "Suite\nMme DUPONT Marie née le 05/03/1948"])
+
+    assert evidence_of(bob, text) == Evidence(page=2, lines=("Mme DUPONT Marie née le 05/03/1948",))
+
+
+def test_a_long_line_is_quoted_cut(bob, marie):
+    line = "Mme DUPONT Marie née le 05/03/1948 " + "x" * 300
+
+    (quoted,) = evidence_of(bob, prescription(line)).lines
+
+    assert quoted.startswith("Mme DUPONT Marie née le 05/03/1948") and len(quoted) == 120
+
+
+# --- The job name is no evidence ------------------------------------------------------------------
+
+
+def test_the_document_names_its_patient_whatever_the_job_name_says(bob, alice, dave):
+    """The secretary printed dave's prescription from a document still named after alice."""
+    for patient, birth_date in ((alice, datetime.date(1984, 3, 12)), (dave, datetime.date(1990, 7, 1))):
+        patient.patient_profile.birth_date = birth_date
+        patient.patient_profile.save()
+        sharing.grant_give(actor=patient, professional=bob, scope=Scope.ALL, permission=Permission.CONTRIBUTE)
+    line = f"M. {dave.last_name.upper()} {dave.first_name} né le 01/07/1990"
+
+    proposal = propose_patient(professional=bob, text=prescription(line))
+
+    assert (proposal.patient, proposal.reason) == (dave, Reason.NAME_AND_BIRTH_DATE)
+    assert proposal.evidence == Evidence(page=1, lines=(line,))
+    assert patient_named_in_job_name(professional=bob, job_name=f"Ordonnance {alice.full_name}") == alice
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", prescription("Doliprane 1000 mg"), prescription("Mme DUPONT Marie", "Doliprane 1000 mg")],
+    ids=["no-text", "nobody-named", "name-without-birth-date"],
+)
+def test_a_job_name_naming_a_patient_proposes_no_one_when_the_document_does_not(bob, marie, text):
+    assert proposed(bob, text) == (None, None)
+    assert patient_named_in_job_name(professional=bob, job_name="Ordonnance DUPONT Marie.pdf") == marie
+
+
+@pytest.mark.parametrize(
+    "job_name",
+    ["Ordonnance MARTIN Jean", "Ordonnance_-_Jean_Martin.pdf", "rx-{relyfe_id}.pdf"],
+    ids=["last-first", "underscores", "relyfe-id"],
+)
+def test_the_job_name_hints_at_the_one_patient_it_names(bob, marie, job_name):
     jean = patient_of(bob, first_name="Jean", last_name="Martin", birth_date=datetime.date(1960, 1, 2))
 
-    assert proposed(bob, "", job_name="Ordonnance MARTIN Jean") == (jean, Reason.JOB_NAME)
-    assert proposed(bob, prescription("Doliprane"), job_name="Ordonnance_-_Jean_Martin.pdf") == (jean, Reason.JOB_NAME)
+    hint = patient_named_in_job_name(professional=bob, job_name=job_name.format(relyfe_id=jean.public_id.hex))
+
+    assert hint == jean
 
 
-def test_the_job_name_proposes_no_one_when_it_fits_two_patients(bob, marie):
+def test_the_job_name_hints_at_no_one_when_it_fits_two_patients_or_a_stranger(bob, charlie, marie):
     patient_of(bob, first_name="Marie", last_name="Dupont", birth_date=datetime.date(1975, 11, 30))
+    stranger = PatientFactory(first_name="Paul", last_name="Durand")
 
-    assert proposed(bob, "", job_name="Ordonnance - DUPONT Marie.pdf") == (None, None)
-
-
-def test_the_job_name_proposes_no_one_when_the_document_names_another_patient(bob, marie):
-    patient_of(bob, first_name="Jean", last_name="Martin")
-
-    assert proposed(bob, prescription("M. MARTIN Jean"), job_name="Ordonnance DUPONT Marie") == (None, None)
+    assert patient_named_in_job_name(professional=bob, job_name="Ordonnance - DUPONT Marie.pdf") is None
+    assert patient_named_in_job_name(professional=bob, job_name="Ordonnance Paul Durand") is None
+    assert patient_named_in_job_name(professional=charlie, job_name=f"rx-{stranger.public_id.hex}") is None
 
 
-def test_a_name_and_birth_date_in_the_document_beat_the_job_name(bob, marie):
-    patient_of(bob, first_name="Jean", last_name="Martin", birth_date=datetime.date(1960, 1, 2))
+def test_a_patient_the_professional_has_no_access_to_is_never_proposed(bob, marie, dave):
+    """Named with their birth date or their ReLyfe id, dave is not one of bob's patients: no one is
+    proposed, and nothing tells bob that dave exists."""
+    dave.patient_profile.birth_date = BIRTH_DATE
+    dave.patient_profile.save()
+    named = prescription(f"M. {dave.last_name.upper()} {dave.first_name} né le 05/03/1948")
 
-    text = prescription("Mme DUPONT Marie née le 05/03/1948")
-    assert proposed(bob, text, job_name="Ordonnance MARTIN Jean") == (marie, Reason.NAME_AND_BIRTH_DATE)
+    assert proposed(bob, named) == (None, None)
+    assert proposed(bob, prescription(f"ReLyfe : {dave.public_id}")) == (None, None)
+    assert patient_named_in_job_name(professional=bob, job_name=f"Ordonnance {dave.full_name}") is None
 
 
 # --- Many patients ----------------------------------------------------------------------------------
@@ -278,8 +352,9 @@ def test_a_printed_pdf_gets_the_patient_of_its_footer(bob, marie):
     proposal = print_job_propose(job=job)
 
     job.refresh_from_db()
-    assert proposal == Proposal(patient=marie, reason=Reason.RELYFE_ID)
+    assert (proposal.patient, proposal.reason) == (marie, Reason.RELYFE_ID)
     assert (job.proposed_patient, job.proposal_reason) == (marie, "relyfe_id")
+    assert job.proposal_evidence == {"page": 1, "lines": [f"ReLyfe : {marie.public_id}"]}
 
 
 def test_a_long_print_is_read_from_its_first_pages(bob, marie):
@@ -291,6 +366,7 @@ def test_a_long_print_is_read_from_its_first_pages(bob, marie):
 
     job.refresh_from_db()
     assert (job.proposed_patient, job.proposal_reason) == (marie, "name_and_birth_date")
+    assert job.proposal_evidence == {"page": 1, "lines": ["Mme DUPONT Marie née le 05/03/1948"]}
 
 
 def test_a_photographed_page_is_read_with_ocr(bob, marie):
@@ -305,15 +381,15 @@ def test_a_photographed_page_is_read_with_ocr(bob, marie):
     assert (job.proposed_patient, job.proposal_reason) == (marie, "relyfe_id")
 
 
-def test_a_document_without_text_clears_the_proposal_and_keeps_the_job_name(bob, marie):
+def test_a_document_without_text_proposes_no_one_whatever_its_job_name(bob, marie):
     blank = io.BytesIO()
     Image.new("RGB", (300, 400), "white").save(blank, format="JPEG")
     job = print_job_receive(actor=bob, name="Ordonnance DUPONT Marie", data=blank.getvalue())
     other = print_job_receive(actor=bob, name="Scan.jpg", data=blank.getvalue())
-    print_job_set_proposal(job=other, patient=marie, reason="relyfe_id")
+    print_job_set_proposal(job=other, patient=marie, reason="relyfe_id", evidence={"page": 1, "lines": ["x"]})
 
-    assert print_job_propose(job=job) == Proposal(patient=marie, reason=Reason.JOB_NAME)
+    assert print_job_propose(job=job) is None
     assert print_job_propose(job=other) is None
 
     other.refresh_from_db()
-    assert (other.proposed_patient, other.proposal_reason) == (None, "")
+    assert (other.proposed_patient, other.proposal_reason, other.proposal_evidence) == (None, "", {})
