@@ -20,14 +20,14 @@ def directory_search(*, query: str = "", profession: str = "", city: str = "") -
     ).select_related("professional_profile")
     for word in query.split():
         professionals = professionals.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(professional_profile__specialty__icontains=word, professional_profile__specialty_public=True)
+            Q(first_name__folded=word)
+            | Q(last_name__folded=word)
+            | Q(professional_profile__specialty__folded=word, professional_profile__specialty_public=True)
         )
     if profession:
         professionals = professionals.filter(professional_profile__profession=profession)
     if city.strip():
         professionals = professionals.filter(
-            professional_profile__city__icontains=city.strip(), professional_profile__city_public=True
+            professional_profile__city__folded=city.strip(), professional_profile__city_public=True
         )
     return professionals.order_by("-professional_profile__verified", "last_name", "first_name")

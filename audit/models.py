@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 
 class AppendOnlyError(Exception):
@@ -38,7 +39,7 @@ class AccessPath(models.TextChoices):
 PROFESSIONAL_COMMENT = "professional_comment"
 
 OBJECT_TYPES = {
-    "timeline": _("the list of records"),
+    "timeline": _("your records"),
     "health_record": _("a record"),
     "record_file": _("a file"),
     "grant": _("an access"),
@@ -50,6 +51,21 @@ OBJECT_TYPES = {
     "face_consent": _("consent to face identification"),
     "face_template": _("an enrolled face"),
     "face_search": _("a face identification"),
+    "treatments": _("your treatments"),
+    "treatment": _("a treatment"),
+    "medication": _("a medication"),
+    "intake": _("a dose"),
+}
+# The label stored for someone without an account: a key, shown in the reader's language (stored rows are
+# append-only, so the English key stays).
+EMERGENCY_PAGE_VISITOR = "Emergency page visitor"
+VISITOR_LABELS = {EMERGENCY_PAGE_VISITOR: _("Emergency page visitor")}
+# An object type this list does not know yet still reads as a phrase in the patient's language.
+UNKNOWN_OBJECT = _("your data")
+# Actions whose words already say what was done to the patient: no object follows them.
+WHOLE_SENTENCE_ACTIONS = {
+    Action.BREAK_GLASS: _("opened your file in an emergency (break-glass)"),
+    Action.IDENTIFY: _("identified you from a photo"),
 }
 
 
@@ -113,4 +129,18 @@ class AccessEvent(models.Model):
 
     @property
     def object_type_display(self):
-        return OBJECT_TYPES.get(self.object_type, self.object_type)
+        return OBJECT_TYPES.get(self.object_type, UNKNOWN_OBJECT)
+
+    @property
+    def who(self) -> str:
+        return str(VISITOR_LABELS.get(self.actor_label, self.actor_label))
+
+    @property
+    def what(self) -> str:
+        """What was done, as the patient reads it in their log: "viewed a record", "a consulté un dossier"."""
+        if self.action in WHOLE_SENTENCE_ACTIONS:
+            return str(WHOLE_SENTENCE_ACTIONS[self.action])
+        return pgettext("access log: an action, then its object", "%(action)s %(object)s") % {
+            "action": self.get_action_display(),
+            "object": self.object_type_display,
+        }

@@ -14,6 +14,7 @@ from audit.models import Action as AuditAction
 from comments.models import Comment, CommentRead, Visibility
 from health_records import selectors as record_selectors
 from health_records.models import HealthRecord
+from relyfe.search import fold
 from sharing import policy
 from sharing.models import Grant
 from sharing.policy import Access, Action, LinkVisitor
@@ -143,11 +144,11 @@ def professionals_with_access(*, record: HealthRecord) -> list[User]:
 
 
 def mention_suggestions(*, record: HealthRecord, query: str) -> list[User]:
-    words = query.casefold().split()
+    words = fold(query).split()
     matching = [
         professional
         for professional in professionals_with_access(record=record)
-        if all(word in professional.full_name.casefold() for word in words)
+        if all(word in fold(professional.full_name) for word in words)
     ]
     return matching[:MENTION_SUGGESTIONS]
 

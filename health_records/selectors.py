@@ -48,9 +48,9 @@ def timeline_records(
         records = records.filter(kind=kind)
     if tag:
         records = records.filter(tags__name__iexact=tag)
-    if query:
-        in_file_names = RecordFile.objects.filter(record=OuterRef("pk"), original_name__icontains=query)
-        records = records.filter(Q(title__icontains=query) | Q(description__icontains=query) | Exists(in_file_names))
+    for word in query.split():
+        in_file_names = RecordFile.objects.filter(record=OuterRef("pk"), original_name__folded=word)
+        records = records.filter(Q(title__folded=word) | Q(description__folded=word) | Exists(in_file_names))
     audit.record(
         actor=user,
         patient=patient,

@@ -282,7 +282,9 @@ def comparison_save(*, actor, left: RecordFile, right: RecordFile, request=None)
     site = right.record.body_site or left.record.body_site
     content = side_by_side(_content_of(left), _content_of(right), f"{left_date:%d/%m/%Y}", f"{right_date:%d/%m/%Y}")
     upload = check_upload(SimpleUploadedFile("comparaison.jpg", content))
-    title = " ".join(["Comparaison", site, f": {left_date:%d/%m/%Y} / {right_date:%d/%m/%Y}"]).replace("  ", " ")
+    dates = {"left": f"{left_date:%d/%m/%Y}", "right": f"{right_date:%d/%m/%Y}", "site": site}
+    # The title is the record's data: written once, in the language of whoever saves the comparison.
+    title = (_("Comparison %(site)s: %(left)s / %(right)s") if site else _("Comparison: %(left)s / %(right)s")) % dates
     with transaction.atomic():
         record = health_record_create_with_site(
             actor=actor,

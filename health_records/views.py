@@ -74,7 +74,9 @@ def timeline(request, patient_id):
         "can_propose": access.grant is not None,
         "unread": comment_selectors.unread_counts(user=request.user, records=list(page.object_list)),
     }
-    template = "health_records/_timeline_results.html" if request.headers.get("HX-Request") else None
+    # htmx asks for the whole page when it restores a URL it has no copy of (back, after a reload).
+    partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    template = "health_records/_timeline_results.html" if partial else None
     return render(request, template or "health_records/timeline.html", context)
 
 

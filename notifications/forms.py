@@ -2,7 +2,7 @@ import json
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from notifications.models import ALWAYS_ON, ENDPOINT_MAX_LENGTH, Channels, Event
 
@@ -53,10 +53,14 @@ class QuietHoursForm(forms.Form):
     """Both times, or neither to have no quiet hours."""
 
     quiet_start = forms.TimeField(
-        label=gettext_lazy("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=pgettext_lazy("a time of day", "From"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     quiet_end = forms.TimeField(
-        label=gettext_lazy("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=pgettext_lazy("a time of day", "Until"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 
     def clean(self):

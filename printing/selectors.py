@@ -189,9 +189,7 @@ def patients_matching(*, user, query: str, limit: int = PATIENT_CHOICES) -> list
         return []
     patients = _patients_with_grants(user)
     for word in words:
-        patients = patients.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-        )
+        patients = patients.filter(Q(first_name__folded=word) | Q(last_name__folded=word) | Q(email__folded=word))
     patients = patients.select_related("patient_profile").order_by("last_name", "first_name", "pk")
     return _addable(user, patients, limit)
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop, override
 
 from accounts.models import User
 from audit import services as audit
-from audit.models import AccessPath
+from audit.models import EMERGENCY_PAGE_VISITOR, AccessPath
 from audit.models import Action as AuditAction
 from health_records.models import HealthRecord
 from notifications.models import Event
@@ -402,7 +402,7 @@ def emergency_profile_viewed(*, profile: EmergencyProfile, viewer, request=None)
         action=AuditAction.VIEW,
         access_path=AccessPath.EMERGENCY,
         request=request,
-        label="" if member else "Emergency page visitor",
+        label="" if member else EMERGENCY_PAGE_VISITOR,
     )
     if member:
         text, params = gettext_noop("%(name)s viewed your emergency profile."), {"name": member.full_name}

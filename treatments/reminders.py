@@ -27,6 +27,7 @@ from notifications.models import Event
 from notifications.services import notify_translated
 from treatments import actions, schedule
 from treatments.models import Intake, Medication, Moment, ReminderDispatch, TreatmentStatus
+from treatments.units import unit_for_dose
 
 logger = logging.getLogger(__name__)
 
@@ -194,10 +195,12 @@ def _message(dispatch: ReminderDispatch, intakes: list[Intake], show_names: bool
     if not show_names:
         return text, params
     # The patient chose to see names: they are theirs to read on their own screen.
-    names = ", ".join(
-        f"{intake.medication.name} ({intake.medication.dose:g} {intake.medication.dose_unit})" for intake in intakes
-    )
+    names = ", ".join(_named_dose(intake.medication) for intake in intakes)
     return text + ": %(names)s", {**params, "names": names.replace("%", "%%")}
+
+
+def _named_dose(medication: Medication) -> str:
+    return f"{medication.name} ({medication.dose:g} {unit_for_dose(medication.dose_unit, medication.dose)})"
 
 
 def dispatch_send(*, dispatch_id: int, now: datetime.datetime | None = None) -> bool:

@@ -74,7 +74,7 @@ def test_the_patient_is_told_only_of_comments_she_may_see(alice, discussion):
     assert notifications.count() == 1
     message = notifications.get().message
     # In alice's own language, with no word of the comment.
-    assert SHARED not in message and message.endswith("a commenté un dossier de votre dossier médical.")
+    assert SHARED not in message and message.endswith("a commenté un document de votre dossier.")
     assert [message.to for message in mail.outbox] == [[alice.email]]
     assert SHARED not in mail.outbox[0].body and SECRET not in mail.outbox[0].body
 
