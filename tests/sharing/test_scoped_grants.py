@@ -5,9 +5,10 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from comments import services as comments
 from sharing import services as sharing
 from sharing.models import CareTeamProposal, Grant, Permission, Scope
-from tests.factories import HealthRecordFactory, ProfessionalFactory
+from tests.factories import HealthRecordFactory, ProfessionalFactory, RecordFileFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +94,31 @@ def test_a_scoped_professional_does_not_enrol_the_patients_face(client, alice, b
 
     assert (enrol.status_code, consent.status_code) == (404, 404)
     assert reverse("faces:enrol_patient", args=[alice.public_id]) not in timeline
+
+
+def test_counts_badges_and_suggestions_count_only_what_the_scope_covers(client, alice, bob, grant_to_bob):
+    xray = HealthRecordFactory(patient=alice, kind="imaging", title="Radio")
+    prescription = HealthRecordFactory(patient=alice, kind="prescription", title="Ordonnance")
+    knee = HealthRecordFactory(patient=alice, kind="photo", title="Genou", body_site="genou")
+    RecordFileFactory(record=knee)
+    grant_to_bob(scope=Scope.RECORDS, records=[xray], permission=Permission.COMMENT)
+    kate = ProfessionalFactory(first_name="Kate", last_name="Radiologue")
+    sharing.grant_give(actor=alice, professional=kate, scope=Scope.KINDS, kinds=["imaging"], permission="comment")
+    for record in (xray, prescription, knee):
+        comments.comment_create(actor=alice, record=record, text="Qu’en pensez-vous ?")
+    client.force_login(bob)
+
+    home = client.get(reverse("home"))
+    timeline = client.get(reverse("health_records:timeline", args=[alice.public_id]))
+    gallery = client.get(reverse("health_records:gallery", args=[alice.public_id]))
+    on_xray = client.get(reverse("comments:mention_suggestions", args=[xray.public_id]), {"q": "radio"})
+    client.force_login(alice)
+    on_prescription = client.get(reverse("comments:mention_suggestions", args=[prescription.public_id]), {"q": "k"})
+
+    [entry] = home.context["patients"]
+    assert (entry["new_records"], entry["unread_comments"]) == (1, 1)
+    assert timeline.context["unread"] == {xray.pk: 1}
+    assert [record.title for record in timeline.context["page"]] == ["Radio"]
+    assert gallery.context["groups"] == []
+    assert "Kate Radiologue" in on_xray.content.decode()
+    assert "Kate Radiologue" not in on_prescription.content.decode()
