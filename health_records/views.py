@@ -71,7 +71,9 @@ def timeline(request, patient_id):
         "tags": selectors.patient_tags(patient=patient, access=access),
         "query_without_page": query_without_page.urlencode(),
         "can_add": bool(policy.decide(request.user, Action.CREATE, patient)),
-        "can_propose": access.grant is not None,
+        "can_enrol_face": bool(policy.decide(request.user, Action.ENROL_FACE, patient)),
+        "can_propose": policy.may_propose_colleagues(access),
+        "shows_treatments": treatment_selectors.opens_treatments(patient=patient, access=access),
         "unread": comment_selectors.unread_counts(user=request.user, records=list(page.object_list)),
     }
     # htmx asks for the whole page when it restores a URL it has no copy of (back, after a reload).
@@ -132,8 +134,10 @@ def record_detail(request, record_id):
         # The treatment read from a prescription shows on it, without another click.
         context["treatments"] = treatment_selectors.treatments_of_prescription(record=record)
         context["readings"] = record.readings.select_related("record_file", "treatment")
-        context["can_review"] = bool(policy.decide(request.user, Action.CREATE, record.patient))
-        context["can_add_treatment"] = bool(policy.decide(request.user, Action.CREATE, record.patient))
+        context["can_review"] = bool(policy.decide(request.user, Action.CREATE, record.patient, record=record))
+        context["can_add_treatment"] = treatment_selectors.may_add_treatment(
+            request.user, record.patient, prescription=record
+        )
     return render(request, "health_records/detail.html", context)
 
 

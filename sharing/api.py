@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Role, User
 from health_records.selectors import patient_get_for_user
-from sharing import selectors, services
+from sharing import policy, selectors, services
 from sharing.models import CareTeamProposal, Permission, Scope
 
 
@@ -59,7 +59,7 @@ class PatientProposalsView(APIView):
     @extend_schema(request=NewProposalSerializer, responses={201: ProposalSerializer})
     def post(self, request, patient_id):
         patient, access = patient_get_for_user(user=request.user, public_id=patient_id)
-        if access.grant is None:
+        if not policy.may_propose_colleagues(access):
             return Response(status=status.HTTP_404_NOT_FOUND)
         serializer = NewProposalSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from health_records.models import HealthRecord
+from health_records.models import HealthRecord, RecordKind
 
 
 class Permission(models.TextChoices):
@@ -100,6 +100,27 @@ class Grant(models.Model):
         if self.scope == Scope.KINDS:
             return Q(kind__in=self.kinds) | own
         return Q(pk__in=self.records.values("pk")) | own
+
+    @property
+    def covers_all_treatments(self) -> bool:
+        """Treatments belong to the prescription kind (see the policy's docstring)."""
+        return self.scope == Scope.ALL or (self.scope == Scope.KINDS and RecordKind.PRESCRIPTION in self.kinds)
+
+    def covers_treatment(self, treatment) -> bool:
+        """Whether the grant's scope includes this treatment, saved or about to be created (a professional
+        always sees the treatments they prescribed or created, and those of the prescriptions they added)."""
+        if self.covers_all_treatments:
+            return True
+        if treatment.pk is not None and self.professional_id in (treatment.created_by_id, treatment.prescriber_id):
+            return True
+        return treatment.prescription_id is not None and self.covers(treatment.prescription)
+
+    def treatments_filter(self) -> Q:
+        """`covers_treatment` as a filter on Treatment."""
+        if self.covers_all_treatments:
+            return Q()
+        own = Q(created_by_id=self.professional_id) | Q(prescriber_id=self.professional_id)
+        return Q(prescription__in=HealthRecord.objects.filter(self.records_filter()).values("pk")) | own
 
 
 class ShareLinkQuerySet(models.QuerySet):

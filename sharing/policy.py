@@ -8,7 +8,29 @@ The paths in, checked in order:
   permission: read, + comment, + add records). A break-glass grant reads as emergency access;
 - link: whoever holds a share link, for the records on the link only, read (and comment if allowed).
 An answer is an `Access`: allowed or not, by which path (written into the access log), and which of the
-patient's records it covers.
+patient's records and treatments it covers.
+
+What a scope covers:
+- records: the whole file; or the chosen kinds; or the chosen records. A professional always sees the
+  records they added.
+- treatments (with their medications, doses, adherence chart and plan of the day) are part of the
+  prescription kind: the whole file sees them all; a kinds grant sees them all when "prescription" is among
+  its kinds; a records grant sees the treatments of its chosen prescriptions; a share link those of the
+  prescriptions on the link. A professional always sees the treatments they prescribed or created and those
+  of the prescriptions they added. A treatment is judged by `decide(..., treatment=...)`, as a record is by
+  `record=`; lists are narrowed with `treatments_in_scope`. A patient's treatments page opens when the
+  access covers all their treatments or at least one of them: otherwise it is a 404, so that a scoped
+  professional learns nothing, not even whether there are any.
+- creating or changing a treatment or a medication needs a permission that adds to the file AND a scope
+  that covers that treatment: a new one is judged by its prescription (the professional's authorship does
+  not count before it exists), so a records grant adds treatments only from its chosen prescriptions.
+- readings of a prescription are governed by their record.
+- the rest of the patient-level data, which no record carries (enrolling the patient's face, the private
+  fields of the emergency profile), belongs to the whole file: only the owner, staff in the administration
+  and a whole-file grant (break-glass is one) reach it. The emergency page shows anyone holding the
+  Heart-Code the sections the patient made public; a professional with the whole file goes to the file
+  instead, a scoped one sees the public page like any visitor.
+- proposing a colleague passes on at most what the proposer sees (`may_propose`).
 """
 
 from dataclasses import dataclass, field
@@ -74,6 +96,10 @@ class Access:
     records: Q | None = None
     grant: object = None
     link: object = None
+    # Which of the patient's treatments (a filter on Treatment): None for all of them.
+    treatments: Q | None = None
+    # The whole file: every record, every treatment and the patient-level data no record carries.
+    whole_file: bool = False
 
     def __bool__(self):
         return self.allowed
@@ -82,29 +108,40 @@ class Access:
 DENIED = Access(False)
 
 
-def decide(actor, action: Action, patient, *, channel: Channel = Channel.APP, record=None) -> Access:
+# Actions on patient-level data that no record carries: the whole file only.
+WHOLE_FILE_ACTIONS = {Action.ENROL_FACE}
+
+
+def decide(actor, action: Action, patient, *, channel: Channel = Channel.APP, record=None, treatment=None) -> Access:
     """May `actor` (a user, a link visitor or an anonymous visitor) do `action` on data of `patient`,
-    and on `record` when one is given?"""
+    and on `record` or `treatment` (saved, or about to be created) when one is given?"""
     if actor is None or not patient.is_patient:
         return DENIED
+    if treatment is not None and treatment.patient_id != patient.pk:
+        return DENIED
     if isinstance(actor, LinkVisitor):
-        return _through_link(actor, action, patient, record)
+        return _through_link(actor, action, patient, record, treatment)
     if not actor.is_authenticated or not actor.is_active:
         return DENIED
     if actor.pk == patient.pk:
-        return Access(True, AccessPath.OWNER)
+        return Access(True, AccessPath.OWNER, whole_file=True)
     if channel == Channel.ADMIN:
-        return Access(True, AccessPath.STAFF) if actor.is_staff and action in STAFF_ADMIN_ACTIONS else DENIED
+        if actor.is_staff and action in STAFF_ADMIN_ACTIONS:
+            return Access(True, AccessPath.STAFF, whole_file=True)
+        return DENIED
     if actor.is_professional:
-        return _through_grant(actor, action, patient, record)
+        return _through_grant(actor, action, patient, record, treatment)
     return DENIED
 
 
-def _through_grant(professional, action, patient, record) -> Access:
-    from sharing.models import Grant, GrantOrigin
+def _through_grant(professional, action, patient, record, treatment) -> Access:
+    from sharing.models import Grant, GrantOrigin, Scope
 
     grant = Grant.objects.active().filter(patient=patient, professional=professional).first()
     if grant is None or action not in GRANT_ACTIONS[grant.permission]:
+        return DENIED
+    whole_file = grant.scope == Scope.ALL
+    if action in WHOLE_FILE_ACTIONS and not whole_file:
         return DENIED
     if record is not None:
         if record.is_archived or not grant.covers(record):
@@ -112,18 +149,53 @@ def _through_grant(professional, action, patient, record) -> Access:
         # Adding to a file is not rewriting it: a professional changes only the records they added.
         if action == Action.UPDATE and record.author_id != professional.pk:
             return DENIED
+    if treatment is not None and not grant.covers_treatment(treatment):
+        return DENIED
     path = AccessPath.EMERGENCY if grant.origin == GrantOrigin.BREAK_GLASS else AccessPath.GRANT
-    return Access(True, path, records=grant.records_filter(), grant=grant)
+    return Access(
+        True,
+        path,
+        records=grant.records_filter(),
+        grant=grant,
+        treatments=None if grant.covers_all_treatments else grant.treatments_filter(),
+        whole_file=whole_file,
+    )
 
 
-def _through_link(visitor: LinkVisitor, action, patient, record) -> Access:
+def _through_link(visitor: LinkVisitor, action, patient, record, treatment) -> Access:
     link = visitor.link
     allowed_actions = READ_ACTIONS | ({Action.COMMENT} if link.allow_comments else set())
     if link.patient_id != patient.pk or not link.is_usable or action not in allowed_actions:
         return DENIED
     if record is not None and (record.is_archived or not link.records.filter(pk=record.pk).exists()):
         return DENIED
-    return Access(True, AccessPath.LINK, records=Q(pk__in=link.records.values("pk")), link=link)
+    if treatment is not None and not link.records.filter(pk=treatment.prescription_id).exists():
+        return DENIED
+    shared = link.records.values("pk")
+    return Access(True, AccessPath.LINK, records=Q(pk__in=shared), link=link, treatments=Q(prescription__in=shared))
+
+
+def treatments_in_scope(access: Access, treatments):
+    """The treatments of `treatments` (a queryset of one patient's) that `access` covers."""
+    return treatments if access.treatments is None else treatments.filter(access.treatments)
+
+
+def may_propose(access: Access, *, scope: str, kinds) -> bool:
+    """A professional of the care team proposes a colleague for at most what they see themself: the whole
+    file proposes any scope, a kinds grant some of its own kinds; a records grant proposes nobody (a
+    proposal does not choose records)."""
+    from sharing.models import Scope
+
+    if not may_propose_colleagues(access):
+        return False
+    return access.whole_file or (scope == Scope.KINDS and bool(kinds) and set(kinds) <= set(access.grant.kinds))
+
+
+def may_propose_colleagues(access: Access) -> bool:
+    """Whether `access` may propose anyone at all (see `may_propose`)."""
+    from sharing.models import Scope
+
+    return access.grant is not None and (access.whole_file or access.grant.scope == Scope.KINDS)
 
 
 def _is_verified_professional(actor) -> bool:

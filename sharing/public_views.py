@@ -162,8 +162,10 @@ def emergency_page(request, token):
     if profile is None:
         return _noindex(link_not_valid(request))
     patient, user = profile.patient, request.user
-    # A professional the patient already trusts goes straight to the file.
-    if user.is_authenticated and decide(user, Action.VIEW, patient).path == AccessPath.GRANT:
+    # A professional the patient already trusts with the whole file goes straight to it; one with a scoped
+    # grant reads the public sections, as any first responder does (the policy's docstring).
+    access = decide(user, Action.VIEW, patient) if user.is_authenticated else None
+    if access and access.path == AccessPath.GRANT and access.whole_file:
         return redirect("health_records:timeline", patient_id=patient.public_id)
     services.emergency_profile_viewed(profile=profile, viewer=user, request=request)
     can_break_glass = may_break_glass(user, profile)

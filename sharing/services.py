@@ -593,8 +593,12 @@ def care_team_propose(
     """A professional with access proposes a colleague. When the patient allowed it beforehand (up to a
     permission), the colleague gets access at once; otherwise the patient decides."""
     access = policy.decide(actor, policy.Action.VIEW, patient)
-    if access.path not in (AccessPath.GRANT, AccessPath.EMERGENCY) or access.grant is None:
+    if access.path not in (AccessPath.GRANT, AccessPath.EMERGENCY) or not policy.may_propose_colleagues(access):
         raise PermissionDenied
+    if not policy.may_propose(access, scope=scope, kinds=kinds):
+        raise ValidationError(
+            _("Propose access to the kinds of records you see yourself, no more."), code="beyond_scope"
+        )
     if not professional.is_professional or professional.pk == actor.pk:
         raise ValidationError(_("Propose another health professional."), code="not_professional")
     if Grant.objects.active().filter(patient=patient, professional=professional).exists():

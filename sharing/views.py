@@ -313,7 +313,7 @@ def request_answer(request, request_id):
 def propose(request, patient_id):
     """A professional of the patient's care team proposes a colleague."""
     patient = User.objects.filter(public_id=patient_id, role=Role.PATIENT).first()
-    if patient is None or policy.decide(request.user, Action.VIEW, patient).grant is None:
+    if patient is None or not policy.may_propose_colleagues(policy.decide(request.user, Action.VIEW, patient)):
         raise Http404
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

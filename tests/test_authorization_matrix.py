@@ -1,8 +1,11 @@
 """Every route of the project, walked from the URL resolver, against the whole cast.
 
 Each route has a decision below: who may reach it. A route without a decision fails the test, so a new
-page or endpoint cannot ship without someone deciding who sees it. Each request runs in a savepoint that
-is rolled back, so that one person's action (a revocation, an archive) does not change the next check.
+page or endpoint cannot ship without someone deciding who sees it. Beside bob, whose grant is the whole
+file, two professionals hold scoped grants on alice's file, so that a page ignoring the scope shows here:
+kate sees the imaging and photo records, rob the one prescription the treatment comes from. Each request
+runs in a savepoint that is rolled back, so that one person's action (a revocation, an archive) does not
+change the next check.
 """
 
 import uuid
@@ -35,11 +38,18 @@ from tests.factories import (
 from tests.files import pdf_bytes
 from treatments.models import PrescriptionReading, ReminderDispatch
 
-CAST = ["alice", "bob", "charlie", "dave", "staff", "anonymous", "link_holder", "emergency_visitor"]
+CAST = ["alice", "bob", "kate", "rob", "charlie", "dave", "staff", "anonymous", "link_holder", "emergency_visitor"]
 ALL = set(CAST)
-MEMBERS = {"alice", "bob", "charlie", "dave", "staff"}
+MEMBERS = {"alice", "bob", "kate", "rob", "charlie", "dave", "staff"}
+PROFESSIONALS = {"bob", "kate", "rob", "charlie"}
 PATIENTS = {"alice", "dave"}
 ALICE_AND_BOB = {"alice", "bob"}
+# Lists of alice's records, narrowed to each scope (rob's photo gallery is empty, not a 404).
+ALICE_AND_HER_TEAM = {"alice", "bob", "kate", "rob"}
+# Alice's photos: kate's scope has them, rob's has not.
+WITH_PHOTOS = {"alice", "bob", "kate"}
+# The treatment, its prescription and its reading: rob's scope has them, kate's has not.
+WITH_TREATMENT = {"alice", "bob", "rob"}
 ONLY_ALICE = {"alice"}
 NOBODY = set()
 
@@ -66,8 +76,9 @@ DECISIONS = {
     "accounts:phone_verify": ("get", {}, MEMBERS),
     "accounts:phone_verify_send": ("post", {}, MEMBERS),
     "health_records:mine": ("get", {}, PATIENTS),
-    "health_records:timeline": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
-    "health_records:create": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "health_records:timeline": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
+    # Kate and rob may add records: what they add is theirs, so in their scope.
+    "health_records:create": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
     "health_records:detail": ("get", {"record_id": "record"}, ALICE_AND_BOB),
     # Bob adds to alice's file but does not rewrite what she wrote.
     "health_records:edit": ("get", {"record_id": "record"}, ONLY_ALICE),
@@ -91,10 +102,11 @@ DECISIONS = {
     "sharing:requests": ("get", {}, PATIENTS),
     "sharing:settings": ("post", {}, PATIENTS),
     "sharing:proposal_answer": ("post", {"proposal_id": "proposal"}, ONLY_ALICE),
-    # Only a professional of the patient's care team proposes a colleague.
-    "sharing:propose": ("get", {"patient_id": "alice"}, {"bob"}),
+    # Only a professional of the patient's care team proposes a colleague, for at most what they see: rob's
+    # chosen records cannot be proposed.
+    "sharing:propose": ("get", {"patient_id": "alice"}, {"bob", "kate"}),
     "sharing:request": ("get", {"request_id": "access_request"}, ONLY_ALICE),
-    "sharing:my_patients": ("get", {}, {"bob", "charlie"}),
+    "sharing:my_patients": ("get", {}, PROFESSIONALS),
     # Only between opening a link and giving one's name; that step is tested in test_share_links.
     "sharing:link_start": ("get", {}, NOBODY),
     "sharing:link_records": ("get", {}, {"link_holder"}),
@@ -127,19 +139,20 @@ DECISIONS = {
         {"medication": "medication", "local_date": "today", "moment": "morning", "answer": "taken"},
     ),
     "treatments:reminder_action": ("post", {"dispatch_id": "dispatch", "action": "taken"}, ONLY_ALICE),
-    "treatments:patient": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "treatments:patient": ("get", {"patient_id": "alice"}, WITH_TREATMENT),
+    # A new treatment without a prescription is outside a scope of chosen records or kinds.
     "treatments:create": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
-    "treatments:detail": ("get", {"treatment_id": "treatment"}, ALICE_AND_BOB),
-    "treatments:status": ("post", {"treatment_id": "treatment"}, ALICE_AND_BOB, {"status": "paused"}),
-    "treatments:medication_new": ("post", {"treatment_id": "treatment"}, ALICE_AND_BOB),
-    "treatments:medication_edit": ("get", {"medication_id": "medication"}, ALICE_AND_BOB),
-    "treatments:medication_stop": ("post", {"medication_id": "medication"}, ALICE_AND_BOB),
-    "api:patient-treatments": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
-    "api:patient-plan": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
-    "api:treatment": ("get", {"treatment_id": "treatment"}, ALICE_AND_BOB),
-    "api:treatment-medications": ("post", {"treatment_id": "treatment"}, ALICE_AND_BOB),
-    "api:medication": ("patch", {"medication_id": "medication"}, ALICE_AND_BOB),
-    "api:medication-stop": ("post", {"medication_id": "medication"}, ALICE_AND_BOB),
+    "treatments:detail": ("get", {"treatment_id": "treatment"}, WITH_TREATMENT),
+    "treatments:status": ("post", {"treatment_id": "treatment"}, WITH_TREATMENT, {"status": "paused"}),
+    "treatments:medication_new": ("post", {"treatment_id": "treatment"}, WITH_TREATMENT),
+    "treatments:medication_edit": ("get", {"medication_id": "medication"}, WITH_TREATMENT),
+    "treatments:medication_stop": ("post", {"medication_id": "medication"}, WITH_TREATMENT),
+    "api:patient-treatments": ("get", {"patient_id": "alice"}, WITH_TREATMENT),
+    "api:patient-plan": ("get", {"patient_id": "alice"}, WITH_TREATMENT),
+    "api:treatment": ("get", {"treatment_id": "treatment"}, WITH_TREATMENT),
+    "api:treatment-medications": ("post", {"treatment_id": "treatment"}, WITH_TREATMENT),
+    "api:medication": ("patch", {"medication_id": "medication"}, WITH_TREATMENT),
+    "api:medication-stop": ("post", {"medication_id": "medication"}, WITH_TREATMENT),
     "api:doses": (
         "post",
         {},
@@ -148,12 +161,12 @@ DECISIONS = {
     ),
     "api:reminder-settings": ("get", {}, PATIENTS),
     "api:drugs": ("get", {}, MEMBERS),
-    "treatments:reading_panel": ("get", {"reading_id": "reading"}, ALICE_AND_BOB),
-    "treatments:reading_review": ("get", {"reading_id": "reading"}, ALICE_AND_BOB),
-    "treatments:reading_restart": ("post", {"reading_id": "reading"}, ALICE_AND_BOB),
-    "api:record-readings": ("post", {"record_id": "prescription"}, ALICE_AND_BOB),
-    "api:reading": ("get", {"reading_id": "reading"}, ALICE_AND_BOB),
-    "api:reading-confirm": ("post", {"reading_id": "reading"}, ALICE_AND_BOB),
+    "treatments:reading_panel": ("get", {"reading_id": "reading"}, WITH_TREATMENT),
+    "treatments:reading_review": ("get", {"reading_id": "reading"}, WITH_TREATMENT),
+    "treatments:reading_restart": ("post", {"reading_id": "reading"}, WITH_TREATMENT),
+    "api:record-readings": ("post", {"record_id": "prescription"}, WITH_TREATMENT),
+    "api:reading": ("get", {"reading_id": "reading"}, WITH_TREATMENT),
+    "api:reading-confirm": ("post", {"reading_id": "reading"}, WITH_TREATMENT),
     "comments:thread": ("get", {"record_id": "record"}, ALICE_AND_BOB),
     "comments:create": ("post", {"record_id": "record"}, ALICE_AND_BOB),
     "comments:mention_suggestions": ("get", {"record_id": "record"}, ALICE_AND_BOB),
@@ -167,19 +180,19 @@ DECISIONS = {
     "api:directory": ("get", {}, MEMBERS),
     "api:proposals": ("get", {"patient_id": "alice"}, ONLY_ALICE),
     "api:proposal-answer": ("post", {"proposal_id": "proposal"}, ONLY_ALICE),
-    "health_records:gallery": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
-    "health_records:compare": ("get", {"record_id": "photo_record"}, ALICE_AND_BOB),
+    "health_records:gallery": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
+    "health_records:compare": ("get", {"record_id": "photo_record"}, WITH_PHOTOS),
     "health_records:compare_save": (
         "post",
         {"record_id": "photo_record"},
-        ALICE_AND_BOB,
+        WITH_PHOTOS,
         {"left": "earlier_photo_file", "right": "photo_file"},
     ),
-    "api:patient-photos": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
-    "api:comparisons": ("post", {}, ALICE_AND_BOB, {"left": "earlier_photo_file", "right": "photo_file"}),
+    "api:patient-photos": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
+    "api:comparisons": ("post", {}, WITH_PHOTOS, {"left": "earlier_photo_file", "right": "photo_file"}),
     "api:token": ("post", {}, ALL),
     "api:me": ("get", {}, MEMBERS),
-    "api:patient-records": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "api:patient-records": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
     "api:record": ("get", {"record_id": "record"}, ALICE_AND_BOB),
     "api:record-files": ("post", {"record_id": "record"}, ONLY_ALICE),
     "api:record-archive": ("post", {"record_id": "record"}, ONLY_ALICE),
@@ -190,6 +203,7 @@ DECISIONS = {
     # Only the professional who created the account renews its code.
     "accounts:claim_renew": ("post", {"patient_id": "claim_pending_patient"}, {"bob"}),
     "faces:mine": ("get", {}, PATIENTS),
+    # The patient's face belongs to the whole file, not to a kind of record.
     "api:face-consent": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
     "api:faces": ("post", {"patient_id": "alice"}, ALICE_AND_BOB),
     "api:face-identify": ("post", {}, {"bob"}),
@@ -207,15 +221,15 @@ DECISIONS = {
     "printing:ipp": ("get", {"printer_id": "print_printer"}, NOBODY),
     "printing:ipp_job": ("get", {"printer_id": "print_printer", "job_number": 1}, NOBODY),
     # Each professional has their own printer and inbox; a job is only its printer owner's.
-    "printing:printer": ("get", {}, {"bob", "charlie"}),
-    "printing:printer_rotate": ("post", {}, {"bob", "charlie"}),
-    "printing:inbox": ("get", {}, {"bob", "charlie"}),
-    "printing:patient_search": ("get", {}, {"bob", "charlie"}),
+    "printing:printer": ("get", {}, PROFESSIONALS),
+    "printing:printer_rotate": ("post", {}, PROFESSIONALS),
+    "printing:inbox": ("get", {}, PROFESSIONALS),
+    "printing:patient_search": ("get", {}, PROFESSIONALS),
     "printing:job": ("get", {"job_id": "print_job"}, {"bob"}),
     "printing:job_document": ("get", {"job_id": "print_job", "document_id": "print_document"}, {"bob"}),
     "printing:job_assign": ("post", {"job_id": "print_job"}, {"bob"}, {"patient": "alice"}),
     "printing:job_dismiss": ("post", {"job_id": "print_job"}, {"bob"}),
-    "api:print-jobs": ("get", {}, {"bob", "charlie"}),
+    "api:print-jobs": ("get", {}, PROFESSIONALS),
     "api-schema": ("get", {}, ALL),
     "api-docs": ("get", {}, ALL),
 }
@@ -276,12 +290,20 @@ def world(db):
             "contact_email": "n@example.org",
         },
     )
-    treatment = TreatmentFactory(patient=alice)
+    prescription = HealthRecordFactory(patient=alice, kind="prescription", title="Ordonnance")
+    treatment = TreatmentFactory(patient=alice, prescription=prescription)
     medication = MedicationFactory(treatment=treatment, morning=True)
     dispatch = ReminderDispatch.objects.create(
         patient=alice, local_date=timezone.localdate(), moment="morning", due_at=timezone.now()
     )
-    prescription = HealthRecordFactory(patient=alice, kind="prescription", title="Ordonnance")
+    kate = ProfessionalFactory(email="kate@example.org", first_name="Kate")
+    sharing.grant_give(
+        actor=alice, professional=kate, scope=Scope.KINDS, kinds=["imaging", "photo"], permission=Permission.CONTRIBUTE
+    )
+    rob = ProfessionalFactory(email="rob@example.org", first_name="Rob")
+    sharing.grant_give(
+        actor=alice, professional=rob, scope=Scope.RECORDS, records=[prescription], permission=Permission.CONTRIBUTE
+    )
     reading = PrescriptionReading.objects.create(
         record=prescription,
         record_file=RecordFileFactory(record=prescription),
@@ -327,6 +349,8 @@ def world(db):
         "users": {
             "alice": alice,
             "bob": bob,
+            "kate": kate,
+            "rob": rob,
             "charlie": ProfessionalFactory(email="charlie@example.org"),
             "dave": PatientFactory(email="dave@example.org"),
             "staff": StaffFactory(email="staff@example.org"),

@@ -284,6 +284,8 @@ class PatientTreatmentsView(ListAPIView):
             prescription, _record_access = health_record_for_action(
                 user=request.user, public_id=values["prescription"], action=Action.VIEW
             )
+        if not selectors.may_add_treatment(request.user, patient, prescription=prescription):
+            raise Http404
         try:
             treatment = services.treatment_create(
                 actor=request.user,

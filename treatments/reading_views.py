@@ -39,7 +39,7 @@ def _reading_for(user, public_id, action: Action) -> PrescriptionReading:
 def reading_panel(request, reading_id):
     """Polled every two seconds while a worker reads; the fragment stops polling once it is done."""
     reading = _reading_for(request.user, reading_id, Action.VIEW)
-    can_review = bool(policy.decide(request.user, Action.CREATE, reading.record.patient))
+    can_review = bool(policy.decide(request.user, Action.CREATE, reading.record.patient, record=reading.record))
     return render(request, "treatments/_reading_panel.html", {"reading": reading, "can_review": can_review})
 
 

@@ -44,7 +44,7 @@ def _queue(reading: PrescriptionReading):
 @transaction.atomic
 def reading_restart(*, actor, reading: PrescriptionReading) -> PrescriptionReading:
     """Reads a file again, after a failure (or a change of engine)."""
-    if not policy.decide(actor, Action.CREATE, reading.record.patient):
+    if not policy.decide(actor, Action.CREATE, reading.record.patient, record=reading.record):
         raise PermissionDenied
     if reading.status == PrescriptionReading.Status.CONFIRMED:
         raise ValidationError(_("This prescription was confirmed already."), code="confirmed")

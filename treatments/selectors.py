@@ -29,8 +29,10 @@ def _with_medications(treatments):
 
 
 def treatments_of_patient(*, user, patient_id, request=None):
-    """The patient, the access used, and their treatments (current first)."""
+    """The patient, the access used, and the treatments it covers (current first); 404 when it covers none."""
     patient, access = patient_get_for_user(user=user, public_id=patient_id)
+    if not opens_treatments(patient=patient, access=access):
+        raise Http404
     audit.record(
         actor=user,
         patient=patient,
@@ -40,15 +42,38 @@ def treatments_of_patient(*, user, patient_id, request=None):
         access_path=access.path,
         request=request,
     )
-    treatments = _with_medications(Treatment.objects.filter(patient=patient))
-    return patient, access, treatments
+    return patient, access, _with_medications(_covered(patient, access))
+
+
+def _covered(patient, access):
+    return policy.treatments_in_scope(access, Treatment.objects.filter(patient=patient))
+
+
+def opens_treatments(*, patient, access) -> bool:
+    """Whether the patient's treatments pages open for `access`: it covers them all, or some of them."""
+    return access.treatments is None or _covered(patient, access).exists()
+
+
+def patient_for_new_treatment(*, user, patient_id, prescription=None):
+    """The patient `user` adds a treatment to (from `prescription`, one of their records, when given); 404
+    unless the access covers such a treatment. The service that creates it writes the access event."""
+    patient, access = patient_get_for_user(user=user, public_id=patient_id, action=Action.CREATE)
+    if not may_add_treatment(user, patient, prescription=prescription):
+        raise Http404
+    return patient, access
+
+
+def may_add_treatment(user, patient, *, prescription=None) -> bool:
+    return bool(
+        policy.decide(user, Action.CREATE, patient, treatment=Treatment(patient=patient, prescription=prescription))
+    )
 
 
 def treatment_for_user(*, user, public_id, action: Action = Action.VIEW, request=None):
-    treatment = Treatment.objects.select_related("patient").filter(public_id=public_id).first()
+    treatment = Treatment.objects.select_related("patient", "prescription").filter(public_id=public_id).first()
     if treatment is None:
         raise Http404
-    access = policy.decide(user, action, treatment.patient)
+    access = policy.decide(user, action, treatment.patient, treatment=treatment)
     if not access:
         raise Http404
     if action == Action.VIEW:
@@ -66,8 +91,14 @@ def treatment_for_user(*, user, public_id, action: Action = Action.VIEW, request
 
 
 def medication_for_user(*, user, public_id, action: Action) -> Medication:
-    medication = Medication.objects.select_related("treatment__patient").filter(public_id=public_id).first()
-    if medication is None or not policy.decide(user, action, medication.treatment.patient):
+    medication = (
+        Medication.objects.select_related("treatment__patient", "treatment__prescription")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if medication is None or not policy.decide(
+        user, action, medication.treatment.patient, treatment=medication.treatment
+    ):
         raise Http404
     return medication
 

@@ -43,8 +43,9 @@ MEDICATION_FIELDS = [
 ]
 
 
-def _require(actor, action: Action, patient):
-    access = policy.decide(actor, action, patient)
+def _require(actor, action: Action, treatment: Treatment):
+    """The access for `action` on `treatment` (saved, or about to be): its patient and its scope."""
+    access = policy.decide(actor, action, treatment.patient, treatment=treatment)
     if not access:
         raise PermissionDenied
     return access
@@ -107,7 +108,7 @@ def treatment_create(
     prescriber_name="",
     request=None,
 ) -> Treatment:
-    access = _require(actor, Action.CREATE, patient)
+    access = _require(actor, Action.CREATE, Treatment(patient=patient, prescription=prescription))
     if prescription is not None and (
         prescription.patient_id != patient.pk or prescription.kind != RecordKind.PRESCRIPTION
     ):
@@ -172,7 +173,7 @@ def _validate_schedule(values: dict):
 
 @transaction.atomic
 def medication_add(*, actor, treatment: Treatment, values: dict, request=None) -> Medication:
-    access = _require(actor, Action.CREATE, treatment.patient)
+    access = _require(actor, Action.CREATE, treatment)
     if treatment.status in (TreatmentStatus.STOPPED, TreatmentStatus.FINISHED):
         raise ValidationError(_("This treatment is over: start a new one."), code="over")
     values = _complete_from_lexicon({"start_date": treatment.start_date, "end_date": treatment.end_date, **values})
@@ -201,8 +202,7 @@ def _forget_future_doses(medication: Medication, now: datetime.datetime):
 @transaction.atomic
 def medication_update(*, actor, medication: Medication, values: dict, request=None) -> Medication:
     """A change during the day takes effect at the next moment: doses already reminded stay as they are."""
-    patient = medication.treatment.patient
-    access = _require(actor, Action.UPDATE, patient)
+    access = _require(actor, Action.UPDATE, medication.treatment)
     if medication.stopped_at is not None:
         raise ValidationError(_("This medication is stopped."), code="stopped")
     merged = {field: getattr(medication, field) for field in MEDICATION_FIELDS} | values
@@ -227,8 +227,7 @@ def medication_update(*, actor, medication: Medication, values: dict, request=No
 
 @transaction.atomic
 def medication_stop(*, actor, medication: Medication, request=None) -> Medication:
-    patient = medication.treatment.patient
-    access = _require(actor, Action.UPDATE, patient)
+    access = _require(actor, Action.UPDATE, medication.treatment)
     now = timezone.now()
     if Medication.objects.filter(pk=medication.pk, stopped_at__isnull=True).update(stopped_at=now, stopped_by=actor):
         _forget_future_doses(medication, now)
@@ -249,7 +248,7 @@ def medication_stop(*, actor, medication: Medication, request=None) -> Medicatio
 @transaction.atomic
 def treatment_set_status(*, actor, treatment: Treatment, status: str, request=None) -> Treatment:
     """Pause, resume, stop or finish. A paused or stopped treatment is never reminded."""
-    access = _require(actor, Action.UPDATE, treatment.patient)
+    access = _require(actor, Action.UPDATE, treatment)
     if status not in TreatmentStatus.values:
         raise ValidationError(_("Unknown status."), code="status")
     treatment.status = status

@@ -40,7 +40,7 @@ def patient_treatments(request, patient_id):
     context = {
         "patient": patient,
         "is_owner": access.path == AccessPath.OWNER,
-        "can_add": bool(policy.decide(request.user, Action.CREATE, patient)),
+        "can_add": selectors.may_add_treatment(request.user, patient),
         "today": today,
         "plan": selectors.day_plan(patient=patient, day=today, treatments=treatments),
         "current": [(treatment, selectors.adherence(treatment=treatment, today=today)) for treatment in current],
@@ -53,14 +53,14 @@ def patient_treatments(request, patient_id):
 @require_http_methods(["GET", "POST"])
 @never_cache
 def treatment_new(request, patient_id):
-    from health_records.selectors import patient_get_for_user
-
-    patient, _access = patient_get_for_user(user=request.user, public_id=patient_id, action=Action.CREATE)
     prescription = None
     if request.GET.get("prescription"):
         prescription, _record_access = health_record_for_action(
             user=request.user, public_id=request.GET["prescription"], action=Action.VIEW
         )
+    patient, _access = selectors.patient_for_new_treatment(
+        user=request.user, patient_id=patient_id, prescription=prescription
+    )
     initial = {"start_date": timezone.localdate(), "title": prescription.title if prescription else ""}
     form = TreatmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -96,9 +96,9 @@ def _treatment_page(request, treatment, access, form):
         "treatment": treatment,
         "patient": treatment.patient,
         "is_owner": access.path == AccessPath.OWNER,
-        "can_add": bool(policy.decide(request.user, Action.CREATE, treatment.patient))
+        "can_add": bool(policy.decide(request.user, Action.CREATE, treatment.patient, treatment=treatment))
         and treatment.status in selectors.CURRENT,
-        "can_change": bool(policy.decide(request.user, Action.UPDATE, treatment.patient)),
+        "can_change": bool(policy.decide(request.user, Action.UPDATE, treatment.patient, treatment=treatment)),
         "adherence": selectors.adherence(treatment=treatment, today=today),
         "form": form,
         "statuses": TreatmentStatus,
