@@ -16,7 +16,7 @@ from sharing import policy
 from sharing.policy import Action
 from treatments import actions, lexicon, selectors, services
 from treatments.forms import IntakeAnswerForm, MedicationForm, ReminderSettingsForm, TreatmentForm
-from treatments.models import Intake, TreatmentStatus
+from treatments.models import STATUS_LABELS, Intake, TreatmentStatus
 
 
 @login_required
@@ -36,17 +36,22 @@ def patient_treatments(request, patient_id):
     )
     today = selectors.patient_today(patient)
     treatments = list(treatments)
-    current = [treatment for treatment in treatments if treatment.status in selectors.CURRENT]
+    groups = selectors.treatments_by_status(treatments, day=today)
     context = {
         "patient": patient,
         "is_owner": access.path == AccessPath.OWNER,
         "can_add": bool(policy.decide(request.user, Action.CREATE, patient)),
         "today": today,
         "plan": selectors.day_plan(patient=patient, day=today, treatments=treatments),
-        "current": [(treatment, selectors.adherence(treatment=treatment, today=today)) for treatment in current],
-        "past": [treatment for treatment in treatments if treatment.status not in selectors.CURRENT],
+        "current": _with_adherence(groups["current"], today),
+        "upcoming": groups["upcoming"],
+        "past": _with_adherence(groups["past"], today),
     }
     return render(request, "treatments/patient_treatments.html", context)
+
+
+def _with_adherence(treatments, today):
+    return [(treatment, selectors.adherence(treatment=treatment, today=today)) for treatment in treatments]
 
 
 @login_required
@@ -92,8 +97,11 @@ def treatment_detail(request, treatment_id):
 
 def _treatment_page(request, treatment, access, form):
     today = selectors.patient_today(treatment.patient)
+    status = treatment.status_on(today)
     context = {
         "treatment": treatment,
+        "status": status,
+        "today": today,
         "patient": treatment.patient,
         "is_owner": access.path == AccessPath.OWNER,
         "can_add": bool(policy.decide(request.user, Action.CREATE, treatment.patient))
@@ -101,6 +109,7 @@ def _treatment_page(request, treatment, access, form):
         "can_change": bool(policy.decide(request.user, Action.UPDATE, treatment.patient)),
         "adherence": selectors.adherence(treatment=treatment, today=today),
         "form": form,
+        "status_label": STATUS_LABELS[status],
         "statuses": TreatmentStatus,
     }
     return render(request, "treatments/treatment_detail.html", context)
