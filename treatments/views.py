@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -196,7 +197,15 @@ def intake_answer(request):
         )
     except PermissionDenied as denied:
         raise Http404 from denied
-    return redirect(request.POST.get("next") or reverse("treatments:mine"))
+    return redirect(_back_to(request))
+
+
+def _back_to(request) -> str:
+    """The page the answer was given on (the home or the treatments page), never another site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("treatments:mine")
 
 
 @csrf_exempt
