@@ -94,6 +94,22 @@ def treatments_by_status(treatments, *, day: datetime.date) -> dict[str, list[Tr
     return groups
 
 
+def emergency_medications(*, patient) -> list[Medication]:
+    """The medications the patient takes now (active treatments, inside their dates, not stopped), for
+    the emergency page: its caller checked the Heart-Code, the patient's choice to show them, and wrote
+    the access event."""
+    today = patient_today(patient)
+    return [
+        medication
+        for treatment in _with_medications(patient.treatments.all())
+        if treatment.is_current(today)
+        for medication in treatment.medications.all()
+        if medication.stopped_at is None
+        and medication.start_date <= today
+        and (medication.end_date is None or today <= medication.end_date)
+    ]
+
+
 def treatments_of_prescription(*, record):
     """Shown on the prescription's own page, which checked access and wrote its event."""
     return _with_medications(record.treatments.all())
