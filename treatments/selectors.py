@@ -258,11 +258,13 @@ def adherence(*, treatment: Treatment, today: datetime.date):
     totals = _sum(by_day.values())
     asked = totals[Answer.TAKEN] + totals[Answer.SKIPPED] + totals[Answer.NOT_ANSWERED]
     empty = _count([])
+    # A past treatment's chart shows its own last days, not the empty days since it ended.
+    chart_end = min(today, max(last_day, treatment.start_date))
     recent = [
         (day, by_day.get(day, empty))
-        for day in (today - datetime.timedelta(days=offset) for offset in range(ADHERENCE_DAYS - 1, -1, -1))
+        for day in (chart_end - datetime.timedelta(days=offset) for offset in range(ADHERENCE_DAYS - 1, -1, -1))
     ]
-    this_monday = today - datetime.timedelta(days=today.weekday())
+    this_monday = chart_end - datetime.timedelta(days=chart_end.weekday())
     weeks = []
     for offset in range(ADHERENCE_WEEKS - 1, -1, -1):
         monday = this_monday - datetime.timedelta(weeks=offset)
@@ -279,6 +281,7 @@ def adherence(*, treatment: Treatment, today: datetime.date):
         "not_tracked_because": None if asked else _why_not_tracked(totals),
         "tracked_since": tracked_since,
         "started_before_tracking": totals[Answer.BEFORE_TRACKING] > 0,
+        "chart_ended": chart_end < today,
         "bars": adherence_bars(recent),
         "week_bars": adherence_bars(weeks),
     }

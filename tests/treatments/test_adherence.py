@@ -150,3 +150,19 @@ def test_the_page_shows_skipped_apart_from_not_answered(client, alice, tracked):
     assert "0\xa0% des doses demandées ont été prises (0 sur 2)" in page
     assert "1 sautée · 1 sans réponse" in page
     assert "ne signifie pas que la dose a été manquée" in page
+
+
+def test_a_finished_treatment_charts_its_own_last_days(client, alice, tracked):
+    treatment, medication, _settings = tracked
+    treatment.end_date = datetime.date(2026, 2, 11)
+    treatment.save()
+    answer(alice, medication, datetime.date(2026, 2, 11), "evening", 19, "taken")
+    client.force_login(alice)
+
+    with time_machine.travel(paris(2026, 3, 20, 12, 0), tick=False):
+        response = client.get(reverse("treatments:detail", args=[treatment.public_id]))
+
+    adherence = response.context["adherence"]
+    assert adherence["bars"][-1]["day"] == datetime.date(2026, 2, 11)
+    assert [segment["kind"] for segment in adherence["bars"][-1]["segments"]] == ["taken", "not_tracked"]
+    assert "Ses 14 derniers jours, puis ses 8 dernières semaines." in response.content.decode()
