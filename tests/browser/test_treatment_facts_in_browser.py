@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.urls import reverse
 
 from tests.factories import PASSWORD, HealthRecordFactory, MedicationFactory, RecordFileFactory, TreatmentFactory
 from treatments.models import Intake, PrescriptionReading, Treatment
@@ -143,3 +144,7 @@ def test_the_chart_tells_taken_skipped_and_not_tracked_apart_and_the_emergency_p
     page.goto(f"{page.base_url}/e/{sharing.emergency_token_of(profile)}/")
     assert "AMOXICILLINE 1 g" in page.inner_text(".emergency__facts")
     shot(page, "emergency-current-treatments")
+    page.goto(f"{page.base_url}{reverse('sharing:emergency')}")
+    assert page.is_checked("#id_show_current_treatments")
+    shot(page, "emergency-edit-current-treatments")
+    assert fits_the_screen(page)
