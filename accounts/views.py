@@ -27,6 +27,7 @@ from accounts.phone_views import password_reset_code_start, too_many_codes_messa
 from accounts.selectors import directory_search, profile_of
 from health_records import selectors as records
 from sharing import selectors as sharing
+from treatments import selectors as treatment_selectors
 
 BACKEND = "accounts.backends.IdentifierBackend"
 HOME_RECENT_RECORDS = 5
@@ -55,6 +56,7 @@ def home(request):
         context["recent_records"] = records.timeline_records(
             user=user, patient=patient, access=access, request=request
         )[:HOME_RECENT_RECORDS]
+        context |= _todays_treatments(user=user, request=request)
         context["care_team_size"] = sharing.care_team(user=user).count()
         context["pending_requests"] = sharing.pending_access_requests(user=user).count()
     elif user.is_professional:
@@ -63,6 +65,20 @@ def home(request):
     else:
         template = "accounts/home_staff.html"
     return render(request, template, context)
+
+
+def _todays_treatments(*, user, request) -> dict:
+    """The patient's current treatments and today's doses, as their treatments page reads them."""
+    patient, _access, treatments = treatment_selectors.treatments_of_patient(
+        user=user, patient_id=user.public_id, request=request
+    )
+    today = treatment_selectors.patient_today(patient)
+    treatments = list(treatments)
+    return {
+        "today": today,
+        "current_treatments": treatment_selectors.treatments_by_status(treatments, day=today)["current"],
+        "plan": treatment_selectors.day_plan(patient=patient, day=today, treatments=treatments),
+    }
 
 
 class SignInView(auth_views.LoginView):

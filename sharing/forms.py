@@ -14,7 +14,7 @@ SECTION_LABELS = {
     "blood_group": _("Blood group"),
     "allergies": _("Allergies"),
     "conditions": _("Chronic conditions"),
-    "treatments": _("Current treatments"),
+    "treatments": _("Other treatments and notes"),
     "emergency_contacts": _("Emergency contacts"),
     "treating_doctor": _("Treating doctor"),
     "medical_devices": _("Medical devices"),
@@ -158,6 +158,7 @@ class EmergencyProfileForm(forms.ModelForm):
             "advance_directives",
             "organ_donation",
             "note",
+            "show_current_treatments",
             "break_glass_enabled",
         ]
         widgets = {

@@ -217,7 +217,17 @@ class EmergencyProfile(models.Model):
     blood_group = models.CharField(_("blood group"), max_length=3, choices=BloodGroup.choices, blank=True)
     allergies = models.TextField(_("allergies"), blank=True, max_length=2000)
     conditions = models.TextField(_("chronic conditions"), blank=True, max_length=2000)
-    treatments = models.TextField(_("current treatments"), blank=True, max_length=2000)
+    # Before the treatments app, the current treatments were written here by hand, and went stale: the
+    # text is kept (as other treatments and notes) and the current ones come from the treatments app.
+    treatments = models.TextField(_("other treatments and notes"), blank=True, max_length=2000)
+    show_current_treatments = models.BooleanField(
+        _("show my current treatments"),
+        default=False,
+        help_text=_(
+            "The medications of your current treatments in ReLyfe, with their strength and when to take "
+            "them: always up to date."
+        ),
+    )
     emergency_contacts = models.TextField(_("emergency contacts"), blank=True, max_length=1000)
     treating_doctor = models.CharField(_("treating doctor"), blank=True, max_length=300)
     medical_devices = models.TextField(_("medical devices"), blank=True, max_length=1000)

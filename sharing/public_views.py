@@ -27,6 +27,7 @@ from health_records.downloads import stored_file_response
 from sharing import heartcode, selectors, services
 from sharing.forms import AccessRequestForm, BreakGlassForm, PasscodeForm, ScanPhotoForm, VisitorForm
 from sharing.policy import Action, LinkVisitor, decide, may_break_glass
+from treatments.selectors import emergency_medications
 
 PENDING_LINK = "share_link_pending"
 PASSCODE_OK = "share_link_passcode_ok"
@@ -174,6 +175,7 @@ def emergency_page(request, token):
         "patient": patient,
         "token": token,
         "sections": profile.visible_sections,
+        "medications": emergency_medications(patient=patient) if profile.show_current_treatments else [],
         "can_break_glass": can_break_glass,
         "break_glass_form": BreakGlassForm() if can_break_glass else None,
     }

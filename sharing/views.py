@@ -25,6 +25,7 @@ from sharing.forms import (
 )
 from sharing.models import Scope
 from sharing.policy import Action
+from treatments.selectors import emergency_medications
 
 
 def _patient(request):
@@ -212,11 +213,14 @@ def emergency_edit(request):
         messages.success(request, _("Your emergency profile is saved."))
         return redirect("sharing:emergency")
     url = services.absolute_url(reverse("sharing:emergency_page", args=[services.emergency_token_of(profile)]))
-    return render(
-        request,
-        "sharing/emergency_edit.html",
-        {"form": form, "profile": profile, "url": url, "qr_svg": heartcode.qr_svg(url).decode()},
-    )
+    context = {
+        "form": form,
+        "profile": profile,
+        "url": url,
+        "qr_svg": heartcode.qr_svg(url).decode(),
+        "medications": emergency_medications(patient=patient),
+    }
+    return render(request, "sharing/emergency_edit.html", context)
 
 
 HEARTCODE_FORMATS = {

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from health_records.selectors import health_record_for_action, patient_get_for_user
 from sharing.policy import Action
 from treatments import lexicon, selectors, services
-from treatments.models import Intake, Medication, ReminderSettings, Treatment, TreatmentStatus
+from treatments.models import STATUS_LABELS, Intake, Medication, ReminderSettings, Treatment, TreatmentStatus, over_on
 
 DRUG_SEARCH_LIMIT = 10
 CLOCK_TIME = re.compile(r"(\d{1,2})(?:[:h](\d{2})?)?")
@@ -117,6 +117,13 @@ class MedicationBriefSerializer(serializers.ModelSerializer):
 
 class TreatmentSerializer(serializers.ModelSerializer):
     patient = serializers.UUIDField(source="patient.public_id", read_only=True)
+    status = serializers.ChoiceField(
+        source="effective_status",
+        choices=list(STATUS_LABELS.items()),
+        read_only=True,
+        help_text="Follows the dates: finished once the end date is past, upcoming before the start date; "
+        "otherwise as set (active, paused, stopped or finished).",
+    )
     prescriber = serializers.UUIDField(source="prescriber.public_id", read_only=True, allow_null=True)
     prescriber_display = serializers.CharField(read_only=True)
     prescription = serializers.UUIDField(source="prescription.public_id", read_only=True, allow_null=True)
@@ -160,9 +167,21 @@ class NewTreatmentSerializer(TreatmentSerializer):
 
 
 class AdherenceSerializer(serializers.Serializer):
-    rate = serializers.IntegerField(allow_null=True, help_text="Percent of the doses due that were taken.")
+    """See `treatments.selectors.adherence` for what "asked" means."""
+
+    rate = serializers.IntegerField(
+        allow_null=True, help_text="Percent of the doses asked about that were taken; null when none was asked."
+    )
     taken = serializers.IntegerField()
-    due = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    not_answered = serializers.IntegerField(help_text="Reminded, no reply: missing data, not a missed dose.")
+    asked = serializers.IntegerField(help_text="Doses the patient was asked about: taken + skipped + not_answered.")
+    not_tracked = serializers.IntegerField(help_text="Doses due nobody asked about (before ReLyfe, reminders off).")
+    due = serializers.IntegerField(help_text="Every dose due so far: asked + not_tracked.")
+    not_tracked_because = serializers.ChoiceField(
+        choices=["before_tracking", "not_asked", "nothing_due"], allow_null=True, help_text="Null when rate is set."
+    )
+    tracked_since = serializers.DateTimeField(allow_null=True, help_text="When the first medication was entered.")
 
 
 class TreatmentDetailSerializer(TreatmentSerializer):
@@ -173,8 +192,7 @@ class TreatmentDetailSerializer(TreatmentSerializer):
 
     @extend_schema_field(AdherenceSerializer)
     def get_adherence(self, treatment):
-        adherence = self.context["adherence"]
-        return {"rate": adherence["rate"], "taken": adherence["taken"], "due": adherence["due"]}
+        return AdherenceSerializer(self.context["adherence"]).data
 
 
 class TreatmentStatusSerializer(serializers.Serializer):
@@ -260,14 +278,16 @@ class PatientTreatmentsView(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Treatment.objects.none()
-        _patient, _access, treatments = selectors.treatments_of_patient(
+        patient, _access, treatments = selectors.treatments_of_patient(
             user=self.request.user, patient_id=self.kwargs["patient_id"], request=self.request
         )
         return (
             treatments.select_related("patient", "created_by")
             .alias(
                 past=Case(
-                    When(status__in=selectors.CURRENT, then=Value(0)), default=Value(1), output_field=IntegerField()
+                    When(over_on(selectors.patient_today(patient)), then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
                 )
             )
             .order_by("past", "-start_date", "-id")

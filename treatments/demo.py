@@ -45,6 +45,9 @@ def create_alice_treatment(*, alice, bob, today: datetime.date) -> bool:
             "end_date": today + datetime.timedelta(days=1),
         },
     )
+    # As if Alice had entered it the day it began: its doses since are tracked (the long-term one is not).
+    zone = ZoneInfo(alice.time_zone)
+    treatment.medications.update(created_at=datetime.datetime.combine(treatment.start_date, datetime.time.min, zone))
     _answer_past_doses(alice=alice, treatment=treatment, today=today)
     long_term = services.treatment_create(
         actor=alice,

@@ -1,5 +1,6 @@
 import datetime
 import uuid
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -58,6 +59,22 @@ class TreatmentStatus(models.TextChoices):
     FINISHED = "finished", _("Finished")
 
 
+# Never stored: what an active treatment is before its start date.
+UPCOMING = "upcoming"
+STATUS_LABELS = {**dict(TreatmentStatus.choices), UPCOMING: _("Upcoming")}
+OVER = (TreatmentStatus.STOPPED, TreatmentStatus.FINISHED)
+
+
+def over_on(day: datetime.date) -> Q:
+    """The treatments over on `day`, as a query (the same rule as `Treatment.status_on`)."""
+    return Q(status__in=OVER) | Q(end_date__lt=day)
+
+
+def patient_today(patient) -> datetime.date:
+    """Today where the patient is, whoever looks."""
+    return timezone.now().astimezone(ZoneInfo(patient.time_zone)).date()
+
+
 class Treatment(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="treatments")
@@ -106,12 +123,32 @@ class Treatment(models.Model):
     def prescriber_display(self) -> str:
         return self.prescriber.full_name if self.prescriber_id else self.prescriber_name
 
+    def status_on(self, day: datetime.date) -> str:
+        """What the treatment is on `day`. The dates decide at read time, over the stored status: a treatment
+        whose end date is past is finished, one whose start is to come is upcoming. Computing it when read
+        (rather than a nightly task writing "finished") means no page, reminder or API answer can show a
+        stale fact when a beat runs late, and a prescription confirmed long after its dates is finished at
+        once. Only what a person decided (pause, stop, finish) is stored."""
+        if self.status in OVER:
+            return self.status
+        if self.end_date is not None and self.end_date < day:
+            return TreatmentStatus.FINISHED
+        if self.status == TreatmentStatus.PAUSED:
+            return self.status
+        if day < self.start_date:
+            return UPCOMING
+        return TreatmentStatus.ACTIVE
+
+    @property
+    def effective_status(self) -> str:
+        return self.status_on(patient_today(self.patient))
+
+    def get_effective_status_display(self) -> str:
+        return STATUS_LABELS[self.effective_status]
+
     def is_current(self, day: datetime.date) -> bool:
-        return (
-            self.status == TreatmentStatus.ACTIVE
-            and self.start_date <= day
-            and (self.end_date is None or day <= self.end_date)
-        )
+        """Whether its doses are due on `day` (active, and inside its dates)."""
+        return self.status_on(day) == TreatmentStatus.ACTIVE
 
 
 WEEKDAYS = [

@@ -1,5 +1,6 @@
 """The record page's reading panel (followed live with htmx) and the review screen."""
 
+import datetime
 from decimal import Decimal
 
 from django import forms
@@ -8,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sharing import policy
 from sharing.policy import Action
 from treatments import readings
-from treatments.models import PrescriptionReading
+from treatments.models import UPCOMING, PrescriptionReading, TreatmentStatus, patient_today
 
 LOW_CONFIDENCE = 0.8
 
@@ -94,15 +95,17 @@ def reading_review(request, reading_id):
     if reading.status != PrescriptionReading.Status.READY:
         raise Http404
     result = reading.result
+    today = patient_today(reading.record.patient)
+    proposal = readings.proposal_lines(reading)
     treatment_form = ReviewTreatmentForm(
         request.POST or None,
         initial={
             "title": reading.record.title,
-            "start_date": result.get("date") or timezone.localdate(),
+            "start_date": result.get("date") or today,
             "prescriber_name": (result.get("prescriber") or {}).get("name") or "",
         },
     )
-    lines = ReviewLines(request.POST or None, initial=readings.proposal_lines(reading), prefix="lines")
+    lines = ReviewLines(request.POST or None, initial=proposal, prefix="lines")
     if request.method == "POST" and treatment_form.is_valid() and lines.is_valid():
         kept = [
             {
@@ -120,10 +123,38 @@ def reading_review(request, reading_id):
         except ValidationError as error:
             treatment_form.add_error(None, error)
         else:
-            messages.success(request, _("The treatment is created; reminders start at the next moment."))
+            messages.success(request, _confirmed_message(treatment, today))
             return redirect("treatments:detail", treatment_id=treatment.public_id)
-    return render(
-        request,
-        "treatments/reading_review.html",
-        {"reading": reading, "record": reading.record, "treatment_form": treatment_form, "lines": lines},
-    )
+    context = {
+        "reading": reading,
+        "record": reading.record,
+        "treatment_form": treatment_form,
+        "lines": lines,
+        "today": today,
+        **_dates_in_the_past(result, proposal, today),
+    }
+    return render(request, "treatments/reading_review.html", context)
+
+
+def _dates_in_the_past(result: dict, proposal: list[dict], today: datetime.date) -> dict:
+    """The prescription's own date, when its treatment would start in the past, and its end when that is
+    past too (the treatment is then recorded as finished)."""
+    try:
+        dated = datetime.date.fromisoformat(result.get("date") or "")
+    except ValueError:
+        return {}
+    if dated >= today:
+        return {}
+    end = readings.planned_end(dated, [line["duration_days"] for line in proposal])
+    return {"dated": dated, "ends_in_the_past": end if end is not None and end < today else None}
+
+
+def _confirmed_message(treatment, today: datetime.date) -> str:
+    status = treatment.status_on(today)
+    if status == TreatmentStatus.FINISHED:
+        return _("The treatment is recorded as finished: its end date is past, so nothing will be reminded.")
+    if status == UPCOMING:
+        return _("The treatment is created; reminders start on %(date)s.") % {
+            "date": date_format(treatment.start_date, "j F Y")
+        }
+    return _("The treatment is created; reminders start at the next moment.")

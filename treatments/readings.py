@@ -140,8 +140,9 @@ def reading_confirm(
     for values in medications:
         duration = values.pop("duration_days", None)
         values["start_date"] = start_date
-        values["end_date"] = start_date + datetime.timedelta(days=duration - 1) if duration else None
+        values["end_date"] = planned_end(start_date, [duration])
         services.medication_add(actor=actor, treatment=treatment, values=values, request=request)
+    # With its end date past, the treatment reads "finished" from now on (see `Treatment.status_on`).
     ends = [medication.end_date for medication in treatment.medications.all()]
     if ends and all(ends):
         treatment.end_date = max(ends)
@@ -154,6 +155,13 @@ def reading_confirm(
     reading.treatment = treatment
     reading.save(update_fields=["status", "confirmed_at", "confirmed_by", "treatment"])
     return treatment
+
+
+def planned_end(start_date: datetime.date, durations: list[int | None]) -> datetime.date | None:
+    """The last day of medications taken for these many days from `start_date` (None when one has no end)."""
+    if not durations or not all(durations):
+        return None
+    return start_date + datetime.timedelta(days=max(durations) - 1)
 
 
 def proposal_lines(reading: PrescriptionReading) -> list[dict]:

@@ -263,16 +263,17 @@ def snoozed_send(*, now: datetime.datetime | None = None) -> int:
     reminded once."""
     now = now or timezone.now()
     sent = 0
-    patient_ids = set(
-        Intake.objects.filter(status=Intake.Status.SNOOZED, snoozed_until__lte=now).values_list(
-            "medication__treatment__patient_id", flat=True
-        )
+    # As for a first reminder: nothing of a medication stopped, or a treatment paused or stopped, since.
+    snoozed = Intake.objects.filter(
+        status=Intake.Status.SNOOZED,
+        snoozed_until__lte=now,
+        medication__stopped_at__isnull=True,
+        medication__treatment__status=TreatmentStatus.ACTIVE,
     )
+    patient_ids = set(snoozed.values_list("medication__treatment__patient_id", flat=True))
     for patient_id in patient_ids:
         with transaction.atomic():
-            intakes = Intake.objects.filter(
-                status=Intake.Status.SNOOZED, snoozed_until__lte=now, medication__treatment__patient_id=patient_id
-            )
+            intakes = snoozed.filter(medication__treatment__patient_id=patient_id)
             claimed = list(intakes.select_for_update().values_list("pk", flat=True))
             if not Intake.objects.filter(pk__in=claimed, status=Intake.Status.SNOOZED).update(
                 status=Intake.Status.DUE, snoozed_until=None

@@ -15,7 +15,17 @@ from sharing import policy
 from sharing.policy import Action
 from treatments import schedule
 from treatments.charts import adherence_bars
-from treatments.models import Intake, Medication, Moment, ReminderDispatch, Treatment, TreatmentStatus
+from treatments.models import (
+    OVER,
+    UPCOMING,
+    Intake,
+    Medication,
+    Moment,
+    ReminderDispatch,
+    Treatment,
+    TreatmentStatus,
+)
+from treatments.models import patient_today as patient_today
 
 CURRENT = [TreatmentStatus.ACTIVE, TreatmentStatus.PAUSED]
 ADHERENCE_DAYS = 14
@@ -23,7 +33,8 @@ ADHERENCE_WEEKS = 8
 
 
 def _with_medications(treatments):
-    return treatments.select_related("prescriber", "prescription").prefetch_related(
+    # The patient gives each treatment its "today" (its status follows its dates in the patient's zone).
+    return treatments.select_related("patient", "prescriber", "prescription").prefetch_related(
         Prefetch("medications", Medication.objects.order_by("stopped_at", "id"))
     )
 
@@ -103,6 +114,33 @@ def medication_for_user(*, user, public_id, action: Action) -> Medication:
     return medication
 
 
+def treatments_by_status(treatments, *, day: datetime.date) -> dict[str, list[Treatment]]:
+    """Current (active or paused), upcoming and past (finished or stopped) treatments on `day`: by their
+    dates as much as by what was set (see `Treatment.status_on`)."""
+    groups = {"current": [], "upcoming": [], "past": []}
+    for treatment in treatments:
+        status = treatment.status_on(day)
+        group = "past" if status in OVER else "upcoming" if status == UPCOMING else "current"
+        groups[group].append(treatment)
+    return groups
+
+
+def emergency_medications(*, patient) -> list[Medication]:
+    """The medications the patient takes now (active treatments, inside their dates, not stopped), for
+    the emergency page: its caller checked the Heart-Code, the patient's choice to show them, and wrote
+    the access event."""
+    today = patient_today(patient)
+    return [
+        medication
+        for treatment in _with_medications(patient.treatments.all())
+        if treatment.is_current(today)
+        for medication in treatment.medications.all()
+        if medication.stopped_at is None
+        and medication.start_date <= today
+        and (medication.end_date is None or today <= medication.end_date)
+    ]
+
+
 def treatments_of_prescription(*, record):
     """Shown on the prescription's own page, which checked access and wrote its event."""
     return _with_medications(record.treatments.all())
@@ -117,11 +155,6 @@ def dispatch_by_public_id(public_id) -> ReminderDispatch:
 
 def _zone(patient) -> ZoneInfo:
     return ZoneInfo(patient.time_zone)
-
-
-def patient_today(patient) -> datetime.date:
-    """Today where the patient is, whoever looks."""
-    return timezone.now().astimezone(_zone(patient)).date()
 
 
 def slot_of(*, medication: Medication, day: datetime.date, moment: str):
@@ -165,45 +198,121 @@ def day_plan(*, patient, day: datetime.date, treatments=None):
     ]
 
 
+class Answer:
+    """What is known of one past dose, for adherence. The last two both show as "not tracked"."""
+
+    TAKEN = "taken"
+    SKIPPED = "skipped"
+    NOT_ANSWERED = "not_answered"
+    NOT_ASKED = "not_asked"
+    BEFORE_TRACKING = "before_tracking"
+
+
+ANSWERS = [Answer.TAKEN, Answer.SKIPPED, Answer.NOT_ANSWERED, Answer.NOT_ASKED, Answer.BEFORE_TRACKING]
+
+
+def _last_planned_day(treatment: Treatment, today: datetime.date) -> datetime.date:
+    """A treatment is planned until today, its end, or (stopped or finished by hand) its last change: the
+    day it was stopped is not stored, and nothing is planned after it."""
+    last = min(today, treatment.end_date) if treatment.end_date else today
+    if treatment.status in (TreatmentStatus.STOPPED, TreatmentStatus.FINISHED):
+        last = min(last, treatment.updated_at.astimezone(_zone(treatment.patient)).date())
+    return last
+
+
+def _answer_of(slot, medication: Medication, known: dict) -> str:
+    if slot.due_at < medication.created_at:
+        return Answer.BEFORE_TRACKING
+    status, answered_at, dispatch_status = known.get((medication.pk, slot.local_date, slot.moment), (None,) * 3)
+    if status == Intake.Status.TAKEN:
+        return Answer.TAKEN
+    if status == Intake.Status.SKIPPED:
+        return Answer.SKIPPED
+    if answered_at is not None or dispatch_status == ReminderDispatch.Status.SENT:
+        return Answer.NOT_ANSWERED
+    return Answer.NOT_ASKED
+
+
+def _count(answers) -> dict:
+    answers = list(answers)
+    return {answer: answers.count(answer) for answer in ANSWERS}
+
+
+def _sum(counts) -> dict:
+    counts = list(counts)
+    return {answer: sum(count[answer] for count in counts) for answer in ANSWERS}
+
+
+def _why_not_tracked(totals: dict) -> str | None:
+    """Why there is no rate: nothing due yet, every dose due before ReLyfe knew the treatment, or nobody
+    was asked since (reminders off, or none sent yet)."""
+    if totals[Answer.NOT_ASKED]:
+        return "not_asked"
+    if totals[Answer.BEFORE_TRACKING]:
+        return "before_tracking"
+    return "nothing_due"
+
+
 def adherence(*, treatment: Treatment, today: datetime.date):
-    """Doses taken out of doses due, overall and for each of the last days, from the schedule itself (a
-    dose nobody answered counts as not taken)."""
+    """How the doses of a treatment were taken, counting only the doses the patient was asked about.
+
+    A planned dose is one of the schedule: inside the treatment's and the medication's dates, not "as
+    needed", due before now and before the medication was stopped. It was **asked** when both:
+    - it was due after the medication was entered in ReLyfe (`Medication.created_at`): tracking begins
+      then, so the doses of a treatment that began before the patient used ReLyfe are never counted;
+    - and ReLyfe asked: a reminder listing it was sent (a `ReminderDispatch` marked sent, which the planner
+      makes only while reminders are on and the treatment is active), or the patient answered it themself.
+    An asked dose is taken, skipped, or not answered (reminded, no reply: missing data, not a missed dose).
+    Every other planned dose is "not tracked". The rate is taken out of asked; None when nothing was asked,
+    with `not_tracked_because` saying why.
+    """
     patient = treatment.patient
     zone, times = _zone(patient), schedule.moment_times(getattr(patient, "reminder_settings", None))
     now = timezone.now()
-    taken = set(
-        Intake.objects.filter(medication__treatment=treatment, status=Intake.Status.TAKEN).values_list(
-            "medication_id", "local_date", "moment"
-        )
-    )
-    last_day = min(today, treatment.end_date) if treatment.end_date else today
+    medications = list(treatment.medications.all())
+    known = {
+        (medication_id, local_date, moment): (status, answered_at, dispatch_status)
+        for medication_id, local_date, moment, status, answered_at, dispatch_status in Intake.objects.filter(
+            medication__treatment=treatment
+        ).values_list("medication_id", "local_date", "moment", "status", "answered_at", "dispatch__status")
+    }
     by_day = {}
-    day = treatment.start_date
+    day, last_day = treatment.start_date, _last_planned_day(treatment, today)
     while day <= last_day:
-        due = [
-            (medication.pk, slot.local_date, slot.moment)
-            for medication in treatment.medications.all()
+        by_day[day] = _count(
+            _answer_of(slot, medication, known)
+            for medication in medications
             for slot in schedule.slots_of(medication, day, times, zone)
             if slot.due_at <= now and (medication.stopped_at is None or slot.due_at < medication.stopped_at)
-        ]
-        by_day[day] = (sum(1 for key in due if key in taken), len(due))
+        )
         day += datetime.timedelta(days=1)
-    total_taken = sum(value[0] for value in by_day.values())
-    total_due = sum(value[1] for value in by_day.values())
+    totals = _sum(by_day.values())
+    asked = totals[Answer.TAKEN] + totals[Answer.SKIPPED] + totals[Answer.NOT_ANSWERED]
+    empty = _count([])
+    # A past treatment's chart shows its own last days, not the empty days since it ended.
+    chart_end = min(today, max(last_day, treatment.start_date))
     recent = [
-        (day, *by_day.get(day, (0, 0)))
-        for day in (today - datetime.timedelta(days=offset) for offset in range(ADHERENCE_DAYS - 1, -1, -1))
+        (day, by_day.get(day, empty))
+        for day in (chart_end - datetime.timedelta(days=offset) for offset in range(ADHERENCE_DAYS - 1, -1, -1))
     ]
-    this_monday = today - datetime.timedelta(days=today.weekday())
+    this_monday = chart_end - datetime.timedelta(days=chart_end.weekday())
     weeks = []
     for offset in range(ADHERENCE_WEEKS - 1, -1, -1):
         monday = this_monday - datetime.timedelta(weeks=offset)
-        week = [by_day.get(monday + datetime.timedelta(days=number), (0, 0)) for number in range(7)]
-        weeks.append((monday, sum(value[0] for value in week), sum(value[1] for value in week)))
+        weeks.append((monday, _sum(by_day.get(monday + datetime.timedelta(days=number), empty) for number in range(7))))
+    tracked_since = min((medication.created_at for medication in medications), default=None)
     return {
-        "taken": total_taken,
-        "due": total_due,
-        "rate": round(100 * total_taken / total_due) if total_due else None,
+        "taken": totals[Answer.TAKEN],
+        "skipped": totals[Answer.SKIPPED],
+        "not_answered": totals[Answer.NOT_ANSWERED],
+        "not_tracked": totals[Answer.NOT_ASKED] + totals[Answer.BEFORE_TRACKING],
+        "asked": asked,
+        "due": sum(totals.values()),
+        "rate": round(100 * totals[Answer.TAKEN] / asked) if asked else None,
+        "not_tracked_because": None if asked else _why_not_tracked(totals),
+        "tracked_since": tracked_since,
+        "started_before_tracking": totals[Answer.BEFORE_TRACKING] > 0,
+        "chart_ended": chart_end < today,
         "bars": adherence_bars(recent),
         "week_bars": adherence_bars(weeks),
     }

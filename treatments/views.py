@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -16,7 +17,7 @@ from sharing import policy
 from sharing.policy import Action
 from treatments import actions, lexicon, selectors, services
 from treatments.forms import IntakeAnswerForm, MedicationForm, ReminderSettingsForm, TreatmentForm
-from treatments.models import Intake, TreatmentStatus
+from treatments.models import STATUS_LABELS, Intake, TreatmentStatus
 
 
 @login_required
@@ -36,17 +37,22 @@ def patient_treatments(request, patient_id):
     )
     today = selectors.patient_today(patient)
     treatments = list(treatments)
-    current = [treatment for treatment in treatments if treatment.status in selectors.CURRENT]
+    groups = selectors.treatments_by_status(treatments, day=today)
     context = {
         "patient": patient,
         "is_owner": access.path == AccessPath.OWNER,
         "can_add": selectors.may_add_treatment(request.user, patient),
         "today": today,
         "plan": selectors.day_plan(patient=patient, day=today, treatments=treatments),
-        "current": [(treatment, selectors.adherence(treatment=treatment, today=today)) for treatment in current],
-        "past": [treatment for treatment in treatments if treatment.status not in selectors.CURRENT],
+        "current": _with_adherence(groups["current"], today),
+        "upcoming": groups["upcoming"],
+        "past": _with_adherence(groups["past"], today),
     }
     return render(request, "treatments/patient_treatments.html", context)
+
+
+def _with_adherence(treatments, today):
+    return [(treatment, selectors.adherence(treatment=treatment, today=today)) for treatment in treatments]
 
 
 @login_required
@@ -92,8 +98,11 @@ def treatment_detail(request, treatment_id):
 
 def _treatment_page(request, treatment, access, form):
     today = selectors.patient_today(treatment.patient)
+    status = treatment.status_on(today)
     context = {
         "treatment": treatment,
+        "status": status,
+        "today": today,
         "patient": treatment.patient,
         "is_owner": access.path == AccessPath.OWNER,
         "can_add": bool(policy.decide(request.user, Action.CREATE, treatment.patient, treatment=treatment))
@@ -101,6 +110,7 @@ def _treatment_page(request, treatment, access, form):
         "can_change": bool(policy.decide(request.user, Action.UPDATE, treatment.patient, treatment=treatment)),
         "adherence": selectors.adherence(treatment=treatment, today=today),
         "form": form,
+        "status_label": STATUS_LABELS[status],
         "statuses": TreatmentStatus,
     }
     return render(request, "treatments/treatment_detail.html", context)
@@ -187,7 +197,15 @@ def intake_answer(request):
         )
     except PermissionDenied as denied:
         raise Http404 from denied
-    return redirect(request.POST.get("next") or reverse("treatments:mine"))
+    return redirect(_back_to(request))
+
+
+def _back_to(request) -> str:
+    """The page the answer was given on (the home or the treatments page), never another site."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("treatments:mine")
 
 
 @csrf_exempt

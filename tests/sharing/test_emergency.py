@@ -1,8 +1,10 @@
+import datetime
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from audit.models import AccessEvent
@@ -144,3 +146,69 @@ def test_the_scan_page_refuses_a_code_from_another_site(client, bob):
 
     assert response.status_code == 200
     assert response.context["form"].errors["photo"]
+
+
+@pytest.fixture
+def alice_treatments(alice):
+    """A current treatment (one medication taken, one stopped) and a finished one."""
+    from tests.factories import MedicationFactory, TreatmentFactory
+    from treatments.selectors import patient_today
+
+    today = patient_today(alice)
+    current = TreatmentFactory(patient=alice, title="Hypothyroïdie", start_date=today - datetime.timedelta(days=90))
+    MedicationFactory(treatment=current, name="LEVOTHYROX", strength="75 µg", morning=True)
+    MedicationFactory(treatment=current, name="CALCIUM", evening=True, stopped_at=timezone.now())
+    finished = TreatmentFactory(
+        patient=alice,
+        title="Angine",
+        start_date=today - datetime.timedelta(days=30),
+        end_date=today - datetime.timedelta(days=23),
+    )
+    MedicationFactory(treatment=finished, name="AMOXICILLINE", morning=True)
+
+
+def test_the_emergency_page_shows_the_current_treatments_only_when_the_patient_opts_in(
+    client, alice, profile, alice_treatments
+):
+    before = client.get(emergency_url(profile)).content.decode()
+    sharing.emergency_profile_update(
+        actor=alice, profile=profile, fields={"show_current_treatments": True}, visible_sections=["blood_group"]
+    )
+
+    after = client.get(emergency_url(profile)).content.decode()
+
+    assert "LEVOTHYROX" not in before and "Traitements en cours" not in before
+    assert "Traitements en cours" in after
+    assert '<span class="medication__name">LEVOTHYROX</span>' in after
+    assert "75 µg" in after and "matin" in after
+    assert "CALCIUM" not in after  # stopped
+    assert "AMOXICILLINE" not in after  # its treatment is finished
+
+
+def test_the_old_hand_written_treatments_stay_as_other_treatments_and_notes(client, alice, profile):
+    sharing.emergency_profile_update(
+        actor=alice,
+        profile=profile,
+        fields={"treatments": "Vitamine D tous les trois mois"},
+        visible_sections=["treatments"],
+    )
+
+    page = client.get(emergency_url(profile)).content.decode()
+
+    assert "Autres traitements et notes" in page and "Vitamine D tous les trois mois" in page
+
+
+def test_the_patient_chooses_to_show_the_current_treatments_on_the_edit_page(client, alice, profile, alice_treatments):
+    client.force_login(alice)
+    page = client.get(reverse("sharing:emergency")).content.decode()
+    assert "Afficher mes traitements en cours" in page
+    assert "Aujourd’hui, cela donne" in page and "LEVOTHYROX" in page
+
+    client.post(
+        reverse("sharing:emergency"),
+        {"enabled": "on", "blood_group": "O-", "show_current_treatments": "on", "sections": ["blood_group"]},
+    )
+
+    profile.refresh_from_db()
+    assert profile.show_current_treatments
+    assert "LEVOTHYROX" in client.get(emergency_url(profile)).content.decode()

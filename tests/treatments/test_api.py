@@ -70,7 +70,7 @@ def test_the_patient_creates_a_treatment_and_adds_a_medication_completed_from_th
     assert treatment["patient"] == str(alice.public_id)
     assert treatment["created_by"] == str(alice.public_id)
     assert treatment["end_date"] == "2026-03-08"
-    assert treatment["status"] == "active"
+    assert treatment["status"] == "finished"  # its dates are past: the status follows them
     assert treatment["prescriber_display"] == "Dr Martin"
     assert treatment["prescription"] is None
 
@@ -279,8 +279,9 @@ def test_the_list_puts_current_treatments_first(api, alice):
 
 
 def test_the_detail_shows_the_medications_and_how_well_the_treatment_is_taken(api, alice):
-    treatment = TreatmentFactory(patient=alice, start_date=datetime.date(2026, 2, 9))
-    medication = MedicationFactory(treatment=treatment, morning=True)
+    with time_machine.travel(paris(2026, 2, 9, 7, 0), tick=False):
+        treatment = TreatmentFactory(patient=alice, start_date=datetime.date(2026, 2, 9))
+        medication = MedicationFactory(treatment=treatment, morning=True)
 
     with time_machine.travel(paris(2026, 2, 10, 9, 0), tick=False):
         api.post(
@@ -296,7 +297,18 @@ def test_the_detail_shows_the_medications_and_how_well_the_treatment_is_taken(ap
         detail = api.get(reverse("api:treatment", args=[treatment.public_id])).json()
 
     assert [item["public_id"] for item in detail["medications"]] == [str(medication.public_id)]
-    assert detail["adherence"] == {"rate": 50, "taken": 1, "due": 2}
+    # Monday's dose was neither reminded nor answered: not tracked, and not counted against the patient.
+    assert detail["adherence"] == {
+        "rate": 100,
+        "taken": 1,
+        "skipped": 0,
+        "not_answered": 0,
+        "asked": 1,
+        "not_tracked": 1,
+        "due": 2,
+        "not_tracked_because": None,
+        "tracked_since": "2026-02-09T07:00:00+01:00",
+    }
 
 
 def test_the_status_changes_and_an_unknown_one_is_refused(api, treatment, medication):

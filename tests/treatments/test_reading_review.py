@@ -2,8 +2,10 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import HealthRecordFactory, RecordFileFactory
+from treatments import reminders
 from treatments.models import Medication, PrescriptionReading, Treatment
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +157,72 @@ def test_the_api_confirms_a_reading(alice, reading):
     assert response.status_code == 201
     assert response.json()["status"] == "confirmed"
     assert Treatment.objects.get().medications.get().end_date == datetime.date(2026, 3, 14)
+
+
+def confirmation(start_date, **extra):
+    """The review form as the proposal fills it: Doliprane for 5 days, amoxicillin for 7."""
+    return {
+        "title": "Angine",
+        "start_date": start_date,
+        "prescriber_name": "Dr Bob Bernard",
+        "lines-TOTAL_FORMS": "2",
+        "lines-INITIAL_FORMS": "2",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "30",
+        **line(0, name="DOLIPRANE 1000 mg", dose="1", dose_unit="comprimé", morning="on", duration_days="5"),
+        **line(1, name="AMOXICILLINE 1 g", dose="1", dose_unit="comprimé", evening="on", duration_days="7"),
+        **extra,
+    }
+
+
+def test_the_review_warns_that_a_past_dated_prescription_would_start_and_end_in_the_past(client, alice, reading):
+    client.force_login(alice)
+
+    page = client.get(reverse("treatments:reading_review", args=[reading.public_id])).content.decode()
+
+    assert "Cette ordonnance date du 12 mars 2026 : son traitement commencerait dans le passé." in page
+    assert "se terminent au plus tard le 18 mars 2026 : le traitement sera enregistré comme terminé" in page
+    assert "Commencer aujourd’hui" in page
+    assert f'data-date="{timezone.localdate():%Y-%m-%d}"' in page
+    assert "js/reading_review.js" in page
+
+
+def test_a_prescription_dated_today_has_no_warning(client, alice, reading):
+    reading.result = {**PROPOSAL, "date": timezone.localdate().isoformat()}
+    reading.save()
+    client.force_login(alice)
+
+    page = client.get(reverse("treatments:reading_review", args=[reading.public_id])).content.decode()
+
+    assert "commencerait dans le passé" not in page
+    assert "reading_review.js" not in page
+
+
+def test_confirming_a_past_dated_prescription_records_a_finished_treatment(client, alice, reading):
+    client.force_login(alice)
+
+    response = client.post(
+        reverse("treatments:reading_review", args=[reading.public_id]), confirmation("2026-03-12"), follow=True
+    )
+
+    treatment = Treatment.objects.get()
+    assert (treatment.end_date, treatment.effective_status) == (datetime.date(2026, 3, 18), "finished")
+    page = response.content.decode()
+    assert "Le traitement est enregistré comme terminé" in page
+    assert '<span class="badge badge--status-finished">Terminé</span>' in page
+    assert "du 12 mars 2026 au 18 mars 2026" in page
+    mine = client.get(reverse("treatments:patient", args=[alice.public_id]))
+    assert [group for group in ("current", "past") if treatment in [t for t, _a in mine.context[group]]] == ["past"]
+    assert mine.context["plan"] == []
+    assert reminders.plan(now=timezone.now()) == 0
+
+
+def test_starting_a_past_dated_prescription_today_makes_a_current_treatment(client, alice, reading):
+    client.force_login(alice)
+    today = timezone.localdate()
+
+    client.post(reverse("treatments:reading_review", args=[reading.public_id]), confirmation(today.isoformat()))
+
+    treatment = Treatment.objects.get()
+    assert (treatment.start_date, treatment.end_date) == (today, today + datetime.timedelta(days=6))
+    assert treatment.effective_status == "active"

@@ -210,3 +210,16 @@ def test_a_forged_action_url_does_nothing(client, alice, treatment):
 
     assert response.status_code == 404
     assert Intake.objects.get().status == Intake.Status.DUE
+
+
+def test_a_snoozed_dose_is_not_reminded_again_once_its_treatment_is_stopped(client, alice, treatment):
+    MedicationFactory(treatment=treatment, morning=True)
+    run_tick(paris(2026, 2, 10, 8, 0, 30))
+    with time_machine.travel(paris(2026, 2, 10, 8, 1), tick=False):
+        services.dispatch_answer(patient=alice, dispatch=ReminderDispatch.objects.get(), answer=Intake.Status.SNOOZED)
+        services.treatment_set_status(actor=alice, treatment=treatment, status=TreatmentStatus.STOPPED)
+
+    with time_machine.travel(paris(2026, 2, 10, 8, 30), tick=False):
+        assert reminders.snoozed_send(now=paris(2026, 2, 10, 8, 30)) == 0
+
+    assert len(reminders_of(alice)) == 1
