@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identifiers import parse_phone
@@ -179,16 +180,29 @@ class EmergencyProfileForm(forms.ModelForm):
 
 
 class AccessRequestForm(forms.Form):
+    """Every field is required unless it says "optional"; the RPPS number and the ways to answer are
+    required depending on the others, and say so."""
+
     def __init__(self, *args, member=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
         self.fields.update(
             forms.fields_for_model(
                 AccessRequest,
-                fields=["name", "role", "rpps", "organisation", "reason", "contact_email", "contact_phone"],
-                widgets={"role": forms.RadioSelect, "reason": forms.Textarea(attrs={"rows": 3})},
+                fields=["name", "rpps", "organisation", "reason", "contact_email", "contact_phone"],
+                widgets={"reason": forms.Textarea(attrs={"rows": 3})},
             )
         )
+        # Radio buttons with nothing chosen: a visitor must say who they are, not keep a default.
+        self.fields["role"] = forms.ChoiceField(
+            label=capfirst(AccessRequest._meta.get_field("role").verbose_name),
+            choices=AccessRequest.Role.choices,
+            widget=forms.RadioSelect,
+        )
+        self.fields["rpps"].help_text = _("Required for health professionals.")
+        self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
+        self.fields["contact_phone"].widget.attrs.update({"type": "tel", "autocomplete": "tel"})
+        self.order_fields(["name", "role", "rpps", "organisation", "reason", "contact_email", "contact_phone"])
         if member is not None:
             self.initial.setdefault("name", member.full_name)
 

@@ -34,5 +34,6 @@ urlpatterns = [
     path("e/<str:token>/", public_views.emergency_page, name="emergency_page"),
     path("e/<str:token>/request/", public_views.emergency_request, name="emergency_request"),
     path("e/<str:token>/break-glass/", public_views.emergency_break_glass, name="break_glass"),
+    path("r/<str:token>/", public_views.request_status, name="request_status"),
     path("scan/", public_views.scan, name="scan"),
 ]

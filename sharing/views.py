@@ -267,7 +267,11 @@ def heartcode_regenerate(request):
 @never_cache
 def requests_list(request):
     patient = _patient(request)
-    return render(request, "sharing/requests.html", {"access_requests": selectors.access_requests(user=patient)[:50]})
+    access_requests = [
+        (access_request, services.access_request_link_url(access_request))
+        for access_request in selectors.access_requests(user=patient)[:50]
+    ]
+    return render(request, "sharing/requests.html", {"access_requests": access_requests})
 
 
 @login_required
@@ -277,7 +281,6 @@ def request_answer(request, request_id):
     patient = _patient(request)
     access_request = selectors.access_request_of_patient(user=patient, public_id=request_id)
     form = ApproveRequestForm(request.POST or None, patient=patient, initial={"scope": Scope.ALL})
-    context = {"access_request": access_request, "form": form}
     if request.method == "POST":
         try:
             if request.POST.get("decision") == "refuse":
@@ -285,7 +288,7 @@ def request_answer(request, request_id):
                 messages.success(request, _("The request is refused."))
                 return redirect("sharing:requests")
             if form.is_valid():
-                access_request, token = services.access_request_approve(
+                services.access_request_approve(
                     actor=patient,
                     access_request=access_request,
                     scope=form.cleaned_data["scope"],
@@ -296,11 +299,14 @@ def request_answer(request, request_id):
                     request=request,
                 )
                 messages.success(request, _("The request is approved."))
-                if token:
-                    context["link_url"] = services.absolute_url(reverse("sharing:link_open", args=[token]))
-                context["access_request"] = access_request
+                return redirect("sharing:request", request_id=access_request.public_id)
         except ValidationError as error:
             _form_errors_as_messages(request, error)
+    context = {
+        "access_request": access_request,
+        "form": form,
+        "link_url": services.access_request_link_url(access_request),
+    }
     return render(request, "sharing/request_answer.html", context)
 
 

@@ -22,6 +22,7 @@ from health_records.tasks import record_file_make_thumbnail
 from notifications.models import Notification
 from printing import services as printing
 from sharing import services as sharing
+from sharing import tokens
 from sharing.models import AccessRequest, CareTeamProposal, Permission, Scope
 from tests.factories import (
     HealthRecordFactory,
@@ -99,6 +100,8 @@ DECISIONS = {
     "sharing:link_open": ("get", {"token": "link_token"}, ALL),
     "sharing:emergency_page": ("get", {"token": "emergency_token"}, ALL),
     "sharing:emergency_request": ("get", {"token": "emergency_token"}, ALL),
+    # Whoever holds the status page's unguessable address: the visitor who asked.
+    "sharing:request_status": ("get", {"token": "request_status_token"}, ALL),
     # Alice did not turn break-glass on: nobody may use it (its own tests turn it on).
     "sharing:break_glass": ("post", {"token": "emergency_token"}, NOBODY),
     "sharing:scan": ("get", {}, MEMBERS),
@@ -335,6 +338,7 @@ def world(db):
         "link_token": link_token,
         "emergency_token": sharing.emergency_token_of(profile),
         "access_request": access_request.public_id,
+        "request_status_token": tokens.request_status_token(access_request.token_nonce),
         "notification": Notification.objects.filter(recipient=alice).first().public_id,
     }
 

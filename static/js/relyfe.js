@@ -70,3 +70,29 @@
 document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
   input.addEventListener("focus", function () { input.select(); });
 });
+
+// A link's Copy button (Clipboard API, or selecting it where the page is not secure) and its Share button,
+// shown only where the browser can share (Web Share API).
+document.querySelectorAll("[data-copy-link]").forEach(function (box) {
+  "use strict";
+  var input = box.querySelector("input");
+  var copy = box.querySelector("[data-copy]");
+  var share = box.querySelector("[data-share]");
+  var status = box.querySelector("[data-copy-status]");
+  copy.addEventListener("click", function () {
+    function copied() { status.textContent = copy.dataset.copied; }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(copied, function () { input.select(); });
+    } else {
+      input.select();
+      if (document.execCommand("copy")) { copied(); }
+    }
+  });
+  if (typeof navigator.share === "function") {
+    share.hidden = false;
+    share.addEventListener("click", function () {
+      // Closing the share sheet rejects the promise: nothing to report.
+      navigator.share({ url: input.value }).catch(function () {});
+    });
+  }
+});
