@@ -65,7 +65,7 @@ class GrantForm(ScopeFieldsMixin, forms.Form):
         label=_("Until"),
         required=False,
         help_text=_("Leave empty for no end date. You can withdraw the access at any time."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # the only format a date input reads
     )
 
     def __init__(self, *args, patient, **kwargs):
@@ -83,6 +83,11 @@ class GrantForm(ScopeFieldsMixin, forms.Form):
         cleaned_data = super().clean()
         self.clean_scope_fields(cleaned_data)
         return cleaned_data
+
+    @staticmethod
+    def last_day(ends_at):
+        """The day an access lasts through: the inverse of ends_at(), in the patient's time zone."""
+        return timezone.localdate(ends_at - timedelta(microseconds=1)) if ends_at else None
 
     def ends_at(self):
         ends_on = self.cleaned_data.get("ends_on")

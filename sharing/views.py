@@ -99,13 +99,12 @@ def _grant_form(request, *, grant):
             "records": list(grant.records.all()),
             "kinds": grant.kinds,
             "permission": grant.permission,
-            "ends_on": grant.ends_at.date() if grant.ends_at else None,
+            "ends_on": GrantForm.last_day(grant.ends_at),
         }
     form = GrantForm(request.POST or None, patient=patient, initial=initial)
+    # The professional chosen stays chosen when the form comes back with an error.
+    professional = grant.professional if grant is not None else _chosen_professional(form)
     if request.method == "POST" and form.is_valid():
-        professional = User.objects.filter(
-            public_id=form.cleaned_data["professional"], role=Role.PROFESSIONAL, is_active=True
-        ).first()
         if professional is None or (grant is not None and professional != grant.professional):
             form.add_error(None, _("Choose a professional in the list."))
         else:
@@ -125,8 +124,16 @@ def _grant_form(request, *, grant):
             else:
                 messages.success(request, _("%(name)s now has access to your file.") % {"name": professional.full_name})
                 return redirect("sharing:care_team")
-    chosen = grant.professional if grant is not None else None
-    return render(request, "sharing/grant_form.html", {"form": form, "grant": grant, "chosen": chosen})
+    context = {"form": form, "grant": grant, "chosen": professional, "chosen_choices": [professional]}
+    return render(request, "sharing/grant_form.html", context)
+
+
+def _chosen_professional(form) -> User | None:
+    try:
+        public_id = form.fields["professional"].clean(form["professional"].value())
+    except ValidationError:
+        return None
+    return User.objects.filter(public_id=public_id, role=Role.PROFESSIONAL, is_active=True).first()
 
 
 @login_required

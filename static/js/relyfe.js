@@ -96,3 +96,21 @@ document.querySelectorAll("[data-copy-link]").forEach(function (box) {
     });
   }
 });
+
+// Folded checklists (sharing/_picker.html): the title counts what is ticked, and choosing the matching
+// scope ("Chosen records") unfolds the list to choose from.
+document.querySelectorAll("[data-picker]").forEach(function (picker) {
+  "use strict";
+  var count = picker.querySelector("[data-picker-count]");
+  picker.addEventListener("change", function () {
+    var ticked = picker.querySelectorAll("input[type=checkbox]:checked").length;
+    // French and English both use the singular for 0 and 1.
+    count.textContent = (ticked > 1 ? count.dataset.other : count.dataset.one).replace(/\d+/, String(ticked));
+  });
+  var form = picker.closest("form");
+  form.querySelectorAll("input[name=scope]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      if (radio.checked && radio.value === picker.dataset.picker) { picker.open = true; }
+    });
+  });
+});
