@@ -26,6 +26,7 @@ from audit.models import Action as AuditAction
 from health_records.models import HealthRecord
 from notifications.models import Event
 from notifications.services import notify_translated
+from relyfe.undo import undo_window_open
 from sharing import policy, tokens
 from sharing.models import (
     AccessRequest,
@@ -201,6 +202,36 @@ def grant_revoke(*, actor, grant: Grant, request=None) -> Grant:
     return grant
 
 
+@transaction.atomic
+def grant_restore(*, actor, grant: Grant, request=None) -> Grant:
+    """Undoes a revocation the same patient made seconds ago (a mis-tap): the access is as it was, and the
+    log keeps both the revocation and its undo."""
+    _require_patient(actor, grant.patient)
+    grant = Grant.objects.select_for_update().get(pk=grant.pk)
+    replaced = Grant.objects.filter(patient=grant.patient, professional=grant.professional, revoked_at__isnull=True)
+    if grant.revoked_by_id != actor.pk or not undo_window_open(grant.revoked_at) or replaced.exists():
+        raise ValidationError(_("It is too late to undo: give the access again."), code="undo_too_late")
+    grant.revoked_at, grant.revoked_by = None, None
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    _audit(
+        actor=actor,
+        patient=grant.patient,
+        object_type="grant",
+        object_id=grant.public_id,
+        action=AuditAction.RESTORE,
+        request=request,
+    )
+    notify_translated(
+        recipient=grant.professional,
+        event=Event.GRANT_GIVEN,
+        text=gettext_noop("%(name)s gave you access to their file."),
+        params={"name": grant.patient.full_name},
+        url=reverse("health_records:timeline", args=[grant.patient.public_id]),
+        actor=actor,
+    )
+    return grant
+
+
 # --- Share links ----------------------------------------------------------------------------------
 
 
@@ -287,6 +318,26 @@ def share_link_revoke(*, actor, link: ShareLink, request=None) -> ShareLink:
             request=request,
         )
     link.refresh_from_db()
+    return link
+
+
+@transaction.atomic
+def share_link_restore(*, actor, link: ShareLink, request=None) -> ShareLink:
+    """Undoes the patient's stopping of a link seconds ago; the log keeps both."""
+    _require_patient(actor, link.patient)
+    link = ShareLink.objects.select_for_update().get(pk=link.pk)
+    if not undo_window_open(link.revoked_at):
+        raise ValidationError(_("It is too late to undo: make a new link."), code="undo_too_late")
+    link.revoked_at = None
+    link.save(update_fields=["revoked_at"])
+    _audit(
+        actor=actor,
+        patient=link.patient,
+        object_type="share_link",
+        object_id=link.public_id,
+        action=AuditAction.RESTORE,
+        request=request,
+    )
     return link
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, User
+from relyfe.undo import offer_undo
 from sharing import heartcode, policy, selectors, services
 from sharing.forms import (
     ApproveRequestForm,
@@ -137,11 +138,35 @@ def _chosen_professional(form) -> User | None:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
+@never_cache
 def grant_revoke(request, grant_id):
+    """GET asks to confirm (the care team's button leads here, with or without JavaScript); POST withdraws
+    and offers an undo for a few seconds."""
     grant = selectors.grant_of_patient(user=request.user, public_id=grant_id)
+    if request.method == "GET":
+        if not grant.is_active:
+            return redirect("sharing:care_team")
+        return render(request, "sharing/confirm_revoke.html", {"grant": grant})
     services.grant_revoke(actor=request.user, grant=grant, request=request)
-    messages.success(request, _("%(name)s no longer has access to your file.") % {"name": grant.professional.full_name})
+    offer_undo(
+        request,
+        _("%(name)s no longer has access to your file.") % {"name": grant.professional.full_name},
+        url=reverse("sharing:grant_restore", args=[grant.public_id]),
+    )
+    return redirect("sharing:care_team")
+
+
+@login_required
+@require_POST
+def grant_restore(request, grant_id):
+    grant = selectors.grant_of_patient(user=request.user, public_id=grant_id)
+    try:
+        services.grant_restore(actor=request.user, grant=grant, request=request)
+    except ValidationError as error:
+        _form_errors_as_messages(request, error)
+    else:
+        messages.success(request, _("Undone: %(name)s has access again.") % {"name": grant.professional.full_name})
     return redirect("sharing:care_team")
 
 
@@ -189,11 +214,30 @@ def links(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
+@never_cache
 def link_revoke(request, link_id):
+    """GET asks to confirm; POST stops the link and offers an undo for a few seconds."""
     link = selectors.share_link_of_patient(user=request.user, public_id=link_id)
+    if request.method == "GET":
+        if not link.is_usable:
+            return redirect("sharing:links")
+        return render(request, "sharing/confirm_revoke.html", {"link": link})
     services.share_link_revoke(actor=request.user, link=link, request=request)
-    messages.success(request, _("The link no longer works."))
+    offer_undo(request, _("The link no longer works."), url=reverse("sharing:link_restore", args=[link.public_id]))
+    return redirect("sharing:links")
+
+
+@login_required
+@require_POST
+def link_restore(request, link_id):
+    link = selectors.share_link_of_patient(user=request.user, public_id=link_id)
+    try:
+        services.share_link_restore(actor=request.user, link=link, request=request)
+    except ValidationError as error:
+        _form_errors_as_messages(request, error)
+    else:
+        messages.success(request, _("Undone: the link works again."))
     return redirect("sharing:links")
 
 

@@ -79,8 +79,10 @@ DECISIONS = {
     "sharing:professional_search": ("get", {}, MEMBERS),
     "sharing:grant_edit": ("get", {"grant_id": "grant"}, ONLY_ALICE),
     "sharing:grant_revoke": ("post", {"grant_id": "grant"}, ONLY_ALICE),
+    "sharing:grant_restore": ("post", {"grant_id": "grant"}, ONLY_ALICE),
     "sharing:links": ("get", {}, PATIENTS),
     "sharing:link_revoke": ("post", {"link_id": "link"}, ONLY_ALICE),
+    "sharing:link_restore": ("post", {"link_id": "link"}, ONLY_ALICE),
     "sharing:emergency": ("get", {}, PATIENTS),
     "sharing:heartcode_download": ("get", {"file_format": "svg"}, PATIENTS),
     "sharing:heartcode_regenerate": ("post", {}, PATIENTS),
@@ -193,6 +195,8 @@ DECISIONS = {
     "api:face-identify": ("post", {}, {"bob"}),
     "api:face-quick-patient": ("post", {}, {"bob"}),
     "faces:withdraw": ("post", {}, PATIENTS),
+    # Each patient undoes only their own withdrawal (the service checks who withdrew, and when).
+    "faces:withdraw_undo": ("post", {}, PATIENTS),
     # Searching people by their face is for verified professionals only (bob is; charlie is not).
     "faces:identify": ("get", {}, {"bob"}),
     "faces:search": ("get", {"search_id": "face_search"}, {"bob"}),

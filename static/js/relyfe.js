@@ -114,3 +114,12 @@ document.querySelectorAll("[data-picker]").forEach(function (picker) {
     });
   });
 });
+
+// An Undo button is offered for as long as the server accepts it, then taken away.
+document.querySelectorAll("[data-undo]").forEach(function (box) {
+  "use strict";
+  window.setTimeout(function () {
+    var form = box.querySelector("form");
+    if (form) { form.remove(); }
+  }, Number(box.dataset.undoSeconds) * 1000);
+});
