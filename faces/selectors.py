@@ -47,7 +47,12 @@ def face_status(*, patient: User, viewer=None, request=None) -> FaceStatus:
     consents = list(FaceConsent.objects.filter(patient=patient).select_related("recorded_by", "withdrawn_by"))
     return FaceStatus(
         consent=next((consent for consent in consents if consent.is_active), None),
-        templates=list(FaceTemplate.objects.filter(patient=patient).select_related("enrolled_by")),
+        # Templates of a withdrawn consent wait a few seconds for their erasure: they are no longer in use.
+        templates=list(
+            FaceTemplate.objects.filter(patient=patient, consent__withdrawn_at__isnull=True).select_related(
+                "enrolled_by"
+            )
+        ),
         past_consents=[consent for consent in consents if not consent.is_active],
     )
 

@@ -8,6 +8,7 @@ when the transaction then fails, what the backend made is removed again, so neit
 
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,12 +35,16 @@ from faces.models import (
     FaceTemplate,
     SearchOutcome,
 )
+from faces.tasks import face_templates_erase as face_templates_erase_task
 from notifications.models import Event
 from notifications.services import notify_translated
+from relyfe.undo import UNDO_WINDOW, undo_window_open
 from sharing import policy
 from sharing.services import absolute_url, grant_to_account_creator
 
 MAX_CANDIDATES = 5
+# The templates are erased this long after a withdrawal: the undo window, and a margin for the clock.
+ERASE_DELAY = UNDO_WINDOW + timedelta(seconds=5)
 
 
 def engine():
@@ -150,48 +155,107 @@ def _template_save(*, actor, patient, consent, enrolled, path, request) -> FaceT
     return template
 
 
+@transaction.atomic
 def face_consent_withdraw(*, actor: User, patient: User, request=None) -> FaceConsent | None:
-    """Withdrawal by the patient, or erasure on the patient's request by staff: every template is deleted
-    from its backend, then here, and the consent is marked withdrawn (kept, without any biometric data)."""
+    """Withdrawal by the patient, or erasure on the patient's request by staff. The consent ends at once, so
+    nobody is found by this face any more (a search shows only patients whose consent is in force); the
+    templates are erased from their backend and here a few seconds later, by a task, so that the patient
+    can undo a mis-tap until then. The consent is kept, without any biometric data."""
     if not policy.may_withdraw_faces(actor, patient):
         raise PermissionDenied
-    templates = list(FaceTemplate.objects.filter(patient=patient))
+    consent = FaceConsent.objects.select_for_update().active().filter(patient=patient).first()
+    if consent is None:
+        return None
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawn_by = actor
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    _audit(
+        actor=actor,
+        patient=patient,
+        object_type="face_consent",
+        object_id=consent.public_id,
+        action=AuditAction.REVOKE,
+        path=_withdrawal_path(actor, patient),
+        request=request,
+    )
+    transaction.on_commit(
+        lambda: face_templates_erase_task.apply_async((consent.pk,), countdown=ERASE_DELAY.total_seconds())
+    )
+    return consent
+
+
+def _withdrawal_path(actor, patient) -> AccessPath:
+    return AccessPath.OWNER if actor.pk == patient.pk else AccessPath.STAFF
+
+
+@transaction.atomic
+def face_consent_restore(*, actor: User, patient: User, request=None) -> FaceConsent:
+    """Undoes a withdrawal the same person made seconds ago, before the templates are erased."""
+    consent = FaceConsent.objects.select_for_update().filter(patient=patient).first()  # the latest
+    in_force = FaceConsent.objects.active().filter(patient=patient).exists()
+    if (
+        consent is None
+        or consent.withdrawn_by_id != actor.pk
+        or not undo_window_open(consent.withdrawn_at)
+        or in_force
+        or not policy.may_withdraw_faces(actor, patient)
+    ):
+        raise ValidationError(_("It is too late to undo: enrol your face again."), code="undo_too_late")
+    consent.withdrawn_at, consent.withdrawn_by = None, None
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    _audit(
+        actor=actor,
+        patient=patient,
+        object_type="face_consent",
+        object_id=consent.public_id,
+        action=AuditAction.RESTORE,
+        path=_withdrawal_path(actor, patient),
+        request=request,
+    )
+    return consent
+
+
+def face_templates_erase(*, consent_id: int) -> bool:
+    """Erases the templates of a withdrawn consent once its undo window has passed, from their backend and
+    then here. False when it is too early (the task tries again later); safe to run twice."""
+    consent = FaceConsent.objects.select_related("withdrawn_by").filter(pk=consent_id).first()
+    if consent is None or consent.is_active:
+        return True  # restored by an undo: nothing to erase
+    if undo_window_open(consent.withdrawn_at):
+        return False
+    templates = list(FaceTemplate.objects.filter(consent=consent))
     for backend in {template.backend for template in templates}:
         get_engine(backend, gallery=database_gallery).remove(
             [template.face_id for template in templates if template.backend == backend]
         )
-    return _withdrawal_save(actor=actor, patient=patient, templates=templates, request=request)
+    _templates_delete(consent=consent, templates=templates)
+    return True
 
 
 @transaction.atomic
-def _withdrawal_save(*, actor, patient, templates, request) -> FaceConsent | None:
-    path = AccessPath.OWNER if actor.pk == patient.pk else AccessPath.STAFF
+def _templates_delete(*, consent, templates) -> None:
+    actor = consent.withdrawn_by
     for template in templates:
         _audit(
             actor=actor,
-            patient=patient,
+            patient=consent.patient,
             object_type="face_template",
             object_id=template.public_id,
             action=AuditAction.REVOKE,
-            path=path,
-            request=request,
+            path=_withdrawal_path(actor, consent.patient),
+            request=None,
         )
     FaceTemplate.objects.filter(pk__in=[template.pk for template in templates]).delete()
-    consent = FaceConsent.objects.select_for_update().active().filter(patient=patient).first()
-    if consent is not None:
-        consent.withdrawn_at = timezone.now()
-        consent.withdrawn_by = actor
-        consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        _audit(
-            actor=actor,
-            patient=patient,
-            object_type="face_consent",
-            object_id=consent.public_id,
-            action=AuditAction.REVOKE,
-            path=path,
-            request=request,
-        )
-    return consent
+
+
+def face_templates_overdue() -> list[int]:
+    """Withdrawn consents whose templates outlived their erasure (a task lost with a worker)."""
+    cutoff = timezone.now() - ERASE_DELAY * 2
+    return list(
+        FaceConsent.objects.filter(withdrawn_at__lt=cutoff, templates__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 def face_identify(*, actor: User, image: bytes, request=None) -> FaceSearch:

@@ -7,6 +7,7 @@ app_name = "faces"
 urlpatterns = [
     path("faces/", views.mine, name="mine"),
     path("faces/withdraw/", views.withdraw, name="withdraw"),
+    path("faces/withdraw/undo/", views.withdraw_undo, name="withdraw_undo"),
     path("faces/identify/", views.identify, name="identify"),
     path("faces/searches/<uuid:search_id>/", views.search_result, name="search"),
     path("faces/searches/<uuid:search_id>/<int:rank>/request/", views.request_access, name="request_access"),

@@ -24,6 +24,7 @@ from faces.forms import (
     QuickAccountForm,
 )
 from faces.models import CONSENT_TEXT_VERSION
+from relyfe.undo import offer_undo
 from sharing import policy
 from sharing.services import absolute_url
 
@@ -72,12 +73,35 @@ def mine(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
+@never_cache
 def withdraw(request):
+    """GET asks to confirm; POST withdraws, with an undo for a few seconds before the templates are erased."""
     status = selectors.own_face_status(user=request.user)
+    if status.consent is None:
+        return redirect("faces:mine")
+    if request.method == "GET":
+        return render(request, "faces/confirm_withdraw.html", {"status": status})
     services.face_consent_withdraw(actor=request.user, patient=request.user, request=request)
-    if status.consent is not None:
-        messages.success(request, _("Your consent is withdrawn and your face templates are deleted."))
+    offer_undo(
+        request,
+        _("Consent withdrawn: nobody can find you by your face. Your face templates are deleted in a few seconds."),
+        url=reverse("faces:withdraw_undo"),
+    )
+    return redirect("faces:mine")
+
+
+@login_required
+@require_POST
+def withdraw_undo(request):
+    selectors.own_face_status(user=request.user)  # patients only
+    try:
+        services.face_consent_restore(actor=request.user, patient=request.user, request=request)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Undone: your face identification is on again."))
     return redirect("faces:mine")
 
 

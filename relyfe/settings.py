@@ -165,6 +165,11 @@ CELERY_BEAT_SCHEDULE = {
         # A tick that waited longer than its interval is useless: the next one covers the same window.
         "options": {"expires": REMINDER_TICK_SECONDS},
     },
+    # Face templates a lost task did not erase after a withdrawal.
+    "face-templates-erase-overdue": {
+        "task": "faces.tasks.face_templates_erase_overdue",
+        "schedule": timedelta(minutes=10),
+    },
 }
 
 # --- Accounts and authentication ----------------------------------------------------------------

@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.identifiers import parse_phone
@@ -64,7 +65,7 @@ class GrantForm(ScopeFieldsMixin, forms.Form):
         label=_("Until"),
         required=False,
         help_text=_("Leave empty for no end date. You can withdraw the access at any time."),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # the only format a date input reads
     )
 
     def __init__(self, *args, patient, **kwargs):
@@ -82,6 +83,11 @@ class GrantForm(ScopeFieldsMixin, forms.Form):
         cleaned_data = super().clean()
         self.clean_scope_fields(cleaned_data)
         return cleaned_data
+
+    @staticmethod
+    def last_day(ends_at):
+        """The day an access lasts through: the inverse of ends_at(), in the patient's time zone."""
+        return timezone.localdate(ends_at - timedelta(microseconds=1)) if ends_at else None
 
     def ends_at(self):
         ends_on = self.cleaned_data.get("ends_on")
@@ -180,16 +186,29 @@ class EmergencyProfileForm(forms.ModelForm):
 
 
 class AccessRequestForm(forms.Form):
+    """Every field is required unless it says "optional"; the RPPS number and the ways to answer are
+    required depending on the others, and say so."""
+
     def __init__(self, *args, member=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
         self.fields.update(
             forms.fields_for_model(
                 AccessRequest,
-                fields=["name", "role", "rpps", "organisation", "reason", "contact_email", "contact_phone"],
-                widgets={"role": forms.RadioSelect, "reason": forms.Textarea(attrs={"rows": 3})},
+                fields=["name", "rpps", "organisation", "reason", "contact_email", "contact_phone"],
+                widgets={"reason": forms.Textarea(attrs={"rows": 3})},
             )
         )
+        # Radio buttons with nothing chosen: a visitor must say who they are, not keep a default.
+        self.fields["role"] = forms.ChoiceField(
+            label=capfirst(AccessRequest._meta.get_field("role").verbose_name),
+            choices=AccessRequest.Role.choices,
+            widget=forms.RadioSelect,
+        )
+        self.fields["rpps"].help_text = _("Required for health professionals.")
+        self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
+        self.fields["contact_phone"].widget.attrs.update({"type": "tel", "autocomplete": "tel"})
+        self.order_fields(["name", "role", "rpps", "organisation", "reason", "contact_email", "contact_phone"])
         if member is not None:
             self.initial.setdefault("name", member.full_name)
 

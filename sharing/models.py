@@ -281,6 +281,12 @@ class AccessRequest(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     share_link = models.ForeignKey(ShareLink, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # The visitor's status page and the link they get are derived from this nonce (see tokens); only the
+    # status token's hash is kept, to find the request from its URL.
+    token_nonce = models.CharField(max_length=32, blank=True)
+    status_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # The visitor's language, for the messages that tell them the answer.
+    language = models.CharField(max_length=8, default=settings.LANGUAGE_CODE)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -34,6 +34,9 @@ PASSCODE_OK = "share_link_passcode_ok"
 VISITOR = "share_link_visitor"
 EMERGENCY_VIEWS_PER_ADDRESS = 30
 EMERGENCY_WINDOW_SECONDS = 10 * 60
+# Each request e-mails the address typed in the form: a few an hour from one address is plenty.
+REQUESTS_PER_ADDRESS = 5
+REQUEST_WINDOW_SECONDS = 60 * 60
 SCAN_MAX_BYTES = 15 * 1024 * 1024
 
 
@@ -144,12 +147,12 @@ def link_file(request, file_id, disposition):
 # --- Emergency page -------------------------------------------------------------------------------
 
 
-def _too_many_views(request) -> bool:
-    key = f"emergency-views:{request.META.get('REMOTE_ADDR', '')}"
-    if cache.add(key, 1, EMERGENCY_WINDOW_SECONDS):
+def _too_many(request, *, what: str, limit: int, window_seconds: int) -> bool:
+    key = f"{what}:{request.META.get('REMOTE_ADDR', '')}"
+    if cache.add(key, 1, window_seconds):
         return False
     try:
-        return cache.incr(key) > EMERGENCY_VIEWS_PER_ADDRESS
+        return cache.incr(key) > limit
     except ValueError:
         return False
 
@@ -157,7 +160,9 @@ def _too_many_views(request) -> bool:
 @require_GET
 @never_cache
 def emergency_page(request, token):
-    if _too_many_views(request):
+    if _too_many(
+        request, what="emergency-views", limit=EMERGENCY_VIEWS_PER_ADDRESS, window_seconds=EMERGENCY_WINDOW_SECONDS
+    ):
         return _noindex(render(request, "sharing/too_many_requests.html", status=429))
     profile = selectors.emergency_profile_by_token(token)
     if profile is None:
@@ -191,13 +196,37 @@ def emergency_request(request, token):
     member = request.user if request.user.is_authenticated else None
     form = AccessRequestForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
+        too_many = _too_many(
+            request, what="access-requests", limit=REQUESTS_PER_ADDRESS, window_seconds=REQUEST_WINDOW_SECONDS
+        )
+        if too_many:
+            return _noindex(render(request, "sharing/too_many_requests.html", status=429))
         try:
-            services.access_request_create(profile=profile, requester=member, fields=form.cleaned_data, request=request)
+            access_request = services.access_request_create(
+                profile=profile, requester=member, fields=form.cleaned_data, request=request
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            return _noindex(render(request, "sharing/request_sent.html", {"patient": profile.patient}))
+            messages.success(request, _("Your request is sent. Keep this page: the answer will show here."))
+            return redirect(services.access_request_status_path(access_request))
     return _noindex(render(request, "sharing/request_form.html", {"form": form, "token": token}))
+
+
+@require_GET
+@never_cache
+def request_status(request, token):
+    """The visitor's page for their request: waiting, approved (with the link), refused or expired."""
+    access_request = selectors.access_request_by_status_token(token)
+    if access_request is None:
+        return _noindex(link_not_valid(request))
+    context = {
+        "access_request": access_request,
+        "patient": access_request.patient,
+        "status_url": services.access_request_status_url(access_request),
+        "link_url": services.access_request_link_url(access_request),
+    }
+    return _noindex(render(request, "sharing/request_sent.html", context))
 
 
 @login_required

@@ -115,7 +115,7 @@ def emergency_profile_by_token(token: str) -> EmergencyProfile | None:
 
 
 def access_requests(*, user) -> QuerySet[AccessRequest]:
-    return AccessRequest.objects.filter(**_own(user)).select_related("requester")
+    return AccessRequest.objects.filter(**_own(user)).select_related("requester", "share_link", "grant")
 
 
 def pending_access_requests(*, user) -> QuerySet[AccessRequest]:
@@ -127,3 +127,12 @@ def access_request_of_patient(*, user, public_id) -> AccessRequest:
     if access_request is None:
         raise Http404
     return access_request
+
+
+def access_request_by_status_token(token: str) -> AccessRequest | None:
+    """The request behind a visitor's status page; an unknown token and no request look the same."""
+    return (
+        AccessRequest.objects.select_related("patient", "share_link", "grant")
+        .filter(status_token_hash=tokens.token_hash(token))
+        .first()
+    )

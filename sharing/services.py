@@ -4,6 +4,7 @@ Each checks who acts, validates, writes the access event and notifies the people
 carry health details: they say who did what, never what a record contains.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,8 +16,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_noop, override
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, override
 
 from accounts.models import User
 from audit import services as audit
@@ -25,6 +26,7 @@ from audit.models import Action as AuditAction
 from health_records.models import HealthRecord
 from notifications.models import Event
 from notifications.services import notify_translated
+from relyfe.undo import undo_window_open
 from sharing import policy, tokens
 from sharing.models import (
     AccessRequest,
@@ -48,6 +50,8 @@ REQUEST_MAX_DURATION = timedelta(days=30)
 BREAK_GLASS_DURATION = timedelta(hours=24)
 PASSCODE_ATTEMPTS = 5
 PASSCODE_LOCKOUT_SECONDS = 15 * 60
+
+logger = logging.getLogger(__name__)
 
 
 def _require_patient(actor, patient):
@@ -198,6 +202,36 @@ def grant_revoke(*, actor, grant: Grant, request=None) -> Grant:
     return grant
 
 
+@transaction.atomic
+def grant_restore(*, actor, grant: Grant, request=None) -> Grant:
+    """Undoes a revocation the same patient made seconds ago (a mis-tap): the access is as it was, and the
+    log keeps both the revocation and its undo."""
+    _require_patient(actor, grant.patient)
+    grant = Grant.objects.select_for_update().get(pk=grant.pk)
+    replaced = Grant.objects.filter(patient=grant.patient, professional=grant.professional, revoked_at__isnull=True)
+    if grant.revoked_by_id != actor.pk or not undo_window_open(grant.revoked_at) or replaced.exists():
+        raise ValidationError(_("It is too late to undo: give the access again."), code="undo_too_late")
+    grant.revoked_at, grant.revoked_by = None, None
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    _audit(
+        actor=actor,
+        patient=grant.patient,
+        object_type="grant",
+        object_id=grant.public_id,
+        action=AuditAction.RESTORE,
+        request=request,
+    )
+    notify_translated(
+        recipient=grant.professional,
+        event=Event.GRANT_GIVEN,
+        text=gettext_noop("%(name)s gave you access to their file."),
+        params={"name": grant.patient.full_name},
+        url=reverse("health_records:timeline", args=[grant.patient.public_id]),
+        actor=actor,
+    )
+    return grant
+
+
 # --- Share links ----------------------------------------------------------------------------------
 
 
@@ -212,10 +246,12 @@ def share_link_create(
     allow_comments: bool = False,
     label: str = "",
     recipient_email: str = "",
+    token: str = "",
     request=None,
 ) -> tuple[ShareLink, str, str]:
     """A link to chosen records. Returns the link, its token and its passcode: both are shown once and
-    only their hashes are kept."""
+    only their hashes are kept. A caller that can derive the token again (an approved access request)
+    gives it; otherwise it is random."""
     patient = actor
     _require_patient(actor, patient)
     records = _own_active_records(patient, records)
@@ -223,7 +259,7 @@ def share_link_create(
         raise ValidationError(_("Choose at least one record."), code="no_records")
     if not LINK_MIN_LIFETIME <= lifetime <= LINK_MAX_LIFETIME:
         raise ValidationError(_("A link lasts from 1 hour to 90 days."), code="lifetime")
-    token = tokens.new_token()
+    token = token or tokens.new_token()
     passcode = tokens.new_passcode() if with_passcode else ""
     now = timezone.now()
     link = ShareLink(
@@ -282,6 +318,26 @@ def share_link_revoke(*, actor, link: ShareLink, request=None) -> ShareLink:
             request=request,
         )
     link.refresh_from_db()
+    return link
+
+
+@transaction.atomic
+def share_link_restore(*, actor, link: ShareLink, request=None) -> ShareLink:
+    """Undoes the patient's stopping of a link seconds ago; the log keeps both."""
+    _require_patient(actor, link.patient)
+    link = ShareLink.objects.select_for_update().get(pk=link.pk)
+    if not undo_window_open(link.revoked_at):
+        raise ValidationError(_("It is too late to undo: make a new link."), code="undo_too_late")
+    link.revoked_at = None
+    link.save(update_fields=["revoked_at"])
+    _audit(
+        actor=actor,
+        patient=link.patient,
+        object_type="share_link",
+        object_id=link.public_id,
+        action=AuditAction.RESTORE,
+        request=request,
+    )
     return link
 
 
@@ -423,10 +479,16 @@ def emergency_profile_viewed(*, profile: EmergencyProfile, viewer, request=None)
 
 @transaction.atomic
 def access_request_create(*, profile: EmergencyProfile, requester, fields: dict, request=None) -> AccessRequest:
+    """Records the request and tells the patient. The visitor follows the answer on a status page whose
+    address is shown to them and sent to their e-mail."""
+    nonce = tokens.new_nonce()
     access_request = AccessRequest(
         patient=profile.patient,
         requester=requester if requester is not None and requester.is_authenticated else None,
         expires_at=timezone.now() + REQUEST_LIFETIME,
+        token_nonce=nonce,
+        status_token_hash=tokens.token_hash(tokens.request_status_token(nonce)),
+        language=get_language() or settings.LANGUAGE_CODE,
         **fields,
     )
     access_request.full_clean()
@@ -438,7 +500,71 @@ def access_request_create(*, profile: EmergencyProfile, requester, fields: dict,
         params={"name": access_request.name},
         url=reverse("sharing:request", args=[access_request.public_id]),
     )
+    if access_request.contact_email:
+        transaction.on_commit(lambda: _send_status_address(access_request))
     return access_request
+
+
+def access_request_status_path(access_request: AccessRequest) -> str:
+    return reverse("sharing:request_status", args=[tokens.request_status_token(access_request.token_nonce)])
+
+
+def access_request_status_url(access_request: AccessRequest) -> str:
+    return absolute_url(access_request_status_path(access_request))
+
+
+def access_request_link_url(access_request: AccessRequest) -> str:
+    """The link an approved visitor opens the documents with, while it works; "" otherwise."""
+    link = access_request.share_link
+    if link is None or not link.is_usable:
+        return ""
+    return absolute_url(reverse("sharing:link_open", args=[tokens.request_link_token(access_request.token_nonce)]))
+
+
+def _send_status_address(access_request: AccessRequest) -> None:
+    """The address anyone typed receives only our own text and URL, never what the visitor wrote, so the
+    form cannot be used to send someone else a message. Sent from the web process: the token must not
+    travel through the broker."""
+    with override(access_request.language):
+        subject = _("Your access request on ReLyfe")
+        body = _(
+            "Hello,\n\nYour request for access to a ReLyfe file is sent. The answer will show on this page, "
+            "which you can open again at any time:\n\n%(url)s\n\nWithout an answer within 72 hours, the "
+            "request expires.\n\n— ReLyfe"
+        ) % {"url": access_request_status_url(access_request)}
+    send_mail(subject, body, None, [access_request.contact_email])
+
+
+def _text_visitor(access_request: AccessRequest, body: str) -> None:
+    """The answer by SMS to the phone the visitor gave. Sent from the web process like the link's e-mail
+    (the link's token must not travel through the broker); a failure leaves the status page as the way."""
+    from notifications import sms
+
+    try:
+        sms.send_sms(to=access_request.contact_phone, body=body)
+    except sms.SmsError as error:
+        logger.warning("The SMS answering access request %s was not sent: %s", access_request.public_id, error)
+
+
+def _tell_visitor_the_answer(access_request: AccessRequest) -> None:
+    """SMS to the visitor's phone, and an e-mail when no link e-mail went out (a refusal). Only the patient's
+    answer triggers a message to a number typed in the public form."""
+    with override(access_request.language):
+        if access_request.status == AccessRequestStatus.APPROVED:
+            sms_body = _("ReLyfe: your access request is approved. Open the documents: %(url)s") % {
+                "url": access_request_link_url(access_request)
+            }
+        else:
+            sms_body = _("ReLyfe: your access request was not accepted.")
+            if access_request.contact_email:
+                send_mail(
+                    _("Your access request on ReLyfe"),
+                    _("Hello,\n\nYour request for access to a ReLyfe file was not accepted.\n\n— ReLyfe"),
+                    None,
+                    [access_request.contact_email],
+                )
+    if access_request.contact_phone:
+        _text_visitor(access_request, sms_body)
 
 
 def _pending(access_request: AccessRequest) -> AccessRequest:
@@ -496,12 +622,15 @@ def access_request_approve(
             allow_comments=permission != Permission.READ,
             label=access_request.name,
             recipient_email=access_request.contact_email,
+            token=tokens.request_link_token(access_request.token_nonce),
             request=request,
         )
         access_request.share_link = link
     access_request.status = AccessRequestStatus.APPROVED
     access_request.answered_at = timezone.now()
     access_request.save()
+    if access_request.share_link is not None:
+        transaction.on_commit(lambda: _tell_visitor_the_answer(access_request))
     return access_request, token
 
 
@@ -512,7 +641,9 @@ def access_request_refuse(*, actor, access_request: AccessRequest, request=None)
     access_request.status = AccessRequestStatus.REFUSED
     access_request.answered_at = timezone.now()
     access_request.save()
-    if access_request.requester is not None:
+    if access_request.requester is None:
+        transaction.on_commit(lambda: _tell_visitor_the_answer(access_request))
+    else:
         notify_translated(
             recipient=access_request.requester,
             event=Event.ACCESS_REQUEST_ANSWERED,

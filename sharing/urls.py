@@ -11,8 +11,10 @@ urlpatterns = [
     path("sharing/professionals/", views.professional_search, name="professional_search"),
     path("sharing/grants/<uuid:grant_id>/edit/", views.grant_edit, name="grant_edit"),
     path("sharing/grants/<uuid:grant_id>/revoke/", views.grant_revoke, name="grant_revoke"),
+    path("sharing/grants/<uuid:grant_id>/restore/", views.grant_restore, name="grant_restore"),
     path("sharing/links/", views.links, name="links"),
     path("sharing/links/<uuid:link_id>/revoke/", views.link_revoke, name="link_revoke"),
+    path("sharing/links/<uuid:link_id>/restore/", views.link_restore, name="link_restore"),
     path("sharing/emergency/", views.emergency_edit, name="emergency"),
     path("sharing/emergency/heart-code.<str:file_format>", views.heartcode_download, name="heartcode_download"),
     path("sharing/emergency/regenerate/", views.heartcode_regenerate, name="heartcode_regenerate"),
@@ -34,5 +36,6 @@ urlpatterns = [
     path("e/<str:token>/", public_views.emergency_page, name="emergency_page"),
     path("e/<str:token>/request/", public_views.emergency_request, name="emergency_request"),
     path("e/<str:token>/break-glass/", public_views.emergency_break_glass, name="break_glass"),
+    path("r/<str:token>/", public_views.request_status, name="request_status"),
     path("scan/", public_views.scan, name="scan"),
 ]

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role, User
+from relyfe.undo import offer_undo
 from sharing import heartcode, policy, selectors, services
 from sharing.forms import (
     ApproveRequestForm,
@@ -100,13 +101,12 @@ def _grant_form(request, *, grant):
             "records": list(grant.records.all()),
             "kinds": grant.kinds,
             "permission": grant.permission,
-            "ends_on": grant.ends_at.date() if grant.ends_at else None,
+            "ends_on": GrantForm.last_day(grant.ends_at),
         }
     form = GrantForm(request.POST or None, patient=patient, initial=initial)
+    # The professional chosen stays chosen when the form comes back with an error.
+    professional = grant.professional if grant is not None else _chosen_professional(form)
     if request.method == "POST" and form.is_valid():
-        professional = User.objects.filter(
-            public_id=form.cleaned_data["professional"], role=Role.PROFESSIONAL, is_active=True
-        ).first()
         if professional is None or (grant is not None and professional != grant.professional):
             form.add_error(None, _("Choose a professional in the list."))
         else:
@@ -126,16 +126,48 @@ def _grant_form(request, *, grant):
             else:
                 messages.success(request, _("%(name)s now has access to your file.") % {"name": professional.full_name})
                 return redirect("sharing:care_team")
-    chosen = grant.professional if grant is not None else None
-    return render(request, "sharing/grant_form.html", {"form": form, "grant": grant, "chosen": chosen})
+    context = {"form": form, "grant": grant, "chosen": professional, "chosen_choices": [professional]}
+    return render(request, "sharing/grant_form.html", context)
+
+
+def _chosen_professional(form) -> User | None:
+    try:
+        public_id = form.fields["professional"].clean(form["professional"].value())
+    except ValidationError:
+        return None
+    return User.objects.filter(public_id=public_id, role=Role.PROFESSIONAL, is_active=True).first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def grant_revoke(request, grant_id):
+    """GET asks to confirm (the care team's button leads here, with or without JavaScript); POST withdraws
+    and offers an undo for a few seconds."""
+    grant = selectors.grant_of_patient(user=request.user, public_id=grant_id)
+    if request.method == "GET":
+        if not grant.is_active:
+            return redirect("sharing:care_team")
+        return render(request, "sharing/confirm_revoke.html", {"grant": grant})
+    services.grant_revoke(actor=request.user, grant=grant, request=request)
+    offer_undo(
+        request,
+        _("%(name)s no longer has access to your file.") % {"name": grant.professional.full_name},
+        url=reverse("sharing:grant_restore", args=[grant.public_id]),
+    )
+    return redirect("sharing:care_team")
 
 
 @login_required
 @require_POST
-def grant_revoke(request, grant_id):
+def grant_restore(request, grant_id):
     grant = selectors.grant_of_patient(user=request.user, public_id=grant_id)
-    services.grant_revoke(actor=request.user, grant=grant, request=request)
-    messages.success(request, _("%(name)s no longer has access to your file.") % {"name": grant.professional.full_name})
+    try:
+        services.grant_restore(actor=request.user, grant=grant, request=request)
+    except ValidationError as error:
+        _form_errors_as_messages(request, error)
+    else:
+        messages.success(request, _("Undone: %(name)s has access again.") % {"name": grant.professional.full_name})
     return redirect("sharing:care_team")
 
 
@@ -183,11 +215,30 @@ def links(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
+@never_cache
 def link_revoke(request, link_id):
+    """GET asks to confirm; POST stops the link and offers an undo for a few seconds."""
     link = selectors.share_link_of_patient(user=request.user, public_id=link_id)
+    if request.method == "GET":
+        if not link.is_usable:
+            return redirect("sharing:links")
+        return render(request, "sharing/confirm_revoke.html", {"link": link})
     services.share_link_revoke(actor=request.user, link=link, request=request)
-    messages.success(request, _("The link no longer works."))
+    offer_undo(request, _("The link no longer works."), url=reverse("sharing:link_restore", args=[link.public_id]))
+    return redirect("sharing:links")
+
+
+@login_required
+@require_POST
+def link_restore(request, link_id):
+    link = selectors.share_link_of_patient(user=request.user, public_id=link_id)
+    try:
+        services.share_link_restore(actor=request.user, link=link, request=request)
+    except ValidationError as error:
+        _form_errors_as_messages(request, error)
+    else:
+        messages.success(request, _("Undone: the link works again."))
     return redirect("sharing:links")
 
 
@@ -271,7 +322,11 @@ def heartcode_regenerate(request):
 @never_cache
 def requests_list(request):
     patient = _patient(request)
-    return render(request, "sharing/requests.html", {"access_requests": selectors.access_requests(user=patient)[:50]})
+    access_requests = [
+        (access_request, services.access_request_link_url(access_request))
+        for access_request in selectors.access_requests(user=patient)[:50]
+    ]
+    return render(request, "sharing/requests.html", {"access_requests": access_requests})
 
 
 @login_required
@@ -281,7 +336,6 @@ def request_answer(request, request_id):
     patient = _patient(request)
     access_request = selectors.access_request_of_patient(user=patient, public_id=request_id)
     form = ApproveRequestForm(request.POST or None, patient=patient, initial={"scope": Scope.ALL})
-    context = {"access_request": access_request, "form": form}
     if request.method == "POST":
         try:
             if request.POST.get("decision") == "refuse":
@@ -289,7 +343,7 @@ def request_answer(request, request_id):
                 messages.success(request, _("The request is refused."))
                 return redirect("sharing:requests")
             if form.is_valid():
-                access_request, token = services.access_request_approve(
+                services.access_request_approve(
                     actor=patient,
                     access_request=access_request,
                     scope=form.cleaned_data["scope"],
@@ -300,11 +354,14 @@ def request_answer(request, request_id):
                     request=request,
                 )
                 messages.success(request, _("The request is approved."))
-                if token:
-                    context["link_url"] = services.absolute_url(reverse("sharing:link_open", args=[token]))
-                context["access_request"] = access_request
+                return redirect("sharing:request", request_id=access_request.public_id)
         except ValidationError as error:
             _form_errors_as_messages(request, error)
+    context = {
+        "access_request": access_request,
+        "form": form,
+        "link_url": services.access_request_link_url(access_request),
+    }
     return render(request, "sharing/request_answer.html", context)
 
 

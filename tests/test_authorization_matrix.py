@@ -25,6 +25,7 @@ from health_records.tasks import record_file_make_thumbnail
 from notifications.models import Notification
 from printing import services as printing
 from sharing import services as sharing
+from sharing import tokens
 from sharing.models import AccessRequest, CareTeamProposal, Permission, Scope
 from tests.factories import (
     HealthRecordFactory,
@@ -94,8 +95,10 @@ DECISIONS = {
     "sharing:professional_search": ("get", {}, MEMBERS),
     "sharing:grant_edit": ("get", {"grant_id": "grant"}, ONLY_ALICE),
     "sharing:grant_revoke": ("post", {"grant_id": "grant"}, ONLY_ALICE),
+    "sharing:grant_restore": ("post", {"grant_id": "grant"}, ONLY_ALICE),
     "sharing:links": ("get", {}, PATIENTS),
     "sharing:link_revoke": ("post", {"link_id": "link"}, ONLY_ALICE),
+    "sharing:link_restore": ("post", {"link_id": "link"}, ONLY_ALICE),
     "sharing:emergency": ("get", {}, PATIENTS),
     "sharing:heartcode_download": ("get", {"file_format": "svg"}, PATIENTS),
     "sharing:heartcode_regenerate": ("post", {}, PATIENTS),
@@ -116,6 +119,8 @@ DECISIONS = {
     "sharing:link_open": ("get", {"token": "link_token"}, ALL),
     "sharing:emergency_page": ("get", {"token": "emergency_token"}, ALL),
     "sharing:emergency_request": ("get", {"token": "emergency_token"}, ALL),
+    # Whoever holds the status page's unguessable address: the visitor who asked.
+    "sharing:request_status": ("get", {"token": "request_status_token"}, ALL),
     # Alice did not turn break-glass on: nobody may use it (its own tests turn it on).
     "sharing:break_glass": ("post", {"token": "emergency_token"}, NOBODY),
     "sharing:scan": ("get", {}, MEMBERS),
@@ -209,6 +214,8 @@ DECISIONS = {
     "api:face-identify": ("post", {}, {"bob"}),
     "api:face-quick-patient": ("post", {}, {"bob"}),
     "faces:withdraw": ("post", {}, PATIENTS),
+    # Each patient undoes only their own withdrawal (the service checks who withdrew, and when).
+    "faces:withdraw_undo": ("post", {}, PATIENTS),
     # Searching people by their face is for verified professionals only (bob is; charlie is not).
     "faces:identify": ("get", {}, {"bob"}),
     "faces:search": ("get", {"search_id": "face_search"}, {"bob"}),
@@ -364,6 +371,7 @@ def world(db):
         "link_token": link_token,
         "emergency_token": sharing.emergency_token_of(profile),
         "access_request": access_request.public_id,
+        "request_status_token": tokens.request_status_token(access_request.token_nonce),
         "notification": Notification.objects.filter(recipient=alice).first().public_id,
     }
 

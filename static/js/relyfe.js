@@ -70,3 +70,56 @@
 document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
   input.addEventListener("focus", function () { input.select(); });
 });
+
+// A link's Copy button (Clipboard API, or selecting it where the page is not secure) and its Share button,
+// shown only where the browser can share (Web Share API).
+document.querySelectorAll("[data-copy-link]").forEach(function (box) {
+  "use strict";
+  var input = box.querySelector("input");
+  var copy = box.querySelector("[data-copy]");
+  var share = box.querySelector("[data-share]");
+  var status = box.querySelector("[data-copy-status]");
+  copy.addEventListener("click", function () {
+    function copied() { status.textContent = copy.dataset.copied; }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(copied, function () { input.select(); });
+    } else {
+      input.select();
+      if (document.execCommand("copy")) { copied(); }
+    }
+  });
+  if (typeof navigator.share === "function") {
+    share.hidden = false;
+    share.addEventListener("click", function () {
+      // Closing the share sheet rejects the promise: nothing to report.
+      navigator.share({ url: input.value }).catch(function () {});
+    });
+  }
+});
+
+// Folded checklists (sharing/_picker.html): the title counts what is ticked, and choosing the matching
+// scope ("Chosen records") unfolds the list to choose from.
+document.querySelectorAll("[data-picker]").forEach(function (picker) {
+  "use strict";
+  var count = picker.querySelector("[data-picker-count]");
+  picker.addEventListener("change", function () {
+    var ticked = picker.querySelectorAll("input[type=checkbox]:checked").length;
+    // French and English both use the singular for 0 and 1.
+    count.textContent = (ticked > 1 ? count.dataset.other : count.dataset.one).replace(/\d+/, String(ticked));
+  });
+  var form = picker.closest("form");
+  form.querySelectorAll("input[name=scope]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      if (radio.checked && radio.value === picker.dataset.picker) { picker.open = true; }
+    });
+  });
+});
+
+// An Undo button is offered for as long as the server accepts it, then taken away.
+document.querySelectorAll("[data-undo]").forEach(function (box) {
+  "use strict";
+  window.setTimeout(function () {
+    var form = box.querySelector("form");
+    if (form) { form.remove(); }
+  }, Number(box.dataset.undoSeconds) * 1000);
+});

@@ -8,13 +8,16 @@ from django.conf import settings
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import professionals_verify
 from audit.models import AccessEvent
 from faces.models import MAX_TEMPLATES_PER_PATIENT, FaceConsent, FaceSearch, FaceTemplate
+from faces.tasks import face_templates_erase
 from notifications.models import Notification
+from relyfe.undo import UNDO_WINDOW
 from sharing import services as sharing
 from sharing.models import Grant
 
@@ -176,9 +179,11 @@ def test_the_patient_withdraws_and_every_enrolled_face_is_deleted(api, enrolled_
 
     assert withdrawn.status_code == 200
     assert withdrawn.json() == {"consent": None, "enrolled_faces": 0, "templates": []}
-    assert FaceTemplate.objects.count() == 0
     assert FaceConsent.objects.get(patient=alice).withdrawn_at is not None
     assert search.status_code == 200 and search.json()["candidates"] == []
+    FaceConsent.objects.update(withdrawn_at=timezone.now() - UNDO_WINDOW * 2)
+    face_templates_erase(FaceConsent.objects.get(patient=alice).pk)  # the task queued by the withdrawal
+    assert FaceTemplate.objects.count() == 0
 
 
 def test_only_the_patient_withdraws_consent(api, enrolled_alice, doctor, dave):

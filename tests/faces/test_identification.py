@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
@@ -16,7 +17,9 @@ from accounts.services import account_claim_redeem
 from audit.models import AccessEvent
 from faces import services
 from faces.models import ConsentMethod, FaceConsent, FaceSearch, FaceTemplate, SearchOutcome
+from faces.tasks import face_templates_erase
 from notifications.models import Event, Notification
+from relyfe.undo import UNDO_WINDOW
 from sharing import services as sharing
 from sharing.models import AccessRequest, Grant, GrantOrigin
 from tests.faces.conftest import photo, verify
@@ -127,10 +130,12 @@ def test_withdrawal_deletes_the_templates_and_the_patient_is_no_longer_found(cli
 
     response = client.post(reverse("faces:withdraw"), follow=True)
 
-    assert "Your consent is withdrawn and your face templates are deleted." in response.content.decode()
-    assert not FaceTemplate.objects.exists()
+    assert "Your face templates are deleted in a few seconds." in response.content.decode()
     consent = FaceConsent.objects.get(patient=alice)
     assert consent.withdrawn_at is not None and consent.withdrawn_by == alice
+    FaceConsent.objects.update(withdrawn_at=timezone.now() - UNDO_WINDOW * 2)
+    face_templates_erase(consent.pk)  # the task queued by the withdrawal, once the undo window is over
+    assert not FaceTemplate.objects.exists()
     assert AccessEvent.objects.filter(patient=alice, object_type="face_template", action="revoke").count() == 2
     assert "No template of your face exists" in client.get(reverse("faces:mine")).content.decode()
     page = identify(client, doctor, "obama_2.jpg").content.decode()

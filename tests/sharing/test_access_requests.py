@@ -38,7 +38,7 @@ VISITOR = {
 def test_a_visitor_asks_for_access_and_the_patient_is_told(client, alice, profile, alice_records):
     response = client.post(request_url(profile), VISITOR)
 
-    assert response.status_code == 200
+    assert response.status_code == 302
     access_request = AccessRequest.objects.get()
     assert access_request.expires_at - access_request.created_at == pytest.approx(
         datetime.timedelta(hours=72), abs=datetime.timedelta(seconds=5)
@@ -74,7 +74,8 @@ def test_approving_a_visitor_sends_them_a_link_to_the_chosen_scope(
     assert [record.title for record in link.records.all()] == ["IRM genou"]
     assert link.expires_at - link.created_at == datetime.timedelta(hours=4)
     assert mail.outbox[-1].to == ["nora@example.org"]
-    assert response.context["link_url"] in mail.outbox[-1].body
+    assert sharing.access_request_link_url(access_request) in mail.outbox[-1].body
+    assert response.url == reverse("sharing:request", args=[access_request.public_id])
 
 
 def test_approving_a_member_professional_gives_a_grant_until_the_end_of_the_duration(
