@@ -69,7 +69,7 @@ class AccessEventAdmin(admin.ModelAdmin):
     """The access log, read-only: it is append-only everywhere. One query for the page's rows (patient and
     actor joined), one for the count; the person filters take a typed identifier, not a list of users."""
 
-    list_display = ["at", "actor_label", "action", "object_type_label", "access_path", "patient", "ip_address"]
+    list_display = ["at", "patient", "actor_label", "action", "object_type_label", "access_path", "ip_address"]
     list_filter = [PatientFilter, ActorFilter, "access_path", "action", ("at", admin.DateFieldListFilter)]
     search_fields = ["actor_label", "actor__email", "patient__email", "patient__last_name", "=object_id"]
     list_select_related = ["patient", "actor"]

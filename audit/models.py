@@ -90,7 +90,7 @@ class AccessEvent(models.Model):
         verbose_name=_("actor"),
     )
     # Who it was, as shown to the patient: the member's name at the time, or what a link holder declared.
-    actor_label = models.CharField(_("who (as the patient reads it)"), max_length=200)
+    actor_label = models.CharField(_("who"), max_length=200)
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("patient")
     )
@@ -106,7 +106,7 @@ class AccessEvent(models.Model):
 
     class Meta:
         verbose_name = _("access event")
-        verbose_name_plural = _("access log")
+        verbose_name_plural = _("access events")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["patient", "-at"], name="accessevent_patient_time")]
         constraints = [

@@ -102,7 +102,7 @@ def test_the_log_is_labelled_in_french(client, staff, log):
 
     html = client.get(reverse(CHANGELIST)).content.decode()
 
-    for column in ["Date", "Qui (tel que le patient le lit)", "Opération", "Objet", "Voie d’accès", "Adresse IP"]:
+    for column in ["Date", "Patient", "Qui", "Opération", "Objet", "Voie d’accès", "Adresse IP"]:
         assert f">{column}</a>" in html or f">{column}</span>" in html, column
     for title in [
         "Par patient (e-mail, téléphone ou identifiant ReLyfe)",
@@ -111,7 +111,7 @@ def test_the_log_is_labelled_in_french(client, staff, log):
         "Par date",
     ]:
         assert title in html, title
-    assert "Journal des accès" in html
+    assert "4 événements d’accès" in html
     assert "accès accordé par le patient" in html and "consulté" in html
 
 
