@@ -342,6 +342,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "TreatmentStatusEnum": "treatments.models.TreatmentStatus",
+        "TreatmentEffectiveStatusEnum": "treatments.models.EFFECTIVE_STATUS_CHOICES",
         "DoseStatusEnum": "treatments.models.Intake.Status",
         "FaceConsentMethodEnum": "faces.models.ConsentMethod",
     },

@@ -19,7 +19,15 @@ from rest_framework.views import APIView
 from health_records.selectors import health_record_for_action, patient_get_for_user
 from sharing.policy import Action
 from treatments import lexicon, selectors, services
-from treatments.models import STATUS_LABELS, Intake, Medication, ReminderSettings, Treatment, TreatmentStatus, over_on
+from treatments.models import (
+    EFFECTIVE_STATUS_CHOICES,
+    Intake,
+    Medication,
+    ReminderSettings,
+    Treatment,
+    TreatmentStatus,
+    over_on,
+)
 
 DRUG_SEARCH_LIMIT = 10
 CLOCK_TIME = re.compile(r"(\d{1,2})(?:[:h](\d{2})?)?")
@@ -119,7 +127,7 @@ class TreatmentSerializer(serializers.ModelSerializer):
     patient = serializers.UUIDField(source="patient.public_id", read_only=True)
     status = serializers.ChoiceField(
         source="effective_status",
-        choices=list(STATUS_LABELS.items()),
+        choices=EFFECTIVE_STATUS_CHOICES,
         read_only=True,
         help_text="Follows the dates: finished once the end date is past, upcoming before the start date; "
         "otherwise as set (active, paused, stopped or finished).",

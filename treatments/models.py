@@ -61,7 +61,8 @@ class TreatmentStatus(models.TextChoices):
 
 # Never stored: what an active treatment is before its start date.
 UPCOMING = "upcoming"
-STATUS_LABELS = {**dict(TreatmentStatus.choices), UPCOMING: _("Upcoming")}
+EFFECTIVE_STATUS_CHOICES = [*TreatmentStatus.choices, (UPCOMING, _("Upcoming"))]
+STATUS_LABELS = dict(EFFECTIVE_STATUS_CHOICES)
 OVER = (TreatmentStatus.STOPPED, TreatmentStatus.FINISHED)
 
 

@@ -226,3 +226,24 @@ def test_starting_a_past_dated_prescription_today_makes_a_current_treatment(clie
     treatment = Treatment.objects.get()
     assert (treatment.start_date, treatment.end_date) == (today, today + datetime.timedelta(days=6))
     assert treatment.effective_status == "active"
+
+
+def test_a_past_prescription_confirmed_through_the_api_reads_finished_there(alice, reading):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(alice)
+    api.post(
+        reverse("api:reading-confirm", args=[reading.public_id]),
+        {
+            "title": "Angine",
+            "start_date": "2026-03-12",
+            "medications": [{"name": "DOLIPRANE", "dose": "1", "periods": ["morning"], "duration_days": 3}],
+        },
+        format="json",
+    )
+
+    treatment = Treatment.objects.get()
+    detail = api.get(reverse("api:treatment", args=[treatment.public_id])).json()
+    assert (detail["end_date"], detail["status"]) == ("2026-03-14", "finished")
+    assert detail["adherence"]["not_tracked_because"] == "before_tracking"
