@@ -22,7 +22,7 @@ RESET_PHONE_SESSION_KEY = "password_reset_phone"
 
 
 def too_many_codes_message() -> str:
-    return _("Too many codes were asked for this number or from your connection. Try again in an hour.")
+    return _("Too many codes were requested for this number or from your connection. Try again in an hour.")
 
 
 def password_reset_code_start(request, phone: str):
