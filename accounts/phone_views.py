@@ -17,6 +17,7 @@ from accounts import phone_services, throttling
 from accounts.identifiers import format_phone
 from accounts.models import User
 from accounts.phone_forms import PasswordResetCodeForm, PhoneVerificationForm
+from accounts.templatetags.phone_tags import unbroken
 
 RESET_PHONE_SESSION_KEY = "password_reset_phone"
 
@@ -92,7 +93,7 @@ def phone_verify_send(request):
         return redirect("home")
     if throttling.phone_code_allowed(user.phone, throttling.client_address(request)):
         phone_services.phone_verification_request(user=user)
-        messages.success(request, _("A code is on its way to %(phone)s.") % {"phone": user.phone_display})
+        messages.success(request, _("A code is on its way to %(phone)s.") % {"phone": unbroken(user.phone_display)})
     else:
         messages.error(request, too_many_codes_message())
     return redirect("accounts:phone_verify")

@@ -15,6 +15,7 @@ from accounts import phone_services
 from accounts.models import PhoneCode
 from accounts.phone_views import RESET_PHONE_SESSION_KEY
 from accounts.tasks import phone_code_send
+from accounts.templatetags.phone_tags import unbroken
 from notifications.sms import SmsUnavailable
 from notifications.sms.backends import sns
 from tests.factories import PASSWORD, PatientFactory
@@ -80,7 +81,8 @@ def test_the_code_page_shows_the_number_and_asks_for_the_code_and_a_password(pho
 
     page = client.get(reverse("accounts:password_reset_phone")).content.decode()
 
-    assert "06 12 34 56 78" in page
+    # On one line: the groups are joined by no-break spaces.
+    assert "06\N{NO-BREAK SPACE}12\N{NO-BREAK SPACE}34\N{NO-BREAK SPACE}56\N{NO-BREAK SPACE}78" in page
     assert 'autocomplete="one-time-code"' in page
     assert "Nouveau mot de passe" in page
 
@@ -92,7 +94,7 @@ def test_a_number_without_an_account_gets_the_same_pages_and_no_text_message(pho
     assert (unknown.status_code, unknown.url) == (known.status_code, known.url)
     assert len(sms_outbox) == 1
     page = client.get(reverse("accounts:password_reset_phone")).content.decode()
-    assert "06 98 76 54 32" in page
+    assert unbroken("06 98 76 54 32") in page
     assert "Saisissez le code" in page
 
 
