@@ -27,8 +27,8 @@ CODE_DIGITS = 6
 
 
 def _code_hash(phone_code: PhoneCode, code: str) -> str:
-    # Keyed with SECRET_KEY and the row: a million possible codes are no secret for whoever reads the
-    # database alone, but without the key the hash says nothing.
+    # A plain hash of one code in a million is reversed at once: keyed with SECRET_KEY (and the row),
+    # the database alone does not give the code away.
     return salted_hmac("accounts.PhoneCode", f"{phone_code.pk}:{code}", algorithm="sha256").hexdigest()
 
 

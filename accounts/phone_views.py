@@ -17,12 +17,13 @@ from accounts import phone_services, throttling
 from accounts.identifiers import format_phone
 from accounts.models import User
 from accounts.phone_forms import PasswordResetCodeForm, PhoneVerificationForm
+from accounts.templatetags.phone_tags import unbroken
 
 RESET_PHONE_SESSION_KEY = "password_reset_phone"
 
 
 def too_many_codes_message() -> str:
-    return _("Too many codes were asked for this number or from your connection. Try again in an hour.")
+    return _("Too many codes were requested for this number or from your connection. Try again in an hour.")
 
 
 def password_reset_code_start(request, phone: str):
@@ -92,7 +93,7 @@ def phone_verify_send(request):
         return redirect("home")
     if throttling.phone_code_allowed(user.phone, throttling.client_address(request)):
         phone_services.phone_verification_request(user=user)
-        messages.success(request, _("A code is on its way to %(phone)s.") % {"phone": user.phone_display})
+        messages.success(request, _("A code is on its way to %(phone)s.") % {"phone": unbroken(user.phone_display)})
     else:
         messages.error(request, too_many_codes_message())
     return redirect("accounts:phone_verify")

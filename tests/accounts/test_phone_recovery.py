@@ -1,7 +1,9 @@
 from datetime import timedelta
 
+import boto3
 import pytest
 import time_machine
+from botocore.stub import Stubber
 from celery.signals import task_prerun
 from django.contrib.auth import authenticate
 from django.core import mail
@@ -9,8 +11,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import phone_services
 from accounts.models import PhoneCode
 from accounts.phone_views import RESET_PHONE_SESSION_KEY
+from accounts.tasks import phone_code_send
+from accounts.templatetags.phone_tags import unbroken
+from notifications.sms import SmsUnavailable
+from notifications.sms.backends import sns
 from tests.factories import PASSWORD, PatientFactory
 from tests.sms import PHONE, another_code, texted_code
 
@@ -74,7 +81,8 @@ def test_the_code_page_shows_the_number_and_asks_for_the_code_and_a_password(pho
 
     page = client.get(reverse("accounts:password_reset_phone")).content.decode()
 
-    assert "06 12 34 56 78" in page
+    # On one line: the groups are joined by no-break spaces.
+    assert "06\N{NO-BREAK SPACE}12\N{NO-BREAK SPACE}34\N{NO-BREAK SPACE}56\N{NO-BREAK SPACE}78" in page
     assert 'autocomplete="one-time-code"' in page
     assert "Nouveau mot de passe" in page
 
@@ -86,7 +94,7 @@ def test_a_number_without_an_account_gets_the_same_pages_and_no_text_message(pho
     assert (unknown.status_code, unknown.url) == (known.status_code, known.url)
     assert len(sms_outbox) == 1
     page = client.get(reverse("accounts:password_reset_phone")).content.decode()
-    assert "06 98 76 54 32" in page
+    assert unbroken("06 98 76 54 32") in page
     assert "Saisissez le code" in page
 
 
@@ -258,10 +266,38 @@ def test_the_code_is_kept_hashed(phone_only, ask_code, sms_outbox):
     assert len(phone_code.code_hash) == 64
 
 
-def test_a_code_the_worker_picks_up_after_its_expiry_is_not_sent(phone_only, client, settings, sms_outbox):
+def test_the_web_request_only_queues_the_text_message_for_after_the_commit(
+    phone_only, client, django_capture_on_commit_callbacks, sms_outbox
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(reverse("accounts:password_reset"), {"email": "06 12 34 56 78"})
+
+    assert sms_outbox == []
+    assert len(callbacks) == 1
+    assert PhoneCode.objects.get(user=phone_only).sent_at is None
+
+
+def test_a_code_the_provider_refused_is_not_kept_so_a_retry_draws_another(phone_only, client, settings, monkeypatch):
+    settings.SMS_BACKEND = "notifications.sms.backends.sns.SmsBackend"
+    sns_client = boto3.client(
+        "sns", region_name="eu-west-3", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    monkeypatch.setattr(sns.boto3, "client", lambda service, region_name: sns_client)
+    client.post(reverse("accounts:password_reset"), {"email": "06 12 34 56 78"})
+    phone_code = PhoneCode.objects.get(user=phone_only)
+
+    with Stubber(sns_client) as stubber:
+        stubber.add_client_error("publish", service_error_code="Throttling", http_status_code=400)
+        with pytest.raises(SmsUnavailable):
+            phone_services.phone_code_send(phone_code_id=phone_code.pk)
+
+    phone_code.refresh_from_db()
+    assert (phone_code.sent_at, phone_code.code_hash) == (None, "")
+
+
+def test_a_code_the_worker_picks_up_after_its_expiry_is_not_sent(phone_only, client, sms_outbox):
     with time_machine.travel(timezone.now() - timedelta(minutes=30)):
         client.post(reverse("accounts:password_reset"), {"email": "06 12 34 56 78"})
-    from accounts.tasks import phone_code_send
 
     phone_code_send(PhoneCode.objects.get(user=phone_only).pk)
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
+from accounts.templatetags.phone_tags import unbroken
 from tests.accounts.test_sign_up import patient_form
 from tests.factories import PASSWORD, PatientFactory
 from tests.sms import PHONE, another_code, texted_code
@@ -42,7 +43,8 @@ def test_signing_up_with_a_phone_texts_a_code_that_confirms_it(client, django_ca
         response = client.post(reverse("accounts:sign_up_patient"), patient_form(phone="06 12 34 56 78"), follow=True)
 
     assert response.redirect_chain[-1][0] == reverse("accounts:phone_verify")
-    assert "Nous avons envoyé un SMS avec un code à 6 chiffres au 06 12 34 56 78" in response.content.decode()
+    page = response.content.decode()
+    assert f"Nous avons envoyé un SMS avec un code à 6 chiffres au {unbroken('06 12 34 56 78')}" in page
     assert [message.to for message in sms_outbox] == [PHONE]
     assert "confirmer votre numéro de téléphone" in sms_outbox[0].body
 
@@ -80,7 +82,7 @@ def test_the_banner_sends_a_code_and_leads_to_the_confirmation_page(signed_in, s
     response = send_code()
 
     assert response.redirect_chain[-1][0] == reverse("accounts:phone_verify")
-    assert "Un code est en route vers le 06 12 34 56 78." in response.content.decode()
+    assert f"Un code est en route vers le {unbroken('06 12 34 56 78')}." in response.content.decode()
     assert [message.to for message in sms_outbox] == [PHONE]
     assert confirm(signed_in, texted_code(sms_outbox[0])).context["user"].phone_is_verified
 

@@ -1,4 +1,5 @@
 import io
+import traceback
 
 import boto3
 import pytest
@@ -164,7 +165,27 @@ def test_throttling_by_sns_is_an_sms_error_worth_retrying(sns_client):
     with pytest.raises(SmsUnavailable) as raised:
         sns.SmsBackend(client=client).send(SmsMessage(to="+33612345678", body="Bonjour"))
     assert isinstance(raised.value, SmsError)
-    assert "+33612345678" not in str(raised.value)
+    assert "Throttling" in str(raised.value)
+
+
+def test_an_sns_error_carries_neither_the_number_nor_the_body_into_the_logs(sns_client):
+    client, stubber = sns_client
+    number, body = "+33698765432", "code 654321"
+    stubber.add_client_error(
+        "publish",
+        service_error_code="InvalidParameter",
+        service_message=f"Invalid parameter: PhoneNumber Reason: {number} is not valid to publish to",
+        http_status_code=400,
+    )
+
+    with pytest.raises(InvalidSms) as raised:
+        sns.SmsBackend(client=client).send(SmsMessage(to=number, body=body))
+
+    # What logging prints for an exception: its whole traceback, chained exceptions included.
+    logged = "".join(traceback.format_exception(raised.value))
+    assert "InvalidParameter" in logged
+    assert number not in logged
+    assert "654321" not in logged
 
 
 def test_sns_out_of_reach_is_an_sms_error_worth_retrying():
@@ -183,4 +204,4 @@ def test_sns_out_of_reach_is_an_sms_error_worth_retrying():
 
     with pytest.raises(SmsUnavailable) as raised:
         sns.SmsBackend(client=client).send(SmsMessage(to="+33612345678", body="Bonjour"))
-    assert isinstance(raised.value.__cause__, EndpointConnectionError)
+    assert "EndpointConnectionError" in str(raised.value)

@@ -21,9 +21,10 @@ class SmsBackend:
             attributes["AWS.SNS.SMS.SenderID"] = {"DataType": "String", "StringValue": settings.SMS_SENDER_ID}
         try:
             self.client.publish(PhoneNumber=message.to, Message=message.body, MessageAttributes=attributes)
+        # "from None": AWS's own message may quote the number, and a logged traceback would carry it.
         except ClientError as error:
             code = error.response["Error"]["Code"]
             failure = InvalidSms if code in REFUSED_REQUEST_ERRORS else SmsUnavailable
-            raise failure(f"SNS refused the message: {code}") from error
+            raise failure(f"SNS refused the message: {code}") from None
         except BotoCoreError as error:
-            raise SmsUnavailable(f"SNS could not be reached: {type(error).__name__}") from error
+            raise SmsUnavailable(f"SNS could not be reached: {type(error).__name__}") from None
