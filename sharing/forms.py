@@ -296,6 +296,14 @@ class ProposalForm(forms.Form):
         label=_("What they could do"), choices=Permission.choices, initial=Permission.READ, widget=forms.RadioSelect
     )
 
+    def __init__(self, *args, kinds_seen=None, **kwargs):
+        """`kinds_seen`: the proposer's own kinds when their grant is limited to them; only those are offered."""
+        super().__init__(*args, **kwargs)
+        if kinds_seen is not None:
+            self.fields["scope"].choices = [(Scope.KINDS, Scope.KINDS.label)]
+            self.fields["scope"].initial = Scope.KINDS
+            self.fields["kinds"].choices = [(kind, label) for kind, label in RecordKind.choices if kind in kinds_seen]
+
 
 class SharingSettingsForm(forms.Form):
     team_may_invite = forms.BooleanField(

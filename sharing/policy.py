@@ -25,11 +25,12 @@ What a scope covers:
   that covers that treatment: a new one is judged by its prescription (the professional's authorship does
   not count before it exists), so a records grant adds treatments only from its chosen prescriptions.
 - readings of a prescription are governed by their record.
-- the rest of the patient-level data, which no record carries (enrolling the patient's face, the private
-  fields of the emergency profile), belongs to the whole file: only the owner, staff in the administration
-  and a whole-file grant (break-glass is one) reach it. The emergency page shows anyone holding the
-  Heart-Code the sections the patient made public; a professional with the whole file goes to the file
-  instead, a scoped one sees the public page like any visitor.
+- the rest of the patient-level data, which no record carries (the patient's face and consent, the
+  emergency profile's medical fields), belongs to the whole file (`Access.whole_file`): only the owner,
+  staff in the administration and a whole-file grant (break-glass is one) may reach it. Today the app
+  shows the emergency profile's fields to the patient only, and on the emergency page the sections the
+  patient made public to anyone holding the Heart-Code: a professional with the whole file goes to the
+  file instead, a scoped one reads that public page like any visitor.
 - proposing a colleague passes on at most what the proposer sees (`may_propose`).
 """
 

@@ -374,9 +374,10 @@ def request_answer(request, request_id):
 def propose(request, patient_id):
     """A professional of the patient's care team proposes a colleague."""
     patient = User.objects.filter(public_id=patient_id, role=Role.PATIENT).first()
-    if patient is None or not policy.may_propose_colleagues(policy.decide(request.user, Action.VIEW, patient)):
+    access = policy.decide(request.user, Action.VIEW, patient) if patient is not None else policy.DENIED
+    if not policy.may_propose_colleagues(access):
         raise Http404
-    form = ProposalForm(request.POST or None)
+    form = ProposalForm(request.POST or None, kinds_seen=None if access.whole_file else access.grant.kinds)
     if request.method == "POST" and form.is_valid():
         professional = User.objects.filter(public_id=form.cleaned_data["professional"], role=Role.PROFESSIONAL).first()
         if professional is None:

@@ -2,6 +2,7 @@
 propose colleagues, use the emergency page, enrol the patient's face. Each keeps to the scope."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -41,15 +42,29 @@ def test_a_kind_scoped_professional_proposes_a_colleague_only_for_kinds_they_see
     client.force_login(bob)
     url = reverse("sharing:propose", args=[alice.public_id])
 
+    offered = client.get(url).context["form"]
     whole_file = client.post(url, proposal_form(colleague, scope="all"))
     beyond = client.post(url, proposal_form(colleague, scope="kinds", kinds=["imaging", "prescription"]))
     within = client.post(url, proposal_form(colleague, scope="kinds", kinds=["imaging"]))
 
-    assert "Proposez l’accès aux seuls types de dossiers que vous voyez vous-même." in whole_file.content.decode()
-    assert beyond.status_code == 200 and beyond.context["form"].non_field_errors()
+    assert [value for value, _label in offered.fields["scope"].choices] == ["kinds"]
+    assert [value for value, _label in offered.fields["kinds"].choices] == ["imaging", "photo"]
+    assert whole_file.context["form"].errors and beyond.context["form"].errors
     assert within.status_code == 302
     grant = Grant.objects.active().get(professional=colleague)
     assert (grant.scope, grant.kinds) == (Scope.KINDS, ["imaging"])
+
+
+def test_the_service_refuses_a_proposal_beyond_the_proposers_scope(alice, bob, colleague, grant_to_bob):
+    grant_to_bob(scope=Scope.KINDS, kinds=["imaging"])
+
+    with pytest.raises(ValidationError) as refused:
+        sharing.care_team_propose(
+            actor=bob, patient=alice, professional=colleague, message="", scope="all", kinds=[], permission="read"
+        )
+
+    assert refused.value.code == "beyond_scope"
+    assert not CareTeamProposal.objects.exists()
 
 
 def test_a_records_scoped_professional_proposes_nobody(client, alice, bob, colleague, grant_to_bob):
