@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_accountclaim_and_more'),
+        ('accounts', '0004_phone_verification_and_codes'),
     ]
 
     operations = [

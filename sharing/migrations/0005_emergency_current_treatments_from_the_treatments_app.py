@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sharing', '0003_alter_grant_origin'),
+        ('sharing', '0004_access_request_status_page'),
     ]
 
     operations = [
