@@ -75,7 +75,7 @@ def test_a_patient_enrols_their_own_face_and_their_doctor_finds_them(client, ali
     event = AccessEvent.objects.get(patient=alice, object_type="face_search")
     assert (event.actor, event.action) == (doctor, "identify")
     client.force_login(alice)
-    assert "identified from a photo" in client.get(reverse("audit:access_log")).content.decode()
+    assert "identified you from a photo" in client.get(reverse("audit:access_log")).content.decode()
 
 
 def test_another_person_is_not_taken_for_the_patient(client, alice, doctor):
