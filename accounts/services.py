@@ -103,8 +103,12 @@ def user_update_profile(*, actor: User, user: User, user_fields: dict, profile_f
     """Updates a user and their role's profile. Only the user themselves or staff may do it."""
     if actor != user and not actor.is_staff:
         raise PermissionDenied
+    phone_before = user.phone
     for name, value in user_fields.items():
         setattr(user, name, value)
+    if user.phone != phone_before:
+        # Confirming the old number said nothing about the new one.
+        user.phone_verified_at = None
     user.full_clean()
     user.save()
     profile = profile_of(user)

@@ -1,4 +1,5 @@
-"""Failed sign-in attempts, counted per account and per client address in the cache.
+"""Failed sign-in attempts, and codes sent by text message, counted per account or number and per
+client address in the cache.
 
 The counters are keyed by a hash of the canonical identifier, so "06 12 34 56 78" and "+33612345678"
 count against the same account, and no identifier is written in clear into the cache.
@@ -41,15 +42,22 @@ def is_locked(identifier: str, address: str) -> bool:
     return any((cache.get(key) or 0) >= limit for key, limit in _keys_and_limits(identifier, address))
 
 
+def _count(key: str, timeout: int) -> int:
+    """One more under `key`; add() then incr() keeps the first one's expiry, so the window is fixed."""
+    if cache.add(key, 1, timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:
+        cache.add(key, 1, timeout)
+        return 1
+
+
 def record_failure(identifier: str, address: str) -> None:
+    # The lock lifts LOGIN_LOCKOUT after the first failure.
     timeout = int(settings.LOGIN_LOCKOUT.total_seconds())
     for key, _limit in _keys_and_limits(identifier, address):
-        # add() then incr() keeps the first failure's expiry: the lock lifts LOGIN_LOCKOUT after it.
-        if not cache.add(key, 1, timeout):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.add(key, 1, timeout)
+        _count(key, timeout)
 
 
 def reset_account(identifier: str) -> None:
@@ -60,3 +68,13 @@ def reset_account(identifier: str) -> None:
 
 def lockout_minutes() -> int:
     return math.ceil(settings.LOGIN_LOCKOUT.total_seconds() / 60)
+
+
+def phone_code_allowed(phone: str, address: str) -> bool:
+    """Counts a request for a code sent to `phone` (E.164); False past the hourly limits of the number
+    or of the client address. Unknown numbers count too, so the answer tells nothing about accounts."""
+    timeout = int(settings.PHONE_CODES_WINDOW.total_seconds())
+    digest = hashlib.sha256(phone.encode()).hexdigest()
+    per_number = _count(f"phone-codes:number:{digest}", timeout) <= settings.PHONE_CODES_PER_NUMBER
+    per_address = _count(f"phone-codes:address:{address}", timeout) <= settings.PHONE_CODES_PER_ADDRESS
+    return per_number and per_address

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import claim_views, views
+from accounts import claim_views, phone_views, views
 
 app_name = "accounts"
 
@@ -20,12 +20,15 @@ urlpatterns = [
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
         name="password_reset_done",
     ),
+    path("password/reset/code/", phone_views.password_reset_phone, name="password_reset_phone"),
     path("password/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path(
         "password/reset/done/",
         auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
         name="password_reset_complete",
     ),
+    path("phone/confirm/", phone_views.phone_verify, name="phone_verify"),
+    path("phone/confirm/send/", phone_views.phone_verify_send, name="phone_verify_send"),
     path("claim/", claim_views.claim, name="claim"),
     path("claim/done/", claim_views.claim_done, name="claim_done"),
     path("claim/renew/<uuid:patient_id>/", claim_views.claim_renew, name="claim_renew"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts import services
+from accounts import phone_services, services, throttling
 from accounts.dashboard import professional_dashboard
 from accounts.forms import (
     AccountForm,
@@ -22,6 +22,8 @@ from accounts.forms import (
     SignInForm,
 )
 from accounts.models import Profession
+from accounts.phone_forms import IdentifierPasswordResetForm
+from accounts.phone_views import password_reset_code_start, too_many_codes_message
 from accounts.selectors import directory_search, profile_of
 from health_records import selectors as records
 from sharing import selectors as sharing
@@ -100,6 +102,9 @@ def _sign_up(request, form_class, sign_up, extra_fields, role):
         user = sign_up(**form.account_fields(), **extra)
         login(request, user, backend=BACKEND)
         messages.success(request, _("Welcome to ReLyfe, %(name)s.") % {"name": user.first_name})
+        if user.phone and throttling.phone_code_allowed(user.phone, throttling.client_address(request)):
+            phone_services.phone_verification_request(user=user)
+            return set_language_cookie(redirect("accounts:phone_verify"), user.language)
         return set_language_cookie(redirect("home"), user.language)
     return render(request, "accounts/sign_up.html", {"form": form, "role": role})
 
@@ -139,10 +144,21 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by e-mail; a phone number given instead goes on to a code sent by text message."""
+
+    form_class = IdentifierPasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        if form.phone is None:
+            return super().form_valid(form)
+        if not throttling.phone_code_allowed(form.phone, throttling.client_address(self.request)):
+            form.add_error(None, too_many_codes_message())
+            return self.form_invalid(form)
+        return password_reset_code_start(self.request, form.phone)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

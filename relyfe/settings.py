@@ -199,6 +199,13 @@ LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=50)
 LOGIN_LOCKOUT = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 # The region used to read phone numbers written without a country code ("06 12 34 56 78").
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="FR")
+# Codes sent by text message (new password, phone confirmation): how long one works, how many wrong
+# tries kill it, and how many may be sent to one number and from one client address in a window.
+PHONE_CODE_LIFETIME = timedelta(minutes=env.int("PHONE_CODE_LIFETIME_MINUTES", default=10))
+PHONE_CODE_MAX_ATTEMPTS = env.int("PHONE_CODE_MAX_ATTEMPTS", default=5)
+PHONE_CODES_PER_NUMBER = env.int("PHONE_CODES_PER_NUMBER", default=3)
+PHONE_CODES_PER_ADDRESS = env.int("PHONE_CODES_PER_ADDRESS", default=10)
+PHONE_CODES_WINDOW = timedelta(minutes=env.int("PHONE_CODES_WINDOW_MINUTES", default=60))
 
 # --- Sessions and security headers --------------------------------------------------------------
 
@@ -300,6 +307,17 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ReLyfe <no-reply@relyfe.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Text messages (SMS) ------------------------------------------------------------------------
+
+# "console" prints messages (development), "locmem" keeps them in notifications.sms.outbox (tests),
+# "sns" sends them with AWS SNS (production; boto3's usual credentials).
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.backends.console.SmsBackend")
+AWS_SNS_REGION = env.str("AWS_SNS_REGION", default=env.str("AWS_REGION", default="eu-west-3"))
+# The name shown as the sender where the country allows alphanumeric sender IDs (up to 11 characters).
+SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="")
+# A longer text is refused rather than billed as many messages.
+SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=3)
 
 # --- API ----------------------------------------------------------------------------------------
 

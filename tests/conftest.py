@@ -10,6 +10,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
+from notifications import sms
+from relyfe.celery import app as celery_app
 from tests.factories import PatientFactory, ProfessionalFactory, StaffFactory
 
 # The cache the web process, the worker and beat share, before any test replaces it.
@@ -53,6 +55,25 @@ def isolated_cache(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings) -> list[sms.SmsMessage]:
+    """Text messages are kept in `notifications.sms.outbox`, empty at the start of each test."""
+    settings.SMS_BACKEND = "notifications.sms.backends.locmem.SmsBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def tasks_run_at_once():
+    """`.delay()` runs the task in the test's process, so that on-commit callbacks send what they queue."""
+    eager = {"task_always_eager": True, "task_eager_propagates": True}
+    before = {name: celery_app.conf[name] for name in eager}
+    celery_app.conf.update(eager)
+    yield
+    celery_app.conf.update(before)
 
 
 @pytest.fixture

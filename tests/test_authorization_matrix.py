@@ -61,6 +61,11 @@ DECISIONS = {
     "accounts:password_reset_done": ("get", {}, ALL),
     "accounts:password_reset_confirm": ("get", {"uidb64": "MQ", "token": "set-password"}, ALL),
     "accounts:password_reset_complete": ("get", {}, ALL),
+    # Anyone who forgot their password; without a number typed on the reset page it sends back there.
+    "accounts:password_reset_phone": ("get", {}, ALL),
+    # A member confirms their own phone; one without a phone (or already confirmed) goes home.
+    "accounts:phone_verify": ("get", {}, MEMBERS),
+    "accounts:phone_verify_send": ("post", {}, MEMBERS),
     "health_records:mine": ("get", {}, PATIENTS),
     "health_records:timeline": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
     "health_records:create": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),

@@ -2,7 +2,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from relyfe.celery import app as celery_app
 from sharing import services as sharing
 from tests.factories import HealthRecordFactory, RecordFileFactory
 
@@ -34,16 +33,6 @@ def link_holder(alice, record):
     client.get(reverse("sharing:link_open", args=[token]))
     client.post(reverse("sharing:link_start"), {"name": "Dr Durand", "profession": "radiologue"})
     return client
-
-
-@pytest.fixture
-def tasks_run_at_once():
-    """`.delay()` runs the task in the test's process, so that on-commit callbacks send the e-mail."""
-    eager = {"task_always_eager": True, "task_eager_propagates": True}
-    before = {name: celery_app.conf[name] for name in eager}
-    celery_app.conf.update(eager)
-    yield
-    celery_app.conf.update(before)
 
 
 @pytest.fixture(autouse=True)

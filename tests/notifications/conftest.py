@@ -11,17 +11,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from notifications.models import Event, Notification, PushSubscription
 from notifications.webpush import VapidKeys
-from relyfe.celery import app as celery_app
-
-
-@pytest.fixture
-def tasks_run_at_once():
-    """`.delay()` runs the task in the test's process, so that on-commit callbacks send the e-mail."""
-    eager = {"task_always_eager": True, "task_eager_propagates": True}
-    before = {name: celery_app.conf[name] for name in eager}
-    celery_app.conf.update(eager)
-    yield
-    celery_app.conf.update(before)
 
 
 def make_notification(recipient, **fields) -> Notification:
