@@ -159,14 +159,20 @@ def test_one_address_cannot_send_requests_without_end(client, profile):
     assert AccessRequest.objects.count() == 5
 
 
-def test_a_phone_number_given_receives_the_link_by_sms(client, alice, profile, settings):
-    sms = pytest.importorskip("notifications.sms", reason="the SMS channel comes with branch h-sms")
-    settings.SMS_BACKEND = "notifications.sms.backends.locmem.SmsBackend"
-    sms.outbox.clear()
+def test_a_phone_number_given_receives_the_link_by_sms(client, alice, profile, sms_outbox):
     send(client, profile, contact_email="", contact_phone="06 12 34 56 78")
-    assert sms.outbox == []  # nothing is texted before the patient answers
+    assert sms_outbox == []  # nothing is texted before the patient answers: the form cannot send SMS at will
 
     answer(client, alice, AccessRequest.objects.get())
 
     link_url = sharing.access_request_link_url(AccessRequest.objects.get())
-    assert [(message.to, link_url in message.body) for message in sms.outbox] == [("+33612345678", True)]
+    assert [(message.to, link_url in message.body) for message in sms_outbox] == [("+33612345678", True)]
+
+
+def test_a_refusal_reaches_the_phone_too(client, alice, profile, sms_outbox):
+    send(client, profile, contact_email="", contact_phone="06 12 34 56 78")
+
+    answer(client, alice, AccessRequest.objects.get(), decision="refuse")
+
+    assert [message.to for message in sms_outbox] == ["+33612345678"]
+    assert "/s/" not in sms_outbox[0].body
