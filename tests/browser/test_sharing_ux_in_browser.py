@@ -142,6 +142,13 @@ def test_no_page_of_sharing_is_wider_than_a_phone(page, alice, bob, emergency_to
         page.wait_for_selector("h1")
         assert_fits_the_phone(page)
         shot(page, name)
+    page.goto(page.base_url + "/sharing/care-team/add/")
+    page.check("input[name=scope][value=records]")  # unfolds the list of records
+    assert page.is_visible("[data-picker=records] input[name=records]")
+    page.check("[data-picker=records] input[name=records]")
+    assert page.inner_text("[data-picker=records] [data-picker-count]") == "1 choisi"
+    assert_fits_the_phone(page)
+    shot(page, "15-grant-form-pickers")
     page.goto(page.base_url + "/sharing/links/")
     tabs = page.eval_on_selector_all(".tabs a", "tabs => tabs.map(t => t.getBoundingClientRect().toJSON())")
     assert len(tabs) == 5 and all(tab["x"] >= 0 and tab["x"] + tab["width"] <= PHONE_WIDTH for tab in tabs)
@@ -162,7 +169,7 @@ def test_a_new_link_has_copy_and_share_buttons(page, alice):
     can_share = page.evaluate("typeof navigator.share === 'function'")
     assert page.is_visible("[data-share]") == can_share
     assert_fits_the_phone(page)
-    shot(page, "15-link-created")
+    shot(page, "16-link-created")
 
 
 def test_the_menu_opens_on_a_phone_and_stays_on_one_line_on_a_desktop(page, alice, bob):
@@ -172,7 +179,7 @@ def test_the_menu_opens_on_a_phone_and_stays_on_one_line_on_a_desktop(page, alic
     page.click(".nav-toggle")
     assert page.is_visible("#site-nav a[href='/access-log/']")
     assert page.is_visible("#site-nav button:has-text('Se déconnecter')")
-    shot(page, "16-phone-menu")
+    shot(page, "17-phone-menu")
 
     for who in ("alice", "bob"):
         log_out(page)
@@ -184,5 +191,5 @@ def test_the_menu_opens_on_a_phone_and_stays_on_one_line_on_a_desktop(page, alic
             tops = page.eval_on_selector_all("#site-nav > ul > li", items)
             assert len(tops) > 5 and len(set(tops)) == 1, f"the menu wraps at {width} px"
             assert page.evaluate("document.documentElement.scrollWidth") <= width
-            shot(page, f"17-desktop-{who}-{width}")
+            shot(page, f"18-desktop-{who}-{width}")
         page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
