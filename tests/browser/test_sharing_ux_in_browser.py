@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from audit import services as audit
 from notifications.services import notify_translated
 from sharing import services as sharing
 from sharing.models import Permission, Scope
@@ -127,6 +128,8 @@ def test_no_page_of_sharing_is_wider_than_a_phone(page, alice, bob, emergency_to
     for label in ("Dr Jean-Baptiste Fontaine-Delacroix, cardiologue", "Hôpital"):
         sharing.share_link_create(actor=alice, records=[record], label=label, with_passcode=True)
     notify_translated(recipient=alice, event="record_added", text="%(name)s", params={"name": "Dr Bob"})
+    seen = {"object_type": "health_record", "object_id": record.public_id, "action": "view", "access_path": "grant"}
+    audit.record(actor=bob, patient=alice, **seen)
     log_in(page, "alice@example.org")
 
     pages = {
@@ -137,9 +140,11 @@ def test_no_page_of_sharing_is_wider_than_a_phone(page, alice, bob, emergency_to
         "13-preferences": "/notifications/preferences/",
         "14-emergency": "/sharing/emergency/",
     }
+    with_tables = {"09-links", "12-access-log", "13-preferences"}
     for name, path in pages.items():
         page.goto(page.base_url + path)
         page.wait_for_selector("h1")
+        assert (page.locator("table").count() > 0) == (name in with_tables)
         assert_fits_the_phone(page)
         shot(page, name)
     page.goto(page.base_url + "/sharing/care-team/add/")
