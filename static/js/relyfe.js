@@ -129,11 +129,12 @@ document.querySelectorAll("[data-picker]").forEach(function (picker) {
   });
 });
 
-// An Undo button is offered for as long as the server accepts it, then taken away.
+// An Undo button is offered while the server still accepts it (a second is kept for the page to load
+// and the click to travel), then taken away.
 document.querySelectorAll("[data-undo]").forEach(function (box) {
   "use strict";
   window.setTimeout(function () {
     var form = box.querySelector("form");
     if (form) { form.remove(); }
-  }, Number(box.dataset.undoSeconds) * 1000);
+  }, (Number(box.dataset.undoSeconds) - 1) * 1000);
 });
