@@ -118,8 +118,13 @@ def test_withdrawing_an_access_asks_first_and_can_be_undone(page, alice, bob):
     page.click("[data-undo] button")
     page.wait_for_selector(".message--success")
     shot(page, "08-undone")
-
     assert decide(bob, Action.VIEW, alice)
+
+    page.click(".danger-zone a")
+    page.click("[data-confirm-revoke]")
+    page.wait_for_selector("[data-undo] button")
+    page.wait_for_selector("[data-undo] button", state="detached", timeout=15_000)  # the window has passed
+    assert not decide(bob, Action.VIEW, alice)
 
 
 def test_no_page_of_sharing_is_wider_than_a_phone(page, alice, bob, emergency_token):
