@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from sharing.models import Grant, Scope
+from tests.factories import ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,19 @@ def test_saving_a_grant_unchanged_keeps_its_last_day(client, alice, bob, alice_r
     client.post(reverse("sharing:grant_edit", args=[first.public_id]), fields | {"ends_on": shown})
 
     assert Grant.objects.active().get().ends_at == first.ends_at
+
+
+def test_a_proposal_with_an_error_keeps_the_chosen_colleague(client, alice, bob, grant_to_bob):
+    grant_to_bob()
+    colleague = ProfessionalFactory()
+    client.force_login(bob)
+
+    response = client.post(
+        reverse("sharing:propose", args=[alice.public_id]),
+        {"professional": str(colleague.public_id), "scope": "kinds", "permission": "read"},  # no kind chosen
+    )
+
+    page = response.content.decode()
+    assert response.context["form"].non_field_errors()
+    assert checked_values(page, "professional") == {str(colleague.public_id)}
+    assert checked_values(page, "scope") == {"kinds"}
