@@ -1,3 +1,4 @@
+import re
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -185,6 +186,9 @@ class EmergencyProfileForm(forms.ModelForm):
         self.initial.setdefault("sections", self.instance.visible_sections)
 
 
+WEB_ADDRESS = re.compile(r"https?:|www\.|\w\.[a-z]{2,}(/|\b)", re.IGNORECASE)
+
+
 class AccessRequestForm(forms.Form):
     """Every field is required unless it says "optional"; the RPPS number and the ways to answer are
     required depending on the others, and say so."""
@@ -211,6 +215,14 @@ class AccessRequestForm(forms.Form):
         self.order_fields(["name", "role", "rpps", "organisation", "reason", "contact_email", "contact_phone"])
         if member is not None:
             self.initial.setdefault("name", member.full_name)
+
+    def clean_name(self):
+        # The name goes into the patient's notification (in the app, by e-mail and push): a web address
+        # there would be someone else's link in our message.
+        name = " ".join(self.cleaned_data["name"].split())
+        if WEB_ADDRESS.search(name):
+            raise ValidationError(_("Give your name, without a web address."), code="web_address")
+        return name
 
     def clean_rpps(self):
         rpps = (self.cleaned_data.get("rpps") or "").replace(" ", "")

@@ -24,6 +24,7 @@ from audit import services as audit
 from audit.models import EMERGENCY_PAGE_VISITOR, AccessPath
 from audit.models import Action as AuditAction
 from health_records.models import HealthRecord
+from notifications import sms
 from notifications.models import Event
 from notifications.services import notify_translated
 from relyfe.undo import undo_window_open
@@ -538,8 +539,6 @@ def _send_status_address(access_request: AccessRequest) -> None:
 def _text_visitor(access_request: AccessRequest, body: str) -> None:
     """The answer by SMS to the phone the visitor gave. Sent from the web process like the link's e-mail
     (the link's token must not travel through the broker); a failure leaves the status page as the way."""
-    from notifications import sms
-
     try:
         sms.send_sms(to=access_request.contact_phone, body=body)
     except sms.SmsError as error:

@@ -404,7 +404,9 @@ def propose(request, patient_id):
                 else:
                     messages.success(request, _("The patient will answer your proposal."))
                 return redirect("health_records:timeline", patient_id=patient.public_id)
-    return render(request, "sharing/propose.html", {"form": form, "patient": patient})
+    chosen = _chosen_professional(form)
+    context = {"form": form, "patient": patient, "chosen": chosen, "chosen_choices": [chosen]}
+    return render(request, "sharing/propose.html", context)
 
 
 @login_required

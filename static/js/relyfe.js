@@ -11,10 +11,24 @@
   // The phone menu.
   var toggle = document.querySelector(".nav-toggle");
   var nav = document.getElementById("site-nav");
+  var accountMenu = document.querySelector("[data-account-menu]");
   if (toggle && nav) {
     toggle.addEventListener("click", function () {
       var open = nav.classList.toggle("is-open");
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      // On a phone the opened menu shows everything, the account's links too.
+      if (open && accountMenu) { accountMenu.open = true; }
+    });
+  }
+  // On a desktop the account's menu drops down, and closes on a click elsewhere or Escape.
+  if (accountMenu) {
+    document.addEventListener("click", function (event) {
+      if (accountMenu.open && !accountMenu.contains(event.target) && !nav.classList.contains("is-open")) {
+        accountMenu.open = false;
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { accountMenu.open = false; }
     });
   }
 
@@ -115,11 +129,12 @@ document.querySelectorAll("[data-picker]").forEach(function (picker) {
   });
 });
 
-// An Undo button is offered for as long as the server accepts it, then taken away.
+// An Undo button is offered while the server still accepts it (a second is kept for the page to load
+// and the click to travel), then taken away.
 document.querySelectorAll("[data-undo]").forEach(function (box) {
   "use strict";
   window.setTimeout(function () {
     var form = box.querySelector("form");
     if (form) { form.remove(); }
-  }, Number(box.dataset.undoSeconds) * 1000);
+  }, (Number(box.dataset.undoSeconds) - 1) * 1000);
 });

@@ -63,7 +63,7 @@ def test_after_withdrawal_the_face_is_not_used_but_kept_until_the_window_ends(cl
 
     page = withdraw(client)
 
-    assert "Undo" in page
+    assert "data-undo " in page
     assert not found_by_face(bob, alice)
     assert FaceTemplate.objects.count() == 1  # not yet erased: the undo is still possible
     assert services.face_templates_erase(consent_id=enrolled_alice.pk) is False  # too early: the task waits
@@ -92,7 +92,7 @@ def test_after_the_window_the_undo_is_refused_and_the_templates_are_erased(clien
     page = client.post(reverse("faces:withdraw_undo"), follow=True).content.decode()
     face_templates_erase(enrolled_alice.pk)  # the task queued at withdrawal, run by a worker
 
-    assert "too late to undo" in page
+    assert "trop tard pour annuler" in page
     assert not FaceConsent.objects.active().exists()
     assert not FaceTemplate.objects.exists()
     assert AccessEvent.objects.filter(patient=alice, object_type="face_template", action="revoke").count() == 1

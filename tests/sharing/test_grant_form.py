@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from sharing.models import Grant, Scope
+from tests.factories import ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,9 +53,9 @@ def test_the_folded_lists_show_that_they_open_and_how_many_are_chosen(client, al
     page = client.get(reverse("sharing:grant_edit", args=[grant.public_id])).content.decode()
 
     kinds = re.search(r'<details class="field picker" data-picker="kinds" open>.*?</summary>', page, re.S).group(0)
-    assert "2 chosen" in kinds and "Choose…" in kinds
+    assert "2 choisis" in kinds and "Choisir…" in kinds  # French, the default language
     records = re.search(r'<details class="field picker" data-picker="records" >.*?</summary>', page, re.S).group(0)
-    assert "0 chosen" in records
+    assert "0 choisi" in records
 
 
 def test_an_end_chosen_as_a_day_shows_as_that_day(client, alice, bob, alice_records):
@@ -88,3 +89,19 @@ def test_saving_a_grant_unchanged_keeps_its_last_day(client, alice, bob, alice_r
     client.post(reverse("sharing:grant_edit", args=[first.public_id]), fields | {"ends_on": shown})
 
     assert Grant.objects.active().get().ends_at == first.ends_at
+
+
+def test_a_proposal_with_an_error_keeps_the_chosen_colleague(client, alice, bob, grant_to_bob):
+    grant_to_bob()
+    colleague = ProfessionalFactory()
+    client.force_login(bob)
+
+    response = client.post(
+        reverse("sharing:propose", args=[alice.public_id]),
+        {"professional": str(colleague.public_id), "scope": "kinds", "permission": "read"},  # no kind chosen
+    )
+
+    page = response.content.decode()
+    assert response.context["form"].non_field_errors()
+    assert checked_values(page, "professional") == {str(colleague.public_id)}
+    assert checked_values(page, "scope") == {"kinds"}

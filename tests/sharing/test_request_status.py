@@ -85,14 +85,22 @@ def test_after_sending_the_visitor_sees_the_request_waiting_on_a_page_of_its_own
 
 
 def test_the_status_address_is_sent_to_the_visitor_without_what_they_wrote(client, profile):
-    response = send(client, profile, name="Visit https://evil.example now")
+    response = send(client, profile, contact_email="nora@example.org")
 
     status_url = sharing.access_request_status_url(AccessRequest.objects.get())
     assert response.redirect_chain[-1][0] in status_url
     message = mail.outbox[-1]
     assert message.to == ["nora@example.org"]
     assert status_url in message.body
-    assert "evil.example" not in message.body and "hospitalisée" not in message.body
+    assert "Nora" not in message.body and "hospitalisée" not in message.body
+
+
+@pytest.mark.parametrize("name", ["Visit https://evil.example", "www.evil.example", "Nora evil.fr/win"])
+def test_a_name_cannot_carry_a_web_address_to_the_patient(client, profile, name):
+    response = client.post(request_url(profile), {**VISITOR, "name": name})
+
+    assert "name" in response.context["form"].errors
+    assert not AccessRequest.objects.exists()
 
 
 def test_an_unknown_status_token_shows_nothing(client, profile):
@@ -123,7 +131,7 @@ def test_once_refused_the_status_page_says_so(client, alice, profile):
 
     assert 'data-request-status="refused"' in page
     assert "/s/" not in page
-    assert "not accepted" in mail.outbox[-1].body
+    assert "n’a pas été acceptée" in mail.outbox[-1].body  # in the language the visitor used
 
 
 def test_the_patient_sees_the_link_again_on_their_requests(client, alice, profile):
@@ -159,14 +167,20 @@ def test_one_address_cannot_send_requests_without_end(client, profile):
     assert AccessRequest.objects.count() == 5
 
 
-def test_a_phone_number_given_receives_the_link_by_sms(client, alice, profile, settings):
-    sms = pytest.importorskip("notifications.sms", reason="the SMS channel comes with branch h-sms")
-    settings.SMS_BACKEND = "notifications.sms.backends.locmem.SmsBackend"
-    sms.outbox.clear()
+def test_a_phone_number_given_receives_the_link_by_sms(client, alice, profile, sms_outbox):
     send(client, profile, contact_email="", contact_phone="06 12 34 56 78")
-    assert sms.outbox == []  # nothing is texted before the patient answers
+    assert sms_outbox == []  # nothing is texted before the patient answers: the form cannot send SMS at will
 
     answer(client, alice, AccessRequest.objects.get())
 
     link_url = sharing.access_request_link_url(AccessRequest.objects.get())
-    assert [(message.to, link_url in message.body) for message in sms.outbox] == [("+33612345678", True)]
+    assert [(message.to, link_url in message.body) for message in sms_outbox] == [("+33612345678", True)]
+
+
+def test_a_refusal_reaches_the_phone_too(client, alice, profile, sms_outbox):
+    send(client, profile, contact_email="", contact_phone="06 12 34 56 78")
+
+    answer(client, alice, AccessRequest.objects.get(), decision="refuse")
+
+    assert [message.to for message in sms_outbox] == ["+33612345678"]
+    assert "/s/" not in sms_outbox[0].body

@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,7 +58,7 @@ def test_undo_after_the_window_is_refused(client, alice, bob, grant_to_bob):
 
     response = client.post(reverse("sharing:grant_restore", args=[grant.public_id]), follow=True)
 
-    assert "too late to undo" in response.content.decode()
+    assert "trop tard pour annuler" in response.content.decode()
     assert not decide(bob, Action.VIEW, alice)
 
 
@@ -66,8 +67,9 @@ def test_only_who_withdrew_can_undo(alice, bob, grant_to_bob):
     Grant.objects.filter(pk=grant.pk).update(revoked_at=timezone.now(), revoked_by=bob)  # e.g. a replaced grant
     grant.refresh_from_db()
 
-    with pytest.raises(Exception, match="too late"):
+    with pytest.raises(ValidationError) as refusal:
         sharing.grant_restore(actor=alice, grant=grant)
+    assert refusal.value.code == "undo_too_late"
     assert not decide(bob, Action.VIEW, alice)
 
 
