@@ -162,7 +162,9 @@ class PatientProfile(models.Model):
 
 
 class ProfessionalProfile(models.Model):
-    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="professional_profile")
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="professional_profile", verbose_name=_("user")
+    )
     profession = models.CharField(_("profession"), max_length=32, choices=Profession.choices)
     specialty = models.CharField(_("specialty"), max_length=120, blank=True)
     rpps = models.CharField(

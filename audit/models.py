@@ -82,22 +82,31 @@ class AccessEvent(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
     )
     # Who it was, as shown to the patient: the member's name at the time, or what a link holder declared.
-    actor_label = models.CharField(max_length=200)
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    object_type = models.CharField(max_length=40)
-    object_id = models.UUIDField(null=True, blank=True)
-    action = models.CharField(max_length=16, choices=Action.choices)
-    access_path = models.CharField(max_length=16, choices=AccessPath.choices)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    at = models.DateTimeField(default=timezone.now)
+    actor_label = models.CharField(max_length=200, verbose_name=_("who"))
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("patient")
+    )
+    object_type = models.CharField(max_length=40, verbose_name=_("object"))
+    object_id = models.UUIDField(null=True, blank=True, verbose_name=_("object id"))
+    action = models.CharField(max_length=16, choices=Action.choices, verbose_name=_("what"))
+    access_path = models.CharField(max_length=16, choices=AccessPath.choices, verbose_name=_("how"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
+    user_agent = models.CharField(max_length=300, blank=True, verbose_name=_("browser"))
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("when"))
 
     objects = AccessEventQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("access event")
+        verbose_name_plural = _("access events")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["patient", "-at"], name="accessevent_patient_time")]
         constraints = [
