@@ -118,3 +118,13 @@ def test_postgresql_folds_like_python(alice):
 
     for query in ("oedeme", "ŒDÈME", "quincke", "lodz"):
         assert HealthRecord.objects.filter(title__folded=query).count() == 1, query
+
+
+def test_the_admin_finds_a_patients_records_by_name_without_accents(client, staff, penicillin):
+    penicillin.patient.last_name = "Lefèvre"
+    penicillin.patient.save()
+    client.force_login(staff)
+
+    page = client.get(reverse("admin:health_records_healthrecord_changelist"), {"q": "LEFEVRE"}).content.decode()
+
+    assert "Pénicilline" in page
