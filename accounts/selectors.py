@@ -23,6 +23,7 @@ def directory_search(*, query: str = "", profession: str = "", city: str = "") -
             Q(first_name__folded=word)
             | Q(last_name__folded=word)
             | Q(professional_profile__specialty__folded=word, professional_profile__specialty_public=True)
+            | Q(professional_profile__city__folded=word, professional_profile__city_public=True)
         )
     if profession:
         professionals = professionals.filter(professional_profile__profession=profession)

@@ -60,6 +60,8 @@ OBJECT_TYPES = {
 # append-only, so the English key stays).
 EMERGENCY_PAGE_VISITOR = "Emergency page visitor"
 VISITOR_LABELS = {EMERGENCY_PAGE_VISITOR: _("Emergency page visitor")}
+# Until December 2026 a link holder's label ended with these English words; the access path now says it.
+LEGACY_LINK_SUFFIX = " — share link"
 # An object type this list does not know yet still reads as a phrase in the patient's language.
 UNKNOWN_OBJECT = _("your data")
 # Actions whose words already say what was done to the patient: no object follows them.
@@ -133,7 +135,7 @@ class AccessEvent(models.Model):
 
     @property
     def who(self) -> str:
-        return str(VISITOR_LABELS.get(self.actor_label, self.actor_label))
+        return str(VISITOR_LABELS.get(self.actor_label, self.actor_label.removesuffix(LEGACY_LINK_SUFFIX)))
 
     @property
     def what(self) -> str:

@@ -19,7 +19,7 @@ class CommentAdmin(AuditedChangelistMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
     audit_object_type = "comment"
     list_display = ["author_label", "patient", "visibility", "created_at", "deleted_at", "hidden_at"]
     list_filter = ["visibility", "hidden_at", "deleted_at"]
-    search_fields = ["public_id", "patient__email", "author_label"]
+    search_fields = ["public_id", "patient__email", "author_label__folded"]
     list_select_related = ["patient"]
     fields = ["public_id", "record", "parent", "visibility", "author_label", "text", "created_at", "edited_at"]
     readonly_fields = [*fields, "hidden_at", "hidden_by", "deleted_at"]

@@ -41,7 +41,7 @@ class FaceTemplateAdmin(AuditedChangelistMixin, AuditedChangeViewMixin, ReadOnly
     audit_object_type = "face_template"
     list_display = ["patient", "backend", "enrolled_by", "enrolled_at"]
     list_filter = ["backend"]
-    search_fields = ["patient__public_id", "patient__email", "patient__last_name"]
+    search_fields = ["patient__public_id", "patient__email", "patient__last_name__folded"]
     list_select_related = ["patient", "enrolled_by"]
     date_hierarchy = "enrolled_at"
     # Listed explicitly so that the embedding never reaches a page.
@@ -54,7 +54,7 @@ class FaceConsentAdmin(AuditedChangelistMixin, AuditedChangeViewMixin, ReadOnlyA
     audit_object_type = "face_consent"
     list_display = ["patient", "method", "text_version", "given_at", "withdrawn_at", "recorded_by"]
     list_filter = ["method", "text_version", ("withdrawn_at", admin.EmptyFieldListFilter)]
-    search_fields = ["patient__public_id", "patient__email", "patient__last_name"]
+    search_fields = ["patient__public_id", "patient__email", "patient__last_name__folded"]
     list_select_related = ["patient", "recorded_by"]
     date_hierarchy = "given_at"
     fields = [
@@ -103,7 +103,7 @@ class FaceSearchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["searcher", "at", "backend", "threshold", "outcome", "problem", "candidate_count"]
     list_filter = ["outcome", "backend"]
-    search_fields = ["searcher__email", "searcher__last_name", "public_id"]
+    search_fields = ["searcher__email", "searcher__last_name__folded", "public_id"]
     list_select_related = ["searcher"]
     date_hierarchy = "at"
     fields = ["public_id", "searcher", "at", "backend", "threshold", "outcome", "problem"]

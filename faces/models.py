@@ -79,13 +79,15 @@ class FaceTemplate(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="face_templates")
     consent = models.ForeignKey(FaceConsent, on_delete=models.PROTECT, related_name="templates")
-    backend = models.CharField(max_length=16)
+    backend = models.CharField(max_length=16, verbose_name=_("engine"))
     # The backend's id: the FaceId in the Rekognition collection, a random id for the local model.
     face_id = models.CharField(max_length=64)
     # The local model's 128 float32 values; empty for Rekognition, which keeps the template itself.
     embedding = models.BinaryField(null=True, blank=True)
-    enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    enrolled_at = models.DateTimeField(default=timezone.now)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("enrolled by")
+    )
+    enrolled_at = models.DateTimeField(default=timezone.now, verbose_name=_("enrolled on"))
 
     class Meta:
         ordering = ["-enrolled_at", "-id"]
@@ -110,12 +112,14 @@ class FaceSearch(models.Model):
     out. The photo is not kept."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    searcher = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    backend = models.CharField(max_length=16)
-    threshold = models.FloatField()
-    outcome = models.CharField(max_length=16, choices=SearchOutcome.choices)
-    problem = models.CharField(max_length=32, blank=True)
+    searcher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("searched by")
+    )
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("date"))
+    backend = models.CharField(max_length=16, verbose_name=_("engine"))
+    threshold = models.FloatField(verbose_name=_("threshold"))
+    outcome = models.CharField(max_length=16, choices=SearchOutcome.choices, verbose_name=_("outcome"))
+    problem = models.CharField(max_length=32, blank=True, verbose_name=_("problem"))
 
     class Meta:
         ordering = ["-at", "-id"]

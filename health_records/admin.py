@@ -40,7 +40,7 @@ class HealthRecordAdmin(AuditedChangelistMixin, ReadOnlyAdminMixin, admin.ModelA
     audit_object_type = "health_record"
     list_display = ["title", "kind", "clinical_date", "patient", "author", "archived_at"]
     list_filter = ["kind", "archived_at"]
-    search_fields = ["public_id", "patient__email", "patient__last_name"]
+    search_fields = ["public_id", "patient__email", "patient__last_name__folded"]
     list_select_related = ["patient", "author"]
     date_hierarchy = "clinical_date"
     fields = ["public_id", "patient", "kind", "title", "clinical_date", "author", "description", "archived_at"]

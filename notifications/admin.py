@@ -9,7 +9,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     list_display = ["created_at", "recipient", "event", "in_app", "read_at", "emailed_at", "pushed_at"]
     list_filter = ["event", "in_app"]
-    search_fields = ["public_id", "recipient__email", "recipient__last_name"]
+    search_fields = ["public_id", "recipient__email", "recipient__last_name__folded"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
     fields = [

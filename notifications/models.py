@@ -97,7 +97,9 @@ class Notification(models.Model):
     """One event told to one user. The message is plain text and carries no health detail."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
     event = models.CharField(_("event"), max_length=40, choices=Event.choices)
     message = models.CharField(_("message"), max_length=MESSAGE_MAX_LENGTH)
     url = models.CharField(_("link"), max_length=500, blank=True, validators=[validate_relative_url])
@@ -109,7 +111,7 @@ class Notification(models.Model):
     # False when the recipient turned the in-app channel off but still wants the e-mail or the push:
     # the row only exists for those tasks and the centre never shows it.
     in_app = models.BooleanField(_("shown in the app"), default=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("creation date"), default=timezone.now, editable=False)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
     pushed_at = models.DateTimeField(_("pushed"), null=True, blank=True)
@@ -264,7 +266,7 @@ class PushSubscription(models.Model):
     p256dh = models.CharField(max_length=100, validators=[validate_p256dh])
     auth = models.CharField(max_length=40, validators=[validate_auth_secret])
     user_agent = models.CharField(_("browser"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("creation date"), default=timezone.now, editable=False)
     last_success_at = models.DateTimeField(_("last push delivered"), null=True, blank=True)
 
     class Meta:

@@ -30,7 +30,7 @@ class ReadOnlyAdminMixin:
 class PrinterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["slug", "owner", "created_at", "secret_rotated_at", "is_active"]
     list_filter = ["is_active"]
-    search_fields = ["slug", "owner__email", "owner__last_name"]
+    search_fields = ["slug", "owner__email", "owner__last_name__folded"]
     list_select_related = ["owner"]
     fields = ["public_id", "slug", "name", "owner", "created_at", "secret_rotated_at", "is_active"]
     readonly_fields = fields

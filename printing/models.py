@@ -16,12 +16,14 @@ class Printer(models.Model):
     """One professional's printer. Its id is in the printer's URL; its secret, only as a keyed hash."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="printers")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="printers", verbose_name=_("owner")
+    )
     slug = models.SlugField(_("printer id"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=120, default="ReLyfe")
     secret_hash = models.CharField(max_length=64)
-    secret_rotated_at = models.DateTimeField(default=timezone.now)
-    created_at = models.DateTimeField(default=timezone.now)
+    secret_rotated_at = models.DateTimeField(default=timezone.now, verbose_name=_("secret changed on"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("creation date"))
     is_active = models.BooleanField(_("accepts jobs"), default=True)
 
     class Meta:
@@ -70,16 +72,18 @@ class JobSource(models.TextChoices):
 
 class PrintJob(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    printer = models.ForeignKey(Printer, on_delete=models.PROTECT, related_name="jobs")
+    printer = models.ForeignKey(Printer, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("printer"))
     # IPP's job-id: 1, 2, 3… for each printer.
-    number = models.PositiveIntegerField()
-    source = models.CharField(max_length=8, choices=JobSource.choices, default=JobSource.IPP)
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    source = models.CharField(max_length=8, choices=JobSource.choices, default=JobSource.IPP, verbose_name=_("channel"))
     name = models.CharField(_("job name"), max_length=255, blank=True)
     user_name = models.CharField(_("printed by"), max_length=255, blank=True)
-    state = models.PositiveSmallIntegerField(choices=JobState.choices, default=JobState.PROCESSING)
+    state = models.PositiveSmallIntegerField(
+        choices=JobState.choices, default=JobState.PROCESSING, verbose_name=_("state")
+    )
     state_message = models.CharField(max_length=255, blank=True)
     accepting_documents = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("creation date"))
     completed_at = models.DateTimeField(null=True, blank=True)
     # The inbox: the patient ReLyfe proposes (and why), then the one the professional chose.
     proposed_patient = models.ForeignKey(
@@ -89,11 +93,11 @@ class PrintJob(models.Model):
     # Where the document names the proposed patient: {"page": 1, "lines": ["DUPONT Marie née le 05/03/1948"]}.
     # Health data: shown to the printer's owner only, never logged.
     proposal_evidence = models.JSONField(default=dict, blank=True)
-    assigned_at = models.DateTimeField(null=True, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True, verbose_name=_("filed on"))
     record = models.ForeignKey(
         "health_records.HealthRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("dismissed on"))
 
     objects = PrintJobQuerySet.as_manager()
 

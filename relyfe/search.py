@@ -11,7 +11,7 @@ from django.db import models
 from django.db.backends.signals import connection_created
 
 LIGATURES = {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"}
-# Latin-1 and Latin Extended-A: the letters of French and of the names patients and professionals carry.
+# The Latin letters from U+00C0 to U+024F: those of French and of the names patients and professionals carry.
 ACCENTED = {
     letter: unicodedata.normalize("NFKD", letter)[0]
     for letter in map(chr, range(0xC0, 0x250))

@@ -85,8 +85,9 @@ class LinkVisitor:
 
     @property
     def full_name(self) -> str:
-        who = f"{self.name} ({self.profession})" if self.profession else self.name
-        return f"{who} — share link"
+        # Stored as a comment's author and in the access log: no words, so that each reader's page says
+        # "through a share link" in their own language.
+        return f"{self.name} ({self.profession})" if self.profession else self.name
 
 
 @dataclass(frozen=True)

@@ -372,7 +372,7 @@ def share_link_open(*, link: ShareLink, name: str, profession: str = "", request
     )
     if not counted:
         return False
-    label = f"{name} ({profession}) — share link" if profession else f"{name} — share link"
+    label = f"{name} ({profession})" if profession else name
     _audit(
         actor=None,
         patient=link.patient,

@@ -13,6 +13,7 @@ Exactly once, whatever happens to beats and workers:
 import datetime
 import logging
 from collections import defaultdict
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -52,6 +53,14 @@ SCHEDULE_FIELDS = [
     "stopped_at",
 ]
 CLOCK_MESSAGE = gettext_noop("Time for your %(time)s medications")
+# The same, for a patient who chose to see the names: whole sentences, so that each is translated whole.
+MOMENT_MESSAGES_WITH_NAMES = {
+    Moment.MORNING: gettext_noop("Time for your morning medications: %(names)s"),
+    Moment.NOON: gettext_noop("Time for your noon medications: %(names)s"),
+    Moment.EVENING: gettext_noop("Time for your evening medications: %(names)s"),
+    Moment.BEDTIME: gettext_noop("Time for your bedtime medications: %(names)s"),
+}
+CLOCK_MESSAGE_WITH_NAMES = gettext_noop("Time for your %(time)s medications: %(names)s")
 SNOOZE_MESSAGE = gettext_noop("Reminder: medications to take")
 
 
@@ -188,19 +197,21 @@ def dispatches_to_queue(*, now: datetime.datetime) -> list[int]:
 
 
 def _message(dispatch: ReminderDispatch, intakes: list[Intake], show_names: bool) -> tuple[str, dict]:
-    if dispatch.moment in MOMENT_MESSAGES:
-        text, params = MOMENT_MESSAGES[dispatch.moment], {}
-    else:
-        text, params = CLOCK_MESSAGE, {"time": dispatch.moment}
-    if not show_names:
-        return text, params
-    # The patient chose to see names: they are theirs to read on their own screen.
-    names = ", ".join(_named_dose(intake.medication) for intake in intakes)
-    return text + ": %(names)s", {**params, "names": names.replace("%", "%%")}
+    by_moment, at_clock = (
+        (MOMENT_MESSAGES_WITH_NAMES, CLOCK_MESSAGE_WITH_NAMES) if show_names else (MOMENT_MESSAGES, CLOCK_MESSAGE)
+    )
+    text, params = (
+        (by_moment[dispatch.moment], {}) if dispatch.moment in by_moment else (at_clock, {"time": dispatch.moment})
+    )
+    if show_names:
+        # The patient chose to see names: they are theirs to read on their own screen.
+        params["names"] = ", ".join(_named_dose(intake.medication) for intake in intakes)
+    return text, params
 
 
 def _named_dose(medication: Medication) -> str:
-    return f"{medication.name} ({medication.dose:g} {unit_for_dose(medication.dose_unit, medication.dose)})"
+    dose = Decimal(medication.dose).normalize()  # "2", not "2.00" as the column stores it
+    return f"{medication.name} ({dose:f} {unit_for_dose(medication.dose_unit, dose)})"
 
 
 def dispatch_send(*, dispatch_id: int, now: datetime.datetime | None = None) -> bool:

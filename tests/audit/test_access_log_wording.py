@@ -62,3 +62,12 @@ def test_the_origin_column_is_not_a_start_date(client, alice, bob):
     page = access_log(client, alice, "fr")
 
     assert '<th scope="col">Provenance</th>' in page
+
+
+def test_a_link_holder_logged_with_english_words_reads_in_the_readers_language(client, alice):
+    log(alice, path=AccessPath.LINK, label="Dr Durand (radiologue) — share link")
+
+    page = access_log(client, alice, "fr")
+
+    assert "Dr Durand (radiologue)" in page and "lien de partage" in page
+    assert "share link" not in page

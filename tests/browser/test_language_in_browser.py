@@ -6,6 +6,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from audit import services as audit
+from audit.models import AccessPath, Action
+from sharing import services as sharing
+from sharing.models import Permission, Scope
 from tests.factories import PASSWORD, HealthRecordFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -70,3 +74,25 @@ def test_the_timeline_search_ignores_accents_and_the_address_keeps_it(page, alic
     page.go_forward()
     page.wait_for_function("() => !document.querySelector('#timeline').innerText.includes('Radiographie')")
     assert page.input_value("#id_q") == "penicilline"
+
+
+def test_the_access_log_reads_as_french_sentences(page, alice, bob):
+    sharing.grant_give(actor=alice, professional=bob, scope=Scope.KINDS, kinds=["imaging"], permission=Permission.READ)
+    audit.record(
+        actor=bob,
+        patient=alice,
+        object_type="timeline",
+        object_id=None,
+        action=Action.LIST,
+        access_path=AccessPath.GRANT,
+    )
+    log_in(page, "alice@example.org")
+
+    page.goto(page.base_url + "/access-log/")
+
+    row = page.inner_text("table tbody tr")
+    assert "a parcouru la liste de vos dossiers" in row and "accès accordé par le patient" in row
+    screenshot(page, "access-log")
+    page.goto(page.base_url + "/sharing/care-team/")
+    assert "(Imagerie)" in page.inner_text("main")
+    screenshot(page, "care-team")

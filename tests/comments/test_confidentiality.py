@@ -137,7 +137,7 @@ def test_a_link_holder_writes_for_everyone_under_their_stated_name(alice, link_h
 
     comment = record.comments.get()
     assert comment.visibility == "everyone" and comment.author is None
-    assert comment.author_label == "Dr Durand (radiologue) — share link"
+    assert comment.author_label == "Dr Durand (radiologue)"
     assert Notification.objects.filter(recipient=alice, event="comment").exists()
 
 

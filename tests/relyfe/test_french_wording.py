@@ -1,5 +1,6 @@
 """Pages read as natural French: real plurals, words in their context, record kinds in words."""
 
+import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -7,9 +8,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from health_records.services import health_record_create, health_record_update
+from notifications.models import Notification
 from sharing import services as sharing
 from sharing.models import Permission, Scope
-from tests.factories import MedicationFactory, TreatmentFactory
+from tests.factories import HealthRecordFactory, MedicationFactory, TreatmentFactory
 from treatments.units import unit_for_dose
 
 
@@ -75,3 +78,31 @@ def test_quiet_hours_read_as_times_of_day(client, alice):
     page = french_page(client, alice, reverse("notifications:preferences"))
 
     assert 'for="id_quiet_start">De <span' in page and 'for="id_quiet_end">À <span' in page
+
+
+def test_a_records_history_names_fields_and_values_in_french(client, alice):
+    record = HealthRecordFactory(patient=alice, kind="lab_result", clinical_date=datetime.date(2025, 5, 22))
+    health_record_update(
+        actor=alice, record=record, fields={"kind": "imaging", "clinical_date": datetime.date(2025, 6, 1)}
+    )
+
+    page = french_page(client, alice, reverse("health_records:detail", args=[record.public_id]))
+
+    assert "<del>Résultat d’analyse</del> → <ins>Imagerie</ins>" in page
+    assert "<del>22 mai 2025</del> → <ins>1 juin 2025</ins>" in page
+    assert "clinical_date" not in page and "lab_result" not in page
+
+
+def test_a_notification_speaks_the_recipients_language_not_the_actors(alice, bob):
+    bob.language = "en"
+    bob.save()
+
+    with translation.override("fr"):  # alice browses in French
+        sharing.grant_give(actor=alice, professional=bob, scope=Scope.ALL, permission=Permission.CONTRIBUTE)
+    with translation.override("en"):  # bob browses in English
+        health_record_create(
+            actor=bob, patient=alice, kind="lab_result", title="NFS", clinical_date=datetime.date.today()
+        )
+
+    assert Notification.objects.get(recipient=bob).message == f"{alice.full_name} gave you access to their file."
+    assert Notification.objects.get(recipient=alice).message == f"{bob.full_name} a ajouté un document à votre dossier."

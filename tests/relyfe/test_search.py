@@ -89,8 +89,10 @@ def test_the_directory_ignores_accents_and_case(client, alice, helene):
     assert "Lefèvre" not in client.get(directory, {"q": "helena"}).content.decode()
 
 
-def test_choosing_a_professional_to_share_with_ignores_accents(helene):
-    assert list(sharing_selectors.professionals_matching(query="lefevre")) == [helene]
+@pytest.mark.parametrize("query", ["lefevre", "HELENE", "besancon", "helene besancon"])
+def test_choosing_a_professional_to_share_with_finds_a_name_or_city_without_accents(helene, query):
+    """The picker says "Name, city or RPPS number": every word is looked for in each of them."""
+    assert list(sharing_selectors.professionals_matching(query=query)) == [helene]
 
 
 def test_the_print_inbox_patient_search_ignores_accents_and_case(bob):
@@ -116,3 +118,13 @@ def test_postgresql_folds_like_python(alice):
 
     for query in ("oedeme", "ŒDÈME", "quincke", "lodz"):
         assert HealthRecord.objects.filter(title__folded=query).count() == 1, query
+
+
+def test_the_admin_finds_a_patients_records_by_name_without_accents(client, staff, penicillin):
+    penicillin.patient.last_name = "Lefèvre"
+    penicillin.patient.save()
+    client.force_login(staff)
+
+    page = client.get(reverse("admin:health_records_healthrecord_changelist"), {"q": "LEFEVRE"}).content.decode()
+
+    assert "Pénicilline" in page

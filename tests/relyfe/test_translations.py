@@ -2,6 +2,7 @@
 
 import datetime
 import gettext
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -169,6 +170,19 @@ def test_every_string_marked_for_translation_is_in_the_catalogue(entries, tmp_pa
     known = {key_of(entry) for entry in entries}
     missing = sorted(key_of(entry) for entry in extracted if entry["msgid"] and key_of(entry) not in known)
     assert missing == []
+
+
+def test_no_french_message_contradicts_djangos_own(entries):
+    """Our catalogue comes first: a msgid Django translates too ("May", the month) must read the same, or
+    carry a context. Otherwise every date filter and form of Django says our word ("22 Peut 2025")."""
+    django_locale = Path(importlib.util.find_spec("django").origin).parent / "conf/locale/fr/LC_MESSAGES/django.mo"
+    with django_locale.open("rb") as compiled:
+        djangos = gettext.GNUTranslations(compiled)._catalog
+    plain = [entry for entry in entries if "msgctxt" not in entry and "msgstr" in entry]
+    contradicting = [
+        entry["msgid"] for entry in plain if djangos.get(entry["msgid"], entry["msgstr"]) != entry["msgstr"]
+    ]
+    assert contradicting == []
 
 
 def test_all_twelve_months_read_in_french():

@@ -76,7 +76,7 @@ def test_a_recipient_states_their_name_and_sees_only_the_shared_records(client, 
     # The token is exchanged for the session: no later page carries it.
     assert token not in response.url
     labels = set(AccessEvent.objects.filter(patient=alice, access_path="link").values_list("actor_label", flat=True))
-    assert labels == {"Dr Durand (radiologue) — share link"}
+    assert labels == {"Dr Durand (radiologue)"}
     assert Notification.objects.filter(recipient=alice, event="share_link_opened").exists()
 
 
