@@ -14,6 +14,7 @@ from django.conf import settings
 from django.template import Context, Template
 from django.utils import translation
 
+from tests.conftest import skip_or_fail
 from tests.factories import HealthRecordFactory
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
@@ -147,9 +148,10 @@ def test_the_compiled_catalogue_matches_the_french_one(entries):
     assert compiled_entries == expected, "run msgfmt -o locale/fr/LC_MESSAGES/django.mo on the .po"
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="makemessages needs gettext: apt-get install gettext")
 def test_every_string_marked_for_translation_is_in_the_catalogue(entries, tmp_path):
     """makemessages runs on a copy of the sources, so the repository's catalogue is never touched."""
+    if shutil.which("xgettext") is None:
+        skip_or_fail("makemessages needs gettext: apt-get install gettext")
     root = Path(settings.BASE_DIR)
     copy = tmp_path / "project"
     shutil.copytree(
