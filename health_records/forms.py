@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from health_records import selectors
 from health_records.models import HealthRecord, RecordKind
-from health_records.services import parse_tags
+from health_records.services import parse_tags, staged_upload_checked
 from health_records.uploads import UploadRefused, check_upload
 
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"
@@ -24,6 +25,8 @@ class CheckedFilesField(forms.FileField):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_FILES}))
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
+        # The files that passed the checks, even when another one did not: a form sent back keeps them.
+        self.passed = []
 
     def clean(self, data, initial=None):
         files = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
@@ -45,6 +48,7 @@ class CheckedFilesField(forms.FileField):
                         params={"name": uploaded.name[:80], "reason": " ".join(refusal.messages)},
                     )
                 )
+        self.passed = checked
         if errors:
             raise ValidationError(errors)
         return checked
@@ -87,6 +91,19 @@ class HealthRecordForm(forms.ModelForm):
 BODY_SITES_LIST_ID = "body-site-suggestions"
 
 
+class KeptUploadsField(forms.Field):
+    """The public ids of files kept from a previous send of the form; the template writes the inputs."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        # One more than the limit is enough to say there are too many.
+        return [str(item) for item in (value or [])][: settings.UPLOAD_MAX_FILES + 1]
+
+
 class NewHealthRecordForm(HealthRecordForm):
     body_site = forms.CharField(
         label=_("Body site"),
@@ -102,20 +119,35 @@ class NewHealthRecordForm(HealthRecordForm):
         widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
 
-    def __init__(self, *args, body_sites=(), **kwargs):
+    kept = KeptUploadsField()
+
+    def __init__(self, *args, owner=None, body_sites=(), **kwargs):
         super().__init__(*args, **kwargs)
         # The sites the patient already used, offered in a <datalist> so that one site keeps one name.
         self.body_sites = list(body_sites)
         self.body_sites_list_id = BODY_SITES_LIST_ID
+        self.owner = owner
+        # Files kept from a previous send of this form (StagedUpload objects of `owner`).
+        self.kept_uploads = []
 
     def clean_body_site(self):
         return " ".join(self.cleaned_data.get("body_site", "").split())
 
+    @property
+    def passed_uploads(self):
+        """The new files that passed the checks, whether or not the form is valid."""
+        return self.fields["files"].passed + self.fields["camera"].passed
+
     def clean(self):
         cleaned_data = super().clean()
-        cleaned_data["uploads"] = cleaned_data.get("files", []) + cleaned_data.get("camera", [])
-        if len(cleaned_data["uploads"]) > settings.UPLOAD_MAX_FILES:
+        self.kept_uploads, missing = selectors.staged_uploads_of(owner=self.owner, public_ids=cleaned_data["kept"])
+        if missing:
+            self.add_error(None, _("A kept file is no longer available. Please choose it again."))
+        if len(self.kept_uploads) + len(self.passed_uploads) > settings.UPLOAD_MAX_FILES:
             raise ValidationError(_("At most %(count)d files at once.") % {"count": settings.UPLOAD_MAX_FILES})
+        if not self.errors:
+            new = cleaned_data.get("files", []) + cleaned_data.get("camera", [])
+            cleaned_data["uploads"] = [staged_upload_checked(staged) for staged in self.kept_uploads] + new
         return cleaned_data
 
 

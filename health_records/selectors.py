@@ -1,6 +1,7 @@
 """Reads of health records. Each asks the access policy, answers 404 for what the user may not see,
 and writes the access event of what it returns."""
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from accounts.models import Role, User
 from audit import services as audit
 from audit.models import AccessPath
 from audit.models import Action as AuditAction
-from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, Tag
+from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, StagedUpload, Tag
 from sharing import policy
 from sharing.policy import Access, Action, Channel
 
@@ -25,6 +26,17 @@ def patient_get_for_user(*, user, public_id, action: Action = Action.VIEW) -> tu
     if not access:
         raise Http404
     return patient, access
+
+
+def staged_uploads_of(*, owner, public_ids: list[str]) -> tuple[list[StagedUpload], bool]:
+    """The kept files of `owner` among `public_ids`, and whether any id found nothing. Another user's id,
+    an expired or used one and a malformed one are all the same "nothing": the answer tells nothing of them."""
+    wanted = set()
+    for value in public_ids:
+        with contextlib.suppress(ValueError):
+            wanted.add(uuid.UUID(str(value)))
+    found = list(StagedUpload.objects.filter(owner=owner, public_id__in=wanted))
+    return found, len(found) != len(set(public_ids))
 
 
 def timeline_records(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from audit import services as audit
 from audit.models import AccessPath
 from audit.models import Action as AuditAction
-from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, Tag
+from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, StagedUpload, Tag
 from health_records.photos import side_by_side
 from health_records.uploads import CheckedUpload, check_upload
 from notifications.models import Event
@@ -90,6 +90,76 @@ def _store(record: HealthRecord, uploads: list[CheckedUpload], actor, stored: li
         record_file.save()
         created.append(record_file)
     return created
+
+
+def staged_uploads_keep(*, owner, uploads: list[CheckedUpload]) -> list[StagedUpload]:
+    """Keeps checked files of a form sent back with an error, for their uploader alone. Not audited: no one
+    else can reach them, and the record they end up in writes its own access event."""
+    kept = []
+    with _stored_files_removed_on_failure() as stored, transaction.atomic():
+        for upload in uploads:
+            staged = StagedUpload(
+                owner=owner,
+                original_name=upload.display_name,
+                content_type=upload.content_type,
+                extension=upload.extension,
+                size=upload.size,
+                width=upload.width,
+                height=upload.height,
+                page_count=upload.page_count,
+            )
+            staged.file.save("upload", ContentFile(upload.content), save=False)
+            stored.append(staged)
+            staged.save()
+            kept.append(staged)
+    return kept
+
+
+def staged_upload_checked(staged: StagedUpload) -> CheckedUpload:
+    """The kept file as the services take it; it passed `check_upload` when it was kept."""
+    with staged.file.open("rb") as stored:
+        content = stored.read()
+    return CheckedUpload(
+        content=content,
+        content_type=staged.content_type,
+        extension=staged.extension,
+        display_name=staged.original_name,
+        size=staged.size,
+        width=staged.width,
+        height=staged.height,
+        page_count=staged.page_count,
+    )
+
+
+def staged_uploads_consume(*, owner, staged: list[StagedUpload]) -> None:
+    """Uses kept files once: call in the transaction that files them. Another request that used them
+    first, or another owner, makes it fail, so a file is never filed twice."""
+    if not staged:
+        return
+    deleted, _counts = StagedUpload.objects.filter(owner=owner, pk__in=[item.pk for item in staged]).delete()
+    if deleted != len(staged):
+        raise ValidationError(_("A kept file is no longer available. Please choose it again."), code="kept_gone")
+    _delete_files_on_commit(staged)
+
+
+def staged_uploads_sweep(*, older_than) -> int:
+    """Deletes kept files older than `older_than` (a timedelta); returns how many."""
+    expired = list(StagedUpload.objects.filter(created_at__lt=timezone.now() - older_than))
+    with transaction.atomic():
+        StagedUpload.objects.filter(pk__in=[staged.pk for staged in expired]).delete()
+        _delete_files_on_commit(expired)
+    return len(expired)
+
+
+def _delete_files_on_commit(staged: list[StagedUpload]) -> None:
+    names = [item.file.name for item in staged]
+    storage = StagedUpload._meta.get_field("file").storage
+
+    def delete():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
 
 
 def _queue_thumbnails(record_files: list[RecordFile]) -> None:

@@ -1,6 +1,7 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from health_records import services
 from health_records.models import RecordFile
@@ -24,3 +25,9 @@ def record_file_make_thumbnail(record_file_id: int) -> None:
         logger.warning("No thumbnail for record file %s: %s", record_file_id, refusal.code)
         return
     services.record_file_set_thumbnail(record_file=record_file, content=thumbnail)
+
+
+@shared_task
+def staged_uploads_sweep() -> int:
+    """Deletes files kept from a form sent back with an error that nobody sent again in time."""
+    return services.staged_uploads_sweep(older_than=settings.STAGED_UPLOAD_LIFETIME)

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -92,26 +93,46 @@ def record_create(request, patient_id):
         request.POST or None,
         request.FILES or None,
         initial=initial,
+        owner=request.user,
         body_sites=selectors.patient_body_sites(patient=patient, access=_access),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        record = services.health_record_create_with_site(
-            actor=request.user,
-            patient=patient,
-            kind=data["kind"],
-            title=data["title"],
-            clinical_date=data["clinical_date"],
-            description=data["description"],
-            tags=data["tags"],
-            uploads=data["uploads"],
-            body_site=data["body_site"],
-            request=request,
-        )
-        messages.success(request, _("The record is added."))
-        return _redirect(request, reverse("health_records:detail", args=[record.public_id]))
+        try:
+            with transaction.atomic():
+                services.staged_uploads_consume(owner=request.user, staged=form.kept_uploads)
+                record = services.health_record_create_with_site(
+                    actor=request.user,
+                    patient=patient,
+                    kind=data["kind"],
+                    title=data["title"],
+                    clinical_date=data["clinical_date"],
+                    description=data["description"],
+                    tags=data["tags"],
+                    uploads=data["uploads"],
+                    body_site=data["body_site"],
+                    request=request,
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The record is added."))
+            return _redirect(request, reverse("health_records:detail", args=[record.public_id]))
+    kept = _kept_for_next_send(form, owner=request.user) if form.is_bound else []
     template = "health_records/_record_form.html" if request.headers.get("HX-Request") else "health_records/new.html"
-    return render(request, template, {"form": form, "patient": patient})
+    return render(request, template, {"form": form, "patient": patient, "kept": kept})
+
+
+def _kept_for_next_send(form, *, owner):
+    """The files to list as kept on a form sent back: those kept before and the new ones that passed the
+    checks (unless there were already too many, which the form's error says)."""
+    # Asked again: a send that failed after the form was valid may have found some already used.
+    kept, _missing = selectors.staged_uploads_of(
+        owner=owner, public_ids=[staged.public_id for staged in form.kept_uploads]
+    )
+    if len(kept) + len(form.passed_uploads) <= settings.UPLOAD_MAX_FILES:
+        kept += services.staged_uploads_keep(owner=owner, uploads=form.passed_uploads)
+    return kept
 
 
 @login_required

@@ -170,6 +170,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "faces.tasks.face_templates_erase_overdue",
         "schedule": timedelta(minutes=10),
     },
+    # Files kept from a form sent back with an error, never sent again.
+    "staged-uploads-sweep": {
+        "task": "health_records.tasks.staged_uploads_sweep",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Accounts and authentication ----------------------------------------------------------------
@@ -365,6 +370,8 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=20) * 1024 * 1024
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=100)
 UPLOAD_MAX_FILES = 20
+# How long a file kept from a form sent back with an error waits to be sent again.
+STAGED_UPLOAD_LIFETIME = timedelta(hours=24)
 TIMELINE_PAGE_SIZE = 25
 ACCESS_LOG_PAGE_SIZE = 50
 

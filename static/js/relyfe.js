@@ -138,3 +138,53 @@ document.querySelectorAll("[data-undo]").forEach(function (box) {
     if (form) { form.remove(); }
   }, (Number(box.dataset.undoSeconds) - 1) * 1000);
 });
+
+// Forms sent back with an error: files kept on the server can be left out before sending again, and
+// empty required fields are marked before a send the server would refuse (it still checks them).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-kept-remove]");
+    if (!button) { return; }
+    var box = button.closest("[data-kept]");
+    button.closest("[data-kept-item]").remove();
+    if (!box.querySelector("[data-kept-item]")) { box.remove(); }
+  });
+  function mark(input, message) {
+    var field = input.closest(".field") || input.parentNode;
+    var note = field.querySelector("[data-required-note]");
+    if (!message) {
+      if (note) { note.remove(); field.classList.remove("field--error"); input.removeAttribute("aria-invalid"); }
+      return;
+    }
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "error";
+      note.setAttribute("data-required-note", "");
+      note.textContent = message;
+      field.appendChild(note);
+    }
+    field.classList.add("field--error");
+    input.setAttribute("aria-invalid", "true");
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-check-required]")) { return; }
+    var empty = [];
+    form.querySelectorAll("[required]").forEach(function (input) {
+      var missing = !input.value.trim();
+      mark(input, missing ? form.dataset.requiredMessage : "");
+      if (missing) { empty.push(input); }
+    });
+    if (empty.length) {
+      // Capturing on the document stops the event before htmx, on the form, sends it.
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      empty[0].focus();
+    }
+  }, true);
+  document.addEventListener("input", function (event) {
+    var form = event.target.form;
+    if (form && form.matches("form[data-check-required]") && event.target.value.trim()) { mark(event.target, ""); }
+  });
+})();
