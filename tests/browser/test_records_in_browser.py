@@ -42,6 +42,7 @@ def test_a_refused_file_is_explained_in_the_form_without_leaving_the_page(page, 
     log_in(page, "alice@example.org")
 
     page.goto(page.base_url + f"/patients/{alice.public_id}/records/new/")
+    page.select_option("select[name=kind]", "other")
     page.fill("input[name=title]", "Essai")
     page.fill("input[name=clinical_date]", "2026-05-04")
     page.set_input_files("input[name=files]", str(tmp_path / "virus.pdf"))
