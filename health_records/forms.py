@@ -104,7 +104,36 @@ class KeptUploadsField(forms.Field):
         return [str(item) for item in (value or [])][: settings.UPLOAD_MAX_FILES + 1]
 
 
-class NewHealthRecordForm(HealthRecordForm):
+class KeepsUploads:
+    """For a form with CheckedFilesField fields and a KeptUploadsField `kept`: files kept from a previous
+    send (StagedUpload objects of `owner`) count with the new ones, and clean to one list, "uploads"."""
+
+    def __init__(self, *args, owner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.kept_uploads = []
+
+    @property
+    def passed_uploads(self):
+        """The new files that passed the checks, whether or not the form is valid."""
+        fields = [field for field in self.fields.values() if isinstance(field, CheckedFilesField)]
+        return [upload for field in fields for upload in field.passed]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.kept_uploads, missing = selectors.staged_uploads_of(owner=self.owner, public_ids=cleaned_data["kept"])
+        if missing:
+            self.add_error(None, _("A kept file is no longer available. Please choose it again."))
+        if len(self.kept_uploads) + len(self.passed_uploads) > settings.UPLOAD_MAX_FILES:
+            raise ValidationError(_("At most %(count)d files at once.") % {"count": settings.UPLOAD_MAX_FILES})
+        if not self.errors:
+            # Without errors, the files that passed the checks are all the new files.
+            kept = [staged_upload_checked(staged) for staged in self.kept_uploads]
+            cleaned_data["uploads"] = kept + self.passed_uploads
+        return cleaned_data
+
+
+class NewHealthRecordForm(KeepsUploads, HealthRecordForm):
     body_site = forms.CharField(
         label=_("Body site"),
         required=False,
@@ -118,41 +147,28 @@ class NewHealthRecordForm(HealthRecordForm):
         label=_("Take a photo"),
         widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
-
     kept = KeptUploadsField()
 
-    def __init__(self, *args, owner=None, body_sites=(), **kwargs):
+    def __init__(self, *args, body_sites=(), **kwargs):
         super().__init__(*args, **kwargs)
         # The sites the patient already used, offered in a <datalist> so that one site keeps one name.
         self.body_sites = list(body_sites)
         self.body_sites_list_id = BODY_SITES_LIST_ID
-        self.owner = owner
-        # Files kept from a previous send of this form (StagedUpload objects of `owner`).
-        self.kept_uploads = []
 
     def clean_body_site(self):
         return " ".join(self.cleaned_data.get("body_site", "").split())
 
-    @property
-    def passed_uploads(self):
-        """The new files that passed the checks, whether or not the form is valid."""
-        return self.fields["files"].passed + self.fields["camera"].passed
+
+class AddFilesForm(KeepsUploads, forms.Form):
+    # Not required by itself: files kept from the previous send may be all there is.
+    files = CheckedFilesField(label=_("Files"))
+    kept = KeptUploadsField()
 
     def clean(self):
         cleaned_data = super().clean()
-        self.kept_uploads, missing = selectors.staged_uploads_of(owner=self.owner, public_ids=cleaned_data["kept"])
-        if missing:
-            self.add_error(None, _("A kept file is no longer available. Please choose it again."))
-        if len(self.kept_uploads) + len(self.passed_uploads) > settings.UPLOAD_MAX_FILES:
-            raise ValidationError(_("At most %(count)d files at once.") % {"count": settings.UPLOAD_MAX_FILES})
-        if not self.errors:
-            new = cleaned_data.get("files", []) + cleaned_data.get("camera", [])
-            cleaned_data["uploads"] = [staged_upload_checked(staged) for staged in self.kept_uploads] + new
+        if not self.errors and not cleaned_data["uploads"]:
+            self.add_error("files", ValidationError(self.fields["files"].error_messages["required"], code="required"))
         return cleaned_data
-
-
-class AddFilesForm(forms.Form):
-    files = CheckedFilesField(label=_("Files"), required=True)
 
 
 class TimelineFilterForm(forms.Form):

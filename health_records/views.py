@@ -148,6 +148,9 @@ def record_detail(request, record_id):
         "can_archive": bool(policy.decide(request.user, Action.ARCHIVE, record.patient, record=record))
         and not record.is_archived,
         "add_files_form": AddFilesForm(),
+        "kept": selectors.staged_uploads_of(
+            owner=request.user, public_ids=request.session.pop(_kept_session_key(record), [])
+        )[0],
         **discussion_context(viewer=request.user, record=record, access=access),
     }
     comment_services.comments_mark_read(user=request.user, record=record)
@@ -186,20 +189,30 @@ def record_edit(request, record_id):
 @require_POST
 def record_files_add(request, record_id):
     record, _access = selectors.health_record_for_action(user=request.user, public_id=record_id, action=Action.UPDATE)
-    form = AddFilesForm(request.POST, request.FILES)
+    form = AddFilesForm(request.POST, request.FILES, owner=request.user)
     if form.is_valid():
         try:
-            services.record_files_add(
-                actor=request.user, record=record, uploads=form.cleaned_data["files"], request=request
-            )
+            with transaction.atomic():
+                services.staged_uploads_consume(owner=request.user, staged=form.kept_uploads)
+                services.record_files_add(
+                    actor=request.user, record=record, uploads=form.cleaned_data["uploads"], request=request
+                )
             messages.success(request, _("The files are added."))
+            return _redirect(request, reverse("health_records:detail", args=[record.public_id]))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
+    # The record page lists them once, in its form, after the redirect.
+    kept = _kept_for_next_send(form, owner=request.user)
+    request.session[_kept_session_key(record)] = [str(staged.public_id) for staged in kept]
     return _redirect(request, reverse("health_records:detail", args=[record.public_id]))
+
+
+def _kept_session_key(record) -> str:
+    return f"kept_files:{record.public_id}"
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from audit.models import AccessEvent
 from health_records import tasks
 from health_records.models import HealthRecord, RecordChange, RecordFile, StagedUpload
+from tests.factories import HealthRecordFactory
 from tests.files import jpeg_bytes, pdf_bytes, upload
 from treatments.models import PrescriptionReading
 
@@ -181,3 +182,40 @@ def test_kept_files_older_than_a_day_are_swept_by_the_beat_task(alice, django_ca
     assert default_storage.exists(recent.file.name)
     schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "health_records.tasks.staged_uploads_sweep" in schedule
+
+
+def test_adding_files_to_a_record_keeps_the_good_ones_when_one_is_refused(client, alice):
+    record = HealthRecordFactory(patient=alice, author=alice, kind="lab_result")
+    client.force_login(alice)
+    url = reverse("health_records:add_files", args=[record.public_id])
+
+    refused = client.post(url, {"files": [upload("page1.jpg", jpeg_bytes()), upload("page2.txt", b"text")]})
+    page = client.get(refused["Location"]).content.decode()
+
+    assert "page2.txt:" in page
+    assert "Kept from your last try, no need to choose it again:" in page
+    (staged,) = StagedUpload.objects.all()
+    assert f'name="kept" value="{staged.public_id}"' in page
+    assert not record.files.exists()
+
+    added = client.post(url, {"kept": [staged.public_id], "files": [upload("page3.pdf", pdf_bytes())]})
+
+    assert added.status_code == 302
+    assert sorted(record.files.values_list("original_name", flat=True)) == ["page1.jpg", "page3.pdf"]
+    assert not StagedUpload.objects.exists()
+    assert "Kept from your last try" not in client.get(added["Location"]).content.decode()
+
+
+def test_adding_files_with_another_users_kept_id_adds_nothing(client, alice, dave):
+    record = HealthRecordFactory(patient=dave, author=dave)
+    client.force_login(alice)
+    alices = kept_ids(send(client, alice, files=[upload("bilan-alice.pdf", pdf_bytes())], title=""))
+    client.force_login(dave)
+
+    response = client.post(reverse("health_records:add_files", args=[record.public_id]), {"kept": alices})
+    page = client.get(response["Location"]).content.decode()
+
+    assert GONE in page
+    assert "bilan-alice" not in page
+    assert not record.files.exists()
+    assert StagedUpload.objects.get().owner == alice
