@@ -70,3 +70,32 @@ def test_a_kept_file_removed_before_sending_again_is_not_filed(page, alice, tmp_
 
     page.wait_for_selector("h1:has-text('Ordonnance')")
     assert [record_file.original_name for record_file in HealthRecord.objects.get().files.all()] == ["bilan.pdf"]
+
+
+def test_adding_files_keeps_the_good_one_when_another_is_refused(page, alice, tmp_path):
+    from tests.factories import HealthRecordFactory
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    record = HealthRecordFactory(patient=alice, author=alice, kind="lab_result", title="Bilan")
+    (tmp_path / "page1.jpg").write_bytes(jpeg_bytes(size=(600, 400)))
+    (tmp_path / "virus.pdf").write_bytes(b"MZ" + b"\x00" * 100)
+    log_in(page, "alice@example.org")
+    page.goto(page.base_url + f"/records/{record.public_id}/")
+    page.set_input_files(
+        "form.add-files input[name=files][multiple]:not([capture])",
+        [
+            str(tmp_path / "page1.jpg"),
+            str(tmp_path / "virus.pdf"),
+        ],
+    )
+    page.click("form.add-files >> text=Envoyer")
+
+    page.wait_for_selector("text=virus.pdf")
+    assert "page1.jpg" in page.locator("form.add-files .upload-kept").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator("form.add-files").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "add-files-kept.png"))
+    page.click("form.add-files >> text=Envoyer")
+
+    page.wait_for_selector(".file__name:has-text('page1.jpg')")
+    assert [record_file.original_name for record_file in record.files.all()] == ["page1.jpg"]
