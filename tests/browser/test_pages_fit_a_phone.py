@@ -64,6 +64,11 @@ OVERFLOWS = """width => {
   }
   return faults;
 }"""
+# Buttons under a thumb: the smallest may be 40 px high (the ones of a form, and every .button).
+SMALL_BUTTONS = """() => [...document.querySelectorAll("main .button, main button")]
+  .map(button => [button, button.getBoundingClientRect()])
+  .filter(([button, box]) => box.height > 0 && box.height < 39.5)
+  .map(([button, box]) => `${button.textContent.trim().slice(0, 30)} (${Math.round(box.height)} px)`)"""
 
 
 class Sweep:
@@ -98,6 +103,9 @@ class Sweep:
         self.page.wait_for_load_state("networkidle")
         overflows = self.page.evaluate(OVERFLOWS, self.page.viewport_size["width"])
         self.faults += [f"{self.current}: {fault}" for fault in overflows]
+        if self.page.viewport_size == PHONE:
+            small = self.page.evaluate(SMALL_BUTTONS)
+            self.faults += [f"{self.current}: a button too small for a thumb: {button}" for button in small]
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SHOTS / f"{self.role}-{name}.png"), full_page=True)
 
@@ -250,6 +258,10 @@ def test_every_page_of_a_professional_fits_a_phone(page, cast):
         sweep.visit(name, path)
     sweep.menu_stays_on_one_line()
     sweep.assert_no_fault()
+    # The patient seen a moment ago was seen "il y a 9 secondes", not "0 minute" (a duration, not a when).
+    page.goto(page.base_url + "/")
+    assert " il y a " in page.inner_text("[aria-labelledby=recent-title]")
+    assert "0 minute" not in page.inner_text("main")
 
 
 def test_every_public_page_fits_a_phone(page, cast):
