@@ -23,9 +23,10 @@ from printing.demo import create_bob_printer
 from printing.services import print_job_receive
 from sharing import services as sharing
 from sharing.demo import create_alice_sharing
+from sharing.models import Grant
 from tests.factories import PASSWORD, ProfessionalFactory, StaffFactory
 from treatments.demo import create_alice_treatment
-from treatments.models import PrescriptionReading, Treatment
+from treatments.models import Medication, PrescriptionReading, Treatment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -186,6 +187,8 @@ def cast(settings, live_server, page, alice, bob):
         "photo": newest_photo,
         "commented": records.get(title__startswith="Cicatrice genou gauche — J+60"),
         "treatment": Treatment.objects.get(patient=alice, title="Angine"),
+        "medication": Medication.objects.filter(treatment__patient=alice).first(),
+        "grant": Grant.objects.active().get(patient=alice, professional=bob),
         "reading": reading,
         "access_request": access_request,
         "link_token": link_token,
@@ -221,6 +224,11 @@ def test_every_page_of_a_patient_fits_a_phone(page, cast):
         "profile": reverse("accounts:profile"),
         "directory": reverse("accounts:directory"),
         "faces": reverse("faces:mine"),
+        "grant-edit": reverse("sharing:grant_edit", args=[cast["grant"].public_id]),
+        "grant-revoke": reverse("sharing:grant_revoke", args=[cast["grant"].public_id]),
+        "record-edit": reverse("health_records:edit", args=[cast["commented"].public_id]),
+        "medication-edit": reverse("treatments:medication_edit", args=[cast["medication"].public_id]),
+        "password-change": reverse("accounts:password_change"),
         "links": reverse("sharing:links"),
     }
     for name, path in pages.items():
@@ -248,6 +256,11 @@ def test_every_page_of_a_professional_fits_a_phone(page, cast):
         "gallery": reverse("health_records:gallery", args=[alice.public_id]),
         "treatments": reverse("treatments:patient", args=[alice.public_id]),
         "treatment": reverse("treatments:detail", args=[cast["treatment"].public_id]),
+        "new-record": reverse("health_records:create", args=[alice.public_id]),
+        "new-treatment": reverse("treatments:create", args=[alice.public_id]),
+        "propose": reverse("sharing:propose", args=[alice.public_id]),
+        "enrol-face": reverse("faces:enrol_patient", args=[alice.public_id]),
+        "quick-account": reverse("faces:quick_account"),
         "inbox": reverse("printing:inbox"),
         "job": reverse("printing:job", args=[cast["job"].public_id]),
         "printer": reverse("printing:printer"),
