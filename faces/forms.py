@@ -35,7 +35,7 @@ class OwnEnrolmentForm(forms.Form):
         label=_("I have read the text above and I agree that ReLyfe keeps a template of my face to identify me."),
         required=True,
     )
-    photo = SelfieField(label=_("A photo of my face, well lit, facing the camera"))
+    photo = SelfieField(label=_("A photo of my face"))
 
 
 class PatientEnrolmentForm(forms.Form):

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",
     # Before whitenoise and staticfiles: its runserver, which reads chunked bodies (printing), wins.
     "printing",
     "whitenoise.runserver_nostatic",
