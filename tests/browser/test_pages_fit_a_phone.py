@@ -306,6 +306,7 @@ def test_every_public_page_fits_a_phone(page, cast):
     sweep.check("link-records")
     photo = HealthRecord.objects.get(pk=cast["photo"].pk)
     sweep.visit("link-record", reverse("sharing:link_record", args=[photo.public_id]))
+    sweep.menu_stays_on_one_line()
     sweep.assert_no_fault()
 
 
