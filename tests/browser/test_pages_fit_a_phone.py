@@ -1,7 +1,8 @@
 """Every main page, for each role, on a phone (390 x 844) in French: it answers 200, nothing is wider than
-the screen (no sideways scroll; no table, picture, drawing, code block or form past its right edge), and the
-console shows no error (a Content-Security-Policy violation shows there). Each test visits all the pages of
-one role and lists every fault it met, so that one run shows them all. Screenshots of each page go to
+the screen (no sideways scroll; no table, picture, drawing, code block or form past its right edge), its
+buttons are high enough for a thumb, and the console shows no error (a Content-Security-Policy violation
+shows there); on a desktop (1280 x 800) the menu stays on one line. Each test visits all the pages of one
+role and lists every fault it met, so that one run shows them all. Screenshots of each page go to
 $SHOTS_DIR/sweep (/tmp/shots/sweep by default), named <role>-<page>.png, to be looked at."""
 
 import os
@@ -65,10 +66,10 @@ OVERFLOWS = """width => {
   }
   return faults;
 }"""
-# Buttons under a thumb: the smallest may be 40 px high (the ones of a form, and every .button).
+# Buttons under a thumb (a form's, and every .button) are at least 40 px high.
 SMALL_BUTTONS = """() => [...document.querySelectorAll("main .button, main button")]
   .map(button => [button, button.getBoundingClientRect()])
-  .filter(([button, box]) => box.height > 0 && box.height < 39.5)
+  .filter(([, box]) => box.height > 0 && box.height < 39.5)
   .map(([button, box]) => `${button.textContent.trim().slice(0, 30)} (${Math.round(box.height)} px)`)"""
 
 
@@ -305,6 +306,7 @@ def test_every_public_page_fits_a_phone(page, cast):
     sweep.check("link-records")
     photo = HealthRecord.objects.get(pk=cast["photo"].pk)
     sweep.visit("link-record", reverse("sharing:link_record", args=[photo.public_id]))
+    sweep.menu_stays_on_one_line()
     sweep.assert_no_fault()
 
 

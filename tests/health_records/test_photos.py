@@ -12,6 +12,7 @@ from health_records.forms import NewHealthRecordForm
 from health_records.models import HealthRecord
 from health_records.photo_api import ComparisonSaveView, PhotoGalleryView
 from health_records.photos import GAP, MAX_HEIGHT, side_by_side
+from health_records.tasks import record_file_make_thumbnail
 from health_records.uploads import check_upload
 from sharing import services as sharing
 from tests.files import jpeg_bytes, pdf_bytes
@@ -141,6 +142,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 class TestGallery:
     def test_it_groups_the_patients_photos_by_body_site_oldest_first(self, client, alice, photos):
         HealthRecord.objects.filter(pk=photos["hand"].pk).update(body_site="")
+        record_file_make_thumbnail(first_file(photos["january"]).pk)
         client.force_login(alice)
 
         response = client.get(reverse("health_records:gallery", args=[alice.public_id]))
@@ -154,6 +156,15 @@ class TestGallery:
         assert reverse("health_records:file_thumbnail", args=[first_file(photos["january"]).public_id]) in (
             response.content.decode()
         )
+
+    def test_it_shows_a_grey_square_not_a_broken_picture_while_a_thumbnail_is_made(self, client, alice, photos):
+        client.force_login(alice)
+
+        response = client.get(reverse("health_records:gallery", args=[alice.public_id]))
+
+        page = response.content.decode()
+        assert reverse("health_records:file_thumbnail", args=[first_file(photos["march"]).public_id]) not in page
+        assert 'class="gallery__placeholder" role="img" aria-label="Photo 2026-03-01"' in page
 
     def test_it_leaves_out_archived_records_pdfs_and_other_kinds(self, client, alice, photos):
         services.health_record_archive(actor=alice, record=photos["hand"])
