@@ -132,7 +132,7 @@ def staged_upload_checked(staged: StagedUpload) -> CheckedUpload:
 
 
 def staged_uploads_consume(*, owner, staged: list[StagedUpload]) -> None:
-    """Uses kept files once: call in the transaction that files them. Another request that used them
+    """Uses kept files once, in the transaction that files them. Another request that used them
     first, or another owner, makes it fail, so a file is never filed twice."""
     if not staged:
         return
@@ -205,11 +205,14 @@ def health_record_create(
     description: str = "",
     tags: Iterable[str] = (),
     uploads: list[CheckedUpload] = (),
+    kept: list[StagedUpload] = (),
     request=None,
 ) -> HealthRecord:
-    """A new record with its files. The uploads were checked before: nothing is written if one fails."""
+    """A new record with its files. The uploads were checked before: nothing is written if one fails.
+    `kept` are the staged rows some of the uploads come from, used up in the same transaction."""
     access = _require(actor, Action.CREATE, patient)
     with _stored_files_removed_on_failure() as stored, transaction.atomic():
+        staged_uploads_consume(owner=actor, staged=list(kept))
         record = HealthRecord(
             patient=patient, author=actor, kind=kind, title=title, clinical_date=clinical_date, description=description
         )
@@ -259,11 +262,15 @@ def _as_json(value):
     return value.isoformat() if isinstance(value, date) else value
 
 
-def record_files_add(*, actor, record: HealthRecord, uploads: list[CheckedUpload], request=None) -> list[RecordFile]:
+def record_files_add(
+    *, actor, record: HealthRecord, uploads: list[CheckedUpload], kept: list[StagedUpload] = (), request=None
+) -> list[RecordFile]:
+    """Adds checked files to a record; `kept` as in `health_record_create`."""
     access = _require(actor, Action.UPDATE, record.patient)
     if record.is_archived:
         raise ValidationError(_("Restore this record before adding files."), code="archived")
     with _stored_files_removed_on_failure() as stored, transaction.atomic():
+        staged_uploads_consume(owner=actor, staged=list(kept))
         files = _store(record, uploads, actor, stored)
         RecordChange.objects.create(
             record=record,

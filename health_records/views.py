@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -99,20 +98,19 @@ def record_create(request, patient_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
-                services.staged_uploads_consume(owner=request.user, staged=form.kept_uploads)
-                record = services.health_record_create_with_site(
-                    actor=request.user,
-                    patient=patient,
-                    kind=data["kind"],
-                    title=data["title"],
-                    clinical_date=data["clinical_date"],
-                    description=data["description"],
-                    tags=data["tags"],
-                    uploads=data["uploads"],
-                    body_site=data["body_site"],
-                    request=request,
-                )
+            record = services.health_record_create_with_site(
+                actor=request.user,
+                patient=patient,
+                kind=data["kind"],
+                title=data["title"],
+                clinical_date=data["clinical_date"],
+                description=data["description"],
+                tags=data["tags"],
+                uploads=data["uploads"],
+                kept=form.kept_uploads,
+                body_site=data["body_site"],
+                request=request,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -192,11 +190,13 @@ def record_files_add(request, record_id):
     form = AddFilesForm(request.POST, request.FILES, owner=request.user)
     if form.is_valid():
         try:
-            with transaction.atomic():
-                services.staged_uploads_consume(owner=request.user, staged=form.kept_uploads)
-                services.record_files_add(
-                    actor=request.user, record=record, uploads=form.cleaned_data["uploads"], request=request
-                )
+            services.record_files_add(
+                actor=request.user,
+                record=record,
+                uploads=form.cleaned_data["uploads"],
+                kept=form.kept_uploads,
+                request=request,
+            )
             messages.success(request, _("The files are added."))
             return _redirect(request, reverse("health_records:detail", args=[record.public_id]))
         except ValidationError as error:
