@@ -1,11 +1,15 @@
 """Real files made in the tests: small, valid images and PDFs."""
 
 import io
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from health_records.demo import report_pdf
+
+# Files kept with the tests (each folder's README says where they come from and under which licence).
+TEST_DATA = Path(__file__).parent / "data"
 
 
 def jpeg_bytes(size=(64, 48), color=(200, 40, 40)) -> bytes:

@@ -1,17 +1,15 @@
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from sharing import services as sharing
 from sharing.models import Permission, Scope
+from tests.files import TEST_DATA
 
-FACES = Path(settings.BASE_DIR).parent / "shared" / "data" / "faces"
+FACES = TEST_DATA / "faces"
 
 
 def photo(name: str) -> bytes:
-    """One of the shared photos of public figures (see its README)."""
+    """One of the photos of public figures in tests/data/faces (see its README)."""
     return (FACES / name).read_bytes()
 
 

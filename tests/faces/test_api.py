@@ -1,7 +1,5 @@
 """The face identification API as the professional mobile app uses it, with the local model run for real
-on the shared photos of public figures (about a third of a second per photo)."""
-
-from pathlib import Path
+on the test photos of public figures (about a third of a second per photo)."""
 
 import pytest
 from django.conf import settings
@@ -20,10 +18,11 @@ from notifications.models import Notification
 from relyfe.undo import UNDO_WINDOW
 from sharing import services as sharing
 from sharing.models import Grant
+from tests.files import TEST_DATA
 
 pytestmark = pytest.mark.django_db
 
-FACES = Path(settings.BASE_DIR).parent / "shared" / "data" / "faces"
+FACES = TEST_DATA / "faces"
 
 
 def photo(name: str) -> SimpleUploadedFile:

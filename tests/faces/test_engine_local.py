@@ -1,11 +1,9 @@
-"""The local engine with dlib's real models, on the photos of public figures in ../shared/data/faces."""
+"""The local engine with dlib's real models, on the photos of public figures in tests/data/faces."""
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 from PIL import Image, ImageDraw, ImageOps
@@ -20,8 +18,9 @@ from faces.engine.local import (
     embedding_from_bytes,
     similarity,
 )
+from tests.files import TEST_DATA
 
-FACES = Path(settings.BASE_DIR).parent / "shared" / "data" / "faces"
+FACES = TEST_DATA / "faces"
 THRESHOLD = 99.0
 # Each person's photo that is enrolled, and another that must find them.
 PEOPLE = {

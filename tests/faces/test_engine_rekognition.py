@@ -1,13 +1,11 @@
 """The Rekognition engine against botocore's Stubber, which checks each request against the real service model."""
 
 import io
-from pathlib import Path
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import ANY, Stubber
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 from PIL import Image, ImageOps
@@ -15,8 +13,9 @@ from PIL import Image, ImageOps
 from faces.engine import get_engine
 from faces.engine.base import Candidate, EnrolledFace, FaceProblem
 from faces.engine.rekognition import RekognitionEngine
+from tests.files import TEST_DATA
 
-FACES = Path(settings.BASE_DIR).parent / "shared" / "data" / "faces"
+FACES = TEST_DATA / "faces"
 COLLECTION = "relyfe-test"
 FACE_ID = "11111111-2222-3333-4444-555555555555"
 OTHER_FACE_ID = "66666666-7777-8888-9999-000000000000"

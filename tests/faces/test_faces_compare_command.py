@@ -1,14 +1,14 @@
-"""manage.py faces_compare with the local engine and the shared photos."""
+"""manage.py faces_compare with the local engine and the test photos."""
 
 import json
 from io import StringIO
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
-FACES = Path(settings.BASE_DIR).parent / "shared" / "data" / "faces"
+from tests.files import TEST_DATA
+
+FACES = TEST_DATA / "faces"
 
 
 def run(*arguments) -> str:

@@ -1,4 +1,4 @@
-"""Face identification through the web pages, with the real local model on the shared photos: consent,
+"""Face identification through the web pages, with the real local model on the test photos: consent,
 enrolment, identification, withdrawal, the quick account and the demonstration page."""
 
 import io
