@@ -1,14 +1,11 @@
 import json
 from io import StringIO
-from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 
-PRESCRIPTIONS = Path(__file__).resolve().parents[3] / "shared" / "data" / "prescriptions"
-pytestmark = pytest.mark.skipif(
-    not (PRESCRIPTIONS / "truth.json").exists(), reason=f"the shared prescriptions are not in {PRESCRIPTIONS}"
-)
+from tests.files import TEST_DATA
+
+PRESCRIPTIONS = TEST_DATA / "prescriptions"
 
 
 def run(*arguments) -> str:

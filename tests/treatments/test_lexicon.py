@@ -2,15 +2,16 @@
 
 import gzip
 import io
+import lzma
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from tests.conftest import skip_or_fail
+from tests.files import TEST_DATA
 from treatments.lexicon import COLUMNS, LEXICON_PATH, best_match, fold, get, search
 
-BDPM = settings.BASE_DIR.parent / "shared" / "data" / "bdpm"
+# The whole BDPM, xz-compressed (half a megabyte): the committed lexicon must be a build of exactly these files.
+BDPM = TEST_DATA / "bdpm"
 
 
 def build(output, **options):
@@ -24,17 +25,24 @@ def rows(content: bytes) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def fresh_build(tmp_path_factory):
-    if not (BDPM / "CIS_bdpm.txt").is_file():
-        skip_or_fail(f"needs the BDPM files in {BDPM}")
-    return build(tmp_path_factory.mktemp("lexicon") / "drug_lexicon.tsv.gz")
+def bdpm(tmp_path_factory):
+    """The BDPM files as ANSM publishes them, unpacked from tests/data/bdpm."""
+    folder = tmp_path_factory.mktemp("bdpm")
+    for packed in BDPM.glob("*.txt.xz"):
+        (folder / packed.stem).write_bytes(lzma.decompress(packed.read_bytes()))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def fresh_build(tmp_path_factory, bdpm):
+    return build(tmp_path_factory.mktemp("lexicon") / "drug_lexicon.tsv.gz", source=bdpm)
 
 
 # The command ------------------------------------------------------------------------------------------------------
 
 
-def test_it_builds_the_same_bytes_twice(fresh_build, tmp_path):
-    assert build(tmp_path / "again.tsv.gz") == fresh_build
+def test_it_builds_the_same_bytes_twice(fresh_build, bdpm, tmp_path):
+    assert build(tmp_path / "again.tsv.gz", source=bdpm) == fresh_build
 
 
 def test_the_committed_lexicon_is_a_fresh_build_of_the_bdpm(fresh_build):

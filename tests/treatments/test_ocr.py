@@ -1,6 +1,5 @@
 import io
 import json
-from pathlib import Path
 
 import boto3
 import pytest
@@ -8,17 +7,16 @@ from botocore.stub import ANY, Stubber
 from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
 
+from tests.files import TEST_DATA
 from treatments.extraction.document import UnreadableDocument
 from treatments.extraction.ocr import get_engine
 from treatments.extraction.ocr.local import RapidOcrEngine
 from treatments.extraction.ocr.textract import TextractEngine
 
-PRESCRIPTIONS = Path(__file__).resolve().parents[3] / "shared" / "data" / "prescriptions"
+PRESCRIPTIONS = TEST_DATA / "prescriptions"
 
 
 def prescription(name: str) -> Image.Image:
-    if not PRESCRIPTIONS.is_dir():
-        pytest.skip(f"the prescriptions set is missing: {PRESCRIPTIONS}")
     return Image.open(PRESCRIPTIONS / name)
 
 

@@ -6,14 +6,12 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
+from tests.files import TEST_DATA
 from treatments import lexicon
 from treatments.extraction.document import DocumentText, Line, PageText
 from treatments.extraction.parser import extract
 
-PRESCRIPTIONS = Path(__file__).resolve().parents[3] / "shared" / "data" / "prescriptions"
-needs_prescriptions = pytest.mark.skipif(
-    not (PRESCRIPTIONS / "truth.json").exists(), reason=f"the shared prescriptions are not in {PRESCRIPTIONS}"
-)
+PRESCRIPTIONS = TEST_DATA / "prescriptions"
 
 
 def pdf_text(path: Path) -> DocumentText:
@@ -52,7 +50,6 @@ def is_the_truths_drug(medication, expected: dict) -> bool:
     return same_name and amounts(expected["strength"]) <= amounts(drug.strength)
 
 
-@needs_prescriptions
 @pytest.mark.parametrize("prescription", [f"rx-{number:04d}" for number in range(1, 31)])
 def test_it_reads_the_medications_a_pharmacist_reads(prescription):
     expected = truth()[prescription]
@@ -78,14 +75,12 @@ def test_it_reads_the_medications_a_pharmacist_reads(prescription):
     assert extraction.prescriber["name"] == expected["prescriber"]
 
 
-@needs_prescriptions
 def test_it_finds_the_prescribers_rpps_and_the_date():
     extraction = extract(pdf_text(PRESCRIPTIONS / "rx-0001.pdf"))
     assert extraction.prescriber == {"name": "Dr Anaïs RICHARD", "rpps": "10017468140"}
     assert extraction.date == datetime.date(2026, 9, 1)
 
 
-@needs_prescriptions
 def test_a_pdf_medication_is_read_with_full_confidence():
     medication = extract(pdf_text(PRESCRIPTIONS / "rx-0002.pdf")).medications[0]
     assert medication.confidence == 1.0

@@ -1,20 +1,18 @@
 import io
 import random
-from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
+from tests.files import TEST_DATA
 from treatments.extraction.document import UnreadableDocument
 from treatments.extraction.reading import read_document
 
-PRESCRIPTIONS = Path(__file__).resolve().parents[3] / "shared" / "data" / "prescriptions"
+PRESCRIPTIONS = TEST_DATA / "prescriptions"
 
 
 def prescription_bytes(name: str) -> bytes:
-    if not PRESCRIPTIONS.is_dir():
-        pytest.skip(f"the prescriptions set is missing: {PRESCRIPTIONS}")
     return (PRESCRIPTIONS / name).read_bytes()
 
 

@@ -1,32 +1,27 @@
-"""Reading prescriptions end to end: a real PDF and a real scan from the shared set are uploaded as a
+"""Reading prescriptions end to end: a real PDF and a real scan from tests/data/prescriptions are uploaded as a
 prescription, the task reads them, the review proposes their medications; bad inputs say so clearly."""
 
 import io
 import json
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
 from health_records import services as records
 from health_records.uploads import check_upload
-from tests.conftest import skip_or_fail
-from tests.files import pdf_bytes
+from tests.files import TEST_DATA, pdf_bytes
 from treatments.models import PrescriptionReading, Treatment
 from treatments.tasks import prescription_read
 
 pytestmark = pytest.mark.django_db
-SHARED = Path(settings.BASE_DIR).parent / "shared" / "data" / "prescriptions"
+PRESCRIPTIONS = TEST_DATA / "prescriptions"
 
 
 @pytest.fixture
 def truth():
-    if not SHARED.exists():
-        skip_or_fail(f"needs the shared prescriptions in {SHARED}")
-    return {entry["id"]: entry for entry in json.loads((SHARED / "truth.json").read_text())}
+    return {entry["id"]: entry for entry in json.loads((PRESCRIPTIONS / "truth.json").read_text())}
 
 
 def upload_prescription(alice, name, content, django_capture_on_commit_callbacks):
@@ -50,7 +45,7 @@ def upload_prescription(alice, name, content, django_capture_on_commit_callbacks
 def test_a_real_prescription_is_read_and_its_medications_proposed(
     alice, truth, name, django_capture_on_commit_callbacks
 ):
-    reading = upload_prescription(alice, name, (SHARED / name).read_bytes(), django_capture_on_commit_callbacks)
+    reading = upload_prescription(alice, name, (PRESCRIPTIONS / name).read_bytes(), django_capture_on_commit_callbacks)
 
     assert reading.status == "ready", reading.error
     assert reading.progress == 100
@@ -94,7 +89,7 @@ def test_a_forty_page_pdf_is_refused_with_a_clear_message(alice, django_capture_
 
 def test_the_record_page_follows_the_reading(client, alice, django_capture_on_commit_callbacks, truth):
     reading = upload_prescription(
-        alice, "rx-0001.pdf", (SHARED / "rx-0001.pdf").read_bytes(), django_capture_on_commit_callbacks
+        alice, "rx-0001.pdf", (PRESCRIPTIONS / "rx-0001.pdf").read_bytes(), django_capture_on_commit_callbacks
     )
     client.force_login(alice)
 
