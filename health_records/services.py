@@ -71,23 +71,26 @@ def _stored_files_removed_on_failure():
         raise
 
 
+def _save_upload(row: RecordFile | StagedUpload, upload: CheckedUpload, stored: list) -> None:
+    """Describes `row` (a record's file or a kept one) from a checked upload and stores its bytes under a
+    server-made key; `stored` lets `_stored_files_removed_on_failure` remove them if the transaction fails."""
+    row.original_name = upload.display_name
+    row.content_type = upload.content_type
+    row.extension = upload.extension
+    row.size = upload.size
+    row.width = upload.width
+    row.height = upload.height
+    row.page_count = upload.page_count
+    row.file.save("upload", ContentFile(upload.content), save=False)
+    stored.append(row)
+    row.save()
+
+
 def _store(record: HealthRecord, uploads: list[CheckedUpload], actor, stored: list[RecordFile]) -> list[RecordFile]:
     created = []
     for upload in uploads:
-        record_file = RecordFile(
-            record=record,
-            original_name=upload.display_name,
-            content_type=upload.content_type,
-            extension=upload.extension,
-            size=upload.size,
-            width=upload.width,
-            height=upload.height,
-            page_count=upload.page_count,
-            uploaded_by=actor,
-        )
-        record_file.file.save("upload", ContentFile(upload.content), save=False)
-        stored.append(record_file)
-        record_file.save()
+        record_file = RecordFile(record=record, uploaded_by=actor)
+        _save_upload(record_file, upload, stored)
         created.append(record_file)
     return created
 
@@ -98,19 +101,8 @@ def staged_uploads_keep(*, owner, uploads: list[CheckedUpload]) -> list[StagedUp
     kept = []
     with _stored_files_removed_on_failure() as stored, transaction.atomic():
         for upload in uploads:
-            staged = StagedUpload(
-                owner=owner,
-                original_name=upload.display_name,
-                content_type=upload.content_type,
-                extension=upload.extension,
-                size=upload.size,
-                width=upload.width,
-                height=upload.height,
-                page_count=upload.page_count,
-            )
-            staged.file.save("upload", ContentFile(upload.content), save=False)
-            stored.append(staged)
-            staged.save()
+            staged = StagedUpload(owner=owner)
+            _save_upload(staged, upload, stored)
             kept.append(staged)
     return kept
 
