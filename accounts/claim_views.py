@@ -16,7 +16,7 @@ from accounts import services
 from accounts.claim_forms import ClaimForm
 from accounts.models import Role, User
 from accounts.views import BACKEND, set_language_cookie
-from sharing.services import absolute_url
+from relyfe.web import absolute_url
 
 
 @never_cache

@@ -6,11 +6,11 @@ import datetime
 from django.db.models import Max
 from django.utils import timezone
 
+from access.policy import Action, decide
 from audit.models import AccessEvent
 from comments.selectors import unread_counts
 from health_records.models import HealthRecord
 from notifications.selectors import notifications_for_user
-from sharing.policy import Action, decide
 from sharing.selectors import my_patients
 
 NEW_FOR_DAYS = 7

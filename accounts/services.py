@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
+from access.models import AccessPath
 from accounts import throttling
 from accounts.models import AccountClaim, PatientProfile, ProfessionalProfile, Role, User
 from accounts.selectors import profile_of
 from audit import services as audit
-from audit.models import AccessPath
 from audit.models import Action as AuditAction
 
 

@@ -4,10 +4,11 @@ from django.contrib import admin
 from django.contrib.admin.views.main import PAGE_VAR
 from django.utils.translation import gettext_lazy as _
 
+from access.models import AccessPath
 from accounts.identifiers import canonical_identifier
 from accounts.models import User
 from audit import services as audit
-from audit.models import AccessEvent, AccessPath
+from audit.models import AccessEvent
 from audit.models import Action as AuditAction
 
 

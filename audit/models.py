@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from access.models import AccessPath
+
 
 class AppendOnlyError(Exception):
     """The access log is append-only: an event is never changed or removed."""
@@ -24,15 +26,6 @@ class Action(models.TextChoices):
     REVOKE = "revoke", _("revoked")
     BREAK_GLASS = "break_glass", _("opened in an emergency (break-glass)")
     IDENTIFY = "identify", _("identified from a photo")
-
-
-class AccessPath(models.TextChoices):
-    OWNER = "owner", _("own account")
-    GRANT = "grant", _("access granted by the patient")
-    LINK = "link", _("share link")
-    EMERGENCY = "emergency", _("emergency access")
-    STAFF = "staff", _("ReLyfe staff (administration)")
-    IDENTIFICATION = "identification", _("face identification by a professional")
 
 
 # Comments professionals write for each other: logged, but never listed to the patient.

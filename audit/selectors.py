@@ -3,10 +3,10 @@ from datetime import date
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
+from access import policy
+from access.policy import Action
 from accounts.models import User
 from audit.models import PROFESSIONAL_COMMENT, AccessEvent
-from sharing import policy
-from sharing.policy import Action
 
 
 def access_events_for_patient(

@@ -35,10 +35,10 @@ import django
 
 django.setup()
 
+from documents.reading import read_document
+from documents.text import UnreadableDocument
 from treatments import lexicon
-from treatments.extraction.document import UnreadableDocument
 from treatments.extraction.parser import ExtractedMedication, extract
-from treatments.extraction.reading import read_document
 
 PRESCRIPTIONS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "prescriptions"
 KINDS = {"pdf": ("PDFs", "application/pdf"), "scan": ("scans", "image/jpeg"), "photo": ("photos", "image/jpeg")}

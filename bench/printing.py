@@ -37,6 +37,7 @@ from django.urls import reverse
 from fpdf import FPDF
 from PIL import Image
 
+from access.models import Grant, GrantOrigin, Permission, Scope
 from accounts import services as accounts
 from accounts.models import PatientProfile, Role, User
 from printing.ipp.codec import Attribute, AttributeGroup, Message, decode, encode
@@ -44,7 +45,6 @@ from printing.ipp.constants import DelimiterTag, Operation, Status, ValueTag
 from printing.models import PrintJob
 from printing.proposals import propose_patient
 from printing.services import printer_ensure
-from sharing.models import Grant, GrantOrigin, Permission, Scope
 
 SECRET = "bench-printer-secret"  # noqa: S105 (a throw-away benchmark printer)
 

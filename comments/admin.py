@@ -5,9 +5,9 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from access.models import AccessPath
 from audit import services as audit
 from audit.admin import AuditedChangelistMixin
-from audit.models import AccessPath
 from audit.models import Action as AuditAction
 from comments import services
 from comments.models import Comment

@@ -5,9 +5,9 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.policy import Action
 from comments import selectors, services
 from comments.models import TEXT_MAX_LENGTH, Comment, Visibility
-from sharing.policy import Action
 
 
 class CommentSerializer(serializers.ModelSerializer):

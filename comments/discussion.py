@@ -4,10 +4,10 @@ add `discussion_context` to their own context and include "comments/_discussion.
 from django.urls import reverse
 from django.utils import timezone
 
+from access import policy
+from access.policy import Action
 from comments import selectors
 from comments.forms import CommentForm
-from sharing import policy
-from sharing.policy import Action
 
 
 def page_url(record, *, link_holder: bool) -> str:

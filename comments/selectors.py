@@ -7,17 +7,16 @@ import re
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
+from access import policy
+from access.models import AccessPath, Grant
+from access.policy import Access, Action, LinkVisitor
 from accounts.models import Role, User
 from audit import services as audit
-from audit.models import AccessPath
 from audit.models import Action as AuditAction
 from comments.models import Comment, CommentRead, Visibility
 from health_records import selectors as record_selectors
 from health_records.models import HealthRecord
 from relyfe.search import fold
-from sharing import policy
-from sharing.models import Grant
-from sharing.policy import Access, Action, LinkVisitor
 
 MENTION_SUGGESTIONS = 8
 

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from access import policy
+from access.policy import Access, Action, Channel, LinkVisitor
 from accounts.models import Role, User
 from audit import services as audit
 from audit.models import PROFESSIONAL_COMMENT
@@ -17,8 +19,6 @@ from comments.models import Comment, CommentRead, CommentRevision, RevisionKind,
 from health_records.models import HealthRecord, RecordFile
 from notifications.models import Event
 from notifications.services import notify_translated
-from sharing import policy
-from sharing.policy import Access, Action, Channel, LinkVisitor
 
 
 def _require(actor, action: Action, record: HealthRecord) -> Access:

@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access.policy import Action
 from comments import selectors, services
 from comments.discussion import discussion_context, new_form, page_url
 from comments.forms import CommentEditForm
 from comments.models import Visibility
-from sharing.policy import Action
+from relyfe.web import is_htmx
 from sharing.public_views import _visitor
 
 
@@ -35,7 +36,7 @@ def _create(request, viewer, record_id, *, link_holder: bool):
             form = None
         except ValidationError as error:
             form.add_error(None, error)
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         context = discussion_context(viewer=viewer, record=record, access=access, form=form, link_holder=link_holder)
         return render(request, "comments/_discussion.html", context)
     if form is not None:

@@ -7,9 +7,9 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from access.models import AccessPath
 from audit import services as audit
 from audit.admin import AuditedChangelistMixin
-from audit.models import AccessPath
 from audit.models import Action as AuditAction
 from faces import services
 from faces.models import FaceConsent, FaceSearch, FaceSearchCandidate, FaceTemplate

@@ -19,13 +19,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from access import policy
 from accounts.identifiers import normalize_email, parse_phone
 from faces import selectors, services
 from faces.engine.base import FaceProblem
 from faces.engine.images import read_upload
 from faces.models import FaceConsent, FaceTemplate
-from sharing import policy
-from sharing.services import absolute_url
+from relyfe.web import absolute_url
 
 # --- Serializers -----------------------------------------------------------------------------------------
 

@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from access import policy
+from access.models import AccessPath
 from accounts import services as accounts
 from accounts.models import Role, User
 from audit import services as audit
-from audit.models import AccessPath
 from audit.models import Action as AuditAction
 from faces.engine import get_engine
 from faces.engine.base import FaceProblem
@@ -39,8 +40,8 @@ from faces.tasks import face_templates_erase as face_templates_erase_task
 from notifications.models import Event
 from notifications.services import notify_translated
 from relyfe.undo import UNDO_WINDOW, undo_window_open
-from sharing import policy
-from sharing.services import absolute_url, grant_to_account_creator
+from relyfe.web import absolute_url
+from sharing.services import grant_to_account_creator
 
 MAX_CANDIDATES = 5
 # The templates are erased this long after a withdrawal: the undo window, and a margin for the clock.

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access import policy
 from faces import selectors, services
 from faces.engine.base import FaceProblem
 from faces.forms import (
@@ -25,8 +26,7 @@ from faces.forms import (
 )
 from faces.models import CONSENT_TEXT_VERSION
 from relyfe.undo import offer_undo
-from sharing import policy
-from sharing.services import absolute_url
+from relyfe.web import absolute_url
 
 
 def _identifying_professional(request):

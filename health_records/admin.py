@@ -5,11 +5,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from access.policy import Channel
 from audit.admin import AuditedChangelistMixin
 from health_records import selectors
 from health_records.downloads import stored_file_response
 from health_records.models import HealthRecord, RecordFile
-from sharing.policy import Channel
 
 
 class ReadOnlyAdminMixin:

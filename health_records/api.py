@@ -8,12 +8,12 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.policy import Action
+from documents.uploads import UploadRefused, check_upload
 from health_records import selectors, services
 from health_records.downloads import stored_file_response
 from health_records.forms import TimelineFilterForm, validate_clinical_date
 from health_records.models import HealthRecord, RecordFile, RecordKind
-from health_records.uploads import UploadRefused, check_upload
-from sharing.policy import Action
 
 
 class RecordFileSerializer(serializers.ModelSerializer):

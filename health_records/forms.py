@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from documents.uploads import UploadRefused, check_upload
 from health_records import selectors
 from health_records.models import HealthRecord, RecordKind
 from health_records.services import parse_tags, staged_upload_checked
-from health_records.uploads import UploadRefused, check_upload
 
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"
 

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from audit.models import AccessPath
+from access import policy
+from access.models import AccessPath
+from access.policy import Action
 from health_records import selectors, services
-from sharing import policy
-from sharing.policy import Action
 
 
 @login_required

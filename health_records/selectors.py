@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from access import policy
+from access.models import AccessPath
+from access.policy import Access, Action, Channel
 from accounts.models import Role, User
 from audit import services as audit
-from audit.models import AccessPath
 from audit.models import Action as AuditAction
 from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, StagedUpload, Tag
-from sharing import policy
-from sharing.policy import Access, Action, Channel
 
 
 def patient_get_for_user(*, user, public_id, action: Action = Action.VIEW) -> tuple[User, Access]:

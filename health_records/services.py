@@ -14,16 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from access import policy
+from access.models import AccessPath
+from access.policy import Action
 from audit import services as audit
-from audit.models import AccessPath
 from audit.models import Action as AuditAction
+from documents.uploads import CheckedUpload, check_upload
 from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, StagedUpload, Tag
 from health_records.photos import side_by_side
-from health_records.uploads import CheckedUpload, check_upload
 from notifications.models import Event
 from notifications.services import notify_translated
-from sharing import policy
-from sharing.policy import Action
 from treatments.readings import readings_start
 
 MAX_TAGS = 10

@@ -3,9 +3,9 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from documents.uploads import UploadRefused, make_thumbnail
 from health_records import services
 from health_records.models import RecordFile
-from health_records.uploads import UploadRefused, make_thumbnail
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.models import AccessPath
+from access import policy
+from access.models import AccessPath
+from access.policy import Action
 from comments import selectors as comment_selectors
 from comments import services as comment_services
 from comments.discussion import discussion_context
@@ -21,14 +23,13 @@ from health_records import selectors, services
 from health_records.downloads import stored_file_response
 from health_records.forms import AddFilesForm, HealthRecordForm, NewHealthRecordForm, TimelineFilterForm
 from health_records.models import RecordKind
-from sharing import policy
-from sharing.policy import Action
+from relyfe.web import is_htmx
 from treatments import selectors as treatment_selectors
 
 
 def _redirect(request, url):
     """After a form sent by htmx the browser itself must move; otherwise a plain redirect."""
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
@@ -77,7 +78,7 @@ def timeline(request, patient_id):
         "unread": comment_selectors.unread_counts(user=request.user, records=list(page.object_list)),
     }
     # htmx asks for the whole page when it restores a URL it has no copy of (back, after a reload).
-    partial = request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request")
+    partial = is_htmx(request)
     template = "health_records/_timeline_results.html" if partial else None
     return render(request, template or "health_records/timeline.html", context)
 
@@ -117,7 +118,7 @@ def record_create(request, patient_id):
             messages.success(request, _("The record is added."))
             return _redirect(request, reverse("health_records:detail", args=[record.public_id]))
     kept = _kept_for_next_send(form, owner=request.user) if form.is_bound else []
-    template = "health_records/_record_form.html" if request.headers.get("HX-Request") else "health_records/new.html"
+    template = "health_records/_record_form.html" if is_htmx(request) else "health_records/new.html"
     return render(request, template, {"form": form, "patient": patient, "kept": kept})
 
 

@@ -29,14 +29,14 @@ from enum import StrEnum
 import pypdfium2 as pdfium
 from django.core.files.storage import default_storage
 
+from access.models import Grant
+from access.policy import GRANT_ACTIONS, Action, decide
 from accounts.models import Role, User
-from health_records.uploads import PDFIUM_LOCK
+from documents.reading import read_document
+from documents.text import UnreadableDocument
+from documents.uploads import PDFIUM_LOCK
 from printing.models import PrintJob
 from printing.services import print_job_set_proposal
-from sharing.models import Grant
-from sharing.policy import GRANT_ACTIONS, Action, decide
-from treatments.extraction.document import UnreadableDocument
-from treatments.extraction.reading import read_document
 
 logger = logging.getLogger(__name__)
 

@@ -15,12 +15,12 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from access.policy import GRANT_ACTIONS, Action, decide
 from accounts.models import Role, User
 from health_records.models import HealthRecord
 from printing.models import PrintDocument, PrintJob
 from printing.proposals import patient_named_in_job_name
 from sharing import selectors as sharing
-from sharing.policy import GRANT_ACTIONS, Action, decide
 
 INBOX_LIMIT = 100
 RECENT_JOBS = 20

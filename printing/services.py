@@ -21,9 +21,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from documents.uploads import check_upload
 from health_records import services as records
 from health_records.models import RecordKind
-from health_records.uploads import check_upload
 from printing.ipp.codec import IppError
 from printing.ipp.constants import JobState as IppJobState
 from printing.ipp.constants import Status

@@ -23,6 +23,7 @@ from health_records.downloads import stored_file_response
 from printing import selectors, services
 from printing.forms import AssignForm
 from printing.models import JobState
+from relyfe.web import is_htmx
 
 NOT_ALLOWED = gettext_lazy("You may not add documents to this patient's file.")
 
@@ -112,7 +113,7 @@ def _polling(request) -> dict:
 def inbox(request):
     professional = _professional(request)
     context = {"jobs": selectors.inbox_jobs(user=professional), **_polling(request)}
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         return render(request, "printing/_inbox_jobs.html", context)
     context["recent"] = selectors.recent_jobs(user=professional)
     return render(request, "printing/inbox.html", context)

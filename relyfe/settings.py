@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "relyfe",
+    "access",
     "accounts",
     "audit",
     "health_records",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "comments",
     "faces",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -6,10 +6,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access import policy
+from access.models import Permission, Scope
 from accounts.models import Role, User
 from health_records.selectors import patient_get_for_user
-from sharing import policy, selectors, services
-from sharing.models import CareTeamProposal, Permission, Scope
+from sharing import selectors, services
+from sharing.models import CareTeamProposal
 
 
 class ProposalSerializer(serializers.ModelSerializer):

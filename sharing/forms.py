@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from access.models import Permission, Scope
 from accounts.identifiers import parse_phone
 from accounts.validators import validate_rpps
 from health_records.models import HealthRecord, RecordKind
-from sharing.models import AccessRequest, EmergencyProfile, Permission, Scope
+from sharing.models import AccessRequest, EmergencyProfile
 
 SECTION_LABELS = {
     "blood_group": _("Blood group"),

@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.models import AccessPath
+from access.models import AccessPath
+from access.policy import Action, LinkVisitor, decide, may_break_glass
 from comments.discussion import discussion_context
 from health_records import selectors as records
 from health_records.downloads import stored_file_response
 from sharing import heartcode, selectors, services
 from sharing.forms import AccessRequestForm, BreakGlassForm, PasscodeForm, ScanPhotoForm, VisitorForm
-from sharing.policy import Action, LinkVisitor, decide, may_break_glass
 from treatments.selectors import emergency_medications
 
 PENDING_LINK = "share_link_pending"

@@ -5,11 +5,12 @@ from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from access.models import Grant
 from accounts.models import Role, User
 from accounts.selectors import directory_search
 from audit.models import AccessEvent
 from sharing import tokens
-from sharing.models import AccessRequest, AccessRequestStatus, CareTeamProposal, EmergencyProfile, Grant, ShareLink
+from sharing.models import AccessRequest, AccessRequestStatus, CareTeamProposal, EmergencyProfile, ShareLink
 
 
 def _own(user, patient_field="patient"):

@@ -19,25 +19,24 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop, override
 from django.utils.translation import gettext as _
 
+from access import policy
+from access.models import AccessPath, Grant, GrantOrigin, Permission, Scope
 from accounts.models import User
 from audit import services as audit
-from audit.models import EMERGENCY_PAGE_VISITOR, AccessPath
+from audit.models import EMERGENCY_PAGE_VISITOR
 from audit.models import Action as AuditAction
 from health_records.models import HealthRecord
 from notifications import sms
 from notifications.models import Event
 from notifications.services import notify_translated
 from relyfe.undo import undo_window_open
-from sharing import policy, tokens
+from relyfe.web import absolute_url
+from sharing import tokens
 from sharing.models import (
     AccessRequest,
     AccessRequestStatus,
     CareTeamProposal,
     EmergencyProfile,
-    Grant,
-    GrantOrigin,
-    Permission,
-    Scope,
     ShareLink,
     SharingSettings,
 )
@@ -289,10 +288,6 @@ def share_link_create(
         url = absolute_url(reverse("sharing:link_open", args=[token]))
         transaction.on_commit(lambda: _send_link(link, url, patient))
     return link, token, passcode
-
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _send_link(link: ShareLink, url: str, patient: User) -> None:

@@ -13,9 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access import policy
+from access.models import Scope
+from access.policy import Action
 from accounts.models import Role, User
 from relyfe.undo import offer_undo
-from sharing import heartcode, policy, selectors, services
+from sharing import heartcode, selectors, services
 from sharing.forms import (
     ApproveRequestForm,
     EmergencyProfileForm,
@@ -24,8 +27,6 @@ from sharing.forms import (
     ShareLinkForm,
     SharingSettingsForm,
 )
-from sharing.models import Scope
-from sharing.policy import Action
 from treatments.selectors import emergency_medications
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from health_records.demo import report_pdf
+from demo.records import report_pdf
 
 # Files kept with the tests (each folder's README says where they come from and under which licence).
 TEST_DATA = Path(__file__).parent / "data"

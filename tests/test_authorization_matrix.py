@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from access.models import Permission, Scope
 from accounts import services as accounts
 from comments import services as comments
 from faces import services as faces
@@ -26,7 +27,7 @@ from notifications.models import Notification
 from printing import services as printing
 from sharing import services as sharing
 from sharing import tokens
-from sharing.models import AccessRequest, CareTeamProposal, Permission, Scope
+from sharing.models import AccessRequest, CareTeamProposal
 from tests.factories import (
     HealthRecordFactory,
     MedicationFactory,

@@ -16,8 +16,8 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.policy import Action
 from health_records.selectors import health_record_for_action, patient_get_for_user
-from sharing.policy import Action
 from treatments import lexicon, selectors, services
 from treatments.models import (
     EFFECTIVE_STATUS_CHOICES,

@@ -10,8 +10,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from access.policy import Action
 from health_records.selectors import health_record_for_action
-from sharing.policy import Action
 from treatments import readings
 from treatments.models import Moment, PrescriptionReading
 from treatments.reading_views import _reading_for

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sharing import policy
-from sharing.policy import Action
+from access import policy
+from access.policy import Action
 from treatments import readings
 from treatments.models import UPCOMING, PrescriptionReading, TreatmentStatus, patient_today
 

@@ -9,9 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from access import policy
+from access.policy import Action
 from health_records.models import HealthRecord, RecordKind
-from sharing import policy
-from sharing.policy import Action
 from treatments import services
 from treatments.models import Moment, PrescriptionReading
 
@@ -62,9 +62,9 @@ def _set(reading_id: int, **fields):
 
 def reading_run(*, reading_id: int) -> None:
     """The worker's part: safe to run twice (a finished reading is left as it is)."""
-    from treatments.extraction.document import UnreadableDocument
+    from documents.reading import read_document
+    from documents.text import UnreadableDocument
     from treatments.extraction.parser import as_json, extract
-    from treatments.extraction.reading import read_document
 
     reading = PrescriptionReading.objects.select_related("record_file").filter(pk=reading_id).first()
     if reading is None or not reading.is_working:

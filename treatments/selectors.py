@@ -8,11 +8,11 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
+from access import policy
+from access.policy import Action
 from audit import services as audit
 from audit.models import Action as AuditAction
 from health_records.selectors import patient_get_for_user
-from sharing import policy
-from sharing.policy import Action
 from treatments import schedule
 from treatments.charts import adherence_bars
 from treatments.models import (

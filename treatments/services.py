@@ -11,14 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from access import policy
+from access.models import AccessPath
+from access.policy import Action
 from audit import services as audit
-from audit.models import AccessPath
 from audit.models import Action as AuditAction
 from health_records.models import RecordKind
 from notifications.models import Event
 from notifications.services import notify_translated
-from sharing import policy
-from sharing.policy import Action
 from treatments import lexicon
 from treatments.models import Intake, Medication, Moment, ReminderSettings, Treatment, TreatmentStatus
 

@@ -11,10 +11,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from audit.models import AccessPath
+from access import policy
+from access.models import AccessPath
+from access.policy import Action
 from health_records.selectors import health_record_for_action
-from sharing import policy
-from sharing.policy import Action
 from treatments import actions, lexicon, selectors, services
 from treatments.forms import IntakeAnswerForm, MedicationForm, ReminderSettingsForm, TreatmentForm
 from treatments.models import STATUS_LABELS, Intake, TreatmentStatus

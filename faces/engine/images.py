@@ -13,8 +13,8 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
+from documents.uploads import without_transparency
 from faces.engine.base import FaceProblem
-from health_records.uploads import without_transparency
 
 pillow_heif.register_heif_opener()
 

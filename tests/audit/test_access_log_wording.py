@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from access.models import AccessPath
 from audit import services as audit
-from audit.models import EMERGENCY_PAGE_VISITOR, AccessPath, Action
+from audit.models import EMERGENCY_PAGE_VISITOR, Action
 
 
 def access_log(client, patient, language: str) -> str:

@@ -5,9 +5,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from documents.uploads import check_upload
 from health_records import services
 from health_records.models import HealthRecord
-from health_records.uploads import check_upload
 from tests.factories import PASSWORD
 from tests.files import jpeg_bytes
 

@@ -1,8 +1,8 @@
 import pytest
 
+from access.models import Permission, Scope
 from faces import services
 from sharing import services as sharing
-from sharing.models import Permission, Scope
 from tests.browser.test_compare_in_browser import log_in
 from tests.faces.conftest import FACES, photo, verify
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from health_records.demo import report_pdf
+from access.models import Permission, Scope
+from demo.records import report_pdf
 from printing import services as printing
 from printing.proposals import print_job_propose
 from sharing import services as sharing
-from sharing.models import Permission, Scope
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -6,10 +6,10 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from access.models import AccessPath, Permission, Scope
 from audit import services as audit
-from audit.models import AccessPath, Action
+from audit.models import Action
 from sharing import services as sharing
-from sharing.models import Permission, Scope
 from tests.factories import PASSWORD, HealthRecordFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -14,19 +14,19 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 
+from access.models import Grant
 from accounts.services import professionals_verify
-from health_records.demo import create_alice_history, report_pdf
+from demo.printing import create_bob_printer
+from demo.records import create_alice_history, report_pdf
+from demo.sharing import create_alice_sharing
+from demo.treatments import create_alice_treatment
 from health_records.models import HealthRecord, RecordFile
 from health_records.tasks import record_file_make_thumbnail
 from notifications.models import Event
 from notifications.services import notify_translated
-from printing.demo import create_bob_printer
 from printing.services import print_job_receive
 from sharing import services as sharing
-from sharing.demo import create_alice_sharing
-from sharing.models import Grant
 from tests.factories import PASSWORD, ProfessionalFactory, StaffFactory
-from treatments.demo import create_alice_treatment
 from treatments.models import Medication, PrescriptionReading, Treatment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -2,10 +2,10 @@ import pytest
 import segno
 from django.urls import reverse
 
+from access.models import Permission, Scope
 from health_records.models import HealthRecord
 from printing import services as printing
 from sharing import services as sharing
-from sharing.models import Permission, Scope
 from tests.factories import PASSWORD
 from tests.files import pdf_bytes
 

@@ -4,8 +4,8 @@ those records and nothing of the treatments, which answer 404."""
 import pytest
 from django.urls import reverse
 
+from access.models import Permission, Scope
 from sharing import services as sharing
-from sharing.models import Permission, Scope
 from tests.factories import PASSWORD, HealthRecordFactory, MedicationFactory, ProfessionalFactory, TreatmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from access.models import Permission, Scope
+from access.policy import Action, decide
 from audit import services as audit
 from notifications.services import notify_translated
 from sharing import services as sharing
-from sharing.models import Permission, Scope
-from sharing.policy import Action, decide
 from tests.factories import PASSWORD, HealthRecordFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,8 +1,8 @@
 import pytest
 from django.utils import timezone
 
+from access.models import Permission, Scope
 from sharing import services as sharing
-from sharing.models import Permission, Scope
 from tests.files import TEST_DATA
 
 FACES = TEST_DATA / "faces"

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from access.models import Grant
 from accounts.models import User
 from accounts.services import professionals_verify
 from audit.models import AccessEvent
@@ -17,7 +18,6 @@ from faces.tasks import face_templates_erase
 from notifications.models import Notification
 from relyfe.undo import UNDO_WINDOW
 from sharing import services as sharing
-from sharing.models import Grant
 from tests.files import TEST_DATA
 
 pytestmark = pytest.mark.django_db

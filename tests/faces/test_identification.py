@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from access.models import Grant, GrantOrigin
 from accounts.models import User
 from accounts.services import account_claim_redeem
 from audit.models import AccessEvent
@@ -21,7 +22,7 @@ from faces.tasks import face_templates_erase
 from notifications.models import Event, Notification
 from relyfe.undo import UNDO_WINDOW
 from sharing import services as sharing
-from sharing.models import AccessRequest, Grant, GrantOrigin
+from sharing.models import AccessRequest
 from tests.faces.conftest import photo, verify
 from tests.factories import PASSWORD, ProfessionalFactory
 

@@ -7,13 +7,13 @@ from django.urls import reverse
 from PIL import Image
 from rest_framework.test import APIRequestFactory, force_authenticate
 
+from documents.uploads import check_upload
 from health_records import services
 from health_records.forms import NewHealthRecordForm
 from health_records.models import HealthRecord
 from health_records.photo_api import ComparisonSaveView, PhotoGalleryView
 from health_records.photos import GAP, MAX_HEIGHT, side_by_side
 from health_records.tasks import record_file_make_thumbnail
-from health_records.uploads import check_upload
 from sharing import services as sharing
 from tests.files import jpeg_bytes, pdf_bytes
 
@@ -329,9 +329,9 @@ class TestNewRecordForm:
         assert 'list="body-site-suggestions"' in str(form["body_site"])
 
     def test_the_selector_lists_each_site_once_whatever_its_case(self, alice, photos):
+        from access import policy
+        from access.policy import Action
         from health_records import selectors
-        from sharing import policy
-        from sharing.policy import Action
 
         sites = selectors.patient_body_sites(patient=alice, access=policy.decide(alice, Action.VIEW, alice))
 

@@ -248,8 +248,8 @@ def test_on_s3_a_download_is_a_presigned_link_valid_sixty_seconds(monkeypatch):
 
 
 def test_a_failure_after_the_files_are_stored_removes_them_and_the_record(alice, monkeypatch):
+    from demo.records import checked_file
     from health_records import services
-    from health_records.demo import checked_file
 
     files_before = stored_files()
 

@@ -1,10 +1,10 @@
 import pytest
 from celery.app.task import Task
 
+from access.models import Permission, Scope
 from printing.ipp.server import JPEG, PDF
 from printing.services import DatabaseJobStore, printer_ensure
 from sharing import services as sharing
-from sharing.models import Permission, Scope
 from tests.files import jpeg_bytes, pdf_bytes
 
 

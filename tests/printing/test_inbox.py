@@ -9,14 +9,14 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from health_records.demo import report_pdf
+from access.models import Permission, Scope
+from demo.records import report_pdf
 from health_records.models import HealthRecord
 from notifications.models import Notification
 from printing import selectors
 from printing.proposals import print_job_propose
 from printing.services import print_job_set_proposal, printer_authenticate, printer_ensure
 from sharing import services as sharing
-from sharing.models import Permission, Scope
 from tests.factories import PatientFactory
 from treatments.models import PrescriptionReading
 

@@ -6,6 +6,7 @@ import pytest
 from fpdf import FPDF
 from PIL import Image, ImageFilter
 
+from access.models import Grant, Permission, Scope
 from accounts.models import PatientProfile, Role, User
 from printing.proposals import (
     PAGE_BREAK,
@@ -17,7 +18,6 @@ from printing.proposals import (
 )
 from printing.services import print_job_receive, print_job_set_proposal
 from sharing import services as sharing
-from sharing.models import Grant, Permission, Scope
 from tests.factories import DEFAULT_PASSWORD_HASH, PatientFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,10 +8,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from access.models import Permission, Scope
 from health_records.services import health_record_create, health_record_update
 from notifications.models import Notification
 from sharing import services as sharing
-from sharing.models import Permission, Scope
 from tests.factories import HealthRecordFactory, MedicationFactory, TreatmentFactory
 from treatments.units import unit_for_dose
 

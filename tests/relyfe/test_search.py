@@ -5,12 +5,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from access.models import Permission, Scope
 from health_records.models import HealthRecord
 from printing import selectors as printing_selectors
 from relyfe.search import fold
 from sharing import selectors as sharing_selectors
 from sharing import services as sharing
-from sharing.models import Permission, Scope
 from tests.factories import HealthRecordFactory, PatientFactory, ProfessionalFactory
 
 

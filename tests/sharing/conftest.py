@@ -1,7 +1,7 @@
 import pytest
 
+from access.models import Permission, Scope
 from sharing import services as sharing
-from sharing.models import Permission, Scope
 from tests.factories import HealthRecordFactory, RecordFileFactory
 
 

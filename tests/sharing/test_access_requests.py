@@ -6,11 +6,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from access.models import Grant
+from access.policy import Action, decide
 from audit.models import AccessEvent
 from notifications.models import Notification
 from sharing import services as sharing
-from sharing.models import AccessRequest, Grant
-from sharing.policy import Action, decide
+from sharing.models import AccessRequest
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from sharing.models import Grant, Scope
+from access.models import Grant, Scope
 from tests.factories import ProfessionalFactory
 
 pytestmark = pytest.mark.django_db

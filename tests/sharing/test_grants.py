@@ -4,11 +4,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from access.models import Grant, Permission, Scope
+from access.policy import Action, decide
 from audit.models import AccessEvent
 from notifications.models import Notification
 from sharing import services as sharing
-from sharing.models import Grant, Permission, Scope
-from sharing.policy import Action, decide
 
 pytestmark = pytest.mark.django_db
 

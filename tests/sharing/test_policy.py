@@ -5,10 +5,10 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from sharing import policy
+from access import policy
+from access.models import Permission, Scope
+from access.policy import Action, Channel, LinkVisitor, decide
 from sharing import services as sharing
-from sharing.models import Permission, Scope
-from sharing.policy import Action, Channel, LinkVisitor, decide
 from tests.factories import HealthRecordFactory, PatientFactory, ProfessionalFactory, StaffFactory, TreatmentFactory
 from treatments.models import Treatment
 

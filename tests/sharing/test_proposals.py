@@ -1,10 +1,11 @@
 import pytest
 from django.urls import reverse
 
+from access.models import Grant
+from access.policy import Action, decide
 from notifications.models import Notification
 from sharing import services as sharing
-from sharing.models import CareTeamProposal, Grant
-from sharing.policy import Action, decide
+from sharing.models import CareTeamProposal
 from tests.factories import ProfessionalFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from access.models import Grant, Permission, Scope
 from comments import services as comments
 from sharing import services as sharing
-from sharing.models import CareTeamProposal, Grant, Permission, Scope
+from sharing.models import CareTeamProposal
 from tests.factories import HealthRecordFactory, ProfessionalFactory, RecordFileFactory
 
 pytestmark = pytest.mark.django_db

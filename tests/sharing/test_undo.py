@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from access.models import Grant
+from access.policy import Action, decide
 from audit.models import AccessEvent
 from relyfe.undo import UNDO_WINDOW
 from sharing import services as sharing
-from sharing.models import Grant, ShareLink
-from sharing.policy import Action, decide
+from sharing.models import ShareLink
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import pypdfium2
 import pytest
 
+from documents.text import DocumentText, Line, PageText
 from tests.files import TEST_DATA
 from treatments import lexicon
-from treatments.extraction.document import DocumentText, Line, PageText
 from treatments.extraction.parser import extract
 
 PRESCRIPTIONS = TEST_DATA / "prescriptions"

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from documents.uploads import check_upload
 from health_records import services as records
-from health_records.uploads import check_upload
 from tests.files import TEST_DATA, pdf_bytes
 from treatments.models import PrescriptionReading, Treatment
 from treatments.tasks import prescription_read

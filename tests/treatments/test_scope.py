@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from access.models import Permission, Scope
 from audit.models import AccessEvent
 from sharing import services as sharing
-from sharing.models import Permission, Scope
 from tests.factories import (
     HealthRecordFactory,
     MedicationFactory,

@@ -12,9 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from documents.text import DocumentText, Line
 from treatments import lexicon
 from treatments.extraction import posology
-from treatments.extraction.document import DocumentText, Line
 
 # How sure best_match must be for a line to be a medication: with the drug's strength written next to the
 # name, one misread letter in a name is tolerated; without it, the name must be spelled out whole.

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from health_records.uploads import detect_content_type
-from treatments.extraction.document import UnreadableDocument
+from documents.reading import read_document
+from documents.text import UnreadableDocument
+from documents.uploads import detect_content_type
 from treatments.extraction.parser import as_json, extract
-from treatments.extraction.reading import read_document
 
 MOMENT_LABELS = {"morning": "matin", "noon": "midi", "evening": "soir", "bedtime": "coucher"}
 

@@ -8,8 +8,8 @@ import threading
 import numpy as np
 from PIL import Image
 
-from treatments.extraction.document import PageText
-from treatments.extraction.ocr.base import OcrEngine, TextBox, page_from_boxes
+from documents.ocr.base import OcrEngine, TextBox, page_from_boxes
+from documents.text import PageText
 
 # Past this, a page takes longer to read without reading better: a 200 dpi A4 scan is 2340 px long and
 # its smallest print is still about 20 px high at 1600.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from treatments.extraction.document import Line, PageText
+from documents.text import Line, PageText
 
 Point = tuple[float, float]
 

@@ -2,10 +2,11 @@
 
 from django.urls import reverse
 
+from access.models import Grant, Permission, Scope
 from comments import services as comments
 from comments.models import Comment
 from sharing import services
-from sharing.models import EmergencyProfile, Grant, Permission, Scope, ShareLink
+from sharing.models import EmergencyProfile, ShareLink
 
 EMERGENCY = {
     "enabled": True,

@@ -39,7 +39,7 @@ from enum import StrEnum
 
 from django.db.models import Q
 
-from audit.models import AccessPath
+from access.models import AccessPath, Grant, GrantOrigin, Scope
 
 
 class Action(StrEnum):
@@ -137,8 +137,6 @@ def decide(actor, action: Action, patient, *, channel: Channel = Channel.APP, re
 
 
 def _through_grant(professional, action, patient, record, treatment) -> Access:
-    from sharing.models import Grant, GrantOrigin, Scope
-
     grant = Grant.objects.active().filter(patient=patient, professional=professional).first()
     if grant is None or action not in GRANT_ACTIONS[grant.permission]:
         return DENIED
@@ -186,8 +184,6 @@ def may_propose(access: Access, *, scope: str, kinds) -> bool:
     """A professional of the care team proposes a colleague for at most what they see themself: the whole
     file proposes any scope, a kinds grant some of its own kinds; a records grant proposes nobody (a
     proposal does not choose records)."""
-    from sharing.models import Scope
-
     if not may_propose_colleagues(access):
         return False
     return access.whole_file or (scope == Scope.KINDS and bool(kinds) and set(kinds) <= set(access.grant.kinds))
@@ -195,8 +191,6 @@ def may_propose(access: Access, *, scope: str, kinds) -> bool:
 
 def may_propose_colleagues(access: Access) -> bool:
     """Whether `access` may propose anyone at all (see `may_propose`)."""
-    from sharing.models import Scope
-
     return access.grant is not None and (access.whole_file or access.grant.scope == Scope.KINDS)
 
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image, ImageCms
 
-from health_records.uploads import CheckedUpload, UploadRefused, check_upload, make_thumbnail
+from documents.uploads import CheckedUpload, UploadRefused, check_upload, make_thumbnail
 
 RED = (255, 0, 0)
 BLUE = (0, 0, 255)

@@ -12,10 +12,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from health_records.uploads import PDFIUM_LOCK, PILLOW_FORMATS, UploadRefused, decoded_image
-from treatments.extraction.document import DocumentText, Line, PageText, UnreadableDocument
-from treatments.extraction.ocr import get_engine
-from treatments.extraction.ocr.base import OcrEngine, TextBox, normalized, page_from_boxes
+from documents.ocr import get_engine
+from documents.ocr.base import OcrEngine, TextBox, normalized, page_from_boxes
+from documents.text import DocumentText, Line, PageText, UnreadableDocument
+from documents.uploads import PDFIUM_LOCK, PILLOW_FORMATS, UploadRefused, decoded_image
 
 MAX_PAGES = 20
 # A text layer with fewer letters and digits than this is a scanner's stamp or a page number, not

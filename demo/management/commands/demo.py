@@ -5,10 +5,10 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import PatientProfile, ProfessionalProfile, User
-from health_records.demo import create_alice_history
-from printing.demo import create_bob_printer
-from sharing.demo import create_alice_sharing
-from treatments.demo import create_alice_treatment
+from demo.printing import create_bob_printer
+from demo.records import create_alice_history
+from demo.sharing import create_alice_sharing
+from demo.treatments import create_alice_treatment
 
 DEMO_PASSWORD = "relyfe-demo-2026"  # noqa: S105 (published on purpose: demo accounts only)
 DEMO_DOMAIN = "demo.relyfe.test"

@@ -9,9 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFilter
 
+from documents.uploads import check_upload
 from health_records import services
 from health_records.models import HealthRecord
-from health_records.uploads import check_upload
 
 
 def report_pdf(title: str, lines: list[str]) -> bytes:

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from treatments.extraction.document import PageText, UnreadableDocument
-from treatments.extraction.ocr.base import OcrEngine, TextBox, page_from_boxes
+from documents.ocr.base import OcrEngine, TextBox, page_from_boxes
+from documents.text import PageText, UnreadableDocument
 
 # Textract's limits for a synchronous call: 10 MB and 10,000 px a side. 4000 px is already more than a
 # 300 dpi A4 page, so the size limit is what the JPEG quality steps down for.

@@ -5,12 +5,12 @@ import importlib
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from treatments.extraction.ocr.base import OcrEngine
+from documents.ocr.base import OcrEngine
 
 # Modules are imported only when chosen: the local engine loads onnxruntime, the other boto3.
 ENGINES = {
-    "local": ("treatments.extraction.ocr.local", "RapidOcrEngine"),
-    "textract": ("treatments.extraction.ocr.textract", "TextractEngine"),
+    "local": ("documents.ocr.local", "RapidOcrEngine"),
+    "textract": ("documents.ocr.textract", "TextractEngine"),
 }
 
 

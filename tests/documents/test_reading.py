@@ -5,9 +5,9 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
+from documents.reading import read_document
+from documents.text import UnreadableDocument
 from tests.files import TEST_DATA
-from treatments.extraction.document import UnreadableDocument
-from treatments.extraction.reading import read_document
 
 PRESCRIPTIONS = TEST_DATA / "prescriptions"
 

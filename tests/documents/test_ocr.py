@@ -7,11 +7,11 @@ from botocore.stub import ANY, Stubber
 from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
 
+from documents.ocr import get_engine
+from documents.ocr.local import RapidOcrEngine
+from documents.ocr.textract import TextractEngine
+from documents.text import UnreadableDocument
 from tests.files import TEST_DATA
-from treatments.extraction.document import UnreadableDocument
-from treatments.extraction.ocr import get_engine
-from treatments.extraction.ocr.local import RapidOcrEngine
-from treatments.extraction.ocr.textract import TextractEngine
 
 PRESCRIPTIONS = TEST_DATA / "prescriptions"
 

@@ -1,0 +1,142 @@
+"""What the access policy reads: grants, and the paths by which an access happens.
+
+The foundation knows no feature app: records are referred to by their label ("health_records.HealthRecord")
+and the user model through settings.AUTH_USER_MODEL.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# The record kind that treatments belong to (health_records.models.RecordKind.PRESCRIPTION; a test holds
+# the two equal).
+PRESCRIPTION_KIND = "prescription"
+
+
+class AccessPath(models.TextChoices):
+    OWNER = "owner", _("own account")
+    GRANT = "grant", _("access granted by the patient")
+    LINK = "link", _("share link")
+    EMERGENCY = "emergency", _("emergency access")
+    STAFF = "staff", _("ReLyfe staff (administration)")
+    IDENTIFICATION = "identification", _("face identification by a professional")
+
+
+class Permission(models.TextChoices):
+    READ = "read", _("Read")
+    COMMENT = "comment", _("Read and comment")
+    CONTRIBUTE = "contribute", _("Read, comment and add records")
+
+
+class Scope(models.TextChoices):
+    ALL = "all", _("The whole file")
+    RECORDS = "records", _("Chosen records")
+    KINDS = "kinds", _("Chosen kinds of records")
+
+
+class GrantOrigin(models.TextChoices):
+    PATIENT = "patient", _("given by the patient")
+    ACCESS_REQUEST = "access_request", _("approved access request")
+    BREAK_GLASS = "break_glass", _("emergency (break-glass) access")
+    PROPOSAL = "proposal", _("proposed by the care team")
+    QUICK_ACCOUNT = "quick_account", _("the professional who created the account")
+
+
+class GrantQuerySet(models.QuerySet):
+    def active(self, at=None):
+        at = at or timezone.now()
+        return self.filter(revoked_at__isnull=True, starts_at__lte=at).filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=at)
+        )
+
+
+class Grant(models.Model):
+    """A professional's access to a patient's file. Never changed nor deleted: the patient changes a grant
+    by revoking it and giving a new one, so the history of who could see what stays true."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants_given")
+    professional = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="grants_received")
+    scope = models.CharField(_("what they see"), max_length=10, choices=Scope.choices, default=Scope.ALL)
+    records = models.ManyToManyField("health_records.HealthRecord", blank=True, related_name="grants")
+    kinds = models.JSONField(_("kinds of records"), default=list, blank=True)
+    permission = models.CharField(_("what they may do"), max_length=12, choices=Permission.choices)
+    origin = models.CharField(max_length=16, choices=GrantOrigin.choices, default=GrantOrigin.PATIENT)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(_("until"), null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        # The table keeps the name it had when grants lived in the sharing app.
+        db_table = "sharing_grant"
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            # One grant in force per professional and patient: a change revokes the old one first.
+            models.UniqueConstraint(
+                fields=["patient", "professional"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_unrevoked_grant_per_pair",
+            ),
+            models.CheckConstraint(condition=Q(scope__in=Scope.values), name="grant_scope_known"),
+            models.CheckConstraint(condition=Q(permission__in=Permission.values), name="grant_permission_known"),
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")), name="grant_ends_after_start"
+            ),
+            models.CheckConstraint(condition=~Q(patient=models.F("professional")), name="grant_not_to_oneself"),
+        ]
+
+    def __str__(self):
+        return f"{self.professional} → {self.patient} ({self.scope}, {self.permission})"
+
+    @property
+    def is_active(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
+
+    def covers(self, record) -> bool:
+        """Whether the grant's scope includes this record (a professional always sees what they added)."""
+        if self.scope == Scope.ALL or record.author_id == self.professional_id:
+            return True
+        if self.scope == Scope.KINDS:
+            return record.kind in self.kinds
+        return self.records.filter(pk=record.pk).exists()
+
+    def records_filter(self) -> Q:
+        if self.scope == Scope.ALL:
+            return Q()
+        own = Q(author_id=self.professional_id)
+        if self.scope == Scope.KINDS:
+            return Q(kind__in=self.kinds) | own
+        return Q(pk__in=self.records.values("pk")) | own
+
+    @property
+    def covers_all_treatments(self) -> bool:
+        """Treatments belong to the prescription kind (see the policy's docstring)."""
+        return self.scope == Scope.ALL or (self.scope == Scope.KINDS and PRESCRIPTION_KIND in self.kinds)
+
+    def covers_treatment(self, treatment) -> bool:
+        """Whether the grant's scope includes this treatment, saved or about to be created (a professional
+        always sees the treatments they prescribed or created, and those of the prescriptions they added)."""
+        if self.covers_all_treatments:
+            return True
+        if treatment.pk is not None and self.professional_id in (treatment.created_by_id, treatment.prescriber_id):
+            return True
+        return treatment.prescription_id is not None and self.covers(treatment.prescription)
+
+    def treatments_filter(self) -> Q:
+        """`covers_treatment` as a filter on Treatment."""
+        if self.covers_all_treatments:
+            return Q()
+        own = Q(created_by_id=self.professional_id) | Q(prescriber_id=self.professional_id)
+        return Q(prescription__in=self.records.model.objects.filter(self.records_filter()).values("pk")) | own
