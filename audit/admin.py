@@ -2,14 +2,14 @@ import uuid
 
 from django.contrib import admin
 from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from access.models import AccessPath
-from accounts.identifiers import canonical_identifier
-from accounts.models import User
 from audit import services as audit
 from audit.models import AccessEvent
 from audit.models import Action as AuditAction
+from relyfe.identifiers import canonical_identifier
 
 
 class PersonFilter(admin.SimpleListFilter):
@@ -42,6 +42,7 @@ class PersonFilter(admin.SimpleListFilter):
 
 
 def _people_matching(value: str):
+    User = get_user_model()  # audit sits below accounts: the model is looked up, not imported
     try:
         return User.objects.filter(public_id=uuid.UUID(value)).values("pk")
     except ValueError:

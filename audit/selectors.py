@@ -1,12 +1,18 @@
-from datetime import date
+from __future__ import annotations
 
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from access import policy
 from access.policy import Action
-from accounts.models import User
 from audit.models import PROFESSIONAL_COMMENT, AccessEvent
+
+if TYPE_CHECKING:  # audit sits below accounts: the user model is reached through get_user_model()
+    from accounts.models import User
 
 
 def access_events_for_patient(
@@ -39,4 +45,4 @@ def access_events_for_patient(
 def actors_of_patient_events(*, patient) -> QuerySet[User]:
     """Everyone (but the patient) who appears in the patient's access log, for the filter."""
     actor_ids = AccessEvent.objects.filter(patient=patient).exclude(actor=patient).values("actor")
-    return User.objects.filter(pk__in=actor_ids).order_by("last_name", "first_name")
+    return get_user_model().objects.filter(pk__in=actor_ids).order_by("last_name", "first_name")
