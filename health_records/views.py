@@ -16,15 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access import policy
 from access.models import AccessPath
 from access.policy import Action
-from comments import selectors as comment_selectors
-from comments import services as comment_services
-from comments.discussion import discussion_context
-from health_records import selectors, services
+from health_records import panels, selectors, services
 from health_records.downloads import stored_file_response
 from health_records.forms import AddFilesForm, HealthRecordForm, NewHealthRecordForm, TimelineFilterForm
 from health_records.models import RecordKind
 from relyfe.web import is_htmx
-from treatments import selectors as treatment_selectors
 
 
 def _redirect(request, url):
@@ -74,9 +70,11 @@ def timeline(request, patient_id):
         "can_add": bool(policy.decide(request.user, Action.CREATE, patient)),
         "can_enrol_face": bool(policy.decide(request.user, Action.ENROL_FACE, patient)),
         "can_propose": policy.may_propose_colleagues(access),
-        "shows_treatments": treatment_selectors.opens_treatments(patient=patient, access=access),
-        "unread": comment_selectors.unread_counts(user=request.user, records=list(page.object_list)),
     }
+    # The features above draw their parts (unread comments, the treatments link): see health_records/panels.py.
+    context |= panels.context_for(
+        panels.TIMELINE, request=request, patient=patient, access=access, records=list(page.object_list)
+    )
     # htmx asks for the whole page when it restores a URL it has no copy of (back, after a reload).
     partial = is_htmx(request)
     template = "health_records/_timeline_results.html" if partial else None
@@ -150,17 +148,10 @@ def record_detail(request, record_id):
         "kept": selectors.staged_uploads_of(
             owner=request.user, public_ids=request.session.pop(_kept_session_key(record), [])
         )[0],
-        **discussion_context(viewer=request.user, record=record, access=access),
     }
-    comment_services.comments_mark_read(user=request.user, record=record)
-    if record.kind == RecordKind.PRESCRIPTION:
-        # The treatment read from a prescription shows on it, without another click.
-        context["treatments"] = treatment_selectors.treatments_of_prescription(record=record)
-        context["readings"] = record.readings.select_related("record_file", "treatment")
-        context["can_review"] = bool(policy.decide(request.user, Action.CREATE, record.patient, record=record))
-        context["can_add_treatment"] = treatment_selectors.may_add_treatment(
-            request.user, record.patient, prescription=record
-        )
+    # The features above draw their parts (the discussion, a prescription's treatments and readings), and
+    # comments marks the record's comments read: see health_records/panels.py.
+    context |= panels.context_for(panels.RECORD, request=request, record=record, access=access)
     return render(request, "health_records/detail.html", context)
 
 

@@ -6,3 +6,11 @@ class TreatmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "treatments"
     verbose_name = _("Treatments")
+
+    def ready(self):
+        from health_records import panels as record_pages
+        from treatments import panels
+
+        # health_records (below) may not import treatments: its pages ask for the parts treatments draws.
+        record_pages.register(record_pages.TIMELINE, panels.timeline_treatments_link)
+        record_pages.register(record_pages.RECORD, panels.prescription_treatments)
