@@ -22,9 +22,9 @@ from audit.models import Action as AuditAction
 from documents.uploads import CheckedUpload, check_upload
 from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, StagedUpload, Tag
 from health_records.photos import side_by_side
+from health_records.signals import record_files_stored
 from notifications.models import Event
 from notifications.services import notify_translated
-from treatments.readings import readings_start
 
 MAX_TAGS = 10
 EDITABLE_FIELDS = ["kind", "title", "clinical_date", "description"]
@@ -217,7 +217,7 @@ def health_record_create(
         )
         _audit(actor=actor, record=record, action=AuditAction.CREATE, access=access, request=request)
         _queue_thumbnails(files)
-        readings_start(record=record, record_files=files)
+        record_files_stored.send(sender=HealthRecord, record=record, record_files=files)
         _tell_the_patient(actor=actor, record=record)
     return record
 
@@ -272,7 +272,7 @@ def record_files_add(
         )
         _audit(actor=actor, record=record, action=AuditAction.UPDATE, access=access, request=request)
         _queue_thumbnails(files)
-        readings_start(record=record, record_files=files)
+        record_files_stored.send(sender=HealthRecord, record=record, record_files=files)
         _tell_the_patient(actor=actor, record=record)
     return files
 

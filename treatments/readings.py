@@ -35,6 +35,12 @@ def readings_start(*, record: HealthRecord, record_files=None) -> list[Prescript
     return readings
 
 
+def readings_start_on_stored_files(sender, *, record: HealthRecord, record_files, **kwargs) -> None:
+    """Receiver of health_records' `record_files_stored` (connected in TreatmentsConfig.ready): a
+    prescription's new files are read, as soon as the transaction that stores them commits."""
+    readings_start(record=record, record_files=record_files)
+
+
 def _queue(reading: PrescriptionReading):
     from treatments.tasks import prescription_read
 
