@@ -10,7 +10,6 @@ urlpatterns = [
     path("records/<uuid:record_id>/comments/mentions/", views.mention_suggestions, name="mention_suggestions"),
     path("comments/<uuid:comment_id>/edit/", views.edit, name="edit"),
     path("comments/<uuid:comment_id>/delete/", views.delete, name="delete"),
-    # Share-link holders, in the session their link opened
-    path("s/records/<uuid:record_id>/comments/", views.link_thread, name="link_thread"),
-    path("s/records/<uuid:record_id>/comments/new/", views.link_create, name="link_create"),
+    # Share-link holders' "link_thread" and "link_create" are served by sharing (sharing/urls.py,
+    # link_comment_urlpatterns); relyfe/urls.py puts them in this namespace.
 ]

@@ -1,5 +1,7 @@
 """The discussion of a record: a fragment the record page shows and htmx reloads, and the forms that
-write in it. Members reach it from the record page; share-link holders from their link's pages."""
+write in it. Members reach it from the record page; share-link holders from their link's pages, whose
+views are sharing's (sharing/public_views.py: the link's session is sharing's to read), and post through
+`comment_post` below."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,10 +18,10 @@ from comments.discussion import discussion_context, new_form, page_url
 from comments.forms import CommentEditForm
 from comments.models import Visibility
 from relyfe.web import is_htmx
-from sharing.public_views import _visitor
 
 
-def _create(request, viewer, record_id, *, link_holder: bool):
+def comment_post(request, viewer, record_id, *, link_holder: bool):
+    """A comment sent from a record's discussion by `viewer` (a member, or a share link's holder)."""
     record, access = selectors.record_for_comments(user=viewer, public_id=record_id, action=Action.COMMENT)
     form = new_form(viewer, record, access, request.POST)
     if form.is_valid():
@@ -69,7 +71,7 @@ def thread(request, record_id):
 @login_required
 @require_POST
 def create(request, record_id):
-    return _create(request, request.user, record_id, link_holder=False)
+    return comment_post(request, request.user, record_id, link_holder=False)
 
 
 @login_required
@@ -109,30 +111,3 @@ def mention_suggestions(request, record_id):
     record, _access = selectors.record_for_comments(user=request.user, public_id=record_id, action=Action.COMMENT)
     suggestions = selectors.mention_suggestions(record=record, query=request.GET.get("q", ""))
     return render(request, "comments/_mention_suggestions.html", {"suggestions": suggestions})
-
-
-# --- Share-link holders ---------------------------------------------------------------------------
-
-
-def _link_holder(request):
-    """The link holder of this session; only links that allow comments show the discussion."""
-    visitor = _visitor(request)
-    if visitor is None or not visitor.link.allow_comments:
-        raise Http404
-    return visitor
-
-
-@require_GET
-@never_cache
-def link_thread(request, record_id):
-    visitor = _link_holder(request)
-    record, access = selectors.record_for_comments(user=visitor, public_id=record_id, action=Action.COMMENT)
-    context = discussion_context(viewer=visitor, record=record, access=access, link_holder=True)
-    response = render(request, "comments/_thread.html", context)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-@require_POST
-def link_create(request, record_id):
-    return _create(request, _link_holder(request), record_id, link_holder=True)

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from comments import api as comments_api
+from comments import urls as comments_urls
 from faces import api as faces_api
 from health_records import api as records_api
 from health_records import photo_api
@@ -12,6 +13,7 @@ from notifications import views as notifications_views
 from printing import api as printing_api
 from relyfe.health import healthz
 from sharing import api as sharing_api
+from sharing import urls as sharing_urls
 from treatments import api as treatments_api
 from treatments import reading_api
 
@@ -68,7 +70,9 @@ urlpatterns = [
     path("", include("audit.urls")),
     path("", include("sharing.urls")),
     path("", include("treatments.urls")),
-    path("", include("comments.urls")),
+    # A record's discussion: the members' URLs are comments', a share link holder's are sharing's (the link's
+    # session is sharing's to read, and comments sits below sharing); one namespace for both.
+    path("", include((comments_urls.urlpatterns + sharing_urls.link_comment_urlpatterns, comments_urls.app_name))),
     path("", include("faces.urls")),
     path("", include("printing.urls")),
     path("notifications/", include("notifications.urls")),

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,7 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access.models import AccessPath
 from access.policy import Action, LinkVisitor, decide, may_break_glass
+from comments import selectors as comments
 from comments.discussion import discussion_context
+from comments.views import comment_post
 from health_records import selectors as records
 from health_records.downloads import stored_file_response
 from sharing import heartcode, selectors, services
@@ -142,6 +145,29 @@ def link_file(request, file_id, disposition):
         content_type=record_file.content_type,
         inline=disposition == "view",
     )
+
+
+def _link_holder(request):
+    """The link holder of this session; only links that allow comments show the discussion."""
+    visitor = _visitor(request)
+    if visitor is None or not visitor.link.allow_comments:
+        raise Http404
+    return visitor
+
+
+@require_GET
+@never_cache
+def link_thread(request, record_id):
+    """The discussion of a shared record, reloaded by its page (comments' "_thread" fragment)."""
+    visitor = _link_holder(request)
+    record, access = comments.record_for_comments(user=visitor, public_id=record_id, action=Action.COMMENT)
+    context = discussion_context(viewer=visitor, record=record, access=access, link_holder=True)
+    return _noindex(render(request, "comments/_thread.html", context))
+
+
+@require_POST
+def link_comment_create(request, record_id):
+    return comment_post(request, _link_holder(request), record_id, link_holder=True)
 
 
 # --- Emergency page -------------------------------------------------------------------------------

@@ -39,3 +39,10 @@ urlpatterns = [
     path("r/<str:token>/", public_views.request_status, name="request_status"),
     path("scan/", public_views.scan, name="scan"),
 ]
+
+# A link holder's part in a shared record's discussion. The names are comments' ("comments:link_thread",
+# "comments:link_create"), like the members' discussion URLs: relyfe/urls.py includes these in that namespace.
+link_comment_urlpatterns = [
+    path("s/records/<uuid:record_id>/comments/", public_views.link_thread, name="link_thread"),
+    path("s/records/<uuid:record_id>/comments/new/", public_views.link_comment_create, name="link_create"),
+]
