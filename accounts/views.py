@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts import phone_services, services, throttling
-from accounts.dashboard import professional_dashboard
 from accounts.forms import (
     AccountForm,
     PatientDetailsForm,
@@ -25,12 +24,8 @@ from accounts.models import Profession
 from accounts.phone_forms import IdentifierPasswordResetForm
 from accounts.phone_views import password_reset_code_start, too_many_codes_message
 from accounts.selectors import directory_search, profile_of
-from health_records import selectors as records
-from sharing import selectors as sharing
-from treatments import selectors as treatment_selectors
 
 BACKEND = "accounts.backends.IdentifierBackend"
-HOME_RECENT_RECORDS = 5
 
 
 def set_language_cookie(response, language: str):
@@ -43,42 +38,6 @@ def set_language_cookie(response, language: str):
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
-
-
-def home(request):
-    user = request.user
-    if not user.is_authenticated:
-        return render(request, "accounts/home_visitor.html")
-    context = {"profile": profile_of(user)}
-    if user.is_patient:
-        template = "accounts/home_patient.html"
-        patient, access = records.patient_get_for_user(user=user, public_id=user.public_id)
-        context["recent_records"] = records.timeline_records(
-            user=user, patient=patient, access=access, request=request
-        )[:HOME_RECENT_RECORDS]
-        context |= _todays_treatments(user=user, request=request)
-        context["care_team_size"] = sharing.care_team(user=user).count()
-        context["pending_requests"] = sharing.pending_access_requests(user=user).count()
-    elif user.is_professional:
-        template = "accounts/home_professional.html"
-        context |= professional_dashboard(user=user)
-    else:
-        template = "accounts/home_staff.html"
-    return render(request, template, context)
-
-
-def _todays_treatments(*, user, request) -> dict:
-    """The patient's current treatments and today's doses, as their treatments page reads them."""
-    patient, _access, treatments = treatment_selectors.treatments_of_patient(
-        user=user, patient_id=user.public_id, request=request
-    )
-    today = treatment_selectors.patient_today(patient)
-    treatments = list(treatments)
-    return {
-        "today": today,
-        "current_treatments": treatment_selectors.treatments_by_status(treatments, day=today)["current"],
-        "plan": treatment_selectors.day_plan(patient=patient, day=today, treatments=treatments),
-    }
 
 
 class SignInView(auth_views.LoginView):

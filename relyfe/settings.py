@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "comments",
     "faces",
     "notifications",
+    "home",
     "demo",
 ]
 

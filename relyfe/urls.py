@@ -3,12 +3,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
-from accounts import views as accounts_views
 from comments import api as comments_api
 from comments import urls as comments_urls
 from faces import api as faces_api
 from health_records import api as records_api
 from health_records import photo_api
+from home import views as home_views
 from notifications import views as notifications_views
 from printing import api as printing_api
 from relyfe.health import healthz
@@ -61,7 +61,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", accounts_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
     # The service worker must be served from the root to receive the whole site's push messages.
     path("service-worker.js", notifications_views.service_worker, name="service_worker"),
