@@ -1,7 +1,7 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -9,8 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services, throttling
-from accounts.models import User
+from accounts.models import Profession, User
 from accounts.selectors import directory_search
+from relyfe.errors import DomainError
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -28,7 +29,14 @@ class TokenObtainView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description="Invalid fields, or a wrong identifier or password."),
+            429: OpenApiResponse(description="Too many failed attempts: wait `wait` seconds."),
+        },
+    )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -37,11 +45,13 @@ class TokenObtainView(APIView):
         user = authenticate(request, username=identifier, password=serializer.validated_data["password"])
         if user is None:
             if throttling.is_locked(identifier, address):
-                detail = _("Too many failed attempts. Try again in %(minutes)s minutes.") % {
-                    "minutes": throttling.lockout_minutes()
-                }
-                return Response({"detail": detail}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-            return Response({"detail": _("Wrong identifier or password.")}, status=status.HTTP_400_BAD_REQUEST)
+                minutes = throttling.lockout_minutes()
+                locked = exceptions.Throttled(
+                    detail=_("Too many failed attempts. Try again in %(minutes)s minutes.") % {"minutes": minutes}
+                )
+                locked.wait = minutes * 60  # set apart: Throttled(wait=…) would add a second sentence in seconds
+                raise locked
+            raise DomainError("wrong_credentials", _("Wrong identifier or password."))
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
@@ -89,13 +99,22 @@ class DirectoryEntrySerializer(serializers.Serializer):
         return profile.city if profile.city_public else ""
 
 
+class DirectoryQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Name or specialty (the first 100 characters)."
+    )
+    profession = serializers.ChoiceField(choices=Profession.choices, required=False, allow_blank=True, default="")
+    city = serializers.CharField(required=False, allow_blank=True, default="", help_text="The first 100 characters.")
+
+
+@extend_schema_view(get=extend_schema(parameters=[DirectoryQuerySerializer]))
 class DirectoryView(ListAPIView):
     """Search the directory of professionals (`q`: name or specialty, `profession`, `city`)."""
 
     serializer_class = DirectoryEntrySerializer
 
     def get_queryset(self):
-        params = self.request.query_params
-        return directory_search(
-            query=params.get("q", "")[:100], profession=params.get("profession", ""), city=params.get("city", "")[:100]
-        )
+        query = DirectoryQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        return directory_search(query=params["q"][:100], profession=params["profession"], city=params["city"][:100])

@@ -1,4 +1,4 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -50,10 +50,6 @@ class EditCommentSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=TEXT_MAX_LENGTH)
 
 
-def _as_api_error(error: DjangoValidationError):
-    return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
-
-
 class RecordCommentsView(ListAPIView):
     """The comments of a record that the caller may see, replies included, oldest first (GET); a new
     comment or reply (POST)."""
@@ -74,19 +70,16 @@ class RecordCommentsView(ListAPIView):
         parent = selectors.comment_get_for_user(user=request.user, public_id=parent_id)[0] if parent_id else None
         record_file = record.files.filter(public_id=record_file_id).first() if record_file_id else None
         if record_file_id and record_file is None:
-            raise serializers.ValidationError({"record_file": ["This file is not part of the record."]})
-        try:
-            comment = services.comment_create(
-                actor=request.user,
-                record=record,
-                text=values["text"],
-                visibility=values["visibility"],
-                record_file=record_file,
-                parent=parent,
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+            raise serializers.ValidationError({"record_file": [_("This file is not part of the record.")]})
+        comment = services.comment_create(
+            actor=request.user,
+            record=record,
+            text=values["text"],
+            visibility=values["visibility"],
+            record_file=record_file,
+            parent=parent,
+            request=request,
+        )
         return Response(CommentSerializer(comment).data, status=201)
 
 
@@ -107,12 +100,9 @@ class CommentDetailView(APIView):
         )
         serializer = EditCommentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            comment = services.comment_update(
-                actor=request.user, comment=comment, text=serializer.validated_data["text"], request=request
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        comment = services.comment_update(
+            actor=request.user, comment=comment, text=serializer.validated_data["text"], request=request
+        )
         return Response(CommentSerializer(comment).data)
 
     @extend_schema(request=None, responses={204: None})

@@ -2,27 +2,24 @@
 enrolled faces, a search by photo, and the quick account for a patient nobody could identify.
 
 Photos arrive as multipart uploads (field `image`), are read in memory once their size is known to be
-acceptable, and are never stored. A photo the face engine cannot use answers 400 with a `code` the app
-acts on (retake the photo, one face only…) and a `detail` it shows.
+acceptable, and are never stored. A photo the face engine cannot use is a `FaceProblem`, a domain error: it
+answers 400 with a `code` the app acts on (retake the photo, one face only…) and a `detail` it shows, in the
+API's one error shape (relyfe/api_errors.py).
 """
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from access import policy
 from accounts.identifiers import normalize_email, parse_phone
 from faces import selectors, services
-from faces.engine.base import FaceProblem
 from faces.engine.images import read_upload
 from faces.models import FaceConsent, FaceTemplate
 from relyfe.web import absolute_url
@@ -67,13 +64,6 @@ class EnrolledFaceSerializer(serializers.ModelSerializer):
         model = FaceTemplate
         fields = ["id", "enrolled_at"]
         read_only_fields = fields
-
-
-class FaceProblemSerializer(serializers.Serializer):
-    """Why the photo or the request was refused: `code` for the app, `detail` for the person."""
-
-    code = serializers.CharField()
-    detail = serializers.CharField()
 
 
 class FaceImageSerializer(serializers.Serializer):
@@ -133,20 +123,13 @@ class QuickPatientSerializer(serializers.Serializer):
     image = serializers.FileField(help_text=_("A photo of the patient's face (JPEG, PNG or WebP)."))
 
     def validate_email(self, value) -> str | None:
-        return _as_field_value(normalize_email, value) if value else None
+        return normalize_email(value) if value else None  # DRF makes its ValidationError this field's
 
     def validate_phone(self, value) -> str | None:
-        return _as_field_value(lambda number: parse_phone(number, mobile_only=True), value) if value else None
+        return parse_phone(value, mobile_only=True) if value else None
 
     def validate_image(self, uploaded) -> bytes:
         return read_upload(uploaded)
-
-
-def _as_field_value(parse, value):
-    try:
-        return parse(value)
-    except DjangoValidationError as error:
-        raise serializers.ValidationError(error.messages) from error
 
 
 class QuickAccountSerializer(serializers.Serializer):
@@ -158,37 +141,7 @@ class QuickAccountSerializer(serializers.Serializer):
         return absolute_url(reverse("accounts:claim"))
 
 
-# --- Errors --------------------------------------------------------------------------------------------
-
-
-def _problem_response(problem: FaceProblem) -> Response:
-    return Response({"code": problem.code, "detail": str(problem.message)}, status=status.HTTP_400_BAD_REQUEST)
-
-
-def _refused(denied: PermissionDenied) -> exceptions.PermissionDenied:
-    """Django's PermissionDenied, with its explanation when it has one (DRF would drop it)."""
-    return exceptions.PermissionDenied(str(denied) or None)
-
-
-def _invalid(error: DjangoValidationError) -> Response:
-    """Field errors as DRF shows them; an error about the whole request in the shape of a face problem."""
-    if hasattr(error, "error_dict"):
-        errors = error.message_dict
-        if "__all__" in errors:
-            errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop("__all__")
-        return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-    code = next((item.code for item in error.error_list if item.code), "invalid")
-    return Response({"code": code, "detail": " ".join(error.messages)}, status=status.HTTP_400_BAD_REQUEST)
-
-
-def _valid_upload(serializer_class, request):
-    """The serializer's validated data, or the response refusing the upload."""
-    serializer = serializer_class(data=request.data)
-    try:
-        serializer.is_valid(raise_exception=True)
-    except FaceProblem as problem:
-        return None, _problem_response(problem)
-    return serializer.validated_data, None
+# --- Permissions -------------------------------------------------------------------------------------
 
 
 class MayIdentifyFaces(BasePermission):
@@ -200,7 +153,10 @@ class MayIdentifyFaces(BasePermission):
 
 # --- Views ---------------------------------------------------------------------------------------------
 
-PHOTO_REFUSED = OpenApiResponse(FaceProblemSerializer, description=_("The photo cannot be used: see `code`."))
+PHOTO_REFUSED = OpenApiResponse(
+    description="The photo cannot be used: `code` says why (not_an_image, no_face, several_faces, face_too_small, "
+    "low_quality, too_large); or field errors."
+)
 
 
 class FaceConsentView(APIView):
@@ -220,13 +176,10 @@ class FaceConsentView(APIView):
         services.face_consent_give(actor=request.user, patient=patient, request=request)
         return Response(FaceStatusSerializer(selectors.face_status(patient=patient)).data, status=201)
 
-    @extend_schema(request=None, responses=FaceStatusSerializer)
+    @extend_schema(request=None, responses={200: FaceStatusSerializer})
     def delete(self, request, patient_id):
         patient = selectors.patient_for_enrolment(user=request.user, public_id=patient_id)
-        try:
-            services.face_consent_withdraw(actor=request.user, patient=patient, request=request)
-        except PermissionDenied as denied:
-            raise _refused(denied) from denied
+        services.face_consent_withdraw(actor=request.user, patient=patient, request=request)
         return Response(FaceStatusSerializer(selectors.face_status(patient=patient)).data)
 
 
@@ -245,17 +198,11 @@ class PatientFacesView(APIView):
     )
     def post(self, request, patient_id):
         patient = selectors.patient_for_enrolment(user=request.user, public_id=patient_id)
-        values, refusal = _valid_upload(FaceImageSerializer, request)
-        if refusal is not None:
-            return refusal
-        try:
-            template = services.face_enrol(actor=request.user, patient=patient, image=values["image"], request=request)
-        except FaceProblem as problem:
-            return _problem_response(problem)
-        except PermissionDenied as denied:
-            raise _refused(denied) from denied
-        except DjangoValidationError as error:
-            return _invalid(error)
+        serializer = FaceImageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        template = services.face_enrol(
+            actor=request.user, patient=patient, image=serializer.validated_data["image"], request=request
+        )
         return Response(EnrolledFaceSerializer(template).data, status=status.HTTP_201_CREATED)
 
 
@@ -271,13 +218,9 @@ class FaceIdentifyView(APIView):
         responses={200: FaceSearchResultSerializer, 400: PHOTO_REFUSED},
     )
     def post(self, request):
-        values, refusal = _valid_upload(FaceImageSerializer, request)
-        if refusal is not None:
-            return refusal
-        try:
-            search = services.face_identify(actor=request.user, image=values["image"], request=request)
-        except FaceProblem as problem:
-            return _problem_response(problem)
+        serializer = FaceImageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        search = services.face_identify(actor=request.user, image=serializer.validated_data["image"], request=request)
         result = {"search": search, "candidates": selectors.shown_candidates(user=request.user, search=search)}
         return Response(FaceSearchResultSerializer(result, context={"request": request}).data)
 
@@ -299,15 +242,7 @@ class QuickPatientView(APIView):
         },
     )
     def post(self, request):
-        values, refusal = _valid_upload(QuickPatientSerializer, request)
-        if refusal is not None:
-            return refusal
-        try:
-            account = services.patient_quick_create(actor=request.user, request=request, **values)
-        except FaceProblem as problem:
-            return _problem_response(problem)
-        except PermissionDenied as denied:
-            raise _refused(denied) from denied
-        except DjangoValidationError as error:
-            return _invalid(error)
+        serializer = QuickPatientSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        account = services.patient_quick_create(actor=request.user, request=request, **serializer.validated_data)
         return Response(QuickAccountSerializer(account).data, status=status.HTTP_201_CREATED)

@@ -39,6 +39,7 @@ from faces.models import (
 from faces.tasks import face_templates_erase as face_templates_erase_task
 from notifications.models import Event
 from notifications.services import notify_translated
+from relyfe.errors import Refused
 from relyfe.undo import UNDO_WINDOW, undo_window_open
 from relyfe.web import absolute_url
 from sharing.services import grant_to_account_creator
@@ -104,7 +105,7 @@ def face_enrol(*, actor: User, patient: User, image: bytes, request=None) -> Fac
     path = _may_enrol(actor, patient)
     consent = FaceConsent.objects.active().filter(patient=patient).first()
     if consent is None:
-        raise PermissionDenied(_("The patient has not consented to face identification."))
+        raise Refused("no_consent", _("The patient has not consented to face identification."))
     if FaceTemplate.objects.filter(patient=patient).count() >= MAX_TEMPLATES_PER_PATIENT:
         raise ValidationError(
             _("This patient already has %(count)s enrolled photos; withdraw them to start again.")
@@ -126,7 +127,7 @@ def face_enrol(*, actor: User, patient: User, image: bytes, request=None) -> Fac
 def _template_save(*, actor, patient, consent, enrolled, path, request) -> FaceTemplate:
     # The consent may have been withdrawn while the backend was working: then the template must not stay.
     if not FaceConsent.objects.select_for_update().filter(pk=consent.pk, withdrawn_at__isnull=True).exists():
-        raise PermissionDenied(_("The patient has not consented to face identification."))
+        raise Refused("no_consent", _("The patient has not consented to face identification."))
     template = FaceTemplate.objects.create(
         patient=patient,
         consent=consent,
@@ -356,7 +357,7 @@ def patient_quick_create(
     if not policy.may_identify_faces(actor):
         raise PermissionDenied
     if not consent_recorded:
-        raise PermissionDenied(_("Record the patient's consent before enrolling their face."))
+        raise Refused("consent_not_recorded", _("Record the patient's consent before enrolling their face."))
     accounts.validate_new_patient(
         first_name=first_name,
         last_name=last_name,

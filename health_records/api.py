@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -9,10 +9,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from access.policy import Action
-from documents.uploads import UploadRefused, check_upload
+from documents.uploads import ALLOWED_CONTENT_TYPES, STORED_TYPES, UploadRefused, check_upload
 from health_records import selectors, services
 from health_records.downloads import stored_file_response
-from health_records.forms import TimelineFilterForm, validate_clinical_date
+from health_records.forms import validate_clinical_date
 from health_records.models import HealthRecord, RecordFile, RecordKind
 
 
@@ -84,6 +84,7 @@ class NewHealthRecordSerializer(HealthRecordSerializer):
 
 
 def check_uploads(files):
+    """The checked uploads; a refused one is an error of the field that names the file."""
     checked = []
     for uploaded in files:
         try:
@@ -102,18 +103,22 @@ class AddFilesSerializer(serializers.Serializer):
         return check_uploads(files)
 
 
-def _as_api_error(error: DjangoValidationError):
-    return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
+class RecordsQuerySerializer(serializers.Serializer):
+    """The filters of a patient's records, as the timeline page has them; a wrong value is a 400."""
+
+    kind = serializers.ChoiceField(choices=RecordKind.choices, required=False, allow_blank=True)
+    tag = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    q = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text="Search in titles, descriptions and file names."
+    )
+    archived = serializers.BooleanField(required=False, default=False, help_text="The archived records instead.")
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("kind", enum=RecordKind.values),
-        OpenApiParameter("tag", str),
-        OpenApiParameter("q", str, description="Search in titles, descriptions and file names."),
-        OpenApiParameter("archived", bool),
-    ]
-)
+# What a record's file is downloaded as: the type it was stored as (a HEIC photo is kept as a JPEG).
+DOWNLOAD_TYPES = sorted({STORED_TYPES.get(content_type, content_type) for content_type in ALLOWED_CONTENT_TYPES})
+
+
+@extend_schema_view(get=extend_schema(parameters=[RecordsQuerySerializer]))
 class PatientRecordsView(ListAPIView):
     """The patient's records, newest first (GET), or a new record with its files (POST, multipart)."""
 
@@ -122,8 +127,9 @@ class PatientRecordsView(ListAPIView):
 
     def get_queryset(self):
         patient, access = selectors.patient_get_for_user(user=self.request.user, public_id=self.kwargs["patient_id"])
-        filters = TimelineFilterForm(self.request.query_params)
-        criteria = filters.cleaned_data if filters.is_valid() else {}
+        filters = RecordsQuerySerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        criteria = filters.validated_data
         return selectors.timeline_records(
             user=self.request.user,
             patient=patient,
@@ -141,21 +147,18 @@ class PatientRecordsView(ListAPIView):
         serializer = NewHealthRecordSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
-        try:
-            record = services.health_record_create_with_site(
-                actor=request.user,
-                patient=patient,
-                kind=values["kind"],
-                title=values["title"],
-                clinical_date=values["clinical_date"],
-                description=values.get("description", ""),
-                tags=values.get("tags", []),
-                uploads=values.get("uploads", []),
-                body_site=values.get("body_site", ""),
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        record = services.health_record_create_with_site(
+            actor=request.user,
+            patient=patient,
+            kind=values["kind"],
+            title=values["title"],
+            clinical_date=values["clinical_date"],
+            description=values.get("description", ""),
+            tags=values.get("tags", []),
+            uploads=values.get("uploads", []),
+            body_site=values.get("body_site", ""),
+            request=request,
+        )
         return Response(HealthRecordSerializer(record, context={"request": request}).data, status=201)
 
 
@@ -176,12 +179,9 @@ class RecordDetailView(APIView):
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
         tags = values.pop("tags", None)
-        try:
-            record = services.health_record_update(
-                actor=request.user, record=record, fields=values, tags=tags, request=request
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        record = services.health_record_update(
+            actor=request.user, record=record, fields=values, tags=tags, request=request
+        )
         record.refresh_from_db()
         return Response(HealthRecordSerializer(record, context={"request": request}).data)
 
@@ -200,12 +200,9 @@ class RecordFilesView(APIView):
         )
         serializer = AddFilesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            files = services.record_files_add(
-                actor=request.user, record=record, uploads=serializer.validated_data["uploads"], request=request
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        files = services.record_files_add(
+            actor=request.user, record=record, uploads=serializer.validated_data["uploads"], request=request
+        )
         return Response(RecordFileSerializer(files, many=True, context={"request": request}).data, status=201)
 
 
@@ -230,7 +227,12 @@ class RecordRestoreView(APIView):
 
 
 class FileDownloadView(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        responses={
+            **{(200, content_type): OpenApiTypes.BINARY for content_type in DOWNLOAD_TYPES},
+            302: OpenApiResponse(description="With files kept on S3: a short-lived link to the file."),
+        }
+    )
     def get(self, request, file_id):
         record_file = selectors.record_file_get_for_user(user=request.user, public_id=file_id, request=request)
         return stored_file_response(

@@ -1,7 +1,6 @@
 """Photo follow-up in the API: the gallery by body site, and saving a comparison of two photos."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -45,15 +44,15 @@ class PhotoGalleryView(APIView):
 class ComparisonSaveView(APIView):
     """Saves two photos side by side as a new photo record of the patient."""
 
-    @extend_schema(request=ComparisonSerializer, responses={201: HealthRecordSerializer})
+    @extend_schema(
+        request=ComparisonSerializer,
+        responses={201: HealthRecordSerializer, 404: OpenApiResponse(description="A photo the caller may not see.")},
+    )
     def post(self, request):
         serializer = ComparisonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         left, right = selectors.photo_files_for_comparison(
             user=request.user, left_id=serializer.validated_data["left"], right_id=serializer.validated_data["right"]
         )
-        try:
-            record = services.comparison_save(actor=request.user, left=left, right=right, request=request)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
+        record = services.comparison_save(actor=request.user, left=left, right=right, request=request)
         return Response(HealthRecordSerializer(record, context={"request": request}).data, status=201)

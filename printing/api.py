@@ -2,12 +2,10 @@
 (POST, multipart), and the professional's apps list the documents waiting in the inbox (GET)."""
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -113,11 +111,6 @@ class PrintJobsView(APIView):
         serializer = PrintJobUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
-        try:
-            job = services.print_job_receive(actor=request.user, name=values["job_name"], data=values["file"])
-        except DjangoValidationError as error:
-            raise serializers.ValidationError({"file": error.messages}) from error
-        except DjangoPermissionDenied as error:
-            raise exceptions.PermissionDenied(str(error)) from error
+        job = services.print_job_receive(actor=request.user, name=values["job_name"], data=values["file"])
         job.proposal = None  # proposed later, once the document is read
         return Response(PrintJobSerializer(job, context={"request": request}).data, status=status.HTTP_201_CREATED)

@@ -29,6 +29,7 @@ from printing.ipp.constants import JobState as IppJobState
 from printing.ipp.constants import Status
 from printing.ipp.server import JPEG, PDF, JobInfo
 from printing.models import JobSource, JobState, PrintDocument, Printer, PrintJob
+from relyfe.errors import Refused
 
 EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg"}
 JOB_NAME_MAX = 255
@@ -204,10 +205,13 @@ def print_job_receive(*, actor: User, name: str, data: bytes) -> PrintJob:
     """A document sent by the HTTP API (for software vendors): a job of one document, at once complete."""
     printer, _secret = printer_ensure(owner=actor)
     if not printer.is_active:
-        raise PermissionDenied(_("Your printer is switched off: it accepts no documents."))
-    upload = check_upload(ContentFile(data, name="document"))
+        raise Refused("printer_off", _("Your printer is switched off: it accepts no documents."))
+    try:
+        upload = check_upload(ContentFile(data, name="document"))
+    except ValidationError as refused:
+        raise ValidationError({"file": refused.error_list}) from refused  # the API's field: the document
     if upload.content_type not in EXTENSIONS:
-        raise ValidationError(_("Send a PDF or a JPEG."), code="type_not_allowed")
+        raise ValidationError({"file": ValidationError(_("Send a PDF or a JPEG."), code="type_not_allowed")})
     with transaction.atomic():
         job = _job_create(printer=printer, name=name, user_name=actor.full_name, source=JobSource.API)
         _document_add(job=job, data=data, content_type=upload.content_type, last=True)

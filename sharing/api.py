@@ -1,6 +1,7 @@
 """Care-team proposals through the API: a professional proposes a colleague, the patient answers."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -55,26 +56,23 @@ class PatientProposalsView(APIView):
     def get(self, request, patient_id):
         patient, access = patient_get_for_user(user=request.user, public_id=patient_id)
         if access.path != "owner":
-            return Response(status=status.HTTP_404_NOT_FOUND)
+            raise Http404
         return Response(ProposalSerializer(selectors.proposals_for_patient(user=patient), many=True).data)
 
     @extend_schema(request=NewProposalSerializer, responses={201: ProposalSerializer})
     def post(self, request, patient_id):
         patient, access = patient_get_for_user(user=request.user, public_id=patient_id)
         if not policy.may_propose_colleagues(access):
-            return Response(status=status.HTTP_404_NOT_FOUND)
+            raise Http404
         serializer = NewProposalSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         professional = User.objects.filter(public_id=data.pop("professional"), role=Role.PROFESSIONAL).first()
         if professional is None:
-            raise serializers.ValidationError({"professional": "Unknown professional."})
-        try:
-            proposal = services.care_team_propose(
-                actor=request.user, patient=patient, professional=professional, request=request, **data
-            )
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
+            raise serializers.ValidationError({"professional": _("Unknown professional.")})
+        proposal = services.care_team_propose(
+            actor=request.user, patient=patient, professional=professional, request=request, **data
+        )
         return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
 
@@ -86,10 +84,7 @@ class ProposalAnswerView(APIView):
         proposal = selectors.proposal_of_patient(user=request.user, public_id=proposal_id)
         serializer = AnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            proposal = services.care_team_proposal_answer(
-                actor=request.user, proposal=proposal, approve=serializer.validated_data["approve"], request=request
-            )
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
+        proposal = services.care_team_proposal_answer(
+            actor=request.user, proposal=proposal, approve=serializer.validated_data["approve"], request=request
+        )
         return Response(ProposalSerializer(proposal).data)

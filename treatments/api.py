@@ -1,17 +1,10 @@
 """The treatments API: the operations of the treatment pages, as JSON. Reads go through the selectors and
-writes through the services, which ask the access policy: what the user may not see is a 404."""
+writes through the services, which ask the access policy: what the user may not see is a 404. The
+serializers are in `treatments.serializers`; errors are answered by `relyfe.api_errors`."""
 
-import datetime
-import re
-from decimal import Decimal
-
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,262 +12,23 @@ from rest_framework.views import APIView
 from access.policy import Action
 from health_records.selectors import health_record_for_action, patient_get_for_user
 from treatments import lexicon, selectors, services
-from treatments.models import (
-    EFFECTIVE_STATUS_CHOICES,
-    Intake,
-    Medication,
-    ReminderSettings,
-    Treatment,
-    TreatmentStatus,
-    over_on,
+from treatments.models import ReminderSettings, Treatment, over_on
+from treatments.serializers import (
+    DoseAnswerSerializer,
+    DrugSerializer,
+    IntakeSerializer,
+    MedicationSerializer,
+    NewTreatmentSerializer,
+    PlanQuerySerializer,
+    PlanSerializer,
+    ReminderSettingsSerializer,
+    TreatmentDetailSerializer,
+    TreatmentSerializer,
+    TreatmentStatusSerializer,
 )
 
 DRUG_SEARCH_LIMIT = 10
-CLOCK_TIME = re.compile(r"(\d{1,2})(?:[:h](\d{2})?)?")
-MAX_DURATION_DAYS = 3650
-
-
-def _as_api_error(error: DjangoValidationError):
-    return serializers.ValidationError(error.message_dict if hasattr(error, "error_dict") else error.messages)
-
-
-def _end_from_duration(attrs: dict, start: datetime.date | None) -> dict:
-    """`duration_days` is another way to write the end date (the last day included), as in the forms."""
-    days = attrs.pop("duration_days", None)
-    if days and not attrs.get("end_date") and start is not None:
-        attrs["end_date"] = start + datetime.timedelta(days=days - 1)
-    return attrs
-
-
-# Medications -------------------------------------------------------------------------------------------------------
-
-
-class ClockTimeField(serializers.CharField):
-    """A time of day, "HH:MM" ("8:30" and "8h30" are read too), always written back as "HH:MM"."""
-
-    default_error_messages = {"invalid": _("Write times as HH:MM.")}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 8)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        written = CLOCK_TIME.fullmatch(super().to_internal_value(data).strip().lower())
-        try:
-            return datetime.time(int(written[1]), int(written[2] or 0)).strftime("%H:%M")
-        except (TypeError, ValueError) as error:  # no match, or out of range
-            raise serializers.ValidationError(self.error_messages["invalid"], code="invalid") from error
-
-
-class MedicationSerializer(serializers.ModelSerializer):
-    """A medication of a treatment and when to take it. Written with the fields of `services.MEDICATION_FIELDS`
-    (and `duration_days`, another way to give the end date); substance, CIS code, strength and form are
-    completed from the drug reference when the name is one of its drugs."""
-
-    treatment = serializers.UUIDField(source="treatment.public_id", read_only=True)
-    times = serializers.ListField(child=ClockTimeField(), required=False, max_length=24)
-    weekdays = serializers.ListField(
-        child=serializers.IntegerField(min_value=0, max_value=6),
-        required=False,
-        max_length=7,
-        help_text="Days of the week (0 = Monday); empty for every day.",
-    )
-    duration_days = serializers.IntegerField(
-        min_value=1, max_value=MAX_DURATION_DAYS, required=False, write_only=True, help_text="Instead of end_date."
-    )
-
-    class Meta:
-        model = Medication
-        fields = [
-            "public_id",
-            "treatment",
-            *services.MEDICATION_FIELDS,
-            "duration_days",
-            "stopped_at",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["public_id", "stopped_at", "created_at", "updated_at"]
-        extra_kwargs = {
-            "dose": {"min_value": Decimal("0.01")},
-            "start_date": {"required": False, "help_text": "The treatment's start when left out."},
-            "end_date": {"help_text": "The treatment's end when left out."},
-        }
-
-    def validate_times(self, times):
-        return sorted(set(times))
-
-    def validate_weekdays(self, weekdays):
-        return sorted(set(weekdays))
-
-    def validate(self, attrs):
-        treatment = self.instance.treatment if self.instance else self.context["treatment"]
-        start = attrs.get("start_date") or (self.instance.start_date if self.instance else treatment.start_date)
-        return _end_from_duration(attrs, start)
-
-
-class MedicationBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Medication
-        fields = ["public_id", "name", "dose", "dose_unit"]
-        read_only_fields = fields
-
-
-# Treatments --------------------------------------------------------------------------------------------------------
-
-
-class TreatmentSerializer(serializers.ModelSerializer):
-    patient = serializers.UUIDField(source="patient.public_id", read_only=True)
-    status = serializers.ChoiceField(
-        source="effective_status",
-        choices=EFFECTIVE_STATUS_CHOICES,
-        read_only=True,
-        help_text="Follows the dates: finished once the end date is past, upcoming before the start date; "
-        "otherwise as set (active, paused, stopped or finished).",
-    )
-    prescriber = serializers.UUIDField(source="prescriber.public_id", read_only=True, allow_null=True)
-    prescriber_display = serializers.CharField(read_only=True)
-    prescription = serializers.UUIDField(source="prescription.public_id", read_only=True, allow_null=True)
-    created_by = serializers.UUIDField(source="created_by.public_id", read_only=True)
-    medications = MedicationSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Treatment
-        fields = [
-            "public_id",
-            "patient",
-            "title",
-            "start_date",
-            "end_date",
-            "status",
-            "prescriber",
-            "prescriber_name",
-            "prescriber_display",
-            "prescription",
-            "medications",
-            "created_by",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["public_id", "status", "created_at", "updated_at"]
-
-
-class NewTreatmentSerializer(TreatmentSerializer):
-    prescription = serializers.UUIDField(
-        required=False, allow_null=True, write_only=True, help_text="The public id of the patient's prescription."
-    )
-    duration_days = serializers.IntegerField(
-        min_value=1, max_value=MAX_DURATION_DAYS, required=False, write_only=True, help_text="Instead of end_date."
-    )
-
-    class Meta(TreatmentSerializer.Meta):
-        fields = [*TreatmentSerializer.Meta.fields, "duration_days"]
-
-    def validate(self, attrs):
-        return _end_from_duration(attrs, attrs.get("start_date"))
-
-
-class AdherenceSerializer(serializers.Serializer):
-    """See `treatments.selectors.adherence` for what "asked" means."""
-
-    rate = serializers.IntegerField(
-        allow_null=True, help_text="Percent of the doses asked about that were taken; null when none was asked."
-    )
-    taken = serializers.IntegerField()
-    skipped = serializers.IntegerField()
-    not_answered = serializers.IntegerField(help_text="Reminded, no reply: missing data, not a missed dose.")
-    asked = serializers.IntegerField(help_text="Doses the patient was asked about: taken + skipped + not_answered.")
-    not_tracked = serializers.IntegerField(help_text="Doses due nobody asked about (before ReLyfe, reminders off).")
-    due = serializers.IntegerField(help_text="Every dose due so far: asked + not_tracked.")
-    not_tracked_because = serializers.ChoiceField(
-        choices=["before_tracking", "not_asked", "nothing_due"], allow_null=True, help_text="Null when rate is set."
-    )
-    tracked_since = serializers.DateTimeField(allow_null=True, help_text="When the first medication was entered.")
-
-
-class TreatmentDetailSerializer(TreatmentSerializer):
-    adherence = serializers.SerializerMethodField()
-
-    class Meta(TreatmentSerializer.Meta):
-        fields = [*TreatmentSerializer.Meta.fields, "adherence"]
-
-    @extend_schema_field(AdherenceSerializer)
-    def get_adherence(self, treatment):
-        return AdherenceSerializer(self.context["adherence"]).data
-
-
-class TreatmentStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=TreatmentStatus.choices)
-
-
-# The day's plan and doses ------------------------------------------------------------------------------------------
-
-
-class PlanQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(required=False)
-
-
-class PlanItemSerializer(serializers.Serializer):
-    medication = MedicationBriefSerializer()
-    status = serializers.ChoiceField(choices=Intake.Status.choices)
-
-
-class PlanGroupSerializer(serializers.Serializer):
-    moment = serializers.CharField(help_text='A moment of the day, or "HH:MM" for a medication taken at a time.')
-    label = serializers.CharField()
-    due_at = serializers.DateTimeField()
-    items = PlanItemSerializer(many=True)
-
-
-class PlanSerializer(serializers.Serializer):
-    date = serializers.DateField(help_text="The day, where the patient is.")
-    groups = PlanGroupSerializer(many=True)
-
-
-class DoseAnswerSerializer(serializers.Serializer):
-    medication = serializers.UUIDField()
-    local_date = serializers.DateField()
-    moment = serializers.CharField(max_length=10)
-    answer = serializers.ChoiceField(
-        choices=[(status, status) for status in (Intake.Status.TAKEN, Intake.Status.SKIPPED, Intake.Status.SNOOZED)]
-    )
-
-
-class IntakeSerializer(serializers.ModelSerializer):
-    medication = serializers.UUIDField(source="medication.public_id", read_only=True)
-
-    class Meta:
-        model = Intake
-        fields = ["public_id", "medication", "local_date", "moment", "due_at", "status", "snoozed_until", "answered_at"]
-        read_only_fields = fields
-
-
-# Reminder settings and the drug reference --------------------------------------------------------------------------
-
-
-class ReminderSettingsSerializer(serializers.ModelSerializer):
-    morning_at = serializers.TimeField(format="%H:%M", required=False)
-    noon_at = serializers.TimeField(format="%H:%M", required=False)
-    evening_at = serializers.TimeField(format="%H:%M", required=False)
-    bedtime_at = serializers.TimeField(format="%H:%M", required=False)
-    # The bounds of the model's check constraint, so that a wrong value is an error on its field.
-    snooze_minutes = serializers.IntegerField(min_value=5, max_value=240, required=False)
-
-    class Meta:
-        model = ReminderSettings
-        fields = ["enabled", "morning_at", "noon_at", "evening_at", "bedtime_at", "snooze_minutes", "show_drug_names"]
-
-
-class DrugSerializer(serializers.Serializer):
-    cis = serializers.CharField(help_text="The speciality's code in the BDPM.")
-    name = serializers.CharField()
-    brand = serializers.CharField()
-    strength = serializers.CharField()
-    form = serializers.CharField()
-    substances = serializers.CharField(help_text='Joined with " + ".')
-
-
-# Views -------------------------------------------------------------------------------------------------------------
+NOT_A_PATIENT = OpenApiResponse(description="The signed-in user is not a patient.")
 
 
 class PatientTreatmentsView(ListAPIView):
@@ -314,19 +68,16 @@ class PatientTreatmentsView(ListAPIView):
             )
         if not selectors.may_add_treatment(request.user, patient, prescription=prescription):
             raise Http404
-        try:
-            treatment = services.treatment_create(
-                actor=request.user,
-                patient=patient,
-                title=values["title"],
-                start_date=values["start_date"],
-                end_date=values.get("end_date"),
-                prescription=prescription,
-                prescriber_name=values.get("prescriber_name", ""),
-                request=request,
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        treatment = services.treatment_create(
+            actor=request.user,
+            patient=patient,
+            title=values["title"],
+            start_date=values["start_date"],
+            end_date=values.get("end_date"),
+            prescription=prescription,
+            prescriber_name=values.get("prescriber_name", ""),
+            request=request,
+        )
         return Response(TreatmentSerializer(treatment, context={"request": request}).data, status=201)
 
 
@@ -348,12 +99,9 @@ class TreatmentDetailView(APIView):
         )
         serializer = TreatmentStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            treatment = services.treatment_set_status(
-                actor=request.user, treatment=treatment, status=serializer.validated_data["status"], request=request
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        treatment = services.treatment_set_status(
+            actor=request.user, treatment=treatment, status=serializer.validated_data["status"], request=request
+        )
         return Response(TreatmentSerializer(treatment, context={"request": request}).data)
 
 
@@ -367,12 +115,9 @@ class TreatmentMedicationsView(APIView):
         )
         serializer = MedicationSerializer(data=request.data, context={"request": request, "treatment": treatment})
         serializer.is_valid(raise_exception=True)
-        try:
-            medication = services.medication_add(
-                actor=request.user, treatment=treatment, values=dict(serializer.validated_data), request=request
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        medication = services.medication_add(
+            actor=request.user, treatment=treatment, values=dict(serializer.validated_data), request=request
+        )
         return Response(MedicationSerializer(medication, context={"request": request}).data, status=201)
 
 
@@ -384,12 +129,9 @@ class MedicationDetailView(APIView):
         medication = selectors.medication_for_user(user=request.user, public_id=medication_id, action=Action.UPDATE)
         serializer = MedicationSerializer(medication, data=request.data, partial=True, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        try:
-            medication = services.medication_update(
-                actor=request.user, medication=medication, values=dict(serializer.validated_data), request=request
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        medication = services.medication_update(
+            actor=request.user, medication=medication, values=dict(serializer.validated_data), request=request
+        )
         return Response(MedicationSerializer(medication, context={"request": request}).data)
 
 
@@ -407,9 +149,7 @@ class PatientPlanView(APIView):
     """The doses of a day grouped by moment in time order, with the patient's answers."""
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("date", datetime.date, description="YYYY-MM-DD; today where the patient is by default.")
-        ],
+        parameters=[PlanQuerySerializer],
         responses=PlanSerializer,
     )
     def get(self, request, patient_id):
@@ -435,7 +175,13 @@ class PatientPlanView(APIView):
 class DosesView(APIView):
     """The patient marks a dose taken, skipped or to be reminded later (only the patient themself)."""
 
-    @extend_schema(request=DoseAnswerSerializer, responses=IntakeSerializer)
+    @extend_schema(
+        request=DoseAnswerSerializer,
+        responses={
+            200: IntakeSerializer,
+            404: OpenApiResponse(description="No such dose of the caller's own medications on that day."),
+        },
+    )
     def post(self, request):
         serializer = DoseAnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -446,20 +192,15 @@ class DosesView(APIView):
         slot = selectors.slot_of(medication=medication, day=values["local_date"], moment=values["moment"])
         if slot is None:
             raise Http404
-        try:
-            intake = services.intake_answer(
-                actor=request.user,
-                medication=medication,
-                local_date=values["local_date"],
-                moment=values["moment"],
-                due_at=slot.due_at,
-                answer=values["answer"],
-                request=request,
-            )
-        except PermissionDenied as denied:
-            raise Http404 from denied
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        intake = services.intake_answer(
+            actor=request.user,
+            medication=medication,
+            local_date=values["local_date"],
+            moment=values["moment"],
+            due_at=slot.due_at,
+            answer=values["answer"],
+            request=request,
+        )
         return Response(IntakeSerializer(intake, context={"request": request}).data)
 
 
@@ -471,20 +212,17 @@ class ReminderSettingsView(APIView):
             raise Http404
         return services.reminder_settings_ensure(patient=request.user)
 
-    @extend_schema(responses=ReminderSettingsSerializer)
+    @extend_schema(responses={200: ReminderSettingsSerializer, 404: NOT_A_PATIENT})
     def get(self, request):
         return Response(ReminderSettingsSerializer(self._settings(request)).data)
 
-    @extend_schema(request=ReminderSettingsSerializer, responses=ReminderSettingsSerializer)
+    @extend_schema(request=ReminderSettingsSerializer, responses={200: ReminderSettingsSerializer, 404: NOT_A_PATIENT})
     def patch(self, request):
         serializer = ReminderSettingsSerializer(self._settings(request), data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        try:
-            reminder_settings = services.reminder_settings_update(
-                actor=request.user, values=dict(serializer.validated_data), request=request
-            )
-        except DjangoValidationError as error:
-            raise _as_api_error(error) from error
+        reminder_settings = services.reminder_settings_update(
+            actor=request.user, values=dict(serializer.validated_data), request=request
+        )
         return Response(ReminderSettingsSerializer(reminder_settings).data)
 
 

@@ -2,9 +2,8 @@
 
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -12,7 +11,7 @@ from rest_framework.views import APIView
 
 from access.policy import Action
 from health_records.selectors import health_record_for_action
-from treatments import readings
+from treatments import readings, selectors
 from treatments.models import Moment, PrescriptionReading
 from treatments.reading_views import _reading_for
 
@@ -58,7 +57,7 @@ class RecordReadingsView(APIView):
                 readings.reading_restart(actor=request.user, reading=reading)
         if not started:
             raise serializers.ValidationError(
-                {"record": "Only the PDF, JPEG, PNG or WebP files of a prescription can be read."}
+                {"record": _("Only the PDF, JPEG, PNG or WebP files of a prescription can be read.")}
             )
         return Response(ReadingSerializer(started, many=True).data, status=status.HTTP_202_ACCEPTED)
 
@@ -80,20 +79,17 @@ class ReadingConfirmView(APIView):
         serializer = ConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         medications = [_as_medication(line) for line in serializer.validated_data["medications"]]
-        try:
-            readings.reading_confirm(
-                actor=request.user,
-                reading=reading,
-                title=serializer.validated_data["title"],
-                start_date=serializer.validated_data["start_date"],
-                prescriber_name=serializer.validated_data["prescriber_name"],
-                medications=medications,
-                request=request,
-            )
-        except PermissionDenied as denied:
-            raise Http404 from denied
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
+        if not selectors.may_add_treatment(request.user, reading.record.patient, prescription=reading.record):
+            raise Http404
+        readings.reading_confirm(
+            actor=request.user,
+            reading=reading,
+            title=serializer.validated_data["title"],
+            start_date=serializer.validated_data["start_date"],
+            prescriber_name=serializer.validated_data["prescriber_name"],
+            medications=medications,
+            request=request,
+        )
         reading.refresh_from_db()
         return Response(ReadingSerializer(reading).data, status=status.HTTP_201_CREATED)
 

@@ -19,6 +19,7 @@ from audit.models import Action as AuditAction
 from health_records.models import RecordKind
 from notifications.models import Event
 from notifications.services import notify_translated
+from relyfe.errors import Concealed
 from treatments import lexicon
 from treatments.models import Intake, Medication, Moment, ReminderSettings, Treatment, TreatmentStatus
 
@@ -271,8 +272,9 @@ def treatment_set_status(*, actor, treatment: Treatment, status: str, request=No
 
 
 def _require_owner(actor, patient):
+    """Only the patient answers for their doses; to anyone else, the dose does not exist (a 404)."""
     if not policy.decide(actor, Action.UPDATE, patient) or actor.pk != patient.pk:
-        raise PermissionDenied
+        raise Concealed
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -185,18 +185,15 @@ def intake_answer(request):
     slot = selectors.slot_of(medication=medication, day=day, moment=moment)
     if slot is None:
         raise Http404
-    try:
-        services.intake_answer(
-            actor=request.user,
-            medication=medication,
-            local_date=day,
-            moment=moment,
-            due_at=slot.due_at,
-            answer=form.cleaned_data["answer"],
-            request=request,
-        )
-    except PermissionDenied as denied:
-        raise Http404 from denied
+    services.intake_answer(  # raises Concealed, an Http404, for anyone but the patient
+        actor=request.user,
+        medication=medication,
+        local_date=day,
+        moment=moment,
+        due_at=slot.due_at,
+        answer=form.cleaned_data["answer"],
+        request=request,
+    )
     return redirect(_back_to(request))
 
 

@@ -4,13 +4,15 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from relyfe.errors import DomainError
+
 if TYPE_CHECKING:
     import numpy
 
 
-class FaceProblem(Exception):
+class FaceProblem(DomainError):
     """A photo that cannot be used. `code` says why for the program, `message` tells the user what to do
-    (a lazily translated text)."""
+    (a lazily translated text). A domain error: the API answers it as a 400 with that code."""
 
     NOT_AN_IMAGE = "not_an_image"
     NO_FACE = "no_face"
@@ -20,12 +22,8 @@ class FaceProblem(Exception):
     TOO_LARGE = "too_large"
 
     def __init__(self, code: str, message):
-        super().__init__(message)
-        self.code = code
+        super().__init__(code, message, status=400)
         self.message = message
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 @dataclass(frozen=True)

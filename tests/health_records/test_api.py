@@ -48,7 +48,7 @@ def test_the_api_refuses_a_bad_file_and_creates_nothing(api, alice):
     )
 
     assert response.status_code == 400
-    assert "x.pdf" in response.json()["uploads"][0]
+    assert "x.pdf" in response.json()["fields"]["uploads"][0]
     assert not HealthRecord.objects.exists()
 
 

@@ -55,7 +55,7 @@ def test_a_file_that_is_neither_pdf_nor_jpeg_is_refused(api, bob, content, name)
     response = send(api(bob), content, name=name)
 
     assert response.status_code == 400
-    assert response.json()["file"]
+    assert response.json()["fields"]["file"]
     assert selectors.inbox_jobs(user=bob) == []
 
 
@@ -72,7 +72,7 @@ def test_a_request_without_a_file_is_refused(api, bob):
     response = api(bob).post(reverse("api:print-jobs"), {"job_name": "x"}, format="multipart")
 
     assert response.status_code == 400
-    assert "file" in response.json()
+    assert "file" in response.json()["fields"]
 
 
 def test_a_patient_has_no_print_inbox(api, alice):

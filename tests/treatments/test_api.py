@@ -142,9 +142,9 @@ def test_a_medication_needs_a_schedule_and_well_written_times(api, treatment):
     as_needed = api.post(url, {"name": "DOLIPRANE", "as_needed": True}, format="json")
 
     assert unplanned.status_code == 400 and "moment de la journée" in str(unplanned.json())
-    assert bad_time.status_code == 400 and "times" in bad_time.json()
-    assert bad_day.status_code == 400 and "weekdays" in bad_day.json()
-    assert no_dose.status_code == 400 and "dose" in no_dose.json()
+    assert bad_time.status_code == 400 and "times.0" in bad_time.json()["fields"]
+    assert bad_day.status_code == 400 and "weekdays.0" in bad_day.json()["fields"]
+    assert no_dose.status_code == 400 and "dose" in no_dose.json()["fields"]
     assert as_needed.status_code == 201
     assert treatment.medications.count() == 1
 
@@ -324,7 +324,7 @@ def test_the_status_changes_and_an_unknown_one_is_refused(api, treatment, medica
     )
 
     assert paused.status_code == 200 and paused.json()["status"] == "paused"
-    assert unknown.status_code == 400 and "status" in unknown.json()
+    assert unknown.status_code == 400 and "status" in unknown.json()["fields"]
     assert stopped.json()["status"] == "stopped"
     assert added_after.status_code == 400 and "terminé" in str(added_after.json())
 
@@ -392,7 +392,7 @@ def test_the_plan_of_another_day_and_a_wrong_date(api, alice, medication):
 
     assert before_the_start.json() == {"date": "2026-01-31", "groups": []}
     assert [group["moment"] for group in first_day.json()["groups"]] == ["morning"]
-    assert wrong.status_code == 400 and "date" in wrong.json()
+    assert wrong.status_code == 400 and "date" in wrong.json()["fields"]
 
 
 def test_a_snoozed_dose_is_reminded_again_after_the_patients_snooze(api, alice, medication):
@@ -428,7 +428,7 @@ def test_only_the_patient_marks_a_dose_and_only_a_planned_one(api, alice, bob, m
     assert by_bob.status_code == 404
     assert not_planned.status_code == 404
     assert before_the_start.status_code == 404
-    assert unknown_answer.status_code == 400 and "answer" in unknown_answer.json()
+    assert unknown_answer.status_code == 400 and "answer" in unknown_answer.json()["fields"]
     assert not Intake.objects.exists()
 
 
@@ -454,9 +454,9 @@ def test_the_patient_reads_and_changes_their_reminder_settings(api):
         "snooze_minutes": 15,
         "show_drug_names": False,
     }
-    assert too_short.status_code == 400 and "snooze_minutes" in too_short.json()
-    assert too_long.status_code == 400 and "snooze_minutes" in too_long.json()
-    assert bad_time.status_code == 400 and "morning_at" in bad_time.json()
+    assert too_short.status_code == 400 and "snooze_minutes" in too_short.json()["fields"]
+    assert too_long.status_code == 400 and "snooze_minutes" in too_long.json()["fields"]
+    assert bad_time.status_code == 400 and "morning_at" in bad_time.json()["fields"]
     assert changed.status_code == 200
     assert changed.json() | {"snooze_minutes": 0} == initial | {
         "morning_at": "07:30",
