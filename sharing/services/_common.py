@@ -1,0 +1,67 @@
+"""What the sharing services share: who may share a file, the access event, the records a patient may
+choose, and the making of a grant (by the patient, an access request, break-glass or a care-team proposal)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from access import policy
+from access.models import AccessPath, Grant, Scope
+from audit import services as audit
+from health_records.models import HealthRecord
+
+
+def _require_patient(actor, patient):
+    """Sharing a file is the patient's own decision: the policy allows it on the owner path only."""
+    if policy.decide(actor, policy.Action.SHARE, patient).path != AccessPath.OWNER:
+        raise PermissionDenied
+
+
+def _audit(*, actor, patient, object_type, object_id, action, access_path=AccessPath.OWNER, request=None, label=""):
+    audit.record(
+        actor=actor,
+        patient=patient,
+        object_type=object_type,
+        object_id=object_id,
+        action=action,
+        access_path=access_path,
+        request=request,
+        actor_label=label,
+    )
+
+
+def _own_active_records(patient, records) -> list[HealthRecord]:
+    records = list(records)
+    if any(record.patient_id != patient.pk or record.is_archived for record in records):
+        raise ValidationError(_("Choose among your own records."), code="foreign_record")
+    return records
+
+
+def _grant_create(*, patient, professional, scope, permission, records, kinds, ends_at, created_by, origin, reason=""):
+    if not professional.is_professional or not professional.is_active:
+        raise ValidationError(_("Access can only be given to a health professional."), code="not_professional")
+    if scope == Scope.RECORDS and not records:
+        raise ValidationError(_("Choose at least one record."), code="no_records")
+    if scope == Scope.KINDS and not kinds:
+        raise ValidationError(_("Choose at least one kind of record."), code="no_kinds")
+    if ends_at is not None and ends_at <= timezone.now():
+        raise ValidationError(_("The end date must be in the future."), code="past_end")
+    Grant.objects.filter(patient=patient, professional=professional, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=created_by
+    )
+    grant = Grant(
+        patient=patient,
+        professional=professional,
+        scope=scope,
+        permission=permission,
+        kinds=list(kinds) if scope == Scope.KINDS else [],
+        ends_at=ends_at,
+        created_by=created_by,
+        origin=origin,
+        reason=reason,
+    )
+    grant.full_clean()
+    grant.save()
+    if scope == Scope.RECORDS:
+        grant.records.set(records)
+    return grant
