@@ -12,8 +12,8 @@ from access import policy
 from access.policy import Access, Action, Channel, LinkVisitor
 from accounts.models import Role, User
 from audit import services as audit
-from audit.models import PROFESSIONAL_COMMENT
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from comments import selectors
 from comments.models import Comment, CommentRead, CommentRevision, RevisionKind, Visibility
 from health_records.models import HealthRecord, RecordFile
@@ -34,17 +34,9 @@ def _require_author(actor, comment: Comment) -> None:
         raise PermissionDenied
 
 
-def _audit(*, actor, comment: Comment, action: AuditAction, access: Access, request) -> None:
-    audit.record(
-        actor=actor,
-        patient=comment.patient,
-        # Professionals-only comments are logged apart: the patient's log must not reveal that they exist.
-        object_type=PROFESSIONAL_COMMENT if comment.visibility == "professionals" else "comment",
-        object_id=comment.public_id,
-        action=action,
-        access_path=access.path,
-        request=request,
-    )
+def _logged_as(comment: Comment) -> ObjectType:
+    # Professionals-only comments are logged apart: the patient's log must not reveal that they exist.
+    return ObjectType.PROFESSIONAL_COMMENT if comment.is_for_professionals else ObjectType.COMMENT
 
 
 def _cleaned_text(text: str) -> str:
@@ -108,7 +100,15 @@ def comment_create(
         comment.save()
         mentioned = _mentionable(comment)
         comment.mentions.set(mentioned)
-        _audit(actor=actor, comment=comment, action=AuditAction.CREATE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=comment.patient,
+            object_type=_logged_as(comment),
+            object_id=comment.public_id,
+            action=AuditAction.CREATE,
+            access=access,
+            request=request,
+        )
         _tell_mentioned(actor=actor, comment=comment, users=mentioned)
         _tell_followers(actor=actor, comment=comment, skip=mentioned)
     return comment
@@ -134,7 +134,15 @@ def comment_update(*, actor, comment: Comment, text: str, request=None) -> Comme
         comment.save()
         mentioned = _mentionable(comment)
         comment.mentions.set(mentioned)
-        _audit(actor=actor, comment=comment, action=AuditAction.UPDATE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=comment.patient,
+            object_type=_logged_as(comment),
+            object_id=comment.public_id,
+            action=AuditAction.UPDATE,
+            access=access,
+            request=request,
+        )
         newly_mentioned = [user for user in mentioned if user not in already_mentioned]
         _tell_mentioned(actor=actor, comment=comment, users=newly_mentioned)
     return comment
@@ -152,7 +160,15 @@ def comment_delete(*, actor, comment: Comment, request=None) -> Comment:
         CommentRevision.objects.create(comment=comment, kind=RevisionKind.DELETED, text=comment.text)
         comment.text, comment.deleted_at = "", timezone.now()
         comment.save(update_fields=["text", "deleted_at"])
-        _audit(actor=actor, comment=comment, action=AuditAction.ARCHIVE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=comment.patient,
+            object_type=_logged_as(comment),
+            object_id=comment.public_id,
+            action=AuditAction.ARCHIVE,
+            access=access,
+            request=request,
+        )
     return comment
 
 
@@ -167,7 +183,15 @@ def comment_hide(*, actor, comment: Comment, request=None) -> Comment:
             return comment
         comment.hidden_at, comment.hidden_by = timezone.now(), actor
         comment.save(update_fields=["hidden_at", "hidden_by"])
-        _audit(actor=actor, comment=comment, action=AuditAction.ARCHIVE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=comment.patient,
+            object_type=_logged_as(comment),
+            object_id=comment.public_id,
+            action=AuditAction.ARCHIVE,
+            access=access,
+            request=request,
+        )
     return comment
 
 

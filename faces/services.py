@@ -24,6 +24,7 @@ from accounts import services as accounts
 from accounts.models import Role, User
 from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from faces.engine import get_engine
 from faces.engine.base import FaceProblem
 from faces.gallery import database_gallery
@@ -59,18 +60,6 @@ def _may_enrol(actor, patient) -> AccessPath:
     return access.path
 
 
-def _audit(*, actor, patient, object_type, object_id, action, path, request):
-    audit.record(
-        actor=actor,
-        patient=patient,
-        object_type=object_type,
-        object_id=object_id,
-        action=action,
-        access_path=path,
-        request=request,
-    )
-
-
 @transaction.atomic
 def face_consent_give(*, actor: User, patient: User, request=None) -> FaceConsent:
     """The patient agrees, in their account, or tells a professional who has access, who records it.
@@ -86,13 +75,13 @@ def face_consent_give(*, actor: User, patient: User, request=None) -> FaceConsen
     )
     consent.full_clean()
     consent.save()
-    _audit(
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="face_consent",
+        object_type=ObjectType.FACE_CONSENT,
         object_id=consent.public_id,
         action=AuditAction.CREATE,
-        path=path,
+        access=path,
         request=request,
     )
     return consent
@@ -135,13 +124,13 @@ def _template_save(*, actor, patient, consent, enrolled, path, request) -> FaceT
         embedding=enrolled.embedding,
         enrolled_by=actor,
     )
-    _audit(
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="face_template",
+        object_type=ObjectType.FACE_TEMPLATE,
         object_id=template.public_id,
         action=AuditAction.CREATE,
-        path=path,
+        access=path,
         request=request,
     )
     if actor.pk != patient.pk:
@@ -170,13 +159,13 @@ def face_consent_withdraw(*, actor: User, patient: User, request=None) -> FaceCo
     consent.withdrawn_at = timezone.now()
     consent.withdrawn_by = actor
     consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    _audit(
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="face_consent",
+        object_type=ObjectType.FACE_CONSENT,
         object_id=consent.public_id,
         action=AuditAction.REVOKE,
-        path=_withdrawal_path(actor, patient),
+        access=_withdrawal_path(actor, patient),
         request=request,
     )
     transaction.on_commit(
@@ -204,13 +193,13 @@ def face_consent_restore(*, actor: User, patient: User, request=None) -> FaceCon
         raise ValidationError(_("It is too late to undo: enrol your face again."), code="undo_too_late")
     consent.withdrawn_at, consent.withdrawn_by = None, None
     consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    _audit(
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="face_consent",
+        object_type=ObjectType.FACE_CONSENT,
         object_id=consent.public_id,
         action=AuditAction.RESTORE,
-        path=_withdrawal_path(actor, patient),
+        access=_withdrawal_path(actor, patient),
         request=request,
     )
     return consent
@@ -237,13 +226,13 @@ def face_templates_erase(*, consent_id: int) -> bool:
 def _templates_delete(*, consent, templates) -> None:
     actor = consent.withdrawn_by
     for template in templates:
-        _audit(
+        audit.record(
             actor=actor,
             patient=consent.patient,
-            object_type="face_template",
+            object_type=ObjectType.FACE_TEMPLATE,
             object_id=template.public_id,
             action=AuditAction.REVOKE,
-            path=_withdrawal_path(actor, consent.patient),
+            access=_withdrawal_path(actor, consent.patient),
             request=None,
         )
     FaceTemplate.objects.filter(pk__in=[template.pk for template in templates]).delete()
@@ -309,13 +298,13 @@ def _search_save(*, actor, candidates, threshold, request) -> FaceSearch:
         for rank, (patient_pk, similarity) in enumerate(ranked, start=1)
     )
     for candidate in search.candidates.select_related("patient"):
-        _audit(
+        audit.record(
             actor=actor,
             patient=candidate.patient,
-            object_type="face_search",
+            object_type=ObjectType.FACE_SEARCH,
             object_id=search.public_id,
             action=AuditAction.IDENTIFY,
-            path=AccessPath.IDENTIFICATION,
+            access=AccessPath.IDENTIFICATION,
             request=request,
         )
     return search

@@ -19,6 +19,7 @@ from access.models import AccessPath
 from access.policy import Action
 from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from documents.uploads import CheckedUpload, check_upload
 from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, StagedUpload, Tag
 from health_records.photos import side_by_side
@@ -161,18 +162,6 @@ def _queue_thumbnails(record_files: list[RecordFile]) -> None:
         transaction.on_commit(lambda pk=record_file.pk: record_file_make_thumbnail.delay(pk))
 
 
-def _audit(*, actor, record: HealthRecord, action: AuditAction, access, request):
-    audit.record(
-        actor=actor,
-        patient=record.patient,
-        object_type="health_record",
-        object_id=record.public_id,
-        action=action,
-        access_path=access.path,
-        request=request,
-    )
-
-
 def _tell_the_patient(*, actor, record: HealthRecord) -> None:
     """A professional added to the file: the patient hears who did, not what the document says."""
     if actor.pk == record.patient_id:
@@ -215,7 +204,15 @@ def health_record_create(
         RecordChange.objects.create(
             record=record, actor=actor, kind=RecordChange.Kind.CREATED, details={"files": len(files)}
         )
-        _audit(actor=actor, record=record, action=AuditAction.CREATE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=record.patient,
+            object_type=ObjectType.HEALTH_RECORD,
+            object_id=record.public_id,
+            action=AuditAction.CREATE,
+            access=access,
+            request=request,
+        )
         _queue_thumbnails(files)
         readings_start(record=record, record_files=files)
         _tell_the_patient(actor=actor, record=record)
@@ -246,7 +243,15 @@ def health_record_update(*, actor, record: HealthRecord, fields: dict, tags: Ite
         record.full_clean()
         record.save()
         RecordChange.objects.create(record=record, actor=actor, kind=RecordChange.Kind.UPDATED, details=details)
-        _audit(actor=actor, record=record, action=AuditAction.UPDATE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=record.patient,
+            object_type=ObjectType.HEALTH_RECORD,
+            object_id=record.public_id,
+            action=AuditAction.UPDATE,
+            access=access,
+            request=request,
+        )
     return record
 
 
@@ -270,7 +275,15 @@ def record_files_add(
             kind=RecordChange.Kind.FILES_ADDED,
             details={"files": [record_file.original_name for record_file in files]},
         )
-        _audit(actor=actor, record=record, action=AuditAction.UPDATE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=record.patient,
+            object_type=ObjectType.HEALTH_RECORD,
+            object_id=record.public_id,
+            action=AuditAction.UPDATE,
+            access=access,
+            request=request,
+        )
         _queue_thumbnails(files)
         readings_start(record=record, record_files=files)
         _tell_the_patient(actor=actor, record=record)
@@ -287,7 +300,15 @@ def health_record_archive(*, actor, record: HealthRecord, request=None) -> Healt
         record.archived_at, record.archived_by = timezone.now(), actor
         record.save(update_fields=["archived_at", "archived_by", "updated_at"])
         RecordChange.objects.create(record=record, actor=actor, kind=RecordChange.Kind.ARCHIVED)
-        _audit(actor=actor, record=record, action=AuditAction.ARCHIVE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=record.patient,
+            object_type=ObjectType.HEALTH_RECORD,
+            object_id=record.public_id,
+            action=AuditAction.ARCHIVE,
+            access=access,
+            request=request,
+        )
     return record
 
 
@@ -302,7 +323,15 @@ def health_record_restore(*, actor, record: HealthRecord, request=None) -> Healt
         record.archived_at, record.archived_by = None, None
         record.save(update_fields=["archived_at", "archived_by", "updated_at"])
         RecordChange.objects.create(record=record, actor=actor, kind=RecordChange.Kind.RESTORED)
-        _audit(actor=actor, record=record, action=AuditAction.RESTORE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=record.patient,
+            object_type=ObjectType.HEALTH_RECORD,
+            object_id=record.public_id,
+            action=AuditAction.RESTORE,
+            access=access,
+            request=request,
+        )
     return record
 
 

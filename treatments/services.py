@@ -16,6 +16,7 @@ from access.models import AccessPath
 from access.policy import Action
 from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from health_records.models import RecordKind
 from notifications.models import Event
 from notifications.services import notify_translated
@@ -51,18 +52,6 @@ def _require(actor, action: Action, treatment: Treatment):
     return access
 
 
-def _audit(*, actor, patient, object_type, object_id, action, access, request=None):
-    audit.record(
-        actor=actor,
-        patient=patient,
-        object_type=object_type,
-        object_id=object_id,
-        action=action,
-        access_path=access.path,
-        request=request,
-    )
-
-
 def _tell_the_patient(*, actor, text, treatment):
     patient = treatment.patient
     if actor.pk == patient.pk:
@@ -79,7 +68,7 @@ def _tell_the_patient(*, actor, text, treatment):
 
 def _changed(*, actor, treatment, object_type, object_id, action, access, request, text):
     """Every change is in the access log; the patient hears of the changes someone else makes."""
-    _audit(
+    audit.record(
         actor=actor,
         patient=treatment.patient,
         object_type=object_type,
@@ -131,7 +120,7 @@ def treatment_create(
     _changed(
         actor=actor,
         treatment=treatment,
-        object_type="treatment",
+        object_type=ObjectType.TREATMENT,
         object_id=treatment.public_id,
         action=AuditAction.CREATE,
         access=access,
@@ -184,7 +173,7 @@ def medication_add(*, actor, treatment: Treatment, values: dict, request=None) -
     _changed(
         actor=actor,
         treatment=treatment,
-        object_type="medication",
+        object_type=ObjectType.MEDICATION,
         object_id=medication.public_id,
         action=AuditAction.CREATE,
         access=access,
@@ -215,7 +204,7 @@ def medication_update(*, actor, medication: Medication, values: dict, request=No
     _changed(
         actor=actor,
         treatment=medication.treatment,
-        object_type="medication",
+        object_type=ObjectType.MEDICATION,
         object_id=medication.public_id,
         action=AuditAction.UPDATE,
         access=access,
@@ -234,7 +223,7 @@ def medication_stop(*, actor, medication: Medication, request=None) -> Medicatio
         _changed(
             actor=actor,
             treatment=medication.treatment,
-            object_type="medication",
+            object_type=ObjectType.MEDICATION,
             object_id=medication.public_id,
             action=AuditAction.UPDATE,
             access=access,
@@ -260,7 +249,7 @@ def treatment_set_status(*, actor, treatment: Treatment, status: str, request=No
     _changed(
         actor=actor,
         treatment=treatment,
-        object_type="treatment",
+        object_type=ObjectType.TREATMENT,
         object_id=treatment.public_id,
         action=AuditAction.UPDATE,
         access=access,
@@ -287,10 +276,10 @@ def intake_answer(*, actor, medication: Medication, local_date, moment: str, due
         medication=medication, local_date=local_date, moment=moment, defaults={"due_at": due_at}
     )
     _apply_answer(intake, answer, reminder_settings_ensure(patient=patient))
-    _audit(
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="intake",
+        object_type=ObjectType.INTAKE,
         object_id=intake.public_id,
         action=AuditAction.UPDATE,
         access=policy.Access(True, AccessPath.OWNER),
@@ -319,10 +308,10 @@ def dispatch_answer(*, patient, dispatch, answer: str, request=None) -> int:
     audit.record(
         actor=patient,
         patient=patient,
-        object_type="intake",
+        object_type=ObjectType.INTAKE,
         object_id=None,
         action=AuditAction.UPDATE,
-        access_path=AccessPath.OWNER,
+        access=AccessPath.OWNER,
         request=request,
     )
     return len(intakes)

@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 
 from access import policy
 from access.models import AccessPath, Grant, Scope
-from audit import services as audit
 from health_records.models import HealthRecord
 
 
@@ -15,19 +14,6 @@ def _require_patient(actor, patient):
     """Sharing a file is the patient's own decision: the policy allows it on the owner path only."""
     if policy.decide(actor, policy.Action.SHARE, patient).path != AccessPath.OWNER:
         raise PermissionDenied
-
-
-def _audit(*, actor, patient, object_type, object_id, action, access_path=AccessPath.OWNER, request=None, label=""):
-    audit.record(
-        actor=actor,
-        patient=patient,
-        object_type=object_type,
-        object_id=object_id,
-        action=action,
-        access_path=access_path,
-        request=request,
-        actor_label=label,
-    )
 
 
 def _own_active_records(patient, records) -> list[HealthRecord]:

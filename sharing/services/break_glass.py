@@ -11,13 +11,13 @@ from django.utils.translation import gettext_noop
 
 from access import policy
 from access.models import AccessPath, Grant, GrantOrigin, Permission, Scope
+from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from notifications.models import Event
 from notifications.services import notify_translated
-from sharing.models import (
-    EmergencyProfile,
-)
-from sharing.services._common import _audit, _grant_create
+from sharing.models import EmergencyProfile
+from sharing.services._common import _grant_create
 
 BREAK_GLASS_DURATION = timedelta(hours=24)
 
@@ -44,13 +44,13 @@ def break_glass_open(*, actor, profile: EmergencyProfile, reason: str, request=N
         origin=GrantOrigin.BREAK_GLASS,
         reason=reason[:500],
     )
-    _audit(
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="grant",
+        object_type=ObjectType.GRANT,
         object_id=grant.public_id,
         action=AuditAction.BREAK_GLASS,
-        access_path=AccessPath.EMERGENCY,
+        access=AccessPath.EMERGENCY,
         request=request,
     )
     notify_translated(

@@ -9,14 +9,16 @@ from django.utils.translation import gettext_noop
 
 from access import policy
 from access.models import AccessPath, Grant, GrantOrigin, Scope
+from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from notifications.models import Event
 from notifications.services import notify_translated
 from sharing.models import (
     CareTeamProposal,
     SharingSettings,
 )
-from sharing.services._common import _audit, _grant_create, _require_patient
+from sharing.services._common import _grant_create, _require_patient
 
 
 def sharing_settings_of(*, patient) -> SharingSettings:
@@ -66,13 +68,13 @@ def care_team_propose(
     )
     proposal.full_clean()
     proposal.save()
-    _audit(
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="grant",
+        object_type=ObjectType.CARE_TEAM_PROPOSAL,
         object_id=proposal.public_id,
-        action=AuditAction.SHARE,
-        access_path=access.path,
+        action=AuditAction.CREATE,
+        access=access,
         request=request,
     )
     if sharing_settings_of(patient=patient).allows(permission):
@@ -122,12 +124,13 @@ def care_team_proposal_answer(*, actor, proposal: CareTeamProposal, approve: boo
         raise ValidationError(_("This proposal was answered already."), code="answered")
     if approve:
         proposal = _approve(proposal, answered_by=actor)
-        _audit(
+        audit.record(
             actor=actor,
             patient=actor,
-            object_type="grant",
+            object_type=ObjectType.GRANT,
             object_id=proposal.grant.public_id,
             action=AuditAction.SHARE,
+            access=AccessPath.OWNER,
             request=request,
         )
         return proposal

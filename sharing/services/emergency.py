@@ -5,15 +5,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from access.models import AccessPath
-from audit.models import EMERGENCY_PAGE_VISITOR
+from audit import services as audit
+from audit.models import EMERGENCY_PAGE_VISITOR, ObjectType
 from audit.models import Action as AuditAction
 from notifications.models import Event
 from notifications.services import notify_translated
 from sharing import tokens
-from sharing.models import (
-    EmergencyProfile,
-)
-from sharing.services._common import _audit, _require_patient
+from sharing.models import EmergencyProfile
+from sharing.services._common import _require_patient
 
 
 def emergency_profile_ensure(*, patient) -> EmergencyProfile:
@@ -39,12 +38,13 @@ def emergency_profile_update(*, actor, profile: EmergencyProfile, fields: dict, 
     profile.visible_sections = [section for section in EmergencyProfile.SECTIONS if section in visible_sections]
     profile.full_clean()
     profile.save()
-    _audit(
+    audit.record(
         actor=actor,
         patient=profile.patient,
-        object_type="emergency_profile",
+        object_type=ObjectType.EMERGENCY_PROFILE,
         object_id=None,
         action=AuditAction.UPDATE,
+        access=AccessPath.OWNER,
         request=request,
     )
     return profile
@@ -57,12 +57,13 @@ def emergency_profile_regenerate_code(*, actor, profile: EmergencyProfile, reque
     profile.token_nonce = tokens.new_nonce()
     profile.token_hash = tokens.token_hash(tokens.emergency_token(profile.token_nonce))
     profile.save(update_fields=["token_nonce", "token_hash", "updated_at"])
-    _audit(
+    audit.record(
         actor=actor,
         patient=profile.patient,
-        object_type="emergency_profile",
+        object_type=ObjectType.EMERGENCY_PROFILE,
         object_id=None,
         action=AuditAction.UPDATE,
+        access=AccessPath.OWNER,
         request=request,
     )
     return profile
@@ -71,13 +72,13 @@ def emergency_profile_regenerate_code(*, actor, profile: EmergencyProfile, reque
 def emergency_profile_viewed(*, profile: EmergencyProfile, viewer, request=None) -> None:
     """Each view of the public page is in the access log, and the patient hears of it."""
     member = viewer if viewer is not None and viewer.is_authenticated else None
-    _audit(
+    audit.record(
         actor=member,
         patient=profile.patient,
-        object_type="emergency_profile",
+        object_type=ObjectType.EMERGENCY_PROFILE,
         object_id=None,
         action=AuditAction.VIEW,
-        access_path=AccessPath.EMERGENCY,
+        access=AccessPath.EMERGENCY,
         request=request,
         label="" if member else EMERGENCY_PAGE_VISITOR,
     )

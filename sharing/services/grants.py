@@ -8,11 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from access.models import AccessPath, Grant, GrantOrigin, Permission, Scope
+from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from notifications.models import Event
 from notifications.services import notify_translated
 from relyfe.undo import undo_window_open
-from sharing.services._common import _audit, _grant_create, _own_active_records, _require_patient
+from sharing.services._common import _grant_create, _own_active_records, _require_patient
 
 
 @transaction.atomic
@@ -31,12 +33,13 @@ def grant_give(*, actor, professional, scope, permission, records=(), kinds=(), 
         created_by=actor,
         origin=GrantOrigin.PATIENT,
     )
-    _audit(
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="grant",
+        object_type=ObjectType.GRANT,
         object_id=grant.public_id,
         action=AuditAction.SHARE,
+        access=AccessPath.OWNER,
         request=request,
     )
     notify_translated(
@@ -65,13 +68,13 @@ def grant_to_account_creator(*, actor, patient, request=None) -> Grant:
         created_by=actor,
         origin=GrantOrigin.QUICK_ACCOUNT,
     )
-    _audit(
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="grant",
+        object_type=ObjectType.GRANT,
         object_id=grant.public_id,
         action=AuditAction.SHARE,
-        access_path=AccessPath.GRANT,
+        access=AccessPath.GRANT,
         request=request,
     )
     return grant
@@ -86,12 +89,13 @@ def grant_revoke(*, actor, grant: Grant, request=None) -> Grant:
     )
     grant.refresh_from_db()
     if updated:
-        _audit(
+        audit.record(
             actor=actor,
             patient=grant.patient,
-            object_type="grant",
+            object_type=ObjectType.GRANT,
             object_id=grant.public_id,
             action=AuditAction.REVOKE,
+            access=AccessPath.OWNER,
             request=request,
         )
         notify_translated(
@@ -115,12 +119,13 @@ def grant_restore(*, actor, grant: Grant, request=None) -> Grant:
         raise ValidationError(_("It is too late to undo: give the access again."), code="undo_too_late")
     grant.revoked_at, grant.revoked_by = None, None
     grant.save(update_fields=["revoked_at", "revoked_by"])
-    _audit(
+    audit.record(
         actor=actor,
         patient=grant.patient,
-        object_type="grant",
+        object_type=ObjectType.GRANT,
         object_id=grant.public_id,
         action=AuditAction.RESTORE,
+        access=AccessPath.OWNER,
         request=request,
     )
     notify_translated(

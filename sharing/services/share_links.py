@@ -15,16 +15,16 @@ from django.utils.translation import gettext_noop, override
 
 from access.models import AccessPath
 from accounts.models import User
+from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from notifications.models import Event
 from notifications.services import notify_translated
 from relyfe.undo import undo_window_open
 from relyfe.web import absolute_url
 from sharing import tokens
-from sharing.models import (
-    ShareLink,
-)
-from sharing.services._common import _audit, _own_active_records, _require_patient
+from sharing.models import ShareLink
+from sharing.services._common import _own_active_records, _require_patient
 
 LINK_DEFAULT_LIFETIME = timedelta(days=7)
 LINK_MIN_LIFETIME = timedelta(hours=1)
@@ -74,12 +74,13 @@ def share_link_create(
     link.full_clean()
     link.save()
     link.records.set(records)
-    _audit(
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="share_link",
+        object_type=ObjectType.SHARE_LINK,
         object_id=link.public_id,
         action=AuditAction.SHARE,
+        access=AccessPath.OWNER,
         request=request,
     )
     if recipient_email:
@@ -103,12 +104,13 @@ def _send_link(link: ShareLink, url: str, patient: User) -> None:
 def share_link_revoke(*, actor, link: ShareLink, request=None) -> ShareLink:
     _require_patient(actor, link.patient)
     if ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
-        _audit(
+        audit.record(
             actor=actor,
             patient=link.patient,
-            object_type="share_link",
+            object_type=ObjectType.SHARE_LINK,
             object_id=link.public_id,
             action=AuditAction.REVOKE,
+            access=AccessPath.OWNER,
             request=request,
         )
     link.refresh_from_db()
@@ -124,12 +126,13 @@ def share_link_restore(*, actor, link: ShareLink, request=None) -> ShareLink:
         raise ValidationError(_("It is too late to undo: make a new link."), code="undo_too_late")
     link.revoked_at = None
     link.save(update_fields=["revoked_at"])
-    _audit(
+    audit.record(
         actor=actor,
         patient=link.patient,
-        object_type="share_link",
+        object_type=ObjectType.SHARE_LINK,
         object_id=link.public_id,
         action=AuditAction.RESTORE,
+        access=AccessPath.OWNER,
         request=request,
     )
     return link
@@ -166,13 +169,13 @@ def share_link_open(*, link: ShareLink, name: str, profession: str = "", request
     if not counted:
         return False
     label = f"{name} ({profession})" if profession else name
-    _audit(
+    audit.record(
         actor=None,
         patient=link.patient,
-        object_type="share_link",
+        object_type=ObjectType.SHARE_LINK,
         object_id=link.public_id,
         action=AuditAction.VIEW,
-        access_path=AccessPath.LINK,
+        access=AccessPath.LINK,
         request=request,
         label=label,
     )
