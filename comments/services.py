@@ -21,19 +21,6 @@ from notifications.models import Event
 from notifications.services import notify_translated
 
 
-def _require(actor, action: Action, record: HealthRecord) -> Access:
-    access = policy.decide(actor, action, record.patient, record=record)
-    if not access:
-        raise PermissionDenied
-    return access
-
-
-def _require_author(actor, comment: Comment) -> None:
-    # A link holder has no account to prove they wrote a comment: only members edit or delete theirs.
-    if not isinstance(actor, User) or comment.author_id != actor.pk:
-        raise PermissionDenied
-
-
 def _logged_as(comment: Comment) -> ObjectType:
     # Professionals-only comments are logged apart: the patient's log must not reveal that they exist.
     return ObjectType.PROFESSIONAL_COMMENT if comment.is_for_professionals else ObjectType.COMMENT
@@ -83,7 +70,7 @@ def comment_create(
     request=None,
 ) -> Comment:
     """A comment on the record (or on one of its files), or a reply to one of its top-level comments."""
-    access = _require(actor, Action.COMMENT, record)
+    access = policy.require(actor, Action.COMMENT, record.patient, record=record)
     _check_place(actor, access, record, record_file, parent)
     comment = Comment(
         record=record,
@@ -116,8 +103,9 @@ def comment_create(
 
 def comment_update(*, actor, comment: Comment, text: str, request=None) -> Comment:
     """The author rewrites their comment within the edit window; the former text becomes a revision."""
-    access = _require(actor, Action.COMMENT, comment.record)
-    _require_author(actor, comment)
+    access = policy.require(actor, Action.COMMENT, comment.record.patient, record=comment.record)
+    if not comment.written_by(actor):
+        raise PermissionDenied
     text = _cleaned_text(text)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("record__patient").get(pk=comment.pk)
@@ -151,8 +139,9 @@ def comment_update(*, actor, comment: Comment, text: str, request=None) -> Comme
 def comment_delete(*, actor, comment: Comment, request=None) -> Comment:
     """The author withdraws their comment: the thread keeps a "deleted" mark, the text goes to a revision.
     The audit log has no "delete": the comment is archived, as records are."""
-    access = _require(actor, Action.VIEW, comment.record)
-    _require_author(actor, comment)
+    access = policy.require(actor, Action.VIEW, comment.record.patient, record=comment.record)
+    if not comment.written_by(actor):
+        raise PermissionDenied
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         if comment.is_deleted:
@@ -174,9 +163,7 @@ def comment_delete(*, actor, comment: Comment, request=None) -> Comment:
 
 def comment_hide(*, actor, comment: Comment, request=None) -> Comment:
     """Staff moderation, from the administration: the comment leaves every thread, its text is kept."""
-    access = policy.decide(actor, Action.VIEW, comment.patient, channel=Channel.ADMIN)
-    if not access:
-        raise PermissionDenied
+    access = policy.require(actor, Action.VIEW, comment.patient, channel=Channel.ADMIN)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         if comment.is_hidden:

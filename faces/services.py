@@ -37,7 +37,7 @@ from faces.models import (
     FaceTemplate,
     SearchOutcome,
 )
-from faces.tasks import face_templates_erase as face_templates_erase_task
+from faces.tasks import erase_face_templates as erase_face_templates_task
 from notifications.models import Event
 from notifications.services import notify_translated
 from relyfe.undo import UNDO_WINDOW, undo_window_open
@@ -53,18 +53,11 @@ def engine():
     return get_engine(settings.FACES_BACKEND, gallery=database_gallery)
 
 
-def _may_enrol(actor, patient) -> AccessPath:
-    access = policy.decide(actor, policy.Action.ENROL_FACE, patient)
-    if not access:
-        raise PermissionDenied
-    return access.path
-
-
 @transaction.atomic
 def face_consent_give(*, actor: User, patient: User, request=None) -> FaceConsent:
     """The patient agrees, in their account, or tells a professional who has access, who records it.
     Giving it again while it is in force changes nothing."""
-    path = _may_enrol(actor, patient)
+    path = policy.require(actor, policy.Action.ENROL_FACE, patient).path
     current = FaceConsent.objects.select_for_update().active().filter(patient=patient).first()
     if current is not None:
         return current
@@ -90,7 +83,7 @@ def face_consent_give(*, actor: User, patient: User, request=None) -> FaceConsen
 def face_enrol(*, actor: User, patient: User, image: bytes, request=None) -> FaceTemplate:
     """Adds a template of the largest face in `image` for `patient`. Needs the patient's consent in force:
     without it, nothing is computed and nothing is stored."""
-    path = _may_enrol(actor, patient)
+    path = policy.require(actor, policy.Action.ENROL_FACE, patient).path
     consent = FaceConsent.objects.active().filter(patient=patient).first()
     if consent is None:
         raise PermissionDenied(_("The patient has not consented to face identification."))
@@ -169,7 +162,7 @@ def face_consent_withdraw(*, actor: User, patient: User, request=None) -> FaceCo
         request=request,
     )
     transaction.on_commit(
-        lambda: face_templates_erase_task.apply_async((consent.pk,), countdown=ERASE_DELAY.total_seconds())
+        lambda: erase_face_templates_task.apply_async((consent.pk,), countdown=ERASE_DELAY.total_seconds())
     )
     return consent
 

@@ -23,6 +23,7 @@ from treatments.models import (
     Medication,
     Moment,
     ReminderDispatch,
+    ReminderSettings,
     Treatment,
     TreatmentStatus,
 )
@@ -317,3 +318,9 @@ def adherence(*, treatment: Treatment, today: datetime.date):
         "bars": adherence_bars(recent),
         "week_bars": adherence_bars(weeks),
     }
+
+
+def reminder_settings_of(*, patient) -> ReminderSettings:
+    """The patient's reminder settings, or the defaults (unsaved) until they save theirs: a page that shows
+    them writes nothing."""
+    return ReminderSettings.objects.filter(patient=patient).first() or ReminderSettings(patient=patient)

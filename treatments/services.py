@@ -18,9 +18,8 @@ from audit import services as audit
 from audit.models import Action as AuditAction
 from audit.models import ObjectType
 from health_records.models import RecordKind
-from notifications.models import Event
-from notifications.services import notify_translated
-from treatments import lexicon
+from notifications.services import notify_patient_of_change
+from treatments import lexicon, selectors
 from treatments.models import Intake, Medication, Moment, ReminderSettings, Treatment, TreatmentStatus
 
 MEDICATION_FIELDS = [
@@ -44,28 +43,6 @@ MEDICATION_FIELDS = [
 ]
 
 
-def _require(actor, action: Action, treatment: Treatment):
-    """The access for `action` on `treatment` (saved, or about to be): its patient and its scope."""
-    access = policy.decide(actor, action, treatment.patient, treatment=treatment)
-    if not access:
-        raise PermissionDenied
-    return access
-
-
-def _tell_the_patient(*, actor, text, treatment):
-    patient = treatment.patient
-    if actor.pk == patient.pk:
-        return
-    notify_translated(
-        recipient=patient,
-        event=Event.RECORD_ADDED,
-        text=text,
-        params={"name": actor.full_name},
-        url=reverse("treatments:detail", args=[treatment.public_id]),
-        actor=actor,
-    )
-
-
 def _changed(*, actor, treatment, object_type, object_id, action, access, request, text):
     """Every change is in the access log; the patient hears of the changes someone else makes."""
     audit.record(
@@ -77,10 +54,14 @@ def _changed(*, actor, treatment, object_type, object_id, action, access, reques
         access=access,
         request=request,
     )
-    _tell_the_patient(actor=actor, treatment=treatment, text=text)
+    notify_patient_of_change(
+        actor=actor, patient=treatment.patient, text=text, url=reverse("treatments:detail", args=[treatment.public_id])
+    )
 
 
 def reminder_settings_ensure(*, patient) -> ReminderSettings:
+    """Creates the patient's reminder settings (the defaults) if they have none: a patient with a treatment
+    has them, so the reminders find their moments of the day."""
     return ReminderSettings.objects.get_or_create(patient=patient)[0]
 
 
@@ -97,7 +78,10 @@ def treatment_create(
     prescriber_name="",
     request=None,
 ) -> Treatment:
-    access = _require(actor, Action.CREATE, Treatment(patient=patient, prescription=prescription))
+    # A new treatment is judged by its prescription: the professional's authorship does not count before it exists.
+    access = policy.require(
+        actor, Action.CREATE, patient, treatment=Treatment(patient=patient, prescription=prescription)
+    )
     if prescription is not None and (
         prescription.patient_id != patient.pk or prescription.kind != RecordKind.PRESCRIPTION
     ):
@@ -162,7 +146,7 @@ def _validate_schedule(values: dict):
 
 @transaction.atomic
 def medication_add(*, actor, treatment: Treatment, values: dict, request=None) -> Medication:
-    access = _require(actor, Action.CREATE, treatment)
+    access = policy.require(actor, Action.CREATE, treatment.patient, treatment=treatment)
     if treatment.status in (TreatmentStatus.STOPPED, TreatmentStatus.FINISHED):
         raise ValidationError(_("This treatment is over: start a new one."), code="over")
     values = _complete_from_lexicon({"start_date": treatment.start_date, "end_date": treatment.end_date, **values})
@@ -191,7 +175,7 @@ def _forget_future_doses(medication: Medication, now: datetime.datetime):
 @transaction.atomic
 def medication_update(*, actor, medication: Medication, values: dict, request=None) -> Medication:
     """A change during the day takes effect at the next moment: doses already reminded stay as they are."""
-    access = _require(actor, Action.UPDATE, medication.treatment)
+    access = policy.require(actor, Action.UPDATE, medication.treatment.patient, treatment=medication.treatment)
     if medication.stopped_at is not None:
         raise ValidationError(_("This medication is stopped."), code="stopped")
     merged = {field: getattr(medication, field) for field in MEDICATION_FIELDS} | values
@@ -216,7 +200,7 @@ def medication_update(*, actor, medication: Medication, values: dict, request=No
 
 @transaction.atomic
 def medication_stop(*, actor, medication: Medication, request=None) -> Medication:
-    access = _require(actor, Action.UPDATE, medication.treatment)
+    access = policy.require(actor, Action.UPDATE, medication.treatment.patient, treatment=medication.treatment)
     now = timezone.now()
     if Medication.objects.filter(pk=medication.pk, stopped_at__isnull=True).update(stopped_at=now, stopped_by=actor):
         _forget_future_doses(medication, now)
@@ -237,7 +221,7 @@ def medication_stop(*, actor, medication: Medication, request=None) -> Medicatio
 @transaction.atomic
 def treatment_set_status(*, actor, treatment: Treatment, status: str, request=None) -> Treatment:
     """Pause, resume, stop or finish. A paused or stopped treatment is never reminded."""
-    access = _require(actor, Action.UPDATE, treatment)
+    access = policy.require(actor, Action.UPDATE, treatment.patient, treatment=treatment)
     if status not in TreatmentStatus.values:
         raise ValidationError(_("Unknown status."), code="status")
     treatment.status = status
@@ -259,23 +243,20 @@ def treatment_set_status(*, actor, treatment: Treatment, status: str, request=No
     return treatment
 
 
-def _require_owner(actor, patient):
-    if not policy.decide(actor, Action.UPDATE, patient) or actor.pk != patient.pk:
-        raise PermissionDenied
-
-
 @transaction.atomic
 def intake_answer(*, actor, medication: Medication, local_date, moment: str, due_at, answer: str, request=None):
     """The patient says a dose was taken, skipped or to be reminded later. Answering before the reminder
     is fine: the reminder then has nothing left to say and is not sent."""
     patient = medication.treatment.patient
-    _require_owner(actor, patient)
+    # Doses are the patient's own answers: nobody answers for them.
+    if policy.require(actor, Action.UPDATE, patient).path != AccessPath.OWNER:
+        raise PermissionDenied
     if answer not in (Intake.Status.TAKEN, Intake.Status.SKIPPED, Intake.Status.SNOOZED):
         raise ValidationError(_("Unknown answer."), code="answer")
     intake, _created = Intake.objects.select_for_update().get_or_create(
         medication=medication, local_date=local_date, moment=moment, defaults={"due_at": due_at}
     )
-    _apply_answer(intake, answer, reminder_settings_ensure(patient=patient))
+    _apply_answer(intake, answer, selectors.reminder_settings_of(patient=patient))
     audit.record(
         actor=actor,
         patient=patient,
@@ -301,7 +282,7 @@ def _apply_answer(intake: Intake, answer: str, reminder_settings: ReminderSettin
 @transaction.atomic
 def dispatch_answer(*, patient, dispatch, answer: str, request=None) -> int:
     """ "Taken" or "Snooze" on a reminder: applies to every dose it listed that is still to take."""
-    reminder_settings = reminder_settings_ensure(patient=patient)
+    reminder_settings = selectors.reminder_settings_of(patient=patient)
     intakes = list(dispatch.intakes.select_for_update().filter(status=Intake.Status.DUE))
     for intake in intakes:
         _apply_answer(intake, answer, reminder_settings)
@@ -321,7 +302,7 @@ def dispatch_answer(*, patient, dispatch, answer: str, request=None) -> int:
 def reminder_settings_update(*, actor, values: dict, request=None) -> ReminderSettings:
     if not actor.is_authenticated or not actor.is_patient:
         raise PermissionDenied
-    reminder_settings = reminder_settings_ensure(patient=actor)
+    reminder_settings = selectors.reminder_settings_of(patient=actor)
     for field, value in values.items():
         setattr(reminder_settings, field, value)
     reminder_settings.full_clean()

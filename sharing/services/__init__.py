@@ -19,7 +19,6 @@ from sharing.services.break_glass import break_glass_open
 from sharing.services.care_team import (
     care_team_proposal_answer,
     care_team_propose,
-    sharing_settings_of,
     sharing_settings_update,
 )
 from sharing.services.emergency import (
@@ -66,6 +65,5 @@ __all__ = [
     "share_link_passcode_locked",
     "share_link_restore",
     "share_link_revoke",
-    "sharing_settings_of",
     "sharing_settings_update",
 ]

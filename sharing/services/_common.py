@@ -1,29 +1,23 @@
-"""What the sharing services share: who may share a file, the access event, the records a patient may
-choose, and the making of a grant (by the patient, an access request, break-glass or a care-team proposal)."""
+"""What the sharing services share: the records a patient may choose, and the making of a grant (by the
+patient, an access request, break-glass or a care-team proposal). Private to the package."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from access import policy
-from access.models import AccessPath, Grant, Scope
+from access.models import Grant, Scope
 from health_records.models import HealthRecord
 
 
-def _require_patient(actor, patient):
-    """Sharing a file is the patient's own decision: the policy allows it on the owner path only."""
-    if policy.decide(actor, policy.Action.SHARE, patient).path != AccessPath.OWNER:
-        raise PermissionDenied
-
-
-def _own_active_records(patient, records) -> list[HealthRecord]:
+def own_active_records(patient, records) -> list[HealthRecord]:
     records = list(records)
     if any(record.patient_id != patient.pk or record.is_archived for record in records):
         raise ValidationError(_("Choose among your own records."), code="foreign_record")
     return records
 
 
-def _grant_create(*, patient, professional, scope, permission, records, kinds, ends_at, created_by, origin, reason=""):
+def grant_create(*, patient, professional, scope, permission, records, kinds, ends_at, created_by, origin, reason=""):
+    """Gives `professional` access, replacing the grant they had. Callers check who acts and write the log."""
     if not professional.is_professional or not professional.is_active:
         raise ValidationError(_("Access can only be given to a health professional."), code="not_professional")
     if scope == Scope.RECORDS and not records:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop, override
 from django.utils.translation import gettext as _
 
+from access import policy
 from access.models import GrantOrigin, Permission, Scope
 from health_records.models import HealthRecord
 from notifications import sms
@@ -25,7 +26,7 @@ from sharing.models import (
     AccessRequestStatus,
     EmergencyProfile,
 )
-from sharing.services._common import _grant_create, _own_active_records, _require_patient
+from sharing.services._common import grant_create, own_active_records
 from sharing.services.share_links import share_link_create
 
 REQUEST_LIFETIME = timedelta(hours=72)
@@ -138,19 +139,19 @@ def access_request_approve(
 ) -> tuple[AccessRequest, str]:
     """A member professional gets a grant; anyone else a share link (sent to their e-mail when they gave one).
     Returns the request and, for a link, its token so that the patient can pass it on."""
-    _require_patient(actor, access_request.patient)
+    policy.require(actor, policy.Action.SHARE, access_request.patient)
     access_request = _pending(access_request)
     if not REQUEST_MIN_DURATION <= duration <= REQUEST_MAX_DURATION:
         raise ValidationError(_("Choose a duration from 1 hour to 30 days."), code="duration")
     patient, token = actor, ""
     requester = access_request.requester
     if requester is not None and requester.is_professional:
-        access_request.grant = _grant_create(
+        access_request.grant = grant_create(
             patient=patient,
             professional=requester,
             scope=scope,
             permission=permission,
-            records=_own_active_records(patient, records),
+            records=own_active_records(patient, records),
             kinds=kinds,
             ends_at=timezone.now() + duration,
             created_by=actor,
@@ -192,7 +193,7 @@ def access_request_approve(
 
 @transaction.atomic
 def access_request_refuse(*, actor, access_request: AccessRequest, request=None) -> AccessRequest:
-    _require_patient(actor, access_request.patient)
+    policy.require(actor, policy.Action.SHARE, access_request.patient)
     access_request = _pending(access_request)
     access_request.status = AccessRequestStatus.REFUSED
     access_request.answered_at = timezone.now()

@@ -17,7 +17,7 @@ from audit.models import ObjectType
 from notifications.models import Event
 from notifications.services import notify_translated
 from sharing.models import EmergencyProfile
-from sharing.services._common import _grant_create
+from sharing.services._common import grant_create
 
 BREAK_GLASS_DURATION = timedelta(hours=24)
 
@@ -32,7 +32,7 @@ def break_glass_open(*, actor, profile: EmergencyProfile, reason: str, request=N
     reason = " ".join((reason or "").split())
     if len(reason) < 10:
         raise ValidationError(_("Say why you need immediate access (10 characters at least)."), code="reason")
-    grant = _grant_create(
+    grant = grant_create(
         patient=patient,
         professional=actor,
         scope=Scope.ALL,

@@ -14,21 +14,18 @@ from audit.models import Action as AuditAction
 from audit.models import ObjectType
 from notifications.models import Event
 from notifications.services import notify_translated
+from sharing import selectors
 from sharing.models import (
     CareTeamProposal,
     SharingSettings,
 )
-from sharing.services._common import _grant_create, _require_patient
-
-
-def sharing_settings_of(*, patient) -> SharingSettings:
-    return SharingSettings.objects.get_or_create(patient=patient)[0]
+from sharing.services._common import grant_create
 
 
 @transaction.atomic
 def sharing_settings_update(*, actor, team_may_invite: bool, invite_max_permission: str) -> SharingSettings:
-    _require_patient(actor, actor)
-    sharing_settings = sharing_settings_of(patient=actor)
+    policy.require(actor, policy.Action.SHARE, actor)
+    sharing_settings = selectors.sharing_settings_of(patient=actor)
     sharing_settings.team_may_invite = team_may_invite
     sharing_settings.invite_max_permission = invite_max_permission
     sharing_settings.full_clean()
@@ -77,7 +74,7 @@ def care_team_propose(
         access=access,
         request=request,
     )
-    if sharing_settings_of(patient=patient).allows(permission):
+    if selectors.sharing_settings_of(patient=patient).allows(permission):
         return _approve(proposal, answered_by=actor)
     notify_translated(
         recipient=patient,
@@ -91,7 +88,7 @@ def care_team_propose(
 
 
 def _approve(proposal: CareTeamProposal, *, answered_by) -> CareTeamProposal:
-    proposal.grant = _grant_create(
+    proposal.grant = grant_create(
         patient=proposal.patient,
         professional=proposal.professional,
         scope=proposal.scope,
@@ -118,7 +115,7 @@ def _approve(proposal: CareTeamProposal, *, answered_by) -> CareTeamProposal:
 
 @transaction.atomic
 def care_team_proposal_answer(*, actor, proposal: CareTeamProposal, approve: bool, request=None):
-    _require_patient(actor, proposal.patient)
+    policy.require(actor, policy.Action.SHARE, proposal.patient)
     proposal = CareTeamProposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != CareTeamProposal.Status.PENDING:
         raise ValidationError(_("This proposal was answered already."), code="answered")

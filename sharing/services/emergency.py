@@ -4,6 +4,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_noop
 
+from access import policy
 from access.models import AccessPath
 from audit import services as audit
 from audit.models import EMERGENCY_PAGE_VISITOR, ObjectType
@@ -12,7 +13,6 @@ from notifications.models import Event
 from notifications.services import notify_translated
 from sharing import tokens
 from sharing.models import EmergencyProfile
-from sharing.services._common import _require_patient
 
 
 def emergency_profile_ensure(*, patient) -> EmergencyProfile:
@@ -32,7 +32,7 @@ def emergency_token_of(profile: EmergencyProfile) -> str:
 
 @transaction.atomic
 def emergency_profile_update(*, actor, profile: EmergencyProfile, fields: dict, visible_sections, request=None):
-    _require_patient(actor, profile.patient)
+    policy.require(actor, policy.Action.SHARE, profile.patient)
     for name, value in fields.items():
         setattr(profile, name, value)
     profile.visible_sections = [section for section in EmergencyProfile.SECTIONS if section in visible_sections]
@@ -53,7 +53,7 @@ def emergency_profile_update(*, actor, profile: EmergencyProfile, fields: dict, 
 @transaction.atomic
 def emergency_profile_regenerate_code(*, actor, profile: EmergencyProfile, request=None) -> EmergencyProfile:
     """A new Heart-Code: the old URL (and every printed card) stops working at once."""
-    _require_patient(actor, profile.patient)
+    policy.require(actor, policy.Action.SHARE, profile.patient)
     profile.token_nonce = tokens.new_nonce()
     profile.token_hash = tokens.token_hash(tokens.emergency_token(profile.token_nonce))
     profile.save(update_fields=["token_nonce", "token_hash", "updated_at"])

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from access import policy
 from access.models import AccessPath, Grant, GrantOrigin, Permission, Scope
 from audit import services as audit
 from audit.models import Action as AuditAction
@@ -14,20 +15,20 @@ from audit.models import ObjectType
 from notifications.models import Event
 from notifications.services import notify_translated
 from relyfe.undo import undo_window_open
-from sharing.services._common import _grant_create, _own_active_records, _require_patient
+from sharing.services._common import grant_create, own_active_records
 
 
 @transaction.atomic
 def grant_give(*, actor, professional, scope, permission, records=(), kinds=(), ends_at=None, request=None) -> Grant:
     """The patient gives (or changes: the old grant is revoked) a professional's access to their file."""
     patient = actor
-    _require_patient(actor, patient)
-    grant = _grant_create(
+    policy.require(actor, policy.Action.SHARE, patient)
+    grant = grant_create(
         patient=patient,
         professional=professional,
         scope=scope,
         permission=permission,
-        records=_own_active_records(patient, records),
+        records=own_active_records(patient, records),
         kinds=kinds,
         ends_at=ends_at,
         created_by=actor,
@@ -57,7 +58,7 @@ def grant_give(*, actor, professional, scope, permission, records=(), kinds=(), 
 def grant_to_account_creator(*, actor, patient, request=None) -> Grant:
     """The professional who made a patient's account (a quick account, when nobody matched their face) is
     the one treating them: they get the whole file, which the patient can revoke once they claim it."""
-    grant = _grant_create(
+    grant = grant_create(
         patient=patient,
         professional=actor,
         scope=Scope.ALL,
@@ -83,7 +84,7 @@ def grant_to_account_creator(*, actor, patient, request=None) -> Grant:
 @transaction.atomic
 def grant_revoke(*, actor, grant: Grant, request=None) -> Grant:
     """Takes effect on the professional's next request: the policy only counts unrevoked grants."""
-    _require_patient(actor, grant.patient)
+    policy.require(actor, policy.Action.SHARE, grant.patient)
     updated = Grant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_by=actor
     )
@@ -112,7 +113,7 @@ def grant_revoke(*, actor, grant: Grant, request=None) -> Grant:
 def grant_restore(*, actor, grant: Grant, request=None) -> Grant:
     """Undoes a revocation the same patient made seconds ago (a mis-tap): the access is as it was, and the
     log keeps both the revocation and its undo."""
-    _require_patient(actor, grant.patient)
+    policy.require(actor, policy.Action.SHARE, grant.patient)
     grant = Grant.objects.select_for_update().get(pk=grant.pk)
     replaced = Grant.objects.filter(patient=grant.patient, professional=grant.professional, revoked_at__isnull=True)
     if grant.revoked_by_id != actor.pk or not undo_window_open(grant.revoked_at) or replaced.exists():

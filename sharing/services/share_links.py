@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, override
 
+from access import policy
 from access.models import AccessPath
 from accounts.models import User
 from audit import services as audit
@@ -24,7 +25,7 @@ from relyfe.undo import undo_window_open
 from relyfe.web import absolute_url
 from sharing import tokens
 from sharing.models import ShareLink
-from sharing.services._common import _own_active_records, _require_patient
+from sharing.services._common import own_active_records
 
 LINK_DEFAULT_LIFETIME = timedelta(days=7)
 LINK_MIN_LIFETIME = timedelta(hours=1)
@@ -51,8 +52,8 @@ def share_link_create(
     only their hashes are kept. A caller that can derive the token again (an approved access request)
     gives it; otherwise it is random."""
     patient = actor
-    _require_patient(actor, patient)
-    records = _own_active_records(patient, records)
+    policy.require(actor, policy.Action.SHARE, patient)
+    records = own_active_records(patient, records)
     if not records:
         raise ValidationError(_("Choose at least one record."), code="no_records")
     if not LINK_MIN_LIFETIME <= lifetime <= LINK_MAX_LIFETIME:
@@ -102,7 +103,7 @@ def _send_link(link: ShareLink, url: str, patient: User) -> None:
 
 @transaction.atomic
 def share_link_revoke(*, actor, link: ShareLink, request=None) -> ShareLink:
-    _require_patient(actor, link.patient)
+    policy.require(actor, policy.Action.SHARE, link.patient)
     if ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
         audit.record(
             actor=actor,
@@ -120,7 +121,7 @@ def share_link_revoke(*, actor, link: ShareLink, request=None) -> ShareLink:
 @transaction.atomic
 def share_link_restore(*, actor, link: ShareLink, request=None) -> ShareLink:
     """Undoes the patient's stopping of a link seconds ago; the log keeps both."""
-    _require_patient(actor, link.patient)
+    policy.require(actor, policy.Action.SHARE, link.patient)
     link = ShareLink.objects.select_for_update().get(pk=link.pk)
     if not undo_window_open(link.revoked_at):
         raise ValidationError(_("It is too late to undo: make a new link."), code="undo_too_late")

@@ -6,7 +6,7 @@ from access.policy import Action, decide
 from audit.models import AccessEvent
 from notifications.models import Notification
 from sharing import services as sharing
-from sharing.models import CareTeamProposal
+from sharing.models import CareTeamProposal, SharingSettings
 from tests.factories import ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,3 +143,13 @@ def test_the_patients_log_says_a_colleague_was_proposed_not_that_access_was_give
     assert "a créé une proposition pour votre équipe soignante" in page
     assert "a partagé un accès" not in page
     assert AccessEvent.objects.filter(object_id=proposal.public_id, object_type="care_team_proposal").exists()
+
+
+def test_the_care_team_page_writes_no_settings_until_the_patient_saves_them(client, alice):
+    client.force_login(alice)
+
+    client.get(reverse("sharing:care_team"))
+
+    assert not SharingSettings.objects.filter(patient=alice).exists()
+    sharing.sharing_settings_update(actor=alice, team_may_invite=True, invite_max_permission="comment")
+    assert SharingSettings.objects.get(patient=alice).allows("comment")
