@@ -37,6 +37,7 @@ What a scope covers:
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from access.models import AccessPath, Grant, GrantOrigin, Scope
@@ -230,3 +231,13 @@ def may_withdraw_faces(actor, patient) -> bool:
     if actor is None or not actor.is_authenticated or not actor.is_active:
         return False
     return actor.pk == patient.pk or actor.is_staff
+
+
+def require(actor, action: Action, patient, *, record=None, treatment=None, channel: Channel = Channel.APP) -> Access:
+    """`decide` for the services: the access when the policy allows `action` (written into the access log),
+    PermissionDenied when it refuses. Sharing, for one, is `require(actor, Action.SHARE, patient)`: the
+    policy allows that on the owner path only."""
+    access = decide(actor, action, patient, channel=channel, record=record, treatment=treatment)
+    if not access:
+        raise PermissionDenied
+    return access

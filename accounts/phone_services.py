@@ -19,8 +19,8 @@ from django.utils.translation import ngettext, override
 
 from accounts import throttling
 from accounts.models import PhoneCode, PhoneCodePurpose, User
-from accounts.tasks import password_changed_notify as password_changed_notify_task
-from accounts.tasks import phone_code_send as phone_code_send_task
+from accounts.tasks import notify_password_changed as notify_password_changed_task
+from accounts.tasks import send_phone_code as send_phone_code_task
 from notifications.sms import send_sms
 
 CODE_DIGITS = 6
@@ -51,7 +51,7 @@ def phone_code_request(*, user: User, purpose: str) -> PhoneCode:
     phone_code = PhoneCode(user=user, purpose=purpose, phone=user.phone, expires_at=now + settings.PHONE_CODE_LIFETIME)
     phone_code.full_clean()
     phone_code.save()
-    transaction.on_commit(lambda pk=phone_code.pk: phone_code_send_task.delay(pk))
+    transaction.on_commit(lambda pk=phone_code.pk: send_phone_code_task.delay(pk))
     return phone_code
 
 
@@ -156,7 +156,7 @@ def password_reset_with_phone_code(*, phone: str, code: str, password: str) -> U
             user.phone_verified_at = timezone.now()
             fields.append("phone_verified_at")
         user.save(update_fields=fields)
-        transaction.on_commit(lambda pk=user.pk: password_changed_notify_task.delay(pk))
+        transaction.on_commit(lambda pk=user.pk: notify_password_changed_task.delay(pk))
     # Someone locked out by failed sign-ins, who proved they hold the phone, signs in with the new password.
     throttling.reset_account(phone)
     return user

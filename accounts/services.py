@@ -20,6 +20,7 @@ from accounts.models import AccountClaim, PatientProfile, ProfessionalProfile, R
 from accounts.selectors import profile_of
 from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 
 
 def _user_create(*, role: str, email: str | None, phone: str | None, password: str, **fields) -> User:
@@ -208,10 +209,10 @@ def _claim_issue(*, user: User, created_by: User) -> str:
     audit.record(
         actor=created_by,
         patient=user,
-        object_type="account_claim",
+        object_type=ObjectType.ACCOUNT_CLAIM,
         object_id=claim.public_id,
         action=AuditAction.CREATE,
-        access_path=AccessPath.GRANT,
+        access=AccessPath.GRANT,
     )
     return code
 
@@ -300,10 +301,10 @@ def account_claim_redeem(*, code: str, email: str | None, phone: str | None, pas
     audit.record(
         actor=user,
         patient=user,
-        object_type="account_claim",
+        object_type=ObjectType.ACCOUNT_CLAIM,
         object_id=claim.public_id,
         action=AuditAction.UPDATE,
-        access_path=AccessPath.OWNER,
+        access=AccessPath.OWNER,
     )
     return user
 

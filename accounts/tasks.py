@@ -1,11 +1,22 @@
+"""Background work of accounts. Each task imports its service inside the function (relyfe/celery.py)."""
+
 from celery import shared_task
 
 from notifications.sms import SmsUnavailable
 
+# Each task keeps the name it was registered under before it was renamed, so that messages already in the
+# broker (and beat's schedule) still find it.
+
 
 # A code is worth a few minutes: the service drops one that expired while the provider was out.
-@shared_task(autoretry_for=(SmsUnavailable,), retry_backoff=15, retry_jitter=True, max_retries=4)
-def phone_code_send(phone_code_id: int) -> None:
+@shared_task(
+    name="accounts.tasks.phone_code_send",
+    autoretry_for=(SmsUnavailable,),
+    retry_backoff=15,
+    retry_jitter=True,
+    max_retries=4,
+)
+def send_phone_code(phone_code_id: int) -> None:
     """Draws a code and texts it. Takes the row's id only: the number and the code never go through the
     broker. Safe to run twice: a code is sent at most once."""
     from accounts import phone_services
@@ -13,8 +24,14 @@ def phone_code_send(phone_code_id: int) -> None:
     phone_services.phone_code_send(phone_code_id=phone_code_id)
 
 
-@shared_task(autoretry_for=(SmsUnavailable,), retry_backoff=60, retry_jitter=True, max_retries=5)
-def password_changed_notify(user_id: int) -> None:
+@shared_task(
+    name="accounts.tasks.password_changed_notify",
+    autoretry_for=(SmsUnavailable,),
+    retry_backoff=60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def notify_password_changed(user_id: int) -> None:
     """Tells the user by text message that their password was just changed with a code."""
     from accounts import phone_services
 

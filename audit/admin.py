@@ -80,7 +80,7 @@ class AccessEventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("object"), ordering="object_type")
     def object_type_label(self, event):
-        return event.object_type_display
+        return event.get_object_type_display()
 
     def has_add_permission(self, request):
         return False
@@ -106,7 +106,7 @@ class AuditedChangelistMixin:
                 objects=changelist.result_list,
                 object_type=self.audit_object_type,
                 action=AuditAction.LIST,
-                access_path=AccessPath.STAFF,
+                access=AccessPath.STAFF,
                 request=request,
             )
         return response

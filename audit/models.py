@@ -28,35 +28,36 @@ class Action(models.TextChoices):
     IDENTIFY = "identify", _("identified from a photo")
 
 
-# Comments professionals write for each other: logged, but never listed to the patient.
-PROFESSIONAL_COMMENT = "professional_comment"
+class ObjectType(models.TextChoices):
+    """What an access event is about, worded as the patient reads it after a verb ("viewed a record")."""
 
-OBJECT_TYPES = {
-    "timeline": _("your records"),
-    "health_record": _("a record"),
-    "record_file": _("a file"),
-    "grant": _("an access"),
-    "share_link": _("a share link"),
-    "emergency_profile": _("the emergency profile"),
-    "access_request": _("an access request"),
-    "comment": _("a comment"),
-    "account_claim": _("the code to take over the account"),
-    "face_consent": _("consent to face identification"),
-    "face_template": _("an enrolled face"),
-    "face_search": _("a face identification"),
-    "treatments": _("your treatments"),
-    "treatment": _("a treatment"),
-    "medication": _("a medication"),
-    "intake": _("a dose"),
-}
+    TIMELINE = "timeline", _("your records")
+    HEALTH_RECORD = "health_record", _("a record")
+    RECORD_FILE = "record_file", _("a file")
+    GRANT = "grant", _("an access")
+    CARE_TEAM_PROPOSAL = "care_team_proposal", _("a proposal for your care team")
+    SHARE_LINK = "share_link", _("a share link")
+    EMERGENCY_PROFILE = "emergency_profile", _("the emergency profile")
+    ACCESS_REQUEST = "access_request", _("an access request")
+    COMMENT = "comment", _("a comment")
+    # Comments professionals write for each other: logged, but never listed to the patient.
+    PROFESSIONAL_COMMENT = "professional_comment", _("a comment between professionals")
+    ACCOUNT_CLAIM = "account_claim", _("the code to take over the account")
+    FACE_CONSENT = "face_consent", _("consent to face identification")
+    FACE_TEMPLATE = "face_template", _("an enrolled face")
+    FACE_SEARCH = "face_search", _("a face identification")
+    TREATMENTS = "treatments", _("your treatments")
+    TREATMENT = "treatment", _("a treatment")
+    MEDICATION = "medication", _("a medication")
+    INTAKE = "intake", _("a dose")
+
+
 # The label stored for someone without an account: a key, shown in the reader's language (stored rows are
 # append-only, so the English key stays).
 EMERGENCY_PAGE_VISITOR = "Emergency page visitor"
 VISITOR_LABELS = {EMERGENCY_PAGE_VISITOR: _("Emergency page visitor")}
 # Until December 2026 a link holder's label ended with these English words; the access path now says it.
 LEGACY_LINK_SUFFIX = " — share link"
-# An object type this list does not know yet still reads as a phrase in the patient's language.
-UNKNOWN_OBJECT = _("your data")
 # Actions whose words already say what was done to the patient: no object follows them.
 WHOLE_SENTENCE_ACTIONS = {
     Action.BREAK_GLASS: _("opened your file in an emergency (break-glass)"),
@@ -89,7 +90,7 @@ class AccessEvent(models.Model):
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("patient")
     )
-    object_type = models.CharField(_("object type"), max_length=40)
+    object_type = models.CharField(_("object type"), max_length=40, choices=ObjectType.choices)
     object_id = models.UUIDField(_("object id"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     access_path = models.CharField(_("access path"), max_length=16, choices=AccessPath.choices)
@@ -109,6 +110,9 @@ class AccessEvent(models.Model):
             models.CheckConstraint(
                 condition=models.Q(access_path__in=AccessPath.values), name="accessevent_path_known"
             ),
+            models.CheckConstraint(
+                condition=models.Q(object_type__in=ObjectType.values), name="accessevent_object_type_known"
+            ),
         ]
 
     def __str__(self):
@@ -123,10 +127,6 @@ class AccessEvent(models.Model):
         raise AppendOnlyError("Access events cannot be deleted.")
 
     @property
-    def object_type_display(self):
-        return OBJECT_TYPES.get(self.object_type, UNKNOWN_OBJECT)
-
-    @property
     def who(self) -> str:
         return str(VISITOR_LABELS.get(self.actor_label, self.actor_label.removesuffix(LEGACY_LINK_SUFFIX)))
 
@@ -137,5 +137,5 @@ class AccessEvent(models.Model):
             return str(WHOLE_SENTENCE_ACTIONS[self.action])
         return pgettext("access log: an action, then its object", "%(action)s %(object)s") % {
             "action": self.get_action_display(),
-            "object": self.object_type_display,
+            "object": self.get_object_type_display(),
         }

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from access import policy
 from access.policy import Action
-from audit.models import PROFESSIONAL_COMMENT, AccessEvent
+from audit.models import AccessEvent, ObjectType
 
 if TYPE_CHECKING:  # audit sits below accounts: the user model is reached through get_user_model()
     from accounts.models import User
@@ -29,7 +29,9 @@ def access_events_for_patient(
         raise PermissionDenied
     # What professionals write for each other is theirs: its log stays with staff, not on the patient's page.
     events = (
-        AccessEvent.objects.filter(patient=patient).exclude(object_type=PROFESSIONAL_COMMENT).select_related("actor")
+        AccessEvent.objects.filter(patient=patient)
+        .exclude(object_type=ObjectType.PROFESSIONAL_COMMENT)
+        .select_related("actor")
     )
     if not include_own:
         events = events.exclude(actor=patient)

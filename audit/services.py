@@ -1,7 +1,11 @@
+"""Writing the access log. `record` is the one call every service, selector and admin page makes."""
+
 from collections.abc import Iterable
 from uuid import UUID
 
-from audit.models import AccessEvent
+from access.models import AccessPath
+from access.policy import Access
+from audit.models import AccessEvent, Action, ObjectType
 
 
 def client_ip(request) -> str | None:
@@ -11,8 +15,12 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _event(*, actor, patient, object_type, object_id, action, access_path, request, actor_label) -> AccessEvent:
-    label = actor_label or (actor.full_name or str(actor) if actor is not None else "")
+def _path_of(access: Access | AccessPath) -> AccessPath:
+    return access.path if isinstance(access, Access) else access
+
+
+def _event(*, actor, patient, object_type, object_id, action, access, request, label) -> AccessEvent:
+    label = label or (actor.full_name or str(actor) if actor is not None else "")
     return AccessEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_label=label[:200],
@@ -20,7 +28,7 @@ def _event(*, actor, patient, object_type, object_id, action, access_path, reque
         object_type=object_type,
         object_id=object_id,
         action=action,
-        access_path=access_path,
+        access_path=_path_of(access),
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "") if request is not None else "")[:300],
     )
@@ -30,30 +38,35 @@ def record(
     *,
     actor,
     patient,
-    object_type: str,
+    object_type: ObjectType,
     object_id: UUID | None,
-    action: str,
-    access_path: str,
+    action: Action,
+    access: Access | AccessPath,
     request=None,
-    actor_label: str = "",
+    label: str = "",
 ) -> AccessEvent:
-    """Writes one access event. Services and selectors call it; signals never do."""
+    """Writes one access event: `actor` did `action` on `patient`'s object through `access` (the policy's
+    answer, or the path itself when no policy question was asked, e.g. staff in the administration).
+    `label` names someone without an account (a link holder); members are named after themselves.
+    Services and selectors call it; signals never do."""
     event = _event(
         actor=actor,
         patient=patient,
         object_type=object_type,
         object_id=object_id,
         action=action,
-        access_path=access_path,
+        access=access,
         request=request,
-        actor_label=actor_label,
+        label=label,
     )
     event.save()
     return event
 
 
-def record_many(*, actor, objects: Iterable, object_type: str, action: str, access_path: str, request=None) -> None:
-    """One event per object (each with a `patient` and a `public_id`), written in one query."""
+def record_many(
+    *, actor, objects: Iterable, object_type: ObjectType, action: Action, access: Access | AccessPath, request=None
+) -> None:
+    """`record` for many objects at once (each with a `patient` and a `public_id`), written in one query."""
     AccessEvent.objects.bulk_create(
         _event(
             actor=actor,
@@ -61,9 +74,9 @@ def record_many(*, actor, objects: Iterable, object_type: str, action: str, acce
             object_type=object_type,
             object_id=obj.public_id,
             action=action,
-            access_path=access_path,
+            access=access,
             request=request,
-            actor_label="",
+            label="",
         )
         for obj in objects
     )

@@ -9,6 +9,7 @@ from access.models import AccessPath
 from audit import services as audit
 from audit.admin import AuditedChangelistMixin
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from comments import services
 from comments.models import Comment
 from health_records.admin import ReadOnlyAdminMixin
@@ -16,7 +17,7 @@ from health_records.admin import ReadOnlyAdminMixin
 
 @admin.register(Comment)
 class CommentAdmin(AuditedChangelistMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    audit_object_type = "comment"
+    audit_object_type = ObjectType.COMMENT
     list_display = ["author_label", "patient", "visibility", "created_at", "deleted_at", "hidden_at"]
     list_filter = ["visibility", "hidden_at", "deleted_at"]
     search_fields = ["public_id", "patient__email", "author_label__folded"]
@@ -31,10 +32,10 @@ class CommentAdmin(AuditedChangelistMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
             audit.record(
                 actor=request.user,
                 patient=comment.patient,
-                object_type="comment",
+                object_type=ObjectType.COMMENT,
                 object_id=comment.public_id,
                 action=AuditAction.VIEW,
-                access_path=AccessPath.STAFF,
+                access=AccessPath.STAFF,
                 request=request,
             )
         return super().change_view(request, object_id, form_url, extra_context)

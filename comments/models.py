@@ -85,6 +85,10 @@ class Comment(models.Model):
     def is_edited(self) -> bool:
         return self.edited_at is not None
 
+    def written_by(self, actor) -> bool:
+        """A link holder has no account to prove they wrote a comment: only members edit or delete theirs."""
+        return bool(actor is not None and actor.is_authenticated and self.author_id == actor.pk)
+
     @property
     def is_for_professionals(self) -> bool:
         return self.visibility == Visibility.PROFESSIONALS

@@ -13,6 +13,7 @@ from access.policy import Access, Action, LinkVisitor
 from accounts.models import Role, User
 from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from comments.models import Comment, CommentRead, Visibility
 from health_records import selectors as record_selectors
 from health_records.models import HealthRecord
@@ -58,10 +59,10 @@ def record_comments(*, user, record: HealthRecord, access: Access, request=None)
     audit.record(
         actor=user,
         patient=record.patient,
-        object_type="comment",
+        object_type=ObjectType.COMMENT,
         object_id=None,
         action=AuditAction.LIST,
-        access_path=access.path,
+        access=access,
         request=request,
     )
     return (
@@ -85,10 +86,10 @@ def comment_get_for_user(
         audit.record(
             actor=user,
             patient=comment.patient,
-            object_type="comment",
+            object_type=ObjectType.COMMENT,
             object_id=comment.public_id,
             action=AuditAction.VIEW,
-            access_path=access.path,
+            access=access,
             request=request,
         )
     return comment, access

@@ -12,8 +12,8 @@ from access import policy
 from access.policy import Access, Action, Channel, LinkVisitor
 from accounts.models import Role, User
 from audit import services as audit
-from audit.models import PROFESSIONAL_COMMENT
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from comments import selectors
 from comments.models import Comment, CommentRead, CommentRevision, RevisionKind, Visibility
 from health_records.models import HealthRecord, RecordFile
@@ -21,30 +21,9 @@ from notifications.models import Event
 from notifications.services import notify_translated
 
 
-def _require(actor, action: Action, record: HealthRecord) -> Access:
-    access = policy.decide(actor, action, record.patient, record=record)
-    if not access:
-        raise PermissionDenied
-    return access
-
-
-def _require_author(actor, comment: Comment) -> None:
-    # A link holder has no account to prove they wrote a comment: only members edit or delete theirs.
-    if not isinstance(actor, User) or comment.author_id != actor.pk:
-        raise PermissionDenied
-
-
-def _audit(*, actor, comment: Comment, action: AuditAction, access: Access, request) -> None:
-    audit.record(
-        actor=actor,
-        patient=comment.patient,
-        # Professionals-only comments are logged apart: the patient's log must not reveal that they exist.
-        object_type=PROFESSIONAL_COMMENT if comment.visibility == "professionals" else "comment",
-        object_id=comment.public_id,
-        action=action,
-        access_path=access.path,
-        request=request,
-    )
+def _logged_as(comment: Comment) -> ObjectType:
+    # Professionals-only comments are logged apart: the patient's log must not reveal that they exist.
+    return ObjectType.PROFESSIONAL_COMMENT if comment.is_for_professionals else ObjectType.COMMENT
 
 
 def _cleaned_text(text: str) -> str:
@@ -91,7 +70,7 @@ def comment_create(
     request=None,
 ) -> Comment:
     """A comment on the record (or on one of its files), or a reply to one of its top-level comments."""
-    access = _require(actor, Action.COMMENT, record)
+    access = policy.require(actor, Action.COMMENT, record.patient, record=record)
     _check_place(actor, access, record, record_file, parent)
     comment = Comment(
         record=record,
@@ -108,7 +87,15 @@ def comment_create(
         comment.save()
         mentioned = _mentionable(comment)
         comment.mentions.set(mentioned)
-        _audit(actor=actor, comment=comment, action=AuditAction.CREATE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=comment.patient,
+            object_type=_logged_as(comment),
+            object_id=comment.public_id,
+            action=AuditAction.CREATE,
+            access=access,
+            request=request,
+        )
         _tell_mentioned(actor=actor, comment=comment, users=mentioned)
         _tell_followers(actor=actor, comment=comment, skip=mentioned)
     return comment
@@ -116,8 +103,9 @@ def comment_create(
 
 def comment_update(*, actor, comment: Comment, text: str, request=None) -> Comment:
     """The author rewrites their comment within the edit window; the former text becomes a revision."""
-    access = _require(actor, Action.COMMENT, comment.record)
-    _require_author(actor, comment)
+    access = policy.require(actor, Action.COMMENT, comment.record.patient, record=comment.record)
+    if not comment.written_by(actor):
+        raise PermissionDenied
     text = _cleaned_text(text)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().select_related("record__patient").get(pk=comment.pk)
@@ -134,7 +122,15 @@ def comment_update(*, actor, comment: Comment, text: str, request=None) -> Comme
         comment.save()
         mentioned = _mentionable(comment)
         comment.mentions.set(mentioned)
-        _audit(actor=actor, comment=comment, action=AuditAction.UPDATE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=comment.patient,
+            object_type=_logged_as(comment),
+            object_id=comment.public_id,
+            action=AuditAction.UPDATE,
+            access=access,
+            request=request,
+        )
         newly_mentioned = [user for user in mentioned if user not in already_mentioned]
         _tell_mentioned(actor=actor, comment=comment, users=newly_mentioned)
     return comment
@@ -143,8 +139,9 @@ def comment_update(*, actor, comment: Comment, text: str, request=None) -> Comme
 def comment_delete(*, actor, comment: Comment, request=None) -> Comment:
     """The author withdraws their comment: the thread keeps a "deleted" mark, the text goes to a revision.
     The audit log has no "delete": the comment is archived, as records are."""
-    access = _require(actor, Action.VIEW, comment.record)
-    _require_author(actor, comment)
+    access = policy.require(actor, Action.VIEW, comment.record.patient, record=comment.record)
+    if not comment.written_by(actor):
+        raise PermissionDenied
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         if comment.is_deleted:
@@ -152,22 +149,36 @@ def comment_delete(*, actor, comment: Comment, request=None) -> Comment:
         CommentRevision.objects.create(comment=comment, kind=RevisionKind.DELETED, text=comment.text)
         comment.text, comment.deleted_at = "", timezone.now()
         comment.save(update_fields=["text", "deleted_at"])
-        _audit(actor=actor, comment=comment, action=AuditAction.ARCHIVE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=comment.patient,
+            object_type=_logged_as(comment),
+            object_id=comment.public_id,
+            action=AuditAction.ARCHIVE,
+            access=access,
+            request=request,
+        )
     return comment
 
 
 def comment_hide(*, actor, comment: Comment, request=None) -> Comment:
     """Staff moderation, from the administration: the comment leaves every thread, its text is kept."""
-    access = policy.decide(actor, Action.VIEW, comment.patient, channel=Channel.ADMIN)
-    if not access:
-        raise PermissionDenied
+    access = policy.require(actor, Action.VIEW, comment.patient, channel=Channel.ADMIN)
     with transaction.atomic():
         comment = Comment.objects.select_for_update().get(pk=comment.pk)
         if comment.is_hidden:
             return comment
         comment.hidden_at, comment.hidden_by = timezone.now(), actor
         comment.save(update_fields=["hidden_at", "hidden_by"])
-        _audit(actor=actor, comment=comment, action=AuditAction.ARCHIVE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=comment.patient,
+            object_type=_logged_as(comment),
+            object_id=comment.public_id,
+            action=AuditAction.ARCHIVE,
+            access=access,
+            request=request,
+        )
     return comment
 
 

@@ -11,6 +11,7 @@ from access.models import AccessPath
 from audit import services as audit
 from audit.admin import AuditedChangelistMixin
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from faces import services
 from faces.models import FaceConsent, FaceSearch, FaceSearchCandidate, FaceTemplate
 from health_records.admin import ReadOnlyAdminMixin
@@ -30,7 +31,7 @@ class AuditedChangeViewMixin:
                 object_type=self.audit_object_type,
                 object_id=obj.public_id,
                 action=AuditAction.VIEW,
-                access_path=AccessPath.STAFF,
+                access=AccessPath.STAFF,
                 request=request,
             )
         return super().change_view(request, object_id, form_url, extra_context)
@@ -38,7 +39,7 @@ class AuditedChangeViewMixin:
 
 @admin.register(FaceTemplate)
 class FaceTemplateAdmin(AuditedChangelistMixin, AuditedChangeViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    audit_object_type = "face_template"
+    audit_object_type = ObjectType.FACE_TEMPLATE
     list_display = ["patient", "backend", "enrolled_by", "enrolled_at"]
     list_filter = ["backend"]
     search_fields = ["patient__public_id", "patient__email", "patient__last_name__folded"]
@@ -51,7 +52,7 @@ class FaceTemplateAdmin(AuditedChangelistMixin, AuditedChangeViewMixin, ReadOnly
 
 @admin.register(FaceConsent)
 class FaceConsentAdmin(AuditedChangelistMixin, AuditedChangeViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    audit_object_type = "face_consent"
+    audit_object_type = ObjectType.FACE_CONSENT
     list_display = ["patient", "method", "text_version", "given_at", "withdrawn_at", "recorded_by"]
     list_filter = ["method", "text_version", ("withdrawn_at", admin.EmptyFieldListFilter)]
     search_fields = ["patient__public_id", "patient__email", "patient__last_name__folded"]
@@ -124,10 +125,10 @@ class FaceSearchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 audit.record(
                     actor=request.user,
                     patient=candidate.patient,
-                    object_type="face_search",
+                    object_type=ObjectType.FACE_SEARCH,
                     object_id=search.public_id,
                     action=AuditAction.VIEW,
-                    access_path=AccessPath.STAFF,
+                    access=AccessPath.STAFF,
                     request=request,
                 )
         return super().change_view(request, object_id, form_url, extra_context)

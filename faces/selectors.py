@@ -14,6 +14,7 @@ from accounts.identifiers import canonical_identifier
 from accounts.models import Role, User
 from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from faces.models import FaceConsent, FaceSearch, FaceTemplate
 from sharing.models import EmergencyProfile
 
@@ -38,10 +39,10 @@ def face_status(*, patient: User, viewer=None, request=None) -> FaceStatus:
         audit.record(
             actor=viewer,
             patient=patient,
-            object_type="face_consent",
+            object_type=ObjectType.FACE_CONSENT,
             object_id=None,
             action=AuditAction.VIEW,
-            access_path=policy.decide(viewer, policy.Action.ENROL_FACE, patient).path,
+            access=policy.decide(viewer, policy.Action.ENROL_FACE, patient),
             request=request,
         )
     consents = list(FaceConsent.objects.filter(patient=patient).select_related("recorded_by", "withdrawn_by"))

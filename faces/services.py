@@ -24,6 +24,7 @@ from accounts import services as accounts
 from accounts.models import Role, User
 from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from faces.engine import get_engine
 from faces.engine.base import FaceProblem
 from faces.gallery import database_gallery
@@ -36,7 +37,7 @@ from faces.models import (
     FaceTemplate,
     SearchOutcome,
 )
-from faces.tasks import face_templates_erase as face_templates_erase_task
+from faces.tasks import erase_face_templates as erase_face_templates_task
 from notifications.models import Event
 from notifications.services import notify_translated
 from relyfe.errors import Refused
@@ -53,30 +54,11 @@ def engine():
     return get_engine(settings.FACES_BACKEND, gallery=database_gallery)
 
 
-def _may_enrol(actor, patient) -> AccessPath:
-    access = policy.decide(actor, policy.Action.ENROL_FACE, patient)
-    if not access:
-        raise PermissionDenied
-    return access.path
-
-
-def _audit(*, actor, patient, object_type, object_id, action, path, request):
-    audit.record(
-        actor=actor,
-        patient=patient,
-        object_type=object_type,
-        object_id=object_id,
-        action=action,
-        access_path=path,
-        request=request,
-    )
-
-
 @transaction.atomic
 def face_consent_give(*, actor: User, patient: User, request=None) -> FaceConsent:
     """The patient agrees, in their account, or tells a professional who has access, who records it.
     Giving it again while it is in force changes nothing."""
-    path = _may_enrol(actor, patient)
+    path = policy.require(actor, policy.Action.ENROL_FACE, patient).path
     current = FaceConsent.objects.select_for_update().active().filter(patient=patient).first()
     if current is not None:
         return current
@@ -87,13 +69,13 @@ def face_consent_give(*, actor: User, patient: User, request=None) -> FaceConsen
     )
     consent.full_clean()
     consent.save()
-    _audit(
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="face_consent",
+        object_type=ObjectType.FACE_CONSENT,
         object_id=consent.public_id,
         action=AuditAction.CREATE,
-        path=path,
+        access=path,
         request=request,
     )
     return consent
@@ -102,7 +84,7 @@ def face_consent_give(*, actor: User, patient: User, request=None) -> FaceConsen
 def face_enrol(*, actor: User, patient: User, image: bytes, request=None) -> FaceTemplate:
     """Adds a template of the largest face in `image` for `patient`. Needs the patient's consent in force:
     without it, nothing is computed and nothing is stored."""
-    path = _may_enrol(actor, patient)
+    path = policy.require(actor, policy.Action.ENROL_FACE, patient).path
     consent = FaceConsent.objects.active().filter(patient=patient).first()
     if consent is None:
         raise Refused("no_consent", _("The patient has not consented to face identification."))
@@ -136,13 +118,13 @@ def _template_save(*, actor, patient, consent, enrolled, path, request) -> FaceT
         embedding=enrolled.embedding,
         enrolled_by=actor,
     )
-    _audit(
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="face_template",
+        object_type=ObjectType.FACE_TEMPLATE,
         object_id=template.public_id,
         action=AuditAction.CREATE,
-        path=path,
+        access=path,
         request=request,
     )
     if actor.pk != patient.pk:
@@ -171,17 +153,17 @@ def face_consent_withdraw(*, actor: User, patient: User, request=None) -> FaceCo
     consent.withdrawn_at = timezone.now()
     consent.withdrawn_by = actor
     consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    _audit(
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="face_consent",
+        object_type=ObjectType.FACE_CONSENT,
         object_id=consent.public_id,
         action=AuditAction.REVOKE,
-        path=_withdrawal_path(actor, patient),
+        access=_withdrawal_path(actor, patient),
         request=request,
     )
     transaction.on_commit(
-        lambda: face_templates_erase_task.apply_async((consent.pk,), countdown=ERASE_DELAY.total_seconds())
+        lambda: erase_face_templates_task.apply_async((consent.pk,), countdown=ERASE_DELAY.total_seconds())
     )
     return consent
 
@@ -205,13 +187,13 @@ def face_consent_restore(*, actor: User, patient: User, request=None) -> FaceCon
         raise ValidationError(_("It is too late to undo: enrol your face again."), code="undo_too_late")
     consent.withdrawn_at, consent.withdrawn_by = None, None
     consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    _audit(
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="face_consent",
+        object_type=ObjectType.FACE_CONSENT,
         object_id=consent.public_id,
         action=AuditAction.RESTORE,
-        path=_withdrawal_path(actor, patient),
+        access=_withdrawal_path(actor, patient),
         request=request,
     )
     return consent
@@ -238,13 +220,13 @@ def face_templates_erase(*, consent_id: int) -> bool:
 def _templates_delete(*, consent, templates) -> None:
     actor = consent.withdrawn_by
     for template in templates:
-        _audit(
+        audit.record(
             actor=actor,
             patient=consent.patient,
-            object_type="face_template",
+            object_type=ObjectType.FACE_TEMPLATE,
             object_id=template.public_id,
             action=AuditAction.REVOKE,
-            path=_withdrawal_path(actor, consent.patient),
+            access=_withdrawal_path(actor, consent.patient),
             request=None,
         )
     FaceTemplate.objects.filter(pk__in=[template.pk for template in templates]).delete()
@@ -310,13 +292,13 @@ def _search_save(*, actor, candidates, threshold, request) -> FaceSearch:
         for rank, (patient_pk, similarity) in enumerate(ranked, start=1)
     )
     for candidate in search.candidates.select_related("patient"):
-        _audit(
+        audit.record(
             actor=actor,
             patient=candidate.patient,
-            object_type="face_search",
+            object_type=ObjectType.FACE_SEARCH,
             object_id=search.public_id,
             action=AuditAction.IDENTIFY,
-            path=AccessPath.IDENTIFICATION,
+            access=AccessPath.IDENTIFICATION,
             request=request,
         )
     return search

@@ -1,19 +1,24 @@
+"""Background work of faces. Each task imports its service inside the function (relyfe/celery.py)."""
+
 from celery import shared_task
 
 from relyfe.undo import UNDO_WINDOW
 
+# Each task keeps the name it was registered under before it was renamed, so that messages already in the
+# broker (and beat's schedule) still find it.
 
-@shared_task
-def face_templates_erase(consent_id: int) -> None:
+
+@shared_task(name="faces.tasks.face_templates_erase")
+def erase_face_templates(consent_id: int) -> None:
     """Erases a withdrawn consent's templates once the undo window has passed; early, it waits again."""
     from faces import services
 
     if not services.face_templates_erase(consent_id=consent_id):
-        face_templates_erase.apply_async((consent_id,), countdown=UNDO_WINDOW.total_seconds())
+        erase_face_templates.apply_async((consent_id,), countdown=UNDO_WINDOW.total_seconds())
 
 
-@shared_task
-def face_templates_erase_overdue() -> None:
+@shared_task(name="faces.tasks.face_templates_erase_overdue")
+def erase_overdue_face_templates() -> None:
     """Beat's sweeper: erases what a lost task left behind."""
     from faces import services
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.policy import Channel
 from audit.admin import AuditedChangelistMixin
+from audit.models import ObjectType
 from health_records import selectors
 from health_records.downloads import stored_file_response
 from health_records.models import HealthRecord, RecordFile
@@ -37,7 +38,7 @@ class RecordFileInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(HealthRecord)
 class HealthRecordAdmin(AuditedChangelistMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    audit_object_type = "health_record"
+    audit_object_type = ObjectType.HEALTH_RECORD
     list_display = ["title", "kind", "clinical_date", "patient", "author", "archived_at"]
     list_filter = ["kind", "archived_at"]
     search_fields = ["public_id", "patient__email", "patient__last_name__folded"]

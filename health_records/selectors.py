@@ -14,6 +14,7 @@ from access.policy import Access, Action, Channel
 from accounts.models import Role, User
 from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, StagedUpload, Tag
 
 
@@ -66,10 +67,10 @@ def timeline_records(
     audit.record(
         actor=user,
         patient=patient,
-        object_type="timeline",
+        object_type=ObjectType.TIMELINE,
         object_id=None,
         action=AuditAction.LIST,
-        access_path=access.path,
+        access=access,
         request=request,
     )
     return records.select_related("author").prefetch_related("tags", "files")
@@ -119,10 +120,10 @@ def health_record_get_for_user(
     audit.record(
         actor=user,
         patient=record.patient,
-        object_type="health_record",
+        object_type=ObjectType.HEALTH_RECORD,
         object_id=record.public_id,
         action=AuditAction.VIEW,
-        access_path=access.path,
+        access=access,
         request=request,
     )
     return record, access
@@ -140,10 +141,10 @@ def record_file_get_for_user(
         audit.record(
             actor=user,
             patient=record_file.record.patient,
-            object_type="record_file",
+            object_type=ObjectType.RECORD_FILE,
             object_id=record_file.public_id,
             action=AuditAction.DOWNLOAD,
-            access_path=access.path,
+            access=access,
             request=request,
         )
     return record_file

@@ -19,22 +19,16 @@ from access.models import AccessPath
 from access.policy import Action
 from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from documents.uploads import CheckedUpload, check_upload
 from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, StagedUpload, Tag
 from health_records.photos import side_by_side
 from health_records.signals import record_files_stored
-from notifications.models import Event
-from notifications.services import notify_translated
+from health_records.tasks import make_record_file_thumbnail as make_record_file_thumbnail_task
+from notifications.services import notify_patient_of_change
 
 MAX_TAGS = 10
 EDITABLE_FIELDS = ["kind", "title", "clinical_date", "description"]
-
-
-def _require(actor, action: Action, patient):
-    access = policy.decide(actor, action, patient)
-    if not access:
-        raise PermissionDenied
-    return access
 
 
 def parse_tags(text: str) -> list[str]:
@@ -155,35 +149,16 @@ def _delete_files_on_commit(staged: list[StagedUpload]) -> None:
 
 
 def _queue_thumbnails(record_files: list[RecordFile]) -> None:
-    from health_records.tasks import record_file_make_thumbnail
-
     for record_file in record_files:
-        transaction.on_commit(lambda pk=record_file.pk: record_file_make_thumbnail.delay(pk))
+        transaction.on_commit(lambda pk=record_file.pk: make_record_file_thumbnail_task.delay(pk))
 
 
-def _audit(*, actor, record: HealthRecord, action: AuditAction, access, request):
-    audit.record(
+def _tell_the_patient_of(*, actor, record: HealthRecord) -> None:
+    notify_patient_of_change(
         actor=actor,
         patient=record.patient,
-        object_type="health_record",
-        object_id=record.public_id,
-        action=action,
-        access_path=access.path,
-        request=request,
-    )
-
-
-def _tell_the_patient(*, actor, record: HealthRecord) -> None:
-    """A professional added to the file: the patient hears who did, not what the document says."""
-    if actor.pk == record.patient_id:
-        return
-    notify_translated(
-        recipient=record.patient,
-        event=Event.RECORD_ADDED,
         text=gettext_noop("%(name)s added a document to your file."),
-        params={"name": actor.full_name},
         url=reverse("health_records:detail", args=[record.public_id]),
-        actor=actor,
     )
 
 
@@ -202,7 +177,7 @@ def health_record_create(
 ) -> HealthRecord:
     """A new record with its files. The uploads were checked before: nothing is written if one fails.
     `kept` are the staged rows some of the uploads come from, used up in the same transaction."""
-    access = _require(actor, Action.CREATE, patient)
+    access = policy.require(actor, Action.CREATE, patient)
     with _stored_files_removed_on_failure() as stored, transaction.atomic():
         staged_uploads_consume(owner=actor, staged=list(kept))
         record = HealthRecord(
@@ -215,16 +190,24 @@ def health_record_create(
         RecordChange.objects.create(
             record=record, actor=actor, kind=RecordChange.Kind.CREATED, details={"files": len(files)}
         )
-        _audit(actor=actor, record=record, action=AuditAction.CREATE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=record.patient,
+            object_type=ObjectType.HEALTH_RECORD,
+            object_id=record.public_id,
+            action=AuditAction.CREATE,
+            access=access,
+            request=request,
+        )
         _queue_thumbnails(files)
         record_files_stored.send(sender=HealthRecord, record=record, record_files=files)
-        _tell_the_patient(actor=actor, record=record)
+        _tell_the_patient_of(actor=actor, record=record)
     return record
 
 
 def health_record_update(*, actor, record: HealthRecord, fields: dict, tags: Iterable[str] | None = None, request=None):
     """Changes the record's fields (and tags); the history keeps each change as before/after."""
-    access = _require(actor, Action.UPDATE, record.patient)
+    access = policy.require(actor, Action.UPDATE, record.patient)
     if record.is_archived:
         raise ValidationError(_("Restore this record before changing it."), code="archived")
     with transaction.atomic():
@@ -246,7 +229,15 @@ def health_record_update(*, actor, record: HealthRecord, fields: dict, tags: Ite
         record.full_clean()
         record.save()
         RecordChange.objects.create(record=record, actor=actor, kind=RecordChange.Kind.UPDATED, details=details)
-        _audit(actor=actor, record=record, action=AuditAction.UPDATE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=record.patient,
+            object_type=ObjectType.HEALTH_RECORD,
+            object_id=record.public_id,
+            action=AuditAction.UPDATE,
+            access=access,
+            request=request,
+        )
     return record
 
 
@@ -258,7 +249,7 @@ def record_files_add(
     *, actor, record: HealthRecord, uploads: list[CheckedUpload], kept: list[StagedUpload] = (), request=None
 ) -> list[RecordFile]:
     """Adds checked files to a record; `kept` as in `health_record_create`."""
-    access = _require(actor, Action.UPDATE, record.patient)
+    access = policy.require(actor, Action.UPDATE, record.patient)
     if record.is_archived:
         raise ValidationError(_("Restore this record before adding files."), code="archived")
     with _stored_files_removed_on_failure() as stored, transaction.atomic():
@@ -270,16 +261,24 @@ def record_files_add(
             kind=RecordChange.Kind.FILES_ADDED,
             details={"files": [record_file.original_name for record_file in files]},
         )
-        _audit(actor=actor, record=record, action=AuditAction.UPDATE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=record.patient,
+            object_type=ObjectType.HEALTH_RECORD,
+            object_id=record.public_id,
+            action=AuditAction.UPDATE,
+            access=access,
+            request=request,
+        )
         _queue_thumbnails(files)
         record_files_stored.send(sender=HealthRecord, record=record, record_files=files)
-        _tell_the_patient(actor=actor, record=record)
+        _tell_the_patient_of(actor=actor, record=record)
     return files
 
 
 def health_record_archive(*, actor, record: HealthRecord, request=None) -> HealthRecord:
     """Hides the record from the timeline; the patient can restore it. Nothing is deleted."""
-    access = _require(actor, Action.ARCHIVE, record.patient)
+    access = policy.require(actor, Action.ARCHIVE, record.patient)
     with transaction.atomic():
         record = HealthRecord.objects.select_for_update().get(pk=record.pk)
         if record.is_archived:
@@ -287,12 +286,20 @@ def health_record_archive(*, actor, record: HealthRecord, request=None) -> Healt
         record.archived_at, record.archived_by = timezone.now(), actor
         record.save(update_fields=["archived_at", "archived_by", "updated_at"])
         RecordChange.objects.create(record=record, actor=actor, kind=RecordChange.Kind.ARCHIVED)
-        _audit(actor=actor, record=record, action=AuditAction.ARCHIVE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=record.patient,
+            object_type=ObjectType.HEALTH_RECORD,
+            object_id=record.public_id,
+            action=AuditAction.ARCHIVE,
+            access=access,
+            request=request,
+        )
     return record
 
 
 def health_record_restore(*, actor, record: HealthRecord, request=None) -> HealthRecord:
-    access = _require(actor, Action.RESTORE, record.patient)
+    access = policy.require(actor, Action.RESTORE, record.patient)
     if access.path != AccessPath.OWNER:
         raise PermissionDenied
     with transaction.atomic():
@@ -302,7 +309,15 @@ def health_record_restore(*, actor, record: HealthRecord, request=None) -> Healt
         record.archived_at, record.archived_by = None, None
         record.save(update_fields=["archived_at", "archived_by", "updated_at"])
         RecordChange.objects.create(record=record, actor=actor, kind=RecordChange.Kind.RESTORED)
-        _audit(actor=actor, record=record, action=AuditAction.RESTORE, access=access, request=request)
+        audit.record(
+            actor=actor,
+            patient=record.patient,
+            object_type=ObjectType.HEALTH_RECORD,
+            object_id=record.public_id,
+            action=AuditAction.RESTORE,
+            access=access,
+            request=request,
+        )
     return record
 
 
@@ -331,8 +346,7 @@ def _comparable(actor, record_file: RecordFile, patient) -> None:
         raise ValidationError(_("Both photos must be of the same patient."), code="other_patient")
     if not record_file.is_image or record.kind != RecordKind.PHOTO or record.is_archived:
         raise ValidationError(_("Only photos can be compared."), code="not_a_photo")
-    if not policy.decide(actor, Action.VIEW, patient, record=record):
-        raise PermissionDenied
+    policy.require(actor, Action.VIEW, patient, record=record)
 
 
 def _content_of(record_file: RecordFile) -> bytes:
@@ -344,7 +358,7 @@ def comparison_save(*, actor, left: RecordFile, right: RecordFile, request=None)
     """Saves two photos side by side as a new photo record of the patient, dated by the later photo,
     that remembers the photos it was made from."""
     patient = left.record.patient
-    _require(actor, Action.CREATE, patient)
+    policy.require(actor, Action.CREATE, patient)
     for record_file in (left, right):
         _comparable(actor, record_file, patient)
     left_date, right_date = left.record.clinical_date, right.record.clinical_date

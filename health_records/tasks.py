@@ -1,18 +1,24 @@
+"""Background work of health records. Each task imports its service inside the function (relyfe/celery.py)."""
+
 import logging
 
 from celery import shared_task
 from django.conf import settings
 
 from documents.uploads import UploadRefused, make_thumbnail
-from health_records import services
 from health_records.models import RecordFile
 
 logger = logging.getLogger(__name__)
 
+# Each task keeps the name it was registered under before it was renamed, so that messages already in the
+# broker (and beat's schedule) still find it.
 
-@shared_task
-def record_file_make_thumbnail(record_file_id: int) -> None:
+
+@shared_task(name="health_records.tasks.record_file_make_thumbnail")
+def make_record_file_thumbnail(record_file_id: int) -> None:
     """Makes the small picture the timeline shows. Safe to run twice: a file that has one is skipped."""
+    from health_records import services
+
     record_file = RecordFile.objects.filter(pk=record_file_id).first()
     if record_file is None or record_file.thumbnail:
         return
@@ -27,7 +33,9 @@ def record_file_make_thumbnail(record_file_id: int) -> None:
     services.record_file_set_thumbnail(record_file=record_file, content=thumbnail)
 
 
-@shared_task
-def staged_uploads_sweep() -> int:
+@shared_task(name="health_records.tasks.staged_uploads_sweep")
+def sweep_staged_uploads() -> int:
     """Deletes files kept from a form sent back with an error that nobody sent again in time."""
+    from health_records import services
+
     return services.staged_uploads_sweep(older_than=settings.STAGED_UPLOAD_LIFETIME)

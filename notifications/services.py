@@ -20,11 +20,14 @@ from notifications.models import (
     MESSAGE_MAX_LENGTH,
     SENT_DURING_QUIET_HOURS,
     Channels,
+    Event,
     Notification,
     NotificationPreference,
     NotificationSettings,
     PushSubscription,
 )
+from notifications.tasks import push_notification as push_notification_task
+from notifications.tasks import send_notification_email as send_notification_email_task
 from notifications.webpush import Outcome, PushServiceUnavailable, push_send, vapid_keys
 
 logger = logging.getLogger(__name__)
@@ -84,15 +87,11 @@ def notify(
 
 
 def _queue_email(notification: Notification) -> None:
-    from notifications.tasks import notification_send_email
-
-    transaction.on_commit(lambda pk=notification.pk: notification_send_email.delay(pk))
+    transaction.on_commit(lambda pk=notification.pk: send_notification_email_task.delay(pk))
 
 
 def _queue_push(notification: Notification) -> None:
-    from notifications.tasks import notification_send_push
-
-    transaction.on_commit(lambda pk=notification.pk: notification_send_push.delay(pk))
+    transaction.on_commit(lambda pk=notification.pk: push_notification_task.delay(pk))
 
 
 def notify_translated(
@@ -111,6 +110,21 @@ def notify_translated(
     with translation.override(recipient.language):
         message = translation.gettext(text) % (params or {})
     return notify(recipient=recipient, event=event, message=message, url=url, actor=actor, actions=actions)
+
+
+def notify_patient_of_change(*, actor, patient, text: str, url: str) -> None:
+    """Someone else added to or changed the patient's file: the patient hears who did (`text` has a
+    %(name)s), never what the document or the treatment says. Their own changes tell them nothing."""
+    if actor.pk == patient.pk:
+        return
+    notify_translated(
+        recipient=patient,
+        event=Event.RECORD_ADDED,
+        text=text,
+        params={"name": actor.full_name},
+        url=url,
+        actor=actor,
+    )
 
 
 def notification_mark_read(*, actor, notification: Notification) -> None:

@@ -1,10 +1,15 @@
+"""Background work of printing. Each task imports its service inside the function (relyfe/celery.py)."""
+
 from celery import shared_task
 
 from printing.models import PrintJob
 
+# Each task keeps the name it was registered under before it was renamed, so that messages already in the
+# broker (and beat's schedule) still find it.
 
-@shared_task(ignore_result=True)
-def print_job_propose_patient(job_id: int) -> None:
+
+@shared_task(name="printing.tasks.print_job_propose_patient", ignore_result=True)
+def propose_print_job_patient(job_id: int) -> None:
     """Reads the printed document and proposes the patient it names, among the professional's patients.
     Safe to run twice: it only sets the proposal of a job still in the inbox."""
     from printing.proposals import print_job_propose

@@ -10,7 +10,14 @@ from accounts.models import Role, User
 from accounts.selectors import directory_search
 from audit.models import AccessEvent
 from sharing import tokens
-from sharing.models import AccessRequest, AccessRequestStatus, CareTeamProposal, EmergencyProfile, ShareLink
+from sharing.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    CareTeamProposal,
+    EmergencyProfile,
+    ShareLink,
+    SharingSettings,
+)
 
 
 def _own(user, patient_field="patient"):
@@ -137,3 +144,9 @@ def access_request_by_status_token(token: str) -> AccessRequest | None:
         .filter(status_token_hash=tokens.token_hash(token))
         .first()
     )
+
+
+def sharing_settings_of(*, patient) -> SharingSettings:
+    """What the patient allowed their care team beforehand, or the defaults (unsaved) until they choose:
+    showing the care-team page writes nothing."""
+    return SharingSettings.objects.filter(patient=patient).first() or SharingSettings(patient=patient)

@@ -49,7 +49,7 @@ def _form_errors_as_messages(request, error: ValidationError):
 @never_cache
 def care_team(request):
     patient = _patient(request)
-    sharing_settings = services.sharing_settings_of(patient=patient)
+    sharing_settings = selectors.sharing_settings_of(patient=patient)
     return render(
         request,
         "sharing/care_team.html",

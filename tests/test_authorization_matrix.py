@@ -22,7 +22,7 @@ from accounts import services as accounts
 from comments import services as comments
 from faces import services as faces
 from faces.models import FaceSearch, FaceSearchCandidate
-from health_records.tasks import record_file_make_thumbnail
+from health_records.tasks import make_record_file_thumbnail
 from notifications.models import Notification
 from printing import services as printing
 from sharing import services as sharing
@@ -283,7 +283,7 @@ def world(db):
     bob = ProfessionalFactory(email="bob@example.org", first_name="Bob")
     record = HealthRecordFactory(patient=alice, title="Bilan")
     record_file = RecordFileFactory(record=record)
-    record_file_make_thumbnail(record_file.pk)
+    make_record_file_thumbnail(record_file.pk)
     grant = sharing.grant_give(actor=alice, professional=bob, scope=Scope.ALL, permission=Permission.CONTRIBUTE)
     link, link_token, _passcode = sharing.share_link_create(actor=alice, records=[record], allow_comments=True)
     profile = sharing.emergency_profile_ensure(patient=alice)

@@ -210,7 +210,7 @@ class ReminderSettingsView(APIView):
     def _settings(self, request) -> ReminderSettings:
         if not request.user.is_patient:
             raise Http404
-        return services.reminder_settings_ensure(patient=request.user)
+        return selectors.reminder_settings_of(patient=request.user)
 
     @extend_schema(responses={200: ReminderSettingsSerializer, 404: NOT_A_PATIENT})
     def get(self, request):

@@ -4,7 +4,7 @@ person confirms them (corrected) into a treatment. Nothing is created without th
 import datetime
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from access.policy import Action
 from health_records.models import HealthRecord, RecordKind
 from treatments import services
 from treatments.models import Moment, PrescriptionReading
+from treatments.tasks import read_prescription as read_prescription_task
 
 logger = logging.getLogger(__name__)
 
@@ -42,16 +43,13 @@ def readings_start_on_stored_files(sender, *, record: HealthRecord, record_files
 
 
 def _queue(reading: PrescriptionReading):
-    from treatments.tasks import prescription_read
-
-    transaction.on_commit(lambda: prescription_read.delay(reading.pk))
+    transaction.on_commit(lambda: read_prescription_task.delay(reading.pk))
 
 
 @transaction.atomic
 def reading_restart(*, actor, reading: PrescriptionReading) -> PrescriptionReading:
     """Reads a file again, after a failure (or a change of engine)."""
-    if not policy.decide(actor, Action.CREATE, reading.record.patient, record=reading.record):
-        raise PermissionDenied
+    policy.require(actor, Action.CREATE, reading.record.patient, record=reading.record)
     if reading.status == PrescriptionReading.Status.CONFIRMED:
         raise ValidationError(_("This prescription was confirmed already."), code="confirmed")
     PrescriptionReading.objects.filter(pk=reading.pk).update(

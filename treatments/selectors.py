@@ -12,6 +12,7 @@ from access import policy
 from access.policy import Action
 from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from health_records.selectors import patient_get_for_user
 from treatments import schedule
 from treatments.charts import adherence_bars
@@ -22,6 +23,7 @@ from treatments.models import (
     Medication,
     Moment,
     ReminderDispatch,
+    ReminderSettings,
     Treatment,
     TreatmentStatus,
 )
@@ -47,10 +49,10 @@ def treatments_of_patient(*, user, patient_id, request=None):
     audit.record(
         actor=user,
         patient=patient,
-        object_type="treatments",
+        object_type=ObjectType.TREATMENTS,
         object_id=None,
         action=AuditAction.LIST,
-        access_path=access.path,
+        access=access,
         request=request,
     )
     return patient, access, _with_medications(_covered(patient, access))
@@ -91,10 +93,10 @@ def treatment_for_user(*, user, public_id, action: Action = Action.VIEW, request
         audit.record(
             actor=user,
             patient=treatment.patient,
-            object_type="treatment",
+            object_type=ObjectType.TREATMENT,
             object_id=treatment.public_id,
             action=AuditAction.VIEW,
-            access_path=access.path,
+            access=access,
             request=request,
         )
         treatment = _with_medications(Treatment.objects.filter(pk=treatment.pk)).get()
@@ -316,3 +318,9 @@ def adherence(*, treatment: Treatment, today: datetime.date):
         "bars": adherence_bars(recent),
         "week_bars": adherence_bars(weeks),
     }
+
+
+def reminder_settings_of(*, patient) -> ReminderSettings:
+    """The patient's reminder settings, or the defaults (unsaved) until they save theirs: a page that shows
+    them writes nothing."""
+    return ReminderSettings.objects.filter(patient=patient).first() or ReminderSettings(patient=patient)

@@ -16,11 +16,11 @@ from access.models import AccessPath
 from access.policy import Action
 from audit import services as audit
 from audit.models import Action as AuditAction
+from audit.models import ObjectType
 from health_records.models import RecordKind
-from notifications.models import Event
-from notifications.services import notify_translated
+from notifications.services import notify_patient_of_change
 from relyfe.errors import Concealed
-from treatments import lexicon
+from treatments import lexicon, selectors
 from treatments.models import Intake, Medication, Moment, ReminderSettings, Treatment, TreatmentStatus
 
 MEDICATION_FIELDS = [
@@ -44,43 +44,9 @@ MEDICATION_FIELDS = [
 ]
 
 
-def _require(actor, action: Action, treatment: Treatment):
-    """The access for `action` on `treatment` (saved, or about to be): its patient and its scope."""
-    access = policy.decide(actor, action, treatment.patient, treatment=treatment)
-    if not access:
-        raise PermissionDenied
-    return access
-
-
-def _audit(*, actor, patient, object_type, object_id, action, access, request=None):
-    audit.record(
-        actor=actor,
-        patient=patient,
-        object_type=object_type,
-        object_id=object_id,
-        action=action,
-        access_path=access.path,
-        request=request,
-    )
-
-
-def _tell_the_patient(*, actor, text, treatment):
-    patient = treatment.patient
-    if actor.pk == patient.pk:
-        return
-    notify_translated(
-        recipient=patient,
-        event=Event.RECORD_ADDED,
-        text=text,
-        params={"name": actor.full_name},
-        url=reverse("treatments:detail", args=[treatment.public_id]),
-        actor=actor,
-    )
-
-
 def _changed(*, actor, treatment, object_type, object_id, action, access, request, text):
     """Every change is in the access log; the patient hears of the changes someone else makes."""
-    _audit(
+    audit.record(
         actor=actor,
         patient=treatment.patient,
         object_type=object_type,
@@ -89,10 +55,14 @@ def _changed(*, actor, treatment, object_type, object_id, action, access, reques
         access=access,
         request=request,
     )
-    _tell_the_patient(actor=actor, treatment=treatment, text=text)
+    notify_patient_of_change(
+        actor=actor, patient=treatment.patient, text=text, url=reverse("treatments:detail", args=[treatment.public_id])
+    )
 
 
 def reminder_settings_ensure(*, patient) -> ReminderSettings:
+    """Creates the patient's reminder settings (the defaults) if they have none: a patient with a treatment
+    has them, so the reminders find their moments of the day."""
     return ReminderSettings.objects.get_or_create(patient=patient)[0]
 
 
@@ -109,7 +79,10 @@ def treatment_create(
     prescriber_name="",
     request=None,
 ) -> Treatment:
-    access = _require(actor, Action.CREATE, Treatment(patient=patient, prescription=prescription))
+    # A new treatment is judged by its prescription: the professional's authorship does not count before it exists.
+    access = policy.require(
+        actor, Action.CREATE, patient, treatment=Treatment(patient=patient, prescription=prescription)
+    )
     if prescription is not None and (
         prescription.patient_id != patient.pk or prescription.kind != RecordKind.PRESCRIPTION
     ):
@@ -132,7 +105,7 @@ def treatment_create(
     _changed(
         actor=actor,
         treatment=treatment,
-        object_type="treatment",
+        object_type=ObjectType.TREATMENT,
         object_id=treatment.public_id,
         action=AuditAction.CREATE,
         access=access,
@@ -174,7 +147,7 @@ def _validate_schedule(values: dict):
 
 @transaction.atomic
 def medication_add(*, actor, treatment: Treatment, values: dict, request=None) -> Medication:
-    access = _require(actor, Action.CREATE, treatment)
+    access = policy.require(actor, Action.CREATE, treatment.patient, treatment=treatment)
     if treatment.status in (TreatmentStatus.STOPPED, TreatmentStatus.FINISHED):
         raise ValidationError(_("This treatment is over: start a new one."), code="over")
     values = _complete_from_lexicon({"start_date": treatment.start_date, "end_date": treatment.end_date, **values})
@@ -185,7 +158,7 @@ def medication_add(*, actor, treatment: Treatment, values: dict, request=None) -
     _changed(
         actor=actor,
         treatment=treatment,
-        object_type="medication",
+        object_type=ObjectType.MEDICATION,
         object_id=medication.public_id,
         action=AuditAction.CREATE,
         access=access,
@@ -203,7 +176,7 @@ def _forget_future_doses(medication: Medication, now: datetime.datetime):
 @transaction.atomic
 def medication_update(*, actor, medication: Medication, values: dict, request=None) -> Medication:
     """A change during the day takes effect at the next moment: doses already reminded stay as they are."""
-    access = _require(actor, Action.UPDATE, medication.treatment)
+    access = policy.require(actor, Action.UPDATE, medication.treatment.patient, treatment=medication.treatment)
     if medication.stopped_at is not None:
         raise ValidationError(_("This medication is stopped."), code="stopped")
     merged = {field: getattr(medication, field) for field in MEDICATION_FIELDS} | values
@@ -216,7 +189,7 @@ def medication_update(*, actor, medication: Medication, values: dict, request=No
     _changed(
         actor=actor,
         treatment=medication.treatment,
-        object_type="medication",
+        object_type=ObjectType.MEDICATION,
         object_id=medication.public_id,
         action=AuditAction.UPDATE,
         access=access,
@@ -228,14 +201,14 @@ def medication_update(*, actor, medication: Medication, values: dict, request=No
 
 @transaction.atomic
 def medication_stop(*, actor, medication: Medication, request=None) -> Medication:
-    access = _require(actor, Action.UPDATE, medication.treatment)
+    access = policy.require(actor, Action.UPDATE, medication.treatment.patient, treatment=medication.treatment)
     now = timezone.now()
     if Medication.objects.filter(pk=medication.pk, stopped_at__isnull=True).update(stopped_at=now, stopped_by=actor):
         _forget_future_doses(medication, now)
         _changed(
             actor=actor,
             treatment=medication.treatment,
-            object_type="medication",
+            object_type=ObjectType.MEDICATION,
             object_id=medication.public_id,
             action=AuditAction.UPDATE,
             access=access,
@@ -249,7 +222,7 @@ def medication_stop(*, actor, medication: Medication, request=None) -> Medicatio
 @transaction.atomic
 def treatment_set_status(*, actor, treatment: Treatment, status: str, request=None) -> Treatment:
     """Pause, resume, stop or finish. A paused or stopped treatment is never reminded."""
-    access = _require(actor, Action.UPDATE, treatment)
+    access = policy.require(actor, Action.UPDATE, treatment.patient, treatment=treatment)
     if status not in TreatmentStatus.values:
         raise ValidationError(_("Unknown status."), code="status")
     treatment.status = status
@@ -261,7 +234,7 @@ def treatment_set_status(*, actor, treatment: Treatment, status: str, request=No
     _changed(
         actor=actor,
         treatment=treatment,
-        object_type="treatment",
+        object_type=ObjectType.TREATMENT,
         object_id=treatment.public_id,
         action=AuditAction.UPDATE,
         access=access,
@@ -271,28 +244,25 @@ def treatment_set_status(*, actor, treatment: Treatment, status: str, request=No
     return treatment
 
 
-def _require_owner(actor, patient):
-    """Only the patient answers for their doses; to anyone else, the dose does not exist (a 404)."""
-    if not policy.decide(actor, Action.UPDATE, patient) or actor.pk != patient.pk:
-        raise Concealed
-
-
 @transaction.atomic
 def intake_answer(*, actor, medication: Medication, local_date, moment: str, due_at, answer: str, request=None):
     """The patient says a dose was taken, skipped or to be reminded later. Answering before the reminder
     is fine: the reminder then has nothing left to say and is not sent."""
     patient = medication.treatment.patient
-    _require_owner(actor, patient)
+    # Doses are the patient's own answers: nobody answers for them, and to anyone else the dose does not
+    # exist (a 404).
+    if policy.decide(actor, Action.UPDATE, patient).path != AccessPath.OWNER:
+        raise Concealed
     if answer not in (Intake.Status.TAKEN, Intake.Status.SKIPPED, Intake.Status.SNOOZED):
         raise ValidationError(_("Unknown answer."), code="answer")
     intake, _created = Intake.objects.select_for_update().get_or_create(
         medication=medication, local_date=local_date, moment=moment, defaults={"due_at": due_at}
     )
-    _apply_answer(intake, answer, reminder_settings_ensure(patient=patient))
-    _audit(
+    _apply_answer(intake, answer, selectors.reminder_settings_of(patient=patient))
+    audit.record(
         actor=actor,
         patient=patient,
-        object_type="intake",
+        object_type=ObjectType.INTAKE,
         object_id=intake.public_id,
         action=AuditAction.UPDATE,
         access=policy.Access(True, AccessPath.OWNER),
@@ -314,17 +284,17 @@ def _apply_answer(intake: Intake, answer: str, reminder_settings: ReminderSettin
 @transaction.atomic
 def dispatch_answer(*, patient, dispatch, answer: str, request=None) -> int:
     """ "Taken" or "Snooze" on a reminder: applies to every dose it listed that is still to take."""
-    reminder_settings = reminder_settings_ensure(patient=patient)
+    reminder_settings = selectors.reminder_settings_of(patient=patient)
     intakes = list(dispatch.intakes.select_for_update().filter(status=Intake.Status.DUE))
     for intake in intakes:
         _apply_answer(intake, answer, reminder_settings)
     audit.record(
         actor=patient,
         patient=patient,
-        object_type="intake",
+        object_type=ObjectType.INTAKE,
         object_id=None,
         action=AuditAction.UPDATE,
-        access_path=AccessPath.OWNER,
+        access=AccessPath.OWNER,
         request=request,
     )
     return len(intakes)
@@ -334,7 +304,7 @@ def dispatch_answer(*, patient, dispatch, answer: str, request=None) -> int:
 def reminder_settings_update(*, actor, values: dict, request=None) -> ReminderSettings:
     if not actor.is_authenticated or not actor.is_patient:
         raise PermissionDenied
-    reminder_settings = reminder_settings_ensure(patient=actor)
+    reminder_settings = selectors.reminder_settings_of(patient=actor)
     for field, value in values.items():
         setattr(reminder_settings, field, value)
     reminder_settings.full_clean()

@@ -229,7 +229,7 @@ def reminder_action(request, dispatch_id, action):
 def reminder_settings(request):
     if not request.user.is_patient:
         raise Http404
-    form = ReminderSettingsForm(request.POST or None, instance=services.reminder_settings_ensure(patient=request.user))
+    form = ReminderSettingsForm(request.POST or None, instance=selectors.reminder_settings_of(patient=request.user))
     if request.method == "POST" and form.is_valid():
         services.reminder_settings_update(actor=request.user, values=form.cleaned_data, request=request)
         messages.success(request, _("Your reminder times are saved."))

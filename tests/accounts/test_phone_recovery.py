@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts import phone_services
 from accounts.models import PhoneCode
 from accounts.phone_views import RESET_PHONE_SESSION_KEY
-from accounts.tasks import phone_code_send
+from accounts.tasks import send_phone_code
 from accounts.templatetags.phone_tags import unbroken
 from notifications.sms import SmsUnavailable
 from notifications.sms.backends import sns
@@ -299,7 +299,7 @@ def test_a_code_the_worker_picks_up_after_its_expiry_is_not_sent(phone_only, cli
     with time_machine.travel(timezone.now() - timedelta(minutes=30)):
         client.post(reverse("accounts:password_reset"), {"email": "06 12 34 56 78"})
 
-    phone_code_send(PhoneCode.objects.get(user=phone_only).pk)
+    send_phone_code(PhoneCode.objects.get(user=phone_only).pk)
 
     assert sms_outbox == []
 

@@ -32,7 +32,7 @@ def test_each_page_view_and_download_writes_one_event(client, alice):
 
 def event_for(alice):
     return audit.record(
-        actor=alice, patient=alice, object_type="timeline", object_id=None, action="list", access_path="owner"
+        actor=alice, patient=alice, object_type="timeline", object_id=None, action="list", access="owner"
     )
 
 
@@ -79,7 +79,7 @@ def test_the_access_log_cannot_be_changed_in_the_admin(client, staff, alice):
 def test_the_patient_sees_who_accessed_their_data_and_filters_it(client, alice, bob, charlie):
     for actor in (bob, charlie):
         audit.record(
-            actor=actor, patient=alice, object_type="health_record", object_id=None, action="view", access_path="grant"
+            actor=actor, patient=alice, object_type="health_record", object_id=None, action="view", access="grant"
         )
     event_for(alice)
     client.force_login(alice)

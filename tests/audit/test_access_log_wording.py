@@ -1,11 +1,13 @@
 """How each access reads to the patient, in French and in English."""
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 
 from access.models import AccessPath
 from audit import services as audit
-from audit.models import EMERGENCY_PAGE_VISITOR, Action
+from audit.models import EMERGENCY_PAGE_VISITOR, Action, ObjectType
 
 
 def access_log(client, patient, language: str) -> str:
@@ -20,8 +22,8 @@ def log(patient, *, actor=None, object_type="health_record", action=Action.VIEW,
         object_type=object_type,
         object_id=None,
         action=action,
-        access_path=path,
-        actor_label=label,
+        access=path,
+        label=label,
     )
 
 
@@ -33,7 +35,14 @@ def log(patient, *, actor=None, object_type="health_record", action=Action.VIEW,
         ("grant", Action.REVOKE, "a retiré un accès", "revoked an access"),
         ("treatments", Action.LIST, "a parcouru vos traitements", "listed your treatments"),
         ("intake", Action.UPDATE, "a modifié une prise", "changed a dose"),
-        ("something_new", Action.VIEW, "a consulté vos données", "viewed your data"),
+        ("treatment", Action.UPDATE, "a modifié un traitement", "changed a treatment"),
+        ("medication", Action.CREATE, "a créé un médicament", "created a medication"),
+        (
+            "care_team_proposal",
+            Action.CREATE,
+            "a créé une proposition pour votre équipe soignante",
+            "created a proposal for your care team",
+        ),
         (
             "grant",
             Action.BREAK_GLASS,
@@ -72,3 +81,18 @@ def test_a_link_holder_logged_with_english_words_reads_in_the_readers_language(c
 
     assert "Dr Durand (radiologue)" in page and "lien de partage" in page
     assert "share link" not in page
+
+
+@pytest.mark.parametrize("object_type", [choice for choice in ObjectType if choice != ObjectType.PROFESSIONAL_COMMENT])
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_every_object_type_reads_as_words_in_the_readers_language(client, alice, bob, object_type, language):
+    log(alice, actor=bob, object_type=object_type, action=Action.VIEW)
+    with translation.override(language):
+        sentence = f"{Action.VIEW.label} {object_type.label}"
+
+    assert sentence in access_log(client, alice, language)
+
+
+def test_the_database_refuses_an_unknown_object_type(alice, bob):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        log(alice, actor=bob, object_type="something_new")

@@ -84,7 +84,7 @@ def test_the_access_log_reads_as_french_sentences(page, alice, bob):
         object_type="timeline",
         object_id=None,
         action=Action.LIST,
-        access_path=AccessPath.GRANT,
+        access=AccessPath.GRANT,
     )
     log_in(page, "alice@example.org")
 

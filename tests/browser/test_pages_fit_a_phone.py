@@ -21,7 +21,7 @@ from demo.records import create_alice_history, report_pdf
 from demo.sharing import create_alice_sharing
 from demo.treatments import create_alice_treatment
 from health_records.models import HealthRecord, RecordFile
-from health_records.tasks import record_file_make_thumbnail
+from health_records.tasks import make_record_file_thumbnail
 from notifications.models import Event
 from notifications.services import notify_translated
 from printing.services import print_job_receive
@@ -156,7 +156,7 @@ def cast(settings, live_server, page, alice, bob):
     newest_photo = records.filter(kind="photo").order_by("-clinical_date").first()
     # The worker has made the thumbnails, except for the photo added last: its thumbnail is on its way.
     for record_file in RecordFile.objects.filter(record__patient=alice).exclude(record=newest_photo):
-        record_file_make_thumbnail(record_file.pk)
+        make_record_file_thumbnail(record_file.pk)
     _link, link_token, _passcode = sharing.share_link_create(
         actor=alice, records=records.filter(kind__in=["photo", "lab_result"]), label="Dr Jean-Baptiste Fontaine"
     )

@@ -133,7 +133,7 @@ def test_no_page_of_sharing_is_wider_than_a_phone(page, alice, bob, emergency_to
     for label in ("Dr Jean-Baptiste Fontaine-Delacroix, cardiologue", "Hôpital"):
         sharing.share_link_create(actor=alice, records=[record], label=label, with_passcode=True)
     notify_translated(recipient=alice, event="record_added", text="%(name)s", params={"name": "Dr Bob"})
-    seen = {"object_type": "health_record", "object_id": record.public_id, "action": "view", "access_path": "grant"}
+    seen = {"object_type": "health_record", "object_id": record.public_id, "action": "view", "access": "grant"}
     audit.record(actor=bob, patient=alice, **seen)
     log_in(page, "alice@example.org")
 

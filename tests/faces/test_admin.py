@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from audit.models import AccessEvent
 from faces.models import FaceConsent, FaceSearch, FaceSearchCandidate, FaceTemplate
-from faces.tasks import face_templates_erase
+from faces.tasks import erase_face_templates
 from relyfe.undo import UNDO_WINDOW
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,7 @@ def test_the_erase_action_removes_the_faces_and_withdraws_the_consent(client, st
     consent.refresh_from_db()
     assert consent.withdrawn_at is not None and consent.withdrawn_by == staff
     FaceConsent.objects.filter(pk=consent.pk).update(withdrawn_at=timezone.now() - UNDO_WINDOW * 2)
-    face_templates_erase(consent.pk)  # the task queued by the withdrawal, once the undo window is over
+    erase_face_templates(consent.pk)  # the task queued by the withdrawal, once the undo window is over
     assert not FaceTemplate.objects.filter(patient=alice).exists()
     messages = [str(message) for message in response.context["messages"]]
     assert "Face data of 1 patient erased; their consent is marked withdrawn." in messages

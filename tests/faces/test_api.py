@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.services import professionals_verify
 from audit.models import AccessEvent
 from faces.models import MAX_TEMPLATES_PER_PATIENT, FaceConsent, FaceSearch, FaceTemplate
-from faces.tasks import face_templates_erase
+from faces.tasks import erase_face_templates
 from notifications.models import Notification
 from relyfe.undo import UNDO_WINDOW
 from sharing import services as sharing
@@ -181,7 +181,7 @@ def test_the_patient_withdraws_and_every_enrolled_face_is_deleted(api, enrolled_
     assert FaceConsent.objects.get(patient=alice).withdrawn_at is not None
     assert search.status_code == 200 and search.json()["candidates"] == []
     FaceConsent.objects.update(withdrawn_at=timezone.now() - UNDO_WINDOW * 2)
-    face_templates_erase(FaceConsent.objects.get(patient=alice).pk)  # the task queued by the withdrawal
+    erase_face_templates(FaceConsent.objects.get(patient=alice).pk)  # the task queued by the withdrawal
     assert FaceTemplate.objects.count() == 0
 
 

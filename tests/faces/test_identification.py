@@ -18,7 +18,7 @@ from accounts.services import account_claim_redeem
 from audit.models import AccessEvent
 from faces import services
 from faces.models import ConsentMethod, FaceConsent, FaceSearch, FaceTemplate, SearchOutcome
-from faces.tasks import face_templates_erase
+from faces.tasks import erase_face_templates
 from notifications.models import Event, Notification
 from relyfe.undo import UNDO_WINDOW
 from sharing import services as sharing
@@ -135,7 +135,7 @@ def test_withdrawal_deletes_the_templates_and_the_patient_is_no_longer_found(cli
     consent = FaceConsent.objects.get(patient=alice)
     assert consent.withdrawn_at is not None and consent.withdrawn_by == alice
     FaceConsent.objects.update(withdrawn_at=timezone.now() - UNDO_WINDOW * 2)
-    face_templates_erase(consent.pk)  # the task queued by the withdrawal, once the undo window is over
+    erase_face_templates(consent.pk)  # the task queued by the withdrawal, once the undo window is over
     assert not FaceTemplate.objects.exists()
     assert AccessEvent.objects.filter(patient=alice, object_type="face_template", action="revoke").count() == 2
     assert "No template of your face exists" in client.get(reverse("faces:mine")).content.decode()

@@ -11,7 +11,7 @@ from audit.models import AccessEvent
 from faces import services
 from faces.engine.base import Candidate
 from faces.models import FaceConsent, FaceTemplate
-from faces.tasks import face_templates_erase, face_templates_erase_overdue
+from faces.tasks import erase_face_templates, erase_overdue_face_templates
 from relyfe.undo import UNDO_WINDOW
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ def test_after_the_window_the_undo_is_refused_and_the_templates_are_erased(clien
     later()
 
     page = client.post(reverse("faces:withdraw_undo"), follow=True).content.decode()
-    face_templates_erase(enrolled_alice.pk)  # the task queued at withdrawal, run by a worker
+    erase_face_templates(enrolled_alice.pk)  # the task queued at withdrawal, run by a worker
 
     assert "trop tard pour annuler" in page
     assert not FaceConsent.objects.active().exists()
@@ -110,6 +110,6 @@ def test_the_sweeper_erases_what_a_lost_task_left(alice, enrolled_alice):
     services.face_consent_withdraw(actor=alice, patient=alice)
     FaceConsent.objects.update(withdrawn_at=timezone.now() - datetime.timedelta(hours=1))
 
-    face_templates_erase_overdue()
+    erase_overdue_face_templates()
 
     assert not FaceTemplate.objects.exists()

@@ -13,7 +13,7 @@ from health_records.forms import NewHealthRecordForm
 from health_records.models import HealthRecord
 from health_records.photo_api import ComparisonSaveView, PhotoGalleryView
 from health_records.photos import GAP, MAX_HEIGHT, side_by_side
-from health_records.tasks import record_file_make_thumbnail
+from health_records.tasks import make_record_file_thumbnail
 from sharing import services as sharing
 from tests.files import jpeg_bytes, pdf_bytes
 
@@ -142,7 +142,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 class TestGallery:
     def test_it_groups_the_patients_photos_by_body_site_oldest_first(self, client, alice, photos):
         HealthRecord.objects.filter(pk=photos["hand"].pk).update(body_site="")
-        record_file_make_thumbnail(first_file(photos["january"]).pk)
+        make_record_file_thumbnail(first_file(photos["january"]).pk)
         client.force_login(alice)
 
         response = client.get(reverse("health_records:gallery", args=[alice.public_id]))

@@ -32,11 +32,11 @@ def english(client):
 @pytest.fixture
 def queued(monkeypatch):
     """The tasks sent to the workers (ids only), in place of a broker."""
-    from treatments.tasks import prescription_read
+    from treatments.tasks import read_prescription
 
     sent = []
-    monkeypatch.setattr(prescription_read, "delay", lambda pk: sent.append(("reading", pk)))
-    monkeypatch.setattr(tasks.record_file_make_thumbnail, "delay", lambda pk: sent.append(("thumbnail", pk)))
+    monkeypatch.setattr(read_prescription, "delay", lambda pk: sent.append(("reading", pk)))
+    monkeypatch.setattr(tasks.make_record_file_thumbnail, "delay", lambda pk: sent.append(("thumbnail", pk)))
     return sent
 
 
@@ -174,7 +174,7 @@ def test_kept_files_older_than_a_day_are_swept_by_the_beat_task(alice, django_ca
     StagedUpload.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=25))
 
     with django_capture_on_commit_callbacks(execute=True):
-        swept = tasks.staged_uploads_sweep()
+        swept = tasks.sweep_staged_uploads()
 
     assert swept == 1
     assert list(StagedUpload.objects.all()) == [recent]

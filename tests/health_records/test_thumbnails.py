@@ -5,7 +5,7 @@ from django.urls import reverse
 from PIL import Image
 
 from health_records.models import RecordFile
-from health_records.tasks import record_file_make_thumbnail
+from health_records.tasks import make_record_file_thumbnail
 from tests.conftest import wait_until
 from tests.files import jpeg_bytes, pdf_bytes, upload
 
@@ -23,9 +23,9 @@ def test_the_thumbnail_task_makes_a_small_jpeg_and_can_run_twice(client, alice):
     client.force_login(alice)
     record_file = add_record(client, alice, "grande.jpg", jpeg_bytes(size=(2000, 1000)))
 
-    record_file_make_thumbnail(record_file.pk)
+    make_record_file_thumbnail(record_file.pk)
     first = RecordFile.objects.get(pk=record_file.pk).thumbnail.name
-    record_file_make_thumbnail(record_file.pk)
+    make_record_file_thumbnail(record_file.pk)
 
     record_file.refresh_from_db()
     assert record_file.thumbnail.name == first

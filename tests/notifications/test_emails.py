@@ -3,7 +3,7 @@ from django.core import mail
 from django.utils import translation
 from django.utils.translation import gettext
 
-from notifications.tasks import notification_send_email
+from notifications.tasks import send_notification_email
 from tests.factories import PatientFactory
 from tests.notifications.conftest import make_notification
 
@@ -14,7 +14,7 @@ def test_the_email_greets_the_user_and_links_to_the_site(alice, settings):
     settings.SITE_URL = "https://relyfe.example/"
     notification = make_notification(alice)
 
-    notification_send_email(notification.pk)
+    send_notification_email(notification.pk)
 
     email = mail.outbox[0]
     assert email.subject == "ReLyfe — Dr Bob added a document to your file."
@@ -27,7 +27,7 @@ def test_the_email_greets_the_user_and_links_to_the_site(alice, settings):
 def test_a_notification_without_link_points_to_the_centre(alice):
     notification = make_notification(alice, url="")
 
-    notification_send_email(notification.pk)
+    send_notification_email(notification.pk)
 
     assert "/notifications/\n" in mail.outbox[0].body
 
@@ -35,7 +35,7 @@ def test_a_notification_without_link_points_to_the_centre(alice):
 def test_the_email_is_in_french_by_default(alice):
     notification = make_notification(alice)
 
-    notification_send_email(notification.pk)
+    send_notification_email(notification.pk)
 
     with translation.override("fr"):
         greeting = gettext("Hello %(name)s") % {"name": "Alice"}
@@ -47,7 +47,7 @@ def test_the_email_is_in_the_recipients_language(db):
     patient = PatientFactory(email="erin@example.org", first_name="Erin", language="en")
     notification = make_notification(patient)
 
-    notification_send_email(notification.pk)
+    send_notification_email(notification.pk)
 
     assert mail.outbox[0].body.startswith("Hello Erin,")
     assert "To choose which notifications you receive" in mail.outbox[0].body
@@ -56,7 +56,7 @@ def test_the_email_is_in_the_recipients_language(db):
 def test_the_subject_is_one_short_line(alice):
     notification = make_notification(alice, message="Dr Bob\nadded " + "a document " * 20)
 
-    notification_send_email(notification.pk)
+    send_notification_email(notification.pk)
 
     subject = mail.outbox[0].subject
     assert "\n" not in subject
@@ -66,8 +66,8 @@ def test_the_subject_is_one_short_line(alice):
 def test_the_task_run_twice_sends_one_email(alice):
     notification = make_notification(alice)
 
-    notification_send_email(notification.pk)
-    notification_send_email(notification.pk)
+    send_notification_email(notification.pk)
+    send_notification_email(notification.pk)
 
     assert len(mail.outbox) == 1
     notification.refresh_from_db()
@@ -78,7 +78,7 @@ def test_the_task_skips_a_notification_that_no_longer_exists(alice):
     notification = make_notification(alice)
     notification.delete()
 
-    notification_send_email(notification.pk)
+    send_notification_email(notification.pk)
 
     assert mail.outbox == []
 
@@ -89,7 +89,7 @@ def test_the_task_skips_a_user_who_removed_their_address(db):
     patient.email = None
     patient.save()
 
-    notification_send_email(notification.pk)
+    send_notification_email(notification.pk)
 
     assert mail.outbox == []
 
@@ -98,7 +98,7 @@ def test_the_task_logs_ids_but_never_the_message(alice, caplog):
     notification = make_notification(alice, message="Dr Bob added a document to your file.")
 
     with caplog.at_level("DEBUG", logger="notifications"):
-        notification_send_email(notification.pk)
+        send_notification_email(notification.pk)
 
     assert str(notification.pk) in caplog.text
     assert "Dr Bob" not in caplog.text

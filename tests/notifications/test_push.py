@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, utils
 
 from notifications.models import PushSubscription
-from notifications.tasks import notification_send_push
+from notifications.tasks import push_notification
 from notifications.webpush import PUSH_TTL_SECONDS, PushServiceUnavailable
 from tests.notifications.conftest import Browser, make_notification, subscribe
 
@@ -36,7 +36,7 @@ def test_the_push_reaches_the_push_service_encrypted_for_the_browser(alice, vapi
     subscription = subscribe(alice, browser, push_service.url + "/push/alice-phone")
     notification = make_notification(alice, message="Dr Bob a ajouté un document.", url="/records/", actions=[TAKEN])
 
-    notification_send_push(notification.pk)
+    push_notification(notification.pk)
 
     [(path, headers, body)] = push_service.requests
     assert path == "/push/alice-phone"
@@ -63,7 +63,7 @@ def test_a_notification_without_link_opens_the_centre(alice, vapid, push_service
     subscribe(alice, browser, push_service.url + "/push/1")
     notification = make_notification(alice, url="")
 
-    notification_send_push(notification.pk)
+    push_notification(notification.pk)
 
     assert browser.decrypt(push_service.requests[0][2])["url"] == "https://relyfe.example/notifications/"
 
@@ -75,7 +75,7 @@ def test_each_device_gets_the_push_encrypted_for_itself(alice, dave, vapid, push
     subscribe(dave, daves, push_service.url + "/push/dave")
     notification = make_notification(alice)
 
-    notification_send_push(notification.pk)
+    push_notification(notification.pk)
 
     bodies = {path: body for path, _headers, body in push_service.requests}
     assert set(bodies) == {"/push/phone", "/push/laptop"}
@@ -86,8 +86,8 @@ def test_the_task_run_twice_pushes_once(alice, vapid, push_service, browser):
     subscribe(alice, browser, push_service.url + "/push/1")
     notification = make_notification(alice)
 
-    notification_send_push(notification.pk)
-    notification_send_push(notification.pk)
+    push_notification(notification.pk)
+    push_notification(notification.pk)
 
     assert len(push_service.requests) == 1
 
@@ -98,7 +98,7 @@ def test_a_subscription_the_push_service_no_longer_knows_is_deleted(alice, vapid
     push_service.status = status
     notification = make_notification(alice)
 
-    notification_send_push(notification.pk)
+    push_notification(notification.pk)
 
     assert not PushSubscription.objects.filter(pk=gone.pk).exists()
 
@@ -108,10 +108,10 @@ def test_a_push_service_that_fails_for_now_is_tried_again_a_few_times(alice, vap
     push_service.status = 503
     notification = make_notification(alice)
 
-    result = notification_send_push.apply(args=[notification.pk])
+    result = push_notification.apply(args=[notification.pk])
 
     assert isinstance(result.result, PushServiceUnavailable)
-    assert len(push_service.requests) == 1 + notification_send_push.max_retries <= 4
+    assert len(push_service.requests) == 1 + push_notification.max_retries <= 4
     notification.refresh_from_db()
     assert notification.pushed_at is None
     assert PushSubscription.objects.filter(pk=subscription.pk).exists()
@@ -124,7 +124,7 @@ def test_the_gone_subscriptions_stay_deleted_when_the_task_asks_for_a_retry(alic
     notification = make_notification(alice)
 
     with pytest.raises(PushServiceUnavailable):
-        notification_send_push(notification.pk)
+        push_notification(notification.pk)
 
     assert not PushSubscription.objects.filter(pk=gone.pk).exists()
 
@@ -135,8 +135,8 @@ def test_once_one_device_got_it_the_push_is_done(alice, vapid, push_service):
     push_service.status_by_path = {"/push/busy": 503}
     notification = make_notification(alice)
 
-    notification_send_push(notification.pk)
-    notification_send_push(notification.pk)
+    push_notification(notification.pk)
+    push_notification(notification.pk)
 
     notification.refresh_from_db()
     assert notification.pushed_at is not None
@@ -148,7 +148,7 @@ def test_a_push_the_service_refuses_for_good_is_not_tried_again(alice, vapid, pu
     push_service.status = 400
     notification = make_notification(alice)
 
-    notification_send_push.apply(args=[notification.pk])
+    push_notification.apply(args=[notification.pk])
 
     assert len(push_service.requests) == 1
     assert PushSubscription.objects.filter(pk=subscription.pk).exists()
@@ -160,7 +160,7 @@ def test_an_unreachable_push_service_fails_for_now(alice, vapid, browser):
     notification = make_notification(alice)
 
     with pytest.raises(PushServiceUnavailable):
-        notification_send_push(notification.pk)
+        push_notification(notification.pk)
 
 
 def test_nothing_is_sent_without_server_keys(alice, settings, push_service, browser):
@@ -169,7 +169,7 @@ def test_nothing_is_sent_without_server_keys(alice, settings, push_service, brow
     subscribe(alice, browser, push_service.url + "/push/1")
     notification = make_notification(alice)
 
-    notification_send_push(notification.pk)
+    push_notification(notification.pk)
 
     assert push_service.requests == []
 
@@ -180,7 +180,7 @@ def test_the_task_logs_ids_but_never_the_message_nor_the_endpoint(alice, vapid, 
     notification = make_notification(alice, message="Dr Bob added a document to your file.")
 
     with caplog.at_level("DEBUG", logger="notifications"):
-        notification_send_push(notification.pk)
+        push_notification(notification.pk)
 
     assert str(notification.pk) in caplog.text and str(subscription.pk) in caplog.text
     assert "Dr Bob" not in caplog.text
@@ -193,6 +193,6 @@ def test_an_action_written_with_a_link_elsewhere_is_left_out_of_the_push(alice, 
     evil = {"action": "evil", "title": "Go", "url": "https://evil.example/"}
     notification = make_notification(alice, actions=[TAKEN, evil])
 
-    notification_send_push(notification.pk)
+    push_notification(notification.pk)
 
     assert [action["action"] for action in browser.decrypt(push_service.requests[0][2])["actions"]] == ["taken"]

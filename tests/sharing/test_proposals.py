@@ -3,9 +3,10 @@ from django.urls import reverse
 
 from access.models import Grant
 from access.policy import Action, decide
+from audit.models import AccessEvent
 from notifications.models import Notification
 from sharing import services as sharing
-from sharing.models import CareTeamProposal
+from sharing.models import CareTeamProposal, SharingSettings
 from tests.factories import ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +127,29 @@ def test_the_api_directory_shows_only_public_parts(alice):
     [entry] = api.get(reverse("api:directory"), {"q": "discret"}).json()["results"]
 
     assert entry["city"] == "" and entry["name"].endswith("Discret")
+
+
+def test_the_patients_log_says_a_colleague_was_proposed_not_that_access_was_given(
+    client, alice, bob, colleague, grant_to_bob
+):
+    grant_to_bob()
+    proposal = sharing.care_team_propose(
+        actor=bob, patient=alice, professional=colleague, message="", scope="all", kinds=[], permission="read"
+    )
+    client.force_login(alice)
+
+    page = client.get(reverse("audit:access_log"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "a créé une proposition pour votre équipe soignante" in page
+    assert "a partagé un accès" not in page
+    assert AccessEvent.objects.filter(object_id=proposal.public_id, object_type="care_team_proposal").exists()
+
+
+def test_the_care_team_page_writes_no_settings_until_the_patient_saves_them(client, alice):
+    client.force_login(alice)
+
+    client.get(reverse("sharing:care_team"))
+
+    assert not SharingSettings.objects.filter(patient=alice).exists()
+    sharing.sharing_settings_update(actor=alice, team_may_invite=True, invite_max_permission="comment")
+    assert SharingSettings.objects.get(patient=alice).allows("comment")

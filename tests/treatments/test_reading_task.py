@@ -13,7 +13,7 @@ from documents.uploads import check_upload
 from health_records import services as records
 from tests.files import TEST_DATA, pdf_bytes
 from treatments.models import PrescriptionReading, Treatment
-from treatments.tasks import prescription_read
+from treatments.tasks import read_prescription
 
 pytestmark = pytest.mark.django_db
 PRESCRIPTIONS = TEST_DATA / "prescriptions"
@@ -36,7 +36,7 @@ def upload_prescription(alice, name, content, django_capture_on_commit_callbacks
         )
     assert len(queued) == 2  # the thumbnail and the reading wait for the commit, then go to workers
     reading = PrescriptionReading.objects.get(record=record)
-    prescription_read(reading.pk)  # the task's own body, as a worker runs it
+    read_prescription(reading.pk)  # the task's own body, as a worker runs it
     reading.refresh_from_db()
     return reading
 

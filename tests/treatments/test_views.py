@@ -7,7 +7,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from sharing import services as sharing
 from tests.factories import HealthRecordFactory, MedicationFactory, TreatmentFactory
-from treatments.models import Intake, Medication, Treatment
+from treatments.models import Intake, Medication, ReminderSettings, Treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +131,17 @@ def test_reminder_times_are_edited_by_the_patient(client, alice):
     )
 
     assert str(alice.reminder_settings.morning_at) == "07:15:00"
+
+
+def test_the_reminder_settings_page_shows_the_defaults_and_writes_nothing(client, alice):
+    client.force_login(alice)
+
+    page = client.get(reverse("treatments:settings")).content.decode()
+    api_answer = client.get(reverse("api:reminder-settings")).json()
+
+    assert 'value="08:00"' in page
+    assert api_answer["morning_at"].startswith("08:00")
+    assert not ReminderSettings.objects.filter(patient=alice).exists()
 
 
 def test_drug_names_are_suggested_ignoring_accents(client, alice):

@@ -1,0 +1,96 @@
+"""The emergency profile and its Heart-Code: the public page a first responder opens by scanning it."""
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_noop
+
+from access import policy
+from access.models import AccessPath
+from audit import services as audit
+from audit.models import EMERGENCY_PAGE_VISITOR, ObjectType
+from audit.models import Action as AuditAction
+from notifications.models import Event
+from notifications.services import notify_translated
+from sharing import tokens
+from sharing.models import EmergencyProfile
+
+
+def emergency_profile_ensure(*, patient) -> EmergencyProfile:
+    """Every patient has a profile (off until they turn it on) and thus a Heart-Code URL."""
+    profile = EmergencyProfile.objects.filter(patient=patient).first()
+    if profile is not None:
+        return profile
+    nonce = tokens.new_nonce()
+    return EmergencyProfile.objects.create(
+        patient=patient, token_nonce=nonce, token_hash=tokens.token_hash(tokens.emergency_token(nonce))
+    )
+
+
+def emergency_token_of(profile: EmergencyProfile) -> str:
+    return tokens.emergency_token(profile.token_nonce)
+
+
+@transaction.atomic
+def emergency_profile_update(*, actor, profile: EmergencyProfile, fields: dict, visible_sections, request=None):
+    policy.require(actor, policy.Action.SHARE, profile.patient)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.visible_sections = [section for section in EmergencyProfile.SECTIONS if section in visible_sections]
+    profile.full_clean()
+    profile.save()
+    audit.record(
+        actor=actor,
+        patient=profile.patient,
+        object_type=ObjectType.EMERGENCY_PROFILE,
+        object_id=None,
+        action=AuditAction.UPDATE,
+        access=AccessPath.OWNER,
+        request=request,
+    )
+    return profile
+
+
+@transaction.atomic
+def emergency_profile_regenerate_code(*, actor, profile: EmergencyProfile, request=None) -> EmergencyProfile:
+    """A new Heart-Code: the old URL (and every printed card) stops working at once."""
+    policy.require(actor, policy.Action.SHARE, profile.patient)
+    profile.token_nonce = tokens.new_nonce()
+    profile.token_hash = tokens.token_hash(tokens.emergency_token(profile.token_nonce))
+    profile.save(update_fields=["token_nonce", "token_hash", "updated_at"])
+    audit.record(
+        actor=actor,
+        patient=profile.patient,
+        object_type=ObjectType.EMERGENCY_PROFILE,
+        object_id=None,
+        action=AuditAction.UPDATE,
+        access=AccessPath.OWNER,
+        request=request,
+    )
+    return profile
+
+
+def emergency_profile_viewed(*, profile: EmergencyProfile, viewer, request=None) -> None:
+    """Each view of the public page is in the access log, and the patient hears of it."""
+    member = viewer if viewer is not None and viewer.is_authenticated else None
+    audit.record(
+        actor=member,
+        patient=profile.patient,
+        object_type=ObjectType.EMERGENCY_PROFILE,
+        object_id=None,
+        action=AuditAction.VIEW,
+        access=AccessPath.EMERGENCY,
+        request=request,
+        label="" if member else EMERGENCY_PAGE_VISITOR,
+    )
+    if member:
+        text, params = gettext_noop("%(name)s viewed your emergency profile."), {"name": member.full_name}
+    else:
+        text, params = gettext_noop("Someone viewed your emergency profile."), {}
+    notify_translated(
+        recipient=profile.patient,
+        event=Event.EMERGENCY_PROFILE_VIEWED,
+        text=text,
+        params=params,
+        url=reverse("audit:access_log"),
+        actor=member,
+    )
