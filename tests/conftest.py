@@ -10,9 +10,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
+from access.models import Permission
 from notifications import sms
 from relyfe.celery import app as celery_app
-from tests.factories import PatientFactory, ProfessionalFactory, StaffFactory
+from tests.factories import GrantFactory, PatientFactory, ProfessionalFactory, StaffFactory
 
 # The cache the web process, the worker and beat share, before any test replaces it.
 SHARED_CACHES = copy.deepcopy(django_settings.CACHES)
@@ -90,8 +91,16 @@ def dave(db):
 
 @pytest.fixture
 def bob(db):
-    """A professional (later issues give him a grant on alice's file)."""
+    """A professional whom staff have not verified yet (tests of verification verify him; those that need a
+    verified professional say so: `ProfessionalFactory(verified=True)`, or faces' `doctor`)."""
     return ProfessionalFactory(email="bob@example.org", first_name="Bob")
+
+
+@pytest.fixture
+def bob_sees_alice(alice, bob):
+    """Alice gave bob her whole file, to read, comment and add records: an active grant, written directly
+    (no audit entry, no notification). Tests of giving a grant go through the sharing services instead."""
+    return GrantFactory(patient=alice, professional=bob, permission=Permission.CONTRIBUTE)
 
 
 @pytest.fixture
