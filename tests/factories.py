@@ -13,7 +13,7 @@ from sharing import tokens
 from sharing.models import ShareLink
 from treatments.models import Medication, Treatment
 
-# Every factory user has this password. Argon2 is slow on purpose, so it is hashed once.
+# Every factory user has this password, hashed once (with the tests' hasher: see tests/conftest.py).
 PASSWORD = "correct-horse-battery-staple"
 DEFAULT_PASSWORD_HASH = make_password(PASSWORD)
 
@@ -30,7 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, password=DEFAULT_PASSWORD_HASH, **kwargs):
-        if not password.startswith(("argon2$", "pbkdf2")):
+        if not password.startswith(("argon2$", "pbkdf2", "md5$")):
             password = make_password(password)
         return super()._create(model_class, *args, password=password, **kwargs)
 
