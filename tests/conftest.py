@@ -8,11 +8,20 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth import hashers
 from django.db import connection
 
-from notifications import sms
-from relyfe.celery import app as celery_app
-from tests.factories import PatientFactory, ProfessionalFactory, StaffFactory
+# Argon2 is slow on purpose (a tenth of a second and 100 MB a hash): the tests hash with MD5, which proves the
+# same about sign-in, passcodes and password changes. Argon2 stays in the list, so its hashes still verify.
+# Set before the factories are imported: they hash their password once, at import.
+django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *django_settings.PASSWORD_HASHERS]
+hashers.get_hashers.cache_clear()
+hashers.get_hashers_by_algorithm.cache_clear()
+
+from access.models import Permission  # noqa: E402
+from notifications import sms  # noqa: E402
+from relyfe.celery import app as celery_app  # noqa: E402
+from tests.factories import GrantFactory, PatientFactory, ProfessionalFactory, StaffFactory  # noqa: E402
 
 # The cache the web process, the worker and beat share, before any test replaces it.
 SHARED_CACHES = copy.deepcopy(django_settings.CACHES)
@@ -90,8 +99,16 @@ def dave(db):
 
 @pytest.fixture
 def bob(db):
-    """A professional (later issues give him a grant on alice's file)."""
+    """A professional whom staff have not verified yet (tests of verification verify him; those that need a
+    verified professional say so: `ProfessionalFactory(verified=True)`, or faces' `doctor`)."""
     return ProfessionalFactory(email="bob@example.org", first_name="Bob")
+
+
+@pytest.fixture
+def bob_sees_alice(alice, bob):
+    """Alice gave bob her whole file, to read, comment and add records: an active grant, written directly
+    (no audit entry, no notification). Tests of giving a grant go through the sharing services instead."""
+    return GrantFactory(patient=alice, professional=bob, permission=Permission.CONTRIBUTE)
 
 
 @pytest.fixture

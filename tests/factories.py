@@ -2,13 +2,18 @@ import datetime
 
 import factory
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
+from access.models import Grant, GrantOrigin, Permission, Scope
 from accounts.models import PatientProfile, ProfessionalProfile, Role, User
 from accounts.validators import rpps_checksum_is_valid
+from comments.models import Comment, Visibility
 from health_records.models import HealthRecord, RecordFile
+from sharing import tokens
+from sharing.models import ShareLink
 from treatments.models import Medication, Treatment
 
-# Every factory user has this password. Argon2 is slow on purpose, so it is hashed once.
+# Every factory user has this password, hashed once (with the tests' hasher: see tests/conftest.py).
 PASSWORD = "correct-horse-battery-staple"
 DEFAULT_PASSWORD_HASH = make_password(PASSWORD)
 
@@ -25,7 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, password=DEFAULT_PASSWORD_HASH, **kwargs):
-        if not password.startswith(("argon2$", "pbkdf2")):
+        if not password.startswith(("argon2$", "pbkdf2", "md5$")):
             password = make_password(password)
         return super()._create(model_class, *args, password=password, **kwargs)
 
@@ -49,9 +54,16 @@ def rpps_with_a_valid_key(first_ten_digits: str) -> str:
 
 
 class ProfessionalFactory(UserFactory):
+    """A professional; `ProfessionalFactory(verified=True)` is one whom staff verified."""
+
+    class Params:
+        verified = False
+
     role = Role.PROFESSIONAL
     professional_profile = factory.RelatedFactory(
-        "tests.factories.ProfessionalProfileFactory", factory_related_name="user"
+        "tests.factories.ProfessionalProfileFactory",
+        factory_related_name="user",
+        verified=factory.SelfAttribute("..verified"),
     )
 
 
@@ -63,6 +75,8 @@ class ProfessionalProfileFactory(factory.django.DjangoModelFactory):
     specialty = "Médecine générale"
     rpps = factory.Sequence(lambda n: rpps_with_a_valid_key(f"{1000000000 + n}"))
     city = "Lyon"
+    verified = False
+    verified_at = factory.LazyAttribute(lambda profile: timezone.now() if profile.verified else None)
 
 
 class StaffFactory(UserFactory):
@@ -125,3 +139,104 @@ class MedicationFactory(factory.django.DjangoModelFactory):
     morning = True
     start_date = factory.SelfAttribute("treatment.start_date")
     created_by = factory.SelfAttribute("treatment.patient")
+
+
+def days_ago(days: float) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+class GrantFactory(factory.django.DjangoModelFactory):
+    """A patient's grant to a professional, written directly (no audit entry, no notification): for tests
+    about what a grant allows, not about giving one. The whole file, read only, unless told otherwise;
+    `kinds=[...]` makes a grant on those kinds, `scope=Scope.RECORDS, records=[...]` one on those records.
+
+    Traits: `expired` (ended yesterday), `revoked` (by the patient), `break_glass` (a professional's
+    24-hour emergency access, as break_glass_open gives it)."""
+
+    class Meta:
+        model = Grant
+        skip_postgeneration_save = True
+
+    patient = factory.SubFactory(PatientFactory)
+    professional = factory.SubFactory(ProfessionalFactory)
+    kinds = factory.LazyFunction(list)
+    scope = factory.LazyAttribute(lambda grant: Scope.KINDS if grant.kinds else Scope.ALL)
+    permission = Permission.READ
+    origin = GrantOrigin.PATIENT
+    created_by = factory.SelfAttribute("patient")
+
+    class Params:
+        expired = factory.Trait(
+            starts_at=factory.LazyFunction(lambda: days_ago(30)), ends_at=factory.LazyFunction(lambda: days_ago(1))
+        )
+        revoked = factory.Trait(
+            revoked_at=factory.LazyFunction(timezone.now), revoked_by=factory.SelfAttribute("patient")
+        )
+        break_glass = factory.Trait(
+            origin=GrantOrigin.BREAK_GLASS,
+            scope=Scope.ALL,
+            permission=Permission.READ,
+            created_by=factory.SelfAttribute("professional"),
+            reason="Patiente inconsciente aux urgences, allergies ?",
+            ends_at=factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(hours=24)),
+        )
+
+    @factory.post_generation
+    def records(grant, create, extracted, **kwargs):
+        if create and extracted:
+            grant.records.set(extracted)
+
+
+class ShareLinkFactory(factory.django.DjangoModelFactory):
+    """A usable share link to `records` (by default one new record of the patient's), valid for 7 days.
+    Its raw token is `link.token`, as share_link_create would have shown it; `passcode="123456"` protects
+    it with that passcode; the `expired` and `revoked` traits make it unusable."""
+
+    class Meta:
+        model = ShareLink
+        skip_postgeneration_save = True
+
+    class Params:
+        expired = factory.Trait(
+            created_at=factory.LazyFunction(lambda: days_ago(8)), expires_at=factory.LazyFunction(lambda: days_ago(1))
+        )
+        revoked = factory.Trait(revoked_at=factory.LazyFunction(timezone.now))
+
+    patient = factory.SubFactory(PatientFactory)
+    token = factory.LazyFunction(tokens.new_token)
+    token_hash = factory.LazyAttribute(lambda link: tokens.token_hash(link.token))
+    passcode = ""
+    passcode_hash = factory.LazyAttribute(lambda link: make_password(link.passcode) if link.passcode else "")
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda link: link.created_at + datetime.timedelta(days=7))
+
+    @classmethod
+    def _create(cls, model_class, *args, token, passcode, **kwargs):
+        link = super()._create(model_class, *args, **kwargs)
+        link.token, link.passcode = token, passcode
+        return link
+
+    @factory.post_generation
+    def records(link, create, extracted, **kwargs):
+        if create:
+            link.records.set(extracted if extracted is not None else [HealthRecordFactory(patient=link.patient)])
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment written directly (no notification, no audit entry) by the record's patient, seen by
+    everyone who sees the record; `for_professionals=True` makes it a professionals-only one (give a
+    professional as `author` then), `share_link=link, author=None` one left by a link holder."""
+
+    class Meta:
+        model = Comment
+        skip_postgeneration_save = True
+
+    class Params:
+        for_professionals = factory.Trait(visibility=Visibility.PROFESSIONALS)
+
+    record = factory.SubFactory(HealthRecordFactory)
+    patient = factory.SelfAttribute("record.patient")
+    author = factory.SelfAttribute("record.patient")
+    author_label = factory.LazyAttribute(lambda comment: comment.author.full_name if comment.author else "Dr Durand")
+    visibility = Visibility.EVERYONE
+    text = factory.Sequence(lambda n: f"Commentaire {n}")

@@ -2,8 +2,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sharing import services as sharing
-from tests.factories import HealthRecordFactory, RecordFileFactory
+from access.models import Permission
+from tests.factories import GrantFactory, HealthRecordFactory, RecordFileFactory, ShareLinkFactory
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def record(alice):
 @pytest.fixture
 def bob_comments(alice, bob):
     """Bob may read and comment on all of alice's file."""
-    return sharing.grant_give(actor=alice, professional=bob, scope="all", permission="comment")
+    return GrantFactory(patient=alice, professional=bob, permission=Permission.COMMENT)
 
 
 def client_of(user) -> Client:
@@ -28,9 +28,9 @@ def client_of(user) -> Client:
 @pytest.fixture
 def link_holder(alice, record):
     """A non-member who opened alice's link (comments allowed) and said they are a radiologist."""
-    _link, token, _passcode = sharing.share_link_create(actor=alice, records=[record], allow_comments=True)
+    link = ShareLinkFactory(patient=alice, records=[record], allow_comments=True)
     client = Client()
-    client.get(reverse("sharing:link_open", args=[token]))
+    client.get(reverse("sharing:link_open", args=[link.token]))
     client.post(reverse("sharing:link_start"), {"name": "Dr Durand", "profession": "radiologue"})
     return client
 

@@ -9,8 +9,8 @@ from audit.models import AccessEvent
 from comments import services
 from comments.models import Comment, CommentRevision
 from notifications.models import Notification
-from sharing import services as sharing
 from tests.comments.conftest import client_of
+from tests.factories import GrantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_html_stays_text_and_links_are_clickable(alice, record):
 
 
 def test_a_reading_only_grant_cannot_comment(alice, bob, record):
-    sharing.grant_give(actor=alice, professional=bob, scope="all", permission="read")
+    GrantFactory(patient=alice, professional=bob, permission="read")
 
     response = client_of(bob).post(reverse("comments:create", args=[record.public_id]), {"text": "Bonjour"})
 
@@ -144,15 +144,13 @@ def test_the_api_creates_edits_and_deletes(bob, bob_comments, record):
     assert deleted.status_code == 204 and client.get(url).json()["is_deleted"]
 
 
-def test_the_timeline_shows_unread_comments_until_the_record_is_opened(alice, bob):
+def test_the_timeline_shows_unread_comments_until_the_record_is_opened(alice, bob, bob_comments):
     from django.test import Client
 
     from comments import services as comments
-    from sharing import services as sharing
     from tests.factories import HealthRecordFactory
 
     record = HealthRecordFactory(patient=alice, title="Bilan")
-    sharing.grant_give(actor=alice, professional=bob, scope="all", permission="comment")
     comments.comment_create(actor=bob, record=record, text="Tout est normal")
     comments.comment_create(actor=bob, record=record, text="Entre nous", visibility="professionals")
     client = Client()

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from comments import selectors, services
 from notifications.models import Notification
-from sharing import services as sharing
 from tests.comments.conftest import client_of
+from tests.factories import ShareLinkFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -142,9 +142,9 @@ def test_a_link_holder_writes_for_everyone_under_their_stated_name(alice, link_h
 
 
 def test_a_link_without_comments_shows_no_discussion(alice, record):
-    _link, token, _passcode = sharing.share_link_create(actor=alice, records=[record])
+    link = ShareLinkFactory(patient=alice, records=[record])
     client = Client()
-    client.get(reverse("sharing:link_open", args=[token]))
+    client.get(reverse("sharing:link_open", args=[link.token]))
     client.post(reverse("sharing:link_start"), {"name": "Nora", "profession": ""})
 
     assert client.get(reverse("comments:link_thread", args=[record.public_id])).status_code == 404
@@ -160,14 +160,12 @@ def test_the_record_page_shows_the_discussion_without_professional_comments(alic
     assert selectors.unread_counts(user=alice, records=[record]) == {}
 
 
-def test_the_patients_access_log_does_not_reveal_professionals_only_comments(client, alice, bob):
+def test_the_patients_access_log_does_not_reveal_professionals_only_comments(client, alice, bob, bob_comments):
     from audit.models import AccessEvent
     from comments import services as comments
-    from sharing import services as sharing
     from tests.factories import HealthRecordFactory
 
     record = HealthRecordFactory(patient=alice)
-    sharing.grant_give(actor=alice, professional=bob, scope="all", permission="comment")
     comments.comment_create(actor=bob, record=record, text="Entre nous", visibility="professionals")
     client.force_login(alice)
 

@@ -1,8 +1,6 @@
 import pytest
 from django.utils import timezone
 
-from access.models import Permission, Scope
-from sharing import services as sharing
 from tests.files import TEST_DATA
 
 FACES = TEST_DATA / "faces"
@@ -21,7 +19,6 @@ def verify(professional):
 
 
 @pytest.fixture
-def doctor(alice, bob):
+def doctor(bob, bob_sees_alice):
     """Bob, verified, in alice's care team with the right to add to her file."""
-    sharing.grant_give(actor=alice, professional=verify(bob), scope=Scope.ALL, permission=Permission.CONTRIBUTE)
-    return bob
+    return verify(bob)

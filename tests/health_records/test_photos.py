@@ -14,7 +14,7 @@ from health_records.models import HealthRecord
 from health_records.photo_api import ComparisonSaveView, PhotoGalleryView
 from health_records.photos import GAP, MAX_HEIGHT, side_by_side
 from health_records.tasks import make_record_file_thumbnail
-from sharing import services as sharing
+from tests.factories import GrantFactory
 from tests.files import jpeg_bytes, pdf_bytes
 
 
@@ -130,12 +130,6 @@ def first_file(record):
     return record.files.get()
 
 
-@pytest.fixture
-def contributing_bob(alice, bob):
-    sharing.grant_give(actor=alice, professional=bob, scope="all", permission="contribute")
-    return bob
-
-
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
@@ -246,8 +240,8 @@ class TestComparisonSave:
         )
 
     @pytest.mark.parametrize("member", ["alice", "bob"])
-    def test_it_saves_the_two_photos_as_a_new_photo_record(self, client, alice, contributing_bob, photos, member):
-        actor = {"alice": alice, "bob": contributing_bob}[member]
+    def test_it_saves_the_two_photos_as_a_new_photo_record(self, client, alice, bob, bob_sees_alice, photos, member):
+        actor = {"alice": alice, "bob": bob}[member]
         client.force_login(actor)
         page = client.get(reverse("health_records:compare", args=[photos["march"].public_id]))
         assert page.status_code == 200 and page.context["can_save"]
@@ -268,7 +262,7 @@ class TestComparisonSave:
         assert client.get(reverse("health_records:detail", args=[comparison.public_id])).status_code == 200
 
     def test_a_professional_who_may_only_read_cannot_save(self, client, alice, bob, photos):
-        sharing.grant_give(actor=alice, professional=bob, scope="all", permission="read")
+        GrantFactory(patient=alice, professional=bob, permission="read")
         client.force_login(bob)
 
         assert client.get(reverse("health_records:compare", args=[photos["march"].public_id])).status_code == 200

@@ -1,10 +1,8 @@
 import pytest
 from celery.app.task import Task
 
-from access.models import Permission, Scope
 from printing.ipp.server import JPEG, PDF
 from printing.services import DatabaseJobStore, printer_ensure
-from sharing import services as sharing
 from tests.files import jpeg_bytes, pdf_bytes
 
 
@@ -19,11 +17,6 @@ def tasks_queued(monkeypatch):
     queued = []
     monkeypatch.setattr(Task, "apply_async", lambda task, args=None, kwargs=None, **options: queued.append(task.name))
     return queued
-
-
-@pytest.fixture
-def contribute_grant(alice, bob):
-    return sharing.grant_give(actor=alice, professional=bob, scope=Scope.ALL, permission=Permission.CONTRIBUTE)
 
 
 @pytest.fixture

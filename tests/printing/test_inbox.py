@@ -17,7 +17,7 @@ from printing import selectors
 from printing.proposals import print_job_propose
 from printing.services import print_job_set_proposal, printer_authenticate, printer_ensure
 from sharing import services as sharing
-from tests.factories import PatientFactory
+from tests.factories import GrantFactory, PatientFactory
 from treatments.models import PrescriptionReading
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ def job_url(name, job):
 @pytest.mark.parametrize(("method", "name"), JOB_ROUTES)
 @pytest.mark.parametrize("who", ["charlie", "alice"])
 def test_nobody_but_the_printers_owner_reaches_a_job(
-    client, request, alice, contribute_grant, printed_pdf, method, name, who
+    client, request, alice, bob_sees_alice, printed_pdf, method, name, who
 ):
     client.force_login(request.getfixturevalue(who))
 
@@ -192,7 +192,7 @@ def test_the_job_page_offers_the_job_name_as_the_title(client, bob, print_to, jo
 
 
 def test_assigning_files_a_prescription_written_by_the_professional_which_is_read_and_told(
-    client, alice, bob, contribute_grant, printed_pdf, tasks_queued, django_capture_on_commit_callbacks
+    client, alice, bob, bob_sees_alice, printed_pdf, tasks_queued, django_capture_on_commit_callbacks
 ):
     client.force_login(bob)
     stored = printed_pdf.documents.get().file.name
@@ -219,7 +219,7 @@ def test_assigning_files_a_prescription_written_by_the_professional_which_is_rea
     assert client.get(response.url).status_code == 200
 
 
-def test_the_professional_chooses_the_title(client, alice, bob, contribute_grant, printed_pdf):
+def test_the_professional_chooses_the_title(client, alice, bob, bob_sees_alice, printed_pdf):
     client.force_login(bob)
 
     assign(client, printed_pdf, patient=str(alice.public_id), title="Antibiotiques angine")
@@ -252,7 +252,7 @@ def test_assigning_without_a_patient_asks_for_one(client, english, bob, printed_
     assert selectors.inbox_jobs(user=bob) == [printed_pdf]
 
 
-def test_a_document_is_assigned_once(client, english, alice, bob, contribute_grant, printed_pdf):
+def test_a_document_is_assigned_once(client, english, alice, bob, bob_sees_alice, printed_pdf):
     client.force_login(bob)
     assign(client, printed_pdf, patient=str(alice.public_id))
 
@@ -263,7 +263,7 @@ def test_a_document_is_assigned_once(client, english, alice, bob, contribute_gra
     assert HealthRecord.objects.count() == 1
 
 
-def test_after_assigning_the_history_links_the_record(client, alice, bob, contribute_grant, printed_pdf):
+def test_after_assigning_the_history_links_the_record(client, alice, bob, bob_sees_alice, printed_pdf):
     client.force_login(bob)
     assign(client, printed_pdf, patient=str(alice.public_id))
     record = HealthRecord.objects.get()
@@ -280,7 +280,7 @@ def test_after_assigning_the_history_links_the_record(client, alice, bob, contri
 
 
 def test_scanning_the_heart_code_shows_the_patient_then_files_the_document(
-    client, english, alice, bob, contribute_grant, printed_pdf
+    client, english, alice, bob, bob_sees_alice, printed_pdf
 ):
     client.force_login(bob)
     url = heart_code_url(alice)
@@ -295,7 +295,7 @@ def test_scanning_the_heart_code_shows_the_patient_then_files_the_document(
     assert response.url == reverse("health_records:detail", args=[record.public_id])
 
 
-def test_the_heart_code_wins_over_a_patient_ticked_before_scanning(client, alice, bob, contribute_grant, printed_pdf):
+def test_the_heart_code_wins_over_a_patient_ticked_before_scanning(client, alice, bob, bob_sees_alice, printed_pdf):
     other = PatientFactory()
     sharing.grant_give(actor=other, professional=bob, scope=Scope.ALL, permission=Permission.CONTRIBUTE)
     client.force_login(bob)
@@ -330,13 +330,14 @@ def test_a_code_that_is_no_heart_code_is_refused(client, english, bob, printed_p
 # --- Choosing among the patients ----------------------------------------------------------------------
 
 
-def test_the_search_finds_only_patients_whose_file_the_professional_may_add_to(client, bob, alice, dave):
+def test_the_search_finds_only_patients_whose_file_the_professional_may_add_to(
+    client, bob, alice, dave, bob_sees_alice
+):
     for patient in (alice, dave):
         patient.last_name = "Martin"
         patient.save()
     stranger = PatientFactory(last_name="Martin")
-    sharing.grant_give(actor=alice, professional=bob, scope=Scope.ALL, permission=Permission.CONTRIBUTE)
-    sharing.grant_give(actor=dave, professional=bob, scope=Scope.ALL, permission=Permission.READ)
+    GrantFactory(patient=dave, professional=bob, permission=Permission.READ)
     client.force_login(bob)
 
     found = client.get(reverse("printing:patient_search"), {"q": "mart"}).content.decode()
@@ -347,7 +348,7 @@ def test_the_search_finds_only_patients_whose_file_the_professional_may_add_to(c
     assert str(alice.public_id) in by_email
 
 
-def test_patients_filed_for_lately_are_offered_first(client, alice, bob, contribute_grant, print_to):
+def test_patients_filed_for_lately_are_offered_first(client, alice, bob, bob_sees_alice, print_to):
     first, second = print_to(bob, name="Premier"), print_to(bob, name="Second")
     client.force_login(bob)
     assign(client, first, patient=str(alice.public_id))
@@ -359,7 +360,7 @@ def test_patients_filed_for_lately_are_offered_first(client, alice, bob, contrib
 
 
 def test_the_proposed_patient_is_shown_with_the_evidence_and_preselected(
-    client, english, alice, bob, contribute_grant, printed_pdf
+    client, english, alice, bob, bob_sees_alice, printed_pdf
 ):
     line = f"Mme {alice.last_name.upper()} Alice née le 12/03/1984"
     evidence = {"page": 1, "lines": [line]}
@@ -375,7 +376,7 @@ def test_the_proposed_patient_is_shown_with_the_evidence_and_preselected(
     assert f'value="{alice.public_id}" checked' in job_page
 
 
-def test_the_evidence_reads_in_french(client, alice, bob, contribute_grant, printed_pdf):
+def test_the_evidence_reads_in_french(client, alice, bob, bob_sees_alice, printed_pdf):
     evidence = {"page": 2, "lines": [f"ReLyfe : {alice.public_id}"]}
     print_job_set_proposal(job=printed_pdf, patient=alice, reason="relyfe_id", evidence=evidence)
     client.force_login(bob)
@@ -384,7 +385,7 @@ def test_the_evidence_reads_in_french(client, alice, bob, contribute_grant, prin
     assert quoted in inbox_page(client)
 
 
-def test_a_proposal_made_from_the_job_name_alone_is_not_shown(client, alice, bob, contribute_grant, printed_pdf):
+def test_a_proposal_made_from_the_job_name_alone_is_not_shown(client, alice, bob, bob_sees_alice, printed_pdf):
     """Proposals an older version stored from the job name alone carry no evidence from the document."""
     print_job_set_proposal(job=printed_pdf, patient=alice, reason="job_name")
     client.force_login(bob)
@@ -417,7 +418,7 @@ def test_the_document_wins_over_the_job_name_in_the_inbox(client, english, alice
     assert str(job_page.context["form"]["patient"].value()) == str(dave.public_id)
 
 
-def test_a_job_name_alone_only_fills_in_the_patient_search(client, english, alice, bob, contribute_grant, print_to):
+def test_a_job_name_alone_only_fills_in_the_patient_search(client, english, alice, bob, bob_sees_alice, print_to):
     job = print_to(bob, name=f"Ordonnance {alice.full_name}.pdf")
     print_job_propose(job=job)
     client.force_login(bob)
@@ -447,7 +448,7 @@ def test_a_document_naming_someone_out_of_reach_proposes_and_reveals_no_one(clie
     assert "Assign to" not in inbox_page(client)
 
 
-def test_the_one_click_assignment_files_it_for_the_proposed_patient(client, alice, bob, contribute_grant, printed_pdf):
+def test_the_one_click_assignment_files_it_for_the_proposed_patient(client, alice, bob, bob_sees_alice, printed_pdf):
     print_job_set_proposal(job=printed_pdf, patient=alice, reason="relyfe_id")
     client.force_login(bob)
     button = inbox_page(client).split(f'action="{reverse("printing:job_assign", args=[printed_pdf.public_id])}"')[1]
@@ -462,10 +463,10 @@ def test_the_one_click_assignment_files_it_for_the_proposed_patient(client, alic
 
 
 def test_no_proposal_is_shown_for_a_patient_the_professional_lost_access_to(
-    client, alice, bob, contribute_grant, printed_pdf
+    client, alice, bob, bob_sees_alice, printed_pdf
 ):
     print_job_set_proposal(job=printed_pdf, patient=alice, reason="relyfe_id")
-    sharing.grant_revoke(actor=alice, grant=contribute_grant)
+    sharing.grant_revoke(actor=alice, grant=bob_sees_alice)
     client.force_login(bob)
 
     inbox = inbox_page(client)
@@ -494,7 +495,7 @@ def test_dismissing_takes_the_document_out_of_the_inbox_and_deletes_it(
     assert "dismissed on" in inbox_page(client)
 
 
-def test_an_assigned_document_cannot_be_dismissed(client, english, alice, bob, contribute_grant, printed_pdf):
+def test_an_assigned_document_cannot_be_dismissed(client, english, alice, bob, bob_sees_alice, printed_pdf):
     client.force_login(bob)
     assign(client, printed_pdf, patient=str(alice.public_id))
 

@@ -6,7 +6,6 @@ from rest_framework.test import APIClient
 
 from printing import selectors
 from printing.services import print_job_set_proposal
-from sharing import services as sharing
 from tests.files import jpeg_bytes, pdf_bytes, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -86,9 +85,8 @@ def test_an_anonymous_client_must_authenticate(api):
 
 
 def test_the_inbox_lists_the_waiting_documents_with_the_proposal_the_professional_may_see(
-    api, alice, dave, bob, charlie
+    api, alice, dave, bob, charlie, bob_sees_alice
 ):
-    sharing.grant_give(actor=alice, professional=bob, scope="all", permission="contribute")
     client = api(bob)
     for name in ("Pour Alice", "Pour Dave", "Sans patient"):
         send(client, pdf_bytes(), job_name=name)

@@ -10,8 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from notifications.models import Notification
-from sharing import services as sharing
-from tests.factories import HealthRecordFactory, MedicationFactory, TreatmentFactory
+from tests.factories import GrantFactory, HealthRecordFactory, MedicationFactory, TreatmentFactory
 from treatments.models import Intake, Treatment, TreatmentStatus
 
 # Until relyfe/urls.py lists the treatments API: the site's URLs with it added.
@@ -165,8 +164,9 @@ def test_the_patient_changes_a_medication_and_a_stopped_one_stays_as_it_is(api, 
     assert medication.dose == 2
 
 
-def test_a_professional_with_a_contribute_grant_adds_changes_and_stops_a_medication_and_the_patient_is_told(alice, bob):
-    sharing.grant_give(actor=alice, professional=bob, scope="all", permission="contribute")
+def test_a_professional_with_a_contribute_grant_adds_changes_and_stops_a_medication_and_the_patient_is_told(
+    alice, bob, bob_sees_alice
+):
     api = client_of(bob)
 
     treatment = api.post(
@@ -194,7 +194,7 @@ def test_a_professional_with_a_contribute_grant_adds_changes_and_stops_a_medicat
 
 
 def test_a_professional_with_a_read_grant_reads_but_cannot_change_anything(alice, bob, treatment, medication):
-    sharing.grant_give(actor=alice, professional=bob, scope="all", permission="read")
+    GrantFactory(patient=alice, professional=bob, permission="read")
     api = client_of(bob)
 
     assert api.get(reverse("api:patient-treatments", args=[alice.public_id])).status_code == 200
@@ -414,8 +414,7 @@ def test_a_snoozed_dose_is_reminded_again_after_the_patients_snooze(api, alice, 
     assert snoozed.json()["snoozed_until"] == "2026-02-10T08:35:00+01:00"
 
 
-def test_only_the_patient_marks_a_dose_and_only_a_planned_one(api, alice, bob, medication):
-    sharing.grant_give(actor=alice, professional=bob, scope="all", permission="contribute")
+def test_only_the_patient_marks_a_dose_and_only_a_planned_one(api, alice, bob, bob_sees_alice, medication):
     dose = {"medication": str(medication.public_id), "local_date": "2026-02-10", "answer": "taken"}
 
     by_bob = client_of(bob).post(reverse("api:doses"), {**dose, "moment": "morning"}, format="json")

@@ -5,8 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Notification
-from sharing import services as sharing
-from tests.factories import HealthRecordFactory, MedicationFactory, TreatmentFactory
+from tests.factories import GrantFactory, HealthRecordFactory, MedicationFactory, TreatmentFactory
 from treatments.models import Intake, Medication, ReminderSettings, Treatment
 
 pytestmark = pytest.mark.django_db
@@ -84,8 +83,9 @@ def test_todays_plan_groups_doses_by_moment_and_the_patient_marks_them(client, a
     assert "<svg" in after.content.decode()  # the adherence chart
 
 
-def test_a_contributing_professional_adds_and_stops_medications_and_the_patient_is_told(client, alice, bob):
-    sharing.grant_give(actor=alice, professional=bob, scope="all", permission="contribute")
+def test_a_contributing_professional_adds_and_stops_medications_and_the_patient_is_told(
+    client, alice, bob, bob_sees_alice
+):
     treatment = TreatmentFactory(patient=alice)
     client.force_login(bob)
 
@@ -104,7 +104,7 @@ def test_a_contributing_professional_adds_and_stops_medications_and_the_patient_
 
 
 def test_a_reading_professional_sees_but_cannot_change_treatments(client, alice, bob):
-    sharing.grant_give(actor=alice, professional=bob, scope="all", permission="read")
+    GrantFactory(patient=alice, professional=bob, permission="read")
     treatment = TreatmentFactory(patient=alice)
     medication = MedicationFactory(treatment=treatment)
     client.force_login(bob)
