@@ -29,7 +29,7 @@ def _urls(record, *, link_holder: bool) -> dict:
 
 
 def new_form(viewer, record, access, data=None) -> CommentForm:
-    for_professionals = selectors.sees_professional_comments(viewer, access)
+    for_professionals = policy.sees_professional_comments(viewer, access)
     return CommentForm(data, record=record, for_professionals=for_professionals)
 
 

@@ -58,7 +58,7 @@ def _visibility_for(actor, access: Access, visibility: str, parent: Comment | No
     """A reply to a professionals-only comment stays among professionals; nobody else writes there."""
     if parent is not None and parent.is_for_professionals:
         visibility = Visibility.PROFESSIONALS
-    if visibility == Visibility.PROFESSIONALS and not selectors.sees_professional_comments(actor, access):
+    if visibility == Visibility.PROFESSIONALS and not policy.sees_professional_comments(actor, access):
         raise ValidationError(_("Only professionals can write to professionals only."), code="visibility")
     return visibility
 
