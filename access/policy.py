@@ -128,6 +128,13 @@ class Access:
     def __bool__(self) -> bool:
         return self.allowed
 
+    @property
+    def logged_path(self) -> AccessPath:
+        """The path the access log records: only an allowed access has one."""
+        if self.path is None:
+            raise ValueError("A denied access is not logged: there was no access.")
+        return self.path
+
     def can(self, action: Action) -> bool:
         """Whether the same actor may do `action` on the same patient (and record or treatment): what
         `decide` would answer for `action`, without asking it again. A page decides once, then asks

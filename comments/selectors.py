@@ -55,7 +55,7 @@ def record_comments(*, user, record: HealthRecord, access: Access, request=None)
         object_type="comment",
         object_id=None,
         action=AuditAction.LIST,
-        access_path=access.path,
+        access_path=access.logged_path,
         request=request,
     )
     return (
@@ -82,7 +82,7 @@ def comment_get_for_user(
             object_type="comment",
             object_id=comment.public_id,
             action=AuditAction.VIEW,
-            access_path=access.path,
+            access_path=access.logged_path,
             request=request,
         )
     return comment, access
@@ -104,7 +104,7 @@ def unread_counts(*, user, records: list[HealthRecord]) -> dict[int, int]:
 
 
 def _by_patient(records) -> dict[int, list[HealthRecord]]:
-    grouped = {}
+    grouped: dict[int, list[HealthRecord]] = {}
     for record in records:
         grouped.setdefault(record.patient_id, []).append(record)
     return grouped

@@ -42,7 +42,7 @@ def _audit(*, actor, comment: Comment, action: AuditAction, access: Access, requ
         object_type=PROFESSIONAL_COMMENT if comment.visibility == "professionals" else "comment",
         object_id=comment.public_id,
         action=action,
-        access_path=access.path,
+        access_path=access.logged_path,
         request=request,
     )
 
@@ -190,7 +190,9 @@ def _mentionable(comment: Comment) -> list[User]:
     """The professionals the text mentions who may see the comment; anyone else mentioned is ignored."""
     candidates = User.objects.filter(
         public_id__in=selectors.mentioned_ids(comment.text), role=Role.PROFESSIONAL, is_active=True
-    ).exclude(pk=comment.author_id)
+    )
+    # A share-link holder's comment has no author: pk=None is Django's IS NULL, which the stubs reject.
+    candidates = candidates.exclude(pk=comment.author_id)  # type: ignore[misc]
     return [user for user in candidates if _sees(user, comment)]
 
 

@@ -41,7 +41,7 @@ def face_status(*, patient: User, viewer=None, request=None) -> FaceStatus:
             object_type="face_consent",
             object_id=None,
             action=AuditAction.VIEW,
-            access_path=policy.decide(viewer, policy.Action.ENROL_FACE, patient).path,
+            access_path=policy.decide(viewer, policy.Action.ENROL_FACE, patient).logged_path,
             request=request,
         )
     consents = list(FaceConsent.objects.filter(patient=patient).select_related("recorded_by", "withdrawn_by"))

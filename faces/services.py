@@ -56,7 +56,7 @@ def _may_enrol(actor, patient) -> AccessPath:
     access = policy.decide(actor, policy.Action.ENROL_FACE, patient)
     if not access:
         raise PermissionDenied
-    return access.path
+    return access.logged_path
 
 
 def _audit(*, actor, patient, object_type, object_id, action, path, request):

@@ -69,7 +69,7 @@ def timeline_records(
         object_type="timeline",
         object_id=None,
         action=AuditAction.LIST,
-        access_path=access.path,
+        access_path=access.logged_path,
         request=request,
     )
     return records.select_related("author").prefetch_related("tags", "files")
@@ -122,7 +122,7 @@ def health_record_get_for_user(
         object_type="health_record",
         object_id=record.public_id,
         action=AuditAction.VIEW,
-        access_path=access.path,
+        access_path=access.logged_path,
         request=request,
     )
     return record, access
@@ -143,7 +143,7 @@ def record_file_get_for_user(
             object_type="record_file",
             object_id=record_file.public_id,
             action=AuditAction.DOWNLOAD,
-            access_path=access.path,
+            access_path=access.logged_path,
             request=request,
         )
     return record_file

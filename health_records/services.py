@@ -2,8 +2,9 @@
 access event and queues thumbnails once the transaction has committed."""
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -39,7 +40,7 @@ def _require(actor, action: Action, patient):
 
 def parse_tags(text: str) -> list[str]:
     """ "Cardiology, knee ,cardiology" -> ["Cardiology", "knee"]: trimmed, de-duplicated ignoring case."""
-    names = {}
+    names: dict[str, str] = {}
     for raw in (text or "").split(","):
         name = " ".join(raw.split())[:40]
         if name:
@@ -158,7 +159,7 @@ def _queue_thumbnails(record_files: list[RecordFile]) -> None:
     from health_records.tasks import record_file_make_thumbnail
 
     for record_file in record_files:
-        transaction.on_commit(lambda pk=record_file.pk: record_file_make_thumbnail.delay(pk))
+        transaction.on_commit(partial(record_file_make_thumbnail.delay, record_file.pk))
 
 
 def _audit(*, actor, record: HealthRecord, action: AuditAction, access, request):
@@ -196,8 +197,8 @@ def health_record_create(
     clinical_date: date,
     description: str = "",
     tags: Iterable[str] = (),
-    uploads: list[CheckedUpload] = (),
-    kept: list[StagedUpload] = (),
+    uploads: Sequence[CheckedUpload] = (),
+    kept: Sequence[StagedUpload] = (),
     request=None,
 ) -> HealthRecord:
     """A new record with its files. The uploads were checked before: nothing is written if one fails.
@@ -255,7 +256,7 @@ def _as_json(value):
 
 
 def record_files_add(
-    *, actor, record: HealthRecord, uploads: list[CheckedUpload], kept: list[StagedUpload] = (), request=None
+    *, actor, record: HealthRecord, uploads: list[CheckedUpload], kept: Sequence[StagedUpload] = (), request=None
 ) -> list[RecordFile]:
     """Adds checked files to a record; `kept` as in `health_record_create`."""
     access = _require(actor, Action.UPDATE, record.patient)
@@ -315,7 +316,8 @@ def record_file_set_thumbnail(*, record_file: RecordFile, content: bytes) -> Non
 def health_record_create_with_site(*, body_site: str = "", **fields) -> HealthRecord:
     """A new record (as `health_record_create`) with where on the body its photos were taken."""
     body_site = " ".join((body_site or "").split())
-    if len(body_site) > HealthRecord._meta.get_field("body_site").max_length:
+    limit = HealthRecord._meta.get_field("body_site").max_length
+    if limit is not None and len(body_site) > limit:
         raise ValidationError({"body_site": _("The body site is too long.")}, code="too_long")
     with transaction.atomic():
         record = health_record_create(**fields)

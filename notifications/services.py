@@ -4,6 +4,7 @@ hours, device subscriptions, and the e-mail and push channels."""
 import json
 import logging
 from datetime import time
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -86,13 +87,13 @@ def notify(
 def _queue_email(notification: Notification) -> None:
     from notifications.tasks import notification_send_email
 
-    transaction.on_commit(lambda pk=notification.pk: notification_send_email.delay(pk))
+    transaction.on_commit(partial(notification_send_email.delay, notification.pk))
 
 
 def _queue_push(notification: Notification) -> None:
     from notifications.tasks import notification_send_push
 
-    transaction.on_commit(lambda pk=notification.pk: notification_send_push.delay(pk))
+    transaction.on_commit(partial(notification_send_push.delay, notification.pk))
 
 
 def notify_translated(

@@ -50,7 +50,7 @@ def treatments_of_patient(*, user, patient_id, request=None):
         object_type="treatments",
         object_id=None,
         action=AuditAction.LIST,
-        access_path=access.path,
+        access_path=access.logged_path,
         request=request,
     )
     return patient, access, _with_medications(_covered(patient, access))
@@ -94,7 +94,7 @@ def treatment_for_user(*, user, public_id, action: Action = Action.VIEW, request
             object_type="treatment",
             object_id=treatment.public_id,
             action=AuditAction.VIEW,
-            access_path=access.path,
+            access_path=access.logged_path,
             request=request,
         )
         treatment = _with_medications(Treatment.objects.filter(pk=treatment.pk)).get()
@@ -117,7 +117,7 @@ def medication_for_user(*, user, public_id, action: Action) -> Medication:
 def treatments_by_status(treatments, *, day: datetime.date) -> dict[str, list[Treatment]]:
     """Current (active or paused), upcoming and past (finished or stopped) treatments on `day`: by their
     dates as much as by what was set (see `Treatment.status_on`)."""
-    groups = {"current": [], "upcoming": [], "past": []}
+    groups: dict[str, list[Treatment]] = {"current": [], "upcoming": [], "past": []}
     for treatment in treatments:
         status = treatment.status_on(day)
         group = "past" if status in OVER else "upcoming" if status == UPCOMING else "current"
