@@ -4,7 +4,11 @@ The foundation knows no feature app: records are referred to by their label ("he
 and the user model through settings.AUTH_USER_MODEL.
 """
 
+from __future__ import annotations
+
+import datetime
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -12,9 +16,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from access.types import RecordLike, TreatmentLike
+
 # The record kind that treatments belong to (health_records.models.RecordKind.PRESCRIPTION; a test holds
 # the two equal).
 PRESCRIPTION_KIND = "prescription"
+# The role of the users who have a file (accounts.models.Role.PATIENT; a test holds the two equal).
+PATIENT_ROLE = "patient"
 
 
 class AccessPath(models.TextChoices):
@@ -46,8 +55,8 @@ class GrantOrigin(models.TextChoices):
     QUICK_ACCOUNT = "quick_account", _("the professional who created the account")
 
 
-class GrantQuerySet(models.QuerySet):
-    def active(self, at=None):
+class GrantQuerySet(models.QuerySet["Grant"]):
+    def active(self, at: datetime.datetime | None = None) -> GrantQuerySet:
         at = at or timezone.now()
         return self.filter(revoked_at__isnull=True, starts_at__lte=at).filter(
             Q(ends_at__isnull=True) | Q(ends_at__gt=at)
@@ -96,7 +105,7 @@ class Grant(models.Model):
             models.CheckConstraint(condition=~Q(patient=models.F("professional")), name="grant_not_to_oneself"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.professional} → {self.patient} ({self.scope}, {self.permission})"
 
     @property
@@ -104,7 +113,7 @@ class Grant(models.Model):
         now = timezone.now()
         return self.revoked_at is None and self.starts_at <= now and (self.ends_at is None or self.ends_at > now)
 
-    def covers(self, record) -> bool:
+    def covers(self, record: RecordLike) -> bool:
         """Whether the grant's scope includes this record (a professional always sees what they added)."""
         if self.scope == Scope.ALL or record.author_id == self.professional_id:
             return True
@@ -125,14 +134,17 @@ class Grant(models.Model):
         """Treatments belong to the prescription kind (see the policy's docstring)."""
         return self.scope == Scope.ALL or (self.scope == Scope.KINDS and PRESCRIPTION_KIND in self.kinds)
 
-    def covers_treatment(self, treatment) -> bool:
+    def covers_treatment(self, treatment: TreatmentLike) -> bool:
         """Whether the grant's scope includes this treatment, saved or about to be created (a professional
         always sees the treatments they prescribed or created, and those of the prescriptions they added)."""
         if self.covers_all_treatments:
             return True
         if treatment.pk is not None and self.professional_id in (treatment.created_by_id, treatment.prescriber_id):
             return True
-        return treatment.prescription_id is not None and self.covers(treatment.prescription)
+        if treatment.prescription_id is None:
+            return False
+        prescription = treatment.prescription
+        return prescription is not None and self.covers(prescription)
 
     def treatments_filter(self) -> Q:
         """`covers_treatment` as a filter on Treatment."""

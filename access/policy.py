@@ -34,13 +34,24 @@ What a scope covers:
 - proposing a colleague passes on at most what the proposer sees (`may_propose`).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from access.models import AccessPath, Grant, GrantOrigin, Scope
+from access.models import PATIENT_ROLE, AccessPath, Grant, GrantOrigin, Scope
+from access.types import EmergencyProfileLike, RecordLike, ShareLinkLike, TreatmentLike
+
+if TYPE_CHECKING:
+    # The patient is the user model itself. Imported for type checking only: accounts is above access.
+    from accounts.models import User
 
 
 class Action(StrEnum):
@@ -63,22 +74,27 @@ class Channel(StrEnum):
     ADMIN = "admin"
 
 
+ALL_ACTIONS = frozenset(Action)
 # Staff read health data only in the administration, where every page is audited; they never edit it.
-STAFF_ADMIN_ACTIONS = {Action.VIEW, Action.DOWNLOAD}
-READ_ACTIONS = {Action.VIEW, Action.DOWNLOAD}
-GRANT_ACTIONS = {
+STAFF_ADMIN_ACTIONS = frozenset({Action.VIEW, Action.DOWNLOAD})
+READ_ACTIONS = frozenset({Action.VIEW, Action.DOWNLOAD})
+GRANT_ACTIONS: dict[str, frozenset[Action]] = {
     "read": READ_ACTIONS,
     "comment": READ_ACTIONS | {Action.COMMENT},
     # Enrolling a face is adding to the file, and needs the patient's recorded consent besides (faces app).
     "contribute": READ_ACTIONS | {Action.COMMENT, Action.CREATE, Action.UPDATE, Action.ENROL_FACE},
 }
+# Actions on patient-level data that no record carries: the whole file only.
+WHOLE_FILE_ACTIONS = frozenset({Action.ENROL_FACE})
+NO_ACTIONS: frozenset[Action] = frozenset()
+_QuerySetT = TypeVar("_QuerySetT", bound="QuerySet[Any]")
 
 
 @dataclass(frozen=True)
 class LinkVisitor:
     """Someone who opened a share link and said who they are; not a member session."""
 
-    link: object
+    link: ShareLinkLike
     name: str
     profession: str = ""
     is_authenticated: bool = field(default=False, init=False)
@@ -91,103 +107,244 @@ class LinkVisitor:
         return f"{self.name} ({self.profession})" if self.profession else self.name
 
 
+# Who asks: a member (patient, professional, staff), a share-link visitor, an anonymous visitor, or nobody.
+Actor: TypeAlias = "User | LinkVisitor | AnonymousUser | None"
+
+
 @dataclass(frozen=True)
 class Access:
     allowed: bool
     path: AccessPath | None = None
     # Which of the patient's records this access covers: None for all of them.
     records: Q | None = None
-    grant: object = None
-    link: object = None
+    grant: Grant | None = None
+    link: ShareLinkLike | None = None
     # Which of the patient's treatments (a filter on Treatment): None for all of them.
     treatments: Q | None = None
     # The whole file: every record, every treatment and the patient-level data no record carries.
     whole_file: bool = False
+    # What `decide` found before looking at the action, so that `can` answers for the other actions.
+    _basis: _Basis | None = field(default=None, repr=False, compare=False)
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return self.allowed
+
+    @property
+    def logged_path(self) -> AccessPath:
+        """The path the access log records: only an allowed access has one."""
+        if self.path is None:
+            raise ValueError("A denied access is not logged: there was no access.")
+        return self.path
+
+    def can(self, action: Action) -> bool:
+        """Whether the same actor may do `action` on the same patient (and record or treatment): what
+        `decide` would answer for `action`, without asking it again. A page decides once, then asks
+        `access.can(Action.COMMENT)`, `access.can(Action.CREATE)`... An access that `decide` did not make
+        (DENIED included) allows nothing."""
+        return self._basis is not None and self._basis.allows(action)
 
 
 DENIED = Access(False)
 
 
-# Actions on patient-level data that no record carries: the whole file only.
-WHOLE_FILE_ACTIONS = {Action.ENROL_FACE}
+class _Basis:
+    """What `decide` finds for one actor, patient, channel, record and treatment before it looks at the
+    action: the actions the path allows, whether the record and the treatment are within its scope (asked
+    once, and only when an action is allowed: it may cost a query), and the access it gives."""
+
+    def __init__(
+        self,
+        actions: frozenset[Action] = NO_ACTIONS,
+        *,
+        path: AccessPath | None = None,
+        records: Q | None = None,
+        grant: Grant | None = None,
+        link: ShareLinkLike | None = None,
+        treatments: Q | None = None,
+        whole_file: bool = False,
+        in_scope: Callable[[], bool] | None = None,
+    ) -> None:
+        self.actions = actions
+        self.path = path
+        self.records = records
+        self.grant = grant
+        self.link = link
+        self.treatments = treatments
+        self.whole_file = whole_file
+        self._in_scope = in_scope
+        self._scope_answer: bool | None = None
+
+    def allows(self, action: Action) -> bool:
+        if action not in self.actions:
+            return False
+        if self._in_scope is None:
+            return True
+        if self._scope_answer is None:
+            self._scope_answer = self._in_scope()
+        return self._scope_answer
+
+    def access(self, action: Action) -> Access:
+        if not self.allows(action):
+            return Access(False, _basis=self)
+        return Access(
+            True,
+            self.path,
+            records=self.records,
+            grant=self.grant,
+            link=self.link,
+            treatments=self.treatments,
+            whole_file=self.whole_file,
+            _basis=self,
+        )
 
 
-def decide(actor, action: Action, patient, *, channel: Channel = Channel.APP, record=None, treatment=None) -> Access:
+_NOTHING = _Basis()
+
+
+def decide(
+    actor: Actor,
+    action: Action,
+    patient: User,
+    *,
+    channel: Channel = Channel.APP,
+    record: RecordLike | None = None,
+    treatment: TreatmentLike | None = None,
+) -> Access:
     """May `actor` (a user, a link visitor or an anonymous visitor) do `action` on data of `patient`,
-    and on `record` or `treatment` (saved, or about to be created) when one is given?"""
+    and on `record` or `treatment` (saved, or about to be created) when one is given? The answer also
+    says, through `Access.can`, what the same actor may do besides."""
+    return _basis(actor, patient, channel, record, treatment).access(action)
+
+
+def _basis(
+    actor: Actor, patient: User, channel: Channel, record: RecordLike | None, treatment: TreatmentLike | None
+) -> _Basis:
     if actor is None or not patient.is_patient:
-        return DENIED
+        return _NOTHING
     if treatment is not None and treatment.patient_id != patient.pk:
-        return DENIED
+        return _NOTHING
     if isinstance(actor, LinkVisitor):
-        return _through_link(actor, action, patient, record, treatment)
-    if not actor.is_authenticated or not actor.is_active:
-        return DENIED
+        return _through_link(actor, patient, record, treatment)
+    if isinstance(actor, AnonymousUser) or not actor.is_authenticated or not actor.is_active:
+        return _NOTHING
     if actor.pk == patient.pk:
-        return Access(True, AccessPath.OWNER, whole_file=True)
+        return _Basis(ALL_ACTIONS, path=AccessPath.OWNER, whole_file=True)
     if channel == Channel.ADMIN:
-        if actor.is_staff and action in STAFF_ADMIN_ACTIONS:
-            return Access(True, AccessPath.STAFF, whole_file=True)
-        return DENIED
+        if actor.is_staff:
+            return _Basis(STAFF_ADMIN_ACTIONS, path=AccessPath.STAFF, whole_file=True)
+        return _NOTHING
     if actor.is_professional:
-        return _through_grant(actor, action, patient, record, treatment)
-    return DENIED
+        return _through_grant(actor, patient, record, treatment)
+    return _NOTHING
 
 
-def _through_grant(professional, action, patient, record, treatment) -> Access:
+def _through_grant(
+    professional: User, patient: User, record: RecordLike | None, treatment: TreatmentLike | None
+) -> _Basis:
     grant = Grant.objects.active().filter(patient=patient, professional=professional).first()
-    if grant is None or action not in GRANT_ACTIONS[grant.permission]:
-        return DENIED
+    if grant is None:
+        return _NOTHING
     whole_file = grant.scope == Scope.ALL
-    if action in WHOLE_FILE_ACTIONS and not whole_file:
-        return DENIED
-    if record is not None:
-        if record.is_archived or not grant.covers(record):
-            return DENIED
-        # Adding to a file is not rewriting it: a professional changes only the records they added.
-        if action == Action.UPDATE and record.author_id != professional.pk:
-            return DENIED
-    if treatment is not None and not grant.covers_treatment(treatment):
-        return DENIED
-    path = AccessPath.EMERGENCY if grant.origin == GrantOrigin.BREAK_GLASS else AccessPath.GRANT
-    return Access(
-        True,
-        path,
+    actions = GRANT_ACTIONS[grant.permission]
+    if not whole_file:
+        actions -= WHOLE_FILE_ACTIONS
+    # Adding to a file is not rewriting it: a professional changes only the records they added.
+    if record is not None and record.author_id != professional.pk:
+        actions -= {Action.UPDATE}
+
+    def in_scope() -> bool:
+        if record is not None and (record.is_archived or not grant.covers(record)):
+            return False
+        return treatment is None or grant.covers_treatment(treatment)
+
+    return _Basis(
+        actions,
+        path=AccessPath.EMERGENCY if grant.origin == GrantOrigin.BREAK_GLASS else AccessPath.GRANT,
         records=grant.records_filter(),
         grant=grant,
         treatments=None if grant.covers_all_treatments else grant.treatments_filter(),
         whole_file=whole_file,
+        in_scope=in_scope if record is not None or treatment is not None else None,
     )
 
 
-def _through_link(visitor: LinkVisitor, action, patient, record, treatment) -> Access:
+def _link_actions(link: ShareLinkLike) -> frozenset[Action]:
+    return READ_ACTIONS | ({Action.COMMENT} if link.allow_comments else NO_ACTIONS)
+
+
+def _through_link(
+    visitor: LinkVisitor, patient: User, record: RecordLike | None, treatment: TreatmentLike | None
+) -> _Basis:
     link = visitor.link
-    allowed_actions = READ_ACTIONS | ({Action.COMMENT} if link.allow_comments else set())
-    if link.patient_id != patient.pk or not link.is_usable or action not in allowed_actions:
-        return DENIED
-    if record is not None and (record.is_archived or not link.records.filter(pk=record.pk).exists()):
-        return DENIED
-    if treatment is not None and not link.records.filter(pk=treatment.prescription_id).exists():
-        return DENIED
+    if link.patient_id != patient.pk or not link.is_usable:
+        return _NOTHING
+
+    def in_scope() -> bool:
+        if record is not None and (record.is_archived or not link.records.filter(pk=record.pk).exists()):
+            return False
+        return treatment is None or link.records.filter(pk=treatment.prescription_id).exists()
+
     shared = link.records.values("pk")
-    return Access(True, AccessPath.LINK, records=Q(pk__in=shared), link=link, treatments=Q(prescription__in=shared))
+    return _Basis(
+        _link_actions(link),
+        path=AccessPath.LINK,
+        records=Q(pk__in=shared),
+        link=link,
+        treatments=Q(prescription__in=shared),
+        in_scope=in_scope if record is not None or treatment is not None else None,
+    )
 
 
-def treatments_in_scope(access: Access, treatments):
+def patients_for(actor: Actor, action: Action, *, channel: Channel = Channel.APP) -> QuerySet[User]:
+    """The patients on whose data `actor` may do `action`, in one query: those for whom
+    `decide(actor, action, patient, channel=channel)` allows it. The owner for themself; a professional
+    for the patients whose grant in force allows the action; a link visitor for the link's patient; staff
+    every patient in the administration, none in the app."""
+    patients: QuerySet[User] = get_user_model()._default_manager.filter(role=PATIENT_ROLE)
+    if actor is None:
+        return patients.none()
+    if isinstance(actor, LinkVisitor):
+        link = actor.link
+        if not link.is_usable or action not in _link_actions(link):
+            return patients.none()
+        return patients.filter(pk=link.patient_id)
+    if isinstance(actor, AnonymousUser) or not actor.is_authenticated or not actor.is_active:
+        return patients.none()
+    reach = Q(pk=actor.pk)
+    if channel == Channel.ADMIN:
+        if actor.is_staff and action in STAFF_ADMIN_ACTIONS:
+            return patients
+    elif actor.is_professional:
+        permissions = [permission for permission, actions in GRANT_ACTIONS.items() if action in actions]
+        grants = Grant.objects.active().filter(professional=actor, permission__in=permissions)
+        if action in WHOLE_FILE_ACTIONS:
+            grants = grants.filter(scope=Scope.ALL)
+        reach |= Q(pk__in=grants.values("patient_id"))
+    return patients.filter(reach)
+
+
+def sees_professional_comments(viewer: Actor, access: Access) -> bool:
+    """Professionals-only comments are kept to professional members who reach the record through a grant
+    (break-glass included): never the patient, never a share-link holder (whatever profession they state),
+    never staff."""
+    if viewer is None or isinstance(viewer, LinkVisitor | AnonymousUser) or not viewer.is_authenticated:
+        return False
+    return viewer.is_professional and access.path in (AccessPath.GRANT, AccessPath.EMERGENCY)
+
+
+def treatments_in_scope(access: Access, treatments: _QuerySetT) -> _QuerySetT:
     """The treatments of `treatments` (a queryset of one patient's) that `access` covers."""
     return treatments if access.treatments is None else treatments.filter(access.treatments)
 
 
-def may_propose(access: Access, *, scope: str, kinds) -> bool:
+def may_propose(access: Access, *, scope: str, kinds: Iterable[str] | None) -> bool:
     """A professional of the care team proposes a colleague for at most what they see themself: the whole
     file proposes any scope, a kinds grant some of its own kinds; a records grant proposes nobody (a
     proposal does not choose records)."""
-    if not may_propose_colleagues(access):
+    if access.grant is None or not may_propose_colleagues(access):
         return False
-    return access.whole_file or (scope == Scope.KINDS and bool(kinds) and set(kinds) <= set(access.grant.kinds))
+    chosen = set(kinds or ())
+    return access.whole_file or (scope == Scope.KINDS and bool(chosen) and chosen <= set(access.grant.kinds))
 
 
 def may_propose_colleagues(access: Access) -> bool:
@@ -195,45 +352,60 @@ def may_propose_colleagues(access: Access) -> bool:
     return access.grant is not None and (access.whole_file or access.grant.scope == Scope.KINDS)
 
 
-def _is_verified_professional(actor) -> bool:
+def _member(actor: Actor) -> User | None:
+    """The signed-in, active member `actor` is; None for a link visitor, an anonymous visitor, nobody."""
+    if actor is None or isinstance(actor, LinkVisitor | AnonymousUser):
+        return None
+    return actor if actor.is_authenticated and actor.is_active else None
+
+
+def _is_verified_professional(actor: Actor) -> bool:
+    member = _member(actor)
     return bool(
-        actor is not None
-        and actor.is_authenticated
-        and actor.is_active
-        and actor.is_professional
-        and getattr(getattr(actor, "professional_profile", None), "verified", False)
+        member is not None
+        and member.is_professional
+        and getattr(getattr(member, "professional_profile", None), "verified", False)
     )
 
 
-def may_break_glass(actor, emergency_profile) -> bool:
+def may_break_glass(actor: Actor, emergency_profile: EmergencyProfileLike) -> bool:
     """Break-glass: only when the patient turned it on, and only for professionals whose RPPS staff verified."""
     return bool(
         emergency_profile.enabled and emergency_profile.break_glass_enabled and _is_verified_professional(actor)
     )
 
 
-def may_identify_faces(actor) -> bool:
+def may_identify_faces(actor: Actor) -> bool:
     """Searching patients by their face, and creating accounts for the unknown ones, is for professionals
     whose RPPS staff verified: anyone can sign up as a professional, and a face search finds people."""
     return _is_verified_professional(actor)
 
 
-def may_name_identified_patient(actor, patient, *, emergency_page_on: bool) -> bool:
+def may_name_identified_patient(actor: Actor, patient: User, *, emergency_page_on: bool) -> bool:
     """Who a face search found is named to a professional who may open the file, or when the patient made
     their name public on their emergency page; otherwise the match stays anonymous until the patient
     answers an access request."""
     return emergency_page_on or bool(decide(actor, Action.VIEW, patient))
 
 
-def may_withdraw_faces(actor, patient) -> bool:
+def may_withdraw_faces(actor: Actor, patient: User) -> bool:
     """The patient withdraws their consent to face identification; staff erase the templates on the
     patient's request. Nobody else removes them."""
-    if actor is None or not actor.is_authenticated or not actor.is_active:
+    member = _member(actor)
+    if member is None:
         return False
-    return actor.pk == patient.pk or actor.is_staff
+    return member.pk == patient.pk or member.is_staff
 
 
-def require(actor, action: Action, patient, *, record=None, treatment=None, channel: Channel = Channel.APP) -> Access:
+def require(
+    actor: Actor,
+    action: Action,
+    patient: User,
+    *,
+    record: RecordLike | None = None,
+    treatment: TreatmentLike | None = None,
+    channel: Channel = Channel.APP,
+) -> Access:
     """`decide` for the services: the access when the policy allows `action` (written into the access log),
     PermissionDenied when it refuses. Sharing, for one, is `require(actor, Action.SHARE, patient)`: the
     policy allows that on the owner path only."""

@@ -312,6 +312,8 @@ def account_claim_redeem(*, code: str, email: str | None, phone: str | None, pas
 def account_claim_send(*, user: User, code: str, claim_url: str, professional: User) -> None:
     """The invitation by e-mail. Sent from the web process, not a task: the code must not travel
     through the broker."""
+    if not user.email:
+        return
     with override(user.language):
         subject = _("%(name)s created your ReLyfe account") % {"name": professional.full_name}
         body = _(

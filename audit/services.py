@@ -16,7 +16,7 @@ def client_ip(request) -> str | None:
 
 
 def _path_of(access: Access | AccessPath) -> AccessPath:
-    return access.path if isinstance(access, Access) else access
+    return access.logged_path if isinstance(access, Access) else access
 
 
 def _event(*, actor, patient, object_type, object_id, action, access, request, label) -> AccessEvent:

@@ -29,13 +29,14 @@ def _urls(record, *, link_holder: bool) -> dict:
 
 
 def new_form(viewer, record, access, data=None) -> CommentForm:
-    for_professionals = selectors.sees_professional_comments(viewer, access)
+    for_professionals = policy.sees_professional_comments(viewer, access)
     return CommentForm(data, record=record, for_professionals=for_professionals)
 
 
 def discussion_context(*, viewer, record, access, form=None, link_holder: bool = False) -> dict:
-    """What the discussion templates need; the record page adds it to its own context."""
-    can_comment = bool(policy.decide(viewer, Action.COMMENT, record.patient, record=record))
+    """What the discussion templates need; the record page adds it to its own context. `access` is the
+    policy's answer for `viewer` on `record`."""
+    can_comment = access.can(Action.COMMENT)
     return {
         "record": record,
         "comments": selectors.record_thread(user=viewer, record=record, access=access),

@@ -1,6 +1,6 @@
 """Reads of comments. The policy says who reaches a record; on top of its answer, professionals-only
 comments are kept to professional members who reach the record through a grant: never the patient, never
-a share-link holder (whatever profession they state)."""
+a share-link holder (whatever profession they state): access.policy.sees_professional_comments."""
 
 import re
 
@@ -8,8 +8,8 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 
 from access import policy
-from access.models import AccessPath, Grant
-from access.policy import Access, Action, LinkVisitor
+from access.models import Grant
+from access.policy import Access, Action
 from accounts.models import Role, User
 from audit import services as audit
 from audit.models import Action as AuditAction
@@ -22,18 +22,12 @@ from relyfe.search import fold
 MENTION_SUGGESTIONS = 8
 
 
-def sees_professional_comments(viewer, access: Access) -> bool:
-    if isinstance(viewer, LinkVisitor) or not viewer.is_authenticated or not viewer.is_professional:
-        return False
-    return access.path in (AccessPath.GRANT, AccessPath.EMERGENCY)
-
-
 def _visible_filter(viewer, access: Access) -> Q:
-    return Q() if sees_professional_comments(viewer, access) else Q(visibility=Visibility.EVERYONE)
+    return Q() if policy.sees_professional_comments(viewer, access) else Q(visibility=Visibility.EVERYONE)
 
 
 def can_see(viewer, access: Access, comment: Comment) -> bool:
-    return bool(access) and (not comment.is_for_professionals or sees_professional_comments(viewer, access))
+    return bool(access) and (not comment.is_for_professionals or policy.sees_professional_comments(viewer, access))
 
 
 def record_for_comments(*, user, public_id, action: Action = Action.VIEW) -> tuple[HealthRecord, Access]:
@@ -111,7 +105,7 @@ def unread_counts(*, user, records: list[HealthRecord]) -> dict[int, int]:
 
 
 def _by_patient(records) -> dict[int, list[HealthRecord]]:
-    grouped = {}
+    grouped: dict[int, list[HealthRecord]] = {}
     for record in records:
         grouped.setdefault(record.patient_id, []).append(record)
     return grouped

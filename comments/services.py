@@ -37,7 +37,7 @@ def _visibility_for(actor, access: Access, visibility: str, parent: Comment | No
     """A reply to a professionals-only comment stays among professionals; nobody else writes there."""
     if parent is not None and parent.is_for_professionals:
         visibility = Visibility.PROFESSIONALS
-    if visibility == Visibility.PROFESSIONALS and not selectors.sees_professional_comments(actor, access):
+    if visibility == Visibility.PROFESSIONALS and not policy.sees_professional_comments(actor, access):
         raise ValidationError(_("Only professionals can write to professionals only."), code="visibility")
     return visibility
 
@@ -201,7 +201,9 @@ def _mentionable(comment: Comment) -> list[User]:
     """The professionals the text mentions who may see the comment; anyone else mentioned is ignored."""
     candidates = User.objects.filter(
         public_id__in=selectors.mentioned_ids(comment.text), role=Role.PROFESSIONAL, is_active=True
-    ).exclude(pk=comment.author_id)
+    )
+    # A share-link holder's comment has no author: pk=None is Django's IS NULL, which the stubs reject.
+    candidates = candidates.exclude(pk=comment.author_id)  # type: ignore[misc]
     return [user for user in candidates if _sees(user, comment)]
 
 

@@ -58,7 +58,7 @@ def engine():
 def face_consent_give(*, actor: User, patient: User, request=None) -> FaceConsent:
     """The patient agrees, in their account, or tells a professional who has access, who records it.
     Giving it again while it is in force changes nothing."""
-    path = policy.require(actor, policy.Action.ENROL_FACE, patient).path
+    path = policy.require(actor, policy.Action.ENROL_FACE, patient).logged_path
     current = FaceConsent.objects.select_for_update().active().filter(patient=patient).first()
     if current is not None:
         return current
@@ -84,7 +84,7 @@ def face_consent_give(*, actor: User, patient: User, request=None) -> FaceConsen
 def face_enrol(*, actor: User, patient: User, image: bytes, request=None) -> FaceTemplate:
     """Adds a template of the largest face in `image` for `patient`. Needs the patient's consent in force:
     without it, nothing is computed and nothing is stored."""
-    path = policy.require(actor, policy.Action.ENROL_FACE, patient).path
+    path = policy.require(actor, policy.Action.ENROL_FACE, patient).logged_path
     consent = FaceConsent.objects.active().filter(patient=patient).first()
     if consent is None:
         raise Refused("no_consent", _("The patient has not consented to face identification."))

@@ -25,7 +25,7 @@ def gallery(request, patient_id):
         "patient": patient,
         "is_owner": access.path == AccessPath.OWNER,
         "groups": selectors.photos_by_site(photos),
-        "can_add": bool(policy.decide(request.user, Action.CREATE, patient)),
+        "can_add": access.can(Action.CREATE),
     }
     return render(request, "health_records/gallery.html", context)
 

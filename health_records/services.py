@@ -2,8 +2,9 @@
 access event and queues thumbnails once the transaction has committed."""
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -33,7 +34,7 @@ EDITABLE_FIELDS = ["kind", "title", "clinical_date", "description"]
 
 def parse_tags(text: str) -> list[str]:
     """ "Cardiology, knee ,cardiology" -> ["Cardiology", "knee"]: trimmed, de-duplicated ignoring case."""
-    names = {}
+    names: dict[str, str] = {}
     for raw in (text or "").split(","):
         name = " ".join(raw.split())[:40]
         if name:
@@ -150,7 +151,7 @@ def _delete_files_on_commit(staged: list[StagedUpload]) -> None:
 
 def _queue_thumbnails(record_files: list[RecordFile]) -> None:
     for record_file in record_files:
-        transaction.on_commit(lambda pk=record_file.pk: make_record_file_thumbnail_task.delay(pk))
+        transaction.on_commit(partial(make_record_file_thumbnail_task.delay, record_file.pk))
 
 
 def _tell_the_patient_of(*, actor, record: HealthRecord) -> None:
@@ -171,8 +172,8 @@ def health_record_create(
     clinical_date: date,
     description: str = "",
     tags: Iterable[str] = (),
-    uploads: list[CheckedUpload] = (),
-    kept: list[StagedUpload] = (),
+    uploads: Sequence[CheckedUpload] = (),
+    kept: Sequence[StagedUpload] = (),
     request=None,
 ) -> HealthRecord:
     """A new record with its files. The uploads were checked before: nothing is written if one fails.
@@ -246,7 +247,7 @@ def _as_json(value):
 
 
 def record_files_add(
-    *, actor, record: HealthRecord, uploads: list[CheckedUpload], kept: list[StagedUpload] = (), request=None
+    *, actor, record: HealthRecord, uploads: list[CheckedUpload], kept: Sequence[StagedUpload] = (), request=None
 ) -> list[RecordFile]:
     """Adds checked files to a record; `kept` as in `health_record_create`."""
     access = policy.require(actor, Action.UPDATE, record.patient)
@@ -330,7 +331,8 @@ def record_file_set_thumbnail(*, record_file: RecordFile, content: bytes) -> Non
 def health_record_create_with_site(*, body_site: str = "", **fields) -> HealthRecord:
     """A new record (as `health_record_create`) with where on the body its photos were taken."""
     body_site = " ".join((body_site or "").split())
-    if len(body_site) > HealthRecord._meta.get_field("body_site").max_length:
+    limit = HealthRecord._meta.get_field("body_site").max_length
+    if limit is not None and len(body_site) > limit:
         raise ValidationError({"body_site": _("The body site is too long.")}, code="too_long")
     with transaction.atomic():
         record = health_record_create(**fields)

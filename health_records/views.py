@@ -67,8 +67,8 @@ def timeline(request, patient_id):
         "page": page,
         "tags": selectors.patient_tags(patient=patient, access=access),
         "query_without_page": query_without_page.urlencode(),
-        "can_add": bool(policy.decide(request.user, Action.CREATE, patient)),
-        "can_enrol_face": bool(policy.decide(request.user, Action.ENROL_FACE, patient)),
+        "can_add": access.can(Action.CREATE),
+        "can_enrol_face": access.can(Action.ENROL_FACE),
         "can_propose": policy.may_propose_colleagues(access),
     }
     # The features above draw their parts (unread comments, the treatments link): see health_records/panels.py.
@@ -141,9 +141,8 @@ def record_detail(request, record_id):
         "record": record,
         "patient": record.patient,
         "is_owner": access.path == AccessPath.OWNER,
-        "can_edit": bool(policy.decide(request.user, Action.UPDATE, record.patient, record=record)),
-        "can_archive": bool(policy.decide(request.user, Action.ARCHIVE, record.patient, record=record))
-        and not record.is_archived,
+        "can_edit": access.can(Action.UPDATE),
+        "can_archive": access.can(Action.ARCHIVE) and not record.is_archived,
         "add_files_form": AddFilesForm(),
         "kept": selectors.staged_uploads_of(
             owner=request.user, public_ids=request.session.pop(_kept_session_key(record), [])

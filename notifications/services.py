@@ -4,6 +4,7 @@ hours, device subscriptions, and the e-mail and push channels."""
 import json
 import logging
 from datetime import time
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -87,11 +88,11 @@ def notify(
 
 
 def _queue_email(notification: Notification) -> None:
-    transaction.on_commit(lambda pk=notification.pk: send_notification_email_task.delay(pk))
+    transaction.on_commit(partial(send_notification_email_task.delay, notification.pk))
 
 
 def _queue_push(notification: Notification) -> None:
-    transaction.on_commit(lambda pk=notification.pk: push_notification_task.delay(pk))
+    transaction.on_commit(partial(push_notification_task.delay, notification.pk))
 
 
 def notify_translated(

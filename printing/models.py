@@ -1,8 +1,11 @@
 """The virtual printer: each professional's IPP printer, the jobs printed to it, and their documents,
 which wait in the professional's print inbox until they are assigned to a patient (or dismissed)."""
 
+from __future__ import annotations
+
 import os
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from printing.selectors import Proposal
 
 
 class Printer(models.Model):
@@ -100,6 +106,12 @@ class PrintJob(models.Model):
     dismissed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("dismissed on"))
 
     objects = PrintJobQuerySet.as_manager()
+
+    # Set by printing.selectors for the pages: the record's title the job name suggests, the proposed
+    # patient while the professional may still add to their file, and whether the filed record still shows.
+    suggested_title: str
+    proposal: Proposal | None
+    record_shown: bool
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -29,9 +29,8 @@ from enum import StrEnum
 import pypdfium2 as pdfium
 from django.core.files.storage import default_storage
 
-from access.models import Grant
-from access.policy import GRANT_ACTIONS, Action, decide
-from accounts.models import Role, User
+from access.policy import Action, patients_for
+from accounts.models import User
 from documents.reading import read_document
 from documents.text import UnreadableDocument
 from documents.uploads import PDFIUM_LOCK
@@ -160,19 +159,10 @@ class _Candidate:
 
 
 def _candidates(professional: User) -> list[_Candidate]:
-    """The patients whose active grant lets the professional add records, in one query: a professional
-    may have thousands. The policy still has the last word on the one proposed (`_unique`)."""
-    permissions = [permission for permission, actions in GRANT_ACTIONS.items() if Action.CREATE in actions]
-    rows = (
-        Grant.objects.active()
-        .filter(professional=professional, permission__in=permissions, patient__role=Role.PATIENT)
-        .values_list(
-            "patient_id",
-            "patient__public_id",
-            "patient__first_name",
-            "patient__last_name",
-            "patient__patient_profile__birth_date",
-        )
+    """The patients the policy lets the professional add records for, in one query: a professional may
+    have thousands."""
+    rows = patients_for(professional, Action.CREATE).values_list(
+        "pk", "public_id", "first_name", "last_name", "patient_profile__birth_date"
     )
     return [
         _Candidate(
@@ -197,10 +187,7 @@ def _unique(professional: User, matches: list[_Candidate]) -> User | None:
     """The patient when the matches are all one patient the policy lets the professional add to."""
     if len({match.patient_id for match in matches}) != 1:
         return None
-    patient = User.objects.filter(pk=matches[0].patient_id).first()
-    if patient is None or not decide(professional, Action.CREATE, patient):
-        return None
-    return patient
+    return patients_for(professional, Action.CREATE).filter(pk=matches[0].patient_id).first()
 
 
 # --- Reading the evidence -------------------------------------------------------------------------

@@ -10,12 +10,12 @@ document's own evidence (printing.proposals): one stored by an older version fro
 import re
 from dataclasses import dataclass
 
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from access.policy import GRANT_ACTIONS, Action, decide
+from access.policy import Action, decide, patients_for
 from accounts.models import Role, User
 from health_records.models import HealthRecord
 from printing.models import PrintDocument, PrintJob
@@ -65,7 +65,7 @@ class Proposal:
         """Why this patient, quoting the document: "Name and birth date found on page 1: “…”"."""
         lines = self.evidence.get("lines") if isinstance(self.evidence, dict) else None
         if not lines:
-            return PROPOSAL_REASONS[self.reason]
+            return str(PROPOSAL_REASONS[self.reason])
         quote = " … ".join(str(line) for line in lines)
         return PROPOSAL_EVIDENCE[self.reason] % {"page": self.evidence.get("page", 1), "quote": quote}
 
@@ -76,16 +76,15 @@ def suggested_title(job: PrintJob) -> str:
 
 
 def _with_proposals(user, jobs: list[PrintJob]) -> list[PrintJob]:
-    """Sets `job.proposal` (a Proposal or None) on each job: the proposed patient, if still allowed;
-    and `job.suggested_title`."""
-    allowed = {}
+    """Sets `job.proposal` (a Proposal or None) on each job: the proposed patient, if still allowed (the
+    policy asked once for all the jobs); and `job.suggested_title`."""
+    proposed = {job.proposed_patient_id for job in jobs if job.proposed_patient_id is not None}
+    allowed = set(patients_for(user, Action.CREATE).filter(pk__in=proposed).values_list("pk", flat=True))
     for job in jobs:
         job.suggested_title = suggested_title(job)
         patient = job.proposed_patient
-        if patient is not None and patient.pk not in allowed:
-            allowed[patient.pk] = may_add_to(user, patient)
-        shown = patient is not None and allowed[patient.pk] and job.proposal_reason in PROPOSAL_REASONS
-        job.proposal = Proposal(patient, job.proposal_reason, job.proposal_evidence) if shown else None
+        shown = patient is not None and patient.pk in allowed and job.proposal_reason in PROPOSAL_REASONS
+        job.proposal = Proposal(patient, job.proposal_reason, job.proposal_evidence) if patient and shown else None
     return jobs
 
 
@@ -163,22 +162,9 @@ def document_of(*, job: PrintJob, public_id) -> PrintDocument:
 # --- Patients to file a document for --------------------------------------------------------------
 
 
-def _patients_with_grants(user):
-    """Patients whose grant in force may let the professional add records: the policy has the last word
-    (`_addable`), this only narrows the rows it is asked about."""
-    permissions = [permission for permission, actions in GRANT_ACTIONS.items() if Action.CREATE in actions]
-    grants = sharing.my_patients(user=user).filter(permission__in=permissions)
-    return User.objects.filter(role=Role.PATIENT, is_active=True, pk__in=grants.values("patient"))
-
-
-def _addable(user, patients, limit: int) -> list[User]:
-    chosen = []
-    for patient in patients[:PATIENTS_SCANNED]:
-        if may_add_to(user, patient):
-            chosen.append(patient)
-            if len(chosen) == limit:
-                break
-    return chosen
+def _addable(user) -> QuerySet[User]:
+    """The active patients the professional may add records for, as the policy answers in one query."""
+    return patients_for(user, Action.CREATE).filter(is_active=True)
 
 
 def patients_matching(*, user, query: str, limit: int = PATIENT_CHOICES) -> list[User]:
@@ -187,11 +173,10 @@ def patients_matching(*, user, query: str, limit: int = PATIENT_CHOICES) -> list
     words = query.split()
     if len(" ".join(words)) < 2:
         return []
-    patients = _patients_with_grants(user)
+    patients = _addable(user)
     for word in words:
         patients = patients.filter(Q(first_name__folded=word) | Q(last_name__folded=word) | Q(email__folded=word))
-    patients = patients.select_related("patient_profile").order_by("last_name", "first_name", "pk")
-    return _addable(user, patients, limit)
+    return list(patients.select_related("patient_profile").order_by("last_name", "first_name", "pk")[:limit])
 
 
 def recent_patients(*, user, limit: int = RECENT_PATIENTS) -> list[User]:
@@ -204,8 +189,8 @@ def recent_patients(*, user, limit: int = RECENT_PATIENTS) -> list[User]:
         .order_by("-last", "-patient_id")
     )
     ordered = [row["patient_id"] for row in latest[:PATIENTS_SCANNED]]
-    by_id = _patients_with_grants(user).select_related("patient_profile").in_bulk(ordered)
-    return _addable(user, [by_id[pk] for pk in ordered if pk in by_id], limit)
+    by_id = _addable(user).select_related("patient_profile").in_bulk(ordered)
+    return [by_id[pk] for pk in ordered if pk in by_id][:limit]
 
 
 def patient_to_assign(*, user, public_id) -> User | None:

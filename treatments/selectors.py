@@ -119,7 +119,7 @@ def medication_for_user(*, user, public_id, action: Action) -> Medication:
 def treatments_by_status(treatments, *, day: datetime.date) -> dict[str, list[Treatment]]:
     """Current (active or paused), upcoming and past (finished or stopped) treatments on `day`: by their
     dates as much as by what was set (see `Treatment.status_on`)."""
-    groups = {"current": [], "upcoming": [], "past": []}
+    groups: dict[str, list[Treatment]] = {"current": [], "upcoming": [], "past": []}
     for treatment in treatments:
         status = treatment.status_on(day)
         group = "past" if status in OVER else "upcoming" if status == UPCOMING else "current"

@@ -11,7 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from access import policy
 from access.models import AccessPath
 from access.policy import Action
 from health_records.selectors import health_record_for_action
@@ -105,9 +104,8 @@ def _treatment_page(request, treatment, access, form):
         "today": today,
         "patient": treatment.patient,
         "is_owner": access.path == AccessPath.OWNER,
-        "can_add": bool(policy.decide(request.user, Action.CREATE, treatment.patient, treatment=treatment))
-        and treatment.status in selectors.CURRENT,
-        "can_change": bool(policy.decide(request.user, Action.UPDATE, treatment.patient, treatment=treatment)),
+        "can_add": access.can(Action.CREATE) and treatment.status in selectors.CURRENT,
+        "can_change": access.can(Action.UPDATE),
         "adherence": selectors.adherence(treatment=treatment, today=today),
         "form": form,
         "status_label": STATUS_LABELS[status],

@@ -121,6 +121,7 @@ def care_team_proposal_answer(*, actor, proposal: CareTeamProposal, approve: boo
         raise ValidationError(_("This proposal was answered already."), code="answered")
     if approve:
         proposal = _approve(proposal, answered_by=actor)
+        assert proposal.grant is not None  # _approve gives the grant
         audit.record(
             actor=actor,
             patient=actor,
