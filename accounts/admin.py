@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services, throttling
 from accounts.forms import IdentifiersFormMixin
-from accounts.identifiers import parse_phone
 from accounts.models import PatientProfile, ProfessionalProfile, User
 from accounts.validators import rpps_checksum_is_valid
+from relyfe.identifiers import parse_phone
 
 VERIFICATION_FIELDS = ["verified", "verification", "verification_override_reason"]
 OVERRIDE_FIELDS = ["verify_anyway", "override_reason"]

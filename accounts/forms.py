@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import throttling
-from accounts.identifiers import normalize_email, parse_phone
 from accounts.models import PatientProfile, ProfessionalProfile, User
+from relyfe.identifiers import normalize_email, parse_phone
 
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 

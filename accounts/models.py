@@ -9,8 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.identifiers import canonical_identifier, format_phone
 from accounts.validators import rpps_checksum_is_valid, validate_rpps, validate_time_zone
+from relyfe.identifiers import canonical_identifier, format_phone
 
 
 class Role(models.TextChoices):

@@ -3,8 +3,8 @@ from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from accounts.identifiers import normalize_email, parse_phone
 from accounts.phone_services import CODE_DIGITS
+from relyfe.identifiers import normalize_email, parse_phone
 
 
 class IdentifierPasswordResetForm(PasswordResetForm):

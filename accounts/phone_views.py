@@ -14,10 +14,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import phone_services, throttling
-from accounts.identifiers import format_phone
 from accounts.models import User
 from accounts.phone_forms import PasswordResetCodeForm, PhoneVerificationForm
 from accounts.templatetags.phone_tags import unbroken
+from relyfe.identifiers import format_phone
 
 RESET_PHONE_SESSION_KEY = "password_reset_phone"
 

@@ -11,7 +11,7 @@ import math
 from django.conf import settings
 from django.core.cache import cache
 
-from accounts.identifiers import canonical_identifier
+from relyfe.identifiers import canonical_identifier
 
 
 def _account_key(identifier: str) -> str | None:

@@ -5,6 +5,7 @@ from django.urls import reverse
 from access.models import Grant, Permission, Scope
 from comments import services as comments
 from comments.models import Comment
+from relyfe.web import absolute_url
 from sharing import services
 from sharing.models import EmergencyProfile, ShareLink
 
@@ -36,16 +37,14 @@ def create_alice_sharing(*, alice, bob, emma) -> list[str]:
         )
     token = services.emergency_token_of(profile)
     lines.append(
-        f"Alice's emergency page (Heart-Code): {services.absolute_url(reverse('sharing:emergency_page', args=[token]))}"
+        f"Alice's emergency page (Heart-Code): {absolute_url(reverse('sharing:emergency_page', args=[token]))}"
     )
     if not ShareLink.objects.usable().filter(patient=alice).exists():
         records = alice.health_records.active().filter(kind__in=["lab_result", "imaging"])[:2]
         _link, token, _passcode = services.share_link_create(
             actor=alice, records=records, label="Dr Durand (radiologue)"
         )
-        lines.append(
-            f"Alice's share link to two records: {services.absolute_url(reverse('sharing:link_open', args=[token]))}"
-        )
+        lines.append(f"Alice's share link to two records: {absolute_url(reverse('sharing:link_open', args=[token]))}")
     return lines
 
 

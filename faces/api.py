@@ -18,10 +18,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from access import policy
-from accounts.identifiers import normalize_email, parse_phone
 from faces import selectors, services
 from faces.engine.images import read_upload
 from faces.models import FaceConsent, FaceTemplate
+from relyfe.identifiers import normalize_email, parse_phone
 from relyfe.web import absolute_url
 
 # --- Serializers -----------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from accounts.identifiers import normalize_email, parse_phone
 from faces.engine.base import FaceProblem
 from faces.engine.images import read_upload
+from relyfe.identifiers import normalize_email, parse_phone
 
 
 class PhotoField(forms.FileField):

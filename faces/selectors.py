@@ -10,12 +10,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from access import policy
-from accounts.identifiers import canonical_identifier
 from accounts.models import Role, User
 from audit import services as audit
 from audit.models import Action as AuditAction
 from audit.models import ObjectType
 from faces.models import FaceConsent, FaceSearch, FaceTemplate
+from relyfe.identifiers import canonical_identifier
 from sharing.models import EmergencyProfile
 
 # A search result is for the moment of the encounter, not a lasting list of who looks like whom.

@@ -8,9 +8,9 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from access.models import Permission, Scope
-from accounts.identifiers import parse_phone
 from accounts.validators import validate_rpps
 from health_records.models import HealthRecord, RecordKind
+from relyfe.identifiers import parse_phone
 from sharing.models import AccessRequest, EmergencyProfile
 
 SECTION_LABELS = {

@@ -28,6 +28,7 @@ from comments.discussion import discussion_context
 from comments.views import comment_post
 from health_records import selectors as records
 from health_records.downloads import stored_file_response
+from relyfe.web import absolute_url
 from sharing import heartcode, selectors, services
 from sharing.forms import AccessRequestForm, BreakGlassForm, PasscodeForm, ScanPhotoForm, VisitorForm
 from treatments.selectors import emergency_medications
@@ -297,7 +298,7 @@ def scan(request):
 
 def _heartcode_path(request, texts) -> str | None:
     """The emergency page a decoded code points to, only if it is one of ours."""
-    our_hosts = {request.get_host(), urlsplit(services.absolute_url("/")).netloc}
+    our_hosts = {request.get_host(), urlsplit(absolute_url("/")).netloc}
     for text in texts:
         if url_has_allowed_host_and_scheme(text, allowed_hosts=our_hosts) and urlsplit(text).path.startswith("/e/"):
             return urlsplit(text).path

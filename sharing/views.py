@@ -18,6 +18,7 @@ from access.models import Scope
 from access.policy import Action
 from accounts.models import Role, User
 from relyfe.undo import offer_undo
+from relyfe.web import absolute_url
 from sharing import heartcode, selectors, services
 from sharing.forms import (
     ApproveRequestForm,
@@ -205,7 +206,7 @@ def links(request):
         except ValidationError as error:
             _form_errors_as_messages(request, error)
         else:
-            url = services.absolute_url(reverse("sharing:link_open", args=[token]))
+            url = absolute_url(reverse("sharing:link_open", args=[token]))
             # The link and the passcode are shown this once: only their hashes are kept.
             return render(
                 request,
@@ -264,7 +265,7 @@ def emergency_edit(request):
         )
         messages.success(request, _("Your emergency profile is saved."))
         return redirect("sharing:emergency")
-    url = services.absolute_url(reverse("sharing:emergency_page", args=[services.emergency_token_of(profile)]))
+    url = absolute_url(reverse("sharing:emergency_page", args=[services.emergency_token_of(profile)]))
     context = {
         "form": form,
         "profile": profile,
@@ -291,7 +292,7 @@ def heartcode_download(request, file_format):
     if file_format not in HEARTCODE_FORMATS:
         raise Http404
     profile = services.emergency_profile_ensure(patient=patient)
-    url = services.absolute_url(reverse("sharing:emergency_page", args=[services.emergency_token_of(profile)]))
+    url = absolute_url(reverse("sharing:emergency_page", args=[services.emergency_token_of(profile)]))
     card = {"name": patient.full_name, "url": url, "instructions": _("In an emergency, scan this code.")}
     content = {
         "svg": lambda: heartcode.qr_svg(url),

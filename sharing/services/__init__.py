@@ -6,7 +6,6 @@ Each checks who acts, validates, writes the access event and notifies the people
 carry health details: they say who did what, never what a record contains.
 """
 
-from relyfe.web import absolute_url
 from sharing.services.access_requests import (
     access_request_approve,
     access_request_create,
@@ -40,7 +39,6 @@ from sharing.services.share_links import (
 
 __all__ = [
     # Sharing pages build their public addresses with it; it lives in relyfe.web.
-    "absolute_url",
     "access_request_approve",
     "access_request_create",
     "access_request_link_url",

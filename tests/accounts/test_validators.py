@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.identifiers import canonical_identifier, parse_phone
 from accounts.validators import rpps_checksum_is_valid, validate_rpps
+from relyfe.identifiers import canonical_identifier, parse_phone
 
 
 @pytest.mark.parametrize(

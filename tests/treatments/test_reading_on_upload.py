@@ -19,10 +19,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def read(monkeypatch):
     """The readings sent to the workers (ids only), in place of a broker."""
-    from treatments.tasks import prescription_read
+    from treatments.tasks import read_prescription
 
     sent = []
-    monkeypatch.setattr(prescription_read, "delay", sent.append)
+    monkeypatch.setattr(read_prescription, "delay", sent.append)
     return sent
 
 
