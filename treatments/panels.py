@@ -1,7 +1,6 @@
 """What treatments adds to health_records' pages; registered in TreatmentsConfig.ready()
 (health_records/panels.py says why the pages ask rather than import)."""
 
-from access import policy
 from access.policy import Action
 from health_records.models import RecordKind
 from treatments import selectors
@@ -19,6 +18,6 @@ def prescription_treatments(*, request, record, access) -> dict:
     return {
         "treatments": selectors.treatments_of_prescription(record=record),
         "readings": record.readings.select_related("record_file", "treatment"),
-        "can_review": bool(policy.decide(request.user, Action.CREATE, record.patient, record=record)),
+        "can_review": access.can(Action.CREATE),
         "can_add_treatment": selectors.may_add_treatment(request.user, record.patient, prescription=record),
     }
