@@ -5,6 +5,7 @@ from django.urls import reverse
 from access.models import Permission, Scope
 from health_records.models import HealthRecord
 from printing import services as printing
+from relyfe.web import absolute_url
 from sharing import services as sharing
 from tests.factories import PASSWORD
 from tests.files import pdf_bytes
@@ -28,7 +29,7 @@ def test_a_doctor_files_a_printed_prescription_by_a_photo_of_the_patients_heart_
     sharing.grant_give(actor=alice, professional=bob, scope=Scope.ALL, permission=Permission.CONTRIBUTE)
     profile = sharing.emergency_profile_ensure(patient=alice)
     sharing.emergency_profile_update(actor=alice, profile=profile, fields={"enabled": True}, visible_sections=[])
-    url = sharing.absolute_url(reverse("sharing:emergency_page", args=[sharing.emergency_token_of(profile)]))
+    url = absolute_url(reverse("sharing:emergency_page", args=[sharing.emergency_token_of(profile)]))
     photo, elsewhere = tmp_path / "heart-code.png", tmp_path / "elsewhere.png"
     segno.make(url, error="m").save(photo, scale=8, border=4)
     segno.make("https://evil.example/e/abc/", error="m").save(elsewhere, scale=8, border=4)
