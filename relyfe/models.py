@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboxMessage(models.Model):
@@ -9,24 +10,26 @@ class OutboxMessage(models.Model):
     took it. Its arguments are ids only, never health data."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "pending"
-        SENT = "sent", "sent"
-        FAILED = "failed", "failed"
+        PENDING = "pending", _("to send")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
 
     # One row per piece of work: queuing it again re-arms the row rather than adding another.
-    key = models.CharField(max_length=200, unique=True)
-    task = models.CharField(max_length=200)
-    args = models.JSONField(default=list)
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("ids"), default=list)
     # Not to run before (a task queued with a delay, e.g. after an undo window).
-    eta = models.DateTimeField(null=True, blank=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-    next_try_at = models.DateTimeField(default=timezone.now)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    eta = models.DateTimeField(_("not before"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    next_try_at = models.DateTimeField(_("next try"), default=timezone.now)
+    created_at = models.DateTimeField(_("creation date"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
         indexes = [models.Index(fields=["state", "next_try_at"], name="outbox_state_next_try")]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=["pending", "sent", "failed"]), name="outbox_state_is_known"),

@@ -78,8 +78,9 @@ def worker_process(project_root, tmp_path):
 
 
 def thumbnails_of(record_file: RecordFile) -> list[str]:
+    """The thumbnail files saved for this file (a second save would add a suffix to the same name)."""
     folder = str(Path(record_file.thumbnail.name).parent)
-    return default_storage.listdir(folder)[1]
+    return [name for name in default_storage.listdir(folder)[1] if name.startswith(record_file.public_id.hex)]
 
 
 def test_work_queued_while_the_broker_is_gone_is_done_once_it_is_back_and_only_once(
