@@ -94,7 +94,8 @@ def test_a_broker_that_cannot_take_the_task_leaves_it_pending_with_the_reason(
     message = OutboxMessage.objects.get()
     assert message.state == OutboxMessage.State.PENDING
     assert message.attempts == 1
-    assert message.last_error.startswith("OperationalError: Cannot add file")
+    # kombu's words for a missing folder: either error, depending on what its channel had already opened.
+    assert message.last_error.startswith(("OperationalError: Cannot add file", "FileNotFoundError"))
     assert message.next_try_at > timezone.now()
 
 
