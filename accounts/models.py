@@ -282,6 +282,9 @@ class PhoneCode(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+    # A code used to choose a new password: when the user was told of the change (once, however many
+    # times the task runs).
+    change_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("phone code")

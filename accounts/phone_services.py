@@ -22,6 +22,7 @@ from accounts.models import PhoneCode, PhoneCodePurpose, User
 from accounts.tasks import notify_password_changed as notify_password_changed_task
 from accounts.tasks import send_phone_code as send_phone_code_task
 from notifications.sms import send_sms
+from relyfe import outbox
 
 CODE_DIGITS = 6
 
@@ -51,7 +52,7 @@ def phone_code_request(*, user: User, purpose: str) -> PhoneCode:
     phone_code = PhoneCode(user=user, purpose=purpose, phone=user.phone, expires_at=now + settings.PHONE_CODE_LIFETIME)
     phone_code.full_clean()
     phone_code.save()
-    transaction.on_commit(lambda pk=phone_code.pk: send_phone_code_task.delay(pk))
+    outbox.enqueue(send_phone_code_task, phone_code.pk)
     return phone_code
 
 
@@ -156,22 +157,42 @@ def password_reset_with_phone_code(*, phone: str, code: str, password: str) -> U
             user.phone_verified_at = timezone.now()
             fields.append("phone_verified_at")
         user.save(update_fields=fields)
-        transaction.on_commit(lambda pk=user.pk: notify_password_changed_task.delay(pk))
+        outbox.enqueue(notify_password_changed_task, user.pk)
     # Someone locked out by failed sign-ins, who proved they hold the phone, signs in with the new password.
     throttling.reset_account(phone)
     return user
 
 
 def password_changed_notify(*, user_id: int) -> None:
-    user = User.objects.filter(pk=user_id).exclude(phone=None).first()
-    if user is None:
-        return
-    with override(user.language):
-        body = _(
-            "ReLyfe: your password was just changed with a code sent to this phone. If it was not you, "
-            "choose a new one now: %(url)s"
-        ) % {"url": settings.SITE_URL.rstrip("/") + reverse("accounts:password_reset")}
-    send_sms(to=user.phone, body=body)
+    """Texts the user that their password was changed with a code: once per code used, so that the task
+    run twice (a message delivered twice) sends one text. The code's row stays locked while sending; a
+    provider that refuses leaves it untold for the retry."""
+    with transaction.atomic():
+        used_code = (
+            PhoneCode.objects.select_for_update()
+            .select_related("user")
+            .filter(
+                user_id=user_id,
+                purpose=PhoneCodePurpose.PASSWORD_RESET,
+                used_at__isnull=False,
+                change_notified_at__isnull=True,
+            )
+            .order_by("-used_at")
+            .first()
+        )
+        if used_code is None:
+            return
+        used_code.change_notified_at = timezone.now()
+        used_code.save(update_fields=["change_notified_at"])
+        user = used_code.user
+        if not user.phone:
+            return
+        with override(user.language):
+            body = _(
+                "ReLyfe: your password was just changed with a code sent to this phone. If it was not you, "
+                "choose a new one now: %(url)s"
+            ) % {"url": settings.SITE_URL.rstrip("/") + reverse("accounts:password_reset")}
+        send_sms(to=user.phone, body=body)
 
 
 def phone_verification_pending(*, user: User) -> bool:

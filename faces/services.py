@@ -40,6 +40,7 @@ from faces.models import (
 from faces.tasks import erase_face_templates as erase_face_templates_task
 from notifications.models import Event
 from notifications.services import notify_translated
+from relyfe import outbox
 from relyfe.errors import Refused
 from relyfe.undo import UNDO_WINDOW, undo_window_open
 from relyfe.web import absolute_url
@@ -162,9 +163,8 @@ def face_consent_withdraw(*, actor: User, patient: User, request=None) -> FaceCo
         access=_withdrawal_path(actor, patient),
         request=request,
     )
-    transaction.on_commit(
-        lambda: erase_face_templates_task.apply_async((consent.pk,), countdown=ERASE_DELAY.total_seconds())
-    )
+    # Undone within the window, the consent is active again and the task leaves its templates alone.
+    outbox.enqueue(erase_face_templates_task, consent.pk, eta=consent.withdrawn_at + ERASE_DELAY)
     return consent
 
 

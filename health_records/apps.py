@@ -6,3 +6,9 @@ class HealthRecordsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "health_records"
     verbose_name = _("Health records")
+
+    def ready(self):
+        from health_records.services import thumbnails_sweep
+        from relyfe import outbox
+
+        outbox.register_sweeper(thumbnails_sweep)

@@ -2,10 +2,11 @@
 access event and queues thumbnails once the transaction has committed."""
 
 import contextlib
+import logging
 from collections.abc import Iterable, Sequence
 from datetime import date
-from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,6 +28,9 @@ from health_records.photos import side_by_side
 from health_records.signals import record_files_stored
 from health_records.tasks import make_record_file_thumbnail as make_record_file_thumbnail_task
 from notifications.services import notify_patient_of_change
+from relyfe import outbox
+
+logger = logging.getLogger(__name__)
 
 MAX_TAGS = 10
 EDITABLE_FIELDS = ["kind", "title", "clinical_date", "description"]
@@ -151,7 +155,7 @@ def _delete_files_on_commit(staged: list[StagedUpload]) -> None:
 
 def _queue_thumbnails(record_files: list[RecordFile]) -> None:
     for record_file in record_files:
-        transaction.on_commit(partial(make_record_file_thumbnail_task.delay, record_file.pk))
+        outbox.enqueue(make_record_file_thumbnail_task, record_file.pk)
 
 
 def _tell_the_patient_of(*, actor, record: HealthRecord) -> None:
@@ -323,9 +327,39 @@ def health_record_restore(*, actor, record: HealthRecord, request=None) -> Healt
 
 
 def record_file_set_thumbnail(*, record_file: RecordFile, content: bytes) -> None:
-    """Called by the thumbnail task (no actor: it derives a picture from a stored file)."""
+    """Called by the thumbnail task (no actor: it derives a picture from a stored file). Of two runs at
+    once, the first to finish keeps its picture; the other's file is deleted: one thumbnail per file."""
     record_file.thumbnail.save("thumbnail", ContentFile(content), save=False)
-    RecordFile.objects.filter(pk=record_file.pk).update(thumbnail=record_file.thumbnail.name)
+    name = record_file.thumbnail.name
+    if not RecordFile.objects.filter(pk=record_file.pk, thumbnail="").update(thumbnail=name):
+        record_file.thumbnail.storage.delete(name)
+
+
+def record_file_thumbnail_failed(*, record_file_id: int, reason: str) -> None:
+    """No thumbnail will come: the pages say so instead of waiting. `reason` is a short code."""
+    RecordFile.objects.filter(pk=record_file_id, thumbnail="").update(thumbnail_failed_reason=reason[:100])
+
+
+def thumbnails_sweep(now) -> None:
+    """Registered with the outbox's sweeper: a file still without a thumbnail STUCK_AFTER after its task
+    was queued lost that task. It is queued again, at most STUCK_MAX_ATTEMPTS times, then marked failed."""
+    stuck = RecordFile.objects.filter(
+        thumbnail="", thumbnail_failed_reason="", thumbnail_queued_at__lt=now - settings.STUCK_AFTER
+    )
+    for record_file_id, attempts in stuck.values_list("pk", "thumbnail_attempts")[:SWEEP_BATCH]:
+        with transaction.atomic():
+            if attempts >= settings.STUCK_MAX_ATTEMPTS:
+                logger.warning("No thumbnail for record file %s after %s attempts", record_file_id, attempts + 1)
+                record_file_thumbnail_failed(record_file_id=record_file_id, reason="not_made_in_time")
+                continue
+            if RecordFile.objects.filter(pk=record_file_id, thumbnail="", thumbnail_attempts=attempts).update(
+                thumbnail_queued_at=now, thumbnail_attempts=attempts + 1
+            ):
+                logger.info("Thumbnail of record file %s queued again (attempt %s)", record_file_id, attempts + 2)
+                outbox.enqueue(make_record_file_thumbnail_task, record_file_id)
+
+
+SWEEP_BATCH = 500
 
 
 def health_record_create_with_site(*, body_site: str = "", **fields) -> HealthRecord:

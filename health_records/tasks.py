@@ -20,7 +20,7 @@ def make_record_file_thumbnail(record_file_id: int) -> None:
     from health_records import services
 
     record_file = RecordFile.objects.filter(pk=record_file_id).first()
-    if record_file is None or record_file.thumbnail:
+    if record_file is None or record_file.thumbnail or record_file.thumbnail_failed_reason:
         return
     with record_file.file.open("rb") as stored:
         content = stored.read()
@@ -29,6 +29,7 @@ def make_record_file_thumbnail(record_file_id: int) -> None:
     except UploadRefused as refusal:
         # The file was checked on upload: this is unexpected, but no reason to retry forever.
         logger.warning("No thumbnail for record file %s: %s", record_file_id, refusal.code)
+        services.record_file_thumbnail_failed(record_file_id=record_file_id, reason=refusal.code)
         return
     services.record_file_set_thumbnail(record_file=record_file, content=thumbnail)
 

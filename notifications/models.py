@@ -93,6 +93,16 @@ def validate_actions(actions) -> None:
         raise ValidationError(_("Two actions have the same name."), code="actions")
 
 
+class Delivery(models.TextChoices):
+    """What became of a notification's e-mail or push."""
+
+    NOT_ASKED = "", _("not asked")
+    PENDING = "pending", _("to send")
+    SENT = "sent", _("sent")
+    SKIPPED = "skipped", _("nowhere to send")
+    FAILED = "failed", _("failed")
+
+
 class Notification(models.Model):
     """One event told to one user. The message is plain text and carries no health detail."""
 
@@ -115,6 +125,17 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
     pushed_at = models.DateTimeField(_("pushed"), null=True, blank=True)
+    # Whether each channel was asked for and what became of it: the sweeper queues again an e-mail or a
+    # push still pending past its deadline, a bounded number of times, then marks it failed with the reason.
+    email_state = models.CharField(
+        _("e-mail"), max_length=10, choices=Delivery.choices, default=Delivery.NOT_ASKED, blank=True
+    )
+    push_state = models.CharField(
+        _("push"), max_length=10, choices=Delivery.choices, default=Delivery.NOT_ASKED, blank=True
+    )
+    delivery_queued_at = models.DateTimeField(_("delivery queued"), null=True, blank=True)
+    delivery_attempts = models.PositiveSmallIntegerField(_("delivery attempts"), default=0)
+    delivery_failed_reason = models.CharField(_("why it was not delivered"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("notification")

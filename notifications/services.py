@@ -4,12 +4,12 @@ hours, device subscriptions, and the e-mail and push channels."""
 import json
 import logging
 from datetime import time
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,6 +21,7 @@ from notifications.models import (
     MESSAGE_MAX_LENGTH,
     SENT_DURING_QUIET_HOURS,
     Channels,
+    Delivery,
     Event,
     Notification,
     NotificationPreference,
@@ -30,6 +31,7 @@ from notifications.models import (
 from notifications.tasks import push_notification as push_notification_task
 from notifications.tasks import send_notification_email as send_notification_email_task
 from notifications.webpush import Outcome, PushServiceUnavailable, push_send, vapid_keys
+from relyfe import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +77,9 @@ def notify(
             actions=actions or [],
             actor=actor,
             in_app=channels.in_app,
+            email_state=Delivery.PENDING if send_email else Delivery.NOT_ASKED,
+            push_state=Delivery.PENDING if send_push else Delivery.NOT_ASKED,
+            delivery_queued_at=timezone.now() if send_email or send_push else None,
         )
         # The recipient and actor are objects in hand and the public id is a fresh UUID: validating the
         # fields is enough, without a query per foreign key and unique field.
@@ -88,11 +93,11 @@ def notify(
 
 
 def _queue_email(notification: Notification) -> None:
-    transaction.on_commit(partial(send_notification_email_task.delay, notification.pk))
+    outbox.enqueue(send_notification_email_task, notification.pk)
 
 
 def _queue_push(notification: Notification) -> None:
-    transaction.on_commit(partial(push_notification_task.delay, notification.pk))
+    outbox.enqueue(push_notification_task, notification.pk)
 
 
 def notify_translated(
@@ -215,12 +220,14 @@ def notification_email_send(*, notification_id: int) -> None:
         # The address may have been removed, or the account closed, since the notification was made.
         if not recipient.email or not recipient.is_active:
             logger.info("Notification %s not e-mailed: the recipient has no address", notification_id)
+            notification.email_state = Delivery.SKIPPED
+            notification.save(update_fields=["email_state"])
             return
         with translation.override(recipient.language):
             subject, body = _render_email(notification)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
+        notification.emailed_at, notification.email_state = timezone.now(), Delivery.SENT
+        notification.save(update_fields=["emailed_at", "email_state"])
     logger.info("Notification %s e-mailed", notification_id)
 
 
@@ -235,12 +242,14 @@ def notification_push_send(*, notification_id: int) -> None:
         notification = (
             Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
         )
-        if notification is None or notification.pushed_at is not None or not notification.recipient.is_active:
+        if notification is None or notification.pushed_at is not None:
             return
         keys = vapid_keys()
         subscriptions = list(PushSubscription.objects.filter(user=notification.recipient_id))
-        if keys is None or not subscriptions:
+        if keys is None or not subscriptions or not notification.recipient.is_active:
             logger.info("Notification %s not pushed: no key or no device", notification_id)
+            notification.push_state = Delivery.SKIPPED
+            notification.save(update_fields=["push_state"])
             return
         payload = _push_payload(notification)
         outcomes = {subscription.pk: push_send(subscription, payload, keys) for subscription in subscriptions}
@@ -260,7 +269,8 @@ def _record_outcomes(notification: Notification, outcomes: dict[int, Outcome]) -
     PushSubscription.objects.filter(pk__in=having(Outcome.DELIVERED)).update(last_success_at=now)
     if having(Outcome.DELIVERED) or not having(Outcome.UNAVAILABLE):
         notification.pushed_at = now
-        notification.save(update_fields=["pushed_at"])
+        notification.push_state = Delivery.SENT if having(Outcome.DELIVERED) else Delivery.SKIPPED
+        notification.save(update_fields=["pushed_at", "push_state"])
 
 
 def _push_payload(notification: Notification) -> str:
@@ -295,3 +305,46 @@ def _render_email(notification: Notification) -> tuple[str, str]:
         },
     )
     return subject, body
+
+
+SWEEP_BATCH = 500
+
+
+def deliveries_sweep(now) -> None:
+    """Registered with the outbox's sweeper: an e-mail or a push still pending STUCK_AFTER after it was
+    queued lost its task (or its retries ran out). It is queued again, at most STUCK_MAX_ATTEMPTS times,
+    then marked failed with the reason (never the message: it is the notification's own text)."""
+    stuck = Notification.objects.filter(
+        Q(email_state=Delivery.PENDING) | Q(push_state=Delivery.PENDING),
+        delivery_queued_at__lt=now - settings.STUCK_AFTER,
+    )
+    for notification_id, attempts in stuck.values_list("pk", "delivery_attempts")[:SWEEP_BATCH]:
+        with transaction.atomic():
+            notification = (
+                Notification.objects.select_for_update().filter(pk=notification_id, delivery_attempts=attempts).first()
+            )
+            if notification is None:
+                continue
+            if attempts >= settings.STUCK_MAX_ATTEMPTS:
+                _delivery_failed(notification, attempts)
+                continue
+            notification.delivery_attempts, notification.delivery_queued_at = attempts + 1, now
+            notification.save(update_fields=["delivery_attempts", "delivery_queued_at"])
+            if notification.email_state == Delivery.PENDING:
+                _queue_email(notification)
+            if notification.push_state == Delivery.PENDING:
+                _queue_push(notification)
+            logger.info("Notification %s queued again (attempt %s)", notification_id, attempts + 2)
+
+
+def _delivery_failed(notification: Notification, attempts: int) -> None:
+    channels = []
+    if notification.email_state == Delivery.PENDING:
+        notification.email_state = Delivery.FAILED
+        channels.append("e-mail")
+    if notification.push_state == Delivery.PENDING:
+        notification.push_state = Delivery.FAILED
+        channels.append("push")
+    notification.delivery_failed_reason = f"{' and '.join(channels)} not delivered after {attempts + 1} attempts"
+    notification.save(update_fields=["email_state", "push_state", "delivery_failed_reason"])
+    logger.warning("Notification %s: %s", notification.pk, notification.delivery_failed_reason)

@@ -30,6 +30,7 @@ from printing.ipp.constants import Status
 from printing.ipp.server import JPEG, PDF, JobInfo
 from printing.models import JobSource, JobState, PrintDocument, Printer, PrintJob
 from printing.tasks import propose_print_job_patient as propose_print_job_patient_task
+from relyfe import outbox
 from relyfe.errors import Refused
 
 EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg"}
@@ -181,7 +182,7 @@ def _document_add(*, job: PrintJob, data: bytes, content_type: str, last: bool) 
 def _job_complete(job: PrintJob) -> None:
     job.state, job.accepting_documents, job.completed_at = JobState.COMPLETED, False, timezone.now()
     job.save(update_fields=["state", "accepting_documents", "completed_at"])
-    transaction.on_commit(lambda: propose_print_job_patient_task.delay(job.pk))
+    outbox.enqueue(propose_print_job_patient_task, job.pk)
 
 
 @transaction.atomic

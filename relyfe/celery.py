@@ -5,17 +5,21 @@
   module imports the task module, and an import at the top of both would be a cycle.
 - A service imports the tasks it queues at the TOP of its module, under a `_task` name
   (`from notifications.tasks import send_notification_email as send_notification_email_task`), and queues
-  them with `transaction.on_commit(lambda: ..._task.delay(id))`, so that a worker never looks for a row
-  that is not committed yet, and nothing is queued for a transaction that rolled back.
+  them through the transactional outbox, `outbox.enqueue(send_notification_email_task, notification.pk)`
+  (relyfe/outbox.py), never `.delay()`: the row is written in the service's transaction and sent once it
+  commits, so that a worker never looks for a row that is not committed yet, nothing is queued for a
+  transaction that rolled back, and nothing is lost when the broker cannot take it.
 - Names never read alike: services are `<noun>_<verb>` (`notification_email_send`, `face_templates_erase`),
   tasks say what they do, verb first (`send_notification_email`, `erase_face_templates`).
 - A task's registered name is what queued messages and beat's schedule carry: a task renamed in Python keeps
   its former dotted name with `@shared_task(name="app.tasks.old_name")`.
 """
 
+import logging
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relyfe.settings")
 
@@ -23,3 +27,13 @@ app = Celery("relyfe")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["relyfe"])
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def dispatch_outbox_on_start(sender=None, **kwargs):
+    """A worker that starts has reached the broker: what the outbox still holds is sent now, without
+    waiting for beat or for the backoff of messages refused while the broker was away."""
+    try:
+        app.send_task("relyfe.tasks.outbox_dispatch", kwargs={"ignore_backoff": True})
+    except Exception:
+        logging.getLogger(__name__).exception("The outbox could not be dispatched at worker start")

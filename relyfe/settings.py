@@ -161,6 +161,16 @@ REMINDER_TICK_SECONDS = env.int("REMINDER_TICK_SECONDS", default=60)
 REMINDER_LATENESS = timedelta(minutes=env.int("REMINDER_LATENESS_MINUTES", default=120))
 # A reminder queued but not sent after this long (its task was lost with a worker) is queued again.
 REMINDER_REQUEUE_AFTER = timedelta(seconds=env.int("REMINDER_REQUEUE_SECONDS", default=300))
+# The outbox retries a message the broker refused after OUTBOX_RETRY_BASE, then twice as long each time up
+# to OUTBOX_RETRY_CAP, and marks it failed after OUTBOX_MAX_ATTEMPTS.
+OUTBOX_RETRY_BASE = timedelta(seconds=env.int("OUTBOX_RETRY_BASE_SECONDS", default=60))
+OUTBOX_RETRY_CAP = timedelta(seconds=env.int("OUTBOX_RETRY_CAP_SECONDS", default=3600))
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
+# The sweeper looks this often for work not done STUCK_AFTER after it was queued (a reading, a thumbnail,
+# a notification's e-mail or push), queues it again up to STUCK_MAX_ATTEMPTS times, then marks it failed.
+SWEEP_SECONDS = env.int("SWEEP_SECONDS", default=300)
+STUCK_AFTER = timedelta(seconds=env.int("STUCK_AFTER_SECONDS", default=900))
+STUCK_MAX_ATTEMPTS = env.int("STUCK_MAX_ATTEMPTS", default=3)
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "relyfe.tasks.heartbeat", "schedule": timedelta(minutes=1)},
     "medication-reminders": {
@@ -173,6 +183,18 @@ CELERY_BEAT_SCHEDULE = {
     "face-templates-erase-overdue": {
         "task": "faces.tasks.face_templates_erase_overdue",
         "schedule": timedelta(minutes=10),
+    },
+    # The transactional outbox: what the broker could not take when it was queued (relyfe/outbox.py).
+    "outbox-dispatch": {
+        "task": "relyfe.tasks.outbox_dispatch",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
+    # Readings, thumbnails and notifications stuck past their deadline are queued again, or marked failed.
+    "stuck-work-sweep": {
+        "task": "relyfe.tasks.stuck_work_sweep",
+        "schedule": timedelta(seconds=SWEEP_SECONDS),
+        "options": {"expires": SWEEP_SECONDS},
     },
     # Files kept from a form sent back with an error, never sent again.
     "staged-uploads-sweep": {

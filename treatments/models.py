@@ -309,6 +309,10 @@ class PrescriptionReading(models.Model):
     result = models.JSONField(default=dict, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When it was last queued, and how many times the sweeper queued it again because it was stuck (its
+    # task lost with a worker or a broker): past STUCK_MAX_ATTEMPTS it is marked failed.
+    queued_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)

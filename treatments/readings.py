@@ -4,6 +4,7 @@ person confirms them (corrected) into a treatment. Nothing is created without th
 import datetime
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from access import policy
 from access.policy import Action
 from health_records.models import HealthRecord, RecordKind
+from relyfe import outbox
 from treatments import services
 from treatments.models import Moment, PrescriptionReading
 from treatments.tasks import read_prescription as read_prescription_task
@@ -43,7 +45,7 @@ def readings_start_on_stored_files(sender, *, record: HealthRecord, record_files
 
 
 def _queue(reading: PrescriptionReading):
-    transaction.on_commit(lambda: read_prescription_task.delay(reading.pk))
+    outbox.enqueue(read_prescription_task, reading.pk)
 
 
 @transaction.atomic
@@ -53,7 +55,7 @@ def reading_restart(*, actor, reading: PrescriptionReading) -> PrescriptionReadi
     if reading.status == PrescriptionReading.Status.CONFIRMED:
         raise ValidationError(_("This prescription was confirmed already."), code="confirmed")
     PrescriptionReading.objects.filter(pk=reading.pk).update(
-        status=PrescriptionReading.Status.QUEUED, progress=0, error="", result={}
+        status=PrescriptionReading.Status.QUEUED, progress=0, error="", result={}, queued_at=timezone.now(), attempts=0
     )
     reading.refresh_from_db()
     _queue(reading)
@@ -61,11 +63,44 @@ def reading_restart(*, actor, reading: PrescriptionReading) -> PrescriptionReadi
 
 
 def _set(reading_id: int, **fields):
-    PrescriptionReading.objects.filter(pk=reading_id).update(**fields)
+    # Only a reading still at work: a second run of the same task (a message delivered twice, or queued
+    # again by the sweeper while the first run was slow) never overwrites a result, nor a confirmation.
+    PrescriptionReading.objects.filter(pk=reading_id, status__in=WORKING).update(**fields)
+
+
+WORKING = [PrescriptionReading.Status.QUEUED, PrescriptionReading.Status.READING]
+
+
+def readings_sweep(now: datetime.datetime) -> None:
+    """Registered with the outbox's sweeper: a reading still queued, or still reading, STUCK_AFTER after it
+    was queued lost its task (a worker or a broker lost it). It is queued again, at most
+    STUCK_MAX_ATTEMPTS times, then marked failed; the record page then offers to try again."""
+    stuck = PrescriptionReading.objects.filter(status__in=WORKING, queued_at__lt=now - settings.STUCK_AFTER)
+    for reading_id, attempts in stuck.values_list("pk", "attempts")[:SWEEP_BATCH]:
+        with transaction.atomic():
+            if attempts >= settings.STUCK_MAX_ATTEMPTS:
+                logger.warning("Reading %s failed: still not read after %s attempts", reading_id, attempts + 1)
+                _set(
+                    reading_id,
+                    status=PrescriptionReading.Status.FAILED,
+                    finished_at=now,
+                    error=_("ReLyfe could not read this document in time. Try again, or add the medications by hand."),
+                )
+                continue
+            requeued = PrescriptionReading.objects.filter(pk=reading_id, status__in=WORKING, attempts=attempts).update(
+                status=PrescriptionReading.Status.QUEUED, progress=0, queued_at=now, attempts=attempts + 1
+            )
+            if requeued:
+                logger.info("Reading %s queued again (attempt %s)", reading_id, attempts + 2)
+                outbox.enqueue(read_prescription_task, reading_id)
+
+
+SWEEP_BATCH = 500
 
 
 def reading_run(*, reading_id: int) -> None:
-    """The worker's part: safe to run twice (a finished reading is left as it is)."""
+    """The worker's part: safe to run twice (a finished reading is left as it is, and of two runs at
+    once, only the first to finish writes its result)."""
     from documents.reading import read_document
     from documents.text import UnreadableDocument
     from treatments.extraction.parser import as_json, extract

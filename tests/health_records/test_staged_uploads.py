@@ -31,12 +31,14 @@ def english(client):
 
 @pytest.fixture
 def queued(monkeypatch):
-    """The tasks sent to the workers (ids only), in place of a broker."""
+    """The tasks the outbox sends to the workers (ids only), in place of a broker."""
     from treatments.tasks import read_prescription
 
     sent = []
-    monkeypatch.setattr(read_prescription, "delay", lambda pk: sent.append(("reading", pk)))
-    monkeypatch.setattr(tasks.make_record_file_thumbnail, "delay", lambda pk: sent.append(("thumbnail", pk)))
+    monkeypatch.setattr(read_prescription, "apply_async", lambda args, **options: sent.append(("reading", *args)))
+    monkeypatch.setattr(
+        tasks.make_record_file_thumbnail, "apply_async", lambda args, **options: sent.append(("thumbnail", *args))
+    )
     return sent
 
 

@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def read(monkeypatch):
-    """The readings sent to the workers (ids only), in place of a broker."""
+    """The readings the outbox sends to the workers (ids only), in place of a broker."""
     from treatments.tasks import read_prescription
 
     sent = []
-    monkeypatch.setattr(read_prescription, "delay", sent.append)
+    monkeypatch.setattr(read_prescription, "apply_async", lambda args, **options: sent.extend(args))
     return sent
 
 

@@ -1,0 +1,157 @@
+"""The transactional outbox: how every service queues background work so that none is lost.
+
+`enqueue(task, *ids, key=...)` writes a row IN the caller's transaction. Once it commits, the row is sent
+to the broker at once; if the broker cannot take it (Redis down, the embedded broker's folder gone) the
+failure is logged, never raised to the request: the write that needed the task is committed and stays so.
+The dispatcher (`dispatch`, run by beat every minute and when a worker starts) sends what is still
+pending, with a capped exponential backoff, and marks a row "failed" with the reason after the last
+attempt. A row may be sent twice (a crash between the broker taking it and the row saying so): every task
+is safe to run twice.
+
+Not every lost task is an outbox row still pending: a broker can lose a message it took (a worker killed
+with the filesystem transport). The sweepers registered here (`register_sweeper`, run by beat every few
+minutes) find the work that is still not done past a deadline — a reading still queued, a file without its
+thumbnail — and queue it again through the outbox, a bounded number of times, before marking it failed.
+"""
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from relyfe.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+# A row is left to the on-commit send this long before the dispatcher may send it too.
+FIRST_SEND_GRACE = timedelta(seconds=60)
+# A row the dispatcher took is left alone this long by other dispatchers (a dispatcher that died
+# holding it gives it back after that).
+LEASE = timedelta(minutes=5)
+DISPATCH_BATCH = 500
+SENT_KEPT_FOR = timedelta(days=7)
+
+_sweepers: list[Callable[[datetime], object]] = []
+
+
+def default_key(task_name: str, ids: tuple[int, ...]) -> str:
+    return f"{task_name}:{','.join(str(each) for each in ids)}"
+
+
+def enqueue(task, *ids: int, key: str | None = None, eta: datetime | None = None) -> OutboxMessage:
+    """Queues `task(*ids)` once the caller's transaction commits; rolled back with it otherwise.
+
+    `key` names the piece of work (default: the task and its ids). Queuing a key again re-arms its row
+    (pending, attempts reset): the work is sent again, and the task, safe to run twice, decides."""
+    if not all(isinstance(each, int) for each in ids):
+        raise TypeError("A task takes ids only.")
+    now = timezone.now()
+    key = key or default_key(task.name, ids)
+    with transaction.atomic():
+        message, _created = OutboxMessage.objects.update_or_create(
+            key=key,
+            defaults={
+                "task": task.name,
+                "args": list(ids),
+                "eta": eta,
+                "state": OutboxMessage.State.PENDING,
+                "attempts": 0,
+                "last_error": "",
+                "next_try_at": now + FIRST_SEND_GRACE,
+                "sent_at": None,
+            },
+        )
+        transaction.on_commit(partial(_send_committed, message.pk))
+    return message
+
+
+def _send_committed(message_id: int) -> None:
+    message = OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.PENDING).first()
+    if message is not None:
+        publish(message)
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait before attempt `attempts + 1`: doubling from OUTBOX_RETRY_BASE up to OUTBOX_RETRY_CAP."""
+    seconds = settings.OUTBOX_RETRY_BASE.total_seconds() * 2 ** max(attempts - 1, 0)
+    return min(timedelta(seconds=seconds), settings.OUTBOX_RETRY_CAP)
+
+
+def publish(message: OutboxMessage) -> bool:
+    """Hands one row to the broker; True when the broker took it. Never raises for a broker failure."""
+    from relyfe.celery import app
+
+    now = timezone.now()
+    try:
+        task = app.tasks[message.task]
+        options = {"eta": message.eta} if message.eta and message.eta > now else {}
+        # No retry loop inside the request: the outbox is the retry.
+        task.apply_async(message.args, retry=False, **options)
+    except Exception as error:
+        attempts = message.attempts + 1
+        failed = attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        # The broker's own words: the arguments are ids, so nothing here is health data.
+        reason = f"{type(error).__name__}: {error}"[:300]
+        logger.warning(
+            "Outbox message %s (%s) not sent, attempt %s%s: %s",
+            message.pk,
+            message.task,
+            attempts,
+            " (gave up)" if failed else "",
+            reason,
+        )
+        OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.PENDING).update(
+            attempts=attempts,
+            last_error=reason,
+            next_try_at=now + backoff(attempts),
+            state=OutboxMessage.State.FAILED if failed else OutboxMessage.State.PENDING,
+        )
+        return False
+    OutboxMessage.objects.filter(pk=message.pk, state=OutboxMessage.State.PENDING).update(
+        state=OutboxMessage.State.SENT, sent_at=now, last_error=""
+    )
+    return True
+
+
+def dispatch(*, now: datetime | None = None, ignore_backoff: bool = False) -> int:
+    """Sends the pending rows that are due (all pending rows with `ignore_backoff`, when a worker has
+    just reached the broker); returns how many the broker took."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING)
+        if not ignore_backoff:
+            due = due.filter(next_try_at__lte=now)
+        # Two dispatchers (beat's and a starting worker's) share the rows instead of both sending them;
+        # on SQLite the write lock of the transaction does the same.
+        ids = list(
+            due.order_by("next_try_at")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:DISPATCH_BATCH]
+        )
+        OutboxMessage.objects.filter(pk__in=ids).update(next_try_at=now + LEASE)
+    sent = sum(publish(message) for message in OutboxMessage.objects.filter(pk__in=ids).order_by("pk"))
+    OutboxMessage.objects.filter(state=OutboxMessage.State.SENT, sent_at__lt=now - SENT_KEPT_FOR).delete()
+    if ids:
+        logger.info("Outbox: %s of %s pending messages sent", sent, len(ids))
+    return sent
+
+
+def register_sweeper(sweeper: Callable[[datetime], object]) -> None:
+    """Adds a function `sweeper(now)` that queues again (through `enqueue`) the work of its app stuck past
+    a deadline. Apps register theirs in their AppConfig.ready: relyfe imports no feature app."""
+    if sweeper not in _sweepers:
+        _sweepers.append(sweeper)
+
+
+def sweep(*, now: datetime | None = None) -> None:
+    """Runs every sweeper; one that fails does not stop the others."""
+    now = now or timezone.now()
+    for sweeper in _sweepers:
+        try:
+            sweeper(now)
+        except Exception:
+            logger.exception("Sweeper %s failed", getattr(sweeper, "__qualname__", sweeper))
