@@ -27,8 +27,8 @@ def emergency_url(alice):
     return reverse("sharing:emergency_page", args=[sharing.emergency_token_of(profile)])
 
 
-def log_in(client, identifier="alice@example.org", password=PASSWORD):
-    return client.post(reverse("accounts:login"), {"username": identifier, "password": password})
+def log_in(client, identifier="alice@example.org", password=PASSWORD, address="203.0.113.7"):
+    return client.post(reverse("accounts:login"), {"username": identifier, "password": password}, REMOTE_ADDR=address)
 
 
 def pages_of(patient) -> list[str]:
@@ -66,6 +66,29 @@ def test_the_emergency_page_opens_for_a_valid_token_while_redis_is_down(client, 
     assert "O-" in response.content.decode()
 
 
+def test_heart_code_guesses_are_still_limited_while_redis_is_down(client, emergency_url, redis_down):
+    guesses = [client.get(reverse("sharing:emergency_page", args=[f"guess-{n}"])).status_code for n in range(31)]
+
+    assert guesses == [404] * 30 + [429]
+    assert client.get(emergency_url).status_code == 200
+
+
+def test_passcode_guesses_still_lock_a_share_link_while_redis_is_down(client, alice, redis_down):
+    _link, token, passcode = sharing.share_link_create(
+        actor=alice, records=[HealthRecordFactory(patient=alice)], with_passcode=True
+    )
+    client.get(reverse("sharing:link_open", args=[token]))
+    wrong = "000000" if passcode != "000000" else "111111"
+
+    for _guess in range(5):
+        client.post(reverse("sharing:link_start"), {"passcode": wrong})
+    locked = client.post(reverse("sharing:link_start"), {"passcode": passcode})
+
+    assert locked.status_code == 200
+    assert locked.context["form"] is None  # even the right passcode waits for the lock to end
+    assert client.get(reverse("sharing:link_records")).status_code == 404
+
+
 @pytest.mark.redis
 def test_a_session_opened_before_redis_died_lasts_through_the_outage_and_after(
     client, alice, emergency_url, cache_on_redis, private_redis
@@ -84,22 +107,24 @@ def test_a_session_opened_before_redis_died_lasts_through_the_outage_and_after(
         assert response.status_code == 200, url
     assert client.get(reverse("home")).context["user"] == alice
     wait_until_the_cache_uses(private_redis)
-    assert client.get(emergency_url).status_code == 200
-    assert private_redis.keys("*emergency-views:*")
+    assert log_in(Client(), password="wrong-password").status_code == 200
+    assert private_redis.keys("*login-failures:account:*")
 
 
 @pytest.mark.redis
-def test_a_hung_redis_costs_the_emergency_page_little_and_never_an_endless_wait(
-    transactional_db, client, emergency_url, cache_on_redis, private_redis
+def test_a_hung_redis_costs_a_page_little_and_never_an_endless_wait(
+    transactional_db, client, alice, emergency_url, cache_on_redis, private_redis
 ):
     """A frozen Redis takes connections and answers nothing: each cache operation would wait for the socket
-    timeout, twice a page (the rate limit's add and incr), if the process kept asking it."""
+    timeout if the process kept asking it (a failed sign-in reads and counts four counters)."""
     cache_on_redis(private_redis.url)
 
     def browse(statuses: list[int]) -> float:
         started = time.monotonic()
-        for _view in range(PAGES):
-            statuses.append(client.get(emergency_url, REMOTE_ADDR=f"198.51.100.{len(statuses)}").status_code)
+        for attempt in range(ATTEMPTS):
+            address = f"198.51.100.{len(statuses)}"
+            statuses.append(log_in(client, f"nobody{attempt}@example.org", "wrong", address=address).status_code)
+            statuses.append(client.get(emergency_url, REMOTE_ADDR=address).status_code)
         return time.monotonic() - started
 
     healthy: list[int] = []
@@ -112,9 +137,9 @@ def test_a_hung_redis_costs_the_emergency_page_little_and_never_an_endless_wait(
     browsing.join(timeout=120)
 
     assert not browsing.is_alive(), "a page waited for the frozen Redis"
-    assert healthy == frozen == [200] * PAGES
-    # Asking Redis each time would cost PAGES seconds more; a probe every few seconds costs a few tenths.
+    assert healthy == frozen == [200] * 2 * ATTEMPTS
+    # Asking Redis each time would cost seconds a sign-in; a probe every few seconds costs a few tenths.
     assert durations[0] < 2 * healthy_seconds + 2.0, (healthy_seconds, durations[0])
 
 
-PAGES = 20
+ATTEMPTS = 20
