@@ -3,6 +3,9 @@ client address in the cache.
 
 The counters are keyed by a hash of the canonical identifier, so "06 12 34 56 78" and "+33612345678"
 count against the same account, and no identifier is written in clear into the cache.
+
+While Redis is down each process counts in its own memory (relyfe.cache.ResilientRedisCache): the limits
+hold in every process, a Redis outage never lifts them.
 """
 
 import hashlib

@@ -125,7 +125,15 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # A task taken by a worker that died is given to another after this many seconds (acks_late).
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("REDIS_VISIBILITY_TIMEOUT", default=3600)}
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # While Redis cannot be reached, the cache works on each process's memory (relyfe/cache.py): rate limits
+    # still count, and a dead Redis costs a request milliseconds rather than an error page.
+    CACHES = {
+        "default": {
+            "BACKEND": "relyfe.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     # kombu's filesystem transport: a real broker that needs no server, shared by the web
     # process, the worker and beat through a folder.
@@ -241,7 +249,10 @@ PHONE_CODES_WINDOW = timedelta(minutes=env.int("PHONE_CODES_WINDOW_MINUTES", def
 
 # --- Sessions and security headers --------------------------------------------------------------
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# In the database only: a session must outlive a Redis outage. The cache saved nothing: each request writes its
+# session anyway (to push the expiry back), and cached_db adds a Redis write to that; measured load + save per
+# request, 1.7 ms with db against 3.9 ms with cached_db on SQLite, 11 ms against 15 ms on PostgreSQL.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Sessions end after this much inactivity: each request pushes the expiry back.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True

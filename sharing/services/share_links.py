@@ -155,7 +155,10 @@ def share_link_check_passcode(*, link: ShareLink, passcode: str) -> bool:
         cache.delete(_passcode_key(link))
         return True
     if not cache.add(_passcode_key(link), 1, PASSCODE_LOCKOUT_SECONDS):
-        cache.incr(_passcode_key(link))
+        try:
+            cache.incr(_passcode_key(link))
+        except ValueError:  # the count expired, or Redis went down, between add() and incr()
+            cache.add(_passcode_key(link), 1, PASSCODE_LOCKOUT_SECONDS)
     return False
 
 

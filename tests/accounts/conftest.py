@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import PatientFactory
+from tests.private_redis import cache_on_redis, private_redis, redis_down  # noqa: F401 (the fault tests' fixtures)
 from tests.sms import PHONE
 
 

@@ -56,11 +56,20 @@ def test_each_view_is_logged_and_the_patient_is_told(client, alice, profile):
     assert Notification.objects.filter(recipient=alice, event="emergency_profile_viewed").exists()
 
 
-def test_the_emergency_page_is_rate_limited(client, profile):
-    for _view in range(30):
-        client.get(emergency_url(profile))
+def test_guessing_heart_code_tokens_is_rate_limited(client, profile):
+    for guess in range(30):
+        assert client.get(reverse("sharing:emergency_page", args=[f"guess-{guess}"])).status_code == 404
 
-    assert client.get(emergency_url(profile)).status_code == 429
+    assert client.get(reverse("sharing:emergency_page", args=["guess-30"])).status_code == 429
+
+
+def test_the_emergency_page_always_opens_for_a_valid_token(client, profile):
+    for guess in range(31):
+        client.get(reverse("sharing:emergency_page", args=[f"guess-{guess}"]))
+
+    views = [client.get(emergency_url(profile)).status_code for _view in range(40)]
+
+    assert views == [200] * 40
 
 
 def test_a_new_heart_code_kills_the_old_url(client, alice, profile):
