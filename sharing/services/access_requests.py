@@ -60,7 +60,7 @@ def access_request_create(*, profile: EmergencyProfile, requester, fields: dict,
         url=reverse("sharing:request", args=[access_request.public_id]),
     )
     if access_request.contact_email:
-        transaction.on_commit(lambda: _send_status_address(access_request))
+        transaction.on_commit(lambda: _send_status_address(access_request), robust=True)
     return access_request
 
 
@@ -187,7 +187,7 @@ def access_request_approve(
     access_request.answered_at = timezone.now()
     access_request.save()
     if access_request.share_link is not None:
-        transaction.on_commit(lambda: _tell_visitor_the_answer(access_request))
+        transaction.on_commit(lambda: _tell_visitor_the_answer(access_request), robust=True)
     return access_request, token
 
 
@@ -199,7 +199,7 @@ def access_request_refuse(*, actor, access_request: AccessRequest, request=None)
     access_request.answered_at = timezone.now()
     access_request.save()
     if access_request.requester is None:
-        transaction.on_commit(lambda: _tell_visitor_the_answer(access_request))
+        transaction.on_commit(lambda: _tell_visitor_the_answer(access_request), robust=True)
     else:
         notify_translated(
             recipient=access_request.requester,

@@ -86,7 +86,10 @@ def share_link_create(
     )
     if recipient_email:
         url = absolute_url(reverse("sharing:link_open", args=[token]))
-        transaction.on_commit(lambda: _send_link(link, url, patient))
+        # A mail server failing after the commit must not turn the link, made and logged, into an error page:
+        # robust=True logs the failure (the function's name and the error, never the token) and the page
+        # shows the link to copy. The same holds for the access requests' e-mails and texts.
+        transaction.on_commit(lambda: _send_link(link, url, patient), robust=True)
     return link, token, passcode
 
 
