@@ -8,7 +8,7 @@ from relyfe.undo import UNDO_WINDOW
 # broker (and beat's schedule) still find it.
 
 
-@shared_task(name="faces.tasks.face_templates_erase")
+@shared_task(name="faces.tasks.face_templates_erase", soft_time_limit=120, time_limit=150)
 def erase_face_templates(consent_id: int) -> None:
     """Erases a withdrawn consent's templates once the undo window has passed; early, it waits again."""
     from faces import services
@@ -17,7 +17,7 @@ def erase_face_templates(consent_id: int) -> None:
         erase_face_templates.apply_async((consent_id,), countdown=UNDO_WINDOW.total_seconds())
 
 
-@shared_task(name="faces.tasks.face_templates_erase_overdue")
+@shared_task(name="faces.tasks.face_templates_erase_overdue", soft_time_limit=300, time_limit=330)
 def erase_overdue_face_templates() -> None:
     """Beat's sweeper: erases what a lost task left behind."""
     from faces import services

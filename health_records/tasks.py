@@ -34,7 +34,7 @@ def make_record_file_thumbnail(record_file_id: int) -> None:
     services.record_file_set_thumbnail(record_file=record_file, content=thumbnail)
 
 
-@shared_task(name="health_records.tasks.staged_uploads_sweep")
+@shared_task(name="health_records.tasks.staged_uploads_sweep", soft_time_limit=300, time_limit=330)
 def sweep_staged_uploads() -> int:
     """Deletes files kept from a form sent back with an error that nobody sent again in time."""
     from health_records import services

@@ -8,7 +8,8 @@ from printing.models import PrintJob
 # broker (and beat's schedule) still find it.
 
 
-@shared_task(name="printing.tasks.print_job_propose_patient", ignore_result=True)
+# Reads the printed document (OCR when it is a scan).
+@shared_task(name="printing.tasks.print_job_propose_patient", ignore_result=True, soft_time_limit=300, time_limit=330)
 def propose_print_job_patient(job_id: int) -> None:
     """Reads the printed document and proposes the patient it names, among the professional's patients.
     Safe to run twice: it only sets the proposal of a job still in the inbox."""

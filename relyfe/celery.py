@@ -19,7 +19,9 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import task_postrun, worker_ready
+
+logger = logging.getLogger(__name__)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relyfe.settings")
 
@@ -27,6 +29,38 @@ app = Celery("relyfe")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["relyfe"])
 app.autodiscover_tasks()
+
+# The age of the last task a worker executed is what tells a working worker from one that only receives
+# (/healthz, `manage.py worker_alive`). Recorded in the cache: one write per task, no migration, no lock on
+# SQLite; when the cache is Redis and Redis is down, the broker is down too and /healthz says so.
+LAST_TASK_EXECUTED_CACHE_KEY = "relyfe:last-task-executed"
+
+
+@task_postrun.connect
+def record_task_executed(**_signal_arguments) -> None:
+    """Runs in the pool process after each task, whether it succeeded or failed."""
+    task_executed_record()
+
+
+def task_executed_record() -> None:
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    try:
+        cache.set(LAST_TASK_EXECUTED_CACHE_KEY, timezone.now().isoformat(), timeout=None)
+    except Exception:
+        # Never fail a task for its record: /healthz reports the missing record instead.
+        logger.warning("Could not record that a task was executed", exc_info=True)
+
+
+@worker_ready.connect
+def heartbeat_on_start(sender, **_signal_arguments) -> None:
+    """A worker that starts sends itself a heartbeat through the broker: executed at once when the pool works,
+    it keeps a restarted worker from being judged by the age of the last task its predecessor executed."""
+    try:
+        sender.app.send_task("relyfe.tasks.heartbeat", expires=60)
+    except Exception:
+        logger.warning("Could not send the start-up heartbeat", exc_info=True)
 
 
 @worker_ready.connect
@@ -36,4 +70,4 @@ def dispatch_outbox_on_start(sender=None, **kwargs):
     try:
         app.send_task("relyfe.tasks.outbox_dispatch", kwargs={"ignore_backoff": True})
     except Exception:
-        logging.getLogger(__name__).exception("The outbox could not be dispatched at worker start")
+        logger.exception("The outbox could not be dispatched at worker start")

@@ -162,6 +162,35 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Every task has a time limit: at the soft one the task gets SoftTimeLimitExceeded (and fails, acknowledged:
+# the sweeper takes it up again), at the hard one its pool process is killed. Without one, a task stuck on a
+# network call holds its process for ever and a warm shutdown waits for it for ever. Tasks that read
+# documents (OCR) or work on faces say longer limits on their decorator.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
+# A pool process is replaced after this many tasks, or after a task that left it above this many KiB:
+# the OCR and face models grow a process; replacing it between two tasks is gentler than the OOM killer's
+# SIGKILL in the middle of one.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=200)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD_KIB", default=1_500_000)
+# A pool process killed mid-task (SIGKILL, OOM): its task is given back to the broker and run again
+# (acks_late + reject_on_worker_lost above), after worker_lost_wait (10 s). What no setting avoids: a process
+# killed in the instant a task is written to it leaves that task "received" for ever and, once every slot
+# is taken that way, the worker runs nothing more (celery's AsynPool, reproduced on Celery 5.7 / billiard
+# 4.3: neither time limits nor worker_proc_alive_timeout, which only watches a new process's start, free it).
+# That worker still answers `celery inspect ping`; what shows it is that it executes nothing: /healthz and
+# `manage.py worker_alive` (the age of the last task executed) and the watchdog in deploy/systemd restart it.
+# A task whose message is lost with the broker connection is cancelled, since its late ack can no longer
+# reach the broker that will give it to another worker (Celery 6's default).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Stopping (SIGTERM, with REMAP_SIGTERM=SIGQUIT as deploy/systemd/relyfe-worker.service sets): running tasks
+# get this many seconds to finish, then they are cancelled and their messages given back to the broker, which
+# runs them again after the restart. A plain warm shutdown would wait for a jammed pool for ever.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = env.float("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", default=30.0)
+# /healthz answers 503, and `manage.py worker_alive` fails, when no worker executed a task for this long.
+# Beat sends a heartbeat every minute; the limit must also exceed the longest hard time limit (360 s: a
+# worker whose every process runs a long reading executes nothing meanwhile, and is not hung).
+WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", default=600)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Medication reminders: beat looks for due reminders this often; one missed while the worker was down
 # is still sent within the lateness window, and never after it.
@@ -180,7 +209,13 @@ SWEEP_SECONDS = env.int("SWEEP_SECONDS", default=300)
 STUCK_AFTER = timedelta(seconds=env.int("STUCK_AFTER_SECONDS", default=900))
 STUCK_MAX_ATTEMPTS = env.int("STUCK_MAX_ATTEMPTS", default=3)
 CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "relyfe.tasks.heartbeat", "schedule": timedelta(minutes=1)},
+    # Something to execute every minute, so that the age of the last task executed means something; one
+    # that waited longer than a minute is dropped, the next one says the same.
+    "worker-heartbeat": {
+        "task": "relyfe.tasks.heartbeat",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 60},
+    },
     "medication-reminders": {
         "task": "treatments.tasks.reminders_tick",
         "schedule": timedelta(seconds=REMINDER_TICK_SECONDS),

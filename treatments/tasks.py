@@ -7,7 +7,7 @@ from django.utils import timezone
 # broker (and beat's schedule) still find it.
 
 
-@shared_task(name="treatments.tasks.reminders_tick")
+@shared_task(name="treatments.tasks.reminders_tick", soft_time_limit=120, time_limit=150)
 def send_due_reminders() -> None:
     """Beat runs this every minute: plan what is due, hand each reminder to a worker, remind snoozed doses."""
     from treatments import reminders
@@ -20,7 +20,7 @@ def send_due_reminders() -> None:
     reminders.snoozed_send(now=now)
 
 
-@shared_task(name="treatments.tasks.reminder_dispatches_send")
+@shared_task(name="treatments.tasks.reminder_dispatches_send", soft_time_limit=300, time_limit=330)
 def send_reminder_dispatches(dispatch_ids: list[int]) -> None:
     """Safe to run twice, or after a worker died halfway: each dispatch row says whether it was sent."""
     from treatments import reminders
@@ -28,7 +28,8 @@ def send_reminder_dispatches(dispatch_ids: list[int]) -> None:
     reminders.dispatch_send_many(dispatch_ids=dispatch_ids)
 
 
-@shared_task(name="treatments.tasks.prescription_read")
+# OCR of a many-page scan on a loaded machine takes minutes.
+@shared_task(name="treatments.tasks.prescription_read", soft_time_limit=300, time_limit=330)
 def read_prescription(reading_id: int) -> None:
     """Reads a prescription's file and proposes its medications; the record page follows the progress."""
     from treatments import readings

@@ -1,7 +1,8 @@
 import pytest
 from django.utils.module_loading import import_string
 
-from relyfe.tasks import HEARTBEAT_CACHE_KEY, heartbeat
+from relyfe.celery import LAST_TASK_EXECUTED_CACHE_KEY
+from relyfe.tasks import heartbeat
 from tests.conftest import SHARED_CACHES, wait_until
 
 
@@ -12,10 +13,10 @@ def shared_cache():
 
 
 @pytest.mark.celery
-def test_a_real_worker_runs_a_task_sent_through_the_broker(celery_worker):
+def test_a_real_worker_runs_a_task_sent_through_the_broker_and_records_it(celery_worker):
     cache = shared_cache()
-    cache.delete(HEARTBEAT_CACHE_KEY)
+    cache.delete(LAST_TASK_EXECUTED_CACHE_KEY)
 
     heartbeat.delay()
 
-    wait_until(lambda: cache.get(HEARTBEAT_CACHE_KEY) is not None, worker=celery_worker)
+    wait_until(lambda: cache.get(LAST_TASK_EXECUTED_CACHE_KEY) is not None, worker=celery_worker)
