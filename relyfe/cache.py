@@ -98,6 +98,12 @@ class ResilientRedisCache(RedisCache):
             },
         )
 
+    @property
+    def reachable(self) -> bool:
+        """False while Redis is out of reach and this process works on its own memory: what is read then is
+        this process's, not the site's (/healthz says it cannot tell rather than reading it as the truth)."""
+        return not self._outage.ongoing()
+
     def _call(self, operation: str, *args, **kwargs):
         if not self._outage.ongoing():
             try:

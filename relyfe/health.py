@@ -85,6 +85,8 @@ def seconds_since_last_task_executed() -> int | None:
         last = cache.get(LAST_TASK_EXECUTED_CACHE_KEY)
     except Exception as error:
         raise Unknown from error
+    if not getattr(cache, "reachable", True):  # relyfe.cache.ResilientRedisCache while Redis is away
+        raise Unknown
     if last is None:
         return None
     return max(0, int((timezone.now() - datetime.fromisoformat(last)).total_seconds()))
