@@ -75,7 +75,8 @@ def care_team_propose(
         request=request,
     )
     if selectors.sharing_settings_of(patient=patient).allows(permission):
-        return _approve(proposal, answered_by=actor)
+        _approve(proposal, answered_by=actor)
+        return proposal
     notify_translated(
         recipient=patient,
         event=Event.ACCESS_REQUEST_RECEIVED,
@@ -87,8 +88,9 @@ def care_team_propose(
     return proposal
 
 
-def _approve(proposal: CareTeamProposal, *, answered_by) -> CareTeamProposal:
-    proposal.grant = grant_create(
+def _approve(proposal: CareTeamProposal, *, answered_by) -> Grant:
+    """Gives the proposed professional their access; returns it (the proposal now points to it)."""
+    grant = proposal.grant = grant_create(
         patient=proposal.patient,
         professional=proposal.professional,
         scope=proposal.scope,
@@ -110,7 +112,7 @@ def _approve(proposal: CareTeamProposal, *, answered_by) -> CareTeamProposal:
             params={"name": proposal.professional.full_name, "patient": proposal.patient.full_name},
             url=reverse("health_records:timeline", args=[proposal.patient.public_id]),
         )
-    return proposal
+    return grant
 
 
 @transaction.atomic
@@ -120,13 +122,12 @@ def care_team_proposal_answer(*, actor, proposal: CareTeamProposal, approve: boo
     if proposal.status != CareTeamProposal.Status.PENDING:
         raise ValidationError(_("This proposal was answered already."), code="answered")
     if approve:
-        proposal = _approve(proposal, answered_by=actor)
-        assert proposal.grant is not None  # _approve gives the grant
+        grant = _approve(proposal, answered_by=actor)
         audit.record(
             actor=actor,
             patient=actor,
             object_type=ObjectType.GRANT,
-            object_id=proposal.grant.public_id,
+            object_id=grant.public_id,
             action=AuditAction.SHARE,
             access=AccessPath.OWNER,
             request=request,
