@@ -119,10 +119,11 @@ class RecordFile(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     page_count = models.PositiveIntegerField(null=True, blank=True)
     thumbnail = models.FileField(upload_to=thumbnail_key, max_length=255, blank=True)
-    # The thumbnail's task: when last queued, how many times the sweeper queued it again, and why no
-    # thumbnail will come (a short code, never the file's content) once it gave up.
+    # The thumbnail's task: when last queued, how many runs a worker started and when the last one did
+    # (relyfe.outbox.run_started), and why no thumbnail will come (a short code, never the file's content).
     thumbnail_queued_at = models.DateTimeField(default=timezone.now)
     thumbnail_attempts = models.PositiveSmallIntegerField(default=0)
+    thumbnail_started_at = models.DateTimeField(null=True, blank=True)
     thumbnail_failed_reason = models.CharField(max_length=100, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -337,26 +338,62 @@ def record_file_set_thumbnail(*, record_file: RecordFile, content: bytes) -> Non
 
 def record_file_thumbnail_failed(*, record_file_id: int, reason: str) -> None:
     """No thumbnail will come: the pages say so instead of waiting. `reason` is a short code."""
-    RecordFile.objects.filter(pk=record_file_id, thumbnail="").update(thumbnail_failed_reason=reason[:100])
+    RecordFile.objects.filter(pk=record_file_id, thumbnail="", thumbnail_failed_reason="").update(
+        thumbnail_failed_reason=reason[:100]
+    )
+
+
+# The reason of a thumbnail whose task started STUCK_MAX_ATTEMPTS times and never finished.
+THUMBNAIL_NOT_MADE = "not_made_in_time"
 
 
 def thumbnails_sweep(now) -> None:
-    """Registered with the outbox's sweeper: a file still without a thumbnail STUCK_AFTER after its task
-    was queued lost that task. It is queued again, at most STUCK_MAX_ATTEMPTS times, then marked failed."""
+    """Registered with the outbox's sweeper: a file still without a thumbnail STUCK_AFTER after its task was
+    queued, and whose last run (if any) started before that, lost its task. It is sent again under the same
+    key — a send no worker took costs no attempt — unless STUCK_MAX_ATTEMPTS runs already started without
+    finishing: then it is marked failed."""
+    deadline = now - settings.STUCK_AFTER
     stuck = RecordFile.objects.filter(
-        thumbnail="", thumbnail_failed_reason="", thumbnail_queued_at__lt=now - settings.STUCK_AFTER
+        Q(thumbnail_started_at__isnull=True) | Q(thumbnail_started_at__lt=deadline),
+        thumbnail="",
+        thumbnail_failed_reason="",
+        thumbnail_queued_at__lt=deadline,
     )
     for record_file_id, attempts in stuck.values_list("pk", "thumbnail_attempts")[:SWEEP_BATCH]:
         with transaction.atomic():
             if attempts >= settings.STUCK_MAX_ATTEMPTS:
-                logger.warning("No thumbnail for record file %s after %s attempts", record_file_id, attempts + 1)
-                record_file_thumbnail_failed(record_file_id=record_file_id, reason="not_made_in_time")
+                logger.warning("No thumbnail for record file %s: %s runs never finished", record_file_id, attempts)
+                record_file_thumbnail_failed(record_file_id=record_file_id, reason=THUMBNAIL_NOT_MADE)
                 continue
-            if RecordFile.objects.filter(pk=record_file_id, thumbnail="", thumbnail_attempts=attempts).update(
-                thumbnail_queued_at=now, thumbnail_attempts=attempts + 1
-            ):
-                logger.info("Thumbnail of record file %s queued again (attempt %s)", record_file_id, attempts + 2)
-                outbox.enqueue(make_record_file_thumbnail_task, record_file_id)
+            if stuck.filter(pk=record_file_id).update(thumbnail_queued_at=now):
+                logger.info("Thumbnail of record file %s sent again (%s runs started)", record_file_id, attempts)
+                outbox.resend(make_record_file_thumbnail_task, record_file_id)
+
+
+def record_file_thumbnail_retry(*, actor, record_file: RecordFile, request=None) -> RecordFile:
+    """The "Try again" of a preview that failed: the record's editors queue its thumbnail again, with its
+    runs counted from zero."""
+    record = record_file.record
+    access = policy.require(actor, Action.UPDATE, record.patient, record=record)
+    with transaction.atomic():
+        RecordFile.objects.filter(pk=record_file.pk, thumbnail="").update(
+            thumbnail_failed_reason="",
+            thumbnail_attempts=0,
+            thumbnail_started_at=None,
+            thumbnail_queued_at=timezone.now(),
+        )
+        audit.record(
+            actor=actor,
+            patient=record.patient,
+            object_type=ObjectType.RECORD_FILE,
+            object_id=record_file.public_id,
+            action=AuditAction.UPDATE,
+            access=access,
+            request=request,
+        )
+        outbox.enqueue(make_record_file_thumbnail_task, record_file.pk)
+    record_file.refresh_from_db()
+    return record_file
 
 
 SWEEP_BATCH = 500

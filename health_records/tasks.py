@@ -7,6 +7,7 @@ from django.conf import settings
 
 from documents.uploads import UploadRefused, make_thumbnail
 from health_records.models import RecordFile
+from relyfe import outbox
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,12 @@ def make_record_file_thumbnail(record_file_id: int) -> None:
 
     record_file = RecordFile.objects.filter(pk=record_file_id).first()
     if record_file is None or record_file.thumbnail or record_file.thumbnail_failed_reason:
+        return
+    not_made = RecordFile.objects.filter(pk=record_file_id, thumbnail="", thumbnail_failed_reason="")
+    if not outbox.run_started(not_made, attempts="thumbnail_attempts", started_at="thumbnail_started_at"):
+        # Started that many times and never finished: a file that kills the worker is not tried again.
+        logger.warning("No thumbnail for record file %s: its runs never finished", record_file_id)
+        services.record_file_thumbnail_failed(record_file_id=record_file_id, reason=services.THUMBNAIL_NOT_MADE)
         return
     with record_file.file.open("rb") as stored:
         content = stored.read()

@@ -133,8 +133,13 @@ class Notification(models.Model):
     push_state = models.CharField(
         _("push"), max_length=10, choices=Delivery.choices, default=Delivery.NOT_ASKED, blank=True
     )
+    # When last queued, then per channel how many runs a worker started and when the last one did
+    # (relyfe.outbox.run_started).
     delivery_queued_at = models.DateTimeField(_("delivery queued"), null=True, blank=True)
-    delivery_attempts = models.PositiveSmallIntegerField(_("delivery attempts"), default=0)
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_started_at = models.DateTimeField(_("e-mail last tried"), null=True, blank=True)
+    push_attempts = models.PositiveSmallIntegerField(_("push attempts"), default=0)
+    push_started_at = models.DateTimeField(_("push last tried"), null=True, blank=True)
     delivery_failed_reason = models.CharField(_("why it was not delivered"), max_length=200, blank=True)
 
     class Meta:

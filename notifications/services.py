@@ -4,6 +4,7 @@ hours, device subscriptions, and the e-mail and push channels."""
 import json
 import logging
 from datetime import time
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -210,6 +211,8 @@ def push_subscription_delete(*, actor, endpoint: str) -> bool:
 def notification_email_send(*, notification_id: int) -> None:
     """Sends the notification's e-mail once. The row stays locked while sending, so that two workers
     given the same task do not both send; a failed send leaves `emailed_at` empty for the retry."""
+    if not _run_started(notification_id, EMAIL):
+        return
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
@@ -238,6 +241,8 @@ def notification_push_send(*, notification_id: int) -> None:
     When no device could be reached for now, `pushed_at` stays empty and PushServiceUnavailable asks
     for a retry; once one device got it, the others are not tried again (the message is in the app too).
     """
+    if not _run_started(notification_id, PUSH):
+        return
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
@@ -310,41 +315,95 @@ def _render_email(notification: Notification) -> tuple[str, str]:
 SWEEP_BATCH = 500
 
 
+class Channel(NamedTuple):
+    name: str  # in the failure's reason, kept for the admin (never the message: it is the notification's text)
+    state: str
+    sent_at: str
+    attempts: str
+    started_at: str
+    task: Any
+
+
+EMAIL = Channel(
+    "e-mail", "email_state", "emailed_at", "email_attempts", "email_started_at", send_notification_email_task
+)
+PUSH = Channel("push", "push_state", "pushed_at", "push_attempts", "push_started_at", push_notification_task)
+
+
+def _runs_allowed(channel: Channel) -> int:
+    # Each retry the task asks Celery for (a mail server away, a push service busy) is a run too.
+    return settings.STUCK_MAX_ATTEMPTS + (channel.task.max_retries or 0)
+
+
+def _run_started(notification_id: int, channel: Channel) -> bool:
+    """Counts the run before the send; False when there is nothing to send, or when the channel's runs are
+    used up without finishing (a send that kills its worker each time): the channel is then marked failed."""
+    not_sent = Notification.objects.filter(pk=notification_id, **{f"{channel.sent_at}__isnull": True})
+    if outbox.run_started(
+        not_sent, attempts=channel.attempts, started_at=channel.started_at, limit=_runs_allowed(channel)
+    ):
+        return True
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if notification is not None and getattr(notification, channel.state) == Delivery.PENDING:
+            _channel_failed(notification, channel)
+    return False
+
+
 def deliveries_sweep(now) -> None:
-    """Registered with the outbox's sweeper: an e-mail or a push still pending STUCK_AFTER after it was
-    queued lost its task (or its retries ran out). It is queued again, at most STUCK_MAX_ATTEMPTS times,
-    then marked failed with the reason (never the message: it is the notification's own text)."""
-    stuck = Notification.objects.filter(
-        Q(email_state=Delivery.PENDING) | Q(push_state=Delivery.PENDING),
-        delivery_queued_at__lt=now - settings.STUCK_AFTER,
-    )
-    for notification_id, attempts in stuck.values_list("pk", "delivery_attempts")[:SWEEP_BATCH]:
+    """Registered with the outbox's sweeper: an e-mail or a push still pending STUCK_AFTER after it was queued,
+    and whose last run (if any) started before that, lost its task. It is sent again under the same key — a
+    send no worker took costs no attempt — unless its runs are used up without finishing (STUCK_MAX_ATTEMPTS,
+    plus the task's own retries): then the channel is marked failed with the reason."""
+    deadline = now - settings.STUCK_AFTER
+
+    def stuck(channel: Channel) -> Q:
+        return Q(**{channel.state: Delivery.PENDING}) & (
+            Q(**{f"{channel.started_at}__isnull": True}) | Q(**{f"{channel.started_at}__lt": deadline})
+        )
+
+    candidates = Notification.objects.filter(stuck(EMAIL) | stuck(PUSH), delivery_queued_at__lt=deadline)
+    for notification_id in candidates.values_list("pk", flat=True)[:SWEEP_BATCH]:
         with transaction.atomic():
-            notification = (
-                Notification.objects.select_for_update().filter(pk=notification_id, delivery_attempts=attempts).first()
-            )
+            notification = candidates.select_for_update().filter(pk=notification_id).first()
             if notification is None:
                 continue
-            if attempts >= settings.STUCK_MAX_ATTEMPTS:
-                _delivery_failed(notification, attempts)
-                continue
-            notification.delivery_attempts, notification.delivery_queued_at = attempts + 1, now
-            notification.save(update_fields=["delivery_attempts", "delivery_queued_at"])
-            if notification.email_state == Delivery.PENDING:
-                _queue_email(notification)
-            if notification.push_state == Delivery.PENDING:
-                _queue_push(notification)
-            logger.info("Notification %s queued again (attempt %s)", notification_id, attempts + 2)
+            for channel in (EMAIL, PUSH):
+                if not Notification.objects.filter(stuck(channel), pk=notification_id).exists():
+                    continue
+                if getattr(notification, channel.attempts) >= _runs_allowed(channel):
+                    _channel_failed(notification, channel)
+                    continue
+                notification.delivery_queued_at = now
+                notification.save(update_fields=["delivery_queued_at"])
+                outbox.resend(channel.task, notification_id)
+                logger.info("Notification %s: %s sent again", notification_id, channel.name)
 
 
-def _delivery_failed(notification: Notification, attempts: int) -> None:
-    channels = []
-    if notification.email_state == Delivery.PENDING:
-        notification.email_state = Delivery.FAILED
-        channels.append("e-mail")
-    if notification.push_state == Delivery.PENDING:
-        notification.push_state = Delivery.FAILED
-        channels.append("push")
-    notification.delivery_failed_reason = f"{' and '.join(channels)} not delivered after {attempts + 1} attempts"
-    notification.save(update_fields=["email_state", "push_state", "delivery_failed_reason"])
+def _channel_failed(notification: Notification, channel: Channel) -> None:
+    setattr(notification, channel.state, Delivery.FAILED)
+    attempts = getattr(notification, channel.attempts)
+    reasons = [notification.delivery_failed_reason, f"{channel.name} not delivered after {attempts} attempts"]
+    notification.delivery_failed_reason = "; ".join(filter(None, reasons))[:200]
+    notification.save(update_fields=[channel.state, "delivery_failed_reason"])
     logger.warning("Notification %s: %s", notification.pk, notification.delivery_failed_reason)
+
+
+def notification_delivery_retry(*, actor, notification: Notification) -> Notification:
+    """The "Try again" of an e-mail or a push that failed: only its recipient may, and the failed channels are
+    queued again with their runs counted from zero."""
+    if notification.recipient_id != actor.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(pk=notification.pk)
+        retried = [channel for channel in (EMAIL, PUSH) if getattr(notification, channel.state) == Delivery.FAILED]
+        for channel in retried:
+            setattr(notification, channel.state, Delivery.PENDING)
+            setattr(notification, channel.attempts, 0)
+            setattr(notification, channel.started_at, None)
+        if retried:
+            notification.delivery_failed_reason, notification.delivery_queued_at = "", timezone.now()
+            notification.save()
+            for channel in retried:
+                outbox.enqueue(channel.task, notification.pk)
+    return notification

@@ -11,7 +11,15 @@ is safe to run twice.
 Not every lost task is an outbox row still pending: a broker can lose a message it took (a worker killed
 with the filesystem transport). The sweepers registered here (`register_sweeper`, run by beat every few
 minutes) find the work that is still not done past a deadline — a reading still queued, a file without its
-thumbnail — and queue it again through the outbox, a bounded number of times, before marking it failed.
+thumbnail — and queue it again through the outbox.
+
+What is bounded is the number of runs a worker STARTED, not the number of sweeps: with the workers stopped for
+an hour, nothing ran, nothing failed, and the sweeper keeps re-sending the work (re-arming its one outbox row)
+until a worker takes it. Each task calls `run_started` before its work: that writes the start in the row, in
+the database, at once. A run that never ends (the worker killed mid-task, a poison task that kills it every
+time and that the broker redelivers for ever) is counted all the same; once STUCK_MAX_ATTEMPTS runs started
+without finishing, the next start refuses to run and the work shows "failed" with its reason, as the sweeper
+does for work started that often and still not done.
 """
 
 import logging
@@ -21,6 +29,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from relyfe.models import OutboxMessage
@@ -67,6 +76,28 @@ def enqueue(task, *ids: int, key: str | None = None, eta: datetime | None = None
         )
         transaction.on_commit(partial(_send_committed, message.pk))
     return message
+
+
+def resend(task, *ids: int, key: str | None = None) -> None:
+    """The sweepers' `enqueue`: sends stuck work again under its key, unless its row is still pending (the
+    dispatcher already retries it: re-arming it would only reset its backoff)."""
+    key = key or default_key(task.name, ids)
+    if not OutboxMessage.objects.filter(key=key, state=OutboxMessage.State.PENDING).exists():
+        enqueue(task, *ids, key=key)
+
+
+def run_started(work: QuerySet, *, attempts: str, started_at: str, limit: int | None = None) -> bool:
+    """Called by a task before it does its work. `work` is its one row, filtered to "not done yet".
+
+    Counts the run in the row (`attempts` + 1, `started_at` now) and returns True, unless the row is done
+    (nothing to do) or `limit` runs (default STUCK_MAX_ATTEMPTS) already started without finishing: then
+    returns False and the caller marks the work failed if it is not done. Called outside any transaction, so
+    that the count is committed before the work begins and survives the worker being killed."""
+    limit = settings.STUCK_MAX_ATTEMPTS if limit is None else limit
+    counted = work.filter(**{f"{attempts}__lt": limit}).update(
+        **{attempts: F(attempts) + 1, started_at: timezone.now()}
+    )
+    return counted > 0
 
 
 def _send_committed(message_id: int) -> None:

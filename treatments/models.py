@@ -309,8 +309,8 @@ class PrescriptionReading(models.Model):
     result = models.JSONField(default=dict, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    # When it was last queued, and how many times the sweeper queued it again because it was stuck (its
-    # task lost with a worker or a broker): past STUCK_MAX_ATTEMPTS it is marked failed.
+    # When it was last queued, how many runs a worker started and when the last one did
+    # (relyfe.outbox.run_started): STUCK_MAX_ATTEMPTS runs started without finishing mark it failed.
     queued_at = models.DateTimeField(default=timezone.now)
     attempts = models.PositiveSmallIntegerField(default=0)
     started_at = models.DateTimeField(null=True, blank=True)

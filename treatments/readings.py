@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,7 +56,13 @@ def reading_restart(*, actor, reading: PrescriptionReading) -> PrescriptionReadi
     if reading.status == PrescriptionReading.Status.CONFIRMED:
         raise ValidationError(_("This prescription was confirmed already."), code="confirmed")
     PrescriptionReading.objects.filter(pk=reading.pk).update(
-        status=PrescriptionReading.Status.QUEUED, progress=0, error="", result={}, queued_at=timezone.now(), attempts=0
+        status=PrescriptionReading.Status.QUEUED,
+        progress=0,
+        error="",
+        result={},
+        queued_at=timezone.now(),
+        attempts=0,
+        started_at=None,
     )
     reading.refresh_from_db()
     _queue(reading)
@@ -72,27 +79,32 @@ WORKING = [PrescriptionReading.Status.QUEUED, PrescriptionReading.Status.READING
 
 
 def readings_sweep(now: datetime.datetime) -> None:
-    """Registered with the outbox's sweeper: a reading still queued, or still reading, STUCK_AFTER after it
-    was queued lost its task (a worker or a broker lost it). It is queued again, at most
-    STUCK_MAX_ATTEMPTS times, then marked failed; the record page then offers to try again."""
-    stuck = PrescriptionReading.objects.filter(status__in=WORKING, queued_at__lt=now - settings.STUCK_AFTER)
+    """Registered with the outbox's sweeper: a reading still queued, or still reading, STUCK_AFTER after it was
+    queued, and whose last run (if any) started before that, lost its task (a worker or a broker lost it). It
+    is sent again under the same key — a send no worker took costs no attempt — unless STUCK_MAX_ATTEMPTS runs
+    already started without finishing: then it is marked failed, and the record page offers to try again."""
+    deadline = now - settings.STUCK_AFTER
+    stuck = PrescriptionReading.objects.filter(
+        Q(started_at__isnull=True) | Q(started_at__lt=deadline), status__in=WORKING, queued_at__lt=deadline
+    )
     for reading_id, attempts in stuck.values_list("pk", "attempts")[:SWEEP_BATCH]:
         with transaction.atomic():
             if attempts >= settings.STUCK_MAX_ATTEMPTS:
-                logger.warning("Reading %s failed: still not read after %s attempts", reading_id, attempts + 1)
-                _set(
-                    reading_id,
-                    status=PrescriptionReading.Status.FAILED,
-                    finished_at=now,
-                    error=_("ReLyfe could not read this document in time. Try again, or add the medications by hand."),
-                )
+                logger.warning("Reading %s failed: %s runs never finished", reading_id, attempts)
+                _not_read_in_time(reading_id)
                 continue
-            requeued = PrescriptionReading.objects.filter(pk=reading_id, status__in=WORKING, attempts=attempts).update(
-                status=PrescriptionReading.Status.QUEUED, progress=0, queued_at=now, attempts=attempts + 1
-            )
-            if requeued:
-                logger.info("Reading %s queued again (attempt %s)", reading_id, attempts + 2)
-                outbox.enqueue(read_prescription_task, reading_id)
+            if stuck.filter(pk=reading_id).update(status=PrescriptionReading.Status.QUEUED, progress=0, queued_at=now):
+                logger.info("Reading %s sent again (%s runs started)", reading_id, attempts)
+                outbox.resend(read_prescription_task, reading_id)
+
+
+def _not_read_in_time(reading_id: int) -> None:
+    _set(
+        reading_id,
+        status=PrescriptionReading.Status.FAILED,
+        finished_at=timezone.now(),
+        error=_("ReLyfe could not read this document in time. Try again, or add the medications by hand."),
+    )
 
 
 SWEEP_BATCH = 500
@@ -108,7 +120,13 @@ def reading_run(*, reading_id: int) -> None:
     reading = PrescriptionReading.objects.select_related("record_file").filter(pk=reading_id).first()
     if reading is None or not reading.is_working:
         return
-    _set(reading_id, status=PrescriptionReading.Status.READING, started_at=timezone.now(), progress=5)
+    working = PrescriptionReading.objects.filter(pk=reading_id, status__in=WORKING)
+    if not outbox.run_started(working, attempts="attempts", started_at="started_at"):
+        # Started that many times and never finished: a document that kills the worker is not read again.
+        logger.warning("Reading %s failed: its runs never finished", reading_id)
+        _not_read_in_time(reading_id)
+        return
+    _set(reading_id, status=PrescriptionReading.Status.READING, progress=5)
     with reading.record_file.file.open("rb") as stored:
         content = stored.read()
 

@@ -13,13 +13,16 @@ from accounts.models import PhoneCode, PhoneCodePurpose
 from documents.uploads import check_upload
 from health_records import services as records
 from health_records.models import RecordFile, RecordKind
+from health_records.tasks import make_record_file_thumbnail
 from notifications.models import Delivery, Event, Notification
-from notifications.services import notify
+from notifications.services import notification_email_send, notify
+from notifications.tasks import send_notification_email
 from relyfe import outbox
 from relyfe.models import OutboxMessage
 from tests.factories import PatientFactory
 from tests.files import pdf_bytes, upload
 from treatments.models import PrescriptionReading
+from treatments.tasks import read_prescription
 
 pytestmark = pytest.mark.django_db
 
@@ -50,15 +53,50 @@ def sweeps(count: int, *, every=datetime.timedelta(hours=1)):
         outbox.sweep(now=now)
 
 
-def test_a_stuck_reading_is_queued_again_then_failed_after_the_last_attempt_and_offered_again(client, alice, settings):
+class WorkerKilled(BaseException):
+    """What a run cut short looks like from inside: it started, and nothing after that point happened (an
+    Exception would be the task's own failure, handled by the task)."""
+
+
+def killing(*args, **kwargs):
+    raise WorkerKilled
+
+
+def run_killed(task, *args):
+    with pytest.raises(WorkerKilled):
+        task(*args)
+
+
+def test_work_no_worker_ever_took_is_sent_again_without_using_up_its_attempts(alice):
+    prescription_of(alice)
+    notification = notify(recipient=PatientFactory(email="p@example.org"), event=Event.COMMENT, message="Dr M. wrote")
+
+    sweeps(10)  # the workers stopped for ten hours
+
+    reading, record_file = PrescriptionReading.objects.get(), RecordFile.objects.get()
+    notification.refresh_from_db()
+    assert (reading.status, reading.attempts) == (PrescriptionReading.Status.QUEUED, 0)
+    assert (record_file.thumbnail_failed_reason, record_file.thumbnail_attempts) == ("", 0)
+    assert (notification.email_state, notification.email_attempts) == (Delivery.PENDING, 0)
+    # One outbox row per piece of work, re-armed by each sweep: the queue does not pile up.
+    assert OutboxMessage.objects.filter(key=f"treatments.tasks.prescription_read:{reading.pk}").count() == 1
+    assert OutboxMessage.objects.count() == 3
+
+
+def test_a_reading_started_as_often_as_allowed_without_finishing_fails_and_is_offered_again(
+    client, alice, settings, monkeypatch
+):
     settings.STUCK_MAX_ATTEMPTS = 2
     record = prescription_of(alice)
     reading = PrescriptionReading.objects.get()
-
+    monkeypatch.setattr("documents.reading.read_document", killing)
+    run_killed(read_prescription, reading.pk)
     sweeps(1)
     reading.refresh_from_db()
     assert (reading.status, reading.attempts) == (PrescriptionReading.Status.QUEUED, 1)
-    sweeps(3)
+
+    run_killed(read_prescription, reading.pk)
+    sweeps(2)
 
     reading.refresh_from_db()
     assert reading.status == PrescriptionReading.Status.FAILED
@@ -70,21 +108,58 @@ def test_a_stuck_reading_is_queued_again_then_failed_after_the_last_attempt_and_
     assert reverse("treatments:reading_restart", args=[reading.public_id]) in page
 
 
+def test_a_reading_that_kills_its_worker_every_time_is_not_run_again_once_its_attempts_are_used_up(
+    alice, settings, monkeypatch
+):
+    """The broker redelivers a task whose worker died (acks late, rejected on worker lost) for ever: the start
+    of the next run sees the attempts used up and marks the reading failed instead of running it."""
+    settings.STUCK_MAX_ATTEMPTS = 2
+    prescription_of(alice)
+    reading = PrescriptionReading.objects.get()
+    monkeypatch.setattr("documents.reading.read_document", killing)
+    run_killed(read_prescription, reading.pk)
+    run_killed(read_prescription, reading.pk)
+
+    read_prescription(reading.pk)  # the third delivery does not reach the document
+
+    reading.refresh_from_db()
+    assert (reading.status, reading.attempts) == (PrescriptionReading.Status.FAILED, 2)
+    assert "could not read this document in time" in reading.error
+
+
 def test_a_reading_still_in_time_is_left_alone(alice):
     prescription_of(alice)
 
     outbox.sweep(now=timezone.now() + datetime.timedelta(minutes=1))
 
     assert PrescriptionReading.objects.get().attempts == 0
+    assert OutboxMessage.objects.get(key__startswith="treatments.").state == OutboxMessage.State.PENDING
 
 
-def test_a_file_whose_thumbnail_never_comes_shows_that_its_preview_failed(client, alice, settings):
+def test_a_reading_running_now_is_not_sent_again(alice, monkeypatch):
+    prescription_of(alice)
+    reading = PrescriptionReading.objects.get()
+    monkeypatch.setattr("documents.reading.read_document", killing)
+    later = timezone.now() + datetime.timedelta(hours=1)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+    run_killed(read_prescription, reading.pk)  # started a minute before the sweep: still running
+
+    outbox.sweep(now=later + datetime.timedelta(minutes=1))
+
+    reading.refresh_from_db()
+    assert (reading.status, reading.queued_at < later) == (PrescriptionReading.Status.READING, True)
+
+
+def test_a_file_whose_thumbnail_never_comes_shows_that_its_preview_failed(client, alice, settings, monkeypatch):
     settings.STUCK_MAX_ATTEMPTS = 1
     record = prescription_of(alice)
-
-    sweeps(3)
-
     record_file = RecordFile.objects.get()
+    monkeypatch.setattr("health_records.tasks.make_thumbnail", killing)
+    run_killed(make_record_file_thumbnail, record_file.pk)
+
+    sweeps(1)
+
+    record_file.refresh_from_db()
     assert record_file.thumbnail_attempts == 1
     assert record_file.thumbnail_failed_reason == "not_made_in_time"
     client.force_login(alice)
@@ -102,26 +177,27 @@ def test_the_sweeper_queues_work_through_the_outbox_with_its_key(alice):
     assert message.args == [reading.pk]
 
 
-def test_an_undelivered_e_mail_is_queued_again_then_failed_with_a_reason_without_the_message(settings):
-    settings.STUCK_MAX_ATTEMPTS = 2
+def test_an_e_mail_whose_sends_never_finish_fails_with_a_reason_without_the_message(settings, monkeypatch):
+    settings.STUCK_MAX_ATTEMPTS = 1
     patient = PatientFactory(email="patient@example.org")
     notification = Notification.objects.get(pk=notify(recipient=patient, event=Event.COMMENT, message="Dr M. wrote").pk)
     assert notification.email_state == Delivery.PENDING
-
+    monkeypatch.setattr("notifications.services.send_mail", killing)
+    allowed = 1 + send_notification_email.max_retries  # its own retries are runs too
+    for _run in range(allowed):
+        run_killed(send_notification_email, notification.pk)
     sweeps(1)
-    notification.refresh_from_db()
-    assert notification.delivery_attempts == 1
-    sweeps(3)
 
     notification.refresh_from_db()
+
     assert notification.email_state == Delivery.FAILED
-    assert notification.delivery_failed_reason == "e-mail not delivered after 3 attempts"
+    assert notification.delivery_failed_reason == f"e-mail not delivered after {allowed} attempts"
+    assert "Dr M." not in notification.delivery_failed_reason
 
 
 def test_a_delivered_e_mail_is_not_queued_again(mailoutbox):
     patient = PatientFactory(email="patient@example.org")
     notification = notify(recipient=patient, event=Event.COMMENT, message="Dr M. wrote")
-    from notifications.services import notification_email_send
 
     notification_email_send(notification_id=notification.pk)
     notification_email_send(notification_id=notification.pk)  # the task run twice
@@ -129,7 +205,7 @@ def test_a_delivered_e_mail_is_not_queued_again(mailoutbox):
 
     notification.refresh_from_db()
     assert notification.email_state == Delivery.SENT
-    assert notification.delivery_attempts == 0
+    assert notification.email_attempts == 1
     assert len(mailoutbox) == 1
 
 
