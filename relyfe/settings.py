@@ -196,7 +196,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # is still sent within the lateness window, and never after it.
 REMINDER_TICK_SECONDS = env.int("REMINDER_TICK_SECONDS", default=60)
 REMINDER_LATENESS = timedelta(minutes=env.int("REMINDER_LATENESS_MINUTES", default=120))
-# A reminder queued but not sent after this long (its task was lost with a worker) is queued again.
+# A reminder queued but not sent after this long (its task was lost with a worker) is queued again by the
+# sweeper (treatments.reminders.dispatches_sweep), which runs every SWEEP_SECONDS.
 REMINDER_REQUEUE_AFTER = timedelta(seconds=env.int("REMINDER_REQUEUE_SECONDS", default=300))
 # The outbox retries a message the broker refused after OUTBOX_RETRY_BASE, then twice as long each time up
 # to OUTBOX_RETRY_CAP, and marks it failed after OUTBOX_MAX_ATTEMPTS.

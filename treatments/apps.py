@@ -13,6 +13,7 @@ class TreatmentsConfig(AppConfig):
         from relyfe import outbox
         from treatments import panels
         from treatments.readings import readings_start_on_stored_files, readings_sweep
+        from treatments.reminders import dispatches_sweep
 
         # health_records (below) may not import treatments: its pages ask for the parts treatments draws, and
         # it announces the files it stores, which treatments reads.
@@ -20,3 +21,4 @@ class TreatmentsConfig(AppConfig):
         record_pages.register(record_pages.RECORD, panels.prescription_treatments)
         record_files_stored.connect(readings_start_on_stored_files, dispatch_uid="treatments.readings_start")
         outbox.register_sweeper(readings_sweep)
+        outbox.register_sweeper(dispatches_sweep)

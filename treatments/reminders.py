@@ -11,6 +11,7 @@ Exactly once, whatever happens to beats and workers:
 """
 
 import datetime
+import hashlib
 import logging
 from collections import defaultdict
 from decimal import Decimal
@@ -26,8 +27,10 @@ from django.utils.translation import gettext_noop
 from accounts.models import Role, User
 from notifications.models import Event
 from notifications.services import notify_translated
+from relyfe import outbox
 from treatments import actions, schedule
 from treatments.models import Intake, Medication, Moment, ReminderDispatch, TreatmentStatus
+from treatments.tasks import send_reminder_dispatches as send_reminder_dispatches_task
 from treatments.units import unit_for_dose
 
 logger = logging.getLogger(__name__)
@@ -182,18 +185,55 @@ def plan(*, now: datetime.datetime) -> int:
 
 
 def dispatches_to_queue(*, now: datetime.datetime) -> list[int]:
-    """Pending dispatches to hand to workers: new ones, and those whose task was lost. Marks the ones
-    past the lateness window as late, so that they are never sent."""
-    window_start = now - settings.REMINDER_LATENESS
-    ReminderDispatch.objects.filter(status=ReminderDispatch.Status.PENDING, due_at__lte=window_start).update(
-        status=ReminderDispatch.Status.LATE
-    )
-    waiting = ReminderDispatch.objects.filter(status=ReminderDispatch.Status.PENDING, due_at__lte=now).filter(
-        Q(queued_at__isnull=True) | Q(queued_at__lt=now - settings.REMINDER_REQUEUE_AFTER)
-    )
-    ids = list(waiting.values_list("pk", flat=True))
+    """New due dispatches to hand to workers (those queued before are the sweeper's: `dispatches_sweep`); marks
+    them queued. Marks the ones past the lateness window late first, so that they are never sent."""
+    _too_late_marked(now)
+    new = ReminderDispatch.objects.filter(status=ReminderDispatch.Status.PENDING, due_at__lte=now, queued_at=None)
+    ids = sorted(new.values_list("pk", flat=True))
     ReminderDispatch.objects.filter(pk__in=ids).update(queued_at=now)
     return ids
+
+
+def dispatches_queue(*, now: datetime.datetime) -> int:
+    """The tick's part: the new due dispatches are queued, in batches, through the outbox; returns how many."""
+    with transaction.atomic():
+        ids = dispatches_to_queue(now=now)
+        _queue_in_batches(ids)
+    return len(ids)
+
+
+def dispatches_sweep(now: datetime.datetime) -> None:
+    """Registered with the outbox's sweeper: a dispatch still pending REMINDER_REQUEUE_AFTER after it was queued
+    lost its task (a worker or a broker lost it): it is queued again, as often as needed within the lateness
+    window, since sending it twice is harmless (the row says whether it was sent). Past the window it ends late."""
+    with transaction.atomic():
+        _too_late_marked(now)
+        lost = ReminderDispatch.objects.filter(
+            status=ReminderDispatch.Status.PENDING, due_at__lte=now, queued_at__lt=now - settings.REMINDER_REQUEUE_AFTER
+        )
+        ids = sorted(lost.values_list("pk", flat=True))
+        ReminderDispatch.objects.filter(pk__in=ids).update(queued_at=now)
+        _queue_in_batches(ids)
+    if ids:
+        logger.info("%s reminder dispatches queued again", len(ids))
+
+
+def _too_late_marked(now: datetime.datetime) -> None:
+    """A reminder REMINDER_LATENESS after its time is no longer useful ("take your 8 o'clock dose" at noon):
+    it ends LATE and is never sent. The patient gets no notification for it; the dose stays on their Today
+    page, to mark taken or skipped, as any dose they were not reminded of."""
+    ReminderDispatch.objects.filter(
+        status=ReminderDispatch.Status.PENDING, due_at__lte=now - settings.REMINDER_LATENESS
+    ).update(status=ReminderDispatch.Status.LATE)
+
+
+def _queue_in_batches(ids: list[int]) -> None:
+    for batch_start in range(0, len(ids), SEND_BATCH):
+        batch = ids[batch_start : batch_start + SEND_BATCH]
+        # The default key (the task and every id) would outgrow the column: the first id and a digest of
+        # all of them name the batch as well.
+        digest = hashlib.sha256(",".join(map(str, batch)).encode()).hexdigest()[:16]
+        outbox.enqueue(send_reminder_dispatches_task, *batch, key=f"reminder_dispatches:{batch[0]}:{digest}")
 
 
 def _message(dispatch: ReminderDispatch, intakes: list[Intake], show_names: bool) -> tuple[str, dict]:

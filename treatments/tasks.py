@@ -14,18 +14,18 @@ def send_due_reminders() -> None:
 
     now = timezone.now()
     reminders.plan(now=now)
-    dispatch_ids = reminders.dispatches_to_queue(now=now)
-    for batch_start in range(0, len(dispatch_ids), reminders.SEND_BATCH):
-        send_reminder_dispatches.delay(dispatch_ids[batch_start : batch_start + reminders.SEND_BATCH])
+    reminders.dispatches_queue(now=now)
     reminders.snoozed_send(now=now)
 
 
 @shared_task(name="treatments.tasks.reminder_dispatches_send", soft_time_limit=300, time_limit=330)
-def send_reminder_dispatches(dispatch_ids: list[int]) -> None:
-    """Safe to run twice, or after a worker died halfway: each dispatch row says whether it was sent."""
+def send_reminder_dispatches(*dispatch_ids: int | list[int]) -> None:
+    """Safe to run twice, or after a worker died halfway: each dispatch row says whether it was sent. The ids
+    come one by one (the outbox queues ids only); a message queued before that holds them as one list."""
     from treatments import reminders
 
-    reminders.dispatch_send_many(dispatch_ids=dispatch_ids)
+    flat = [each for item in dispatch_ids for each in (item if isinstance(item, list) else [item])]
+    reminders.dispatch_send_many(dispatch_ids=flat)
 
 
 # OCR of a many-page scan on a loaded machine takes minutes.

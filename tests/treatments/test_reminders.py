@@ -9,9 +9,12 @@ import time_machine
 from django.urls import reverse
 
 from notifications.models import Notification
+from relyfe import outbox
+from relyfe.models import OutboxMessage
 from tests.factories import MedicationFactory, TreatmentFactory
 from treatments import reminders, services
-from treatments.models import Intake, ReminderDispatch, TreatmentStatus
+from treatments.models import Intake, Moment, ReminderDispatch, TreatmentStatus
+from treatments.tasks import send_reminder_dispatches
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
@@ -223,3 +226,45 @@ def test_a_snoozed_dose_is_not_reminded_again_once_its_treatment_is_stopped(clie
         assert reminders.snoozed_send(now=paris(2026, 2, 10, 8, 30)) == 0
 
     assert len(reminders_of(alice)) == 1
+
+
+def test_the_tick_queues_due_reminders_in_batches_through_the_outbox(alice, treatment):
+    MedicationFactory(treatment=treatment, morning=True)
+    at = paris(2026, 2, 10, 8, 0, 30)
+    reminders.plan(now=at)
+
+    with time_machine.travel(at, tick=False):
+        queued = reminders.dispatches_queue(now=at)
+        reminders.dispatches_queue(now=at)  # the next tick: nothing new
+
+    dispatch = ReminderDispatch.objects.get()
+    message = OutboxMessage.objects.get()
+    assert queued == 1
+    assert message.task == "treatments.tasks.reminder_dispatches_send"
+    assert message.args == [dispatch.pk]
+    assert message.key.startswith(f"reminder_dispatches:{dispatch.pk}:")
+
+
+def test_a_reminder_whose_task_was_lost_is_sent_once_by_the_sweeper_and_one_too_late_never(alice, treatment):
+    MedicationFactory(treatment=treatment, morning=True)  # 08:00
+    MedicationFactory(treatment=treatment, noon=True)  # 12:00
+    for at in (paris(2026, 2, 10, 8, 0, 30), paris(2026, 2, 10, 12, 0, 30)):
+        reminders.plan(now=at)
+        with time_machine.travel(at, tick=False):
+            reminders.dispatches_queue(now=at)  # queued, and the broker lost them
+
+    OutboxMessage.objects.update(state=OutboxMessage.State.SENT)
+
+    with time_machine.travel(paris(2026, 2, 10, 12, 10), tick=False):
+        outbox.sweep(now=paris(2026, 2, 10, 12, 10))
+        outbox.sweep(now=paris(2026, 2, 10, 12, 11))  # queued a minute ago: left alone
+        [resent] = OutboxMessage.objects.filter(state=OutboxMessage.State.PENDING)
+        send_reminder_dispatches(*resent.args)
+        send_reminder_dispatches(*resent.args)  # delivered twice
+
+    assert resent.args == [ReminderDispatch.objects.get(moment=Moment.NOON).pk]
+    assert len(reminders_of(alice)) == 1  # the noon one, once
+    morning = ReminderDispatch.objects.get(moment=Moment.MORNING)
+    # Four hours late: the patient was not reminded; the dose stays on their Today page.
+    assert morning.status == ReminderDispatch.Status.LATE
+    assert {intake.status for intake in morning.intakes.all()} == {Intake.Status.DUE}

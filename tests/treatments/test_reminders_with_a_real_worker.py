@@ -27,6 +27,7 @@ def start(project_root, *arguments, tmp_path):
         "DATABASE_URL": database_url_of_tests(),
         "REMINDER_TICK_SECONDS": "2",
         "REMINDER_REQUEUE_SECONDS": "4",
+        "SWEEP_SECONDS": "2",  # the sweeper queues again the dispatches the killed worker held
         "REDIS_VISIBILITY_TIMEOUT": "4",
     }
     return subprocess.Popen(
