@@ -201,11 +201,15 @@ def face_consent_restore(*, actor: User, patient: User, request=None) -> FaceCon
 
 def face_templates_erase(*, consent_id: int) -> bool:
     """Erases the templates of a withdrawn consent once its undo window has passed, from their backend and
-    then here. False when it is too early (the task tries again later); safe to run twice."""
+    then here. False when it is too early: the erasure is queued again for the end of the window, under the
+    consent's key (the withdrawal's row re-armed); the overdue sweep still covers a task lost on the way.
+    Safe to run twice."""
     consent = FaceConsent.objects.select_related("withdrawn_by").filter(pk=consent_id).first()
     if consent is None or consent.is_active:
         return True  # restored by an undo: nothing to erase
     if undo_window_open(consent.withdrawn_at):
+        with transaction.atomic():
+            outbox.enqueue(erase_face_templates_task, consent.pk, eta=consent.withdrawn_at + ERASE_DELAY)
         return False
     templates = list(FaceTemplate.objects.filter(consent=consent))
     for backend in {template.backend for template in templates}:

@@ -2,19 +2,17 @@
 
 from celery import shared_task
 
-from relyfe.undo import UNDO_WINDOW
-
 # Each task keeps the name it was registered under before it was renamed, so that messages already in the
 # broker (and beat's schedule) still find it.
 
 
 @shared_task(name="faces.tasks.face_templates_erase", soft_time_limit=120, time_limit=150)
 def erase_face_templates(consent_id: int) -> None:
-    """Erases a withdrawn consent's templates once the undo window has passed; early, it waits again."""
+    """Erases a withdrawn consent's templates once the undo window has passed; early, the service queues it
+    again for the end of the window, through the outbox."""
     from faces import services
 
-    if not services.face_templates_erase(consent_id=consent_id):
-        erase_face_templates.apply_async((consent_id,), countdown=UNDO_WINDOW.total_seconds())
+    services.face_templates_erase(consent_id=consent_id)
 
 
 @shared_task(name="faces.tasks.face_templates_erase_overdue", soft_time_limit=300, time_limit=330)

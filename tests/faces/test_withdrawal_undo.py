@@ -12,6 +12,7 @@ from faces import services
 from faces.engine.base import Candidate
 from faces.models import FaceConsent, FaceTemplate
 from faces.tasks import erase_face_templates, erase_overdue_face_templates
+from relyfe.models import OutboxMessage
 from relyfe.undo import UNDO_WINDOW
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,23 @@ def test_after_withdrawal_the_face_is_not_used_but_kept_until_the_window_ends(cl
     assert not found_by_face(bob, alice)
     assert FaceTemplate.objects.count() == 1  # not yet erased: the undo is still possible
     assert services.face_templates_erase(consent_id=enrolled_alice.pk) is False  # too early: the task waits
+    assert FaceTemplate.objects.count() == 1
+
+
+def test_an_erasure_run_too_early_is_queued_again_for_the_end_of_the_window_under_the_consents_key(
+    client, alice, enrolled_alice
+):
+    client.force_login(alice)
+    withdraw(client)
+    OutboxMessage.objects.update(state=OutboxMessage.State.SENT)  # the withdrawal's task, taken by the broker
+
+    erase_face_templates(enrolled_alice.pk)  # delivered early (a clock ahead, a message sent twice)
+
+    enrolled_alice.refresh_from_db()
+    [message] = OutboxMessage.objects.filter(task="faces.tasks.face_templates_erase")
+    assert message.state == OutboxMessage.State.PENDING
+    assert message.args == [enrolled_alice.pk]
+    assert message.eta == enrolled_alice.withdrawn_at + services.ERASE_DELAY
     assert FaceTemplate.objects.count() == 1
 
 
