@@ -137,6 +137,15 @@ class RecordFile(models.Model):
         return self.original_name
 
     @property
+    def thumbnail_failure(self) -> str:
+        """Why no preview will come, in words for the person who sees "preview failed" ("" while one may)."""
+        if not self.thumbnail_failed_reason:
+            return ""
+        if self.thumbnail_failed_reason == "not_made_in_time":
+            return _("The preview could not be made in time.")
+        return _("This file could not be turned into a picture.")
+
+    @property
     def patient(self):
         return self.record.patient
 

@@ -150,6 +150,15 @@ def record_file_get_for_user(
     return record_file
 
 
+def record_file_for_action(*, user, public_id, action: Action) -> RecordFile:
+    """The file `user` is about to act on (its record's access decides); the service writes the access event."""
+    record_file = RecordFile.objects.select_related("record__patient").filter(public_id=public_id).first()
+    if record_file is None:
+        raise Http404
+    _access_to(user=user, record=record_file.record, action=action)
+    return record_file
+
+
 def patient_photos(*, user, patient, access: Access, request=None) -> list[RecordFile]:
     """The images of the patient's active photo records that `user` may see, oldest first.
     Reads through the timeline, which writes the access event."""

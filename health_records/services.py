@@ -376,12 +376,14 @@ def record_file_thumbnail_retry(*, actor, record_file: RecordFile, request=None)
     record = record_file.record
     access = policy.require(actor, Action.UPDATE, record.patient, record=record)
     with transaction.atomic():
-        RecordFile.objects.filter(pk=record_file.pk, thumbnail="").update(
+        failed = RecordFile.objects.filter(pk=record_file.pk, thumbnail="").exclude(thumbnail_failed_reason="")
+        if not failed.update(
             thumbnail_failed_reason="",
             thumbnail_attempts=0,
             thumbnail_started_at=None,
             thumbnail_queued_at=timezone.now(),
-        )
+        ):
+            return record_file  # made since, or already tried again
         audit.record(
             actor=actor,
             patient=record.patient,

@@ -19,4 +19,5 @@ urlpatterns = [
     path("files/<uuid:file_id>/", views.file_download, name="file_download"),
     path("files/<uuid:file_id>/view/", views.file_inline, name="file_inline"),
     path("files/<uuid:file_id>/thumbnail/", views.file_thumbnail, name="file_thumbnail"),
+    path("files/<uuid:file_id>/thumbnail/retry/", views.file_thumbnail_retry, name="file_thumbnail_retry"),
 ]

@@ -257,3 +257,13 @@ def file_thumbnail(request, file_id):
     if not record_file.thumbnail:
         raise Http404
     return stored_file_response(record_file.thumbnail, filename="thumbnail.jpg", content_type="image/jpeg", inline=True)
+
+
+@login_required
+@require_POST
+def file_thumbnail_retry(request, file_id):
+    """The "Try again" of a preview that failed, for those who may edit the record."""
+    record_file = selectors.record_file_for_action(user=request.user, public_id=file_id, action=Action.UPDATE)
+    services.record_file_thumbnail_retry(actor=request.user, record_file=record_file, request=request)
+    messages.success(request, _("The preview is being made again."))
+    return redirect("health_records:detail", record_id=record_file.record.public_id)

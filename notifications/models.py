@@ -155,6 +155,16 @@ class Notification(models.Model):
         return f"{self.get_event_display()} → {self.recipient_id}"
 
     @property
+    def delivery_failures(self) -> list[str]:
+        """What the recipient reads about a channel that failed, next to its "Try again"."""
+        failures = []
+        if self.email_state == Delivery.FAILED:
+            failures.append(_("This notification could not be sent to you by e-mail."))
+        if self.push_state == Delivery.FAILED:
+            failures.append(_("This notification could not be sent to your devices."))
+        return failures
+
+    @property
     def is_read(self) -> bool:
         return self.read_at is not None
 

@@ -7,6 +7,7 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.notification_list, name="list"),
     path("<uuid:notification_id>/open/", views.notification_open, name="open"),
+    path("<uuid:notification_id>/retry/", views.notification_delivery_retry, name="delivery_retry"),
     path("read/", views.notifications_mark_all_read, name="mark_all_read"),
     path("preferences/", views.preferences, name="preferences"),
     path("push/subscribe/", views.push_subscribe, name="push_subscribe"),

@@ -53,6 +53,17 @@ def notification_open(request, notification_id):
 @login_required
 @require_POST
 @never_cache
+def notification_delivery_retry(request, notification_id):
+    """The "Try again" of an e-mail or a push that failed: sent again, from the start."""
+    notification = selectors.notification_get_for_user(user=request.user, public_id=notification_id)
+    services.notification_delivery_retry(actor=request.user, notification=notification)
+    messages.success(request, _("It will be sent again in a moment."))
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+@never_cache
 def notifications_mark_all_read(request):
     count = services.notifications_mark_all_read(actor=request.user)
     if count:
