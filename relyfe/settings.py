@@ -205,7 +205,8 @@ OUTBOX_RETRY_BASE = timedelta(seconds=env.int("OUTBOX_RETRY_BASE_SECONDS", defau
 OUTBOX_RETRY_CAP = timedelta(seconds=env.int("OUTBOX_RETRY_CAP_SECONDS", default=3600))
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=12)
 # The sweeper looks this often for work not done STUCK_AFTER after it was queued (a reading, a thumbnail,
-# a notification's e-mail or push), queues it again up to STUCK_MAX_ATTEMPTS times, then marks it failed.
+# a notification's e-mail or push) and sends it again; once STUCK_MAX_ATTEMPTS runs a worker STARTED never
+# finished, it is marked failed (sends no worker took count for nothing: see relyfe/outbox.py).
 SWEEP_SECONDS = env.int("SWEEP_SECONDS", default=300)
 STUCK_AFTER = timedelta(seconds=env.int("STUCK_AFTER_SECONDS", default=900))
 STUCK_MAX_ATTEMPTS = env.int("STUCK_MAX_ATTEMPTS", default=3)
