@@ -221,7 +221,7 @@ def dispatches_sweep(now: datetime.datetime) -> None:
 def _too_late_marked(now: datetime.datetime) -> None:
     """A reminder REMINDER_LATENESS after its time is no longer useful ("take your 8 o'clock dose" at noon):
     it ends LATE and is never sent. The patient gets no notification for it; the dose stays on their Today
-    page, to mark taken or skipped, as any dose they were not reminded of."""
+    page, to mark taken or skipped, and their adherence counts it "not asked", never "not answered"."""
     ReminderDispatch.objects.filter(
         status=ReminderDispatch.Status.PENDING, due_at__lte=now - settings.REMINDER_LATENESS
     ).update(status=ReminderDispatch.Status.LATE)
