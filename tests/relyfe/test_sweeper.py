@@ -223,3 +223,35 @@ def test_the_password_changed_text_is_sent_once_when_its_task_runs_twice(sms_out
     phone_services.password_changed_notify(user_id=patient.pk)
 
     assert len(sms_outbox) == 1
+
+
+def test_a_file_whose_thumbnail_kills_its_worker_every_time_is_not_tried_again(alice, settings, monkeypatch):
+    settings.STUCK_MAX_ATTEMPTS = 2
+    prescription_of(alice)
+    record_file = RecordFile.objects.get()
+    monkeypatch.setattr("health_records.tasks.make_thumbnail", killing)
+    run_killed(make_record_file_thumbnail, record_file.pk)
+    run_killed(make_record_file_thumbnail, record_file.pk)
+
+    make_record_file_thumbnail(record_file.pk)  # the broker's third delivery: not run
+
+    record_file.refresh_from_db()
+    assert (record_file.thumbnail_failed_reason, record_file.thumbnail_attempts) == ("not_made_in_time", 2)
+
+
+def test_an_e_mail_that_kills_its_worker_every_time_is_marked_failed_at_its_next_start(
+    settings, monkeypatch, mailoutbox
+):
+    settings.STUCK_MAX_ATTEMPTS = 1
+    notification = notify(recipient=PatientFactory(email="p@example.org"), event=Event.COMMENT, message="Dr M. wrote")
+    monkeypatch.setattr("notifications.services.send_mail", killing)
+    allowed = 1 + send_notification_email.max_retries
+    for _run in range(allowed):
+        run_killed(send_notification_email, notification.pk)
+    monkeypatch.undo()
+
+    send_notification_email(notification.pk)
+
+    notification.refresh_from_db()
+    assert notification.email_state == Delivery.FAILED
+    assert mailoutbox == []
