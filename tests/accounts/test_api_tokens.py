@@ -240,6 +240,19 @@ def test_the_token_after_a_password_reset_by_text_message_is_refused(
     assert refused(me(token))
 
 
+def test_the_token_after_staff_set_a_new_password_in_the_admin_is_refused(client, alice, staff):
+    token = sign_in().json()["token"]
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("admin:auth_user_password_change", args=[alice.pk]),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert refused(me(token))
+
+
 def test_a_password_hash_upgrade_at_sign_in_is_not_a_password_change(alice):
     token = api_token_for(alice)
     alice.password = make_password(PASSWORD, hasher="pbkdf2_sha256")  # not the first hasher: upgraded at sign-in
