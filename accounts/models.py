@@ -318,6 +318,7 @@ class ApiTokenRevocation(models.TextChoices):
     BY_USER = "by_user", _("revoked by the user")
     PASSWORD_CHANGED = "password_changed", _("password changed")
     BY_STAFF = "by_staff", _("revoked by staff")
+    TOO_MANY = "too_many", _("too many devices signed in")
 
 
 class ApiTokenQuerySet(models.QuerySet):

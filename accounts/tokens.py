@@ -21,6 +21,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +41,9 @@ PREFIX_LENGTH = 12
 # per request.
 RENEWAL_INTERVAL = timedelta(hours=1)
 DEVICE_NAME_MAX_LENGTH = 100
+# Each sign-in makes a row: past this many devices signed in, the least recently used is signed out, so that
+# a script signing in in a loop does not fill the table.
+LIVE_TOKENS_PER_USER = 50
 USER_AGENT_MAX_LENGTH = 300
 
 
@@ -84,8 +88,18 @@ def api_token_issue(*, user: User, device_name: str, user_agent: str, address: s
         expires_at=now + lifetime(),
     )
     token.full_clean()
-    token.save()
+    with transaction.atomic():
+        token.save()
+        _sign_out_the_least_recently_used(user)
     return token, key
+
+
+def _sign_out_the_least_recently_used(user: User) -> None:
+    live = ApiToken.objects.filter(user=user).live()
+    surplus = live.order_by(Coalesce("last_used_at", "created_at").desc(), "-pk")[LIVE_TOKENS_PER_USER:]
+    ApiToken.objects.filter(pk__in=list(surplus.values_list("pk", flat=True))).revoke(
+        reason=ApiTokenRevocation.TOO_MANY
+    )
 
 
 def api_token_revoke(*, actor: User, token: ApiToken, reason: str = ApiTokenRevocation.BY_USER) -> None:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts import tokens as api_tokens
 from accounts.models import ApiToken
 from tests.factories import PASSWORD, api_token_for
 from tests.sms import texted_code
@@ -88,6 +89,23 @@ def test_without_a_device_name_the_user_agent_names_it_cut_to_fit(alice):
 
     device = body.json()["device"]
     assert device.startswith("ReLyfe/2.3 (Android 15; Pixel 9)") and len(device) == 100
+
+
+def test_signing_in_in_a_loop_keeps_the_devices_signed_in_bounded(alice, monkeypatch):
+    """Past the limit, the device least recently used (or signed in) is signed out."""
+    monkeypatch.setattr(api_tokens, "LIVE_TOKENS_PER_USER", 3)
+    phone, tablet, laptop = (sign_in(device=name).json()["token"] for name in ("Phone", "Tablet", "Laptop"))
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        me(phone)
+        sign_in(device="Watch")
+
+    assert me(phone).status_code == 200 and me(laptop).status_code == 200
+    assert refused(me(tablet))
+    assert ApiToken.objects.get(device_name="Tablet").revoked_reason == "too_many"
+
+    for attempt in range(5):
+        sign_in(device=f"Script {attempt}")
+    assert ApiToken.objects.live().count() == 3
 
 
 def test_a_device_name_too_long_is_refused(alice):
