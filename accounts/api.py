@@ -1,4 +1,5 @@
 from django.contrib.auth import authenticate
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
@@ -89,7 +90,9 @@ class TokenObtainView(APIView):
             user_agent=user_agent,
             address=address,
         )
-        return Response({"token": key, **DeviceTokenSerializer(token, context={"request": request}).data})
+        response = Response({"token": key, **DeviceTokenSerializer(token, context={"request": request}).data})
+        add_never_cache_headers(response)  # it carries the token: no cache keeps it
+        return response
 
 
 class DeviceTokensView(APIView):

@@ -69,10 +69,13 @@ def test_two_devices_get_two_tokens_and_revoking_one_keeps_the_other(alice):
     assert me(phone["token"]).json()["public_id"] == str(alice.public_id)
 
 
-def test_the_sign_in_answer_names_the_device_and_its_expiry(alice, settings):
+def test_the_sign_in_answer_names_the_device_and_its_expiry_and_is_not_cached(alice, settings):
     settings.API_TOKEN_LIFETIME_DAYS = 30
 
-    body = sign_in(device="  Pixel   d'Alice ").json()
+    response = sign_in(device="  Pixel   d'Alice ")
+
+    assert "no-store" in response["Cache-Control"]
+    body = response.json()
 
     assert body["device"] == "Pixel d'Alice"
     expires_in = datetime.fromisoformat(body["expires_at"]) - timezone.now()
@@ -169,6 +172,14 @@ def test_the_last_use_is_written_at_most_once_an_hour(alice):
     renewed = ApiToken.objects.get()
     assert renewed.last_used_at > first_use
     assert renewed.last_used_address == "127.0.0.1"
+
+
+def test_a_request_with_a_token_costs_one_query_and_no_write_within_the_hour(alice, django_assert_num_queries):
+    client = with_token(api_token_for(alice))
+    client.get(reverse("api:me"))  # the first use is written
+
+    with django_assert_num_queries(1):
+        assert client.get(reverse("api:me")).status_code == 200
 
 
 # Revocation ---------------------------------------------------------------------------------------------------
