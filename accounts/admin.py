@@ -7,9 +7,9 @@ from django.template.defaultfilters import date as date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts import services, throttling
+from accounts import services, throttling, tokens
 from accounts.forms import IdentifiersFormMixin
-from accounts.models import PatientProfile, ProfessionalProfile, User
+from accounts.models import ApiToken, PatientProfile, ProfessionalProfile, User
 from accounts.validators import rpps_checksum_is_valid
 from relyfe.identifiers import parse_phone
 
@@ -122,7 +122,7 @@ class UserAdmin(PhoneSearchMixin, DjangoUserAdmin):
     ]
     filter_horizontal = ["groups", "user_permissions"]
     phone_search_field = "phone"
-    actions = ["unlock_sign_in"]
+    actions = ["unlock_sign_in", "revoke_api_tokens"]
 
     def get_inlines(self, request, obj):
         if obj is None:
@@ -159,6 +159,63 @@ class UserAdmin(PhoneSearchMixin, DjangoUserAdmin):
             % {"count": len(users)},
             messages.SUCCESS,
         )
+
+    @admin.action(description=_("Sign out every app (revoke API tokens)"))
+    def revoke_api_tokens(self, request, queryset):
+        users = list(queryset)
+        count = sum(tokens.api_tokens_revoke_by_staff(actor=request.user, user=user) for user in users)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d API token revoked; the owners are told by e-mail.",
+                "%(count)d API tokens revoked; the owners are told by e-mail.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """The devices signed in to the API, to see; revoking is the users list's action, which tells the owner."""
+
+    list_display = [
+        "device_name",
+        "user",
+        "created_at",
+        "last_used_at",
+        "last_used_address",
+        "expires_at",
+        "revoked_at",
+    ]
+    list_filter = ["revoked_reason"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__phone", "user__last_name", "device_name"]
+    fields = [
+        "public_id",
+        "user",
+        "device_name",
+        "user_agent",
+        "created_at",
+        "created_address",
+        "last_used_at",
+        "last_used_address",
+        "expires_at",
+        "revoked_at",
+        "revoked_reason",
+        "revoked_by",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ProfessionalProfileAdminForm(forms.ModelForm):

@@ -1,15 +1,15 @@
 from django.contrib.auth import authenticate
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services, throttling
-from accounts.models import Profession, User
+from accounts import services, throttling, tokens
+from accounts.models import ApiToken, ApiTokenRevocation, Profession, User
 from accounts.selectors import directory_search
 from relyfe.errors import DomainError
 
@@ -17,14 +17,45 @@ from relyfe.errors import DomainError
 class TokenRequestSerializer(serializers.Serializer):
     identifier = serializers.CharField(help_text=_("E-mail address or mobile phone number."), max_length=254)
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False, max_length=4096)
+    device = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=tokens.DEVICE_NAME_MAX_LENGTH,
+        help_text=_("The device's name, as its owner will see it in their list of devices (default: the User-Agent)."),
+    )
 
 
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
+class DeviceTokenSerializer(serializers.ModelSerializer):
+    """A signed-in device, as its owner sees it in the list."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    device = serializers.CharField(source="device_name", read_only=True)
+    last_address = serializers.IPAddressField(read_only=True, allow_null=True)
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "device", "created_at", "last_used_at", "last_address", "expires_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token) -> bool:
+        """Whether this is the token of the request."""
+        request = self.context.get("request")
+        return request is not None and isinstance(request.auth, ApiToken) and request.auth.pk == token.pk
+
+
+class TokenSerializer(DeviceTokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="Shown once: keep it in the device's secure storage.")
+
+    class Meta(DeviceTokenSerializer.Meta):
+        fields = ["token", *DeviceTokenSerializer.Meta.fields]
+        read_only_fields = fields
 
 
 class TokenObtainView(APIView):
-    """Exchanges an identifier and a password for an API token (mobile apps)."""
+    """Exchanges an identifier and a password for an API token for this device (mobile apps). Each sign-in
+    makes a new token; it expires after `API_TOKEN_LIFETIME_DAYS` days without use."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -52,8 +83,52 @@ class TokenObtainView(APIView):
                 locked.wait = minutes * 60  # set apart: Throttled(wait=…) would add a second sentence in seconds
                 raise locked
             raise DomainError("wrong_credentials", _("Wrong identifier or password."))
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        user_agent = request.headers.get("User-Agent", "")
+        token, key = tokens.api_token_issue(
+            user=user,
+            device_name=tokens.device_name_from(serializer.validated_data["device"], user_agent),
+            user_agent=user_agent,
+            address=address,
+        )
+        response = Response({"token": key, **DeviceTokenSerializer(token, context={"request": request}).data})
+        add_never_cache_headers(response)  # it carries the token: no cache keeps it
+        return response
+
+
+class DeviceTokensView(APIView):
+    """The devices signed in to the caller's account."""
+
+    @extend_schema(responses=DeviceTokenSerializer(many=True))
+    def get(self, request):
+        devices = tokens.api_tokens_of(request.user)
+        return Response(DeviceTokenSerializer(devices, many=True, context={"request": request}).data)
+
+
+class CurrentTokenView(APIView):
+    """Signs this device out: its token stops working."""
+
+    @extend_schema(
+        request=None,
+        responses={
+            204: None,
+            400: OpenApiResponse(description="The request was signed in with a session, not a token."),
+        },
+    )
+    def delete(self, request):
+        if not isinstance(request.auth, ApiToken):
+            raise DomainError("no_token", _("This request was not signed with an API token."))
+        tokens.api_token_revoke(actor=request.user, token=request.auth, reason=ApiTokenRevocation.SIGNED_OUT)
+        return Response(status=204)
+
+
+class DeviceTokenView(APIView):
+    """Signs one of the caller's devices out."""
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, token_id):
+        token = tokens.api_token_get_for_user(user=request.user, public_id=token_id)
+        tokens.api_token_revoke(actor=request.user, token=token)
+        return Response(status=204)
 
 
 class MeSerializer(serializers.ModelSerializer):

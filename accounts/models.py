@@ -132,6 +132,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def phone_display(self) -> str:
         return format_phone(self.phone) if self.phone else ""
 
+    def save(self, *args, **kwargs):
+        # set_password() keeps the new password in _password until the save; a hash upgrade at sign-in
+        # clears it first, so this is a real change. Whatever changed it (the password page, a reset by
+        # e-mail or by text message, an account claim, the admin, `manage.py changepassword`), the API
+        # tokens issued under the old password stop working, as the web sessions do.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            ApiToken.objects.filter(user=self).revoke(reason=ApiTokenRevocation.PASSWORD_CHANGED)
+
     def get_full_name(self):
         return self.full_name
 
@@ -301,3 +311,77 @@ class PhoneCode(models.Model):
 
     def __str__(self):
         return f"{self.get_purpose_display()} — {self.user}"
+
+
+class ApiTokenRevocation(models.TextChoices):
+    SIGNED_OUT = "signed_out", _("signed out")
+    BY_USER = "by_user", _("revoked by the user")
+    PASSWORD_CHANGED = "password_changed", _("password changed")
+    BY_STAFF = "by_staff", _("revoked by staff")
+    TOO_MANY = "too_many", _("too many devices signed in")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def revoke(self, *, reason: str, by: "User | None" = None) -> int:
+        """Revokes the tokens not revoked yet (expired ones too: the list says why each one ended)."""
+        return self.filter(revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_reason=reason, revoked_by=by
+        )
+
+
+class ApiToken(models.Model):
+    """One signed-in device of the API (a phone's app): its own token, which expires and can be revoked
+    alone. Only a SHA-256 digest of the token is kept, so the database alone signs nobody in; the token
+    is shown once, to the device that signed in. The first characters (`prefix`) find the row, the
+    digest is then compared in constant time (accounts/tokens.py).
+
+    Revoked tokens stay, with when and why, so that the list of devices stays true; issue 18's "sessions
+    and devices" page reads the same fields (device, browser, address, dates)."""
+
+    Revocation = ApiTokenRevocation
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    prefix = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    # Empty for the tokens converted from the one token per user of before (migration 0008).
+    device_name = models.CharField(_("device"), max_length=100, blank=True)
+    user_agent = models.CharField(_("browser or app"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("signed in at"), default=timezone.now)
+    created_address = models.GenericIPAddressField(_("address at sign-in"), null=True, blank=True)
+    # Written at most once an hour (with the renewed expiry), not on every request.
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    last_used_address = models.GenericIPAddressField(_("last address"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("why revoked"), max_length=20, choices=ApiTokenRevocation.choices, blank=True)
+    revoked_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "revoked_at", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoked_reason="")
+                | Q(revoked_at__isnull=False, revoked_reason__in=ApiTokenRevocation.values),
+                name="api_token_revocation_has_a_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.device_name} — {self.user}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def last_address(self) -> str | None:
+        return self.last_used_address or self.created_address

@@ -36,3 +36,11 @@ def notify_password_changed(user_id: int) -> None:
     from accounts import phone_services
 
     phone_services.password_changed_notify(user_id=user_id)
+
+
+@shared_task(name="accounts.tasks.notify_api_tokens_revoked")
+def notify_api_tokens_revoked(user_id: int) -> None:
+    """Tells the user by e-mail that staff signed their apps out."""
+    from accounts import tokens
+
+    tokens.api_tokens_revoked_notify(user_id=user_id)

@@ -6,12 +6,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
-from accounts import phone_services, services, throttling
+from accounts import phone_services, services, throttling, tokens
 from accounts.forms import (
     AccountForm,
     PatientDetailsForm,
@@ -105,8 +105,34 @@ def profile_edit(request):
     return render(
         request,
         "accounts/profile.html",
-        {"account_form": account_form, "details_form": details_form, "profile": profile},
+        {
+            "account_form": account_form,
+            "details_form": details_form,
+            "profile": profile,
+            "devices": tokens.api_tokens_of(user),
+        },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def device_revoke(request, token_id):
+    """Signs one of the user's apps out (a lost phone, an app no longer used)."""
+    token = tokens.api_token_get_for_user(user=request.user, public_id=token_id)
+    tokens.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("“%(device)s” is signed out.") % {"device": token.device_name or _("Older app")})
+    return redirect(reverse("accounts:profile") + "#devices")
+
+
+@login_required
+@require_http_methods(["POST"])
+def devices_revoke_all(request):
+    count = tokens.api_tokens_revoke_all(actor=request.user)
+    messages.success(
+        request,
+        ngettext("%(count)d app is signed out.", "%(count)d apps are signed out.", count) % {"count": count},
+    )
+    return redirect(reverse("accounts:profile") + "#devices")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

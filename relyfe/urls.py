@@ -19,6 +19,9 @@ from treatments import reading_api
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token"),
+    path("auth/tokens/", accounts_api.DeviceTokensView.as_view(), name="tokens"),
+    path("auth/tokens/current/", accounts_api.CurrentTokenView.as_view(), name="token-current"),
+    path("auth/tokens/<uuid:token_id>/", accounts_api.DeviceTokenView.as_view(), name="token-revoke"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("directory/", accounts_api.DirectoryView.as_view(), name="directory"),
     path("patients/<uuid:patient_id>/proposals/", sharing_api.PatientProposalsView.as_view(), name="proposals"),

@@ -5,6 +5,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from access.models import Grant, GrantOrigin, Permission, Scope
+from accounts import tokens as api_tokens
 from accounts.models import PatientProfile, ProfessionalProfile, Role, User
 from accounts.validators import rpps_checksum_is_valid
 from comments.models import Comment, Visibility
@@ -16,6 +17,12 @@ from treatments.models import Medication, Treatment
 # Every factory user has this password, hashed once (with the tests' hasher: see tests/conftest.py).
 PASSWORD = "correct-horse-battery-staple"
 DEFAULT_PASSWORD_HASH = make_password(PASSWORD)
+
+
+def api_token_for(user: User, device: str = "Test phone") -> str:
+    """A token for `user`, as the API gives one to a device that signs in."""
+    _token, key = api_tokens.api_token_issue(user=user, device_name=device, user_agent="", address="127.0.0.1")
+    return key
 
 
 class UserFactory(factory.django.DjangoModelFactory):

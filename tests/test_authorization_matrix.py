@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from access.models import Permission, Scope
 from accounts import services as accounts
+from accounts import tokens as api_tokens
 from comments import services as comments
 from faces import services as faces
 from faces.models import FaceSearch, FaceSearchCandidate
@@ -66,6 +67,9 @@ DECISIONS = {
     "accounts:sign_up_patient": ("get", {}, ALL),
     "accounts:sign_up_professional": ("get", {}, ALL),
     "accounts:profile": ("get", {}, MEMBERS),
+    # Each member signs out their own devices; another's device is not found.
+    "accounts:device_revoke": ("post", {"token_id": "alice_api_token"}, ONLY_ALICE),
+    "accounts:devices_revoke_all": ("post", {}, MEMBERS),
     "accounts:directory": ("get", {}, MEMBERS),
     "accounts:password_change": ("get", {}, MEMBERS),
     "accounts:password_reset": ("get", {}, ALL),
@@ -197,6 +201,10 @@ DECISIONS = {
     "api:patient-photos": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
     "api:comparisons": ("post", {}, WITH_PHOTOS, {"left": "earlier_photo_file", "right": "photo_file"}),
     "api:token": ("post", {}, ALL),
+    "api:tokens": ("get", {}, MEMBERS),
+    # With a session rather than a token it answers 400 "no token": the member reached it.
+    "api:token-current": ("delete", {}, MEMBERS),
+    "api:token-revoke": ("delete", {"token_id": "alice_api_token"}, ONLY_ALICE),
     "api:me": ("get", {}, MEMBERS),
     "api:patient-records": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
     "api:record": ("get", {"record_id": "record"}, ALICE_AND_BOB),
@@ -247,6 +255,7 @@ ADMIN_PREFIX = "admin/"
 ADMIN_SAMPLES = {
     "admin:index": {},
     "admin:accounts_user_changelist": {},
+    "admin:accounts_apitoken_changelist": {},
     "admin:health_records_healthrecord_changelist": {},
     "admin:health_records_healthrecord_change": {"object_id": "record_pk"},
     "admin:health_records_recordfile_download": {"file_id": "file"},
@@ -337,7 +346,11 @@ def world(db):
         language="fr",
     )
     print_job = printing.print_job_receive(actor=bob, name="Ordonnance", data=pdf_bytes())
+    alice_api_token, _key = api_tokens.api_token_issue(
+        user=alice, device_name="Pixel", user_agent="", address="127.0.0.1"
+    )
     return {
+        "alice_api_token": alice_api_token.public_id,
         "print_printer": print_job.printer.slug,
         "print_job": print_job.public_id,
         "print_document": print_job.documents.get().public_id,

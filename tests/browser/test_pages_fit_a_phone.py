@@ -26,7 +26,7 @@ from notifications.models import Event
 from notifications.services import notify_translated
 from printing.services import print_job_receive
 from sharing import services as sharing
-from tests.factories import PASSWORD, ProfessionalFactory, StaffFactory
+from tests.factories import PASSWORD, ProfessionalFactory, StaffFactory, api_token_for
 from treatments.models import Medication, PrescriptionReading, Treatment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -171,6 +171,8 @@ def cast(settings, live_server, page, alice, bob):
             "contact_email": "nora@example.org",
         },
     )
+    # Her phone's app is signed in: the profile lists it (a User-Agent as long as real ones).
+    api_token_for(alice, device="ReLyfe/2.3.1 (Android 15; Pixel 9 Pro XL; Build/AP4A.250105.002) okhttp/4.12.0")
     notify_translated(recipient=alice, event=Event.RECORD_ADDED, text="%(name)s", params={"name": bob.full_name})
     prescription = records.get(kind="prescription")
     reading = PrescriptionReading.objects.filter(record=prescription).first()

@@ -1,11 +1,11 @@
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from printing import selectors
 from printing.services import print_job_set_proposal
+from tests.factories import api_token_for
 from tests.files import jpeg_bytes, pdf_bytes, png_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ def api():
     def client_for(user=None) -> APIClient:
         client = APIClient()
         if user is not None:
-            client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_for(user)}")
         return client
 
     return client_for
