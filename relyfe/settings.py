@@ -430,13 +430,37 @@ SPECTACULAR_SETTINGS = {
 
 # --- Logging: never health data, only what happened -----------------------------------------------
 
+# Secrets in URLs (share links /s/, Heart-Codes /e/, request pages /r/, password reset links, ?token=) are
+# replaced by [redacted] on the loggers that write request lines (relyfe/redaction.py), before any handler
+# sees them; gunicorn's access log gets the same filter from deploy/gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "relyfe.redaction.RedactSecretsFilter"}},
+    "formatters": {
+        # Django's own, restated: configuring the django.server logger replaces its handler.
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"level": "INFO", "class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # At DEBUG, urllib3 would log the URLs it calls, push endpoints included.
-    "loggers": {"urllib3": {"level": "WARNING"}},
+    "loggers": {
+        # At DEBUG, urllib3 would log the URLs it calls, push endpoints included.
+        "urllib3": {"level": "WARNING"},
+        # runserver's request lines.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_secrets"],
+        },
+        # "Not Found: /e/…", "Forbidden (CSRF token missing.): /s/…".
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.security.csrf": {"filters": ["redact_secrets"]},
+        "django.security.DisallowedHost": {"filters": ["redact_secrets"]},
+    },
 }
 
 # --- Health records -----------------------------------------------------------------------------
