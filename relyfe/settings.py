@@ -23,7 +23,16 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
-    SECRET_KEY = "development-only-key-never-used-when-debug-is-off"  # noqa: S105
+    SECRET_KEY = "development-only-key-never-used-when-debug-is-off"  # noqa: S105  # nosec B105  # DEBUG only
+# Former SECRET_KEYs that still verify what Django signed with them (sessions, password reset links, signed
+# reminder actions) and what ReLyfe keyed with them before RELYFE_KEYS: see README, "Rotating keys".
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+# The keys of long-lived secrets (Heart-Code URLs on printed cards, printer secrets, claim codes), newest
+# first, apart from SECRET_KEY: the newest makes new secrets, the others still verify (relyfe/keys.py).
+# Empty: SECRET_KEY (and its fallbacks) as before.
+RELYFE_KEYS = env.list("RELYFE_KEYS", default=[])
+# Whether SECRET_KEY and its fallbacks still verify what was made before RELYFE_KEYS was set.
+RELYFE_KEYS_INCLUDE_SECRET_KEY = env.bool("RELYFE_KEYS_INCLUDE_SECRET_KEY", default=True)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
