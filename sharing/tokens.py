@@ -75,3 +75,8 @@ def request_link_token(nonce: str) -> str:
 def new_passcode() -> str:
     """Six digits, given to the recipient apart from the link."""
     return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def emergency_token_with(key: keys.Key, nonce: str) -> str:
+    """The token `key` makes from the nonce: manage.py heartcode_keys counts which key made each code."""
+    return _derived_token(HEARTCODE, nonce, key)

@@ -4,10 +4,12 @@ and die with the key that made them."""
 import base64
 import hashlib
 import hmac
+import io
 import uuid
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from django.urls import reverse
 
 from accounts import services as accounts
@@ -162,3 +164,18 @@ def test_a_short_key_is_refused(settings):
 
     with pytest.raises(ImproperlyConfigured):
         keys.newest()
+
+
+def test_heartcode_keys_counts_the_codes_each_key_made_before_one_is_removed(alice, dave, settings):
+    settings.RELYFE_KEYS = [KEY_A]
+    print_a_heart_code(alice)
+    settings.RELYFE_KEYS = [KEY_B, KEY_A]
+    print_a_heart_code(dave)
+    out = io.StringIO()
+
+    call_command("heartcode_keys", stdout=out)
+
+    assert out.getvalue().splitlines() == [f"{keys.key_id(KEY_B)}\t1", f"{keys.key_id(KEY_A)}\t1"] + [
+        f"{key.id}\t0" for key in keys.verifying()[2:]
+    ]
+    assert KEY_A not in out.getvalue()
