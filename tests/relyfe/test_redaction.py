@@ -2,6 +2,7 @@
 
 import io
 import logging
+import runpy
 from types import SimpleNamespace
 
 import pytest
@@ -105,3 +106,14 @@ def test_gunicorn_access_log_shows_no_token_in_the_request_line_nor_the_referer(
     assert '"GET /e/[redacted]/?token=[redacted] HTTP/1.1" 200' in line
     assert '"https://relyfe.example.org/s/[redacted]/"' in line
     assert TOKEN not in line
+
+
+def test_the_deployed_gunicorn_logs_requests_through_the_redacting_logger(project_root):
+    config = Config()
+    for name, value in runpy.run_path(str(project_root / "deploy" / "gunicorn.conf.py")).items():
+        if name in config.settings:
+            config.set(name, value)
+
+    assert config.logger_class is GunicornLogger
+    assert config.accesslog == "-"
+    assert "gunicorn -c deploy/gunicorn.conf.py" in (project_root / "deploy/systemd/relyfe-web.service").read_text()
