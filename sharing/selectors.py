@@ -103,9 +103,15 @@ def share_link_of_patient(*, user, public_id) -> ShareLink:
 
 
 def share_link_by_token(token: str) -> ShareLink | None:
-    """The usable link behind a token, or None: expired, revoked and unknown links look the same."""
+    """The usable link behind a token, or None: expired, revoked and unknown links look the same. A link
+    given to a visitor whose access request was approved has a derived token: it stops with its key."""
     link = ShareLink.objects.select_related("patient").filter(token_hash=tokens.token_hash(token)).first()
-    return link if link is not None and link.is_usable else None
+    if link is None or not link.is_usable:
+        return None
+    request_nonce = AccessRequest.objects.filter(share_link=link).values_list("token_nonce", flat=True).first()
+    if request_nonce and not tokens.derived_token_is_valid(tokens.REQUEST_LINK, request_nonce, token):
+        return None
+    return link
 
 
 def share_link_by_id(public_id) -> ShareLink | None:

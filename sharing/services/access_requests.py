@@ -80,7 +80,7 @@ def access_request_link_url(access_request: AccessRequest) -> str:
     if link is None or not link.is_usable:
         return ""
     token = tokens.derived_token_in_use(tokens.REQUEST_LINK, access_request.token_nonce, link.token_hash)
-    if token is None:  # made with a key since removed: the link no longer opens
+    if token is None:  # made with a key since removed: the link no longer opens (selectors.share_link_by_token)
         return ""
     return absolute_url(reverse("sharing:link_open", args=[token]))
 

@@ -6,22 +6,27 @@ import hashlib
 import hmac
 import io
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.urls import reverse
 
+from access.models import Permission, Scope
 from accounts import services as accounts
 from printing.services import printer_authenticate, printer_ensure
 from relyfe import keys
 from sharing import services as sharing
 from sharing import tokens
+from sharing.models import AccessRequest
+from tests.factories import HealthRecordFactory
 
 pytestmark = pytest.mark.django_db
 
 KEY_A = "key-a-" + "a" * 40
 KEY_B = "key-b-" + "b" * 40
+ONE_DAY = timedelta(days=1)
 
 
 def print_a_heart_code(patient) -> str:
@@ -179,3 +184,30 @@ def test_heartcode_keys_counts_the_codes_each_key_made_before_one_is_removed(ali
         f"{key.id}\t0" for key in keys.verifying()[2:]
     ]
     assert KEY_A not in out.getvalue()
+
+
+def test_a_visitors_status_page_and_link_outlive_a_new_key_and_stop_with_theirs(client, alice, settings):
+    settings.RELYFE_KEYS = [KEY_A]
+    HealthRecordFactory(patient=alice, title="Bilan sanguin")
+    profile = sharing.emergency_profile_ensure(patient=alice)
+    sharing.emergency_profile_update(actor=alice, profile=profile, fields={"enabled": True}, visible_sections=[])
+    access_request = sharing.access_request_create(
+        profile=profile,
+        requester=None,
+        fields={"name": "Nora Martin", "role": "other", "reason": "Sa fille", "contact_email": "nora@example.org"},
+    )
+    sharing.access_request_approve(
+        actor=alice, access_request=access_request, scope=Scope.ALL, permission=Permission.READ, duration=ONE_DAY
+    )
+    status_path = sharing.access_request_status_path(access_request)
+    link_path = sharing.access_request_link_url(AccessRequest.objects.get()).removeprefix(settings.SITE_URL)
+
+    settings.RELYFE_KEYS = [KEY_B, KEY_A]
+    assert client.get(status_path).status_code == 200
+    assert client.get(link_path).url == reverse("sharing:link_start")
+    assert sharing.access_request_status_path(access_request) == status_path
+
+    settings.RELYFE_KEYS = [KEY_B]
+    assert client.get(status_path).status_code == 404
+    assert client.get(link_path).status_code in {404, 410}
+    assert sharing.access_request_link_url(AccessRequest.objects.get()) == ""
