@@ -1,10 +1,7 @@
-import hashlib
-import hmac
 import secrets
 import uuid
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +18,7 @@ from accounts.selectors import profile_of
 from audit import services as audit
 from audit.models import Action as AuditAction
 from audit.models import ObjectType
+from relyfe import keys
 
 
 def _user_create(*, role: str, email: str | None, phone: str | None, password: str, **fields) -> User:
@@ -183,10 +181,11 @@ CLAIM_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CLAIM_CODE_LENGTH = 12
 
 
-def claim_code_hash(code: str) -> str:
-    """Codes are compared by keyed hash, so the database alone does not let anyone claim an account."""
+def claim_code_hash(code: str, key: keys.Key | None = None) -> str:
+    """Codes are compared by keyed hash, so the database alone does not let anyone claim an account. Keyed
+    with the newest of relyfe.keys; a code printed under an older key still works while it is listed."""
     normalized = "".join(character for character in code.upper() if character in CLAIM_ALPHABET)
-    return hmac.new(settings.SECRET_KEY.encode(), normalized.encode(), hashlib.sha256).hexdigest()
+    return (key or keys.newest()).digest("claim-code", normalized).hex()
 
 
 def _new_claim_code() -> str:
@@ -272,7 +271,8 @@ def account_claim_renew(*, actor: User, user: User) -> str:
 
 
 def account_claim_find(code: str) -> AccountClaim | None:
-    claim = AccountClaim.objects.select_related("user").filter(code_hash=claim_code_hash(code)).first()
+    hashes = [claim_code_hash(code, key) for key in keys.verifying()]
+    claim = AccountClaim.objects.select_related("user").filter(code_hash__in=hashes).first()
     return claim if claim is not None and claim.is_usable and claim.user.claim_pending else None
 
 

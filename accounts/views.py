@@ -24,6 +24,7 @@ from accounts.models import Profession
 from accounts.phone_forms import IdentifierPasswordResetForm
 from accounts.phone_views import password_reset_code_start, too_many_codes_message
 from accounts.selectors import directory_search, profile_of
+from relyfe.web import safe_next
 
 BACKEND = "accounts.backends.IdentifierBackend"
 
@@ -44,6 +45,10 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        """Where `next` asks to go after signing in, when it stays on this site ("" sends to the home)."""
+        return safe_next(self.request, "")
 
     def form_valid(self, form):
         response = super().form_valid(form)

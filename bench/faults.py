@@ -27,7 +27,7 @@ import argparse
 import os
 import shutil
 import signal
-import subprocess
+import subprocess  # nosec B404  # starts this benchmark's own worker and server
 import sys
 import tempfile
 import time
@@ -76,7 +76,7 @@ def photo(number: int) -> SimpleUploadedFile:
 
 
 def start_worker() -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603 (fixed arguments: this script's own worker)
+    return subprocess.Popen(  # noqa: S603  # nosec B603  # fixed arguments
         [*WORKER],
         cwd=ROOT,
         env=os.environ.copy(),
@@ -109,7 +109,7 @@ def patient_of(professional, name: str):
     patient = accounts.patient_sign_up(
         email=f"{name}@faults.test",
         phone=None,
-        password="bench-faults-2026",
+        password="bench-faults-2026",  # nosec B106  # a throw-away benchmark account
         first_name=name.title(),
         last_name="Patient",
         birth_date="1980-01-01",
@@ -256,7 +256,7 @@ def main():
     professional = accounts.professional_sign_up(
         email="doctor@faults.test",
         phone=None,
-        password="bench-faults-2026",
+        password="bench-faults-2026",  # nosec B106  # a throw-away benchmark account
         first_name="Dora",
         last_name="Doctor",
         profession="doctor",

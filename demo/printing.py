@@ -2,7 +2,7 @@ from printing.models import Printer
 from printing.services import printer_ensure, printer_rotate_secret
 
 DEMO_PRINTER_ID = "demo-bob"
-DEMO_PRINTER_SECRET = "relyfe-demo-printer"  # noqa: S105 (published on purpose: demo printer only)
+DEMO_PRINTER_SECRET = "relyfe-demo-printer"  # noqa: S105  # nosec B105  # published on purpose, demo printer only
 
 
 def create_bob_printer(*, bob) -> list[str]:

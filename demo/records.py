@@ -43,7 +43,7 @@ def lab_result_pdf(day: date) -> bytes:
 
 def skin_photo_jpeg(seed: int, size: tuple[int, int], healing: float) -> bytes:
     """A close-up of skin with a scar that fades as `healing` goes from 0 to 1."""
-    rng = random.Random(seed)  # noqa: S311 (a picture, not a secret)
+    rng = random.Random(seed)  # noqa: S311  # nosec B311  # a picture, not a secret
     width, height = size
     image = Image.new("RGB", size, (224, 182, 160))
     draw = ImageDraw.Draw(image)
@@ -66,7 +66,7 @@ def skin_photo_jpeg(seed: int, size: tuple[int, int], healing: float) -> bytes:
 
 def xray_png(seed: int) -> bytes:
     """A knee X-ray-like greyscale picture."""
-    rng = random.Random(seed)  # noqa: S311 (a picture, not a secret)
+    rng = random.Random(seed)  # noqa: S311  # nosec B311  # a picture, not a secret
     image = Image.new("L", (600, 800), 12)
     draw = ImageDraw.Draw(image)
     draw.rounded_rectangle((220, 0, 380, 380), radius=60, fill=170)

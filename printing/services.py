@@ -6,11 +6,9 @@ key, its job name is never logged, and it reaches a patient's file only when the
 to a patient they may add records to.
 """
 
-import hashlib
 import hmac
 import secrets
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -30,16 +28,17 @@ from printing.ipp.constants import Status
 from printing.ipp.server import JPEG, PDF, JobInfo
 from printing.models import JobSource, JobState, PrintDocument, Printer, PrintJob
 from printing.tasks import propose_print_job_patient as propose_print_job_patient_task
-from relyfe import outbox
+from relyfe import keys, outbox
 from relyfe.errors import Refused
 
 EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg"}
 JOB_NAME_MAX = 255
 
 
-def _secret_hash(slug: str, secret: str) -> str:
-    """Secrets are random and long, so a keyed hash is enough (and fast: every IPP request checks it)."""
-    return hmac.new(settings.SECRET_KEY.encode(), f"{slug}:{secret}".encode(), hashlib.sha256).hexdigest()
+def _secret_hash(slug: str, secret: str, key: keys.Key | None = None) -> str:
+    """Secrets are random and long, so a keyed hash is enough (and fast: every IPP request checks it). Keyed
+    with the newest of relyfe.keys; the others still verify (printer_authenticate)."""
+    return (key or keys.newest()).digest("printer-secret", f"{slug}:{secret}").hex()
 
 
 def _new_secret() -> str:
@@ -80,9 +79,15 @@ def printer_authenticate(*, slug: str, secret: str) -> Printer | None:
     name of HTTP Basic is not checked: computers send their own, and the secret alone is the credential."""
     printer = Printer.objects.select_related("owner").filter(slug=slug, owner__is_active=True).first()
     expected = printer.secret_hash if printer is not None else _secret_hash(slug, "")
-    given = _secret_hash(slug, secret)
-    if printer is None or not hmac.compare_digest(expected, given):
+    # Every listed key is tried, each time, so that the time taken says nothing of which one matched.
+    matches = [hmac.compare_digest(expected, _secret_hash(slug, secret, key)) for key in keys.verifying()]
+    if printer is None or not any(matches):
         return None
+    if not matches[0]:
+        # Made with an older key: kept with the newest from now on, so that removing the old key later does
+        # not stop a printer that was used meanwhile.
+        printer.secret_hash = _secret_hash(slug, secret)
+        printer.save(update_fields=["secret_hash"])
     return printer
 
 

@@ -23,7 +23,16 @@ SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
-    SECRET_KEY = "development-only-key-never-used-when-debug-is-off"  # noqa: S105
+    SECRET_KEY = "development-only-key-never-used-when-debug-is-off"  # noqa: S105  # nosec B105  # DEBUG only
+# Former SECRET_KEYs that still verify what Django signed with them (sessions, password reset links, signed
+# reminder actions) and what ReLyfe keyed with them before RELYFE_KEYS: see README, "Rotating keys".
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+# The keys of long-lived secrets (Heart-Code URLs on printed cards, printer secrets, claim codes), newest
+# first, apart from SECRET_KEY: the newest makes new secrets, the others still verify (relyfe/keys.py).
+# Empty: SECRET_KEY (and its fallbacks) as before.
+RELYFE_KEYS = env.list("RELYFE_KEYS", default=[])
+# Whether SECRET_KEY and its fallbacks still verify what was made before RELYFE_KEYS was set.
+RELYFE_KEYS_INCLUDE_SECRET_KEY = env.bool("RELYFE_KEYS_INCLUDE_SECRET_KEY", default=True)
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -72,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "relyfe.middleware.UserTimeZoneMiddleware",
+    "relyfe.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -434,13 +444,37 @@ SPECTACULAR_SETTINGS = {
 
 # --- Logging: never health data, only what happened -----------------------------------------------
 
+# Secrets in URLs (share links /s/, Heart-Codes /e/, request pages /r/, password reset links, ?token=) are
+# replaced by [redacted] on the loggers that write request lines (relyfe/redaction.py), before any handler
+# sees them; gunicorn's access log gets the same filter from deploy/gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "relyfe.redaction.RedactSecretsFilter"}},
+    "formatters": {
+        # Django's own, restated: configuring the django.server logger replaces its handler.
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"level": "INFO", "class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # At DEBUG, urllib3 would log the URLs it calls, push endpoints included.
-    "loggers": {"urllib3": {"level": "WARNING"}},
+    "loggers": {
+        # At DEBUG, urllib3 would log the URLs it calls, push endpoints included.
+        "urllib3": {"level": "WARNING"},
+        # runserver's request lines.
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_secrets"],
+        },
+        # "Not Found: /e/…", "Forbidden (CSRF token missing.): /s/…".
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.security.csrf": {"filters": ["redact_secrets"]},
+        "django.security.DisallowedHost": {"filters": ["redact_secrets"]},
+    },
 }
 
 # --- Health records -----------------------------------------------------------------------------

@@ -103,9 +103,15 @@ def share_link_of_patient(*, user, public_id) -> ShareLink:
 
 
 def share_link_by_token(token: str) -> ShareLink | None:
-    """The usable link behind a token, or None: expired, revoked and unknown links look the same."""
+    """The usable link behind a token, or None: expired, revoked and unknown links look the same. A link
+    given to a visitor whose access request was approved has a derived token: it stops with its key."""
     link = ShareLink.objects.select_related("patient").filter(token_hash=tokens.token_hash(token)).first()
-    return link if link is not None and link.is_usable else None
+    if link is None or not link.is_usable:
+        return None
+    request_nonce = AccessRequest.objects.filter(share_link=link).values_list("token_nonce", flat=True).first()
+    if request_nonce and not tokens.derived_token_is_valid(tokens.REQUEST_LINK, request_nonce, token):
+        return None
+    return link
 
 
 def share_link_by_id(public_id) -> ShareLink | None:
@@ -114,12 +120,15 @@ def share_link_by_id(public_id) -> ShareLink | None:
 
 
 def emergency_profile_by_token(token: str) -> EmergencyProfile | None:
-    """The emergency profile behind a Heart-Code, when the patient turned it on."""
-    return (
+    """The emergency profile behind a Heart-Code, when the patient turned it on and its key is still listed."""
+    profile = (
         EmergencyProfile.objects.select_related("patient")
         .filter(token_hash=tokens.token_hash(token), enabled=True, patient__is_active=True)
         .first()
     )
+    if profile is None or not tokens.derived_token_is_valid(tokens.HEARTCODE, profile.token_nonce, token):
+        return None
+    return profile
 
 
 def access_requests(*, user) -> QuerySet[AccessRequest]:
@@ -139,11 +148,16 @@ def access_request_of_patient(*, user, public_id) -> AccessRequest:
 
 def access_request_by_status_token(token: str) -> AccessRequest | None:
     """The request behind a visitor's status page; an unknown token and no request look the same."""
-    return (
+    access_request = (
         AccessRequest.objects.select_related("patient", "share_link", "grant")
         .filter(status_token_hash=tokens.token_hash(token))
         .first()
     )
+    if access_request is None:
+        return None
+    if not tokens.derived_token_is_valid(tokens.REQUEST_STATUS, access_request.token_nonce, token):
+        return None
+    return access_request
 
 
 def sharing_settings_of(*, patient) -> SharingSettings:

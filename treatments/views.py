@@ -5,7 +5,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access.models import AccessPath
 from access.policy import Action
 from health_records.selectors import health_record_for_action
+from relyfe.web import safe_next
 from treatments import actions, lexicon, selectors, services
 from treatments.forms import IntakeAnswerForm, MedicationForm, ReminderSettingsForm, TreatmentForm
 from treatments.models import STATUS_LABELS, Intake, TreatmentStatus
@@ -197,10 +197,7 @@ def intake_answer(request):
 
 def _back_to(request) -> str:
     """The page the answer was given on (the home or the treatments page), never another site."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return reverse("treatments:mine")
+    return safe_next(request, reverse("treatments:mine"))
 
 
 @csrf_exempt

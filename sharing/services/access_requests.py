@@ -65,7 +65,9 @@ def access_request_create(*, profile: EmergencyProfile, requester, fields: dict,
 
 
 def access_request_status_path(access_request: AccessRequest) -> str:
-    return reverse("sharing:request_status", args=[tokens.request_status_token(access_request.token_nonce)])
+    nonce = access_request.token_nonce
+    token = tokens.derived_token_in_use(tokens.REQUEST_STATUS, nonce, access_request.status_token_hash)
+    return reverse("sharing:request_status", args=[token or tokens.request_status_token(nonce)])
 
 
 def access_request_status_url(access_request: AccessRequest) -> str:
@@ -77,7 +79,10 @@ def access_request_link_url(access_request: AccessRequest) -> str:
     link = access_request.share_link
     if link is None or not link.is_usable:
         return ""
-    return absolute_url(reverse("sharing:link_open", args=[tokens.request_link_token(access_request.token_nonce)]))
+    token = tokens.derived_token_in_use(tokens.REQUEST_LINK, access_request.token_nonce, link.token_hash)
+    if token is None:  # made with a key since removed: the link no longer opens (selectors.share_link_by_token)
+        return ""
+    return absolute_url(reverse("sharing:link_open", args=[token]))
 
 
 def _send_status_address(access_request: AccessRequest) -> None:

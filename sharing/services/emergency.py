@@ -27,7 +27,15 @@ def emergency_profile_ensure(*, patient) -> EmergencyProfile:
 
 
 def emergency_token_of(profile: EmergencyProfile) -> str:
-    return tokens.emergency_token(profile.token_nonce)
+    """The Heart-Code's token, made again with the key that made it: printed cards keep working after a new
+    key is added. Once that key is removed the old code is dead anyway: a new one is made with the newest
+    key, so that the patient's page never shows a code that does not open."""
+    token = tokens.derived_token_in_use(tokens.HEARTCODE, profile.token_nonce, profile.token_hash)
+    if token is None:
+        token = tokens.emergency_token(profile.token_nonce)
+        profile.token_hash = tokens.token_hash(token)
+        profile.save(update_fields=["token_hash", "updated_at"])
+    return token
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from demo.records import create_alice_history
 from demo.sharing import create_alice_sharing
 from demo.treatments import create_alice_treatment
 
-DEMO_PASSWORD = "relyfe-demo-2026"  # noqa: S105 (published on purpose: demo accounts only)
+DEMO_PASSWORD = "relyfe-demo-2026"  # noqa: S105  # nosec B105  # published on purpose, demo accounts only
 DEMO_DOMAIN = "demo.relyfe.test"
 
 PATIENTS = [
