@@ -30,7 +30,7 @@ def convert(apps, schema_editor):
     ApiToken = apps.get_model("accounts", "ApiToken")
     table = schema_editor.quote_name(AUTHTOKEN_TABLE)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT key, user_id, created FROM {table}")  # noqa: S608 - a constant name
+        cursor.execute(f"SELECT key, user_id, created FROM {table}")  # noqa: S608  # nosec B608  # a constant table name, quoted
         rows = cursor.fetchall()
     expires_at = timezone.now() + timedelta(days=settings.API_TOKEN_LIFETIME_DAYS)
     ApiToken.objects.bulk_create(
@@ -46,7 +46,7 @@ def convert(apps, schema_editor):
         for key, user_id, created in rows
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant name
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608  # nosec B608  # a constant table name, quoted
 
 
 class Migration(migrations.Migration):
