@@ -65,6 +65,9 @@ DECISIONS = {
     "accounts:sign_up": ("get", {}, ALL),
     "accounts:sign_up_patient": ("get", {}, ALL),
     "accounts:sign_up_professional": ("get", {}, ALL),
+    "accounts:sign_up_sent": ("get", {}, ALL),
+    # A link that confirms no sign-up opens for nobody.
+    "accounts:sign_up_confirm": ("get", {"token": "made-up"}, NOBODY),
     "accounts:profile": ("get", {}, MEMBERS),
     "accounts:directory": ("get", {}, MEMBERS),
     "accounts:password_change": ("get", {}, MEMBERS),
