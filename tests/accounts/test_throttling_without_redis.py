@@ -97,4 +97,4 @@ def test_once_redis_is_back_its_counters_lock_again(client, alice, cache_on_redi
         log_in(client, password="wrong-password")
 
     assert log_in(client).context["form"].has_error("__all__", "locked")
-    assert private_redis.keys("*login-failures:account:*")
+    assert private_redis.keys("*abuse:sign-in:account:*")
