@@ -112,8 +112,11 @@ def reached(limit: Limit, key: str) -> bool:
 
 
 def hit_all(*limits_and_keys: tuple[Limit, str]) -> bool:
-    """Counts one event under each limit (all of them, so that each keeps its true count); whether every one
-    is still within its limit."""
+    """Counts one event under each limit when none is reached yet; whether it was counted. A refused event
+    counts nowhere: a flood from one address that is already refused does not use up the limit of its target
+    (a patient, an account) for everybody else."""
+    if any(reached(limit, key) for limit, key in limits_and_keys):
+        return False
     results = [hit(limit, key) for limit, key in limits_and_keys]
     return all(results)
 

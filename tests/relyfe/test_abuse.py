@@ -159,3 +159,14 @@ def test_links_in_a_strangers_text_are_made_harmless():
     assert abuse.without_links("Nora https://evil.example/pay") == "Nora https[:]evil[.]example/pay"
     assert abuse.without_links("www.evil.fr") == "www[.]evil[.]fr"
     assert abuse.without_links("Dr Jean-Luc M. Dupont") == "Dr Jean-Luc M. Dupont"
+
+
+def test_an_event_refused_by_one_limit_counts_against_none():
+    per_address = abuse.Limit("test-per-address", count=1, window_seconds=60)
+    per_patient = abuse.Limit("test-per-patient", count=2, window_seconds=60)
+
+    assert abuse.hit_all((per_address, "192.0.2.9"), (per_patient, "alice"))
+    assert not abuse.hit_all((per_address, "192.0.2.9"), (per_patient, "alice"))
+    assert not abuse.hit_all((per_address, "192.0.2.9"), (per_patient, "alice"))
+
+    assert abuse.hit_all((per_address, "198.51.100.1"), (per_patient, "alice"))

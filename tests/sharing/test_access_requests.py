@@ -221,11 +221,11 @@ def test_a_flood_of_requests_from_one_address_reaches_the_patient_only_up_to_the
 def test_a_flood_of_requests_from_many_addresses_reaches_the_patient_only_up_to_the_limit(client, alice, profile):
     answers = [
         client.post(request_url(profile), VISITOR, REMOTE_ADDR=f"198.51.100.{number}").status_code
-        for number in range(10)
+        for number in range(15)
     ]
 
-    assert answers == [302] * 5 + [429] * 5
-    assert Notification.objects.filter(recipient=alice, event="access_request_received").count() == 5
+    assert answers == [302] * 10 + [429] * 5
+    assert Notification.objects.filter(recipient=alice, event="access_request_received").count() == 10
 
 
 def test_the_reason_is_capped_at_500_characters(client, profile):
@@ -252,3 +252,13 @@ def test_the_patients_message_never_carries_a_link_the_visitor_wrote(alice, prof
 
     assert "https://" not in message and "evil.example" not in message and "www.evil.fr" not in message
     assert "Nora" in message
+
+
+def test_a_flood_refused_at_its_address_does_not_use_up_the_patients_limit(client, alice, profile):
+    for _request in range(20):
+        client.post(request_url(profile), VISITOR, REMOTE_ADDR="192.0.2.9")
+
+    first_responder = client.post(request_url(profile), VISITOR, REMOTE_ADDR="198.51.100.7")
+
+    assert AccessRequest.objects.count() == 6
+    assert first_responder.status_code == 302
