@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from accounts import services, throttling, tokens
 from accounts.models import ApiToken, ApiTokenRevocation, Profession, User
 from accounts.selectors import directory_search
+from relyfe.abuse import client_address, wait_text
 from relyfe.errors import DomainError
 
 
@@ -72,15 +73,14 @@ class TokenObtainView(APIView):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         identifier = serializer.validated_data["identifier"]
-        address = throttling.client_address(request)
         user = authenticate(request, username=identifier, password=serializer.validated_data["password"])
         if user is None:
-            if throttling.is_locked(identifier, address):
-                minutes = throttling.lockout_minutes()
+            if wait := throttling.wait_seconds(identifier):
                 locked = exceptions.Throttled(
-                    detail=_("Too many failed attempts. Try again in %(minutes)s minutes.") % {"minutes": minutes}
+                    detail=_("Too many failed attempts on this account. Try again in %(wait)s.")
+                    % {"wait": wait_text(wait)}
                 )
-                locked.wait = minutes * 60  # set apart: Throttled(wait=…) would add a second sentence in seconds
+                locked.wait = wait  # set apart: Throttled(wait=…) would add a second sentence in seconds
                 raise locked
             raise DomainError("wrong_credentials", _("Wrong identifier or password."))
         user_agent = request.headers.get("User-Agent", "")
@@ -88,7 +88,7 @@ class TokenObtainView(APIView):
             user=user,
             device_name=tokens.device_name_from(serializer.validated_data["device"], user_agent),
             user_agent=user_agent,
-            address=address,
+            address=client_address(request),
         )
         response = Response({"token": key, **DeviceTokenSerializer(token, context={"request": request}).data})
         add_never_cache_headers(response)  # it carries the token: no cache keeps it

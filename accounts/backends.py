@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied
 
 from accounts import throttling
 from accounts.models import User
+from relyfe.abuse import client_address
 
 
 class IdentifierBackend(ModelBackend):
@@ -16,13 +17,12 @@ class IdentifierBackend(ModelBackend):
         identifier = username if username is not None else kwargs.get(User.USERNAME_FIELD)
         if identifier is None or password is None:
             return None
-        address = throttling.client_address(request)
-        if throttling.is_locked(identifier, address):
+        if throttling.wait_seconds(identifier):
             # PermissionDenied stops Django from trying any other backend.
             raise PermissionDenied
         user = super().authenticate(request, username=identifier, password=password)
         if user is None:
-            throttling.record_failure(identifier, address)
+            throttling.record_failure(identifier, client_address(request))
         else:
             throttling.reset_account(identifier)
         return user

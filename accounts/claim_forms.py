@@ -1,15 +1,27 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from accounts import services, throttling
+from accounts import services
 from accounts.forms import NewSignInForm
 from accounts.models import User
+from relyfe import abuse
 
-# Wrong claim codes are counted against the client address only: a code that matches nothing names no
-# account. An empty identifier makes accounts.throttling use the address counter alone.
-NO_ACCOUNT = ""
+
+def wrong_codes_lockout() -> abuse.Lockout:
+    """Wrong claim codes are counted against the client address only: a code that matches nothing names no
+    account. The right code always works: twelve characters from 32 cannot be guessed at this pace, and a
+    family behind one address with someone guessing must still claim its account."""
+    longest = int(settings.LOGIN_LOCKOUT.total_seconds())
+    return abuse.Lockout(
+        scope="claim-codes:address",
+        free=settings.CLAIM_FAILURES_PER_ADDRESS,
+        first_delay_seconds=int(settings.LOGIN_FIRST_DELAY.total_seconds()),
+        longest_seconds=longest,
+        memory_seconds=max(24 * 60 * 60, longest),
+    )
 
 
 class ClaimForm(NewSignInForm):
@@ -36,7 +48,7 @@ class ClaimForm(NewSignInForm):
 
     error_messages = {
         "invalid_code": _("This code is not valid, or it has expired. Ask the professional for a new one."),
-        "locked": _("Too many wrong codes. For your security, try again in %(minutes)s minutes."),
+        "locked": _("Too many wrong codes. For your security, try again in %(wait)s."),
     }
 
     def __init__(self, *args, request, **kwargs):
@@ -50,14 +62,13 @@ class ClaimForm(NewSignInForm):
 
     def clean_code(self):
         code = self.cleaned_data["code"]
-        address = throttling.client_address(self.request)
-        if throttling.is_locked(NO_ACCOUNT, address):
-            raise self.locked_error()
         claim = services.account_claim_find(code)
         if claim is None:
-            throttling.record_failure(NO_ACCOUNT, address)
-            if throttling.is_locked(NO_ACCOUNT, address):
-                raise self.locked_error()
+            address = abuse.client_address(self.request)
+            if wait := abuse.wait_seconds(wrong_codes_lockout(), address):
+                raise self.locked_error(wait)
+            if wait := abuse.failure(wrong_codes_lockout(), address):
+                raise self.locked_error(wait)
             raise ValidationError(self.error_messages["invalid_code"], code="invalid_code")
         self.instance_user = claim.user
         self.hint_recorded_identifiers(claim.user)
@@ -88,7 +99,5 @@ class ClaimForm(NewSignInForm):
         self.check_new_password(cleaned_data, candidate=candidate)
         return cleaned_data
 
-    def locked_error(self):
-        return ValidationError(
-            self.error_messages["locked"], code="locked", params={"minutes": throttling.lockout_minutes()}
-        )
+    def locked_error(self, wait: int):
+        return ValidationError(self.error_messages["locked"], code="locked", params={"wait": abuse.wait_text(wait)})

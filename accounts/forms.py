@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import throttling
 from accounts.models import PatientProfile, ProfessionalProfile, User
+from relyfe.abuse import wait_text
 from relyfe.identifiers import normalize_email, parse_phone
 
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
@@ -24,25 +25,22 @@ class SignInForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _("The identifier or the password is wrong."),
-        "locked": _("Too many failed attempts. For your security, try again in %(minutes)s minutes."),
+        "locked": _("Too many failed attempts on this account. For your security, try again in %(wait)s."),
     }
 
     def clean(self):
         identifier = self.cleaned_data.get("username") or ""
-        address = throttling.client_address(self.request)
-        if throttling.is_locked(identifier, address):
-            raise self.locked_error()
+        if wait := throttling.wait_seconds(identifier):
+            raise self.locked_error(wait)
         try:
             return super().clean()
         except ValidationError as invalid_login:
-            if throttling.is_locked(identifier, address):
-                raise self.locked_error() from invalid_login
+            if wait := throttling.wait_seconds(identifier):
+                raise self.locked_error(wait) from invalid_login
             raise
 
-    def locked_error(self):
-        return ValidationError(
-            self.error_messages["locked"], code="locked", params={"minutes": throttling.lockout_minutes()}
-        )
+    def locked_error(self, wait: int):
+        return ValidationError(self.error_messages["locked"], code="locked", params={"wait": wait_text(wait)})
 
 
 class IdentifiersFormMixin:
@@ -121,6 +119,16 @@ class SignUpForm(NewSignInForm):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE)
 
     field_order = ["first_name", "last_name", "email", "phone", "password1", "password2"]
+
+    # Whether an account already uses the e-mail or the phone is not the form's to say: sign-up answers the
+    # same either way (accounts.sign_up_services).
+    def clean_email(self):
+        value = self.cleaned_data.get("email")
+        return normalize_email(value) if value else None
+
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone")
+        return parse_phone(value, mobile_only=True) if value else None
 
     def clean(self):
         cleaned_data = super().clean()

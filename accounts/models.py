@@ -385,3 +385,37 @@ class ApiToken(models.Model):
     @property
     def last_address(self) -> str | None:
         return self.last_used_address or self.created_address
+
+
+class PendingSignUp(models.Model):
+    """A sign-up waiting for its e-mail address or phone to be confirmed: the account is made only when the
+    link sent there is opened. Until then nobody can tell — not even the person signing up — whether the
+    address already had an account: both get the same page, and the owner of an existing account a notice
+    instead of a link."""
+
+    role = models.CharField(max_length=16, choices=Role.choices)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=16, blank=True)
+    # Hashed as a user's password is; copied onto the account when it is made.
+    password = models.CharField(max_length=128)
+    # The other fields of the form, for the account and its profile (dates in ISO form).
+    details = models.JSONField(default=dict)
+    # Only the hash of the link's token is kept.
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-up waiting for confirmation")
+        verbose_name_plural = _("sign-ups waiting for confirmation")
+        constraints = [
+            models.CheckConstraint(condition=~Q(email="") | ~Q(phone=""), name="pending_sign_up_has_an_identifier"),
+        ]
+
+    def __str__(self):
+        return self.email or self.phone or ""
+
+    @property
+    def is_usable(self) -> bool:
+        return self.confirmed_at is None and self.expires_at > timezone.now()

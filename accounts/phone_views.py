@@ -17,6 +17,7 @@ from accounts import phone_services, throttling
 from accounts.models import User
 from accounts.phone_forms import PasswordResetCodeForm, PhoneVerificationForm
 from accounts.templatetags.phone_tags import unbroken
+from relyfe.abuse import client_address
 from relyfe.identifiers import format_phone
 
 RESET_PHONE_SESSION_KEY = "password_reset_phone"
@@ -91,7 +92,7 @@ def phone_verify_send(request):
     user = request.user
     if not user.phone or user.phone_is_verified:
         return redirect("home")
-    if throttling.phone_code_allowed(user.phone, throttling.client_address(request)):
+    if throttling.phone_code_allowed(user.phone, client_address(request)):
         phone_services.phone_verification_request(user=user)
         messages.success(request, _("A code is on its way to %(phone)s.") % {"phone": unbroken(user.phone_display)})
     else:

@@ -1,89 +1,88 @@
-"""Failed sign-in attempts, and codes sent by text message, counted per account or number and per
-client address in the cache.
+"""Failed sign-in attempts, and codes sent by text message, counted with relyfe.abuse.
 
-The counters are keyed by a hash of the canonical identifier, so "06 12 34 56 78" and "+33612345678"
-count against the same account, and no identifier is written in clear into the cache.
+An account is locked by its own failures only: a few are free, then each further one makes the next attempt
+wait longer (relyfe.abuse.Lockout), whatever address they came from, and while it waits even the right
+password is refused (otherwise the answer would tell a guesser they found it). Failures from one client
+address are counted too, but they never lock anyone out: past LOGIN_FAILURES_PER_ADDRESS, a failure from
+that address locks the account it tried at once, while the right password of an account that is not locked
+still signs in — a hospital's network or a NAT shares one address between many people.
 
-While Redis is down each process counts in its own memory (relyfe.cache.ResilientRedisCache): the limits
-hold in every process, a Redis outage never lifts them.
+Accounts are keyed by their canonical identifier, so "06 12 34 56 78" and "+33612345678" count against the
+same account; relyfe.abuse hashes every key.
 """
 
-import hashlib
-import math
-
 from django.conf import settings
-from django.core.cache import cache
 
+from relyfe import abuse
 from relyfe.identifiers import canonical_identifier
 
 
-def _account_key(identifier: str) -> str | None:
+def _sign_in_lockout() -> abuse.Lockout:
+    longest = int(settings.LOGIN_LOCKOUT.total_seconds())
+    return abuse.Lockout(
+        scope="sign-in:account",
+        free=settings.LOGIN_FAILURES_PER_ACCOUNT,
+        first_delay_seconds=int(settings.LOGIN_FIRST_DELAY.total_seconds()),
+        longest_seconds=longest,
+        # Long enough for the delays to keep doubling while someone keeps guessing.
+        memory_seconds=max(24 * 60 * 60, longest),
+    )
+
+
+def _address_limit() -> abuse.Limit:
+    return abuse.Limit(
+        scope="sign-in:address",
+        count=settings.LOGIN_FAILURES_PER_ADDRESS,
+        window_seconds=int(settings.LOGIN_LOCKOUT.total_seconds()),
+    )
+
+
+def _account(identifier: str) -> str | None:
     parsed = canonical_identifier(identifier)
-    if parsed is None:
-        return None
-    digest = hashlib.sha256(":".join(parsed).encode()).hexdigest()
-    return f"login-failures:account:{digest}"
+    return ":".join(parsed) if parsed is not None else None
 
 
-def _address_key(address: str) -> str:
-    return f"login-failures:address:{address}"
-
-
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
-
-
-def _keys_and_limits(identifier: str, address: str) -> list[tuple[str, int]]:
-    keys = [(_address_key(address), settings.LOGIN_FAILURES_PER_ADDRESS)]
-    account_key = _account_key(identifier)
-    if account_key:
-        keys.append((account_key, settings.LOGIN_FAILURES_PER_ACCOUNT))
-    return keys
-
-
-def is_locked(identifier: str, address: str) -> bool:
-    return any((cache.get(key) or 0) >= limit for key, limit in _keys_and_limits(identifier, address))
-
-
-def _count(key: str, timeout: int) -> int:
-    """One more under `key`; add() then incr() keeps the first one's expiry, so the window is fixed."""
-    if cache.add(key, 1, timeout):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:
-        cache.add(key, 1, timeout)
-        return 1
+def wait_seconds(identifier: str) -> int:
+    """How long sign-ins to this account must still wait; 0 when it may try."""
+    account = _account(identifier)
+    return abuse.wait_seconds(_sign_in_lockout(), account) if account else 0
 
 
 def record_failure(identifier: str, address: str) -> None:
-    # The lock lifts LOGIN_LOCKOUT after the first failure.
-    timeout = int(settings.LOGIN_LOCKOUT.total_seconds())
-    for key, _limit in _keys_and_limits(identifier, address):
-        _count(key, timeout)
+    address_within_limit = abuse.hit(_address_limit(), address)
+    account = _account(identifier)
+    if account:
+        abuse.failure(_sign_in_lockout(), account, free=None if address_within_limit else 0)
 
 
 def is_account_locked(identifier: str) -> bool:
     """Whether failed sign-ins locked this account, from whatever address."""
-    account_key = _account_key(identifier)
-    return account_key is not None and (cache.get(account_key) or 0) >= settings.LOGIN_FAILURES_PER_ACCOUNT
+    return wait_seconds(identifier) > 0
 
 
 def reset_account(identifier: str) -> None:
-    account_key = _account_key(identifier)
-    if account_key:
-        cache.delete(account_key)
-
-
-def lockout_minutes() -> int:
-    return math.ceil(settings.LOGIN_LOCKOUT.total_seconds() / 60)
+    account = _account(identifier)
+    if account:
+        abuse.clear(_sign_in_lockout(), account)
 
 
 def phone_code_allowed(phone: str, address: str) -> bool:
     """Counts a request for a code sent to `phone` (E.164); False past the hourly limits of the number
     or of the client address. Unknown numbers count too, so the answer tells nothing about accounts."""
-    timeout = int(settings.PHONE_CODES_WINDOW.total_seconds())
-    digest = hashlib.sha256(phone.encode()).hexdigest()
-    per_number = _count(f"phone-codes:number:{digest}", timeout) <= settings.PHONE_CODES_PER_NUMBER
-    per_address = _count(f"phone-codes:address:{address}", timeout) <= settings.PHONE_CODES_PER_ADDRESS
-    return per_number and per_address
+    window = int(settings.PHONE_CODES_WINDOW.total_seconds())
+    return abuse.hit_all(
+        (abuse.Limit("phone-codes:number", settings.PHONE_CODES_PER_NUMBER, window), phone),
+        (abuse.Limit("phone-codes:address", settings.PHONE_CODES_PER_ADDRESS, window), address),
+    )
+
+
+HOUR = 60 * 60
+
+
+def password_reset_mail_allowed(email: str, address: str) -> bool:
+    """Counts a request for a reset e-mail to `email`; False past the hourly limits of the address asked for
+    or of the client address. Addresses without an account count too: the answer must not differ."""
+    return abuse.hit_all(
+        (abuse.Limit("password-resets:account", settings.PASSWORD_RESETS_PER_ACCOUNT, HOUR), email),
+        (abuse.Limit("password-resets:address", settings.PASSWORD_RESETS_PER_ADDRESS, HOUR), address),
+    )

@@ -30,10 +30,10 @@ from django.utils.translation import override
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from accounts import throttling
 from accounts.models import ApiToken, ApiTokenRevocation, User
 from accounts.tasks import notify_api_tokens_revoked as notify_api_tokens_revoked_task
 from relyfe import outbox
+from relyfe.abuse import client_address
 
 KEYWORD = "Token"
 PREFIX_LENGTH = 12
@@ -181,7 +181,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             key = words[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        return self._check(key, throttling.client_address(request))
+        return self._check(key, client_address(request))
 
     def _check(self, key: str, address: str) -> tuple[User, ApiToken]:
         token = ApiToken.objects.select_related("user").filter(prefix=key[:PREFIX_LENGTH]).first()

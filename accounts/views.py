@@ -4,14 +4,16 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts import phone_services, services, throttling, tokens
+from accounts import phone_services, services, sign_up_services, throttling, tokens
 from accounts.forms import (
     AccountForm,
     PatientDetailsForm,
@@ -20,10 +22,12 @@ from accounts.forms import (
     ProfessionalSignUpForm,
     SignInForm,
 )
-from accounts.models import Profession
+from accounts.models import Profession, Role
 from accounts.phone_forms import IdentifierPasswordResetForm
 from accounts.phone_views import password_reset_code_start, too_many_codes_message
 from accounts.selectors import directory_search, profile_of
+from relyfe import abuse
+from relyfe.abuse import client_address
 from relyfe.web import safe_next
 
 BACKEND = "accounts.backends.IdentifierBackend"
@@ -64,29 +68,64 @@ def sign_up_choice(request):
 
 @require_http_methods(["GET", "POST"])
 def sign_up_patient(request):
-    return _sign_up(request, PatientSignUpForm, services.patient_sign_up, ["birth_date", "sex"], "patient")
+    return _sign_up(request, PatientSignUpForm, ["birth_date", "sex"], Role.PATIENT)
 
 
 @require_http_methods(["GET", "POST"])
 def sign_up_professional(request):
     extra = ["profession", "specialty", "rpps", "practice_address", "city", "practice_phone"]
-    return _sign_up(request, ProfessionalSignUpForm, services.professional_sign_up, extra, "professional")
+    return _sign_up(request, ProfessionalSignUpForm, extra, Role.PROFESSIONAL)
 
 
-def _sign_up(request, form_class, sign_up, extra_fields, role):
+def _sign_up(request, form_class, extra_fields, role):
+    """The same answer whether the e-mail or phone is new or has an account (accounts.sign_up_services)."""
     if request.user.is_authenticated:
         return redirect("home")
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        extra = {name: form.cleaned_data[name] for name in extra_fields}
-        user = sign_up(**form.account_fields(), **extra)
-        login(request, user, backend=BACKEND)
-        messages.success(request, _("Welcome to ReLyfe, %(name)s.") % {"name": user.first_name})
-        if user.phone and throttling.phone_code_allowed(user.phone, throttling.client_address(request)):
-            phone_services.phone_verification_request(user=user)
-            return set_language_cookie(redirect("accounts:phone_verify"), user.language)
-        return set_language_cookie(redirect("home"), user.language)
+        sign_ups = abuse.Limit("sign-ups:address", settings.SIGN_UPS_PER_ADDRESS, 60 * 60)
+        if not abuse.hit(sign_ups, client_address(request)):
+            return render(request, "accounts/too_many_requests.html", status=429)
+        profile_fields = {name: form.cleaned_data[name] for name in extra_fields}
+        sign_up_services.sign_up_request(role=role, account_fields=form.account_fields(), profile_fields=profile_fields)
+        request.session[SIGN_UP_SENT_TO] = "email" if form.cleaned_data["email"] else "phone"
+        return redirect("accounts:sign_up_sent")
     return render(request, "accounts/sign_up.html", {"form": form, "role": role})
+
+
+SIGN_UP_SENT_TO = "sign_up_sent_to"
+
+
+def sign_up_sent(request):
+    return render(request, "accounts/sign_up_sent.html", {"sent_to": request.session.get(SIGN_UP_SENT_TO, "email")})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sign_up_confirm(request, token):
+    """A button to press rather than a GET that makes the account: mail scanners open links too."""
+    pending = sign_up_services.pending_sign_up_by_token(token)
+    if pending is not None and request.user.is_authenticated:
+        return redirect("home")
+    if request.method == "POST" and pending is not None:
+        try:
+            user = sign_up_services.sign_up_confirm(token=token)
+        except ValidationError:
+            user = None  # a detail taken meanwhile (an RPPS number): the link no longer works
+        if user is not None:
+            login(request, user, backend=BACKEND)
+            messages.success(request, _("Welcome to ReLyfe, %(name)s.") % {"name": user.first_name})
+            if (
+                user.phone
+                and not user.phone_is_verified
+                and throttling.phone_code_allowed(user.phone, client_address(request))
+            ):
+                phone_services.phone_verification_request(user=user)
+                return set_language_cookie(redirect("accounts:phone_verify"), user.language)
+            return set_language_cookie(redirect("home"), user.language)
+        pending = None
+    status = 200 if pending is not None else 404
+    return render(request, "accounts/sign_up_confirm.html", {"pending": pending}, status=status)
 
 
 @login_required
@@ -160,8 +199,11 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         if form.phone is None:
+            if not throttling.password_reset_mail_allowed(form.cleaned_data["email"], client_address(self.request)):
+                # The same page as a sent e-mail: refusing would tell that the address has an account.
+                return redirect(self.get_success_url())
             return super().form_valid(form)
-        if not throttling.phone_code_allowed(form.phone, throttling.client_address(self.request)):
+        if not throttling.phone_code_allowed(form.phone, client_address(self.request)):
             form.add_error(None, too_many_codes_message())
             return self.form_invalid(form)
         return password_reset_code_start(self.request, form.phone)

@@ -6,13 +6,14 @@ from uuid import UUID
 from access.models import AccessPath
 from access.policy import Access
 from audit.models import AccessEvent, Action, ObjectType
+from relyfe.abuse import client_address
 
 
 def client_ip(request) -> str | None:
-    """The client's address as the web server saw it (a proxy in front must set REMOTE_ADDR right)."""
+    """The client's address, through the trusted proxies (relyfe.abuse.client_address)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request) or None
 
 
 def _path_of(access: Access | AccessPath) -> AccessPath:

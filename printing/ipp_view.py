@@ -3,6 +3,11 @@
 IPP rides on HTTP POST with the type application/ipp; the answer is always 200 and application/ipp,
 an IPP status code inside telling what happened (RFC 8010 §3.4, RFC 8011). Only authentication and
 throttling answer with HTTP statuses, as clients expect.
+
+Wrong secrets are counted per printer and per client address (relyfe.abuse): past a few, further wrong ones
+wait longer and longer (429 with Retry-After). The right secret always prints: at 144 random bits it cannot be
+guessed, and a computer still trying an old secret, or a neighbour behind the same address, must not stop the
+professional's own computers.
 """
 
 import base64
@@ -10,21 +15,18 @@ import binascii
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts.throttling import client_address
 from printing.ipp.constants import Operation
 from printing.ipp.server import PrinterContext, handle
 from printing.models import ipp_uuid_of
 from printing.services import DatabaseJobStore, printer_authenticate
+from relyfe import abuse
+from relyfe.abuse import client_address
 
 IPP_CONTENT_TYPE = "application/ipp"
-# Wrong secrets from one address before it must wait: enough for a computer retrying, too few to guess.
-FAILURES_ALLOWED = 30
-FAILURES_WINDOW_SECONDS = 15 * 60
 # What every printer tells a computer that has not sent the secret yet.
 PUBLIC_NAME = "ReLyfe"
 # When ReLyfe's printers came into service: printer-up-time and the jobs' time-at-* count seconds from it,
@@ -44,9 +46,6 @@ def ipp_endpoint(request, printer_id: str, job_number: int | None = None):
         return response
     if request.content_type != IPP_CONTENT_TYPE:
         return HttpResponse("Send an IPP request (application/ipp).\n", status=415, content_type="text/plain")
-    failures_key = f"ipp-failures:{client_address(request)}"
-    if cache.get(failures_key, 0) >= FAILURES_ALLOWED:
-        return HttpResponse("Too many failed attempts; try again later.\n", status=429, content_type="text/plain")
     stream = _body(request)
     printer = printer_authenticate(slug=printer_id, secret=_basic_password(request))
     if printer is not None:
@@ -61,7 +60,16 @@ def ipp_endpoint(request, printer_id: str, job_number: int | None = None):
             context = _context(request, printer_id, accepting=True)
             return _ipp_response(handle(_Prefixed(header, stream), printer=context, store=NO_JOBS))
     else:
-        _count_failure(failures_key)
+        address = client_address(request)
+        wait = max(abuse.wait_seconds(_printer_lockout(), printer_id), abuse.wait_seconds(_address_lockout(), address))
+        if wait:
+            response = HttpResponse(
+                f"Too many wrong secrets; try again in {wait} seconds.\n", status=429, content_type="text/plain"
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        abuse.failure(_printer_lockout(), printer_id)
+        abuse.failure(_address_lockout(), address)
     response = HttpResponse("Authentication required.\n", status=401, content_type="text/plain")
     response["WWW-Authenticate"] = 'Basic realm="ReLyfe printer", charset="UTF-8"'
     return response
@@ -84,12 +92,23 @@ def _ipp_response(body: bytes) -> HttpResponse:
     return HttpResponse(body, content_type=IPP_CONTENT_TYPE)
 
 
-def _count_failure(key: str) -> None:
-    if not cache.add(key, 1, FAILURES_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # the count expired between add() and incr()
-            cache.add(key, 1, FAILURES_WINDOW_SECONDS)
+def _lockout(scope: str, free: int) -> abuse.Lockout:
+    longest = int(settings.LOGIN_LOCKOUT.total_seconds())
+    return abuse.Lockout(
+        scope=scope,
+        free=free,
+        first_delay_seconds=int(settings.LOGIN_FIRST_DELAY.total_seconds()),
+        longest_seconds=longest,
+        memory_seconds=max(24 * 60 * 60, longest),
+    )
+
+
+def _printer_lockout() -> abuse.Lockout:
+    return _lockout("printer-secrets:printer", settings.PRINTER_FAILURES_PER_PRINTER)
+
+
+def _address_lockout() -> abuse.Lockout:
+    return _lockout("printer-secrets:address", settings.PRINTER_FAILURES_PER_ADDRESS)
 
 
 def _basic_password(request) -> str:

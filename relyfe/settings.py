@@ -4,6 +4,7 @@ With no environment at all ReLyfe runs on embedded defaults (SQLite, files and t
 under var/, console e-mail). Production changes only environment variables: see .env.example.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -278,11 +279,37 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Failed logins: an account is locked after a few failures, an address after many (a hospital's
-# network shares one address between many people).
+# The reverse proxies in front of the site (addresses or networks, comma-separated): behind one of them the
+# client is the right-most X-Forwarded-For address that is not a proxy (relyfe.abuse.client_address).
+# Default none: the socket's peer is the client, and X-Forwarded-For is ignored.
+TRUSTED_PROXIES = [str(ipaddress.ip_network(proxy, strict=False)) for proxy in env.list("TRUSTED_PROXIES", default=[])]
+
+# Failed sign-ins (web form, admin, API token, phone number): an account gets a few free failures, then each
+# further one makes the next attempt wait LOGIN_FIRST_DELAY, doubling up to LOGIN_LOCKOUT. Failures from an
+# address past LOGIN_FAILURES_PER_ADDRESS get no free failure at all; the right password of an account that is
+# not itself locked always signs in (a hospital's network shares one address between many people).
 LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=50)
+LOGIN_FIRST_DELAY = timedelta(seconds=env.int("LOGIN_FIRST_DELAY_SECONDS", default=30))
 LOGIN_LOCKOUT = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+# Wrong printer secrets per printer and per address, and wrong claim codes per address, before delays; the
+# right secret or code always works (they are too long to guess).
+PRINTER_FAILURES_PER_PRINTER = env.int("PRINTER_FAILURES_PER_PRINTER", default=10)
+PRINTER_FAILURES_PER_ADDRESS = env.int("PRINTER_FAILURES_PER_ADDRESS", default=30)
+CLAIM_FAILURES_PER_ADDRESS = env.int("CLAIM_FAILURES_PER_ADDRESS", default=10)
+# Wrong Heart-Code and share-link tokens per address in 10 minutes; a valid token always opens its page.
+TOKEN_GUESSES_PER_ADDRESS = env.int("TOKEN_GUESSES_PER_ADDRESS", default=30)
+# Messages and work for someone, per hour: password reset e-mails per account and per address, access requests
+# per patient and per address, sign-ups per address, messages to the owner of an address someone signs up with,
+# share-link e-mails per sender, text messages per number.
+PASSWORD_RESETS_PER_ACCOUNT = env.int("PASSWORD_RESETS_PER_ACCOUNT", default=3)
+PASSWORD_RESETS_PER_ADDRESS = env.int("PASSWORD_RESETS_PER_ADDRESS", default=20)
+ACCESS_REQUESTS_PER_PATIENT = env.int("ACCESS_REQUESTS_PER_PATIENT", default=10)
+ACCESS_REQUESTS_PER_ADDRESS = env.int("ACCESS_REQUESTS_PER_ADDRESS", default=5)
+SIGN_UPS_PER_ADDRESS = env.int("SIGN_UPS_PER_ADDRESS", default=20)
+SIGN_UP_NOTICES_PER_ACCOUNT = env.int("SIGN_UP_NOTICES_PER_ACCOUNT", default=2)
+SHARE_LINK_EMAILS_PER_USER = env.int("SHARE_LINK_EMAILS_PER_USER", default=20)
+SMS_PER_NUMBER = env.int("SMS_PER_NUMBER", default=10)
 # The region used to read phone numbers written without a country code ("06 12 34 56 78").
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="FR")
 # Codes sent by text message (new password, phone confirmation): how long one works, how many wrong

@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -187,6 +188,7 @@ class EmergencyProfileForm(forms.ModelForm):
         self.initial.setdefault("sections", self.instance.visible_sections)
 
 
+REASON_MAX_LENGTH = 500
 WEB_ADDRESS = re.compile(r"https?:|www\.|\w\.[a-z]{2,}(/|\b)", re.IGNORECASE)
 
 
@@ -211,6 +213,11 @@ class AccessRequestForm(forms.Form):
             widget=forms.RadioSelect,
         )
         self.fields["rpps"].help_text = _("Required for health professionals.")
+        # Anyone may write here, and the patient reads it: enough to explain, too short for a pamphlet.
+        reason = self.fields["reason"]
+        reason.max_length = REASON_MAX_LENGTH
+        reason.validators.append(MaxLengthValidator(REASON_MAX_LENGTH))
+        reason.widget.attrs["maxlength"] = str(REASON_MAX_LENGTH)
         self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
         self.fields["contact_phone"].widget.attrs.update({"type": "tel", "autocomplete": "tel"})
         self.order_fields(["name", "role", "rpps", "organisation", "reason", "contact_email", "contact_phone"])

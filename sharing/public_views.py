@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 from csp.constants import SELF
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -28,6 +28,7 @@ from comments.discussion import discussion_context
 from comments.views import comment_post
 from health_records import selectors as records
 from health_records.downloads import stored_file_response
+from relyfe import abuse
 from relyfe.web import absolute_url
 from sharing import heartcode, selectors, services
 from sharing.forms import AccessRequestForm, BreakGlassForm, PasscodeForm, ScanPhotoForm, VisitorForm
@@ -36,11 +37,10 @@ from treatments.selectors import emergency_medications
 PENDING_LINK = "share_link_pending"
 PASSCODE_OK = "share_link_passcode_ok"
 VISITOR = "share_link_visitor"
-# Wrong Heart-Code tokens from one address; a valid token opens the page whatever came before.
-EMERGENCY_GUESSES_PER_ADDRESS = 30
-EMERGENCY_WINDOW_SECONDS = 10 * 60
-# Each request e-mails the address typed in the form: a few an hour from one address is plenty.
-REQUESTS_PER_ADDRESS = 5
+# Wrong Heart-Code and share-link tokens from one address are counted in this window; a valid token opens
+# its page whatever came before (settings.TOKEN_GUESSES_PER_ADDRESS).
+TOKEN_GUESSES_WINDOW_SECONDS = 10 * 60
+# Each request notifies the patient and may e-mail the address typed in the form.
 REQUEST_WINDOW_SECONDS = 60 * 60
 SCAN_MAX_BYTES = 15 * 1024 * 1024
 
@@ -58,12 +58,21 @@ def _noindex(response):
 # --- Share links ----------------------------------------------------------------------------------
 
 
+def _wrong_token(request):
+    """A token that opens nothing: counted against the client's address, and refused with 429 past the limit.
+    Only wrong tokens count, so a first responder behind the same address as a guesser still opens the page."""
+    guesses = abuse.Limit("token-guesses:address", settings.TOKEN_GUESSES_PER_ADDRESS, TOKEN_GUESSES_WINDOW_SECONDS)
+    if not abuse.hit(guesses, abuse.client_address(request)):
+        return _noindex(render(request, "sharing/too_many_requests.html", status=429))
+    return _noindex(link_not_valid(request))
+
+
 @require_GET
 @never_cache
 def link_open(request, token):
     link = selectors.share_link_by_token(token)
     if link is None:
-        return _noindex(link_not_valid(request))
+        return _wrong_token(request)
     for key in (PENDING_LINK, PASSCODE_OK, VISITOR):
         request.session.pop(key, None)
     request.session[PENDING_LINK] = str(link.public_id)
@@ -175,16 +184,6 @@ def link_comment_create(request, record_id):
 # --- Emergency page -------------------------------------------------------------------------------
 
 
-def _too_many(request, *, what: str, limit: int, window_seconds: int) -> bool:
-    key = f"{what}:{request.META.get('REMOTE_ADDR', '')}"
-    if cache.add(key, 1, window_seconds):
-        return False
-    try:
-        return cache.incr(key) > limit
-    except ValueError:
-        return False
-
-
 @require_GET
 @never_cache
 def emergency_page(request, token):
@@ -192,10 +191,7 @@ def emergency_page(request, token):
     server whose Redis is down, must never be refused it. Only wrong tokens count towards a limit."""
     profile = selectors.emergency_profile_by_token(token)
     if profile is None:
-        guesses = {"limit": EMERGENCY_GUESSES_PER_ADDRESS, "window_seconds": EMERGENCY_WINDOW_SECONDS}
-        if _too_many(request, what="emergency-guesses", **guesses):
-            return _noindex(render(request, "sharing/too_many_requests.html", status=429))
-        return _noindex(link_not_valid(request))
+        return _wrong_token(request)
     patient, user = profile.patient, request.user
     # A professional the patient already trusts with the whole file goes straight to it; one with a scoped
     # grant reads the public sections, as any first responder does (the policy's docstring).
@@ -225,10 +221,17 @@ def emergency_request(request, token):
     member = request.user if request.user.is_authenticated else None
     form = AccessRequestForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
-        too_many = _too_many(
-            request, what="access-requests", limit=REQUESTS_PER_ADDRESS, window_seconds=REQUEST_WINDOW_SECONDS
+        within_limits = abuse.hit_all(
+            (
+                abuse.Limit("access-requests:patient", settings.ACCESS_REQUESTS_PER_PATIENT, REQUEST_WINDOW_SECONDS),
+                str(profile.patient.public_id),
+            ),
+            (
+                abuse.Limit("access-requests:address", settings.ACCESS_REQUESTS_PER_ADDRESS, REQUEST_WINDOW_SECONDS),
+                abuse.client_address(request),
+            ),
         )
-        if too_many:
+        if not within_limits:
             return _noindex(render(request, "sharing/too_many_requests.html", status=429))
         try:
             access_request = services.access_request_create(

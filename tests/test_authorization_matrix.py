@@ -66,6 +66,9 @@ DECISIONS = {
     "accounts:sign_up": ("get", {}, ALL),
     "accounts:sign_up_patient": ("get", {}, ALL),
     "accounts:sign_up_professional": ("get", {}, ALL),
+    "accounts:sign_up_sent": ("get", {}, ALL),
+    # A link that confirms no sign-up opens for nobody.
+    "accounts:sign_up_confirm": ("get", {"token": "made-up"}, NOBODY),
     "accounts:profile": ("get", {}, MEMBERS),
     # Each member signs out their own devices; another's device is not found.
     "accounts:device_revoke": ("post", {"token_id": "alice_api_token"}, ONLY_ALICE),

@@ -12,6 +12,9 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from notifications.sms.segments import segment_count
+from relyfe import abuse
+
+SMS_WINDOW_SECONDS = 60 * 60
 
 
 class SmsError(Exception):
@@ -20,6 +23,11 @@ class SmsError(Exception):
 
 class InvalidSms(SmsError):
     """The message cannot be sent to this number or with this body: trying again would not help."""
+
+
+class TooManySms(InvalidSms):
+    """This number got settings.SMS_PER_NUMBER messages in the last hour: nobody needs more, and whoever makes
+    us send them is using us to flood someone's phone (or their bill)."""
 
 
 class SmsUnavailable(SmsError):
@@ -44,6 +52,8 @@ def send_sms(*, to: str, body: str) -> None:
     """Sends `body` (plain text) to `to` (a phone number in E.164) through the configured backend."""
     message = SmsMessage(to=to, body=body)
     check(message)
+    if not abuse.hit(abuse.Limit("sms:number", settings.SMS_PER_NUMBER, SMS_WINDOW_SECONDS), to):
+        raise TooManySms("this number got too many messages in the last hour")
     import_string(settings.SMS_BACKEND)().send(message)
 
 

@@ -19,6 +19,7 @@ from health_records.models import HealthRecord
 from notifications import sms
 from notifications.models import Event
 from notifications.services import notify_translated
+from relyfe.abuse import without_links
 from relyfe.web import absolute_url
 from sharing import tokens
 from sharing.models import (
@@ -56,7 +57,8 @@ def access_request_create(*, profile: EmergencyProfile, requester, fields: dict,
         recipient=profile.patient,
         event=Event.ACCESS_REQUEST_RECEIVED,
         text=gettext_noop("%(name)s asks for access to your file."),
-        params={"name": access_request.name},
+        # Typed by anyone at the emergency page: it goes into the patient's e-mail and push with no link left.
+        params={"name": without_links(access_request.name)},
         url=reverse("sharing:request", args=[access_request.public_id]),
     )
     if access_request.contact_email:

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from audit.models import Action as AuditAction
 from audit.models import ObjectType
 from notifications.models import Event
 from notifications.services import notify_translated
+from relyfe import abuse
 from relyfe.undo import undo_window_open
 from relyfe.web import absolute_url
 from sharing import tokens
@@ -58,6 +60,14 @@ def share_link_create(
         raise ValidationError(_("Choose at least one record."), code="no_records")
     if not LINK_MIN_LIFETIME <= lifetime <= LINK_MAX_LIFETIME:
         raise ValidationError(_("A link lasts from 1 hour to 90 days."), code="lifetime")
+    if recipient_email and not abuse.hit(
+        abuse.Limit("share-link-emails:patient", settings.SHARE_LINK_EMAILS_PER_USER, 60 * 60), str(patient.public_id)
+    ):
+        # Our e-mails carry the patient's name to any address typed: a stolen session must not make a spam run.
+        raise ValidationError(
+            _("You sent many links by e-mail in the last hour. Wait an hour, or copy the link instead."),
+            code="too_many_emails",
+        )
     token = token or tokens.new_token()
     passcode = tokens.new_passcode() if with_passcode else ""
     now = timezone.now()

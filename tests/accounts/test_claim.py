@@ -163,20 +163,22 @@ def test_a_code_works_only_once(client, pending):
     assert user.email == "elise@example.org"
 
 
-def test_wrong_codes_lock_the_form_for_the_address_even_for_the_right_code(client, settings, pending):
-    settings.LOGIN_FAILURES_PER_ADDRESS = 3
+def test_wrong_codes_from_an_address_wait_but_the_right_code_still_works(client, settings, pending):
+    settings.CLAIM_FAILURES_PER_ADDRESS = 3
     user, code = pending
     for wrong in ["AAAA-AAAA-AAAA", "BBBB-BBBB-BBBB"]:
         assert INVALID_CODE_MESSAGE in client.post(reverse("accounts:claim"), claim_form(wrong)).content.decode()
 
     third = client.post(reverse("accounts:claim"), claim_form("CCCC-CCCC-CCCC"))
+    fourth = client.post(reverse("accounts:claim"), claim_form("DDDD-DDDD-DDDD"))
     right = client.post(reverse("accounts:claim"), claim_form(code, email="elise@example.org"))
 
-    for response in (third, right):
+    for response in (third, fourth):
         assert response.context["form"].has_error("code", "locked")
-        assert "Too many wrong codes. For your security, try again in 15 minutes." in response.content.decode()
+        assert "Too many wrong codes. For your security, try again in 30 seconds." in response.content.decode()
+    assert right.status_code == 302
     user.refresh_from_db()
-    assert user.claim_pending is True
+    assert user.claim_pending is False
 
 
 def test_another_address_is_not_locked(client, settings, pending):

@@ -1,6 +1,9 @@
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
+from relyfe import abuse
+from relyfe.identifiers import canonical_identifier
 from tests.factories import PASSWORD, PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,16 +74,50 @@ def test_other_accounts_still_log_in_from_another_address_when_one_is_locked(cli
     assert log_in(client, "dave@example.org", address="198.51.100.1").status_code == 302
 
 
-def test_an_address_is_locked_after_many_failures_on_many_accounts(client, alice, settings):
+def test_fifty_failures_from_a_shared_address_never_stop_alices_right_password(client, alice):
+    """A hospital's network or a NAT: one address for everyone, and someone there guessing passwords."""
+    for number in range(50):
+        log_in(client, f"nobody{number}@example.org", "wrong-password", address="192.0.2.9")
+
+    response = log_in(client, "alice@example.org", address="192.0.2.9")
+
+    assert response.status_code == 302
+    assert client.get(reverse("home")).context["user"] == alice
+
+
+def test_past_the_address_limit_one_failure_locks_the_account_it_tried(client, alice, settings):
     settings.LOGIN_FAILURES_PER_ADDRESS = 10
     for number in range(10):
         log_in(client, f"nobody{number}@example.org", "wrong-password", address="192.0.2.9")
 
-    locked = log_in(client, "alice@example.org", address="192.0.2.9")
-    elsewhere = log_in(client, "alice@example.org", address="192.0.2.10")
+    log_in(client, "alice@example.org", "wrong-password", address="192.0.2.9")
+    locked = log_in(client, "alice@example.org", address="192.0.2.10")
 
     assert locked.context["form"].has_error("__all__", "locked")
-    assert elsewhere.status_code == 302
+
+
+def test_the_lock_says_how_long_to_wait_and_doubles_with_each_further_failure(client, alice, settings):
+    settings.LANGUAGE_CODE = "en"
+    for _attempt in range(5):
+        log_in(client, "alice@example.org", "wrong-password")
+    first = log_in(client, "alice@example.org")
+    clear_the_wait("alice@example.org")
+    log_in(client, "alice@example.org", "wrong-password")
+    second = log_in(client, "alice@example.org")
+    for _attempt in range(10):
+        clear_the_wait("alice@example.org")
+        log_in(client, "alice@example.org", "wrong-password")
+    longest = log_in(client, "alice@example.org")
+
+    wait = "Too many failed attempts on this account. For your security, try again in {}."
+    assert wait.format("30 seconds") in first.content.decode()
+    assert wait.format("1 minute") in second.content.decode()
+    assert wait.format("15 minutes") in longest.content.decode()
+
+
+def clear_the_wait(identifier):
+    """As if the wait were over: the failures stay counted."""
+    cache.delete(abuse.cache_key("sign-in:account", ":".join(canonical_identifier(identifier))) + ":until")
 
 
 def test_a_successful_login_resets_the_account_counter(client, alice):

@@ -1,7 +1,9 @@
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -38,9 +40,21 @@ def confirm(client, code: str):
     return client.post(reverse("accounts:phone_verify"), {"code": code}, follow=True)
 
 
-def test_signing_up_with_a_phone_texts_a_code_that_confirms_it(client, django_capture_on_commit_callbacks, sms_outbox):
+def sign_up_and_confirm(client, django_capture_on_commit_callbacks, **fields):
+    """Signs up, then opens the link e-mailed to finish."""
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:sign_up_patient"), patient_form(phone="06 12 34 56 78"), follow=True)
+        client.post(reverse("accounts:sign_up_patient"), patient_form(**fields))
+    link = re.search(r"/accounts/signup/confirm/\S+/", mail.outbox[-1].body).group(0)
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(link, follow=True)
+
+
+def test_signing_up_with_an_email_and_a_phone_texts_a_code_that_confirms_it(
+    client, django_capture_on_commit_callbacks, sms_outbox
+):
+    response = sign_up_and_confirm(
+        client, django_capture_on_commit_callbacks, email="elise@example.org", phone="06 12 34 56 78"
+    )
 
     assert response.redirect_chain[-1][0] == reverse("accounts:phone_verify")
     page = response.content.decode()
@@ -57,10 +71,7 @@ def test_signing_up_with_a_phone_texts_a_code_that_confirms_it(client, django_ca
 
 
 def test_signing_up_with_an_email_only_sends_no_text_message(client, django_capture_on_commit_callbacks, sms_outbox):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("accounts:sign_up_patient"), patient_form(email="elise@example.org"), follow=True
-        )
+    response = sign_up_and_confirm(client, django_capture_on_commit_callbacks, email="elise@example.org")
 
     assert response.redirect_chain[-1][0] == reverse("home")
     assert BANNER not in response.content.decode()

@@ -1,7 +1,12 @@
+import re
+from urllib.parse import urlsplit
+
 import pytest
+from django.core import mail
+from django.test import Client, TestCase
 from django.urls import reverse
 
-from accounts.models import PatientProfile, ProfessionalProfile, User
+from accounts.models import PatientProfile, PendingSignUp, ProfessionalProfile, User
 from tests.factories import PatientFactory, ProfessionalFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,21 +43,64 @@ def professional_form(**overrides):
     return {**data, **overrides}
 
 
+def sign_up(client, url, data):
+    """Fills the sign-up form; the messages it sends leave at once."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse(url), data, follow=True)
+
+
+def link_in(text):
+    return re.search(r"https?://\S+/signup/confirm/\S+/", text).group(0)
+
+
+def confirm(client, link, follow=True):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(urlsplit(link).path, follow=follow)
+
+
 def test_a_patient_signs_up_with_an_email_and_lands_on_the_patient_home(client):
-    response = client.post(reverse("accounts:sign_up_patient"), patient_form(email="Elise@Example.org"), follow=True)
+    sent = sign_up(client, "accounts:sign_up_patient", patient_form(email="Elise@Example.org"))
+
+    assert "Consultez vos e-mails" in sent.content.decode()
+    assert not User.objects.exists()
+    assert mail.outbox[0].to == ["elise@example.org"]
+    response = confirm(client, link_in(mail.outbox[0].body))
 
     user = User.objects.get(email="elise@example.org")
     assert user.is_patient
     assert PatientProfile.objects.get(user=user).birth_date.isoformat() == "1990-05-17"
     assert response.context["user"] == user
     assert "Mes dossiers de santé" in response.content.decode()
+    client.logout()
+    assert client.login(username="elise@example.org", password=NEW_PASSWORD)
 
 
-def test_a_patient_signs_up_with_a_french_phone_in_national_form(client):
-    client.post(reverse("accounts:sign_up_patient"), patient_form(phone="06 12 34 56 78"))
+def test_a_patient_signs_up_with_a_french_phone_in_national_form(client, sms_outbox):
+    sent = sign_up(client, "accounts:sign_up_patient", patient_form(phone="06 12 34 56 78"))
+
+    assert "Consultez votre téléphone" in sent.content.decode()
+    assert [message.to for message in sms_outbox] == ["+33612345678"]
+    confirm(client, link_in(sms_outbox[0].body))
 
     user = User.objects.get(phone="+33612345678")
     assert user.email is None
+    assert user.phone_is_verified  # the link came to this phone
+
+
+def test_the_link_only_shows_a_button_and_works_once(client):
+    sign_up(client, "accounts:sign_up_patient", patient_form(email="elise@example.org"))
+    link = urlsplit(link_in(mail.outbox[0].body)).path
+
+    shown = client.get(link)
+    assert shown.status_code == 200 and not User.objects.exists()  # mail scanners open links too
+    confirm(client, link)
+    client.logout()
+    again = confirm(client, link)
+
+    assert again.status_code == 404
+    assert "Ce lien ne fonctionne pas" in again.content.decode()
+    assert User.objects.count() == 1
+    assert client.get(reverse("accounts:sign_up_confirm", args=["made-up"])).status_code == 404
 
 
 def test_sign_up_refuses_an_account_with_neither_email_nor_phone(client):
@@ -63,22 +111,60 @@ def test_sign_up_refuses_an_account_with_neither_email_nor_phone(client):
     assert not User.objects.exists()
 
 
-def test_sign_up_refuses_an_email_already_used_whatever_its_case(client):
+def test_signing_up_with_an_email_that_has_an_account_looks_the_same_and_tells_its_owner(client):
+    """The enumeration: an attacker compares the answers for an address with an account and for a new one."""
+    owner = PatientFactory(email="elise@example.org", language="en")
+    new = sign_up(Client(), "accounts:sign_up_patient", patient_form(email="new@example.org"))
+    mail.outbox.clear()
+
+    taken = sign_up(client, "accounts:sign_up_patient", patient_form(email="ELISE@example.org"))
+
+    assert page_text(taken) == page_text(new)
+    assert User.objects.count() == 1
+    assert not PendingSignUp.objects.filter(email="elise@example.org").exists()
+    [notice] = mail.outbox
+    assert notice.to == [owner.email]
+    assert notice.subject == "Someone tried to create a ReLyfe account with your address"
+    assert "/accounts/password/reset/" in notice.body and "/signup/confirm/" not in notice.body
+
+
+def test_signing_up_with_a_phone_that_has_an_account_looks_the_same_and_texts_its_owner(client, sms_outbox):
+    PatientFactory(email=None, phone="+33612345678")
+    new = sign_up(Client(), "accounts:sign_up_patient", patient_form(phone="07 81 23 45 67"))
+    sms_outbox.clear()
+
+    taken = sign_up(client, "accounts:sign_up_patient", patient_form(phone="06.12.34.56.78"))
+
+    assert page_text(taken) == page_text(new)
+    assert User.objects.count() == 1
+    assert [message.to for message in sms_outbox] == ["+33612345678"]
+    assert "quelqu’un a essayé de créer un compte avec ce numéro" in sms_outbox[0].body
+
+
+def test_the_owners_notices_are_limited_per_hour(client, settings):
+    settings.SIGN_UP_NOTICES_PER_ACCOUNT = 2
     PatientFactory(email="elise@example.org")
 
-    response = client.post(reverse("accounts:sign_up_patient"), patient_form(email="ELISE@example.org"))
+    for _attempt in range(5):
+        sign_up(client, "accounts:sign_up_patient", patient_form(email="elise@example.org"))
 
-    assert response.context["form"].errors["email"] == ["Un compte utilise déjà cette adresse e-mail."]
-    assert User.objects.count() == 1
+    assert len(mail.outbox) == 2
 
 
-def test_sign_up_refuses_a_phone_already_used_in_another_form(client):
-    PatientFactory(email=None, phone="+33612345678")
+def test_sign_ups_from_one_address_are_limited_per_hour(client, settings):
+    settings.SIGN_UPS_PER_ADDRESS = 3
+    answers = [
+        sign_up(client, "accounts:sign_up_patient", patient_form(email=f"p{number}@example.org")).status_code
+        for number in range(4)
+    ]
 
-    response = client.post(reverse("accounts:sign_up_patient"), patient_form(phone="06.12.34.56.78"))
+    assert answers == [200, 200, 200, 429]
+    assert len(mail.outbox) == 3
 
-    assert response.context["form"].has_error("phone", "duplicate")
-    assert User.objects.count() == 1
+
+def page_text(response):
+    """What the visitor reads: the page without its per-request tokens (CSRF, CSP nonce)."""
+    return re.sub(r'(value|nonce|csrf-token)="[^"]*"', "", response.content.decode())
 
 
 def test_sign_up_refuses_a_phone_that_is_not_a_mobile(client):
@@ -100,9 +186,9 @@ def test_sign_up_refuses_mismatched_and_weak_passwords(client):
 
 
 def test_a_professional_signs_up_with_an_rpps_number(client):
-    response = client.post(reverse("accounts:sign_up_professional"), professional_form(email="nurse@example.org"))
+    sign_up(client, "accounts:sign_up_professional", professional_form(email="nurse@example.org"))
+    confirm(client, link_in(mail.outbox[0].body))
 
-    assert response.status_code == 302
     profile = ProfessionalProfile.objects.get(user__email="nurse@example.org")
     assert profile.rpps == "10003456786"
     assert profile.practice_phone == "+33478000000"
@@ -120,7 +206,8 @@ def test_professional_sign_up_refuses_an_rpps_of_another_shape(client, rpps):
 
 
 def test_professional_sign_up_accepts_an_rpps_failing_its_luhn_key(client):
-    client.post(reverse("accounts:sign_up_professional"), professional_form(email="p@example.org", rpps="10003456788"))
+    sign_up(client, "accounts:sign_up_professional", professional_form(email="p@example.org", rpps="10003456788"))
+    confirm(client, link_in(mail.outbox[0].body))
 
     profile = ProfessionalProfile.objects.get(user__email="p@example.org")
     assert profile.rpps_checksum_is_valid is False

@@ -205,3 +205,15 @@ def test_sns_out_of_reach_is_an_sms_error_worth_retrying():
     with pytest.raises(SmsUnavailable) as raised:
         sns.SmsBackend(client=client).send(SmsMessage(to="+33612345678", body="Bonjour"))
     assert "EndpointConnectionError" in str(raised.value)
+
+
+def test_one_number_gets_at_most_the_hourly_limit_of_messages(settings, sms_outbox):
+    settings.SMS_PER_NUMBER = 3
+    for _message in range(3):
+        sms.send_sms(to="+33612345678", body="Votre code ReLyfe : 123456")
+
+    with pytest.raises(sms.TooManySms):
+        sms.send_sms(to="+33612345678", body="Votre code ReLyfe : 123456")
+    sms.send_sms(to="+33712345678", body="Votre code ReLyfe : 123456")
+
+    assert [message.to for message in sms_outbox] == ["+33612345678"] * 3 + ["+33712345678"]

@@ -250,16 +250,31 @@ def test_a_body_that_is_not_ipp_is_refused_with_415(client, printer):
 # --- Throttling -------------------------------------------------------------------------------
 
 
-def test_an_address_must_wait_after_30_wrong_secrets_even_with_the_right_one(client, printer):
-    for _attempt in range(30):
-        assert_refused_with_401(post_ipp(client, get_printer_attributes(), secret="guess"))
+def test_fifty_wrong_secrets_from_a_shared_address_never_stop_bobs_right_secret(client, printer):
+    """A hospital's one address: someone tries secrets on printers everywhere, then on bob's; bob prints."""
+    refused = [
+        post_ipp(client, get_printer_attributes(), secret="guess", slug=f"printer-{number}") for number in range(50)
+    ]
 
-    response = post_ipp(client, get_printer_attributes())
+    wrong = post_ipp(client, get_printer_attributes(), secret="guess")
+    right = post_ipp(client, get_printer_attributes())
 
-    assert response.status_code == 429
-    # Another address is not held up by this one.
-    elsewhere = post_ipp(client, get_printer_attributes(), REMOTE_ADDR="192.0.2.7")
-    assert status_of(ipp_response(elsewhere)) == Status.SUCCESSFUL_OK
+    assert [answer.status_code for answer in refused] == [401] * 30 + [429] * 20
+    assert wrong.status_code == 429
+    assert status_of(ipp_response(right)) == Status.SUCCESSFUL_OK
+
+
+def test_wrong_secrets_for_one_printer_wait_longer_and_longer_but_its_right_secret_prints(client, printer, settings):
+    for _attempt in range(settings.PRINTER_FAILURES_PER_PRINTER):
+        assert_refused_with_401(post_ipp(client, get_printer_attributes(), secret="guess", REMOTE_ADDR="192.0.2.1"))
+
+    waiting = post_ipp(client, get_printer_attributes(), secret="guess", REMOTE_ADDR="192.0.2.2")
+    right = post_ipp(client, get_printer_attributes(), REMOTE_ADDR="192.0.2.3")
+
+    assert waiting.status_code == 429
+    assert waiting["Retry-After"] == "30"
+    assert "try again in 30 seconds" in waiting.content.decode()
+    assert status_of(ipp_response(right)) == Status.SUCCESSFUL_OK
 
 
 def test_requests_without_credentials_do_not_count_as_failures(client, printer):

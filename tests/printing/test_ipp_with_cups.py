@@ -23,6 +23,7 @@ from django.utils.module_loading import import_string
 
 from printing.models import PrintJob
 from printing.services import printer_ensure
+from relyfe import abuse
 from tests.conftest import SHARED_CACHES, database_url_of_tests, skip_or_fail
 from tests.files import pdf_bytes
 
@@ -82,7 +83,12 @@ def forget_failed_attempts() -> None:
     """The server counts wrong secrets per address in the shared cache (Redis in CI): every test starts
     with none, as the tests' own isolated cache does for the test process."""
     config = SHARED_CACHES["default"]
-    import_string(config["BACKEND"])(config["LOCATION"], {}).delete("ipp-failures:127.0.0.1")
+    counters = [
+        abuse.cache_key("printer-secrets:address", "127.0.0.1"),
+        abuse.cache_key("printer-secrets:printer", PRINTER_ID),
+    ]
+    shared = import_string(config["BACKEND"])(config["LOCATION"], {})
+    shared.delete_many([f"{counter}:{part}" for counter in counters for part in ("failures", "until")])
 
 
 @pytest.fixture(scope="module")

@@ -108,7 +108,7 @@ def test_a_session_opened_before_redis_died_lasts_through_the_outage_and_after(
     assert client.get(reverse("home")).context["user"] == alice
     wait_until_the_cache_uses(private_redis)
     assert log_in(Client(), password="wrong-password").status_code == 200
-    assert private_redis.keys("*login-failures:account:*")
+    assert private_redis.keys("*abuse:sign-in:account:*")
 
 
 @pytest.mark.redis

@@ -22,6 +22,8 @@ COMPILED = CATALOGUE.with_suffix(".mo")
 
 # Words that are written the same in French. Each one is allowed only because it is right as it is.
 SAME_IN_FRENCH = {
+    # How long to wait (relyfe.abuse.wait_text).
+    "%(count)d minute",
     # The same noun in both languages.
     "Actions",
     "actions",

@@ -205,3 +205,60 @@ def test_break_glass_is_for_verified_professionals_only(client, bob, profile):
 
     assert break_glass(client, profile).status_code == 404
     assert not Grant.objects.exists()
+
+
+# --- Floods -----------------------------------------------------------------------------------------
+
+
+def test_a_flood_of_requests_from_one_address_reaches_the_patient_only_up_to_the_limit(client, alice, profile):
+    answers = [client.post(request_url(profile), VISITOR).status_code for _request in range(10)]
+
+    assert answers == [302] * 5 + [429] * 5
+    assert AccessRequest.objects.count() == 5
+    assert Notification.objects.filter(recipient=alice, event="access_request_received").count() == 5
+
+
+def test_a_flood_of_requests_from_many_addresses_reaches_the_patient_only_up_to_the_limit(client, alice, profile):
+    answers = [
+        client.post(request_url(profile), VISITOR, REMOTE_ADDR=f"198.51.100.{number}").status_code
+        for number in range(15)
+    ]
+
+    assert answers == [302] * 10 + [429] * 5
+    assert Notification.objects.filter(recipient=alice, event="access_request_received").count() == 10
+
+
+def test_the_reason_is_capped_at_500_characters(client, profile):
+    response = client.post(request_url(profile), {**VISITOR, "reason": "x" * 501})
+
+    assert "reason" in response.context["form"].errors
+    assert not AccessRequest.objects.exists()
+
+
+def test_a_web_address_in_the_name_is_refused_by_the_form(client, profile):
+    response = client.post(request_url(profile), {**VISITOR, "name": "Nora, see evil.example/pay"})
+
+    assert "name" in response.context["form"].errors
+    assert not AccessRequest.objects.exists()
+
+
+def test_the_patients_message_never_carries_a_link_the_visitor_wrote(alice, profile):
+    """The form refuses a name with a web address; any other way in (a face search, a future API) is made
+    harmless in the message itself."""
+    fields = {**VISITOR, "name": "Nora https://evil.example/pay www.evil.fr"}
+    sharing.access_request_create(profile=profile, requester=None, fields=fields)
+
+    message = Notification.objects.get(recipient=alice, event="access_request_received").message
+
+    assert "https://" not in message and "evil.example" not in message and "www.evil.fr" not in message
+    assert "Nora" in message
+
+
+def test_a_flood_refused_at_its_address_does_not_use_up_the_patients_limit(client, alice, profile):
+    for _request in range(20):
+        client.post(request_url(profile), VISITOR, REMOTE_ADDR="192.0.2.9")
+
+    first_responder = client.post(request_url(profile), VISITOR, REMOTE_ADDR="198.51.100.7")
+
+    assert AccessRequest.objects.count() == 6
+    assert first_responder.status_code == 302

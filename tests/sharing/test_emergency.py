@@ -1,5 +1,6 @@
 import datetime
 import io
+import secrets
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -221,3 +222,17 @@ def test_the_patient_chooses_to_show_the_current_treatments_on_the_edit_page(cli
     profile.refresh_from_db()
     assert profile.show_current_treatments
     assert "LEVOTHYROX" in client.get(emergency_url(profile)).content.decode()
+
+
+def test_random_guesses_from_alices_address_never_stop_her_real_heart_code(client, profile):
+    """The attack of issue 17: guesses from the address the patient (or her first responder) is behind."""
+    guesses = [
+        client.get(reverse("sharing:emergency_page", args=[secrets.token_urlsafe(24)]), REMOTE_ADDR="192.0.2.44")
+        for _guess in range(35)
+    ]
+
+    real = client.get(emergency_url(profile), REMOTE_ADDR="192.0.2.44")
+
+    assert [guess.status_code for guess in guesses] == [404] * 30 + [429] * 5
+    assert real.status_code == 200
+    assert "Pénicilline" in real.content.decode()

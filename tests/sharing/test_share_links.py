@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -169,3 +170,29 @@ def test_a_link_cannot_carry_someone_elses_record(alice, dave):
 
     with pytest.raises(ValidationError):
         sharing.share_link_create(actor=alice, records=[HealthRecordFactory(patient=dave)])
+
+
+def test_guessing_share_link_tokens_is_limited_but_the_real_link_still_opens(client, shared):
+    _link, token = shared
+    guesses = [client.get(reverse("sharing:link_open", args=[f"guess-{number}"])).status_code for number in range(31)]
+
+    opened = client.get(reverse("sharing:link_open", args=[token]))
+
+    assert guesses == [404] * 30 + [429]
+    assert opened.status_code == 302
+    assert opened["Location"] == reverse("sharing:link_start")
+
+
+def test_a_patient_cannot_make_the_site_send_link_e_mails_without_end(alice, alice_records, settings):
+    settings.SHARE_LINK_EMAILS_PER_USER = 3
+    for number in range(3):
+        sharing.share_link_create(
+            actor=alice, records=[alice_records["lab"]], recipient_email=f"dr{number}@example.org"
+        )
+
+    with pytest.raises(ValidationError) as refused:
+        sharing.share_link_create(actor=alice, records=[alice_records["lab"]], recipient_email="dr9@example.org")
+
+    assert refused.value.code == "too_many_emails"
+    # Without an e-mail to send, the patient still makes links.
+    sharing.share_link_create(actor=alice, records=[alice_records["lab"]])
