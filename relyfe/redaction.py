@@ -28,6 +28,8 @@ _SECRET_IN_PATH = re.compile(
 _SECRET_IN_RESET_LINK = re.compile(
     rf"({_PATH_START}/accounts/password/reset/[^/\s?#\"']+/)(?!set-password(?:/|$|[\s?\"']))[^/\s?#\"']+"
 )
+# The link that confirms a sign-up (accounts/signup/confirm/<token>/).
+_SECRET_IN_SIGN_UP_LINK = re.compile(rf"({_PATH_START}/accounts/signup/confirm/)[^/\s?#\"']+")
 # A query string, whole (gunicorn's %(q)s atom starts with the name) or in a URL.
 _SECRET_IN_QUERY = re.compile(r"((?:^|[?&\s])(?:token|code|passcode|secret)=)[^&\s#\"']+", re.IGNORECASE)
 
@@ -36,6 +38,7 @@ def redact(text: str) -> str:
     """The text with every secret it carries in a URL replaced by [redacted]."""
     text = _SECRET_IN_PATH.sub(rf"\g<1>{REDACTED}", text)
     text = _SECRET_IN_RESET_LINK.sub(rf"\g<1>{REDACTED}", text)
+    text = _SECRET_IN_SIGN_UP_LINK.sub(rf"\g<1>{REDACTED}", text)
     return _SECRET_IN_QUERY.sub(rf"\g<1>{REDACTED}", text)
 
 

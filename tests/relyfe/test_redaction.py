@@ -32,6 +32,7 @@ TOKEN = tokens.new_token()
         ("GET /s/records/ HTTP/1.1", "GET /s/records/ HTTP/1.1"),
         ("GET /s/files/0f8e/view/ HTTP/1.1", "GET /s/files/0f8e/view/ HTTP/1.1"),
         ("/accounts/password/reset/MQ/set-password/", "/accounts/password/reset/MQ/set-password/"),
+        (f"GET /accounts/signup/confirm/{TOKEN}/ HTTP/1.1", "GET /accounts/signup/confirm/[redacted]/ HTTP/1.1"),
         ("GET /static/e/app.js HTTP/1.1", "GET /static/e/app.js HTTP/1.1"),
         ("GET /sharing/emergency/ HTTP/1.1", "GET /sharing/emergency/ HTTP/1.1"),
     ],
