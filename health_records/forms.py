@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from documents.uploads import UploadRefused, check_upload
+from documents.uploads import UploadRefused, check_upload, refusal_status
 from health_records import selectors
 from health_records.models import HealthRecord, RecordKind
 from health_records.services import parse_tags, staged_upload_checked
@@ -52,6 +52,13 @@ class CheckedFilesField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return checked
+
+
+def upload_refusal_status(form) -> int:
+    """The HTTP status of a form sent back: 413 when a file was too large (or too costly to check), 400 when a
+    file was refused as invalid, 200 otherwise (a form error the user just corrects)."""
+    refused = form.errors.as_data().get("uploads", []) if form.is_bound else []
+    return refusal_status(ValidationError(refused)) if refused else 200
 
 
 def validate_clinical_date(value: date) -> None:
