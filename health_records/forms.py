@@ -57,7 +57,11 @@ class CheckedFilesField(forms.FileField):
 def upload_refusal_status(form) -> int:
     """The HTTP status of a form sent back: 413 when a file was too large (or too costly to check), 400 when a
     file was refused as invalid, 200 otherwise (a form error the user just corrects)."""
-    refused = form.errors.as_data().get("uploads", []) if form.is_bound else []
+    if not form.is_bound:
+        return 200
+    errors = form.errors.as_data()
+    file_fields = [name for name, field in form.fields.items() if isinstance(field, CheckedFilesField)]
+    refused = [error for name in file_fields for error in errors.get(name, [])]
     return refusal_status(ValidationError(refused)) if refused else 200
 
 
