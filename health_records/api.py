@@ -9,7 +9,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from access.policy import Action
-from documents.uploads import ALLOWED_CONTENT_TYPES, STORED_TYPES, TOO_LARGE_CODES, UploadRefused, check_upload
+from documents.uploads import (
+    ALLOWED_CONTENT_TYPES,
+    STORED_TYPES,
+    TOO_LARGE_CODES,
+    UploadRefused,
+    check_upload,
+    upload_deadline,
+)
 from health_records import selectors, services
 from health_records.downloads import stored_file_response
 from health_records.forms import validate_clinical_date
@@ -86,9 +93,10 @@ class NewHealthRecordSerializer(HealthRecordSerializer):
 def check_uploads(files):
     """The checked uploads; a refused one is an error of the field that names the file."""
     checked = []
+    deadline = upload_deadline()
     for uploaded in files:
         try:
-            checked.append(check_upload(uploaded))
+            checked.append(check_upload(uploaded, deadline=deadline))
         except UploadRefused as refusal:
             raise serializers.ValidationError(
                 f"{uploaded.name[:80]}: {' '.join(refusal.messages)}", code=refusal.code

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from documents.uploads import UploadRefused, check_upload, refusal_status
+from documents.uploads import UploadRefused, check_upload, refusal_status, upload_deadline
 from health_records import selectors
 from health_records.models import HealthRecord, RecordKind
 from health_records.services import parse_tags, staged_upload_checked
@@ -37,9 +37,10 @@ class CheckedFilesField(forms.FileField):
                 _("At most %(count)d files at once.") % {"count": settings.UPLOAD_MAX_FILES}, code="too_many_files"
             )
         checked, errors = [], []
+        deadline = upload_deadline()
         for uploaded in files:
             try:
-                checked.append(check_upload(uploaded))
+                checked.append(check_upload(uploaded, deadline=deadline))
             except UploadRefused as refusal:
                 errors.append(
                     ValidationError(

@@ -455,9 +455,11 @@ UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=100)
 # A PDF's compressed streams may inflate to this much in all; past it the file is a bomb, refused.
 UPLOAD_MAX_INFLATED_BYTES = env.int("UPLOAD_MAX_INFLATED_MB", default=256) * 1024 * 1024
 # Each check of an uploaded file runs in a child process with these limits (documents/isolation.py).
-UPLOAD_CHECK_CPU_SECONDS = env.int("UPLOAD_CHECK_CPU_SECONDS", default=15)
-UPLOAD_CHECK_MEMORY_BYTES = env.int("UPLOAD_CHECK_MEMORY_MB", default=1024) * 1024 * 1024
+UPLOAD_CHECK_CPU_SECONDS = env.int("UPLOAD_CHECK_CPU_SECONDS", default=30)
+UPLOAD_CHECK_MEMORY_BYTES = env.int("UPLOAD_CHECK_MEMORY_MB", default=1536) * 1024 * 1024
 UPLOAD_CHECK_WALL_SECONDS = env.int("UPLOAD_CHECK_WALL_SECONDS", default=30)
+# All the checks of one request (20 files): within gunicorn's timeout, so that no request gets its worker killed.
+UPLOAD_CHECK_REQUEST_SECONDS = env.int("UPLOAD_CHECK_REQUEST_SECONDS", default=45)
 UPLOAD_MAX_FILES = 20
 # How long a file kept from a form sent back with an error waits to be sent again.
 STAGED_UPLOAD_LIFETIME = timedelta(hours=24)

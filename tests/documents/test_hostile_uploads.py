@@ -2,6 +2,7 @@
 the API and the printer (IPP). Never a 5xx; a refusal says why; nothing is left on disk (upload spool,
 storage); what is stored has no active content left."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,28 @@ def test_the_printer_refuses_or_cleans_every_hostile_document(client, printer, s
     if case.expected != 201:
         assert not PrintDocument.objects.exists()
     assert_nothing_left(spool, before, case)
+
+
+def test_twenty_bombs_in_one_request_are_refused_within_the_request_budget(client, alice, spool, settings):
+    settings.UPLOAD_CHECK_REQUEST_SECONDS = 4
+    bomb = next(case for case in CASES if case.name == "pdf_bomb_1GB")
+    client.force_login(alice)
+    started = time.monotonic()
+
+    response = client.post(
+        reverse("health_records:create", args=[alice.public_id]),
+        {
+            "kind": "lab_result",
+            "title": "Bilan",
+            "clinical_date": "2026-03-02",
+            "files": [SimpleUploadedFile(f"bilan-{number}.pdf", bomb.content) for number in range(20)],
+        },
+    )
+
+    # Within the budget plus the one check running when it ran out (the web server's timeout is further).
+    assert time.monotonic() - started < 4 + 10
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "bilan-19.pdf" in page and "too much time or memory" in page
+    assert not HealthRecord.objects.exists()
+    assert list(spool.iterdir()) == []
