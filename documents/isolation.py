@@ -10,11 +10,14 @@ and the parent kills it when the wall time is over. A child that dies, runs out 
 Only bytes and plain values cross the pipe, never a file path: the checks write no temporary file.
 """
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.forkserver
+import os
 import resource
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,8 +56,9 @@ def run_isolated(function: Callable, *args, limits: Limits, usage: ChildUsage | 
     pickle), or LimitExceeded. `function` must be importable by name (a module-level function)."""
     context = _multiprocessing_context()
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child_main, args=(sender, limits, function, args), daemon=True)
-    process.start()
+    with _may_start_a_child():
+        process = context.Process(target=_child_main, args=(sender, limits, function, args), daemon=True)
+        process.start()
     sender.close()
     try:
         if not receiver.poll(limits.wall_seconds):
@@ -78,6 +82,39 @@ def run_isolated(function: Callable, *args, limits: Limits, usage: ChildUsage | 
     if kind == "error":
         raise value
     return value
+
+
+@contextlib.contextmanager
+def _may_start_a_child() -> Iterator[None]:
+    """Celery's prefork pool runs tasks (thumbnails) in daemonic processes, which multiprocessing forbids to
+    start children lest they be orphaned. This child cannot outlive its purpose: it is killed and joined
+    before run_isolated returns, and if the task's process is killed first, its CPU limit or its broken
+    pipe ends it. A daemonic process runs one task at a time, in one thread: the flag is put back after."""
+    config = multiprocessing.current_process()._config  # type: ignore[attr-defined]
+    if not config.get("daemon"):
+        yield
+        return
+    # The same key, as multiprocessing's own type: billiard's refuses to be sent to the fork server.
+    authkey = config["authkey"]
+    config["daemon"] = False
+    config["authkey"] = multiprocessing.process.AuthenticationString(bytes(authkey))
+    try:
+        yield
+    finally:
+        config["daemon"], config["authkey"] = True, authkey
+
+
+def _forget_inherited_fork_server() -> None:
+    """A process forked from one that had started the fork server (a pool's process, a test's) starts its
+    own: the inherited one is not its child, and multiprocessing fails waiting for it."""
+    server = multiprocessing.forkserver._forkserver  # type: ignore[attr-defined]
+    if server._forkserver_alive_fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(server._forkserver_alive_fd)
+    server._forkserver_pid = server._forkserver_address = server._forkserver_alive_fd = None
+
+
+os.register_at_fork(after_in_child=_forget_inherited_fork_server)
 
 
 def _multiprocessing_context():

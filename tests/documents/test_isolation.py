@@ -1,15 +1,18 @@
 """The isolated child process: what it returns and raises comes back; a child past its limits, or one that
 crashes, is a LimitExceeded and the calling process goes on."""
 
+import io
 import os
 import signal
 import time
 
+import billiard
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from documents.isolation import ChildUsage, LimitExceeded, Limits, run_isolated
-from documents.uploads import UploadRefused, check_upload
+from documents.uploads import UploadRefused, check_upload, make_thumbnail
 
 GENEROUS = Limits(cpu_seconds=10, memory_bytes=2 * 1024**3, wall_seconds=20)
 
@@ -87,3 +90,15 @@ def test_a_file_left_when_the_request_has_used_its_time_is_a_refusal_the_user_ca
         check_upload(SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n"), deadline=time.monotonic() - 1)
 
     assert refused.value.code == "too_costly"
+
+
+def thumbnail_size() -> int:
+    output = io.BytesIO()
+    Image.new("RGB", (800, 600), "red").save(output, "JPEG")
+    return len(make_thumbnail(output.getvalue(), "image/jpeg"))
+
+
+def test_a_celery_prefork_worker_process_can_run_a_check():
+    # Celery's pool processes are daemonic, which multiprocessing forbids to start children.
+    with billiard.Pool(1) as pool:
+        assert pool.apply(thumbnail_size) > 0
