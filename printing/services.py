@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from documents.storage import is_disk_full
 from documents.uploads import UploadRefused, check_upload, refusal_status
 from health_records import services as records
 from health_records.models import RecordKind
@@ -130,7 +131,15 @@ class DatabaseJobStore:
             if refusal_status(refusal) == 413:
                 status = Status.CLIENT_ERROR_REQUEST_ENTITY_TOO_LARGE
             raise IppError(status, " ".join(refusal.messages)) from None
-        _document_add(job=job, data=upload.content, content_type=upload.content_type, last=last)
+        try:
+            _document_add(job=job, data=upload.content, content_type=upload.content_type, last=last)
+        except OSError as error:
+            if not is_disk_full(error):
+                raise
+            _job_close(job=job)
+            raise IppError(
+                Status.SERVER_ERROR_TEMPORARY_ERROR, "The storage is full: nothing was saved. Print again later."
+            ) from None
 
     def close_job(self, job_id: int) -> None:
         _job_close(job=self._jobs().get(number=job_id))

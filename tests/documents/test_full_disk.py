@@ -14,8 +14,12 @@ from django.utils import translation
 
 from documents.middleware import TrackedTemporaryFileUploadHandler
 from health_records.models import HealthRecord, RecordFile, StagedUpload
+from printing.ipp.constants import Status
+from printing.models import PrintDocument
 from tests.factories import HealthRecordFactory
 from tests.files import pdf_bytes
+from tests.printing.test_ipp_endpoint import ipp_response, post_ipp, print_job, status_of
+from tests.printing.test_ipp_endpoint import printer as printer
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +135,13 @@ def test_after_the_disk_has_room_again_the_same_upload_is_filed(client, alice, s
     assert response.status_code == 302
     assert HealthRecord.objects.get().files.count() == 1
     assert list(spool.iterdir()) == []
+
+
+def test_a_full_disk_on_the_printer_answers_a_temporary_error_and_leaves_nothing(client, printer, storage_disk_full):
+    before = media_files()
+
+    message = ipp_response(post_ipp(client, print_job(pdf_bytes())))
+
+    assert status_of(message) == Status.SERVER_ERROR_TEMPORARY_ERROR
+    assert not PrintDocument.objects.exists()
+    assert media_files() == before
