@@ -9,7 +9,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from access.policy import Action
-from documents.uploads import ALLOWED_CONTENT_TYPES, STORED_TYPES, UploadRefused, check_upload
+from documents.uploads import (
+    ALLOWED_CONTENT_TYPES,
+    STORED_TYPES,
+    TOO_LARGE_CODES,
+    UploadRefused,
+    check_upload,
+    upload_deadline,
+)
 from health_records import selectors, services
 from health_records.downloads import stored_file_response
 from health_records.forms import validate_clinical_date
@@ -86,12 +93,36 @@ class NewHealthRecordSerializer(HealthRecordSerializer):
 def check_uploads(files):
     """The checked uploads; a refused one is an error of the field that names the file."""
     checked = []
+    deadline = upload_deadline()
     for uploaded in files:
         try:
-            checked.append(check_upload(uploaded))
+            checked.append(check_upload(uploaded, deadline=deadline))
         except UploadRefused as refusal:
-            raise serializers.ValidationError(f"{uploaded.name[:80]}: {' '.join(refusal.messages)}") from refusal
+            raise serializers.ValidationError(
+                f"{uploaded.name[:80]}: {' '.join(refusal.messages)}", code=refusal.code
+            ) from refusal
     return checked
+
+
+def validated_with_uploads(serializer):
+    """The serializer's data; a refused file is a 413 when it was too large (or too costly to check), a 400
+    otherwise, in the API's one error shape."""
+    if serializer.is_valid():
+        return serializer.validated_data
+    error = serializers.ValidationError(serializer.errors)
+    codes = error.get_codes()
+    upload_codes = codes.get("uploads", []) if isinstance(codes, dict) else []
+    if set(_flattened(upload_codes)) & TOO_LARGE_CODES:
+        error.status_code = 413
+    raise error
+
+
+def _flattened(codes) -> list[str]:
+    if isinstance(codes, dict):
+        return [code for value in codes.values() for code in _flattened(value)]
+    if isinstance(codes, list):
+        return [code for value in codes for code in _flattened(value)]
+    return [codes]
 
 
 class AddFilesSerializer(serializers.Serializer):
@@ -145,8 +176,7 @@ class PatientRecordsView(ListAPIView):
     def post(self, request, patient_id):
         patient, _access = selectors.patient_get_for_user(user=request.user, public_id=patient_id, action=Action.CREATE)
         serializer = NewHealthRecordSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
-        values = serializer.validated_data
+        values = validated_with_uploads(serializer)
         record = services.health_record_create_with_site(
             actor=request.user,
             patient=patient,
@@ -199,10 +229,8 @@ class RecordFilesView(APIView):
             user=request.user, public_id=record_id, action=Action.UPDATE
         )
         serializer = AddFilesSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        files = services.record_files_add(
-            actor=request.user, record=record, uploads=serializer.validated_data["uploads"], request=request
-        )
+        uploads = validated_with_uploads(serializer)["uploads"]
+        files = services.record_files_add(actor=request.user, record=record, uploads=uploads, request=request)
         return Response(RecordFileSerializer(files, many=True, context={"request": request}).data, status=201)
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from documents.uploads import UploadRefused, check_upload
+from documents.uploads import UploadRefused, check_upload, refusal_status, upload_deadline
 from health_records import selectors
 from health_records.models import HealthRecord, RecordKind
 from health_records.services import parse_tags, staged_upload_checked
@@ -37,9 +37,10 @@ class CheckedFilesField(forms.FileField):
                 _("At most %(count)d files at once.") % {"count": settings.UPLOAD_MAX_FILES}, code="too_many_files"
             )
         checked, errors = [], []
+        deadline = upload_deadline()
         for uploaded in files:
             try:
-                checked.append(check_upload(uploaded))
+                checked.append(check_upload(uploaded, deadline=deadline))
             except UploadRefused as refusal:
                 errors.append(
                     ValidationError(
@@ -52,6 +53,17 @@ class CheckedFilesField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return checked
+
+
+def upload_refusal_status(form) -> int:
+    """The HTTP status of a form sent back: 413 when a file was too large (or too costly to check), 400 when a
+    file was refused as invalid, 200 otherwise (a form error the user just corrects)."""
+    if not form.is_bound:
+        return 200
+    errors = form.errors.as_data()
+    file_fields = [name for name, field in form.fields.items() if isinstance(field, CheckedFilesField)]
+    refused = [error for name in file_fields for error in errors.get(name, [])]
+    return refusal_status(ValidationError(refused)) if refused else 200
 
 
 def validate_clinical_date(value: date) -> None:

@@ -18,7 +18,13 @@ from access.models import AccessPath
 from access.policy import Action
 from health_records import panels, selectors, services
 from health_records.downloads import stored_file_response
-from health_records.forms import AddFilesForm, HealthRecordForm, NewHealthRecordForm, TimelineFilterForm
+from health_records.forms import (
+    AddFilesForm,
+    HealthRecordForm,
+    NewHealthRecordForm,
+    TimelineFilterForm,
+    upload_refusal_status,
+)
 from health_records.models import RecordKind
 from relyfe.web import is_htmx
 
@@ -117,7 +123,8 @@ def record_create(request, patient_id):
             return _redirect(request, reverse("health_records:detail", args=[record.public_id]))
     kept = _kept_for_next_send(form, owner=request.user) if form.is_bound else []
     template = "health_records/_record_form.html" if is_htmx(request) else "health_records/new.html"
-    return render(request, template, {"form": form, "patient": patient, "kept": kept})
+    context = {"form": form, "patient": patient, "kept": kept}
+    return render(request, template, context, status=upload_refusal_status(form))
 
 
 def _kept_for_next_send(form, *, owner):
@@ -137,6 +144,10 @@ def _kept_for_next_send(form, *, owner):
 @never_cache
 def record_detail(request, record_id):
     record, access = selectors.health_record_get_for_user(user=request.user, public_id=record_id, request=request)
+    return _detail_page(request, record, access)
+
+
+def _detail_page(request, record, access, *, status: int = 200):
     context = {
         "record": record,
         "patient": record.patient,
@@ -151,7 +162,11 @@ def record_detail(request, record_id):
     # The features above draw their parts (the discussion, a prescription's treatments and readings), and
     # comments marks the record's comments read: see health_records/panels.py.
     context |= panels.context_for(panels.RECORD, request=request, record=record, access=access)
-    return render(request, "health_records/detail.html", context)
+    response = render(request, "health_records/detail.html", context, status=status)
+    if status != 200 and is_htmx(request):
+        # The page replaces the form htmx sent: the refusal is shown at the top, with the kept files.
+        response["HX-Retarget"], response["HX-Reswap"] = "body", "innerHTML"
+    return response
 
 
 @login_required
@@ -177,7 +192,7 @@ def record_edit(request, record_id):
 @login_required
 @require_POST
 def record_files_add(request, record_id):
-    record, _access = selectors.health_record_for_action(user=request.user, public_id=record_id, action=Action.UPDATE)
+    record, access = selectors.health_record_for_action(user=request.user, public_id=record_id, action=Action.UPDATE)
     form = AddFilesForm(request.POST, request.FILES, owner=request.user)
     if form.is_valid():
         try:
@@ -199,6 +214,10 @@ def record_files_add(request, record_id):
     # The record page lists them once, in its form, after the redirect.
     kept = _kept_for_next_send(form, owner=request.user)
     request.session[_kept_session_key(record)] = [str(staged.public_id) for staged in kept]
+    status = upload_refusal_status(form)
+    if status != 200:
+        # A refused file is answered as such (413 too large, 400 invalid), the page showing why.
+        return _detail_page(request, record, access, status=status)
     return _redirect(request, reverse("health_records:detail", args=[record.public_id]))
 
 

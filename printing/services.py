@@ -19,7 +19,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from documents.uploads import check_upload
+from documents.storage import is_disk_full
+from documents.uploads import UploadRefused, check_upload, refusal_status
 from health_records import services as records
 from health_records.models import RecordKind
 from printing.ipp.codec import IppError
@@ -125,7 +126,25 @@ class DatabaseJobStore:
 
     def add_document(self, job_id: int, *, data: bytes, document_format: str, last: bool) -> None:
         job = self._jobs().get(number=job_id)
-        _document_add(job=job, data=data, content_type=document_format, last=last)
+        # Checked as any upload, in the isolated checker: bombs refused, active content removed. A refused
+        # document ends its job (aborted): the computer is told why and nothing is stored.
+        try:
+            upload = check_upload(ContentFile(data, name="document"))
+        except UploadRefused as refusal:
+            _job_close(job=job)
+            status = Status.CLIENT_ERROR_DOCUMENT_FORMAT_ERROR
+            if refusal_status(refusal) == 413:
+                status = Status.CLIENT_ERROR_REQUEST_ENTITY_TOO_LARGE
+            raise IppError(status, " ".join(refusal.messages)) from None
+        try:
+            _document_add(job=job, data=upload.content, content_type=upload.content_type, last=last)
+        except OSError as error:
+            if not is_disk_full(error):
+                raise
+            _job_close(job=job)
+            raise IppError(
+                Status.SERVER_ERROR_TEMPORARY_ERROR, "The storage is full: nothing was saved. Print again later."
+            ) from None
 
     def close_job(self, job_id: int) -> None:
         _job_close(job=self._jobs().get(number=job_id))
@@ -219,7 +238,7 @@ def print_job_receive(*, actor: User, name: str, data: bytes) -> PrintJob:
         raise ValidationError({"file": ValidationError(_("Send a PDF or a JPEG."), code="type_not_allowed")})
     with transaction.atomic():
         job = _job_create(printer=printer, name=name, user_name=actor.full_name, source=JobSource.API)
-        _document_add(job=job, data=data, content_type=upload.content_type, last=True)
+        _document_add(job=job, data=upload.content, content_type=upload.content_type, last=True)
     return job
 
 

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, which reads uploads: removes their temporary files, answers 507 when the disk is full.
+    "documents.middleware.UploadsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "relyfe.middleware.UserTimeZoneMiddleware",
@@ -402,7 +404,8 @@ if STORAGE == "s3":
 elif STORAGE == "local":
     # No base_url: files are never served from a public URL, only streamed by access-checked views.
     DEFAULT_STORAGE = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Django's, which also removes a file it could not write to the end (a full disk).
+        "BACKEND": "documents.storage.FileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": None},
     }
 else:
@@ -416,6 +419,11 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    # Django's, whose files documents.middleware.UploadsMiddleware removes at the end of every request.
+    "documents.middleware.TrackedTemporaryFileUploadHandler",
+]
 
 # --- E-mail -------------------------------------------------------------------------------------
 
@@ -490,6 +498,8 @@ LOGGING = {
     "loggers": {
         # At DEBUG, urllib3 would log the URLs it calls, push endpoints included.
         "urllib3": {"level": "WARNING"},
+        # pikepdf announces its logging bridge at INFO on first use.
+        "pikepdf": {"level": "WARNING"},
         # runserver's request lines.
         "django.server": {
             "handlers": ["django.server"],
@@ -509,6 +519,14 @@ LOGGING = {
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=20) * 1024 * 1024
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)
 UPLOAD_MAX_PDF_PAGES = env.int("UPLOAD_MAX_PDF_PAGES", default=100)
+# A PDF's compressed streams may inflate to this much in all; past it the file is a bomb, refused.
+UPLOAD_MAX_INFLATED_BYTES = env.int("UPLOAD_MAX_INFLATED_MB", default=256) * 1024 * 1024
+# Each check of an uploaded file runs in a child process with these limits (documents/isolation.py).
+UPLOAD_CHECK_CPU_SECONDS = env.int("UPLOAD_CHECK_CPU_SECONDS", default=30)
+UPLOAD_CHECK_MEMORY_BYTES = env.int("UPLOAD_CHECK_MEMORY_MB", default=1536) * 1024 * 1024
+UPLOAD_CHECK_WALL_SECONDS = env.int("UPLOAD_CHECK_WALL_SECONDS", default=30)
+# All the checks of one request (20 files): within gunicorn's timeout, so that no request gets its worker killed.
+UPLOAD_CHECK_REQUEST_SECONDS = env.int("UPLOAD_CHECK_REQUEST_SECONDS", default=45)
 UPLOAD_MAX_FILES = 20
 # How long a file kept from a form sent back with an error waits to be sent again.
 STAGED_UPLOAD_LIFETIME = timedelta(hours=24)

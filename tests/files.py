@@ -28,5 +28,12 @@ def pdf_bytes(pages: int = 1) -> bytes:
     return report_pdf("Compte rendu", ["Ligne de texte"] * (45 * (pages - 1) + 1))
 
 
+def as_stored(content: bytes) -> bytes:
+    """What intake keeps of a PDF: written again from its parsed objects, without active content."""
+    from documents.uploads import content_limits, neutralised_pdf
+
+    return neutralised_pdf(content, content_limits())
+
+
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content)

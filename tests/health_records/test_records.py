@@ -63,19 +63,19 @@ def test_an_htmx_upload_answers_with_a_redirect_for_the_browser(client, alice):
 
 
 @pytest.mark.parametrize(
-    ("name", "content", "setting", "message"),
+    ("name", "content", "setting", "message", "status"),
     [
-        ("big.pdf", pdf_bytes(), ("UPLOAD_MAX_BYTES", 100), "big.pdf"),
-        ("virus.pdf", b"MZ\x90\x00" + b"\x00" * 200, None, "virus.pdf"),
-        ("notes.txt", b"just some text", None, "notes.txt"),
-        ("broken.jpg", jpeg_bytes()[:200], None, "broken.jpg"),
-        ("broken.pdf", pdf_bytes()[:300], None, "broken.pdf"),
-        ("long.pdf", pdf_bytes(pages=3), ("UPLOAD_MAX_PDF_PAGES", 2), "long.pdf"),
-        ("bomb.png", png_bytes(size=(2000, 2000)), ("UPLOAD_MAX_PIXELS", 1_000_000), "bomb.png"),
+        ("big.pdf", pdf_bytes(), ("UPLOAD_MAX_BYTES", 100), "big.pdf", 413),
+        ("virus.pdf", b"MZ\x90\x00" + b"\x00" * 200, None, "virus.pdf", 400),
+        ("notes.txt", b"just some text", None, "notes.txt", 400),
+        ("broken.jpg", jpeg_bytes()[:200], None, "broken.jpg", 400),
+        ("broken.pdf", pdf_bytes()[:300], None, "broken.pdf", 400),
+        ("long.pdf", pdf_bytes(pages=3), ("UPLOAD_MAX_PDF_PAGES", 2), "long.pdf", 413),
+        ("bomb.png", png_bytes(size=(2000, 2000)), ("UPLOAD_MAX_PIXELS", 1_000_000), "bomb.png", 413),
     ],
 )
 def test_a_refused_file_shows_its_name_and_leaves_nothing_behind(
-    client, alice, settings, name, content, setting, message
+    client, alice, settings, name, content, setting, message, status
 ):
     if setting:
         setattr(settings, *setting)
@@ -84,7 +84,8 @@ def test_a_refused_file_shows_its_name_and_leaves_nothing_behind(
 
     response = new_record(client, alice, files=[upload("good.jpg", jpeg_bytes()), upload(name, content)])
 
-    assert response.status_code == 200
+    # 413 for a file too large (bytes, pages, pixels), 400 for an invalid one: the form says which.
+    assert response.status_code == status
     errors = response.context["form"].errors["files"]
     assert any(error.startswith(f"{message}:") for error in errors), errors
     assert not HealthRecord.objects.exists()

@@ -14,7 +14,7 @@ from audit.models import AccessEvent
 from health_records import tasks
 from health_records.models import HealthRecord, RecordChange, RecordFile, StagedUpload
 from tests.factories import HealthRecordFactory
-from tests.files import jpeg_bytes, pdf_bytes, upload
+from tests.files import as_stored, jpeg_bytes, pdf_bytes, upload
 from treatments.models import PrescriptionReading
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +85,7 @@ def test_a_form_error_keeps_the_file_and_sending_again_files_it_once(
     record_file = record.files.get()
     assert record_file.original_name == "ordonnance.pdf"
     with record_file.file.open("rb") as stored:
-        assert stored.read() == content
+        assert stored.read() == as_stored(content)
     assert RecordChange.objects.get(record=record).details == {"files": 1}
     assert AccessEvent.objects.filter(object_id=record.public_id, action="create").count() == 1
     assert PrescriptionReading.objects.filter(record=record).count() == 1
@@ -192,7 +192,9 @@ def test_adding_files_to_a_record_keeps_the_good_ones_when_one_is_refused(client
     url = reverse("health_records:add_files", args=[record.public_id])
 
     refused = client.post(url, {"files": [upload("page1.jpg", jpeg_bytes()), upload("page2.txt", b"text")]})
-    page = client.get(refused["Location"]).content.decode()
+    # A refused file is answered as such, with the record's page.
+    assert refused.status_code == 400
+    page = refused.content.decode()
 
     assert "page2.txt:" in page
     assert "Kept from your last try, no need to choose it again:" in page

@@ -10,7 +10,7 @@ from printing.ipp.codec import Attribute, AttributeGroup, Message, decode, encod
 from printing.ipp.constants import DelimiterTag, JobState, Operation, Status, ValueTag
 from printing.models import PrintDocument, PrintJob
 from printing.services import printer_ensure, printer_rotate_secret
-from tests.files import jpeg_bytes, pdf_bytes
+from tests.files import as_stored, jpeg_bytes, pdf_bytes
 
 SLUG = "bob-cabinet"
 SECRET = "bob-printer-secret-for-tests"
@@ -303,9 +303,9 @@ def test_print_job_with_a_pdf_lands_in_the_inbox(client, printer):
     assert (job.printer, job.number, job.name, job.user_name) == (printer, 1, "Ordonnance Mme Martin", "secretariat")
     stored = job.documents.get()
     assert stored.content_type == "application/pdf"
-    assert stored.size == len(document)
+    assert stored.size == len(as_stored(document))
     with stored.file.open("rb") as file:
-        assert file.read() == document
+        assert file.read() == as_stored(document)
 
 
 def test_a_pdf_sent_as_octet_stream_is_recognised_by_its_content(client, printer):
@@ -352,7 +352,7 @@ def test_create_job_then_send_document_completes_the_job(client, printer):
     job = PrintJob.objects.in_inbox().get()
     assert (job.number, job.name) == (job_id, "Compte rendu")
     with job.documents.get().file.open("rb") as file:
-        assert file.read() == document
+        assert file.read() == as_stored(document)
 
 
 def test_get_jobs_lists_the_printed_jobs_newest_first(client, printer):

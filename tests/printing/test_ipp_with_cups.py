@@ -25,7 +25,7 @@ from printing.models import PrintJob
 from printing.services import printer_ensure
 from relyfe import abuse
 from tests.conftest import SHARED_CACHES, database_url_of_tests, skip_or_fail
-from tests.files import pdf_bytes
+from tests.files import as_stored, pdf_bytes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.ipp]
 
@@ -180,7 +180,7 @@ def test_ipptool_prints_a_pdf_with_the_stock_print_job_test(dev_server, printer,
     # ipptool sends the document chunked: all of it arrived through runserver.
     job = PrintJob.objects.in_inbox().get(printer=printer)
     assert job.documents.get().content_type == "application/pdf"
-    assert document_bytes(job) == document.read_bytes()
+    assert document_bytes(job) == as_stored(document.read_bytes())
 
 
 def test_ipptool_with_a_wrong_secret_is_refused_and_prints_nothing(dev_server, printer, tmp_path):

@@ -15,7 +15,8 @@ from sharing import tokens
 
 pytestmark = pytest.mark.django_db
 
-TOKEN = tokens.new_token()
+# A fixed value of a token's length: pytest-xdist's workers must collect the same test ids.
+TOKEN = "token-of-a-share-link-" + "x" * (len(tokens.new_token()) - 22)
 
 
 @pytest.mark.parametrize(
