@@ -105,7 +105,7 @@ def preferences(request):
 @never_cache
 def push_subscribe(request):
     """Stores this browser's push subscription (JSON from `PushSubscription.toJSON()`)."""
-    form = PushSubscriptionForm(push_subscription_data(request.body))
+    form = PushSubscriptionForm(push_subscription_data(_json_body(request)))
     if not form.is_valid():
         return _errors(form.errors)
     try:
@@ -121,12 +121,18 @@ def push_subscribe(request):
 @require_POST
 @never_cache
 def push_unsubscribe(request):
-    form = PushEndpointForm(push_subscription_data(request.body))
+    form = PushEndpointForm(push_subscription_data(_json_body(request)))
     if not form.is_valid():
         return _errors(form.errors)
     services.push_subscription_delete(actor=request.user, endpoint=form.cleaned_data["endpoint"])
     # The same answer whether there was one or not: it tells nothing about other users' devices.
     return JsonResponse({"subscribed": False})
+
+
+def _json_body(request) -> bytes:
+    """The body of a JSON request; nothing for any other kind (a form's body is already parsed, by the CSRF
+    check or the uploads middleware, and can no longer be read raw): the form then reports what is missing."""
+    return request.body if request.content_type == "application/json" else b""
 
 
 def _errors(errors) -> JsonResponse:

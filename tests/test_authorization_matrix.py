@@ -97,6 +97,8 @@ DECISIONS = {
     "health_records:file_download": ("get", {"file_id": "file"}, ALICE_AND_BOB),
     "health_records:file_inline": ("get", {"file_id": "file"}, ALICE_AND_BOB),
     "health_records:file_thumbnail": ("get", {"file_id": "file"}, ALICE_AND_BOB),
+    # Making the preview again is for those who may change the record.
+    "health_records:file_thumbnail_retry": ("post", {"file_id": "file"}, ONLY_ALICE),
     "audit:access_log": ("get", {}, PATIENTS),
     "sharing:care_team": ("get", {}, PATIENTS),
     "sharing:grant_new": ("get", {}, PATIENTS),
@@ -138,6 +140,7 @@ DECISIONS = {
     "notifications:push_unsubscribe": ("post", {}, MEMBERS),
     "notifications:list": ("get", {}, MEMBERS),
     "notifications:open": ("post", {"notification_id": "notification"}, ONLY_ALICE),
+    "notifications:delivery_retry": ("post", {"notification_id": "notification"}, ONLY_ALICE),
     "notifications:mark_all_read": ("post", {}, MEMBERS),
     "notifications:preferences": ("get", {}, MEMBERS),
     "treatments:mine": ("get", {}, PATIENTS),

@@ -37,6 +37,7 @@ def test_a_patient_uploads_two_files_from_a_phone_and_sees_them_on_the_record(pa
     assert page.is_visible("iframe.file__pdf")
 
 
+@pytest.mark.answers(400)
 def test_a_refused_file_is_explained_in_the_form_without_leaving_the_page(page, alice, tmp_path):
     (tmp_path / "virus.pdf").write_bytes(b"MZ" + b"\x00" * 100)
     log_in(page, "alice@example.org")

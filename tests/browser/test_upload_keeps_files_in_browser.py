@@ -72,6 +72,7 @@ def test_a_kept_file_removed_before_sending_again_is_not_filed(page, alice, tmp_
     assert [record_file.original_name for record_file in HealthRecord.objects.get().files.all()] == ["bilan.pdf"]
 
 
+@pytest.mark.answers(400)
 def test_adding_files_keeps_the_good_one_when_another_is_refused(page, alice, tmp_path):
     from tests.factories import HealthRecordFactory
 
