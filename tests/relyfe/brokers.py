@@ -108,7 +108,7 @@ def run_broker(request, settings):
         return
     server = request.getfixturevalue("private_redis")
     settings.CELERY_BROKER_URL = server.url
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = dict(django_settings.CELERY_BROKER_TRANSPORT_OPTIONS)
     before = (celery_app.conf.broker_url, dict(celery_app.conf.broker_transport_options or {}))
     point_celery_at(server.url, settings.CELERY_BROKER_TRANSPORT_OPTIONS)
     yield RedisBroker(server)
