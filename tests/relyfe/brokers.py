@@ -106,10 +106,11 @@ def run_broker(request, settings):
             broker.bring_back()
         broker.empty()
         return
+    # Before the settings change: celery's configuration reads Django's settings as they are at the time.
+    before = (celery_app.conf.broker_url, dict(celery_app.conf.broker_transport_options or {}))
     server = request.getfixturevalue("private_redis")
     settings.CELERY_BROKER_URL = server.url
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = dict(django_settings.CELERY_BROKER_TRANSPORT_OPTIONS)
-    before = (celery_app.conf.broker_url, dict(celery_app.conf.broker_transport_options or {}))
     point_celery_at(server.url, settings.CELERY_BROKER_TRANSPORT_OPTIONS)
     yield RedisBroker(server)
     point_celery_at(*before)
