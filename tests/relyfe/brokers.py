@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings as django_settings
+from kombu import pools
 
 from relyfe.celery import app as celery_app
 from tests.private_redis import PrivateRedis, production_caches
@@ -21,10 +22,10 @@ QUEUE = "celery"  # the default queue: every task of the project goes there
 
 
 def point_celery_at(url: str, transport_options: dict) -> None:
-    """The test process publishes to `url` from now on (celery keeps its connections in pools: emptied)."""
+    """The test process publishes to `url` from now on. Celery keeps its connections in kombu's pools, which
+    kombu registers by broker: all closed and forgotten (a pool only closed would be found again, closed)."""
     celery_app.conf.update(broker_url=url, broker_transport_options=transport_options)
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
