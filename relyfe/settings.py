@@ -136,7 +136,14 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # A task taken by a worker that died is given to another after this many seconds (acks_late).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("REDIS_VISIBILITY_TIMEOUT", default=3600)}
+    # max_retries 0: a message sent while Redis is down fails at once instead of after kombu's three reconnection
+    # attempts (6 s for each task queued, in the request: a prescription of three pages answered after 40 s,
+    # past gunicorn's timeout); the outbox keeps it and sends it later. The worker's own reconnection loop keeps
+    # its settings (broker_connection_max_retries).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("REDIS_VISIBILITY_TIMEOUT", default=3600),
+        "max_retries": 0,
+    }
     # While Redis cannot be reached, the cache works on each process's memory (relyfe/cache.py): rate limits
     # still count, and a dead Redis costs a request milliseconds rather than an error page.
     CACHES = {

@@ -1,2 +1,5 @@
 # The fault tests' private Redis server, and the cache pointed at it (tests/private_redis.py).
 from tests.private_redis import cache_on_redis, private_redis, redis_down  # noqa: F401
+
+# The run's broker, to take down and bring back (tests/relyfe/brokers.py).
+from tests.relyfe.brokers import broker_down, run_broker, run_broker_cache  # noqa: F401

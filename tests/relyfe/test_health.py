@@ -1,11 +1,9 @@
 import os
-import shutil
 import subprocess
 import sys
 import time
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import OperationalError
 from django.test import override_settings
 from django.urls import reverse
@@ -59,19 +57,8 @@ def test_healthz_answers_503_when_the_broker_is_down(client, settings):
     assert response.json()["problems"] == ["broker down"]
 
 
-@pytest.fixture
-def broker_folder_removed():
-    """The embedded broker's queue folder, moved away for the test and put back after it."""
-    if not django_settings.CELERY_BROKER_URL.startswith("filesystem://"):
-        pytest.skip("the embedded broker only")
-    queue = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
-    aside = f"{queue}.aside"
-    shutil.move(queue, aside)
-    yield
-    shutil.move(aside, queue)
-
-
-def test_healthz_says_broker_down_when_the_embedded_brokers_folder_is_removed(client, broker_folder_removed):
+def test_healthz_says_broker_down_when_the_runs_broker_goes_down(client, broker_down):
+    """The embedded broker's folder removed, or the redis-server used as broker killed (tests/relyfe/brokers.py)."""
     task_executed_record()
 
     response = client.get(reverse("healthz"))
@@ -79,6 +66,17 @@ def test_healthz_says_broker_down_when_the_embedded_brokers_folder_is_removed(cl
     assert response.status_code == 503
     assert response.json()["broker"] == "down"
     assert response.json()["problems"] == ["broker down"]
+
+
+def test_healthz_says_broker_up_again_once_the_runs_broker_is_back(client, broker_down):
+    task_executed_record()
+    assert client.get(reverse("healthz")).status_code == 503
+
+    broker_down.bring_back()
+
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json()["broker"] == "up"
 
 
 class UnreachableDatabase:

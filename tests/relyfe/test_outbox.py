@@ -1,10 +1,9 @@
-"""The transactional outbox on the embedded (filesystem) broker: a row written in the caller's
-transaction, sent once it commits, kept when the broker cannot take it, retried with a capped backoff and
-marked failed with the reason after the last attempt."""
+"""The transactional outbox on the run's broker (the embedded one, or a private redis-server when the run has
+REDIS_URL): a row written in the caller's transaction, sent once it commits, kept when the broker cannot take it
+(its folder removed, its server killed), retried with a capped backoff and marked failed with the reason after
+the last attempt."""
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -19,9 +18,12 @@ from relyfe.tasks import heartbeat
 from tests.files import jpeg_bytes, pdf_bytes, upload
 from treatments.models import PrescriptionReading
 
-pytestmark = pytest.mark.skipif(
-    bool(settings.REDIS_URL), reason="the embedded broker's folder is only there without REDIS_URL"
-)
+# kombu's words for a broker that cannot take a message: for a missing folder, either error depending on what
+# its channel had already opened; for a killed redis-server, the refused connection.
+BROKER_DOWN_ERRORS = {
+    "embedded": ("OperationalError: Cannot add file", "FileNotFoundError"),
+    "redis": ("OperationalError: Error 111 connecting",),
+}
 
 
 @pytest.fixture(autouse=True)
@@ -31,31 +33,13 @@ def english(client):
         yield
 
 
-def queue_folder() -> Path:
-    return Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_out"])
-
-
-def messages_in_broker() -> int:
-    return sum(1 for each in queue_folder().iterdir() if each.name.endswith(".msg"))
-
-
 @pytest.fixture
-def broker_folder_removed():
-    """The embedded broker's queue folder is gone (moved aside, with what it held, and put back after)."""
-    folder = queue_folder()
-    aside = folder.with_name(folder.name + "-aside")
-    os.rename(folder, aside)
-    yield
-    os.rename(aside, folder)
+def empty_broker(run_broker):
+    return run_broker
 
 
-@pytest.fixture
-def empty_broker():
-    for each in queue_folder().iterdir():
-        each.unlink()
-    yield
-    for each in queue_folder().iterdir():
-        each.unlink()
+def messages_in(broker) -> int:
+    return len(broker.messages())
 
 
 def test_a_task_is_written_in_the_callers_transaction_and_sent_once_it_commits(
@@ -63,12 +47,12 @@ def test_a_task_is_written_in_the_callers_transaction_and_sent_once_it_commits(
 ):
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         outbox.enqueue(heartbeat, key="heartbeat-now")
-        assert messages_in_broker() == 0  # not before the commit
+        assert messages_in(empty_broker) == 0  # not before the commit
 
     message = OutboxMessage.objects.get(key="heartbeat-now")
     assert message.state == OutboxMessage.State.SENT
     assert message.sent_at is not None
-    assert messages_in_broker() == 1
+    assert messages_in(empty_broker) == 1
 
 
 def test_nothing_is_queued_for_a_transaction_that_rolled_back(db, empty_broker, django_capture_on_commit_callbacks):
@@ -77,7 +61,7 @@ def test_nothing_is_queued_for_a_transaction_that_rolled_back(db, empty_broker, 
         raise RuntimeError("the service failed after queuing")
 
     assert not OutboxMessage.objects.exists()
-    assert messages_in_broker() == 0
+    assert messages_in(empty_broker) == 0
 
 
 def test_a_task_takes_ids_only(db):
@@ -86,7 +70,7 @@ def test_a_task_takes_ids_only(db):
 
 
 def test_a_broker_that_cannot_take_the_task_leaves_it_pending_with_the_reason(
-    db, broker_folder_removed, django_capture_on_commit_callbacks
+    db, broker_down, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         outbox.enqueue(heartbeat, key="heartbeat-no-broker")
@@ -94,8 +78,7 @@ def test_a_broker_that_cannot_take_the_task_leaves_it_pending_with_the_reason(
     message = OutboxMessage.objects.get()
     assert message.state == OutboxMessage.State.PENDING
     assert message.attempts == 1
-    # kombu's words for a missing folder: either error, depending on what its channel had already opened.
-    assert message.last_error.startswith(("OperationalError: Cannot add file", "FileNotFoundError"))
+    assert message.last_error.startswith(BROKER_DOWN_ERRORS[broker_down.name])
     assert message.next_try_at > timezone.now()
 
 
@@ -108,7 +91,7 @@ def test_the_dispatcher_sends_what_is_pending_once_the_broker_is_back(db, empty_
     assert outbox.dispatch() == 2
 
     assert set(OutboxMessage.objects.values_list("state", flat=True)) == {OutboxMessage.State.SENT}
-    assert messages_in_broker() == 2
+    assert messages_in(empty_broker) == 2
     assert outbox.dispatch(ignore_backoff=True) == 0  # sent once
 
 
@@ -128,7 +111,7 @@ def test_the_backoff_doubles_up_to_its_cap(settings):
     assert waits == [60, 120, 240, 480, 600, 600]
 
 
-def test_after_the_last_attempt_the_message_is_failed_with_the_reason(db, settings, broker_folder_removed):
+def test_after_the_last_attempt_the_message_is_failed_with_the_reason(db, settings, broker_down):
     settings.OUTBOX_MAX_ATTEMPTS = 3
     outbox.enqueue(heartbeat, key="never")
 
@@ -148,11 +131,11 @@ def test_queuing_the_same_work_again_rearms_its_row(db, empty_broker, django_cap
         outbox.enqueue(heartbeat, key="again")
 
     assert OutboxMessage.objects.get().state == OutboxMessage.State.SENT
-    assert messages_in_broker() == 2
+    assert messages_in(empty_broker) == 2
 
 
-def test_a_record_uploaded_while_the_broker_folder_is_gone_is_stored_and_its_work_waits_in_the_outbox(
-    client, alice, broker_folder_removed, django_capture_on_commit_callbacks
+def test_a_record_uploaded_while_the_broker_is_down_is_stored_and_its_work_waits_in_the_outbox(
+    client, alice, broker_down, django_capture_on_commit_callbacks
 ):
     client.force_login(alice)
     data = {

@@ -1,5 +1,6 @@
-"""Nothing queued is lost, nothing is done twice: a real Celery worker on the embedded broker, the broker's
-folder removed while a professional files a prescription, tasks delivered twice on purpose, and a reading
+"""Nothing queued is lost, nothing is done twice: a real Celery worker on the run's broker (the embedded one, or a
+private redis-server under REDIS_URL), the broker down (its folder removed, its server killed) while a
+professional files a prescription, tasks delivered twice on purpose, and a reading
 whose task the broker lost, which the sweeper queues again."""
 
 import datetime
@@ -9,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,17 +29,10 @@ from tests.files import jpeg_bytes, pdf_bytes, upload
 from treatments.models import PrescriptionReading
 from treatments.tasks import read_prescription
 
-pytestmark = [
-    pytest.mark.celery,
-    pytest.mark.skipif(bool(settings.REDIS_URL), reason="removes the embedded broker's folder: without REDIS_URL"),
-]
+pytestmark = pytest.mark.celery
 
 
-def queue_folder() -> Path:
-    return Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_out"])
-
-
-def start_worker(project_root, mail_folder):
+def start_worker(project_root, mail_folder, broker):
     return subprocess.Popen(
         [
             sys.executable,
@@ -55,7 +48,12 @@ def start_worker(project_root, mail_folder):
             "--loglevel=WARNING",
         ],
         cwd=project_root,
-        env={**os.environ, "DATABASE_URL": database_url_of_tests(), "EMAIL_URL": f"filemail:///{mail_folder}"},
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url_of_tests(),
+            "EMAIL_URL": f"filemail:///{mail_folder}",
+            **broker.environment,
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -63,11 +61,11 @@ def start_worker(project_root, mail_folder):
 
 
 @pytest.fixture
-def worker_process(project_root, tmp_path):
+def worker_process(project_root, tmp_path, run_broker):
     processes = []
 
     def start():
-        processes.append(start_worker(project_root, tmp_path / "mail"))
+        processes.append(start_worker(project_root, tmp_path / "mail", run_broker))
         return processes[-1]
 
     yield start
@@ -83,16 +81,13 @@ def thumbnails_of(record_file: RecordFile) -> list[str]:
     return [name for name in default_storage.listdir(folder)[1] if name.startswith(record_file.public_id.hex)]
 
 
-def test_work_queued_while_the_broker_is_gone_is_done_once_it_is_back_and_only_once(
-    transactional_db, client, worker_process, tmp_path
+def test_work_queued_while_the_broker_is_down_is_done_once_it_is_back_and_only_once(
+    transactional_db, client, worker_process, tmp_path, run_broker
 ):
     alice = PatientFactory(email="alice@example.org")
     bob = ProfessionalFactory(email="bob@example.org")
     GrantFactory(patient=alice, professional=bob, permission=Permission.CONTRIBUTE)
-    for each in queue_folder().iterdir():
-        each.unlink()
-    aside = queue_folder().with_name("queue-aside")
-    os.rename(queue_folder(), aside)
+    run_broker.take_down()
     client.force_login(bob)
     try:
         response = client.post(
@@ -105,7 +100,7 @@ def test_work_queued_while_the_broker_is_gone_is_done_once_it_is_back_and_only_o
             },
         )
     finally:
-        os.rename(aside, queue_folder())
+        run_broker.bring_back()
 
     assert response.status_code == 302  # committed, whatever the broker said
     record_file = RecordFile.objects.get()
@@ -145,7 +140,7 @@ def test_work_queued_while_the_broker_is_gone_is_done_once_it_is_back_and_only_o
     wait_until(lambda: OutboxMessage.objects.filter(state=OutboxMessage.State.SENT).count() >= 6, worker=worker)
     last_file = last.files.get()
     wait_until(lambda: RecordFile.objects.get(pk=last_file.pk).thumbnail, worker=worker)
-    wait_until(lambda: not any(queue_folder().iterdir()), worker=worker)
+    wait_until(lambda: not run_broker.messages(), worker=worker)
 
     record_file.refresh_from_db()
     notification.refresh_from_db()
@@ -157,7 +152,9 @@ def test_work_queued_while_the_broker_is_gone_is_done_once_it_is_back_and_only_o
     assert PrescriptionReading.objects.count() == 1
 
 
-def test_the_sweeper_queues_again_a_reading_whose_task_was_lost_and_it_completes(transactional_db, worker_process):
+def test_the_sweeper_queues_again_a_reading_whose_task_was_lost_and_it_completes(
+    transactional_db, worker_process, run_broker
+):
     alice = PatientFactory(email="alice@example.org")
     with translation.override("en"):
         record = records.health_record_create(
@@ -170,8 +167,7 @@ def test_the_sweeper_queues_again_a_reading_whose_task_was_lost_and_it_completes
         )
     # Queued an hour ago, and the broker lost the messages: the outbox says sent, the broker holds nothing.
     assert not OutboxMessage.objects.exclude(state=OutboxMessage.State.SENT).exists()
-    for each in queue_folder().iterdir():
-        each.unlink()
+    run_broker.empty()
     an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
     record_file = record.files.get()
     RecordFile.objects.filter(pk=record_file.pk).update(thumbnail_queued_at=an_hour_ago)
