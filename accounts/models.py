@@ -316,7 +316,7 @@ class PhoneCode(models.Model):
 class ApiTokenRevocation(models.TextChoices):
     SIGNED_OUT = "signed_out", _("signed out")
     BY_USER = "by_user", _("revoked by the user")
-    PASSWORD_CHANGED = "password_changed", _("password changed")
+    PASSWORD_CHANGED = "password_changed", _("password changed")  # pragma: allowlist secret
     BY_STAFF = "by_staff", _("revoked by staff")
     TOO_MANY = "too_many", _("too many devices signed in")
 
