@@ -2,15 +2,18 @@
 (POST, multipart), and the professional's apps list the documents waiting in the inbox (GET)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from documents.uploads import TOO_LARGE_CODES
 from printing import selectors, services
 from printing.models import JobState, PrintJob
 from printing.services import JOB_NAME_MAX
@@ -37,9 +40,19 @@ class PrintJobUploadSerializer(serializers.Serializer):
         # Refused before it is read into memory: the multipart parser keeps a large upload on disk.
         if uploaded.size > settings.UPLOAD_MAX_BYTES:
             raise serializers.ValidationError(
-                _("This file is larger than %(limit)s MB.") % {"limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
+                _("This file is larger than %(limit)s MB.") % {"limit": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
+                code="too_large",
             )
         return uploaded.read()
+
+
+def _refusal(error: serializers.ValidationError) -> serializers.ValidationError:
+    """A refused document answers 413 when it was too large (or too costly to check), 400 otherwise."""
+    codes = error.get_codes()
+    file_codes = codes.get("file", []) if isinstance(codes, dict) else []
+    if set(file_codes) & TOO_LARGE_CODES:
+        error.status_code = 413
+    return error
 
 
 class ProposedPatientSerializer(serializers.Serializer):
@@ -103,14 +116,23 @@ class PrintJobsView(APIView):
         request={"multipart/form-data": PrintJobUploadSerializer},
         responses={
             201: PrintJobSerializer,
-            400: OpenApiResponse(description=_("The file is not a PDF nor a JPEG, is too large, or is damaged.")),
+            400: OpenApiResponse(description=_("The file is not a PDF nor a JPEG, or is damaged.")),
             403: OpenApiResponse(description=_("Not a professional, or the printer does not accept documents.")),
+            413: OpenApiResponse(description=_("The file is too large, or too costly to check.")),
         },
     )
     def post(self, request):
         serializer = PrintJobUploadSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            raise _refusal(serializers.ValidationError(serializer.errors))
         values = serializer.validated_data
-        job = services.print_job_receive(actor=request.user, name=values["job_name"], data=values["file"])
+        try:
+            job = services.print_job_receive(actor=request.user, name=values["job_name"], data=values["file"])
+        except ValidationError as refused:
+            detail = {
+                field: [ErrorDetail(message, code=error.code) for error in errors for message in error.messages]
+                for field, errors in refused.error_dict.items()
+            }
+            raise _refusal(serializers.ValidationError(detail)) from refused
         job.proposal = None  # proposed later, once the document is read
         return Response(PrintJobSerializer(job, context={"request": request}).data, status=status.HTTP_201_CREATED)

@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from printing import selectors
 from printing.services import print_job_set_proposal
+from tests.documents.hostile import inflating_pdf
 from tests.factories import api_token_for
 from tests.files import jpeg_bytes, pdf_bytes, png_bytes, upload
 
@@ -58,12 +59,21 @@ def test_a_file_that_is_neither_pdf_nor_jpeg_is_refused(api, bob, content, name)
     assert selectors.inbox_jobs(user=bob) == []
 
 
-def test_a_file_over_the_size_limit_is_refused(api, bob, settings):
+def test_a_file_over_the_size_limit_is_refused_as_too_large(api, bob, settings):
     settings.UPLOAD_MAX_BYTES = 1000
 
     response = send(api(bob), pdf_bytes())
 
-    assert response.status_code == 400
+    assert response.status_code == 413
+    assert response.json()["fields"]["file"] == ["Ce fichier dépasse 0 Mo."]
+    assert selectors.inbox_jobs(user=bob) == []
+
+
+def test_a_pdf_that_inflates_past_the_budget_is_refused_as_too_large(api, bob):
+    response = send(api(bob), inflating_pdf(1024 * 1024 * 1024))
+
+    assert response.status_code == 413
+    assert response.json()["fields"]["file"]
     assert selectors.inbox_jobs(user=bob) == []
 
 
@@ -111,6 +121,6 @@ def test_the_openapi_schema_documents_the_print_jobs_endpoint(client, tmp_path):
 
     operations = schema["paths"]["/api/v1/print-jobs/"]
     assert "multipart/form-data" in operations["post"]["requestBody"]["content"]
-    assert set(operations["post"]["responses"]) >= {"201", "400", "403"}
+    assert set(operations["post"]["responses"]) >= {"201", "400", "403", "413"}
     assert schema["components"]["schemas"]["PrintJob"]["properties"]["proposed_patient"].get("nullable") is True
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
