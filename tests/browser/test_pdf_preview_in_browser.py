@@ -1,13 +1,15 @@
-"""A PDF on a record page is drawn by Chromium's own PDF viewer in its frame, although the file is served
-with `Content-Security-Policy: sandbox`: Chromium refuses its viewer in a frame its *parent* sandboxes
-(`<iframe sandbox>`, "This page has been blocked by Chrome"), not in a document whose own response carries
-the sandbox. The control test proves the signal tells the two apart."""
+"""A PDF on a record, share-link or printed-job page is drawn by Chromium's own PDF viewer in its frame,
+although the file is served with `Content-Security-Policy: sandbox`: Chromium refuses its viewer in a frame
+its *parent* sandboxes (`<iframe sandbox>`, "This page has been blocked by Chrome"), not in a document whose
+own response carries the sandbox (measured with Chromium 156, Playwright's --headless, the same browser as
+the windowed one). The control test proves the signal tells the two apart."""
 
 import time
 
 import pytest
 from django.core.files.base import ContentFile
 
+from printing.services import DatabaseJobStore, printer_ensure
 from sharing import services as sharing
 from tests.factories import PASSWORD, HealthRecordFactory, RecordFileFactory
 from tests.files import as_stored, pdf_bytes
@@ -123,3 +125,15 @@ def test_control_the_same_pdf_in_a_frame_its_parent_sandboxes_is_blocked_by_chro
     sandboxed = page.locator("#sandboxed-by-its-parent").element_handle()
     assert pages_shown_in(sandboxed, seconds=5) is None
     assert sandboxed.content_frame().url.startswith("chrome-error://")
+
+
+def test_a_printed_pdf_on_the_job_page_is_drawn_by_chromiums_viewer(page, bob):
+    printer, _secret = printer_ensure(owner=bob)
+    store = DatabaseJobStore(printer)
+    number = store.create_job(job_name="Ordonnance", user_name="secretariat", document_format="application/pdf")
+    store.add_document(number, data=pdf_bytes(pages=2), document_format="application/pdf", last=True)
+    log_in(page, bob.email)
+
+    page.goto(page.base_url + f"/printing/jobs/{printer.jobs.get(number=number).public_id}/")
+
+    assert pages_shown_in(page.locator("iframe.file__pdf").element_handle()) == "2"
