@@ -18,7 +18,10 @@ def _sandboxed(response, *, inline: bool):
     """A stored file is someone's upload: were it HTML or a PDF with scripts in disguise, a browser that
     renders it runs nothing and reaches nothing of the site (a sandbox is a unique origin without
     scripts, forms or plugins' scripting). Only the page that shows a file inline may frame it. The site's
-    CSP middleware leaves a response that already has the header as it is."""
+    CSP middleware leaves a response that already has the header as it is.
+
+    PDFs keep the sandbox too: Chromium refuses its PDF viewer in a frame its parent sandboxes
+    (<iframe sandbox>), not in a document whose own response does (tests/browser/test_pdf_preview_in_browser.py)."""
     framed_by = "'self'" if inline else "'none'"
     response["Content-Security-Policy"] = (
         f"sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-ancestors {framed_by}"
