@@ -11,6 +11,7 @@ from accounts import services, throttling, tokens
 from accounts.forms import IdentifiersFormMixin
 from accounts.models import ApiToken, PatientProfile, ProfessionalProfile, User
 from accounts.validators import rpps_checksum_is_valid
+from relyfe.admin import ReadOnlyAdmin
 from relyfe.identifiers import parse_phone
 
 VERIFICATION_FIELDS = ["verified", "verification", "verification_override_reason"]
@@ -177,7 +178,7 @@ class UserAdmin(PhoneSearchMixin, DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     """The devices signed in to the API, to see; revoking is the users list's action, which tells the owner."""
 
     list_display = [
@@ -207,15 +208,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "revoked_by",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ProfessionalProfileAdminForm(forms.ModelForm):

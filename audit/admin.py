@@ -9,6 +9,7 @@ from access.models import AccessPath
 from audit import services as audit
 from audit.models import AccessEvent
 from audit.models import Action as AuditAction
+from relyfe.admin import ReadOnlyAdmin
 from relyfe.identifiers import canonical_identifier
 
 
@@ -67,7 +68,7 @@ class ActorFilter(PersonFilter):
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(ReadOnlyAdmin):
     """The access log, read-only: it is append-only everywhere. One query for the page's rows (patient and
     actor joined), one for the count; the person filters take a typed identifier, not a list of users."""
 
@@ -81,15 +82,6 @@ class AccessEventAdmin(admin.ModelAdmin):
     @admin.display(description=_("object"), ordering="object_type")
     def object_type_label(self, event):
         return event.get_object_type_display()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AuditedChangelistMixin:

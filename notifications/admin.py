@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from notifications.models import Notification
+from relyfe.admin import ReadOnlyAdmin
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """Read-only: notifications are made by the features that send them, never by hand."""
 
     list_display = ["created_at", "recipient", "event", "in_app", "read_at", "emailed_at", "pushed_at"]
@@ -27,12 +28,3 @@ class NotificationAdmin(admin.ModelAdmin):
         "pushed_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
