@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "relyfe",
     "access",
     "accounts",
@@ -69,6 +72,7 @@ INSTALLED_APPS = [
     "faces",
     "notifications",
     "home",
+    "portability",
     "demo",
 ]
 
@@ -83,6 +87,8 @@ MIDDLEWARE = [
     "documents.middleware.UploadsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
     "relyfe.middleware.UserTimeZoneMiddleware",
     "relyfe.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
