@@ -30,6 +30,7 @@ class Event(models.TextChoices):
     MENTION = "mention", _("You were mentioned in a comment")
     REMINDER = "reminder", _("Time for your medications")
     FACE_ENROLLED = "face_enrolled", _("Your face was enrolled for identification")
+    EXPORT_READY = "export_ready", _("Your data export is ready")
 
 
 # A patient is always told when someone used emergency access to their file, on every channel.

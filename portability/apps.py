@@ -8,3 +8,13 @@ class PortabilityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "portability"
     verbose_name = "Data portability"
+
+    def ready(self):
+        from health_records import panels as record_pages
+        from portability import export_tasks  # noqa: F401  (registers the export's tasks with Celery)
+        from portability.export_panels import timeline_export_button
+        from portability.export_services import exports_sweep
+        from relyfe import outbox
+
+        record_pages.register(record_pages.TIMELINE, timeline_export_button)
+        outbox.register_sweeper(exports_sweep)

@@ -271,7 +271,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health_records.tasks.staged_uploads_sweep",
         "schedule": timedelta(hours=1),
     },
+    # The ZIPs of "Download all my data" past their expiry are deleted (portability/export_services.py).
+    "exports-expire": {
+        "task": "portability.export_tasks.expire_exports",
+        "schedule": timedelta(hours=1),
+    },
 }
+# An export's ZIP ("Download all my data") may be downloaded this many days, then it is deleted.
+EXPORT_EXPIRES_DAYS = env.int("EXPORT_EXPIRES_DAYS", default=7)
 
 # --- Accounts and authentication ----------------------------------------------------------------
 

@@ -1,0 +1,3 @@
+from portability.export_models import ExportJob, ExportStatus
+
+__all__ = ["ExportJob", "ExportStatus"]
