@@ -1,3 +1,5 @@
+from portability import export_urls
+
 app_name = "portability"
 
-urlpatterns: list = []
+urlpatterns: list = [*export_urls.urlpatterns]

@@ -10,6 +10,7 @@ from health_records import api as records_api
 from health_records import photo_api
 from home import views as home_views
 from notifications import views as notifications_views
+from portability import export_api
 from printing import api as printing_api
 from relyfe.health import healthz
 from sharing import api as sharing_api
@@ -61,6 +62,8 @@ api_v1 = [
     path("faces/identify/", faces_api.FaceIdentifyView.as_view(), name="face-identify"),
     path("faces/patients/", faces_api.QuickPatientView.as_view(), name="face-quick-patient"),
     path("print-jobs/", printing_api.PrintJobsView.as_view(), name="print-jobs"),
+    path("me/export/", export_api.MyExportView.as_view(), name="me-export"),
+    path("patients/<uuid:patient_id>/export/", export_api.PatientExportView.as_view(), name="patient-export"),
 ]
 
 urlpatterns = [

@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -25,6 +26,7 @@ from faces import services as faces
 from faces.models import FaceSearch, FaceSearchCandidate
 from health_records.tasks import make_record_file_thumbnail
 from notifications.models import Notification
+from portability.export_models import ExportJob, ExportStatus
 from printing import services as printing
 from sharing import services as sharing
 from sharing import tokens
@@ -252,6 +254,14 @@ DECISIONS = {
     "printing:job_assign": ("post", {"job_id": "print_job"}, {"bob"}, {"patient": "alice"}),
     "printing:job_dismiss": ("post", {"job_id": "print_job"}, {"bob"}),
     "api:print-jobs": ("get", {}, PROFESSIONALS),
+    # "Download all my data": the patient's own; for a patient's file, a professional whose grant is the whole
+    # file (alice's own address sends her to hers); an export is its requester's only.
+    "portability:export": ("get", {}, PATIENTS),
+    "portability:patient_export": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "portability:export_panel": ("get", {"export_id": "export_job"}, ONLY_ALICE),
+    "portability:export_download": ("get", {"export_id": "export_job"}, ONLY_ALICE),
+    "api:me-export": ("get", {}, PATIENTS),
+    "api:patient-export": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
     "api-schema": ("get", {}, ALL),
     "api-docs": ("get", {}, ALL),
 }
@@ -355,7 +365,10 @@ def world(db):
     alice_api_token, _key = api_tokens.api_token_issue(
         user=alice, device_name="Pixel", user_agent="", address="127.0.0.1"
     )
+    export_job = ExportJob.objects.create(patient=alice, requested_by=alice, status=ExportStatus.READY, progress=100)
+    export_job.file.save("export.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
     return {
+        "export_job": export_job.public_id,
         "alice_api_token": alice_api_token.public_id,
         "print_printer": print_job.printer.slug,
         "print_job": print_job.public_id,
