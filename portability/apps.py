@@ -8,3 +8,10 @@ class PortabilityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "portability"
     verbose_name = "Data portability"
+
+    def ready(self):
+        from portability import import_tasks  # noqa: F401  (the worker finds the import's task)
+        from portability.import_services import imports_sweep
+        from relyfe import outbox
+
+        outbox.register_sweeper(imports_sweep)

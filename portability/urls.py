@@ -1,3 +1,5 @@
+from portability import import_urls
+
 app_name = "portability"
 
-urlpatterns: list = []
+urlpatterns: list = [*import_urls.urlpatterns]

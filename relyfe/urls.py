@@ -10,6 +10,7 @@ from health_records import api as records_api
 from health_records import photo_api
 from home import views as home_views
 from notifications import views as notifications_views
+from portability import import_api
 from printing import api as printing_api
 from relyfe.health import healthz
 from sharing import api as sharing_api
@@ -61,6 +62,9 @@ api_v1 = [
     path("faces/identify/", faces_api.FaceIdentifyView.as_view(), name="face-identify"),
     path("faces/patients/", faces_api.QuickPatientView.as_view(), name="face-quick-patient"),
     path("print-jobs/", printing_api.PrintJobsView.as_view(), name="print-jobs"),
+    path("me/imports/", import_api.ImportsView.as_view(), name="imports"),
+    path("imports/<uuid:job_id>/", import_api.ImportJobView.as_view(), name="import"),
+    path("imports/<uuid:job_id>/confirm/", import_api.ImportConfirmView.as_view(), name="import-confirm"),
 ]
 
 urlpatterns = [

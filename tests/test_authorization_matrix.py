@@ -25,6 +25,7 @@ from faces import services as faces
 from faces.models import FaceSearch, FaceSearchCandidate
 from health_records.tasks import make_record_file_thumbnail
 from notifications.models import Notification
+from portability.import_models import ImportJob
 from printing import services as printing
 from sharing import services as sharing
 from sharing import tokens
@@ -252,6 +253,14 @@ DECISIONS = {
     "printing:job_assign": ("post", {"job_id": "print_job"}, {"bob"}, {"patient": "alice"}),
     "printing:job_dismiss": ("post", {"job_id": "print_job"}, {"bob"}),
     "api:print-jobs": ("get", {}, PROFESSIONALS),
+    # Only the patient imports into their own file; another's import is not found.
+    "portability:import_upload": ("get", {}, PATIENTS),
+    "portability:import_job": ("get", {"job_id": "import_job"}, ONLY_ALICE),
+    "portability:import_status": ("get", {"job_id": "import_job"}, ONLY_ALICE),
+    "portability:import_cancel": ("post", {"job_id": "import_job"}, ONLY_ALICE),
+    "api:imports": ("post", {}, PATIENTS),
+    "api:import": ("get", {"job_id": "import_job"}, ONLY_ALICE),
+    "api:import-confirm": ("post", {"job_id": "import_job"}, ONLY_ALICE),
     "api-schema": ("get", {}, ALL),
     "api-docs": ("get", {}, ALL),
 }
@@ -355,7 +364,15 @@ def world(db):
     alice_api_token, _key = api_tokens.api_token_issue(
         user=alice, device_name="Pixel", user_agent="", address="127.0.0.1"
     )
+    import_job = ImportJob.objects.create(
+        patient=alice,
+        uploaded_by=alice,
+        original_name="portail.json",
+        status=ImportJob.Status.READY,
+        proposal={"records": [], "treatments": [], "allergies": [], "ignored": {}, "ignored_total": 0},
+    )
     return {
+        "import_job": import_job.public_id,
         "alice_api_token": alice_api_token.public_id,
         "print_printer": print_job.printer.slug,
         "print_job": print_job.public_id,
