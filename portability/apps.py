@@ -11,10 +11,12 @@ class PortabilityConfig(AppConfig):
 
     def ready(self):
         from health_records import panels as record_pages
-        from portability import export_tasks  # noqa: F401  (registers the export's tasks with Celery)
+        from portability import export_tasks, import_tasks  # noqa: F401  (registers the tasks with Celery)
         from portability.export_panels import timeline_export_button
         from portability.export_services import exports_sweep
+        from portability.import_services import imports_sweep
         from relyfe import outbox
 
         record_pages.register(record_pages.TIMELINE, timeline_export_button)
         outbox.register_sweeper(exports_sweep)
+        outbox.register_sweeper(imports_sweep)

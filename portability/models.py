@@ -1,3 +1,4 @@
 from portability.export_models import ExportJob, ExportStatus
+from portability.import_models import ImportFile, ImportJob
 
-__all__ = ["ExportJob", "ExportStatus"]
+__all__ = ["ExportJob", "ExportStatus", "ImportFile", "ImportJob"]

@@ -581,3 +581,13 @@ FACES_MIN_FACE_PIXELS = env.int("FACES_MIN_FACE_PIXELS", default=60)
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:no-reply@relyfe.test")
+
+# --- Import of a FHIR Bundle (portability) ------------------------------------------------------
+
+# The uploaded Bundle (JSON, or the export's ZIP) and what a ZIP may unpack to: past these it is refused.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_MB", default=50) * 1024 * 1024
+IMPORT_MAX_ENTRIES = env.int("IMPORT_MAX_ENTRIES", default=5000)
+IMPORT_MAX_ZIP_MEMBERS = env.int("IMPORT_MAX_ZIP_MEMBERS", default=2000)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=500) * 1024 * 1024
+# A ZIP that unpacks to more than this many times its size is a bomb (an export's PDFs barely compress).
+IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)

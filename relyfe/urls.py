@@ -11,6 +11,7 @@ from health_records import photo_api
 from home import views as home_views
 from notifications import views as notifications_views
 from portability import export_api
+from portability import import_api
 from printing import api as printing_api
 from relyfe.health import healthz
 from sharing import api as sharing_api
@@ -64,6 +65,9 @@ api_v1 = [
     path("print-jobs/", printing_api.PrintJobsView.as_view(), name="print-jobs"),
     path("me/export/", export_api.MyExportView.as_view(), name="me-export"),
     path("patients/<uuid:patient_id>/export/", export_api.PatientExportView.as_view(), name="patient-export"),
+    path("me/imports/", import_api.ImportsView.as_view(), name="imports"),
+    path("imports/<uuid:job_id>/", import_api.ImportJobView.as_view(), name="import"),
+    path("imports/<uuid:job_id>/confirm/", import_api.ImportConfirmView.as_view(), name="import-confirm"),
 ]
 
 urlpatterns = [

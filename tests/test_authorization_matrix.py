@@ -27,6 +27,7 @@ from faces.models import FaceSearch, FaceSearchCandidate
 from health_records.tasks import make_record_file_thumbnail
 from notifications.models import Notification
 from portability.export_models import ExportJob, ExportStatus
+from portability.import_models import ImportJob
 from printing import services as printing
 from sharing import services as sharing
 from sharing import tokens
@@ -262,6 +263,14 @@ DECISIONS = {
     "portability:export_download": ("get", {"export_id": "export_job"}, ONLY_ALICE),
     "api:me-export": ("get", {}, PATIENTS),
     "api:patient-export": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    # Only the patient imports into their own file; another's import is not found.
+    "portability:import_upload": ("get", {}, PATIENTS),
+    "portability:import_job": ("get", {"job_id": "import_job"}, ONLY_ALICE),
+    "portability:import_status": ("get", {"job_id": "import_job"}, ONLY_ALICE),
+    "portability:import_cancel": ("post", {"job_id": "import_job"}, ONLY_ALICE),
+    "api:imports": ("post", {}, PATIENTS),
+    "api:import": ("get", {"job_id": "import_job"}, ONLY_ALICE),
+    "api:import-confirm": ("post", {"job_id": "import_job"}, ONLY_ALICE),
     "api-schema": ("get", {}, ALL),
     "api-docs": ("get", {}, ALL),
 }
@@ -367,8 +376,16 @@ def world(db):
     )
     export_job = ExportJob.objects.create(patient=alice, requested_by=alice, status=ExportStatus.READY, progress=100)
     export_job.file.save("export.zip", ContentFile(b"PK\x05\x06" + bytes(18)))
+    import_job = ImportJob.objects.create(
+        patient=alice,
+        uploaded_by=alice,
+        original_name="portail.json",
+        status=ImportJob.Status.READY,
+        proposal={"records": [], "treatments": [], "allergies": [], "ignored": {}, "ignored_total": 0},
+    )
     return {
         "export_job": export_job.public_id,
+        "import_job": import_job.public_id,
         "alice_api_token": alice_api_token.public_id,
         "print_printer": print_job.printer.slug,
         "print_job": print_job.public_id,
