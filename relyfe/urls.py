@@ -10,8 +10,7 @@ from health_records import api as records_api
 from health_records import photo_api
 from home import views as home_views
 from notifications import views as notifications_views
-from portability import export_api
-from portability import import_api
+from portability import export_api, import_api
 from printing import api as printing_api
 from relyfe.health import healthz
 from sharing import api as sharing_api
