@@ -32,3 +32,13 @@ def directory_search(*, query: str = "", profession: str = "", city: str = "") -
             professional_profile__city__folded=city.strip(), professional_profile__city_public=True
         )
     return professionals.order_by("-professional_profile__verified", "last_name", "first_name")
+
+
+def professional_by_rpps(*, rpps: str) -> User | None:
+    """The active professional account holding this RPPS number (unique), whether staff verified it or not;
+    None for any other account (a patient or staff member never signs in by an RPPS number)."""
+    return (
+        User.objects.filter(role=Role.PROFESSIONAL, is_active=True, professional_profile__rpps=rpps)
+        .select_related("professional_profile")
+        .first()
+    )

@@ -1,13 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import claim_views, phone_views, views
+from accounts import claim_views, oidc_views, phone_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # OpenID Connect (Pro Santé Connect): 404 while settings.OIDC_ENABLED is off.
+    path("oidc/start/", oidc_views.SignInStartView.as_view(), name="oidc_start"),
+    path("oidc/callback/", oidc_views.SignInCallbackView.as_view(), name="oidc_callback"),
+    path("oidc/refused/", oidc_views.sign_in_refused, name="oidc_refused"),
     path("signup/", views.sign_up_choice, name="sign_up"),
     path("signup/patient/", views.sign_up_patient, name="sign_up_patient"),
     path("signup/professional/", views.sign_up_professional, name="sign_up_professional"),

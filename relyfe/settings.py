@@ -301,6 +301,43 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# OpenID Connect sign-in for professionals, room for Pro Santé Connect (PSC, the state's login with the e-CPS card
+# or app), off by default. Off: its pages answer 404, the login page shows no button and its backend is not
+# listed. It only signs in an existing, verified professional account whose RPPS number the provider vouches for
+# (accounts/oidc.py); it never creates an account. mozilla-django-oidc reads the OIDC_* names below.
+OIDC_ENABLED = env.bool("OIDC_ENABLED", default=False)
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("accounts.oidc.ProfessionalOIDCBackend")
+# The words after "Log in with" on the button, and the name the strong sign-in is recorded under in the session.
+OIDC_PROVIDER_LABEL = env.str("OIDC_PROVIDER_LABEL", default="Pro Santé Connect")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_TOKEN_USE_BASIC_AUTH = env.bool("OIDC_TOKEN_USE_BASIC_AUTH", default=False)
+# ID tokens are signed by the provider's key (RS256), found at its JWKS endpoint; never an HMAC with our secret.
+OIDC_RP_SIGN_ALGO = "RS256"
+# PSC asks for "openid scope_all"; a standard provider for "openid profile".
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", default="openid scope_all")
+# PSC requires acr_values=eidas1 (the level of its e-CPS sign-in); empty sends none.
+OIDC_ACR_VALUES = env.str("OIDC_ACR_VALUES", default="eidas1")
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": OIDC_ACR_VALUES} if OIDC_ACR_VALUES else {}
+# The top-level claim of the user info that holds the professional's national identifier. PSC's
+# preferred_username is the "identifiant national" of the professional: "8" followed by the 11-digit RPPS number
+# (accounts.oidc.rpps_from_claim reads both that and a bare 11-digit RPPS number).
+OIDC_RPPS_CLAIM = env.str("OIDC_RPPS_CLAIM", default="preferred_username")
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+# A provider that does not answer within this many seconds fails the sign-in instead of holding a worker.
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
+LOGIN_REDIRECT_URL_FAILURE = "accounts:login"
+
 # The reverse proxies in front of the site (addresses or networks, comma-separated): behind one of them the
 # client is the right-most X-Forwarded-For address that is not a proxy (relyfe.abuse.client_address).
 # Default none: the socket's peer is the client, and X-Forwarded-For is ignored.

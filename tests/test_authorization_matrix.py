@@ -66,6 +66,11 @@ DECISIONS = {
     "set_language": ("post", {}, ALL),
     "accounts:login": ("get", {}, ALL),
     "accounts:logout": ("post", {}, ALL),
+    # Sign-in with OpenID Connect (Pro Santé Connect) is off by default: its pages are 404 for everyone
+    # (tests/accounts/test_oidc.py signs in through a provider with it on).
+    "accounts:oidc_start": ("get", {}, NOBODY),
+    "accounts:oidc_callback": ("get", {}, NOBODY),
+    "accounts:oidc_refused": ("get", {}, NOBODY),
     "accounts:sign_up": ("get", {}, ALL),
     "accounts:sign_up_patient": ("get", {}, ALL),
     "accounts:sign_up_professional": ("get", {}, ALL),
