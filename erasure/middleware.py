@@ -2,16 +2,17 @@
 
 Every session was ended when the deletion was asked for, so a session of such an account began with a sign-in
 since: the sign-in (user_logged_in) marks it, and this middleware sends every page of a marked session to the
-page that says when the account will be erased and offers to cancel. API tokens were revoked too; one obtained
-since is refused (403) on every call."""
+page that says when the account will be erased and offers to cancel. API tokens were revoked too; a device that
+signs in to the API since gets a 403 instead of its token, which is revoked at once. So no request pays a query for
+this: only a marked session, or a token being issued, is looked at."""
 
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import ApiToken
-from accounts.tokens import KEYWORD, PREFIX_LENGTH
+from accounts.models import ApiToken, ApiTokenRevocation
+from accounts.tokens import PREFIX_LENGTH
 from erasure.models import AccountDeletion
 from erasure.selectors import pending_deletion_of
 
@@ -25,15 +26,15 @@ def mark_pending_deletion(sender, request, user, **kwargs):
         request.session[SESSION_KEY] = True
 
 
-def _token_of_pending_account(request) -> bool:
-    words = request.headers.get("Authorization", "").split()
-    if len(words) != 2 or words[0].lower() != KEYWORD.lower():
+def _revoked_if_pending(response) -> bool:
+    """A token just issued to an account whose deletion waits: revoked, and True."""
+    key = (getattr(response, "data", None) or {}).get("token")
+    if response.status_code != 200 or not isinstance(key, str):
         return False
-    return (
-        ApiToken.objects.filter(prefix=words[1][:PREFIX_LENGTH])
-        .filter(user__in=AccountDeletion.objects.pending().values("user"))
-        .exists()
+    issued = ApiToken.objects.filter(
+        prefix=key[:PREFIX_LENGTH], user__in=AccountDeletion.objects.pending().values("user")
     )
+    return issued.revoke(reason=ApiTokenRevocation.BY_USER) > 0
 
 
 class PendingDeletionMiddleware:
@@ -41,14 +42,14 @@ class PendingDeletionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        is_api = request.path.startswith("/api/")
-        if is_api and _token_of_pending_account(request):
-            return self._refused()
         if request.session.get(SESSION_KEY) and not request.path.startswith(ALLOWED_PREFIXES):
-            if is_api:
+            if request.path.startswith("/api/"):
                 return self._refused()
             return redirect(reverse("erasure:pending"))
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.path == reverse("api:token") and _revoked_if_pending(response):
+            return self._refused()
+        return response
 
     @staticmethod
     def _refused():
