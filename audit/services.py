@@ -1,7 +1,8 @@
 """Writing the access log. `record` is the one call every service, selector and admin page makes."""
 
 from collections.abc import Iterable
-from uuid import UUID
+from datetime import datetime
+from uuid import UUID, uuid4
 
 from access.models import AccessPath
 from access.policy import Access
@@ -81,3 +82,36 @@ def record_many(
         )
         for obj in objects
     )
+
+
+# --- The two exceptions to append-only: erasure and retention ---------------------------------------------------
+# The log is append-only for everyone else (AccessEvent's save, delete and queryset refuse). The law keeps a
+# row for its retention period and no longer, and an erased patient's rows stay but say no more who they were:
+# these two functions, and only they, change rows, through the model's plain base manager.
+
+
+def access_events_pseudonymise(*, user, actor_label: str) -> int:
+    """After `user`'s erasure: the rows about them keep who accessed their file and when, but each object id
+    becomes a random one (the same for all rows of one object, so the log still tells one object from another);
+    the rows where they acted lose their name, address and browser. The patient column points to the erased
+    account's tombstone, whose id is itself new and random. Returns how many rows changed."""
+    rows = AccessEvent._base_manager
+    changed = 0
+    object_ids = rows.filter(patient=user, object_id__isnull=False).values_list("object_id", flat=True).distinct()
+    for object_id in list(object_ids):
+        changed += rows.filter(patient=user, object_id=object_id).update(object_id=uuid4())
+    changed += rows.filter(actor=user).update(actor_label=actor_label[:200], ip_address=None, user_agent="")
+    return changed
+
+
+PURGE_BATCH = 1000
+
+
+def access_events_purge(*, older_than: datetime) -> int:
+    """Deletes the rows written before `older_than`, in batches (a year of a busy site must not hold one long
+    lock). Returns how many went."""
+    rows = AccessEvent._base_manager
+    purged = 0
+    while ids := list(rows.filter(at__lt=older_than).order_by("at").values_list("pk", flat=True)[:PURGE_BATCH]):
+        purged += rows.filter(pk__in=ids).delete()[0]
+    return purged

@@ -236,6 +236,22 @@ def _templates_delete(*, consent, templates) -> None:
     FaceTemplate.objects.filter(pk__in=[template.pk for template in templates]).delete()
 
 
+def face_templates_erase_of_patient(*, patient: User) -> int:
+    """The patient's erasure: every template of theirs, whatever its consent, removed from its backend (Rekognition's
+    DeleteFaces for its collection) and then here, at once (no undo window: the grace period was the undo). Consents
+    go too. Safe to run twice; a backend that fails raises before anything is deleted here."""
+    templates = list(FaceTemplate.objects.filter(patient=patient))
+    for backend in {template.backend for template in templates}:
+        get_engine(backend, gallery=database_gallery).remove(
+            [template.face_id for template in templates if template.backend == backend]
+        )
+    with transaction.atomic():
+        FaceTemplate.objects.filter(pk__in=[template.pk for template in templates]).delete()
+        FaceSearchCandidate.objects.filter(patient=patient).delete()
+        FaceConsent.objects.filter(patient=patient).delete()
+    return len(templates)
+
+
 def face_templates_overdue() -> list[int]:
     """Withdrawn consents whose templates outlived their erasure (a task lost with a worker)."""
     cutoff = timezone.now() - ERASE_DELAY * 2

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "notifications",
     "home",
     "portability",
+    "erasure",
     "demo",
 ]
 
@@ -89,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed a second factor.
     "django_otp.middleware.OTPMiddleware",
+    # An account whose deletion waits for its grace period only sees the page that cancels it.
+    "erasure.middleware.PendingDeletionMiddleware",
     "relyfe.middleware.UserTimeZoneMiddleware",
     "relyfe.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -265,6 +268,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "relyfe.tasks.stuck_work_sweep",
         "schedule": timedelta(seconds=SWEEP_SECONDS),
         "options": {"expires": SWEEP_SECONDS},
+    },
+    # Account deletions past their grace period are erased; a week before, the patient is reminded.
+    "account-deletions": {
+        "task": "erasure.tasks.account_deletions_tick",
+        "schedule": timedelta(hours=1),
+    },
+    # Access events older than ACCESS_LOG_RETENTION_DAYS are deleted.
+    "access-log-retention": {
+        "task": "erasure.tasks.access_log_purge",
+        "schedule": timedelta(days=1),
     },
     # Files kept from a form sent back with an error, never sent again.
     "staged-uploads-sweep": {
@@ -589,6 +602,15 @@ UPLOAD_MAX_FILES = 20
 STAGED_UPLOAD_LIFETIME = timedelta(hours=24)
 TIMELINE_PAGE_SIZE = 25
 ACCESS_LOG_PAGE_SIZE = 50
+# How long the access log keeps an event: the legal retention of the traces of access to health data (then
+# beat deletes it). An erased patient's events are kept as long, pseudonymised.
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=365)
+
+# --- Account deletion ---------------------------------------------------------------------------------
+
+# A patient who deletes their account can cancel for this many days; they are reminded this many days before.
+ACCOUNT_ERASURE_GRACE_DAYS = env.int("ACCOUNT_ERASURE_GRACE_DAYS", default=30)
+ACCOUNT_ERASURE_REMINDER_DAYS = env.int("ACCOUNT_ERASURE_REMINDER_DAYS", default=7)
 
 # --- Reading prescriptions ----------------------------------------------------------------------
 

@@ -86,6 +86,7 @@ urlpatterns = [
     path("", include("printing.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("portability.urls")),
+    path("", include("erasure.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

@@ -82,6 +82,11 @@ DECISIONS = {
     "accounts:device_revoke": ("post", {"token_id": "alice_api_token"}, ONLY_ALICE),
     "accounts:devices_revoke_all": ("post", {}, MEMBERS),
     "accounts:directory": ("get", {}, MEMBERS),
+    # A patient deletes their own account (professionals: not here). The pending page and the cancellation are
+    # for an account whose deletion waits: nobody in this world.
+    "erasure:delete": ("get", {}, PATIENTS),
+    "erasure:pending": ("get", {}, NOBODY),
+    "erasure:cancel": ("post", {}, NOBODY),
     "accounts:password_change": ("get", {}, MEMBERS),
     "accounts:password_reset": ("get", {}, ALL),
     "accounts:password_reset_done": ("get", {}, ALL),
