@@ -8,6 +8,7 @@ import re
 import django_otp
 import pytest
 from django.core import mail
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.models import Passkey
@@ -153,3 +154,13 @@ def test_the_script_messages_are_in_french(client):
     catalog = client.get(reverse("otp_webauthn:js-i18n-catalog")).content.decode()
 
     assert '"Registration aborted.": "Ajout interrompu."' in catalog
+
+
+def test_the_second_step_button_is_the_passkey_ceremony(rf):
+    request = rf.get("/accounts/login/second-step/")
+
+    html = render_to_string("accounts/passkeys/_second_step_button.html", request=request)
+
+    assert 'id="passkey-verification-button"' in html
+    assert "Utiliser une clé d’accès" in html
+    assert 'id="otp_webauthn_config" type="application/json"' in html

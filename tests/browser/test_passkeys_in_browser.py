@@ -2,6 +2,7 @@
 the phone's screen lock, played by Chromium, answers django-otp-webauthn's real ceremonies."""
 
 import pytest
+from django.contrib.sessions.models import Session
 
 from accounts.models import Passkey
 from notifications.models import Event, Notification
@@ -73,7 +74,11 @@ def test_a_patient_adds_a_passkey_then_signs_in_with_it_alone(page, site, alice)
     page.click("#passkey-verification-button")
 
     page.wait_for_selector("h1:has-text('Bonjour Alice')")
-    assert Passkey.objects.get(user=alice).last_used_at is not None
+    passkey = Passkey.objects.get(user=alice)
+    assert passkey.last_used_at is not None
+    # The session is verified by the passkey: a second factor, for django-otp (`request.user.is_verified()`).
+    session_key = next(cookie["value"] for cookie in page.context.cookies(site) if cookie["name"] == "sessionid")
+    assert Session.objects.get(session_key=session_key).get_decoded()["otp_device_id"] == passkey.persistent_id
 
 
 @pytest.mark.answers(404)
