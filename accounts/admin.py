@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import date as date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_otp_webauthn.admin import WebAuthnCredentialAdmin
 
 from accounts import services, throttling, tokens
 from accounts.forms import IdentifiersFormMixin
-from accounts.models import ApiToken, PatientProfile, ProfessionalProfile, User
+from accounts.models import ApiToken, Passkey, PatientProfile, ProfessionalProfile, User
 from accounts.validators import rpps_checksum_is_valid
 from relyfe.admin import ReadOnlyAdmin
 from relyfe.identifiers import parse_phone
@@ -329,3 +330,9 @@ class ProfessionalProfileAdmin(PhoneSearchMixin, admin.ModelAdmin):
                 % {"count": unchecked},
                 messages.WARNING,
             )
+
+
+@admin.register(Passkey)
+class PasskeyAdmin(WebAuthnCredentialAdmin):
+    """django-otp-webauthn's own admin of credentials (it registers none): staff see an account's passkeys and
+    may remove a lost one; nobody adds one here."""

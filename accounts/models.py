@@ -419,3 +419,7 @@ class PendingSignUp(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.confirmed_at is None and self.expires_at > timezone.now()
+
+
+# Passkeys (WebAuthn credentials) live in their own module; see its docstring for why they are imported last.
+from accounts.passkey_models import Passkey, PasskeyAttestation  # noqa: E402, F401

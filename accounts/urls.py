@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import claim_views, oidc_views, phone_views, views
+from accounts import claim_views, oidc_views, passkey_views, phone_views, views
 
 app_name = "accounts"
 
@@ -40,4 +40,7 @@ urlpatterns = [
     path("claim/", claim_views.claim, name="claim"),
     path("claim/done/", claim_views.claim_done, name="claim_done"),
     path("claim/renew/<uuid:patient_id>/", claim_views.claim_renew, name="claim_renew"),
+    path("security/passkeys/", passkey_views.passkeys, name="passkeys"),
+    path("security/passkeys/<uuid:passkey_id>/rename/", passkey_views.passkey_rename, name="passkey_rename"),
+    path("security/passkeys/<uuid:passkey_id>/remove/", passkey_views.passkey_remove, name="passkey_remove"),
 ]

@@ -7,6 +7,7 @@ under var/, console e-mail). Production changes only environment variables: see 
 import ipaddress
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -64,6 +65,8 @@ INSTALLED_APPS = [
     "relyfe",
     "access",
     "accounts",
+    # After accounts: its models look the user model up when they are imported.
+    "django_otp_webauthn",
     "audit",
     "health_records",
     "sharing",
@@ -296,7 +299,11 @@ EXPORT_EXPIRES_DAYS = env.int("EXPORT_EXPIRES_DAYS", default=7)
 # --- Accounts and authentication ----------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.IdentifierBackend"]
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.IdentifierBackend",
+    # Signing in with a passkey (django-otp-webauthn's views): the credential is the proof.
+    "django_otp_webauthn.backends.WebAuthnBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -350,6 +357,34 @@ OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
 # A provider that does not answer within this many seconds fails the sign-in instead of holding a worker.
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=10)
 LOGIN_REDIRECT_URL_FAILURE = "accounts:login"
+
+# --- Passkeys and security keys (WebAuthn, django-otp-webauthn) ---------------------------------
+
+
+def _webauthn_site() -> tuple[str, str]:
+    """The relying party id and origin of SITE_URL. WebAuthn needs a domain, never an IP address: a site
+    run at 127.0.0.1 (the development default) has its passkeys at localhost, which browsers also count as a
+    secure context without HTTPS."""
+    site = urlsplit(SITE_URL)
+    host = site.hostname or "localhost"
+    try:
+        ipaddress.ip_address(host)
+        host = "localhost"
+    except ValueError:
+        pass
+    return host, f"{site.scheme}://{host}" + (f":{site.port}" if site.port else "")
+
+
+_WEBAUTHN_HOST, _WEBAUTHN_ORIGIN = _webauthn_site()
+# The domain every passkey is bound to (default: SITE_URL's host). Changing it later makes every passkey
+# registered under the former one unusable: users would have to register theirs again.
+OTP_WEBAUTHN_RP_ID = env.str("RELYFE_WEBAUTHN_RP_ID", default=_WEBAUTHN_HOST)
+OTP_WEBAUTHN_RP_NAME = env.str("RELYFE_WEBAUTHN_RP_NAME", default="ReLyfe")
+# The addresses a passkey ceremony may come from (default: SITE_URL's), each https:// (or http://localhost).
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("RELYFE_WEBAUTHN_ORIGINS", default=[_WEBAUTHN_ORIGIN])
+OTP_WEBAUTHN_CREDENTIAL_MODEL = "accounts.Passkey"
+OTP_WEBAUTHN_ATTESTATION_MODEL = "accounts.PasskeyAttestation"
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkey_services.PasskeyHelper"
 
 # The reverse proxies in front of the site (addresses or networks, comma-separated): behind one of them the
 # client is the right-most X-Forwarded-For address that is not a proxy (relyfe.abuse.client_address).

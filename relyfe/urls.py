@@ -75,6 +75,8 @@ urlpatterns = [
     # The service worker must be served from the root to receive the whole site's push messages.
     path("service-worker.js", notifications_views.service_worker, name="service_worker"),
     path("accounts/", include("accounts.urls")),
+    # Passkeys' WebAuthn endpoints (django-otp-webauthn), in the namespace its template tags expect.
+    path("accounts/webauthn/", include("accounts.passkey_urls")),
     path("", include("health_records.urls")),
     path("", include("audit.urls")),
     path("", include("sharing.urls")),

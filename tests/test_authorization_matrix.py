@@ -21,6 +21,7 @@ from django.utils import timezone
 from access.models import Permission, Scope
 from accounts import services as accounts
 from accounts import tokens as api_tokens
+from accounts.models import Passkey
 from comments import services as comments
 from faces import services as faces
 from faces.models import FaceSearch, FaceSearchCandidate
@@ -95,6 +96,18 @@ DECISIONS = {
     # Anyone who forgot their password; without a number typed on the reset page it sends back there.
     "accounts:password_reset_phone": ("get", {}, ALL),
     # A member confirms their own phone; one without a phone (or already confirmed) goes home.
+    "accounts:passkeys": ("get", {}, MEMBERS),
+    # Each member renames and removes their own passkeys; another's is not found.
+    "accounts:passkey_rename": ("get", {"passkey_id": "alice_passkey"}, ONLY_ALICE),
+    "accounts:passkey_remove": ("get", {"passkey_id": "alice_passkey"}, ONLY_ALICE),
+    # Adding a passkey needs a signed-in member, who proved their second factor if they have one: alice has
+    # a passkey and signed in with her password only.
+    "otp_webauthn:credential-registration-begin": ("post", {}, MEMBERS - {"alice"}),
+    "otp_webauthn:credential-registration-complete": ("post", {}, MEMBERS - {"alice"}),
+    # Signing in with a passkey is for anyone (the passkey is the proof); the script's messages too.
+    "otp_webauthn:credential-authentication-begin": ("post", {}, ALL),
+    "otp_webauthn:credential-authentication-complete": ("post", {}, ALL),
+    "otp_webauthn:js-i18n-catalog": ("get", {}, ALL),
     "accounts:phone_verify": ("get", {}, MEMBERS),
     "accounts:phone_verify_send": ("post", {}, MEMBERS),
     "health_records:mine": ("get", {}, PATIENTS),
@@ -291,6 +304,7 @@ ADMIN_SAMPLES = {
     "admin:index": {},
     "admin:accounts_user_changelist": {},
     "admin:accounts_apitoken_changelist": {},
+    "admin:accounts_passkey_changelist": {},
     "admin:health_records_healthrecord_changelist": {},
     "admin:health_records_healthrecord_change": {"object_id": "record_pk"},
     "admin:health_records_recordfile_download": {"file_id": "file"},
@@ -393,10 +407,14 @@ def world(db):
         status=ImportJob.Status.READY,
         proposal={"records": [], "treatments": [], "allergies": [], "ignored": {}, "ignored_total": 0},
     )
+    alice_passkey = Passkey.objects.create(
+        user=alice, name="Téléphone", credential_id=b"alice-passkey", public_key=b"key", aaguid="0" * 36
+    )
     return {
         "export_job": export_job.public_id,
         "import_job": import_job.public_id,
         "alice_api_token": alice_api_token.public_id,
+        "alice_passkey": alice_passkey.public_id,
         "print_printer": print_job.printer.slug,
         "print_job": print_job.public_id,
         "print_document": print_job.documents.get().public_id,

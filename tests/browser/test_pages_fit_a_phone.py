@@ -15,6 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 
 from access.models import Grant
+from accounts.models import Passkey
 from accounts.services import professionals_verify
 from demo.printing import create_bob_printer
 from demo.records import create_alice_history, report_pdf
@@ -202,6 +203,9 @@ def cast(settings, live_server, page, alice, bob):
 
 def test_every_page_of_a_patient_fits_a_phone(page, cast):
     alice, photo, treatment = cast["alice"], cast["photo"], cast["treatment"]
+    passkey = Passkey.objects.create(
+        user=alice, name="Téléphone d’Alice", credential_id=b"alice", public_key=b"key", aaguid="0" * 36
+    )
     log_in(page, alice.email)
     sweep = Sweep(page, "patient")
     pages = {
@@ -232,6 +236,9 @@ def test_every_page_of_a_patient_fits_a_phone(page, cast):
         "record-edit": reverse("health_records:edit", args=[cast["commented"].public_id]),
         "medication-edit": reverse("treatments:medication_edit", args=[cast["medication"].public_id]),
         "password-change": reverse("accounts:password_change"),
+        "passkeys": reverse("accounts:passkeys"),
+        "passkey-remove": reverse("accounts:passkey_remove", args=[passkey.public_id]),
+        # Last: the test goes on to make a link on this page.
         "links": reverse("sharing:links"),
     }
     for name, path in pages.items():
