@@ -42,7 +42,7 @@ class AccountDeletionAdmin(admin.ModelAdmin):
     """The deletions, read only; adding one is staff's erasure on the patient's request, at once (see
     erasure.services.account_erase_on_request). The list is the record of who erased which account and why."""
 
-    list_display = ["public_id", "requested_at", "erase_after", "by_staff", "cancelled_at", "erased_at"]
+    list_display = ["__str__", "requested_at", "erase_after", "by_staff", "cancelled_at", "erased_at"]
     list_filter = ["erased_at", "cancelled_at"]
     readonly_fields = [
         "public_id",
