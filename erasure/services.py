@@ -53,6 +53,7 @@ from erasure.tasks import deletion_notice_send as deletion_notice_task
 from faces import services as faces
 from health_records.models import HealthRecord, RecordChange, RecordFile, StagedUpload, Tag
 from notifications.models import Notification, NotificationPreference, NotificationSettings, PushSubscription
+from portability.models import ExportJob, ImportFile, ImportJob
 from printing.models import PrintDocument, PrintJob
 from relyfe import outbox
 from sharing.models import AccessRequest, CareTeamProposal, EmergencyProfile, ShareLink, SharingSettings
@@ -283,6 +284,10 @@ def _storage_keys_of(user: User) -> list[str]:
         keys += [file, thumbnail]
     keys += PrintDocument.objects.filter(job__record__in=records).values_list("file", flat=True)
     keys += StagedUpload.objects.filter(owner=user).values_list("file", flat=True)
+    # Their exports (and any a professional made of their file), and the bundles they imported.
+    keys += ExportJob.objects.filter(patient=user).values_list("file", flat=True)
+    keys += ImportJob.objects.filter(patient=user).values_list("file", flat=True)
+    keys += ImportFile.objects.filter(job__patient=user).values_list("file", flat=True)
     return [key for key in keys if key]
 
 
@@ -339,6 +344,8 @@ def _erase_rows(user: User) -> None:
     NotificationPreference.objects.filter(user=user).delete()
     NotificationSettings.objects.filter(user=user).delete()
     PushSubscription.objects.filter(user=user).delete()
+    ExportJob.objects.filter(patient=user).delete()
+    ImportJob.objects.filter(patient=user).delete()
     ApiToken.objects.filter(user=user).delete()
     PhoneCode.objects.filter(user=user).delete()
     AccountClaim.objects.filter(user=user).delete()

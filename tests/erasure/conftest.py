@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
 from django.test import Client
@@ -21,6 +22,7 @@ from audit.models import Action, ObjectType
 from faces.models import ConsentMethod, FaceConsent, FaceTemplate
 from health_records.services import record_file_set_thumbnail
 from notifications.models import Event, Notification, PushSubscription
+from portability.models import ExportJob, ExportStatus, ImportFile, ImportJob
 from sharing.models import AccessRequest, EmergencyProfile
 from sharing.services.emergency import emergency_profile_ensure
 from tests.factories import (
@@ -146,6 +148,14 @@ def rich_alice(alice, bob, bob_sees_alice, dave):
         user=alice, purpose=PhoneCodePurpose.VERIFICATION, phone=ALICE_PHONE, expires_at=now + datetime.timedelta(1)
     )
     TOTPDevice.objects.create(user=alice, name="Téléphone d'Alizée", confirmed=True)
+    export = ExportJob.objects.create(patient=alice, requested_by=alice, status=ExportStatus.READY, progress=100)
+    export.file.save("export.zip", ContentFile("Alizée Quenneville-Zorn".encode()))
+    imported = ImportJob.objects.create(patient=alice, uploaded_by=alice, original_name="portail d'Alizée.json")
+    imported.file.save("bundle.json", ContentFile(b'{"resourceType": "Bundle"}'))
+    import_file = ImportFile(
+        job=imported, record_key="r1", original_name="bilan.jpg", content_type="image/jpeg", extension=".jpg", size=3
+    )
+    import_file.file.save("bilan.jpg", ContentFile(jpeg_bytes()))
     api_token_for(alice, device="iPhone d'Alizée")
     Client().force_login(alice)
     for actor in (bob, alice):
@@ -162,7 +172,8 @@ def rich_alice(alice, bob, bob_sees_alice, dave):
         alice, own, by_bob, *files, *comments, treatment, medication, dispatch, intake, reading, consent, template
     )
     traces.add_objects(link, bob_sees_alice, access_request, *notifications)
-    traces.keys = stored_keys(*files)
+    traces.keys = stored_keys(*files) | {export.file.name, imported.file.name, import_file.file.name}
+    traces.add_objects(export, imported, import_file)
     return traces
 
 
