@@ -30,17 +30,19 @@ class Event(models.TextChoices):
     MENTION = "mention", _("You were mentioned in a comment")
     REMINDER = "reminder", _("Time for your medications")
     FACE_ENROLLED = "face_enrolled", _("Your face was enrolled for identification")
+    NEW_DEVICE = "new_device", _("A new device signed in to your account")
 
 
-# A patient is always told when someone used emergency access to their file, on every channel.
-ALWAYS_ON = frozenset({Event.BREAK_GLASS})
+# A patient is always told when someone used emergency access to their file, and anyone when a device they
+# never used signed in to their account, on every channel.
+ALWAYS_ON = frozenset({Event.BREAK_GLASS, Event.NEW_DEVICE})
 # A share link can be opened many times a day: one e-mail each time would be noise. A reminder is for
 # the moment it pops up; an e-mail read an hour later is no reminder.
 EMAIL_OFF_BY_DEFAULT = frozenset({Event.SHARE_LINK_OPENED, Event.REMINDER})
 PUSH_OFF_BY_DEFAULT = frozenset({Event.SHARE_LINK_OPENED})
 # The patient chose the times of their reminders, and a security alert must wake them: quiet hours
 # hold back the e-mail and the push of every other event.
-SENT_DURING_QUIET_HOURS = frozenset({Event.REMINDER, Event.BREAK_GLASS})
+SENT_DURING_QUIET_HOURS = frozenset({Event.REMINDER, Event.BREAK_GLASS, Event.NEW_DEVICE})
 
 
 class Channels(NamedTuple):

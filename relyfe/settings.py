@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed a second factor.
     "django_otp.middleware.OTPMiddleware",
+    # Signs out a browser whose session its owner ended elsewhere; sets the device cookie of a sign-in.
+    "accounts.middleware.UserSessionMiddleware",
     "relyfe.middleware.UserTimeZoneMiddleware",
     "relyfe.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
