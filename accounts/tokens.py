@@ -144,8 +144,8 @@ def api_tokens_revoked_notify(*, user_id: int) -> None:
         subject = _("Your ReLyfe apps were signed out")
         body = _(
             "Hello %(name)s,\n\nThe ReLyfe team signed out every app and device connected to your account. "
-            "Sign in again in the app to go on using it.\n\nYou can see your devices on your profile: %(url)s"
-            "\n\n— ReLyfe"
+            "Sign in again in the app to go on using it.\n\n"
+            "You can see your devices on the page of your sessions: %(url)s\n\n— ReLyfe"
         ) % {"name": user.first_name, "url": settings.SITE_URL.rstrip("/") + reverse("accounts:sessions")}
     send_mail(subject, body, None, [user.email])
 
