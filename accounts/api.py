@@ -8,8 +8,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services, throttling, tokens
-from accounts.models import ApiToken, ApiTokenRevocation, Profession, User
+from accounts import services, throttling, tokens, user_sessions
+from accounts.models import ApiToken, ApiTokenRevocation, Profession, User, UserSession
 from accounts.selectors import directory_search
 from relyfe.abuse import client_address, wait_text
 from relyfe.errors import DomainError
@@ -129,6 +129,34 @@ class DeviceTokenView(APIView):
         token = tokens.api_token_get_for_user(user=request.user, public_id=token_id)
         tokens.api_token_revoke(actor=request.user, token=token)
         return Response(status=204)
+
+
+class BrowserSessionSerializer(serializers.ModelSerializer):
+    """A browser signed in to the caller's account."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    device = serializers.CharField(read_only=True, help_text="The browser and its system, e.g. “Firefox on Windows”.")
+    last_address = serializers.IPAddressField(read_only=True, allow_null=True)
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = UserSession
+        fields = ["id", "device", "created_at", "last_seen_at", "last_address", "current"]
+        read_only_fields = fields
+
+    def get_current(self, session) -> bool:
+        """Whether this is the session of the request."""
+        return str(session.public_id) == self.context.get("current_session_id")
+
+
+class BrowserSessionsView(APIView):
+    """The browsers signed in to the caller's account (its apps are at `auth/tokens/`)."""
+
+    @extend_schema(responses=BrowserSessionSerializer(many=True))
+    def get(self, request):
+        sessions = user_sessions.user_sessions_of(request.user)
+        context = {"current_session_id": user_sessions.current_session_id(request)}
+        return Response(BrowserSessionSerializer(sessions, many=True, context=context).data)
 
 
 class MeSerializer(serializers.ModelSerializer):

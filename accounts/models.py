@@ -1,4 +1,5 @@
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -9,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.user_agents import device_label
 from accounts.validators import rpps_checksum_is_valid, validate_rpps, validate_time_zone
 from relyfe.identifiers import canonical_identifier, format_phone
 
@@ -141,6 +143,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().save(*args, **kwargs)
         if password_changed:
             ApiToken.objects.filter(user=self).revoke(reason=ApiTokenRevocation.PASSWORD_CHANGED)
+            # Django ends the browser sessions through the session auth hash; their rows say so too. The
+            # password page opens its own session's row again (accounts.user_sessions).
+            UserSession.objects.filter(user=self).end(reason=UserSessionEnd.PASSWORD_CHANGED)
 
     def get_full_name(self):
         return self.full_name
@@ -385,6 +390,92 @@ class ApiToken(models.Model):
     @property
     def last_address(self) -> str | None:
         return self.last_used_address or self.created_address
+
+
+class UserSessionEnd(models.TextChoices):
+    SIGNED_OUT = "signed_out", _("signed out")
+    BY_USER = "by_user", _("ended by the user")
+    PASSWORD_CHANGED = "password_changed", _("password changed")  # pragma: allowlist secret
+    SIGNED_IN_AGAIN = "signed_in_again", _("signed in again")
+
+
+class UserSessionQuerySet(models.QuerySet):
+    def live(self):
+        """Not ended, and used recently enough for Django's session to still be alive: a session ends after
+        SESSION_COOKIE_AGE without a request, and its last use is written at most every LAST_SEEN_INTERVAL."""
+        idle_limit = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE) - UserSession.LAST_SEEN_INTERVAL
+        return self.filter(ended_at__isnull=True, last_seen_at__gt=idle_limit)
+
+    def end(self, *, reason: str) -> int:
+        return self.filter(ended_at__isnull=True).update(ended_at=timezone.now(), ended_reason=reason)
+
+
+class UserSession(models.Model):
+    """One browser signed in to an account (Django's session), for the page "Your sessions and devices".
+
+    The session itself holds this row's `public_id` (never the other way round: no session key is stored
+    here, so the table signs nobody in, and Django changes the key at each sign-in and password change while
+    the id in the session stays). A middleware signs out a session whose row was ended."""
+
+    End = UserSessionEnd
+    # The last use is written at most this often: not a write per request.
+    LAST_SEEN_INTERVAL = timedelta(minutes=1)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="browser_sessions", verbose_name=_("user"))
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("signed in at"), default=timezone.now)
+    created_address = models.GenericIPAddressField(_("address at sign-in"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last used"), default=timezone.now)
+    last_seen_address = models.GenericIPAddressField(_("last address"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_reason = models.CharField(_("why ended"), max_length=20, choices=UserSessionEnd.choices, blank=True)
+
+    objects = UserSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("browser session")
+        verbose_name_plural = _("browser sessions")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "ended_at", "last_seen_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, ended_reason="")
+                | Q(ended_at__isnull=False, ended_reason__in=UserSessionEnd.values),
+                name="user_session_end_has_a_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.device} — {self.user}"
+
+    @property
+    def device(self) -> str:
+        """The browser and its system ("Firefox on Windows") in the reader's language: the User-Agent is kept."""
+        return device_label(self.user_agent)
+
+    @property
+    def last_address(self) -> str | None:
+        return self.last_seen_address or self.created_address
+
+
+class KnownDevice(models.Model):
+    """A browser or an app that already signed in to an account: a sign-in from any other one e-mails the
+    owner. A browser is known by a long-lived random cookie, an app by its name and User-Agent; only a
+    SHA-256 digest of either is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="known_devices")
+    digest = models.CharField(max_length=64)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("known device")
+        verbose_name_plural = _("known devices")
+        constraints = [models.UniqueConstraint(fields=["user", "digest"], name="known_device_once_per_user")]
+
+    def __str__(self):
+        return f"{self.user} — {self.first_seen_at:%Y-%m-%d}"
 
 
 class PendingSignUp(models.Model):

@@ -30,6 +30,7 @@ from django.utils.translation import override
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from accounts import user_sessions
 from accounts.models import ApiToken, ApiTokenRevocation, User
 from accounts.tasks import notify_api_tokens_revoked as notify_api_tokens_revoked_task
 from relyfe import outbox
@@ -91,6 +92,7 @@ def api_token_issue(*, user: User, device_name: str, user_agent: str, address: s
     with transaction.atomic():
         token.save()
         _sign_out_the_least_recently_used(user)
+        user_sessions.app_signed_in(user=user, device_name=token.device_name, user_agent=user_agent, address=address)
     return token, key
 
 
@@ -142,9 +144,9 @@ def api_tokens_revoked_notify(*, user_id: int) -> None:
         subject = _("Your ReLyfe apps were signed out")
         body = _(
             "Hello %(name)s,\n\nThe ReLyfe team signed out every app and device connected to your account. "
-            "Sign in again in the app to go on using it.\n\nYou can see your devices on your profile: %(url)s"
-            "\n\n— ReLyfe"
-        ) % {"name": user.first_name, "url": settings.SITE_URL.rstrip("/") + reverse("accounts:profile")}
+            "Sign in again in the app to go on using it.\n\n"
+            "You can see your devices on the page of your sessions: %(url)s\n\n— ReLyfe"
+        ) % {"name": user.first_name, "url": settings.SITE_URL.rstrip("/") + reverse("accounts:sessions")}
     send_mail(subject, body, None, [user.email])
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts import phone_services, services, sign_up_services, throttling, tokens
+from accounts import phone_services, services, sign_up_services, throttling, tokens, user_sessions
 from accounts.forms import (
     AccountForm,
     PatientDetailsForm,
@@ -153,9 +154,52 @@ def profile_edit(request):
             "account_form": account_form,
             "details_form": details_form,
             "profile": profile,
-            "devices": tokens.api_tokens_of(user),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def sessions(request):
+    """Your sessions and devices: the browsers and the apps signed in to the account."""
+    return render(
+        request,
+        "accounts/sessions.html",
+        {
+            "sessions": user_sessions.user_sessions_of(request.user),
+            "current_session_id": user_sessions.current_session_id(request),
+            "devices": tokens.api_tokens_of(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def session_end(request, session_id):
+    """Signs one of the user's browsers out (a computer left signed in, a lost phone)."""
+    session = user_sessions.user_session_get_for_user(user=request.user, public_id=session_id)
+    user_sessions.user_session_end(actor=request.user, session=session)
+    messages.success(request, _("“%(device)s” is signed out.") % {"device": session.device})
+    return redirect(reverse("accounts:sessions") + "#browsers")
+
+
+@login_required
+@require_http_methods(["POST"])
+def sessions_end_others(request):
+    """Signs out every other browser and every app: this browser stays signed in."""
+    ended, revoked = user_sessions.sign_out_everywhere_else(
+        actor=request.user, current_session_id=user_sessions.current_session_id(request)
+    )
+    messages.success(
+        request,
+        ngettext(
+            "Signed out everywhere else: %(count)d browser or app.",
+            "Signed out everywhere else: %(count)d browsers or apps.",
+            ended + revoked,
+        )
+        % {"count": ended + revoked},
+    )
+    return redirect("accounts:sessions")
 
 
 @login_required
@@ -165,7 +209,7 @@ def device_revoke(request, token_id):
     token = tokens.api_token_get_for_user(user=request.user, public_id=token_id)
     tokens.api_token_revoke(actor=request.user, token=token)
     messages.success(request, _("“%(device)s” is signed out.") % {"device": token.device_name or _("Older app")})
-    return redirect(reverse("accounts:profile") + "#devices")
+    return redirect(reverse("accounts:sessions") + "#devices")
 
 
 @login_required
@@ -176,16 +220,24 @@ def devices_revoke_all(request):
         request,
         ngettext("%(count)d app is signed out.", "%(count)d apps are signed out.", count) % {"count": count},
     )
-    return redirect(reverse("accounts:profile") + "#devices")
+    return redirect(reverse("accounts:sessions") + "#devices")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """A new password signs out every other browser and every app (accounts.models.User.save); this browser
+    stays signed in."""
+
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
         messages.success(self.request, _("Your password is changed."))
-        return super().form_valid(form)
+        with transaction.atomic():
+            response = super().form_valid(form)
+            user_sessions.user_session_keep_after_password_change(
+                user=form.user, current_session_id=user_sessions.current_session_id(self.request)
+            )
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):

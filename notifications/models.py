@@ -32,18 +32,20 @@ class Event(models.TextChoices):
     FACE_ENROLLED = "face_enrolled", _("Your face was enrolled for identification")
     EXPORT_READY = "export_ready", _("Your data export is ready")
     ACCOUNT_SECURITY = "account_security", _("A change to how you sign in")
+    NEW_DEVICE = "new_device", _("A new device signed in to your account")
 
 
 # A patient is always told when someone used emergency access to their file, on every channel; and anyone,
-# when a way into their account was added or removed (a passkey): if it was not them, they must hear it.
-ALWAYS_ON = frozenset({Event.BREAK_GLASS, Event.ACCOUNT_SECURITY})
+# when a way into their account was added or removed or a device they never used signed in: if it was not
+# them, they must hear it.
+ALWAYS_ON = frozenset({Event.BREAK_GLASS, Event.ACCOUNT_SECURITY, Event.NEW_DEVICE})
 # A share link can be opened many times a day: one e-mail each time would be noise. A reminder is for
 # the moment it pops up; an e-mail read an hour later is no reminder.
 EMAIL_OFF_BY_DEFAULT = frozenset({Event.SHARE_LINK_OPENED, Event.REMINDER})
 PUSH_OFF_BY_DEFAULT = frozenset({Event.SHARE_LINK_OPENED})
 # The patient chose the times of their reminders, and a security alert must wake them: quiet hours
 # hold back the e-mail and the push of every other event.
-SENT_DURING_QUIET_HOURS = frozenset({Event.REMINDER, Event.BREAK_GLASS, Event.ACCOUNT_SECURITY})
+SENT_DURING_QUIET_HOURS = frozenset({Event.REMINDER, Event.BREAK_GLASS, Event.ACCOUNT_SECURITY, Event.NEW_DEVICE})
 
 
 class Channels(NamedTuple):

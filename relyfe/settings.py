@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed a second factor.
     "django_otp.middleware.OTPMiddleware",
+    # Signs out a browser whose session its owner ended elsewhere; sets the device cookie of a sign-in.
+    "accounts.middleware.UserSessionMiddleware",
     # An account whose deletion waits for its grace period only sees the page that cancels it.
     "erasure.middleware.PendingDeletionMiddleware",
     "relyfe.middleware.UserTimeZoneMiddleware",

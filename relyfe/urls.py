@@ -23,6 +23,7 @@ api_v1 = [
     path("auth/tokens/", accounts_api.DeviceTokensView.as_view(), name="tokens"),
     path("auth/tokens/current/", accounts_api.CurrentTokenView.as_view(), name="token-current"),
     path("auth/tokens/<uuid:token_id>/", accounts_api.DeviceTokenView.as_view(), name="token-revoke"),
+    path("auth/sessions/", accounts_api.BrowserSessionsView.as_view(), name="sessions"),
     path("me/", accounts_api.MeView.as_view(), name="me"),
     path("directory/", accounts_api.DirectoryView.as_view(), name="directory"),
     path("patients/<uuid:patient_id>/proposals/", sharing_api.PatientProposalsView.as_view(), name="proposals"),

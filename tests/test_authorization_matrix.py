@@ -21,7 +21,7 @@ from django.utils import timezone
 from access.models import Permission, Scope
 from accounts import services as accounts
 from accounts import tokens as api_tokens
-from accounts.models import Passkey
+from accounts.models import Passkey, UserSession
 from comments import services as comments
 from faces import services as faces
 from faces.models import FaceSearch, FaceSearchCandidate
@@ -82,6 +82,10 @@ DECISIONS = {
     # Each member signs out their own devices; another's device is not found.
     "accounts:device_revoke": ("post", {"token_id": "alice_api_token"}, ONLY_ALICE),
     "accounts:devices_revoke_all": ("post", {}, MEMBERS),
+    "accounts:sessions": ("get", {}, MEMBERS),
+    # Each member signs out their own browsers; another's session is not found.
+    "accounts:session_end": ("post", {"session_id": "alice_browser_session"}, ONLY_ALICE),
+    "accounts:sessions_end_others": ("post", {}, MEMBERS),
     "accounts:directory": ("get", {}, MEMBERS),
     # A patient deletes their own account (professionals: not here). The pending page and the cancellation are
     # for an account whose deletion waits: nobody in this world.
@@ -237,6 +241,7 @@ DECISIONS = {
     # With a session rather than a token it answers 400 "no token": the member reached it.
     "api:token-current": ("delete", {}, MEMBERS),
     "api:token-revoke": ("delete", {"token_id": "alice_api_token"}, ONLY_ALICE),
+    "api:sessions": ("get", {}, MEMBERS),
     "api:me": ("get", {}, MEMBERS),
     "api:patient-records": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
     "api:record": ("get", {"record_id": "record"}, ALICE_AND_BOB),
@@ -415,6 +420,7 @@ def world(db):
         "import_job": import_job.public_id,
         "alice_api_token": alice_api_token.public_id,
         "alice_passkey": alice_passkey.public_id,
+        "alice_browser_session": UserSession.objects.create(user=alice).public_id,
         "print_printer": print_job.printer.slug,
         "print_job": print_job.public_id,
         "print_document": print_job.documents.get().public_id,

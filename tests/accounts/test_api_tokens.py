@@ -318,33 +318,33 @@ def test_staff_revoke_every_token_of_an_account_audited_and_the_owner_is_emailed
     assert entry.user == staff and "2" in entry.get_change_message()
     [message] = mail.outbox
     assert message.to == ["alice@example.org"]
-    assert "/accounts/profile/" in message.body
+    assert "/accounts/sessions/" in message.body
 
 
-# The profile page --------------------------------------------------------------------------------------------------
+# The page of sessions and devices ----------------------------------------------------------------------------------
 
 
-def test_the_profile_lists_my_devices_and_not_anyone_elses(client, alice, dave):
+def test_the_sessions_page_lists_my_devices_and_not_anyone_elses(client, alice, dave):
     sign_in(device="Pixel d'Alice", REMOTE_ADDR="203.0.113.7")
     api_token_for(dave, device="Dave's phone")
     client.force_login(alice)
 
-    page = client.get(reverse("accounts:profile")).content.decode()
+    page = client.get(reverse("accounts:sessions")).content.decode()
 
     assert "Pixel d&#x27;Alice" in page and "203.0.113.7" in page
     assert "Dave" not in page
 
 
-def test_the_profile_speaks_french_about_devices(client, alice):
+def test_the_sessions_page_speaks_french_about_devices(client, alice):
     sign_in(device="Pixel")
     client.force_login(alice)
 
-    page = client.get(reverse("accounts:profile"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    page = client.get(reverse("accounts:sessions"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
 
     assert "Applications connectées" in page and "Révoquer" in page
 
 
-def test_revoke_on_the_profile_signs_that_device_out(client, alice):
+def test_revoke_on_the_sessions_page_signs_that_device_out(client, alice):
     phone, tablet = (sign_in(device=name).json() for name in ("Phone", "Tablet"))
     client.force_login(alice)
 
@@ -357,7 +357,7 @@ def test_revoke_on_the_profile_signs_that_device_out(client, alice):
     assert me(tablet["token"]).status_code == 200
 
 
-def test_revoke_all_on_the_profile_signs_every_device_out(client, alice, dave):
+def test_revoke_all_on_the_sessions_page_signs_every_device_out(client, alice, dave):
     mine = [sign_in(device=name).json()["token"] for name in ("Phone", "Tablet")]
     daves = api_token_for(dave)
     client.force_login(alice)
@@ -368,7 +368,7 @@ def test_revoke_all_on_the_profile_signs_every_device_out(client, alice, dave):
     assert me(daves).status_code == 200
 
 
-def test_one_cannot_revoke_anothers_device_from_the_profile(client, alice, dave):
+def test_one_cannot_revoke_anothers_device_from_the_sessions_page(client, alice, dave):
     daves = api_token_for(dave)
     [dave_token] = ApiToken.objects.filter(user=dave)
     client.force_login(alice)

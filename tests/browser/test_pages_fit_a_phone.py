@@ -172,7 +172,7 @@ def cast(settings, live_server, page, alice, bob):
             "contact_email": "nora@example.org",
         },
     )
-    # Her phone's app is signed in: the profile lists it (a User-Agent as long as real ones).
+    # Her phone's app is signed in: the page of her sessions lists it (a User-Agent as long as real ones).
     api_token_for(alice, device="ReLyfe/2.3.1 (Android 15; Pixel 9 Pro XL; Build/AP4A.250105.002) okhttp/4.12.0")
     notify_translated(recipient=alice, event=Event.RECORD_ADDED, text="%(name)s", params={"name": bob.full_name})
     prescription = records.get(kind="prescription")
@@ -229,6 +229,7 @@ def test_every_page_of_a_patient_fits_a_phone(page, cast):
         "notifications": reverse("notifications:list"),
         "preferences": reverse("notifications:preferences"),
         "profile": reverse("accounts:profile"),
+        "sessions": reverse("accounts:sessions"),
         "directory": reverse("accounts:directory"),
         "faces": reverse("faces:mine"),
         "grant-edit": reverse("sharing:grant_edit", args=[cast["grant"].public_id]),
