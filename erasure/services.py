@@ -39,10 +39,12 @@ from accounts.models import (
     AccountClaim,
     ApiToken,
     ApiTokenRevocation,
+    KnownDevice,
     PatientProfile,
     PendingSignUp,
     PhoneCode,
     User,
+    UserSession,
 )
 from audit import services as audit
 from comments.models import Comment, CommentRead, CommentRevision
@@ -347,6 +349,8 @@ def _erase_rows(user: User) -> None:
     ExportJob.objects.filter(patient=user).delete()
     ImportJob.objects.filter(patient=user).delete()
     ApiToken.objects.filter(user=user).delete()
+    UserSession.objects.filter(user=user).delete()
+    KnownDevice.objects.filter(user=user).delete()
     PhoneCode.objects.filter(user=user).delete()
     AccountClaim.objects.filter(user=user).delete()
     pending_sign_ups = Q(email__iexact=user.email) if user.email else Q()

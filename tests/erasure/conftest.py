@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from access.models import AccessPath
-from accounts.models import PhoneCode, PhoneCodePurpose
+from accounts.models import KnownDevice, PhoneCode, PhoneCodePurpose, UserSession
 from audit import services as audit
 from audit.models import Action, ObjectType
 from faces.models import ConsentMethod, FaceConsent, FaceTemplate
@@ -158,6 +158,8 @@ def rich_alice(alice, bob, bob_sees_alice, dave):
     import_file.file.save("bilan.jpg", ContentFile(jpeg_bytes()))
     api_token_for(alice, device="iPhone d'Alizée")
     Client().force_login(alice)
+    browser_session = UserSession.objects.get(user=alice)
+    KnownDevice.objects.create(user=alice, digest="d" * 64)
     for actor in (bob, alice):
         audit.record(
             actor=actor,
@@ -173,7 +175,7 @@ def rich_alice(alice, bob, bob_sees_alice, dave):
     )
     traces.add_objects(link, bob_sees_alice, access_request, *notifications)
     traces.keys = stored_keys(*files) | {export.file.name, imported.file.name, import_file.file.name}
-    traces.add_objects(export, imported, import_file)
+    traces.add_objects(export, imported, import_file, browser_session)
     return traces
 
 
