@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import services, throttling, tokens
 from accounts.forms import IdentifiersFormMixin
 from accounts.models import ApiToken, PatientProfile, ProfessionalProfile, User
+from accounts.two_factor.admin import SecondFactorAdminMixin
 from accounts.validators import rpps_checksum_is_valid
 from relyfe.admin import ReadOnlyAdmin
 from relyfe.identifiers import parse_phone
@@ -90,18 +91,18 @@ class ProfessionalProfileInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(PhoneSearchMixin, DjangoUserAdmin):
+class UserAdmin(SecondFactorAdminMixin, PhoneSearchMixin, DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationForm
     ordering = ["last_name", "first_name"]
     list_display = ["__str__", "email", "phone", "role", "is_active", "date_joined"]
     list_filter = ["role", "is_active", "professional_profile__verified"]
     search_fields = ["first_name", "last_name", "email", "phone", "professional_profile__rpps"]
-    readonly_fields = ["public_id", "date_joined", "last_login"]
+    readonly_fields = ["public_id", "date_joined", "last_login", "second_factor"]
     fieldsets = [
         (None, {"fields": ["public_id", "role", "email", "phone", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "time_zone", "language"]}),
-        (_("Access"), {"fields": ["is_active", "is_superuser", "groups", "user_permissions"]}),
+        (_("Access"), {"fields": ["is_active", "second_factor", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["date_joined", "last_login"]}),
     ]
     add_fieldsets = [

@@ -268,6 +268,7 @@ class AccountClaim(models.Model):
 class PhoneCodePurpose(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("password reset")
     VERIFICATION = "verification", _("phone confirmation")
+    SECOND_FACTOR = "second_factor", _("second factor at sign-in")
 
 
 class PhoneCode(models.Model):
@@ -419,3 +420,7 @@ class PendingSignUp(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.confirmed_at is None and self.expires_at > timezone.now()
+
+
+# The second factor's own models live with its code; imported here so that they belong to this app.
+from accounts.two_factor.models import SecondFactorChange, SecondFactorEvent, SmsDevice  # noqa: E402, F401

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this session passed a second factor.
     "django_otp.middleware.OTPMiddleware",
+    # Professionals and staff reach nothing until their session passed the second factor.
+    "accounts.two_factor.middleware.SecondFactorRequiredMiddleware",
     "relyfe.middleware.UserTimeZoneMiddleware",
     "relyfe.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -291,6 +293,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# Wrong second-factor codes are counted per account by accounts/two_factor/flow.py (relyfe.abuse, as for
+# passwords): django-otp's own per-device delays would refuse the right code just after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
