@@ -101,7 +101,7 @@ class TokenObtainView(APIView):
         if two_factor.second_factor_required(user):
             raise DomainError(
                 "second_factor_enrolment_required",
-                _("Your professional account must be protected by two-factor authentication: set it up on the website."),
+                two_factor.ENROLMENT_REQUIRED,
                 status=403,
             )
         return token_response(request, user, device_name)

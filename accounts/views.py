@@ -60,9 +60,7 @@ class SignInView(auth_views.LoginView):
         user = form.get_user()
         if two_factor_policy.has_second_factor(user):
             # Not signed in yet: the second step (accounts/two_factor/flow.py) finishes it.
-            two_factor_flow.pending_start(
-                self.request, user, backend=user.backend, next_url=self.get_success_url()
-            )
+            two_factor_flow.pending_start(self.request, user, backend=user.backend, next_url=self.get_success_url())
             return redirect("accounts:second_step")
         response = super().form_valid(form)
         # The interface speaks the user's own language from the first page after sign-in.

@@ -24,7 +24,7 @@ class SecondFactorAdminMixin:
             return "-"
         methods = policy.methods_of(user)
         if not methods:
-            return gettext("None")
+            return gettext("No second factor")
         url = reverse("admin:accounts_user_second_factor_reset", args=[user.pk])
         return format_html('{} — <a href="{}">{}</a>', ", ".join(methods), url, gettext("Reset…"))
 

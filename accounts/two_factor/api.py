@@ -116,13 +116,16 @@ class SecondFactorTokenView(APIView):
                 raise exceptions.Throttled(detail=_("Too many codes were requested. Try again in an hour."))
             device.generate_challenge()
             return Response(status=202)
-        if not abuse.hit(abuse.Limit("second-factor:challenge", CHALLENGE_ATTEMPTS, CHALLENGE_SECONDS), challenge["nonce"]):
+        if not abuse.hit(
+            abuse.Limit("second-factor:challenge", CHALLENGE_ATTEMPTS, CHALLENGE_SECONDS), challenge["nonce"]
+        ):
             raise DomainError("invalid_challenge", _("Too many codes tried: sign in again."), status=401)
         try:
             device = flow.code_check(user, serializer.validated_data["code"])
         except flow.Locked as locked:
             throttled = exceptions.Throttled(
-                detail=_("Too many wrong codes on this account. Try again in %(wait)s.") % {"wait": wait_text(locked.wait)}
+                detail=_("Too many wrong codes on this account. Try again in %(wait)s.")
+                % {"wait": wait_text(locked.wait)}
             )
             throttled.wait = locked.wait
             raise throttled from None

@@ -9,9 +9,9 @@ WRONG_CODE = _("This code is wrong or was already used. Type the code your app s
 LOCKED = _("Too many wrong codes on this account. For your security, try again in %(wait)s.")
 
 
-def code_field(label=_("Code"), help_text=""):
+def code_field(label=None, help_text=""):
     return forms.CharField(
-        label=label,
+        label=label or _("Your code"),
         max_length=64,
         help_text=help_text,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "autofocus": True}),

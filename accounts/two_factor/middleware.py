@@ -13,7 +13,15 @@ from django.utils.translation import gettext as _
 from accounts.two_factor import policy
 
 ALWAYS_OPEN = frozenset(
-    {"accounts:logout", "accounts:second_step", "set_language", "healthz", "service_worker", "api:token", "api:token-second-factor"}
+    {
+        "accounts:logout",
+        "accounts:second_step",
+        "set_language",
+        "healthz",
+        "service_worker",
+        "api:token",
+        "api:token-second-factor",
+    }
 )
 OPEN_FOR_ENROLMENT = frozenset({"accounts:security", "accounts:authenticator_enrol"})
 
@@ -45,9 +53,7 @@ class SecondFactorRequiredMiddleware:
             return None
         if request.path.startswith("/api/"):
             code = "second_factor_required" if has_factor else "second_factor_enrolment_required"
-            detail = _("Sign in with your second factor first.") if has_factor else _(
-                "Your professional account must be protected by two-factor authentication: set it up on the website."
-            )
+            detail = _("Sign in with your second factor first.") if has_factor else policy.ENROLMENT_REQUIRED
             return JsonResponse({"code": code, "detail": detail, "fields": {}}, status=403)
         if has_factor:
             return redirect(_with_next(reverse("accounts:second_step"), request))

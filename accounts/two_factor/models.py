@@ -84,10 +84,10 @@ class SecondFactorEvent(models.Model):
         related_name="+",
         verbose_name=_("done by"),
     )
-    change = models.CharField(_("change"), max_length=32, choices=SecondFactorChange.choices)
+    change = models.CharField(_("what changed"), max_length=32, choices=SecondFactorChange.choices)
     reason = models.TextField(_("reason"), blank=True)
-    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
-    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("changed at"), default=timezone.now)
     notified_at = models.DateTimeField(null=True, blank=True)
 
     objects = SecondFactorEventQuerySet.as_manager()

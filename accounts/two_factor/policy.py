@@ -1,11 +1,16 @@
 """Who must sign in with a second factor, and whether a session did."""
 
+from django.utils.translation import gettext_lazy as _
 from django_otp import devices_for_user, user_has_device
 
 from accounts.models import Role
 
 # Set by a sign-in through an external strong identity provider (Pro Santé Connect): its name.
 STRONG_AUTH_SESSION_KEY = "accounts_strong_auth"
+
+ENROLMENT_REQUIRED = _(
+    "Your professional account must be protected by two-factor authentication: set it up on the website."
+)
 
 
 def second_factor_required(user) -> bool:

@@ -177,4 +177,7 @@ def second_factor_change_notify(*, event_id: int) -> None:
             if user.email:
                 send_mail(subject, body, None, [user.email])
             elif user.phone_is_verified:
-                send_sms(to=user.phone, body=_("ReLyfe: %(what)s on your account. Not you? %(url)s") % {"what": what, "url": url})
+                send_sms(
+                    to=user.phone,
+                    body=_("ReLyfe: %(what)s on your account. Not you? %(url)s") % {"what": what, "url": url},
+                )

@@ -4,7 +4,6 @@ import base64
 from urllib.parse import quote, urlencode
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError

@@ -34,7 +34,10 @@ def test_the_right_password_of_an_account_with_a_second_factor_only_asks_for_the
     assert response.url == reverse("accounts:second_step")
     assert not signed_in_user(client).is_authenticated
     page = client.get(reverse("accounts:second_step"))
-    assert "Type the 6-digit code your authenticator app shows now" in page.content.decode()
+    assert (
+        "Saisissez le code à 6 chiffres que votre application d’authentification affiche maintenant"
+        in page.content.decode()
+    )
 
 
 def test_the_authenticator_code_signs_in_and_goes_to_next(client, alice):
@@ -57,7 +60,7 @@ def test_a_wrong_code_does_not_sign_in(client, alice):
     response = second_step(client, wrong_code(device))
 
     assert response.status_code == 200
-    assert "This code is wrong or was already used" in response.content.decode()
+    assert "Ce code est faux ou a déjà été utilisé" in response.content.decode()
     assert not signed_in_user(client).is_authenticated
 
 
@@ -69,7 +72,7 @@ def test_wrong_codes_lock_the_second_step_like_wrong_passwords(client, alice, se
 
     response = second_step(client, code_of(device))
 
-    assert "Too many wrong codes on this account" in response.content.decode()
+    assert "Trop de codes faux pour ce compte" in response.content.decode()
     assert not signed_in_user(client).is_authenticated
 
 
@@ -117,7 +120,7 @@ def test_text_message_codes_are_refused_to_professionals(bob):
     bob.phone, bob.phone_verified_at = PHONE, "2026-01-01T00:00:00Z"
     bob.save()
 
-    with pytest.raises(Exception, match="not strong enough"):
+    with pytest.raises(Exception, match="pas assez sûrs"):
         services.sms_device_enable(user=bob, address=None)
     assert not SmsDevice.objects.filter(user=bob).exists()
 
@@ -182,19 +185,19 @@ def test_removing_the_authenticator_asks_for_the_password_and_a_code(
     with django_capture_on_commit_callbacks(execute=True):
         removed = client.post(url, {"password": PASSWORD, "code": code_of(device)})
 
-    assert "The password is wrong" in refused.content.decode()
+    assert "Le mot de passe est faux" in refused.content.decode()
     assert removed.url == reverse("accounts:security")
     assert not alice.totpdevice_set.exists()
-    assert "second factor of your account changed" in mail.outbox[-1].subject
+    assert "le second facteur de votre compte a changé" in mail.outbox[-1].subject
 
 
 def test_a_patient_without_a_second_factor_is_encouraged_until_they_dismiss(client, alice):
     client.force_login(alice)
-    assert "Protect your account with a second factor" in client.get(reverse("home")).content.decode()
+    assert "Protégez votre compte avec un second facteur" in client.get(reverse("home")).content.decode()
 
     client.post(reverse("accounts:second_factor_banner_dismiss"))
 
-    assert "Protect your account with a second factor" not in client.get(reverse("home")).content.decode()
+    assert "Protégez votre compte avec un second facteur" not in client.get(reverse("home")).content.decode()
 
 
 def test_a_professional_is_not_asked_for_a_code_twice_in_a_forced_login(client):

@@ -86,7 +86,7 @@ def test_staff_reset_a_professionals_second_factor_with_a_reason(
     )
     assert not bob.totpdevice_set.exists()
     assert mail.outbox[-1].to == [bob.email]
-    assert "removed the second factor" in mail.outbox[-1].body
+    assert "a supprimé le second facteur" in mail.outbox[-1].body
     assert obtain(client, bob).json()["code"] == "second_factor_enrolment_required"
 
 
