@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import date as date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django_otp_webauthn.admin import WebAuthnCredentialAdmin
 
 from accounts import services, throttling, tokens
 from accounts.forms import IdentifiersFormMixin
 from accounts.models import ApiToken, Passkey, PatientProfile, ProfessionalProfile, User
+from accounts.two_factor.admin import SecondFactorAdminMixin
 from accounts.validators import rpps_checksum_is_valid
 from relyfe.admin import ReadOnlyAdmin
 from relyfe.identifiers import parse_phone
@@ -91,18 +91,18 @@ class ProfessionalProfileInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(PhoneSearchMixin, DjangoUserAdmin):
+class UserAdmin(SecondFactorAdminMixin, PhoneSearchMixin, DjangoUserAdmin):
     form = UserChangeAdminForm
     add_form = UserCreationForm
     ordering = ["last_name", "first_name"]
     list_display = ["__str__", "email", "phone", "role", "is_active", "date_joined"]
     list_filter = ["role", "is_active", "professional_profile__verified"]
     search_fields = ["first_name", "last_name", "email", "phone", "professional_profile__rpps"]
-    readonly_fields = ["public_id", "date_joined", "last_login"]
+    readonly_fields = ["public_id", "date_joined", "last_login", "second_factor"]
     fieldsets = [
         (None, {"fields": ["public_id", "role", "email", "phone", "password"]}),
         (_("Person"), {"fields": ["first_name", "last_name", "time_zone", "language"]}),
-        (_("Access"), {"fields": ["is_active", "is_superuser", "groups", "user_permissions"]}),
+        (_("Access"), {"fields": ["is_active", "second_factor", "is_superuser", "groups", "user_permissions"]}),
         (_("Dates"), {"fields": ["date_joined", "last_login"]}),
     ]
     add_fieldsets = [
@@ -333,6 +333,24 @@ class ProfessionalProfileAdmin(PhoneSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Passkey)
-class PasskeyAdmin(WebAuthnCredentialAdmin):
-    """django-otp-webauthn's own admin of credentials (it registers none): staff see an account's passkeys and
-    may remove a lost one; nobody adds one here."""
+class PasskeyAdmin(ReadOnlyAdmin):
+    """Staff see an account's passkeys; they remove none here: a lost one goes with the second-factor reset of the
+    user's page, which asks for a reason, is recorded and tells the owner."""
+
+    list_display = ["name", "owner", "added_on", "last_used"]
+    list_filter = ["created_at"]
+    search_fields = ["user__email", "name"]
+    fields = ["name", "owner", "added_on", "last_used"]
+    readonly_fields = fields
+
+    @admin.display(description=_("user"))
+    def owner(self, passkey):
+        return passkey.user
+
+    @admin.display(description=_("added on"))
+    def added_on(self, passkey):
+        return passkey.created_at
+
+    @admin.display(description=_("last used"))
+    def last_used(self, passkey):
+        return passkey.last_used_at

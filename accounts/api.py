@@ -11,6 +11,8 @@ from rest_framework.views import APIView
 from accounts import services, throttling, tokens, user_sessions
 from accounts.models import ApiToken, ApiTokenRevocation, Profession, User, UserSession
 from accounts.selectors import directory_search
+from accounts.two_factor import policy as two_factor
+from accounts.two_factor.api import SecondFactorRequiredSerializer, second_factor_required_response
 from relyfe.abuse import client_address, wait_text
 from relyfe.errors import DomainError
 
@@ -66,6 +68,15 @@ class TokenObtainView(APIView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(description="Invalid fields, or a wrong identifier or password."),
+            401: OpenApiResponse(
+                SecondFactorRequiredSerializer,
+                description="`second_factor_required`: the account has a second factor. Send the `challenge` "
+                "and a code to `POST /api/v1/auth/token/second-factor/` to get the token.",
+            ),
+            403: OpenApiResponse(
+                description="`second_factor_enrolment_required`: a professional or staff account without a "
+                "second factor; set one up on the website first."
+            ),
             429: OpenApiResponse(description="Too many failed attempts: wait `wait` seconds."),
         },
     )
@@ -84,15 +95,27 @@ class TokenObtainView(APIView):
                 raise locked
             raise DomainError("wrong_credentials", _("Wrong identifier or password."))
         user_agent = request.headers.get("User-Agent", "")
-        token, key = tokens.api_token_issue(
-            user=user,
-            device_name=tokens.device_name_from(serializer.validated_data["device"], user_agent),
-            user_agent=user_agent,
-            address=client_address(request),
-        )
-        response = Response({"token": key, **DeviceTokenSerializer(token, context={"request": request}).data})
-        add_never_cache_headers(response)  # it carries the token: no cache keeps it
-        return response
+        device_name = tokens.device_name_from(serializer.validated_data["device"], user_agent)
+        if two_factor.has_second_factor(user):
+            return second_factor_required_response(user, device_name)
+        if two_factor.second_factor_required(user):
+            raise DomainError(
+                "second_factor_enrolment_required",
+                two_factor.ENROLMENT_REQUIRED,
+                status=403,
+            )
+        return token_response(request, user, device_name)
+
+
+def token_response(request, user: User, device_name: str) -> Response:
+    """A new token for this device, shown once."""
+    user_agent = request.headers.get("User-Agent", "")
+    token, key = tokens.api_token_issue(
+        user=user, device_name=device_name, user_agent=user_agent, address=client_address(request)
+    )
+    response = Response({"token": key, **DeviceTokenSerializer(token, context={"request": request}).data})
+    add_never_cache_headers(response)  # it carries the token: no cache keeps it
+    return response
 
 
 class DeviceTokensView(APIView):

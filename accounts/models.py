@@ -273,6 +273,7 @@ class AccountClaim(models.Model):
 class PhoneCodePurpose(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("password reset")
     VERIFICATION = "verification", _("phone confirmation")
+    SECOND_FACTOR = "second_factor", _("second factor at sign-in")
 
 
 class PhoneCode(models.Model):
@@ -514,3 +515,6 @@ class PendingSignUp(models.Model):
 
 # Passkeys (WebAuthn credentials) live in their own module; see its docstring for why they are imported last.
 from accounts.passkey_models import Passkey, PasskeyAttestation  # noqa: E402, F401
+
+# The second factor's own models live with its code; imported here so that they belong to this app.
+from accounts.two_factor.models import SecondFactorChange, SecondFactorEvent, SmsDevice  # noqa: E402, F401

@@ -20,6 +20,7 @@ from django_otp_webauthn.views import CompleteCredentialAuthenticationView, Comp
 
 from accounts import passkey_services
 from accounts.passkey_models import NAME_MAX_LENGTH
+from accounts.two_factor import flow
 from accounts.views import set_language_cookie
 
 
@@ -111,6 +112,9 @@ class PasskeySignInCompleteView(CompleteCredentialAuthenticationView):
     def post(self, *args, **kwargs):
         signing_in = not self.request.user.is_authenticated
         response = super().post(*args, **kwargs)
-        if signing_in and self.request.user.is_authenticated:
-            set_language_cookie(response, self.request.user.language)
+        if self.request.user.is_authenticated:
+            # A passkey used on the second step ends the sign-in the password began.
+            self.request.session.pop(flow.PENDING_KEY, None)
+            if signing_in:
+                set_language_cookie(response, self.request.user.language)
         return response

@@ -84,6 +84,8 @@ def _code_message(phone_code: PhoneCode, code: str) -> str:
     with override(phone_code.user.language):
         if phone_code.purpose == PhoneCodePurpose.PASSWORD_RESET:
             what = _("ReLyfe: %(code)s is your code to choose a new password.")
+        elif phone_code.purpose == PhoneCodePurpose.SECOND_FACTOR:
+            what = _("ReLyfe: %(code)s is your code to sign in.")
         else:
             what = _("ReLyfe: %(code)s is your code to confirm your phone number.")
         expiry = ngettext(

@@ -44,3 +44,17 @@ def notify_api_tokens_revoked(user_id: int) -> None:
     from accounts import tokens
 
     tokens.api_tokens_revoked_notify(user_id=user_id)
+
+
+@shared_task(
+    name="accounts.tasks.notify_second_factor_changed",
+    autoretry_for=(SmsUnavailable,),
+    retry_backoff=60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def notify_second_factor_changed(event_id: int) -> None:
+    """Tells the owner that the second factor of their account changed (by e-mail, else text message)."""
+    from accounts.two_factor import services
+
+    services.second_factor_change_notify(event_id=event_id)

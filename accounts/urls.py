@@ -2,11 +2,23 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import claim_views, oidc_views, passkey_views, phone_views, views
+from accounts.two_factor import views as two_factor_views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
+    path("login/second-step/", two_factor_views.second_step, name="second_step"),
+    path("security/", two_factor_views.security, name="security"),
+    path("security/authenticator/", two_factor_views.authenticator_enrol, name="authenticator_enrol"),
+    path("security/recovery-codes/", two_factor_views.recovery_codes_regenerate, name="recovery_codes"),
+    path("security/sms/", two_factor_views.sms_enable, name="sms_enable"),
+    path(
+        "security/remove/<str:kind>/",
+        two_factor_views.factor_remove,
+        name="factor_remove",
+    ),
+    path("security/banner/dismiss/", two_factor_views.banner_dismiss, name="second_factor_banner_dismiss"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # OpenID Connect (Pro Santé Connect): 404 while settings.OIDC_ENABLED is off.
     path("oidc/start/", oidc_views.SignInStartView.as_view(), name="oidc_start"),

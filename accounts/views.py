@@ -27,6 +27,8 @@ from accounts.models import Profession, Role
 from accounts.phone_forms import IdentifierPasswordResetForm
 from accounts.phone_views import password_reset_code_start, too_many_codes_message
 from accounts.selectors import directory_search, profile_of
+from accounts.two_factor import flow as two_factor_flow
+from accounts.two_factor import policy as two_factor_policy
 from relyfe import abuse
 from relyfe.abuse import client_address
 from relyfe.web import safe_next
@@ -56,6 +58,11 @@ class SignInView(auth_views.LoginView):
         return safe_next(self.request, "")
 
     def form_valid(self, form):
+        user = form.get_user()
+        if two_factor_policy.has_second_factor(user):
+            # Not signed in yet: the second step (accounts/two_factor/flow.py) finishes it.
+            two_factor_flow.pending_start(self.request, user, backend=user.backend, next_url=self.get_success_url())
+            return redirect("accounts:second_step")
         response = super().form_valid(form)
         # The interface speaks the user's own language from the first page after sign-in.
         return set_language_cookie(response, form.get_user().language)

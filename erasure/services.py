@@ -43,6 +43,7 @@ from accounts.models import (
     PatientProfile,
     PendingSignUp,
     PhoneCode,
+    SecondFactorEvent,
     User,
     UserSession,
 )
@@ -360,6 +361,7 @@ def _erase_rows(user: User) -> None:
         PendingSignUp.objects.filter(pending_sign_ups).delete()
     for device in django_otp.devices_for_user(user, confirmed=None):
         device.delete()
+    SecondFactorEvent.objects.erase_of(user)
     PatientProfile.objects.filter(user=user).delete()
     sessions_end(user=user)
 

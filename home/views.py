@@ -4,6 +4,7 @@ sharing; for a professional, their patients (home/dashboard.py); for staff, the 
 from django.shortcuts import render
 
 from accounts.selectors import profile_of
+from accounts.two_factor.views import banner_shown as second_factor_banner_shown
 from health_records import selectors as records
 from home.dashboard import professional_dashboard
 from sharing import selectors as sharing
@@ -26,6 +27,7 @@ def home(request):
         context |= _todays_treatments(user=user, request=request)
         context["care_team_size"] = sharing.care_team(user=user).count()
         context["pending_requests"] = sharing.pending_access_requests(user=user).count()
+        context["suggest_second_factor"] = second_factor_banner_shown(request)
     elif user.is_professional:
         template = "home/professional.html"
         context |= professional_dashboard(user=user)

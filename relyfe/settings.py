@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Signs out a browser whose session its owner ended elsewhere; sets the device cookie of a sign-in.
     "accounts.middleware.UserSessionMiddleware",
+    # Professionals and staff reach nothing until their session passed the second factor.
+    "accounts.two_factor.middleware.SecondFactorRequiredMiddleware",
     # An account whose deletion waits for its grace period only sees the page that cancels it.
     "erasure.middleware.PendingDeletionMiddleware",
     "relyfe.middleware.UserTimeZoneMiddleware",
@@ -320,6 +322,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
+# Wrong second-factor codes are counted per account by accounts/two_factor/flow.py (relyfe.abuse, as for
+# passwords): django-otp's own per-device delays would refuse the right code just after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 

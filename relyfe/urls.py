@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api as accounts_api
+from accounts.two_factor.api import SecondFactorTokenView
 from comments import api as comments_api
 from comments import urls as comments_urls
 from faces import api as faces_api
@@ -20,6 +21,7 @@ from treatments import reading_api
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token"),
+    path("auth/token/second-factor/", SecondFactorTokenView.as_view(), name="token-second-factor"),
     path("auth/tokens/", accounts_api.DeviceTokensView.as_view(), name="tokens"),
     path("auth/tokens/current/", accounts_api.CurrentTokenView.as_view(), name="token-current"),
     path("auth/tokens/<uuid:token_id>/", accounts_api.DeviceTokenView.as_view(), name="token-revoke"),

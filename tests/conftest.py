@@ -67,6 +67,36 @@ def isolated_cache(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def force_login_is_fully_signed_in(monkeypatch):
+    """`client.force_login(bob)` and `client.login(…)` keep meaning "signed in", second factor included: the
+    session is marked strongly authenticated as an external identity provider would mark it (the contract's
+    session key). Tests of the second factor itself sign in through the real pages."""
+    from django.test.client import ClientMixin
+
+    from accounts.two_factor.policy import STRONG_AUTH_SESSION_KEY
+
+    def mark(client):
+        session = client.session
+        session[STRONG_AUTH_SESSION_KEY] = "tests"
+        session.save()
+
+    original_force_login, original_login = ClientMixin.force_login, ClientMixin.login
+
+    def force_login(self, user, backend=None):
+        original_force_login(self, user, backend)
+        mark(self)
+
+    def login(self, **credentials):
+        signed_in = original_login(self, **credentials)
+        if signed_in:
+            mark(self)
+        return signed_in
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+    monkeypatch.setattr(ClientMixin, "login", login)
+
+
+@pytest.fixture(autouse=True)
 def sms_outbox(settings) -> list[sms.SmsMessage]:
     """Text messages are kept in `notifications.sms.outbox`, empty at the start of each test."""
     settings.SMS_BACKEND = "notifications.sms.backends.locmem.SmsBackend"

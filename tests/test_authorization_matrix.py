@@ -114,6 +114,18 @@ DECISIONS = {
     "otp_webauthn:js-i18n-catalog": ("get", {}, ALL),
     "accounts:phone_verify": ("get", {}, MEMBERS),
     "accounts:phone_verify_send": ("post", {}, MEMBERS),
+    # The second step of signing in: a member already signed in is sent home, a visitor to the login page.
+    "accounts:second_step": ("get", {}, MEMBERS),
+    # Each member's own second factor.
+    "accounts:security": ("get", {}, MEMBERS),
+    "accounts:authenticator_enrol": ("get", {}, MEMBERS),
+    # New recovery codes need a second factor, which nobody of this cast has.
+    "accounts:recovery_codes": ("post", {}, NOBODY),
+    # Text-message codes: patients with a confirmed phone only (nobody here has confirmed theirs).
+    "accounts:sms_enable": ("post", {}, NOBODY),
+    # Removing a factor one has not sends back to the Security page.
+    "accounts:factor_remove": ("get", {"kind": "authenticator"}, MEMBERS),
+    "accounts:second_factor_banner_dismiss": ("post", {}, MEMBERS),
     "health_records:mine": ("get", {}, PATIENTS),
     "health_records:timeline": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
     # Kate and rob may add records: what they add is theirs, so in their scope.
@@ -237,6 +249,8 @@ DECISIONS = {
     "api:patient-photos": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
     "api:comparisons": ("post", {}, WITH_PHOTOS, {"left": "earlier_photo_file", "right": "photo_file"}),
     "api:token": ("post", {}, ALL),
+    # Anyone may try a challenge; without a valid one the answer is 400 (fields) or 401.
+    "api:token-second-factor": ("post", {}, ALL),
     "api:tokens": ("get", {}, MEMBERS),
     # With a session rather than a token it answers 400 "no token": the member reached it.
     "api:token-current": ("delete", {}, MEMBERS),
@@ -310,6 +324,8 @@ ADMIN_SAMPLES = {
     "admin:accounts_user_changelist": {},
     "admin:accounts_apitoken_changelist": {},
     "admin:accounts_passkey_changelist": {},
+    "admin:accounts_secondfactorevent_changelist": {},
+    "admin:accounts_user_second_factor_reset": {"user_id": "bob_pk"},
     "admin:health_records_healthrecord_changelist": {},
     "admin:health_records_healthrecord_change": {"object_id": "record_pk"},
     "admin:health_records_recordfile_download": {"file_id": "file"},
@@ -449,6 +465,7 @@ def world(db):
         "alice": alice.public_id,
         "record": record.public_id,
         "record_pk": record.pk,
+        "bob_pk": bob.pk,
         "file": record_file.public_id,
         "grant": grant.public_id,
         "link": link.public_id,

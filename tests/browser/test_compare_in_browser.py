@@ -8,20 +8,12 @@ from PIL import Image
 from documents.uploads import check_upload
 from health_records import services
 from health_records.models import HealthRecord
-from tests.factories import PASSWORD
+from tests.browser.sign_in import log_in
 from tests.files import jpeg_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RED, BLUE = (220, 20, 20), (20, 20, 220)
-
-
-def log_in(page, email):
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].button--primary")
-    page.wait_for_selector("h1")
 
 
 def photo(patient, day, color, title):

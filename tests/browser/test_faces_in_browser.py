@@ -3,7 +3,7 @@ import pytest
 from access.models import Permission, Scope
 from faces import services
 from sharing import services as sharing
-from tests.browser.test_compare_in_browser import log_in
+from tests.browser.sign_in import log_in
 from tests.faces.conftest import FACES, photo, verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

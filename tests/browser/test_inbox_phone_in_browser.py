@@ -14,21 +14,13 @@ from demo.records import report_pdf
 from printing import services as printing
 from printing.proposals import print_job_propose
 from sharing import services as sharing
-from tests.factories import PASSWORD
+from tests.browser.sign_in import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Screenshots to look at after a run: /tmp/shots/admin/ unless SCREENSHOTS_DIR says otherwise.
 SHOTS = Path(os.environ.get("SCREENSHOTS_DIR", tempfile.gettempdir())) / "shots" / "admin"
 PHONE_WIDTH = 390
-
-
-def log_in(page, email):
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].button--primary")
-    page.wait_for_selector("h1")
 
 
 def page_width(page) -> int:

@@ -10,19 +10,12 @@ from access.models import AccessPath, Permission, Scope
 from audit import services as audit
 from audit.models import Action
 from sharing import services as sharing
-from tests.factories import PASSWORD, HealthRecordFactory
+from tests.browser.sign_in import log_in
+from tests.factories import HealthRecordFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = os.environ.get("SCREENSHOT_DIR")
-
-
-def log_in(page, email):
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].button--primary")
-    page.wait_for_selector("h1")
 
 
 def screenshot(page, name):

@@ -27,7 +27,8 @@ from notifications.models import Event
 from notifications.services import notify_translated
 from printing.services import print_job_receive
 from sharing import services as sharing
-from tests.factories import PASSWORD, ProfessionalFactory, StaffFactory, api_token_for
+from tests.browser.sign_in import log_in
+from tests.factories import ProfessionalFactory, StaffFactory, api_token_for
 from treatments.models import Medication, PrescriptionReading, Treatment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -131,14 +132,6 @@ class Sweep:
 def in_french(page):
     """Visitors get the browser's language (English here); the pages are looked at in French."""
     page.context.add_cookies([{"name": "django_language", "value": "fr", "url": page.base_url}])
-
-
-def log_in(page, email):
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].button--primary")
-    page.wait_for_selector("h1")
 
 
 @pytest.fixture

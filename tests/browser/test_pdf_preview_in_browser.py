@@ -11,7 +11,8 @@ from django.core.files.base import ContentFile
 
 from printing.services import DatabaseJobStore, printer_ensure
 from sharing import services as sharing
-from tests.factories import PASSWORD, HealthRecordFactory, RecordFileFactory
+from tests.browser.sign_in import log_in
+from tests.factories import HealthRecordFactory, RecordFileFactory
 from tests.files import as_stored, pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,14 +34,6 @@ PAGE_COUNT = """viewer => {
     const length = find(document);
     return length ? length.textContent.trim() : null;
 }"""
-
-
-def log_in(page, email):
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].button--primary")
-    page.wait_for_selector("h1")
 
 
 def a_two_page_pdf(record):

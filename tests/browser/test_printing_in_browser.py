@@ -7,18 +7,10 @@ from health_records.models import HealthRecord
 from printing import services as printing
 from relyfe.web import absolute_url
 from sharing import services as sharing
-from tests.factories import PASSWORD
+from tests.browser.sign_in import log_in
 from tests.files import pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, email):
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].button--primary")
-    page.wait_for_selector("h1")
 
 
 def test_a_doctor_files_a_printed_prescription_by_a_photo_of_the_patients_heart_code(

@@ -1,18 +1,10 @@
 import pytest
 
 from health_records.models import HealthRecord
-from tests.factories import PASSWORD
+from tests.browser.sign_in import log_in
 from tests.files import jpeg_bytes, pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, email):
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].button--primary")
-    page.wait_for_selector("h1")
 
 
 def test_a_patient_uploads_two_files_from_a_phone_and_sees_them_on_the_record(page, alice, tmp_path):

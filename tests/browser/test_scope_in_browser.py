@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from access.models import Permission, Scope
 from sharing import services as sharing
-from tests.factories import PASSWORD, HealthRecordFactory, MedicationFactory, ProfessionalFactory, TreatmentFactory
+from tests.browser.sign_in import log_in
+from tests.factories import HealthRecordFactory, MedicationFactory, ProfessionalFactory, TreatmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,11 +21,7 @@ def test_a_kind_scoped_professional_sees_the_imaging_and_no_treatment_on_a_phone
     sharing.grant_give(
         actor=alice, professional=kate, scope=Scope.KINDS, kinds=["imaging", "photo"], permission=Permission.READ
     )
-    page.goto(page.base_url + reverse("accounts:login"))
-    page.fill("input[name=username]", "kate@example.org")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].button--primary")
-    page.wait_for_selector("h1")
+    log_in(page, "kate@example.org")
 
     page.goto(page.base_url + reverse("sharing:my_patients"))
     page.click(f"a[href='{reverse('health_records:timeline', args=[alice.public_id])}']")

@@ -1,17 +1,10 @@
 import pytest
 
 from sharing import services as sharing
-from tests.factories import PASSWORD, HealthRecordFactory, RecordFileFactory
+from tests.browser.sign_in import log_in
+from tests.factories import HealthRecordFactory, RecordFileFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, email):
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].button--primary")
-    page.wait_for_selector("h1")
 
 
 def test_a_patient_gives_bob_access_by_searching_his_name(page, alice, bob):

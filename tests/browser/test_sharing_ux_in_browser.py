@@ -13,7 +13,8 @@ from access.policy import Action, decide
 from audit import services as audit
 from notifications.services import notify_translated
 from sharing import services as sharing
-from tests.factories import PASSWORD, HealthRecordFactory
+from tests.browser.sign_in import log_in
+from tests.factories import HealthRecordFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,14 +25,6 @@ PHONE_WIDTH = 390
 def shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page, email):
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].button--primary")
-    page.wait_for_selector("h1")
 
 
 def log_out(page):

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from tests.factories import PASSWORD, HealthRecordFactory, MedicationFactory, RecordFileFactory, TreatmentFactory
+from tests.browser.sign_in import log_in
+from tests.factories import HealthRecordFactory, MedicationFactory, RecordFileFactory, TreatmentFactory
 from treatments.models import Intake, PrescriptionReading, Treatment
 from treatments.selectors import patient_today
 
@@ -29,14 +30,6 @@ PROPOSAL = {
 def shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page, identifier):
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", identifier)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].button--primary")
-    page.wait_for_selector("h1")
 
 
 def fits_the_screen(page) -> bool:

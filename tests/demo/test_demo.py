@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import ProfessionalProfile, User
 from health_records.models import HealthRecord, RecordFile
@@ -32,6 +33,9 @@ def test_the_demo_command_creates_every_role_and_can_run_twice(client, capsys):
     printed = capsys.readouterr().out
     assert all(email in printed for email in DEMO_EMAILS)
     assert "relyfe-demo-2026" in printed
+    assert "RELYFEDEMOSECRETRELYFEDEMOSECRET" in printed
+    with_authenticator = set(TOTPDevice.objects.filter(confirmed=True).values_list("user__email", flat=True))
+    assert with_authenticator == {email for email, role in DEMO_EMAILS.items() if role != "patient"}
     for email in DEMO_EMAILS:
         assert client.login(username=email, password="relyfe-demo-2026"), email
         client.logout()

@@ -16,7 +16,14 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from access.models import AccessPath
-from accounts.models import KnownDevice, PhoneCode, PhoneCodePurpose, UserSession
+from accounts.models import (
+    KnownDevice,
+    PhoneCode,
+    PhoneCodePurpose,
+    SecondFactorChange,
+    SecondFactorEvent,
+    UserSession,
+)
 from audit import services as audit
 from audit.models import Action, ObjectType
 from faces.models import ConsentMethod, FaceConsent, FaceTemplate
@@ -148,6 +155,7 @@ def rich_alice(alice, bob, bob_sees_alice, dave):
         user=alice, purpose=PhoneCodePurpose.VERIFICATION, phone=ALICE_PHONE, expires_at=now + datetime.timedelta(1)
     )
     TOTPDevice.objects.create(user=alice, name="Téléphone d'Alizée", confirmed=True)
+    factor_event = SecondFactorEvent.objects.create(user=alice, actor=alice, change=SecondFactorChange.AUTHENTICATOR_ADDED)
     export = ExportJob.objects.create(patient=alice, requested_by=alice, status=ExportStatus.READY, progress=100)
     export.file.save("export.zip", ContentFile("Alizée Quenneville-Zorn".encode()))
     imported = ImportJob.objects.create(patient=alice, uploaded_by=alice, original_name="portail d'Alizée.json")
@@ -175,7 +183,7 @@ def rich_alice(alice, bob, bob_sees_alice, dave):
     )
     traces.add_objects(link, bob_sees_alice, access_request, *notifications)
     traces.keys = stored_keys(*files) | {export.file.name, imported.file.name, import_file.file.name}
-    traces.add_objects(export, imported, import_file, browser_session)
+    traces.add_objects(export, imported, import_file, browser_session, factor_event)
     return traces
 
 

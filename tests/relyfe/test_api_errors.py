@@ -312,7 +312,7 @@ def test_the_errors_each_operation_documents_are_those_it_can_answer(schema):
     paths = schema["paths"]
 
     assert set(paths["/api/v1/me/"]["get"]["responses"]) == {"200", "401", "403"}
-    assert set(paths["/api/v1/auth/token/"]["post"]["responses"]) == {"200", "400", "429"}
+    assert set(paths["/api/v1/auth/token/"]["post"]["responses"]) == {"200", "400", "401", "403", "429"}
     assert set(paths["/api/v1/records/{record_id}/"]["patch"]["responses"]) >= ERROR_STATUSES - {"429"}
     assert "Retry-After" in paths["/api/v1/auth/token/"]["post"]["responses"]["429"]["headers"]
     assert "WWW-Authenticate" in paths["/api/v1/me/"]["get"]["responses"]["401"]["headers"]

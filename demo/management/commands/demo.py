@@ -1,7 +1,10 @@
+import base64
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.models import PatientProfile, ProfessionalProfile, User
@@ -12,6 +15,13 @@ from demo.treatments import create_alice_treatment
 
 DEMO_PASSWORD = "relyfe-demo-2026"  # noqa: S105  # nosec B105  # published on purpose, demo accounts only
 DEMO_DOMAIN = "demo.relyfe.test"
+# Professionals and staff must sign in with a second factor: the demo ones share this authenticator key
+# (base32, as an app takes it), published on purpose so that the demo stays usable.
+DEMO_TOTP_SECRET = "RELYFEDEMOSECRETRELYFEDEMOSECRET"  # noqa: S105  # nosec B105  # demo accounts only
+DEMO_TOTP_CODE_COMMAND = (
+    '.venv/bin/python -c "import base64; from django_otp.oath import TOTP; '
+    f'print(f\'{{TOTP(base64.b32decode(\\"{DEMO_TOTP_SECRET}\\")).token():06d}}\')"'
+)
 
 PATIENTS = [
     {"first_name": "Alice", "last_name": "Martin", "slug": "alice", "birth_date": "1984-03-12", "sex": "female"},
@@ -63,6 +73,8 @@ class Command(BaseCommand):
             # Bob shows what a verified professional looks like; charlie stays unverified.
             bob = ProfessionalProfile.objects.filter(user__email=f"bob@{DEMO_DOMAIN}")
             services.professionals_verify(actor=staff, profiles=bob)
+            for user in User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", role__in=["professional", "staff"]):
+                self.ensure_authenticator(user)
             alice = User.objects.get(email=f"alice@{DEMO_DOMAIN}")
             created = create_alice_history(alice=alice, today=timezone.localdate())
             bob_user = User.objects.get(email=f"bob@{DEMO_DOMAIN}")
@@ -84,6 +96,16 @@ class Command(BaseCommand):
             ("staff", "staff"),
         ]:
             self.stdout.write(f"  {role:<13} {slug}@{DEMO_DOMAIN}")
+        self.stdout.write(
+            f"Professionals and staff then type a code of the authenticator key {DEMO_TOTP_SECRET} "
+            f"(add it to an authenticator app, or print the current code with: {DEMO_TOTP_CODE_COMMAND})"
+        )
+
+    def ensure_authenticator(self, user: User) -> None:
+        """The demo authenticator key, so that professionals and staff can pass the second step."""
+        TOTPDevice.objects.filter(user=user).delete()
+        key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+        TOTPDevice.objects.create(user=user, name="Demo authenticator", key=key, confirmed=True)
 
     def reset(self, user: User) -> User:
         """Brings an existing demo account back to its known state (password, active)."""
