@@ -155,7 +155,9 @@ def rich_alice(alice, bob, bob_sees_alice, dave):
         user=alice, purpose=PhoneCodePurpose.VERIFICATION, phone=ALICE_PHONE, expires_at=now + datetime.timedelta(1)
     )
     TOTPDevice.objects.create(user=alice, name="Téléphone d'Alizée", confirmed=True)
-    factor_event = SecondFactorEvent.objects.create(user=alice, actor=alice, change=SecondFactorChange.AUTHENTICATOR_ADDED)
+    factor_event = SecondFactorEvent.objects.create(
+        user=alice, actor=alice, change=SecondFactorChange.AUTHENTICATOR_ADDED
+    )
     export = ExportJob.objects.create(patient=alice, requested_by=alice, status=ExportStatus.READY, progress=100)
     export.file.save("export.zip", ContentFile("Alizée Quenneville-Zorn".encode()))
     imported = ImportJob.objects.create(patient=alice, uploaded_by=alice, original_name="portail d'Alizée.json")
