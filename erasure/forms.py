@@ -1,6 +1,7 @@
-import django_otp
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from accounts.two_factor import policy
 
 
 class DeleteAccountForm(forms.Form):
@@ -21,7 +22,7 @@ class DeleteAccountForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        if not django_otp.user_has_device(user):
+        if not policy.has_code_factor(user):
             del self.fields["code"]
 
 

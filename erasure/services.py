@@ -47,6 +47,8 @@ from accounts.models import (
     User,
     UserSession,
 )
+from accounts.two_factor import flow, policy
+from accounts.two_factor.forms import LOCKED
 from audit import services as audit
 from comments.models import Comment, CommentRead, CommentRevision
 from erasure.models import AccountDeletion
@@ -59,6 +61,7 @@ from notifications.models import Notification, NotificationPreference, Notificat
 from portability.models import ExportJob, ImportFile, ImportJob
 from printing.models import PrintDocument, PrintJob
 from relyfe import outbox
+from relyfe.abuse import wait_text
 from sharing.models import AccessRequest, CareTeamProposal, EmergencyProfile, ShareLink, SharingSettings
 from treatments.models import Intake, Medication, PrescriptionReading, ReminderDispatch, ReminderSettings, Treatment
 
@@ -83,13 +86,21 @@ def reminder_before() -> timedelta:
 
 
 def credentials_check(*, user: User, password: str, code: str) -> None:
-    """A sensitive action asks for the password and, when the account has a second factor, one of its codes
-    (an authenticator's or a recovery code). Raises ValidationError naming the field that failed."""
+    """A sensitive action asks for the password and, when the account has a second factor that gives codes, one
+    of them (an authenticator's, a text message's or a recovery code), with the second step's lockout of wrong
+    attempts. Raises ValidationError naming the field that failed."""
+    if wait := flow.wait_seconds(user):
+        raise ValidationError({"code": str(LOCKED) % {"wait": wait_text(wait)}})
     errors = {}
     if not password or not user.check_password(password):
+        flow.password_failure(user)
         errors["password"] = _("This is not your password.")
-    if django_otp.user_has_device(user) and not (code and django_otp.match_token(user, code.strip())):
-        errors["code"] = _("This code is not valid.")
+    if policy.has_code_factor(user):
+        try:
+            if flow.code_check(user, code) is None:
+                errors["code"] = _("This code is not valid.")
+        except flow.Locked as locked:
+            errors["code"] = str(LOCKED) % {"wait": wait_text(locked.wait)}
     if errors:
         raise ValidationError(errors)
 

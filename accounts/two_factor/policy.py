@@ -56,3 +56,10 @@ def methods_of(user) -> list[str]:
         if kind not in methods:
             methods.append(kind)
     return methods
+
+
+def has_code_factor(user) -> bool:
+    """Whether the account has a second factor that gives codes (an authenticator, recovery codes, text messages):
+    a sensitive action then asks for one. An account whose only second factor is a passkey passed it to sign in
+    to the session it acts from."""
+    return any(kind != "passkey" for kind in methods_of(user))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import ApiToken
+from accounts.models import ApiToken, Passkey
 from erasure import services
 from erasure.models import AccountDeletion
 from health_records.models import HealthRecord
@@ -54,6 +54,27 @@ def test_an_account_with_a_second_factor_also_needs_a_code(client, alice):
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=1)):
         code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
         assert ask_deletion(client, alice, code=f"{code:06d}").status_code == 302
+    assert AccountDeletion.objects.pending().filter(user=alice).exists()
+
+
+def test_wrong_codes_lock_the_deletion_like_the_second_step(client, alice, settings):
+    device = TOTPDevice.objects.create(user=alice, name="Téléphone", confirmed=True)
+    for _attempt in range(settings.LOGIN_FAILURES_PER_ACCOUNT + 1):
+        ask_deletion(client, alice, code="000000")
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+
+    page = ask_deletion(client, alice, code=f"{code:06d}").content.decode()
+
+    assert "Trop de codes faux pour ce compte" in page
+    assert not AccountDeletion.objects.exists()
+
+
+def test_an_account_whose_only_second_factor_is_a_passkey_needs_no_code(client, alice):
+    """The passkey was passed to sign in to the session that asks: there is no code to type."""
+    Passkey.objects.create(user=alice, name="Téléphone", credential_id=b"alice", public_key=b"key", aaguid="0" * 36)
+
+    assert 'name="code"' not in (client.force_login(alice) or client.get("/me/delete/")).content.decode()
+    assert ask_deletion(client, alice).status_code == 302
     assert AccountDeletion.objects.pending().filter(user=alice).exists()
 
 
