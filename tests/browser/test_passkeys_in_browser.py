@@ -100,3 +100,33 @@ def test_a_removed_passkey_no_longer_signs_in(page, site, alice):
 
     page.wait_for_selector("#passkey-verification-status-message:has-text('elle a peut-être été retirée')")
     assert page.is_visible("h1:has-text('Connexion à ReLyfe')")
+
+
+def test_a_professional_made_to_enrol_registers_a_passkey_then_passes_the_second_step_with_it(page, site, bob):
+    add_virtual_authenticator(page)
+
+    def log_in_with_bobs_password():
+        page.goto(site + "/accounts/login/")
+        page.fill("input[name=username]", "bob@example.org")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit].button--primary")
+
+    log_in_with_bobs_password()
+    # Without a second factor, a professional is held on the Security page, which offers a passkey too.
+    page.wait_for_selector("text=Votre compte professionnel doit être protégé par une double authentification.")
+    page.click("#passkey-register-button")
+    # Registering it (unlocked by the phone's screen lock) verifies this session: the site opens.
+    page.wait_for_selector("[data-passkey]")
+    page.goto(site + "/")
+    page.wait_for_selector("h1:has-text('Bonjour')")
+
+    sign_out(page, site)
+    log_in_with_bobs_password()
+    # The next sign-in asks for the second step, which the passkey passes.
+    page.wait_for_selector("h1:has-text('Confirmez que c’est vous')")
+    page.click("#passkey-verification-button")
+    page.wait_for_selector("h1:has-text('Bonjour')")
+    session_key = next(cookie["value"] for cookie in page.context.cookies(site) if cookie["name"] == "sessionid")
+    assert Session.objects.get(session_key=session_key).get_decoded()["otp_device_id"] == (
+        Passkey.objects.get(user=bob).persistent_id
+    )
