@@ -337,11 +337,15 @@ class PasskeyAdmin(ReadOnlyAdmin):
     """Staff see an account's passkeys; they remove none here: a lost one goes with the second-factor reset of the
     user's page, which asks for a reason, is recorded and tells the owner."""
 
-    list_display = ["name", "owner", "added_on", "last_used"]
+    list_display = ["label", "owner", "added_on", "last_used"]
     list_filter = ["created_at"]
     search_fields = ["user__email", "name"]
-    fields = ["name", "owner", "added_on", "last_used"]
+    fields = ["label", "owner", "added_on", "last_used"]
     readonly_fields = fields
+
+    @admin.display(description=_("name"))
+    def label(self, passkey):
+        return passkey.name
 
     @admin.display(description=_("user"))
     def owner(self, passkey):

@@ -119,8 +119,8 @@ DECISIONS = {
     # Each member's own second factor.
     "accounts:security": ("get", {}, MEMBERS),
     "accounts:authenticator_enrol": ("get", {}, MEMBERS),
-    # New recovery codes need a second factor, which nobody of this cast has.
-    "accounts:recovery_codes": ("post", {}, NOBODY),
+    # New recovery codes need a second factor: of this cast, only alice has one (a passkey).
+    "accounts:recovery_codes": ("post", {}, ONLY_ALICE),
     # Text-message codes: patients with a confirmed phone only (nobody here has confirmed theirs).
     "accounts:sms_enable": ("post", {}, NOBODY),
     # Removing a factor one has not sends back to the Security page.

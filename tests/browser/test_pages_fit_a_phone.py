@@ -196,10 +196,11 @@ def cast(settings, live_server, page, alice, bob):
 
 def test_every_page_of_a_patient_fits_a_phone(page, cast):
     alice, photo, treatment = cast["alice"], cast["photo"], cast["treatment"]
+    log_in(page, alice.email)
+    # Added once signed in: with a second factor, the password alone would stop at the second step.
     passkey = Passkey.objects.create(
         user=alice, name="Téléphone d’Alice", credential_id=b"alice", public_key=b"key", aaguid="0" * 36
     )
-    log_in(page, alice.email)
     sweep = Sweep(page, "patient")
     pages = {
         "home": "/",
@@ -230,6 +231,10 @@ def test_every_page_of_a_patient_fits_a_phone(page, cast):
         "record-edit": reverse("health_records:edit", args=[cast["commented"].public_id]),
         "medication-edit": reverse("treatments:medication_edit", args=[cast["medication"].public_id]),
         "password-change": reverse("accounts:password_change"),
+        "security": reverse("accounts:security"),
+        "export": reverse("portability:export"),
+        "import": reverse("portability:import_upload"),
+        "delete-account": reverse("erasure:delete"),
         "passkeys": reverse("accounts:passkeys"),
         "passkey-remove": reverse("accounts:passkey_remove", args=[passkey.public_id]),
         # Last: the test goes on to make a link on this page.

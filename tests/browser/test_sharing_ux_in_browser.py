@@ -192,7 +192,9 @@ def test_the_menu_opens_on_a_phone_and_stays_on_one_line_on_a_desktop(page, alic
             page.goto(page.base_url + "/")
             items = "items => items.map(i => i.getBoundingClientRect().top)"
             tops = page.eval_on_selector_all("#site-nav > ul > li", items)
-            assert len(tops) > 5 and len(set(tops)) == 1, f"the menu wraps at {width} px"
+            # On one line: a wrapped item would sit a whole line lower (a badge may shift one by a fraction of a
+            # pixel).
+            assert len(tops) > 5 and max(tops) - min(tops) < 1, f"the menu wraps at {width} px"
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             shot(page, f"18-desktop-{who}-{width}")
         page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
