@@ -17,7 +17,7 @@ DEMO_PASSWORD = "relyfe-demo-2026"  # noqa: S105  # nosec B105  # published on p
 DEMO_DOMAIN = "demo.relyfe.test"
 # Professionals and staff must sign in with a second factor: the demo ones share this authenticator key
 # (base32, as an app takes it), published on purpose so that the demo stays usable.
-DEMO_TOTP_SECRET = "RELYFEDEMOSECRETRELYFEDEMOSECRET"  # noqa: S105  # nosec B105  # demo accounts only
+DEMO_TOTP_SECRET = "RELYFEDEMOSECRETRELYFEDEMOSECRET"  # noqa: S105  # nosec B105  # demo accounts only  # pragma: allowlist secret
 DEMO_TOTP_CODE_COMMAND = (
     '.venv/bin/python -c "import base64; from django_otp.oath import TOTP; '
     f'print(f\'{{TOTP(base64.b32decode(\\"{DEMO_TOTP_SECRET}\\")).token():06d}}\')"'
