@@ -1,8 +1,11 @@
 """Writing the access log. `record` is the one call every service, selector and admin page makes."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from uuid import UUID, uuid4
+
+from django.db import connection, transaction
 
 from access.models import AccessPath
 from access.policy import Access
@@ -90,6 +93,23 @@ def record_many(
 # these two functions, and only they, change rows, through the model's plain base manager.
 
 
+@contextmanager
+def log_maintenance() -> Iterator[None]:
+    """A transaction in which the access log may change: on PostgreSQL a trigger refuses any other update or
+    deletion of its rows (migration 0007). Only the erasure's pseudonymisation and the retention's purge use it."""
+    with transaction.atomic():
+        if connection.vendor != "postgresql":
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL relyfe.audit_log_maintenance = 'on'")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL relyfe.audit_log_maintenance = 'off'")
+
+
 def access_events_pseudonymise(*, user, actor_label: str) -> int:
     """After `user`'s erasure: the rows about them keep who accessed their file and when, but each object id
     becomes a random one (the same for all rows of one object, so the log still tells one object from another);
@@ -97,10 +117,11 @@ def access_events_pseudonymise(*, user, actor_label: str) -> int:
     account's tombstone, whose id is itself new and random. Returns how many rows changed."""
     rows = AccessEvent._base_manager
     changed = 0
-    object_ids = rows.filter(patient=user, object_id__isnull=False).values_list("object_id", flat=True).distinct()
-    for object_id in list(object_ids):
-        changed += rows.filter(patient=user, object_id=object_id).update(object_id=uuid4())
-    changed += rows.filter(actor=user).update(actor_label=actor_label[:200], ip_address=None, user_agent="")
+    with log_maintenance():
+        object_ids = rows.filter(patient=user, object_id__isnull=False).values_list("object_id", flat=True)
+        for object_id in list(object_ids.distinct()):
+            changed += rows.filter(patient=user, object_id=object_id).update(object_id=uuid4())
+        changed += rows.filter(actor=user).update(actor_label=actor_label[:200], ip_address=None, user_agent="")
     return changed
 
 
@@ -113,5 +134,6 @@ def access_events_purge(*, older_than: datetime) -> int:
     rows = AccessEvent._base_manager
     purged = 0
     while ids := list(rows.filter(at__lt=older_than).order_by("at").values_list("pk", flat=True)[:PURGE_BATCH]):
-        purged += rows.filter(pk__in=ids).delete()[0]
+        with log_maintenance():
+            purged += rows.filter(pk__in=ids).delete()[0]
     return purged

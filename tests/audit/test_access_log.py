@@ -1,3 +1,5 @@
+from uuid import uuid4
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -28,6 +30,9 @@ def test_each_page_view_and_download_writes_one_event(client, alice):
     assert events[1].user_agent == "Firefox"
     assert events[1].object_id == record_file.record.public_id
     assert events[2].object_id == record_file.public_id
+
+
+OWN_VIEW = {"action": "view", "access": "owner"}
 
 
 def event_for(alice):
@@ -61,6 +66,25 @@ def test_postgresql_refuses_to_change_or_delete_an_access_event_even_in_raw_sql(
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement)
     assert AccessEvent.objects.get(pk=event.pk).actor_label == alice.full_name
+
+
+@pytest.mark.postgres
+def test_only_the_erasure_and_the_retention_change_the_log_and_the_window_closes_behind_them(alice, dave):
+    from django.db import DatabaseError, transaction
+
+    kept, erased = (
+        audit.record(actor=who, patient=who, object_type="health_record", object_id=uuid4(), **OWN_VIEW)
+        for who in (alice, dave)
+    )
+
+    with transaction.atomic():
+        audit.access_events_pseudonymise(user=dave, actor_label="Compte effacé")
+        # Later in the same transaction, an ordinary change is refused again.
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_accessevent SET actor_label = 'x'")
+
+    assert AccessEvent.objects.get(pk=kept.pk).object_id == kept.object_id
+    assert AccessEvent.objects.get(pk=erased.pk).object_id != erased.object_id
 
 
 def test_the_access_log_cannot_be_changed_in_the_admin(client, staff, alice):
