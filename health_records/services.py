@@ -107,8 +107,9 @@ def staged_uploads_keep(*, owner, uploads: list[CheckedUpload]) -> list[StagedUp
     return kept
 
 
-def staged_upload_checked(staged: StagedUpload) -> CheckedUpload:
-    """The kept file as the services take it; it passed `check_upload` when it was kept."""
+def staged_upload_checked(staged) -> CheckedUpload:
+    """A kept file as the services take it; it passed `check_upload` when it was kept. `staged` is a
+    StagedUpload, or any stored file with the same fields (an imported bundle's ImportFile)."""
     with staged.file.open("rb") as stored:
         content = stored.read()
     return CheckedUpload(

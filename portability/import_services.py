@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from documents.uploads import CheckedUpload, UploadRefused, check_upload
+from documents.uploads import UploadRefused, check_upload
 from health_records import services as records
 from health_records.models import HealthRecord, RecordKind
 from portability import fhir_read
@@ -273,24 +273,8 @@ def _record_create(actor, job: ImportJob, record: dict, kept: list[ImportFile], 
         title=str(record["title"])[:200],
         clinical_date=_as_date(record["date"]),
         description=record.get("description", ""),
-        uploads=[_checked(each) for each in kept],
+        uploads=[records.staged_upload_checked(each) for each in kept],
         request=request,
-    )
-
-
-def _checked(kept: ImportFile) -> CheckedUpload:
-    """A kept file as the records' service takes it; it passed `check_upload` when it was read."""
-    with kept.file.open("rb") as stored:
-        content = stored.read()
-    return CheckedUpload(
-        content=content,
-        content_type=kept.content_type,
-        extension=kept.extension,
-        display_name=kept.original_name,
-        size=kept.size,
-        width=kept.width,
-        height=kept.height,
-        page_count=kept.page_count,
     )
 
 
