@@ -33,6 +33,8 @@ class AccessPath(models.TextChoices):
     EMERGENCY = "emergency", _("emergency access")
     STAFF = "staff", _("ReLyfe staff (administration)")
     IDENTIFICATION = "identification", _("face identification by a professional")
+    CAREGIVER = "caregiver", _("caregiver chosen by the patient")
+    GUARDIAN = "guardian", _("parent or guardian")
 
 
 class Permission(models.TextChoices):
@@ -152,3 +154,77 @@ class Grant(models.Model):
             return Q()
         own = Q(created_by_id=self.professional_id) | Q(prescriber_id=self.professional_id)
         return Q(prescription__in=self.records.model.objects.filter(self.records_filter()).values("pk")) | own
+
+
+class CaregiverRight(models.TextChoices):
+    """What a caregiver may do for the patient, each chosen by the patient (a dependant's guardian has them
+    all). The value is the name of the boolean field on `Caregiver` (booleans, not a list, so that "which
+    patients may this caregiver do this for" is a plain query on every database)."""
+
+    VIEW_TREATMENTS = "view_treatments", _("See treatments and doses")
+    ANSWER_DOSES = "answer_doses", _("Answer doses (taken, skipped)")
+    MISSED_DOSE_ALERTS = "missed_dose_alerts", _("Be alerted when a dose is not answered")
+    MANAGE_FILE = "manage_file", _("Manage the whole file")
+
+
+class CaregiverQuerySet(models.QuerySet["Caregiver"]):
+    def active(self) -> CaregiverQuerySet:
+        """Caregivers in force: accepted (a member is attached) and not revoked."""
+        return self.filter(revoked_at__isnull=True, caregiver__isnull=False)
+
+
+class Caregiver(models.Model):
+    """Someone who helps a patient with their care (Medisafe's "Medfriend"), with the rights the patient
+    chose, or the parent or guardian of a dependant's file (`guardian`, every right). An invitation to
+    someone who is not a member yet has no `caregiver` until it is accepted. Revoked, never deleted, so the
+    history of who could act stays true."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="caregivers")
+    caregiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="cared_for"
+    )
+    view_treatments = models.BooleanField(CaregiverRight.VIEW_TREATMENTS.label, default=True)
+    answer_doses = models.BooleanField(CaregiverRight.ANSWER_DOSES.label, default=False)
+    missed_dose_alerts = models.BooleanField(CaregiverRight.MISSED_DOSE_ALERTS.label, default=False)
+    manage_file = models.BooleanField(CaregiverRight.MANAGE_FILE.label, default=False)
+    guardian = models.BooleanField(_("parent or legal guardian"), default=False)
+    # After how long an unanswered dose alerts the caregiver (when they have MISSED_DOSE_ALERTS).
+    missed_dose_delay_minutes = models.PositiveSmallIntegerField(_("alert after (minutes)"), default=60)
+    # An invitation: where it was sent, and the hash of its token (the token itself is only in the message).
+    invited_email = models.EmailField(_("e-mail"), blank=True)
+    invited_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    invitation_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    invitation_expires_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = CaregiverQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "caregiver"],
+                condition=Q(revoked_at__isnull=True, caregiver__isnull=False),
+                name="one_unrevoked_caregiver_per_pair",
+            ),
+            models.CheckConstraint(condition=~Q(patient=models.F("caregiver")), name="caregiver_not_oneself"),
+            models.CheckConstraint(
+                condition=Q(missed_dose_delay_minutes__gte=15, missed_dose_delay_minutes__lte=720),
+                name="missed_dose_delay_between_15_minutes_and_12_hours",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caregiver or self.invited_email or self.invited_phone} → {self.patient}"
+
+    def has(self, right: str) -> bool:
+        """Whether the caregiver has `right` (a CaregiverRight): managing the file, or being the guardian,
+        includes every right."""
+        return self.guardian or self.manage_file or bool(getattr(self, right))

@@ -6,7 +6,12 @@ The paths in, checked in order:
 - staff: ReLyfe staff, who only read, and only through the audited administration;
 - grant: a professional the patient gave access to (scope: whole file, chosen records or kinds;
   permission: read, + comment, + add records). A break-glass grant reads as emergency access;
-- link: whoever holds a share link, for the records on the link only, read (and comment if allowed).
+- link: whoever holds a share link, for the records on the link only, read (and comment if allowed);
+- caregiver: a member the patient chose to help them (`access.models.Caregiver`), with the rights the
+  patient gave: see the treatments and doses (read, treatments only: no record), answer doses (the
+  `ANSWER_DOSE` action, which no professional has), manage the whole file (every action, as the owner);
+  a dependant's parent or guardian manages the whole file, logged as the guardian path. Being alerted of
+  missed doses reads nothing here: the alert is sent to them.
 An answer is an `Access`: allowed or not, by which path (written into the access log), and which of the
 patient's records and treatments it covers.
 
@@ -46,7 +51,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from access.models import PATIENT_ROLE, AccessPath, Grant, GrantOrigin, Scope
+from access.models import PATIENT_ROLE, AccessPath, Caregiver, Grant, GrantOrigin, Scope
 from access.types import EmergencyProfileLike, RecordLike, ShareLinkLike, TreatmentLike
 
 if TYPE_CHECKING:
@@ -65,6 +70,8 @@ class Action(StrEnum):
     SHARE = "share"
     VIEW_ACCESS_LOG = "view_access_log"
     ENROL_FACE = "enrol_face"
+    # Saying a dose was taken or skipped: the patient's own answer, or a caregiver's they allowed.
+    ANSWER_DOSE = "answer_dose"
 
 
 class Channel(StrEnum):
@@ -87,6 +94,9 @@ GRANT_ACTIONS: dict[str, frozenset[Action]] = {
 # Actions on patient-level data that no record carries: the whole file only.
 WHOLE_FILE_ACTIONS = frozenset({Action.ENROL_FACE})
 NO_ACTIONS: frozenset[Action] = frozenset()
+# A caregiver who sees treatments and doses reads them; one who answers doses also sees what they answer.
+CAREGIVER_VIEW_ACTIONS = READ_ACTIONS
+CAREGIVER_ANSWER_ACTIONS = READ_ACTIONS | {Action.ANSWER_DOSE}
 _QuerySetT = TypeVar("_QuerySetT", bound="QuerySet[Any]")
 
 
@@ -233,9 +243,35 @@ def _basis(
         if actor.is_staff:
             return _Basis(STAFF_ADMIN_ACTIONS, path=AccessPath.STAFF, whole_file=True)
         return _NOTHING
+    caregiver = Caregiver.objects.active().filter(patient=patient, caregiver=actor).first()
+    if caregiver is not None and (caregiver.guardian or caregiver.manage_file):
+        return _Basis(
+            ALL_ACTIONS, path=AccessPath.GUARDIAN if caregiver.guardian else AccessPath.CAREGIVER, whole_file=True
+        )
     if actor.is_professional:
-        return _through_grant(actor, patient, record, treatment)
+        through_grant = _through_grant(actor, patient, record, treatment)
+        if through_grant is not _NOTHING or caregiver is None:
+            return through_grant
+    if caregiver is not None:
+        return _through_caregiver(caregiver, record)
     return _NOTHING
+
+
+def _through_caregiver(caregiver: Caregiver, record: RecordLike | None) -> _Basis:
+    """A caregiver without the whole file: the treatments and their doses, no record."""
+    if caregiver.answer_doses:
+        actions = CAREGIVER_ANSWER_ACTIONS
+    elif caregiver.view_treatments:
+        actions = CAREGIVER_VIEW_ACTIONS
+    else:
+        return _NOTHING
+    return _Basis(
+        actions,
+        path=AccessPath.CAREGIVER,
+        records=Q(pk__in=[]),
+        treatments=None,
+        in_scope=(lambda: False) if record is not None else None,
+    )
 
 
 def _through_grant(
@@ -320,7 +356,19 @@ def patients_for(actor: Actor, action: Action, *, channel: Channel = Channel.APP
         if action in WHOLE_FILE_ACTIONS:
             grants = grants.filter(scope=Scope.ALL)
         reach |= Q(pk__in=grants.values("patient_id"))
+    if channel == Channel.APP:
+        reach |= Q(pk__in=_caregivers_allowing(action).filter(caregiver=actor).values("patient_id"))
     return patients.filter(reach)
+
+
+def _caregivers_allowing(action: Action) -> QuerySet[Caregiver]:
+    """The caregivers in force whose rights allow `action` (as `_through_caregiver` decides it)."""
+    allowing = Q(guardian=True) | Q(manage_file=True)
+    if action in CAREGIVER_ANSWER_ACTIONS:
+        allowing |= Q(answer_doses=True)
+    if action in CAREGIVER_VIEW_ACTIONS:
+        allowing |= Q(view_treatments=True)
+    return Caregiver.objects.active().filter(allowing)
 
 
 def sees_professional_comments(viewer: Actor, access: Access) -> bool:

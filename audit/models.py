@@ -50,6 +50,12 @@ class ObjectType(models.TextChoices):
     TREATMENT = "treatment", _("a treatment")
     MEDICATION = "medication", _("a medication")
     INTAKE = "intake", _("a dose")
+    ALLERGY = "allergy", _("an allergy")
+    SAFETY_OVERRIDE = "safety_override", _("a medication confirmed despite a warning")
+    DISPENSING = "dispensing", _("a dispensing")
+    RENEWAL_REQUEST = "renewal_request", _("a renewal request")
+    CALENDAR_FEED = "calendar_feed", _("the calendar feed")
+    CAREGIVER = "caregiver", _("a caregiver")
 
 
 # The label stored for someone without an account: a key, shown in the reader's language (stored rows are

@@ -297,6 +297,25 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
     },
 }
+# --- Medication safety, supply and caregivers (treatments/safety/, treatments/supply.py) ----------
+
+# What checks interactions between medications: the curated table of the ANSM thesaurus by default; a
+# licensed source (Vidal, Posos) is another class implementing treatments.safety.InteractionChecker.
+SAFETY_INTERACTION_CHECKER = env.str(
+    "SAFETY_INTERACTION_CHECKER", default="treatments.safety.interactions.ThesaurusTableChecker"
+)
+# How many days before a renewal is due, or before the stock runs out, the patient is reminded.
+SUPPLY_REMINDER_DAYS = env.int("SUPPLY_REMINDER_DAYS", default=5)
+CELERY_BEAT_SCHEDULE["supply-reminders"] = {
+    "task": "treatments.tasks.supply_reminders_tick",
+    "schedule": timedelta(hours=1),
+}
+CELERY_BEAT_SCHEDULE["missed-dose-alerts"] = {
+    "task": "treatments.tasks.missed_dose_alerts_tick",
+    "schedule": timedelta(minutes=5),
+    "options": {"expires": 300},
+}
+
 # An export's ZIP ("Download all my data") may be downloaded this many days, then it is deleted.
 EXPORT_EXPIRES_DAYS = env.int("EXPORT_EXPIRES_DAYS", default=7)
 

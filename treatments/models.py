@@ -188,6 +188,12 @@ class Medication(models.Model):
     end_date = models.DateField(_("until"), null=True, blank=True)
     as_needed = models.BooleanField(_("as needed (never reminded)"), default=False)
     instructions = models.CharField(_("instructions"), max_length=300, blank=True)
+    # Renewals the prescription allows ("à renouveler 2 fois", "AR"), and how many days one dispensing
+    # covers ("QSP 1 mois" = 30); pack_size is the number of units (tablets…) in one box, from the BDPM
+    # presentation when known, or entered.
+    renewals = models.PositiveSmallIntegerField(_("renewals allowed"), default=0)
+    supply_days = models.PositiveSmallIntegerField(_("days covered by one dispensing"), null=True, blank=True)
+    pack_size = models.PositiveIntegerField(_("units per box"), null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
     stopped_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -333,3 +339,205 @@ class PrescriptionReading(models.Model):
     @property
     def is_working(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.READING)
+
+
+class DrugClass(models.TextChoices):
+    """Classes of drugs an allergy can name. Which substances each holds is built from the BDPM by
+    `build_drug_lexicon` (treatments/safety/, which says where each list comes from)."""
+
+    PENICILLINS = "penicillins", _("Penicillins")
+    CEPHALOSPORINS = "cephalosporins", _("Cephalosporins")
+    CARBAPENEMS = "carbapenems", _("Carbapenems")
+    SULFONAMIDES = "sulfonamides", _("Sulfonamides (sulfa drugs)")
+    NSAIDS = "nsaids", _("Anti-inflammatory drugs (NSAIDs, aspirin)")
+    MACROLIDES = "macrolides", _("Macrolides")
+    FLUOROQUINOLONES = "fluoroquinolones", _("Fluoroquinolones")
+    OPIOIDS = "opioids", _("Opioids")
+    IODINATED_CONTRAST = "iodinated_contrast", _("Iodinated contrast media")
+    LATEX = "latex", _("Latex")
+
+
+class Allergy(models.Model):
+    """An allergy or intolerance of a patient, to one substance or to a class of drugs: data the safety
+    checks read, and that the emergency profile shows when the patient chooses. Removed, never deleted."""
+
+    class Kind(models.TextChoices):
+        ALLERGY = "allergy", _("Allergy")
+        INTOLERANCE = "intolerance", _("Intolerance")
+
+    class Severity(models.TextChoices):
+        MILD = "mild", _("Mild")
+        MODERATE = "moderate", _("Moderate")
+        SEVERE = "severe", _("Severe")
+        LIFE_THREATENING = "life_threatening", _("Life-threatening (anaphylaxis)")
+        UNKNOWN = "unknown", _("Not known")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="allergies")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.ALLERGY)
+    # One of the two: a substance as the lexicon names it ("AMOXICILLINE"), or a class.
+    substance = models.CharField(_("substance"), max_length=300, blank=True)
+    drug_class = models.CharField(_("class of drugs"), max_length=30, choices=DrugClass.choices, blank=True)
+    # What the patient or the professional wrote ("Pénicilline"), shown as is.
+    label = models.CharField(_("allergy to"), max_length=200)
+    reaction = models.CharField(_("reaction"), max_length=300, blank=True)
+    severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices, default=Severity.UNKNOWN)
+    on_emergency_profile = models.BooleanField(_("show on my emergency profile"), default=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["label", "id"]
+        verbose_name = _("allergy")
+        verbose_name_plural = _("allergies")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(substance="") | ~Q(drug_class=""), name="allergy_names_a_substance_or_a_class"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=["allergy", "intolerance"]), name="allergy_kind_known"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class SafetyOverride(models.Model):
+    """A professional confirmed a medication despite a safety warning, with a reason. The warning it answers
+    is named by its code and key (treatments/safety/); the patient still sees the warning, as information."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    medication = models.ForeignKey(Medication, on_delete=models.PROTECT, related_name="safety_overrides")
+    code = models.CharField(max_length=40)
+    key = models.CharField(max_length=300)
+    reason = models.CharField(_("reason"), max_length=500)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-confirmed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["medication", "code", "key"], name="one_override_per_medication_warning"),
+            models.CheckConstraint(condition=~Q(reason=""), name="safety_override_has_a_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.medication_id} {self.code}"
+
+
+class Dispensing(models.Model):
+    """A pharmacy gave the patient a medication (first dispensing or a renewal), as the patient records it:
+    what the stock and the next renewal are computed from."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    medication = models.ForeignKey(Medication, on_delete=models.PROTECT, related_name="dispensings")
+    dispensed_on = models.DateField(_("dispensed on"))
+    boxes = models.PositiveSmallIntegerField(_("boxes"), default=1)
+    # Units given (boxes times the pack size when known, or entered).
+    units = models.DecimalField(_("units"), max_digits=7, decimal_places=2, null=True, blank=True)
+    is_renewal = models.BooleanField(_("renewal"), default=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-dispensed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(boxes__gte=1), name="dispensing_at_least_one_box"),
+            models.CheckConstraint(condition=Q(units__isnull=True) | Q(units__gt=0), name="dispensing_units_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.medication_id} {self.dispensed_on}"
+
+
+class RenewalRequest(models.Model):
+    """The patient asks the prescriber to renew a treatment: a notification to a prescriber who is a member,
+    or a message the patient sends themself to one who is not."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("sent to the prescriber")
+        PREPARED = "prepared", _("message prepared for the prescriber")
+        DONE = "done", _("renewed")
+        DECLINED = "declined", _("declined")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    treatment = models.ForeignKey(Treatment, on_delete=models.PROTECT, related_name="renewal_requests")
+    prescriber = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="renewal_requests"
+    )
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"{self.treatment_id} {self.status}"
+
+
+class SupplyReminder(models.Model):
+    """One reminder that a renewal is due or that the stock runs out, for one medication and one due date:
+    unique, so that however many beats run it is sent once."""
+
+    class Reason(models.TextChoices):
+        RENEWAL = "renewal", _("renewal due")
+        STOCK = "stock", _("stock running out")
+
+    medication = models.ForeignKey(Medication, on_delete=models.PROTECT, related_name="supply_reminders")
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["medication", "reason", "due_on"], name="one_supply_reminder_per_due_date")
+        ]
+
+    def __str__(self):
+        return f"{self.medication_id} {self.reason} {self.due_on}"
+
+
+class MissedDoseAlert(models.Model):
+    """A caregiver was alerted that a dose was not answered: unique per caregiver and dose, so it is sent once."""
+
+    caregiver = models.ForeignKey("access.Caregiver", on_delete=models.PROTECT, related_name="+")
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="missed_dose_alerts")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["caregiver", "intake"], name="one_missed_dose_alert_per_caregiver_intake")
+        ]
+
+    def __str__(self):
+        return f"{self.caregiver_id} {self.intake_id}"
+
+
+class CalendarFeed(models.Model):
+    """A patient's private iCalendar feed: the URL carries a token whose hash is stored; revoking it (or
+    making a new one) ends the old URL. Drug names appear only if the patient opts in."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    show_drug_names = models.BooleanField(_("name the medications in the calendar"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_read_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"], condition=Q(revoked_at__isnull=True), name="one_calendar_feed_in_force_per_patient"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.patient)

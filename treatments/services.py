@@ -249,9 +249,10 @@ def intake_answer(*, actor, medication: Medication, local_date, moment: str, due
     """The patient says a dose was taken, skipped or to be reminded later. Answering before the reminder
     is fine: the reminder then has nothing left to say and is not sent."""
     patient = medication.treatment.patient
-    # Doses are the patient's own answers: nobody answers for them, and to anyone else the dose does not
-    # exist (a 404).
-    if policy.decide(actor, Action.UPDATE, patient).path != AccessPath.OWNER:
+    # Doses are the patient's own answers, or those of a caregiver they allowed to answer: nobody else
+    # answers for them, and to anyone else the dose does not exist (a 404).
+    access = policy.decide(actor, Action.ANSWER_DOSE, patient, treatment=medication.treatment)
+    if not access:
         raise Concealed
     if answer not in (Intake.Status.TAKEN, Intake.Status.SKIPPED, Intake.Status.SNOOZED):
         raise ValidationError(_("Unknown answer."), code="answer")
@@ -265,7 +266,7 @@ def intake_answer(*, actor, medication: Medication, local_date, moment: str, due
         object_type=ObjectType.INTAKE,
         object_id=intake.public_id,
         action=AuditAction.UPDATE,
-        access=policy.Access(True, AccessPath.OWNER),
+        access=access,
         request=request,
     )
     return intake
