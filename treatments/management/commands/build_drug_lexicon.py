@@ -1,4 +1,6 @@
-"""Derives the drug lexicon the project ships (treatments/data/drug_lexicon.tsv.gz) from the public drug database.
+"""Derives the drug lexicon the project ships (treatments/data/drug_lexicon.tsv.gz) from the public drug database,
+and the data the safety checks read: each speciality's strength per unit of each substance
+(treatments/data/drug_safety.tsv.gz) and the substances of each class of drugs (treatments/data/drug_classes.tsv).
 
 The BDPM (https://base-donnees-publique.medicaments.gouv.fr) is published by ANSM under the Licence Ouverte. Users'
 machines do not have it: the command runs where the BDPM files are, and its output is committed. It keeps every
@@ -15,6 +17,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from treatments.lexicon import COLUMNS, LEXICON_PATH, Drug, fold
+from treatments.safety.classes import CLASSES_COLUMNS, CLASSES_PATH, DEFINITIONS
+from treatments.safety.doses import COUNTED_UNITS
+from treatments.safety.substances import SAFETY_DATA_COLUMNS, SAFETY_DATA_PATH, milligrams, millilitres, substance_key
 
 SPECIALITIES_FILE = "CIS_bdpm.txt"
 COMPOSITIONS_FILE = "CIS_COMPO_bdpm.txt"
@@ -44,8 +49,10 @@ class Command(BaseCommand):
             help=f"folder holding {SPECIALITIES_FILE} and {COMPOSITIONS_FILE}",
         )
         parser.add_argument("--output", type=Path, default=LEXICON_PATH)
+        parser.add_argument("--safety-output", type=Path, default=SAFETY_DATA_PATH)
+        parser.add_argument("--classes-output", type=Path, default=CLASSES_PATH)
 
-    def handle(self, *args, source: Path, output: Path, **options):
+    def handle(self, *args, source: Path, output: Path, safety_output: Path, classes_output: Path, **options):
         if not source.is_dir():
             raise CommandError(f"{source} is not a folder: pass --source with the folder of the BDPM files.")
         specialities = read_table(source / SPECIALITIES_FILE, columns=SPECIALITY_COLUMNS)
@@ -57,6 +64,18 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"{len(drugs)} drugs written to {output} ({len(content) / 1024:.0f} KiB).")
         )
+        strengths = build_strengths(specialities, compositions)
+        content = gzipped_tsv(SAFETY_DATA_COLUMNS, strengths)
+        safety_output.write_bytes(content)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{len(strengths)} strengths of {len({row[0] for row in strengths})} drugs written to "
+                f"{safety_output} ({len(content) / 1024:.0f} KiB)."
+            )
+        )
+        members = build_class_members(compositions)
+        classes_output.write_text(tsv_text(CLASSES_COLUMNS, members), encoding="utf-8")
+        self.stdout.write(self.style.SUCCESS(f"{len(members)} class members written to {classes_output}."))
 
 
 def read_table(path: Path, *, columns: int) -> list[list[str]]:
@@ -197,9 +216,88 @@ def single_line(value: str) -> str:
 
 
 def lexicon_bytes(drugs: list[Drug]) -> bytes:
-    """The gzipped TSV, identical for identical drugs: no timestamp or file name in the gzip header."""
-    lines = ["\t".join(COLUMNS), *("\t".join(getattr(drug, column) for column in COLUMNS) for drug in drugs)]
+    return gzipped_tsv(COLUMNS, [[getattr(drug, column) for column in COLUMNS] for drug in drugs])
+
+
+def tsv_text(columns: tuple[str, ...], rows: list[list[str]]) -> str:
+    return "\n".join(["\t".join(columns), *("\t".join(row) for row in rows)]) + "\n"
+
+
+def gzipped_tsv(columns: tuple[str, ...], rows: list[list[str]]) -> bytes:
+    """The gzipped TSV, identical for identical rows: no timestamp or file name in the gzip header."""
     buffer = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, compresslevel=9, mtime=0) as file:
-        file.write(("\n".join(lines) + "\n").encode())
+        file.write(tsv_text(columns, rows).encode())
     return buffer.getvalue()
+
+
+# Safety data ------------------------------------------------------------------------------------------------------
+
+
+def per_millilitres(reference: str) -> str | None:
+    """What a composition's strength is per: "" for one counted unit ("un comprimé", "un sachet-dose de 5 g"),
+    the number of ml for a volume ("5 ml", "100 ml de sirop"), None for anything a dose cannot be counted in
+    ("un flacon", "100 g de crème")."""
+    words = fold(reference).split()
+    if len(words) >= 2 and words[0] in ("un", "une") and words[1] in COUNTED_UNITS:
+        return ""
+    volume = millilitres(reference)
+    return decimal_text(volume) if volume else None
+
+
+def decimal_text(value) -> str:
+    return format(value.normalize(), "f")
+
+
+def composition_strengths(compositions: list[list[str]]) -> dict[str, list[list[str]]]:
+    """Per CIS, [substance, mg, per ml] for each substance whose strength is a mass per countable unit or per ml.
+
+    The substance is the therapeutic fraction when the link has one (as the lexicon names it), with its strength,
+    or the salt's strength when the fraction has none.
+    """
+    groups = defaultdict(list)
+    for cis, form, _code, name, strength, reference, nature, link, *_ in compositions:
+        groups[cis, form, link].append((nature, name, strength, reference))
+    strengths = defaultdict(dict)
+    for (cis, _form, _link), rows in sorted(groups.items()):
+        fractions = [row for row in rows if row[0] == THERAPEUTIC_FRACTION]
+        _nature, name, strength, reference = (fractions or rows)[0]
+        if not strength:
+            strength, reference = next(((row[2], row[3]) for row in rows if row[2]), ("", ""))
+        amount = milligrams(strength)
+        per = per_millilitres(reference)
+        name = SUBSTANCE_SUFFIXES.sub("", name)
+        if amount is None or per is None or substance_key(name) in strengths[cis]:
+            continue
+        strengths[cis][substance_key(name)] = [single_line(name), decimal_text(amount), per]
+    return {cis: list(by_key.values()) for cis, by_key in strengths.items() if by_key}
+
+
+def build_strengths(specialities: list[list[str]], compositions: list[list[str]]) -> list[list[str]]:
+    """The strength rows of every active speciality. One missing from the (older) composition file borrows those of
+    a speciality of the same brand and strength ("IXPRIM 37,5 mg/325 mg" in a new form)."""
+    by_cis = composition_strengths(compositions)
+    active = sorted(row for row in specialities if row[4] == ACTIVE_AUTHORISATION)
+    by_name = {}
+    for cis, denomination, form, *_ in active:
+        if cis in by_cis:
+            by_name.setdefault(split_denomination(denomination, form), by_cis[cis])
+    rows = []
+    for cis, denomination, form, *_ in active:
+        strengths = by_cis.get(cis) or by_name.get(split_denomination(denomination, form), [])
+        rows.extend([cis, *strength] for strength in strengths)
+    return rows
+
+
+def build_class_members(compositions: list[list[str]]) -> list[list[str]]:
+    """[class, substance key, a BDPM name of it] for every substance of the BDPM a class definition matches."""
+    names = {}
+    for row in compositions:
+        name = SUBSTANCE_SUFFIXES.sub("", row[3])
+        names.setdefault(substance_key(name), single_line(name))
+    return [
+        [class_name, key, names[key]]
+        for class_name, definition in DEFINITIONS.items()
+        for key in sorted(names)
+        if definition.matches(key)
+    ]
