@@ -8,6 +8,8 @@ from comments.models import Comment
 from relyfe.web import absolute_url
 from sharing import services
 from sharing.models import EmergencyProfile, ShareLink
+from treatments import allergy_services
+from treatments.models import Allergy, DrugClass
 
 EMERGENCY = {
     "enabled": True,
@@ -35,6 +37,7 @@ def create_alice_sharing(*, alice, bob, emma) -> list[str]:
         services.emergency_profile_update(
             actor=alice, profile=profile, fields=EMERGENCY, visible_sections=EmergencyProfile.SECTIONS
         )
+    _structured_allergy(alice=alice)
     token = services.emergency_token_of(profile)
     lines.append(
         f"Alice's emergency page (Heart-Code): {absolute_url(reverse('sharing:emergency_page', args=[token]))}"
@@ -46,6 +49,20 @@ def create_alice_sharing(*, alice, bob, emma) -> list[str]:
         )
         lines.append(f"Alice's share link to two records: {absolute_url(reverse('sharing:link_open', args=[token]))}")
     return lines
+
+
+def _structured_allergy(*, alice):
+    """Her penicillin allergy as data, on her emergency page: the amoxicillin of her treatment is flagged."""
+    if not Allergy.objects.filter(patient=alice, drug_class=DrugClass.PENICILLINS, removed_at__isnull=True).exists():
+        allergy_services.allergy_add(
+            actor=alice,
+            patient=alice,
+            label="Pénicilline",
+            drug_class=DrugClass.PENICILLINS,
+            reaction="Éruption cutanée",
+            severity=Allergy.Severity.MODERATE,
+            on_emergency_profile=True,
+        )
 
 
 def _discussion(*, alice, bob, emma):

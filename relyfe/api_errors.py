@@ -11,6 +11,8 @@
   says that fields are wrong.
 - `fields` is {} unless the request was invalid. Errors about the whole request are under
   "non_field_errors"; errors of nested values use dotted paths ("medications.0.dose", "times.1").
+- an error may add what its caller needs to go on: a Django ValidationError with an `extra` dict (treatments'
+  "safety_confirmation_required" gives `warnings`, the warnings to confirm) has it merged into the body.
 - 429 answers also give `wait`, the seconds before trying again (as the Retry-After header does); 401
   answers keep their WWW-Authenticate header.
 
@@ -56,7 +58,9 @@ def _as_api_exception(exc):
     if isinstance(exc, DomainError):
         return DomainAPIError(exc)
     if isinstance(exc, DjangoValidationError):
-        return exceptions.ValidationError(_django_errors(exc))
+        api_error = exceptions.ValidationError(_django_errors(exc))
+        api_error.extra = getattr(exc, "extra", {})
+        return api_error
     if isinstance(exc, Http404):
         return exceptions.NotFound()  # Http404's own text may name a model: never shown
     if isinstance(exc, PermissionDenied):
@@ -80,7 +84,7 @@ def _django_errors(error: DjangoValidationError) -> dict:
 
 def error_body(exc: exceptions.APIException) -> dict:
     if isinstance(exc, exceptions.ValidationError):
-        return _validation_body(exc.detail)
+        return {**_validation_body(exc.detail), **getattr(exc, "extra", {})}
     code = exc.error_code if isinstance(exc, DomainAPIError) else exc.get_codes()
     body = {"code": str(code), "detail": str(exc.detail), "fields": {}}
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:

@@ -19,6 +19,13 @@ class ErrorSerializer(serializers.Serializer):
     wait = serializers.IntegerField(
         required=False, help_text="429 only: seconds before trying again, as in the Retry-After header."
     )
+    warnings = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text='"safety_confirmation_required" only: the safety warnings a professional confirms by sending the '
+        'request again with `safety_confirmation: {"reason": "…"}` (each: code, key, blocking, severity, message, '
+        "substances, source, overridden).",
+    )
 
 
 ERROR_DESCRIPTIONS = {

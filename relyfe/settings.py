@@ -606,6 +606,8 @@ SPECTACULAR_SETTINGS = {
         "TreatmentEffectiveStatusEnum": "treatments.models.EFFECTIVE_STATUS_CHOICES",
         "DoseStatusEnum": "treatments.models.Intake.Status",
         "FaceConsentMethodEnum": "faces.models.ConsentMethod",
+        "AllergyKindEnum": "treatments.models.Allergy.Kind",
+        "KindEnum": "health_records.models.RecordKind",
     },
 }
 

@@ -170,6 +170,7 @@ class EmergencyProfileForm(forms.ModelForm):
             "show_current_treatments",
             "break_glass_enabled",
         ]
+        labels = {"allergies": _("Other allergies (notes)")}
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in [

@@ -32,6 +32,7 @@ from relyfe import abuse
 from relyfe.web import absolute_url
 from sharing import heartcode, selectors, services
 from sharing.forms import AccessRequestForm, BreakGlassForm, PasscodeForm, ScanPhotoForm, VisitorForm
+from treatments.allergy_selectors import emergency_allergies
 from treatments.selectors import emergency_medications
 
 PENDING_LINK = "share_link_pending"
@@ -206,6 +207,8 @@ def emergency_page(request, token):
         "token": token,
         "sections": profile.visible_sections,
         "medications": emergency_medications(patient=patient) if profile.show_current_treatments else [],
+        # The structured allergies the patient chose to show, with the "allergies" section.
+        "allergy_list": emergency_allergies(patient=patient) if "allergies" in profile.visible_sections else [],
         "can_break_glass": can_break_glass,
         "break_glass_form": BreakGlassForm() if can_break_glass else None,
     }

@@ -28,6 +28,7 @@ from sharing.forms import (
     ShareLinkForm,
     SharingSettingsForm,
 )
+from treatments.allergy_selectors import emergency_allergies
 from treatments.selectors import emergency_medications
 
 
@@ -272,6 +273,7 @@ def emergency_edit(request):
         "url": url,
         "qr_svg": heartcode.qr_svg(url).decode(),
         "medications": emergency_medications(patient=patient),
+        "allergy_list": emergency_allergies(patient=patient),
     }
     return render(request, "sharing/emergency_edit.html", context)
 

@@ -315,6 +315,15 @@ DECISIONS = {
     "api:import-confirm": ("post", {"job_id": "import_job"}, ONLY_ALICE),
     "api-schema": ("get", {}, ALL),
     "api-docs": ("get", {}, ALL),
+    # Allergies: the whole file, and the professionals who may prescribe for the patient (rob's scope has the
+    # treatment; kate's has no prescription). Removing one is tested in tests/treatments/test_allergies.py:
+    # an unknown allergy is nobody's.
+    "treatments:allergies": ("get", {"patient_id": "alice"}, WITH_TREATMENT),
+    "treatments:allergy_remove": ("post", {"allergy_id": "00000000-0000-4000-8000-000000000000"}, NOBODY),
+    "api:patient-allergies": ("get", {"patient_id": "alice"}, WITH_TREATMENT),
+    "api:allergy": ("delete", {"allergy_id": "00000000-0000-4000-8000-000000000000"}, NOBODY),
+    # Confirming a medication despite a safety warning is a professional's act, on a treatment they reach.
+    "treatments:medication_safety_confirm": ("post", {"medication_id": "medication"}, {"bob", "rob"}),
 }
 
 # The administration is one decision: staff only, every page. These stand for all of its routes.

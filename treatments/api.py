@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from access.policy import Action
 from health_records.selectors import health_record_for_action, patient_get_for_user
-from treatments import lexicon, selectors, services
+from treatments import lexicon, safety_checks, selectors, services
 from treatments.models import ReminderSettings, Treatment, over_on
 from treatments.serializers import (
     DoseAnswerSerializer,
@@ -36,6 +36,13 @@ class PatientTreatmentsView(ListAPIView):
     treatment (POST)."""
 
     serializer_class = TreatmentSerializer
+
+    def get_serializer(self, *args, **kwargs):
+        # The page's treatments: their medications' warnings in one check.
+        if kwargs.get("many") and args:
+            args = (list(args[0]), *args[1:])
+            kwargs["context"] = _with_safety(self.get_serializer_context(), args[0])
+        return super().get_serializer(*args, **kwargs)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -89,7 +96,7 @@ class TreatmentDetailView(APIView):
     def get(self, request, treatment_id):
         treatment, _access = selectors.treatment_for_user(user=request.user, public_id=treatment_id, request=request)
         adherence = selectors.adherence(treatment=treatment, today=selectors.patient_today(treatment.patient))
-        context = {"request": request, "adherence": adherence}
+        context = _with_safety({"request": request, "adherence": adherence}, [treatment])
         return Response(TreatmentDetailSerializer(treatment, context=context).data)
 
     @extend_schema(request=TreatmentStatusSerializer, responses=TreatmentSerializer)
@@ -115,8 +122,9 @@ class TreatmentMedicationsView(APIView):
         )
         serializer = MedicationSerializer(data=request.data, context={"request": request, "treatment": treatment})
         serializer.is_valid(raise_exception=True)
+        values, reason = _values_and_reason(serializer)
         medication = services.medication_add(
-            actor=request.user, treatment=treatment, values=dict(serializer.validated_data), request=request
+            actor=request.user, treatment=treatment, values=values, safety_reason=reason, request=request
         )
         return Response(MedicationSerializer(medication, context={"request": request}).data, status=201)
 
@@ -129,10 +137,26 @@ class MedicationDetailView(APIView):
         medication = selectors.medication_for_user(user=request.user, public_id=medication_id, action=Action.UPDATE)
         serializer = MedicationSerializer(medication, data=request.data, partial=True, context={"request": request})
         serializer.is_valid(raise_exception=True)
+        values, reason = _values_and_reason(serializer)
         medication = services.medication_update(
-            actor=request.user, medication=medication, values=dict(serializer.validated_data), request=request
+            actor=request.user, medication=medication, values=values, safety_reason=reason, request=request
         )
         return Response(MedicationSerializer(medication, context={"request": request}).data)
+
+
+def _values_and_reason(serializer) -> tuple[dict, str]:
+    values = dict(serializer.validated_data)
+    confirmation = values.pop("safety_confirmation", None) or {}
+    return values, confirmation.get("reason", "")
+
+
+def _with_safety(context: dict, treatments) -> dict:
+    """The warnings of every medication of `treatments` (the patient's), computed in one check."""
+    treatments = list(treatments)
+    if not treatments:
+        return context
+    medications = [medication for treatment in treatments for medication in treatment.medications.all()]
+    return {**context, "safety": safety_checks.shown_warnings(treatments[0].patient, medications)}
 
 
 class MedicationStopView(APIView):

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from treatments.models import WEEKDAYS, Medication, ReminderSettings, Treatment
+from treatments.models import WEEKDAYS, Allergy, DrugClass, Medication, ReminderSettings, Treatment
 
 
 class TreatmentForm(forms.ModelForm):
@@ -124,3 +124,43 @@ class IntakeAnswerForm(forms.Form):
     local_date = forms.DateField()
     moment = forms.CharField(max_length=10)
     answer = forms.ChoiceField(choices=[("taken", "taken"), ("skipped", "skipped"), ("snoozed", "snoozed")])
+
+
+class AllergyForm(forms.Form):
+    """What the person types is mapped to a substance of the drug lexicon by `allergy_add`; a class of drugs,
+    when chosen, wins over it."""
+
+    allergen = forms.CharField(
+        label=_("Allergic to"),
+        max_length=200,
+        required=False,
+        help_text=_("A drug or a substance, for example “amoxicilline” or “Augmentin”."),
+    )
+    drug_class = forms.ChoiceField(
+        label=_("or a whole class of drugs"), choices=[("", "—"), *DrugClass.choices], required=False
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Allergy.Kind.choices, initial=Allergy.Kind.ALLERGY)
+    reaction = forms.CharField(
+        label=_("Reaction"), max_length=300, required=False, help_text=_("For example “rash”, “swollen face”.")
+    )
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Allergy.Severity.choices, initial=Allergy.Severity.UNKNOWN
+    )
+    on_emergency_profile = forms.BooleanField(label=_("Show on my emergency profile"), required=False, initial=True)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not cleaned_data.get("allergen", "").strip() and not cleaned_data.get("drug_class"):
+            raise ValidationError(_("Name a substance or choose a class of drugs."), code="allergen")
+        return cleaned_data
+
+
+class SafetyConfirmationForm(forms.Form):
+    """A professional confirms a medication despite a blocking warning, and says why."""
+
+    safety_reason = forms.CharField(
+        label=_("Confirm despite the warning: your reason"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

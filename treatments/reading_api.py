@@ -14,6 +14,7 @@ from health_records.selectors import health_record_for_action
 from treatments import readings, selectors
 from treatments.models import Moment, PrescriptionReading
 from treatments.reading_views import _reading_for
+from treatments.serializers import SafetyConfirmationSerializer
 
 
 class ReadingSerializer(serializers.ModelSerializer):
@@ -43,6 +44,11 @@ class ConfirmSerializer(serializers.Serializer):
     start_date = serializers.DateField()
     prescriber_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     medications = ConfirmedMedicationSerializer(many=True, allow_empty=False, max_length=30)
+    safety_confirmation = SafetyConfirmationSerializer(
+        required=False,
+        help_text="A professional confirms the blocking warnings (allergies) of the medications with a reason; "
+        'without it they get 400 "safety_confirmation_required" listing them. The patient is never asked for it.',
+    )
 
 
 class RecordReadingsView(APIView):
@@ -88,6 +94,7 @@ class ReadingConfirmView(APIView):
             start_date=serializer.validated_data["start_date"],
             prescriber_name=serializer.validated_data["prescriber_name"],
             medications=medications,
+            safety_reason=(serializer.validated_data.get("safety_confirmation") or {}).get("reason", ""),
             request=request,
         )
         reading.refresh_from_db()

@@ -18,7 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access import policy
 from access.policy import Action
 from treatments import readings
+from treatments.forms import SafetyConfirmationForm
 from treatments.models import UPCOMING, PrescriptionReading, TreatmentStatus, patient_today
+from treatments.safety_checks import ShownWarning, acts_for_patient
 
 LOW_CONFIDENCE = 0.8
 
@@ -118,22 +120,50 @@ def reading_review(request, reading_id):
         ]
         try:
             treatment = readings.reading_confirm(
-                actor=request.user, reading=reading, medications=kept, request=request, **treatment_form.cleaned_data
+                actor=request.user,
+                reading=reading,
+                medications=kept,
+                safety_reason=request.POST.get("safety_reason", ""),
+                request=request,
+                **treatment_form.cleaned_data,
             )
         except ValidationError as error:
             treatment_form.add_error(None, error)
         else:
             messages.success(request, _confirmed_message(treatment, today))
             return redirect("treatments:detail", treatment_id=treatment.public_id)
+    access = policy.decide(request.user, Action.CREATE, reading.record.patient, record=reading.record)
+    needs_confirmation = _attach_line_warnings(reading.record.patient, lines) and not acts_for_patient(access)
     context = {
         "reading": reading,
         "record": reading.record,
         "treatment_form": treatment_form,
         "lines": lines,
         "today": today,
+        "for_professional": not acts_for_patient(access),
+        "safety_form": SafetyConfirmationForm(request.POST or None) if needs_confirmation else None,
         **_dates_in_the_past(result, proposal, today),
     }
     return render(request, "treatments/reading_review.html", context)
+
+
+def _attach_line_warnings(patient, lines) -> bool:
+    """Sets `line.safety` on each line of the review (its warnings, as the lines stand: corrected when
+    posted); says whether one blocks."""
+    values = {}
+    for index, line in enumerate(lines.forms):
+        data = line.cleaned_data if line.is_bound and hasattr(line, "cleaned_data") else line.initial
+        if data and data.get("name") and not data.get("DELETE"):
+            values[index] = {name: value for name, value in data.items() if name in readings.MEDICATION_VALUES}
+    # proposal_warnings names the medications by their rank in the list it is given.
+    found = readings.proposal_warnings(patient, list(values.values()))
+    rank = {index: str(position) for position, index in enumerate(values)}
+    blocks = False
+    for index, line in enumerate(lines.forms):
+        warnings = found.get(rank[index], []) if index in rank else []
+        line.safety = [ShownWarning(warning, None) for warning in warnings]
+        blocks = blocks or any(warning.blocking for warning in warnings)
+    return blocks
 
 
 def _dates_in_the_past(result: dict, proposal: list[dict], today: datetime.date) -> dict:

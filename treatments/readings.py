@@ -15,8 +15,9 @@ from access import policy
 from access.policy import Action
 from health_records.models import HealthRecord, RecordKind
 from relyfe import outbox
-from treatments import services
+from treatments import safety_checks, services
 from treatments.models import Moment, PrescriptionReading
+from treatments.safety import Candidate, SafetyWarning, check_for_patient
 from treatments.tasks import read_prescription as read_prescription_task
 
 logger = logging.getLogger(__name__)
@@ -176,15 +177,28 @@ def reading_confirm(
     start_date: datetime.date,
     prescriber_name: str,
     medications: list[dict],
+    safety_reason: str = "",
     request=None,
 ):
-    """Creates the treatment from what the person reviewed (their corrections, removals and additions)."""
+    """Creates the treatment from what the person reviewed (their corrections, removals and additions).
+    The medications are checked for safety together first: a professional confirms the blocking warnings
+    of any of them with `safety_reason` (one reason for all), or nothing is created."""
     reading = PrescriptionReading.objects.select_for_update().get(pk=reading.pk)
     record = reading.record
     if reading.status != PrescriptionReading.Status.READY:
         raise ValidationError(_("This prescription is not ready to confirm."), code="not_ready")
     if not medications:
         raise ValidationError(_("Keep or add at least one medication."), code="empty")
+    access = policy.require(actor, Action.CREATE, record.patient, record=record)
+    blocking = [
+        warning
+        for warnings in proposal_warnings(record.patient, medications).values()
+        for warning in warnings
+        if warning.blocking
+    ]
+    safety_checks.require_confirmation(
+        access=access, blocking=blocking, reason=safety_checks.clean_reason(safety_reason)
+    )
     treatment = services.treatment_create(
         actor=actor,
         patient=record.patient,
@@ -198,7 +212,9 @@ def reading_confirm(
         duration = values.pop("duration_days", None)
         values["start_date"] = start_date
         values["end_date"] = planned_end(start_date, [duration])
-        services.medication_add(actor=actor, treatment=treatment, values=values, request=request)
+        services.medication_add(
+            actor=actor, treatment=treatment, values=values, safety_reason=safety_reason, request=request
+        )
     # With its end date past, the treatment reads "finished" from now on (see `Treatment.status_on`).
     ends = [medication.end_date for medication in treatment.medications.all()]
     if ends and all(ends):
@@ -240,3 +256,14 @@ def proposal_lines(reading: PrescriptionReading) -> list[dict]:
             }
         )
     return lines
+
+
+def proposal_warnings(patient, medications: list[dict]) -> dict[str, list[SafetyWarning]]:
+    """The safety warnings of medications proposed together (a reading's lines, as `reading_confirm` takes
+    them), by their index as a string: one check for all, among themselves and against the patient's
+    current medications. Each line is completed from the drug lexicon as `medication_add` will."""
+    candidates = [
+        Candidate.from_values(services.complete_from_lexicon(dict(values)), ref=str(index))
+        for index, values in enumerate(medications)
+    ]
+    return check_for_patient(patient, candidates) if candidates else {}

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from treatments import services
+from treatments import safety_checks, services
 from treatments.models import EFFECTIVE_STATUS_CHOICES, Intake, Medication, ReminderSettings, Treatment, TreatmentStatus
 
 CLOCK_TIME = re.compile(r"(\d{1,2})(?:[:h](\d{2})?)?")
@@ -58,6 +58,31 @@ class HourMinuteField(serializers.TimeField):
         super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
 
 
+class SafetyWarningSerializer(serializers.Serializer):
+    """A safety warning about a medication (treatments/safety/), as the patient and their team see it."""
+
+    code = serializers.ChoiceField(
+        choices=[
+            "allergy",
+            "duplicate_substance",
+            "max_daily_dose",
+            "interaction_contraindicated",
+            "interaction_inadvisable",
+        ]
+    )
+    key = serializers.CharField(help_text="Stable identity of the warning, what a confirmation answers.")
+    blocking = serializers.BooleanField(help_text="A professional must confirm the medication with a reason.")
+    severity = serializers.ChoiceField(choices=["high", "moderate"])
+    message = serializers.CharField(help_text="A plain sentence in the request's language.")
+    substances = serializers.ListField(child=serializers.CharField())
+    source = serializers.CharField(help_text="Where the rule comes from.")
+    overridden = serializers.BooleanField(help_text="A professional confirmed the medication despite it.")
+
+
+class SafetyConfirmationSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, help_text="Why the professional goes on despite the warnings.")
+
+
 class MedicationSerializer(serializers.ModelSerializer):
     """A medication of a treatment and when to take it. Written with the fields of `services.MEDICATION_FIELDS`
     (and `duration_days`, another way to give the end date); substance, CIS code, strength and form are
@@ -74,6 +99,15 @@ class MedicationSerializer(serializers.ModelSerializer):
     duration_days = serializers.IntegerField(
         min_value=1, max_value=MAX_DURATION_DAYS, required=False, write_only=True, help_text="Instead of end_date."
     )
+    warnings = serializers.SerializerMethodField(
+        help_text="The medication's safety warnings now; empty once it is stopped."
+    )
+    safety_confirmation = SafetyConfirmationSerializer(
+        write_only=True,
+        required=False,
+        help_text="A professional confirms the blocking warnings (allergies) with a reason; without it they get "
+        '400 "safety_confirmation_required" listing them. The patient is never asked for it.',
+    )
 
     class Meta:
         model = Medication
@@ -82,6 +116,8 @@ class MedicationSerializer(serializers.ModelSerializer):
             "treatment",
             *services.MEDICATION_FIELDS,
             "duration_days",
+            "warnings",
+            "safety_confirmation",
             "stopped_at",
             "created_at",
             "updated_at",
@@ -92,6 +128,14 @@ class MedicationSerializer(serializers.ModelSerializer):
             "start_date": {"required": False, "help_text": "The treatment's start when left out."},
             "end_date": {"help_text": "The treatment's end when left out."},
         }
+
+    @extend_schema_field(SafetyWarningSerializer(many=True))
+    def get_warnings(self, medication) -> list[dict]:
+        # A page of many medications gives their warnings in the context, computed in one check.
+        shown = self.context.get("safety")
+        if shown is None:
+            shown = safety_checks.shown_warnings(medication.treatment.patient, [medication])
+        return [item.as_dict() for item in shown.get(medication.pk, [])]
 
     def validate_times(self, times):
         return sorted(set(times))

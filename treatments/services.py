@@ -20,7 +20,7 @@ from audit.models import ObjectType
 from health_records.models import RecordKind
 from notifications.services import notify_patient_of_change
 from relyfe.errors import Concealed
-from treatments import lexicon, selectors
+from treatments import lexicon, safety_checks, selectors
 from treatments.models import Intake, Medication, Moment, ReminderSettings, Treatment, TreatmentStatus
 
 MEDICATION_FIELDS = [
@@ -115,7 +115,7 @@ def treatment_create(
     return treatment
 
 
-def _complete_from_lexicon(values: dict) -> dict:
+def complete_from_lexicon(values: dict) -> dict:
     """Fills substance, CIS code, strength and form from the drug reference when the name is one of its."""
     if values.get("cis"):
         drug = lexicon.get(values["cis"])
@@ -146,15 +146,24 @@ def _validate_schedule(values: dict):
 
 
 @transaction.atomic
-def medication_add(*, actor, treatment: Treatment, values: dict, request=None) -> Medication:
+def medication_add(*, actor, treatment: Treatment, values: dict, safety_reason: str = "", request=None) -> Medication:
+    """Checked for safety first (treatments.safety_checks): a professional confirms a blocking warning with
+    `safety_reason`; the patient is never stopped."""
     access = policy.require(actor, Action.CREATE, treatment.patient, treatment=treatment)
     if treatment.status in (TreatmentStatus.STOPPED, TreatmentStatus.FINISHED):
         raise ValidationError(_("This treatment is over: start a new one."), code="over")
-    values = _complete_from_lexicon({"start_date": treatment.start_date, "end_date": treatment.end_date, **values})
+    values = complete_from_lexicon({"start_date": treatment.start_date, "end_date": treatment.end_date, **values})
     _validate_schedule(values)
     medication = Medication(treatment=treatment, created_by=actor, **values)
     medication.full_clean()
+    reason = safety_checks.clean_reason(safety_reason)
+    warnings = safety_checks.warnings_for_values(treatment.patient, values)
+    blocking = safety_checks.unanswered_blocking(warnings)
+    safety_checks.require_confirmation(access=access, blocking=blocking, reason=reason)
     medication.save()
+    safety_checks.overrides_record(
+        actor=actor, medication=medication, blocking=blocking, reason=reason, access=access, request=request
+    )
     _changed(
         actor=actor,
         treatment=treatment,
@@ -174,17 +183,33 @@ def _forget_future_doses(medication: Medication, now: datetime.datetime):
 
 
 @transaction.atomic
-def medication_update(*, actor, medication: Medication, values: dict, request=None) -> Medication:
-    """A change during the day takes effect at the next moment: doses already reminded stay as they are."""
+def medication_update(
+    *, actor, medication: Medication, values: dict, safety_reason: str = "", request=None
+) -> Medication:
+    """A change during the day takes effect at the next moment: doses already reminded stay as they are.
+    Checked for safety as `medication_add` is; a professional confirms the blocking warnings not confirmed
+    yet (a change with no values and a reason confirms them)."""
     access = policy.require(actor, Action.UPDATE, medication.treatment.patient, treatment=medication.treatment)
     if medication.stopped_at is not None:
         raise ValidationError(_("This medication is stopped."), code="stopped")
+    # Another drug: what is known of the old one (its substance, first of all for the safety checks) goes. The
+    # name is compared with the stored one: a model form has already set the new one on `medication`.
+    stored_name = Medication.objects.values_list("name", flat=True).get(pk=medication.pk)
+    if values.get("name", stored_name) != stored_name and not values.get("cis"):
+        values = complete_from_lexicon({"cis": "", "substance": "", "strength": "", "form": "", **values})
     merged = {field: getattr(medication, field) for field in MEDICATION_FIELDS} | values
     _validate_schedule(merged)
     for field, value in values.items():
         setattr(medication, field, value)
     medication.full_clean()
+    reason = safety_checks.clean_reason(safety_reason)
+    warnings = safety_checks.warnings_for_values(medication.treatment.patient, merged, excluding=(medication.pk,))
+    blocking = safety_checks.unanswered_blocking(warnings, medication)
+    safety_checks.require_confirmation(access=access, blocking=blocking, reason=reason)
     medication.save()
+    safety_checks.overrides_record(
+        actor=actor, medication=medication, blocking=blocking, reason=reason, access=access, request=request
+    )
     _forget_future_doses(medication, timezone.now())
     _changed(
         actor=actor,
@@ -197,6 +222,22 @@ def medication_update(*, actor, medication: Medication, values: dict, request=No
         text=gettext_noop("%(name)s changed a medication of your treatment."),
     )
     return medication
+
+
+@transaction.atomic
+def medication_safety_confirm(*, actor, medication: Medication, reason: str, request=None) -> list:
+    """A professional confirms, with a reason, the blocking warnings of a medication the patient recorded.
+    Returns the confirmations made (none when nothing was left to confirm)."""
+    access = policy.require(actor, Action.UPDATE, medication.treatment.patient, treatment=medication.treatment)
+    if safety_checks.acts_for_patient(access):
+        raise PermissionDenied
+    reason = safety_checks.clean_reason(reason)
+    if not reason:
+        raise ValidationError(_("Say why you confirm it."), code="safety_reason")
+    blocking = safety_checks.unanswered_blocking(safety_checks.warnings_of(medication), medication)
+    return safety_checks.overrides_record(
+        actor=actor, medication=medication, blocking=blocking, reason=reason, access=access, request=request
+    )
 
 
 @transaction.atomic

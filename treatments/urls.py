@@ -1,6 +1,6 @@
 from django.urls import path
 
-from treatments import reading_views, views
+from treatments import allergy_views, reading_views, views
 
 app_name = "treatments"
 
@@ -18,7 +18,14 @@ urlpatterns = [
     path("treatments/<uuid:treatment_id>/medications/", views.medication_new, name="medication_new"),
     path("medications/<uuid:medication_id>/edit/", views.medication_edit, name="medication_edit"),
     path("medications/<uuid:medication_id>/stop/", views.medication_stop, name="medication_stop"),
+    path(
+        "medications/<uuid:medication_id>/safety-confirm/",
+        views.medication_safety_confirm,
+        name="medication_safety_confirm",
+    ),
     path("readings/<uuid:reading_id>/", reading_views.reading_panel, name="reading_panel"),
     path("readings/<uuid:reading_id>/review/", reading_views.reading_review, name="reading_review"),
     path("readings/<uuid:reading_id>/restart/", reading_views.reading_restart, name="reading_restart"),
+    path("patients/<uuid:patient_id>/allergies/", allergy_views.patient_allergies, name="allergies"),
+    path("allergies/<uuid:allergy_id>/remove/", allergy_views.allergy_remove, name="allergy_remove"),
 ]

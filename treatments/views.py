@@ -10,13 +10,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from access import policy
 from access.models import AccessPath
 from access.policy import Action
 from health_records.selectors import health_record_for_action
 from relyfe.web import safe_next
-from treatments import actions, lexicon, selectors, services
-from treatments.forms import IntakeAnswerForm, MedicationForm, ReminderSettingsForm, TreatmentForm
+from treatments import actions, allergy_selectors, lexicon, safety_checks, selectors, services
+from treatments.forms import (
+    IntakeAnswerForm,
+    MedicationForm,
+    ReminderSettingsForm,
+    SafetyConfirmationForm,
+    TreatmentForm,
+)
 from treatments.models import STATUS_LABELS, Intake, TreatmentStatus
+from treatments.safety_checks import CONFIRMATION_REQUIRED
 
 
 @login_required
@@ -37,10 +45,18 @@ def patient_treatments(request, patient_id):
     today = selectors.patient_today(patient)
     treatments = list(treatments)
     groups = selectors.treatments_by_status(treatments, day=today)
+    allergy_access = allergy_selectors.allergy_access(request.user, patient)
+    in_force = [*groups["current"], *groups["upcoming"]]
     context = {
         "patient": patient,
         "is_owner": access.path == AccessPath.OWNER,
+        "for_professional": not safety_checks.acts_for_patient(access),
+        "can_confirm": not safety_checks.acts_for_patient(access) and access.can(Action.UPDATE),
         "can_add": selectors.may_add_treatment(request.user, patient),
+        "allergies": allergy_selectors.allergies_of(patient) if allergy_access else None,
+        "with_warnings": safety_checks.attach_warnings(
+            patient, [medication for treatment in in_force for medication in treatment.medications.all()]
+        ),
         "today": today,
         "plan": selectors.day_plan(patient=patient, day=today, treatments=treatments),
         "current": _with_adherence(groups["current"], today),
@@ -95,9 +111,11 @@ def treatment_detail(request, treatment_id):
     return _treatment_page(request, treatment, access, MedicationForm(treatment=treatment))
 
 
-def _treatment_page(request, treatment, access, form):
+def _treatment_page(request, treatment, access, form, safety_form=None):
     today = selectors.patient_today(treatment.patient)
     status = treatment.status_on(today)
+    if status not in (TreatmentStatus.STOPPED, TreatmentStatus.FINISHED):
+        safety_checks.attach_warnings(treatment.patient, treatment.medications.all())
     context = {
         "treatment": treatment,
         "status": status,
@@ -106,6 +124,8 @@ def _treatment_page(request, treatment, access, form):
         "is_owner": access.path == AccessPath.OWNER,
         "can_add": access.can(Action.CREATE) and treatment.status in selectors.CURRENT,
         "can_change": access.can(Action.UPDATE),
+        "for_professional": not safety_checks.acts_for_patient(access),
+        "safety_form": safety_form,
         "adherence": selectors.adherence(treatment=treatment, today=today),
         "form": form,
         "status_label": STATUS_LABELS[status],
@@ -119,16 +139,36 @@ def _treatment_page(request, treatment, access, form):
 def medication_new(request, treatment_id):
     treatment, access = selectors.treatment_for_user(user=request.user, public_id=treatment_id, action=Action.CREATE)
     form = MedicationForm(request.POST, treatment=treatment)
-    if form.is_valid():
+    safety_form = SafetyConfirmationForm(request.POST)
+    if form.is_valid() and safety_form.is_valid():
         try:
-            services.medication_add(actor=request.user, treatment=treatment, values=form.values(), request=request)
+            medication = services.medication_add(
+                actor=request.user,
+                treatment=treatment,
+                values=form.values(),
+                safety_reason=safety_form.cleaned_data["safety_reason"],
+                request=request,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("The medication is added."))
+            _tell_warnings(request, medication)
             return redirect("treatments:detail", treatment_id=treatment.public_id)
     treatment, access = selectors.treatment_for_user(user=request.user, public_id=treatment_id, request=request)
-    return _treatment_page(request, treatment, access, form)
+    return _treatment_page(request, treatment, access, form, _asked_confirmation(form, safety_form))
+
+
+def _asked_confirmation(form, safety_form):
+    """The reason field, shown again when the service asked a professional to confirm a warning."""
+    asked = any(error.code == CONFIRMATION_REQUIRED for error in form.non_field_errors().as_data())
+    return safety_form if asked else None
+
+
+def _tell_warnings(request, medication):
+    """The warnings of what was just saved, said once on the next page (which shows them too)."""
+    for warning in safety_checks.warnings_of(medication):
+        messages.warning(request, warning.message)
 
 
 @login_required
@@ -137,15 +177,52 @@ def medication_new(request, treatment_id):
 def medication_edit(request, medication_id):
     medication = selectors.medication_for_user(user=request.user, public_id=medication_id, action=Action.UPDATE)
     form = MedicationForm(request.POST or None, instance=medication, treatment=medication.treatment)
-    if request.method == "POST" and form.is_valid():
+    safety_form = SafetyConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and safety_form.is_valid():
         try:
-            services.medication_update(actor=request.user, medication=medication, values=form.values(), request=request)
+            changed = services.medication_update(
+                actor=request.user,
+                medication=medication,
+                values=form.values(),
+                safety_reason=safety_form.cleaned_data["safety_reason"],
+                request=request,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("The medication is changed: it applies from the next dose."))
+            _tell_warnings(request, changed)
             return redirect("treatments:detail", treatment_id=medication.treatment.public_id)
-    return render(request, "treatments/medication_edit.html", {"form": form, "medication": medication})
+        medication.refresh_from_db()
+    safety_checks.attach_warnings(medication.treatment.patient, [medication])
+    context = {
+        "form": form,
+        "medication": medication,
+        "safety_form": _asked_confirmation(form, safety_form) if form.is_bound else None,
+        "for_professional": not safety_checks.acts_for_patient(
+            policy.decide(request.user, Action.UPDATE, medication.treatment.patient, treatment=medication.treatment)
+        ),
+    }
+    return render(request, "treatments/medication_edit.html", context)
+
+
+@login_required
+@require_POST
+def medication_safety_confirm(request, medication_id):
+    """A professional confirms a medication the patient recorded despite its warning, with a reason."""
+    medication = selectors.medication_for_user(user=request.user, public_id=medication_id, action=Action.UPDATE)
+    form = SafetyConfirmationForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["safety_reason"])
+        services.medication_safety_confirm(
+            actor=request.user, medication=medication, reason=form.cleaned_data["safety_reason"], request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The medication is confirmed; your reason is recorded."))
+    return redirect(safe_next(request, reverse("treatments:detail", args=[medication.treatment.public_id])))
 
 
 @login_required
@@ -235,5 +312,7 @@ def reminder_settings(request):
 @login_required
 @require_GET
 def drug_suggestions(request):
-    """Options for the medication name's datalist (htmx): brand or substance, accents ignored."""
-    return render(request, "treatments/_drug_suggestions.html", {"drugs": lexicon.search(request.GET.get("name", ""))})
+    """Options for the medication name's datalist (htmx): brand or substance, accents ignored. The allergy
+    form sends what was typed as `allergen`."""
+    typed = request.GET.get("name") or request.GET.get("allergen", "")
+    return render(request, "treatments/_drug_suggestions.html", {"drugs": lexicon.search(typed)})

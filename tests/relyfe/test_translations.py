@@ -56,6 +56,11 @@ SAME_IN_FRENCH = {
     "Profession",
     "profession",
     "Vaccination",
+    # Classes of drugs an allergy names, and the substance it names.
+    "Macrolides",
+    "Fluoroquinolones",
+    "Latex",
+    "substance",
     # Names of products and operating systems.
     "Linux (CUPS)",
     "macOS",
