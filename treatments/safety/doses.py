@@ -13,10 +13,10 @@ from decimal import Decimal
 from django.utils.formats import number_format
 from django.utils.translation import ngettext
 
-from treatments.lexicon import fold
+from treatments.lexicon import FORM_ABBREVIATIONS, fold
 
 from .base import HIGH, Candidate, Code, SafetyWarning
-from .substances import milligrams, parse_strength, strengths_of, substance_key
+from .substances import MASS_IN_MILLIGRAMS, milligrams, parse_strength, strengths_of, substance_key
 
 
 @dataclass(frozen=True)
@@ -116,15 +116,17 @@ def _strength_of(candidate: Candidate, key: str, substance_count: int) -> tuple[
 def intake(candidate: Candidate, key: str, substance_count: int) -> Intake | None:
     """One intake's amount of a substance, when the unit and the strength allow computing it; None otherwise."""
     unit = fold(candidate.dose_unit)
+    first_word = unit.split(" ")[0]
+    counted_word = FORM_ABBREVIATIONS.get(first_word, first_word.removesuffix("s"))
     dose = candidate.dose
-    if substance_count == 1 and unit.split(" ")[0] in ("mg", "g", "microgramme", "microgrammes", "ug", "mcg"):
-        amount = milligrams(f"{dose} {unit.split(' ')[0]}")
+    if substance_count == 1 and first_word in MASS_IN_MILLIGRAMS:
+        amount = milligrams(f"{dose} {first_word}")
         return Intake(amount, f"{number(dose)} {candidate.dose_unit}") if amount is not None else None
     strength = _strength_of(candidate, key, substance_count)
     if strength is None:
         return None
     amount, per_millilitre = strength
-    if not per_millilitre and unit.split(" ")[0] in COUNTED_UNITS:
+    if not per_millilitre and counted_word in COUNTED_UNITS:
         return Intake(dose * amount, f"{number(dose)} {TIMES} {number(amount)} mg")
     if per_millilitre:
         millilitres = dose if unit == "ml" else SPOONS.get(unit, Decimal(0)) * dose

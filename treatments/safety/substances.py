@@ -45,6 +45,7 @@ SALT_WORDS = frozenset(
         "diphosphate",
         "acetate",
         "oxalate",
+        "nitrate",
         "lactate",
         "gluconate",
         "embonate",
