@@ -1,6 +1,6 @@
 from django.urls import path
 
-from treatments import reading_views, views
+from treatments import reading_views, supply_views, views
 
 app_name = "treatments"
 
@@ -18,6 +18,13 @@ urlpatterns = [
     path("treatments/<uuid:treatment_id>/medications/", views.medication_new, name="medication_new"),
     path("medications/<uuid:medication_id>/edit/", views.medication_edit, name="medication_edit"),
     path("medications/<uuid:medication_id>/stop/", views.medication_stop, name="medication_stop"),
+    path("medications/<uuid:medication_id>/dispensings/", supply_views.dispensing_new, name="dispensing_new"),
+    path("treatments/<uuid:treatment_id>/renewal/", supply_views.renewal_request_new, name="renewal_request_new"),
+    path("renewal-requests/", supply_views.renewal_requests, name="renewal_requests"),
+    path("renewal-requests/<uuid:request_id>/", supply_views.renewal_request_detail, name="renewal_request"),
+    path(
+        "renewal-requests/<uuid:request_id>/answer/", supply_views.renewal_request_answer, name="renewal_request_answer"
+    ),
     path("readings/<uuid:reading_id>/", reading_views.reading_panel, name="reading_panel"),
     path("readings/<uuid:reading_id>/review/", reading_views.reading_review, name="reading_review"),
     path("readings/<uuid:reading_id>/restart/", reading_views.reading_restart, name="reading_restart"),
