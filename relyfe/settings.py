@@ -606,6 +606,7 @@ SPECTACULAR_SETTINGS = {
         "TreatmentEffectiveStatusEnum": "treatments.models.EFFECTIVE_STATUS_CHOICES",
         "DoseStatusEnum": "treatments.models.Intake.Status",
         "FaceConsentMethodEnum": "faces.models.ConsentMethod",
+        "RenewalRequestStatusEnum": "treatments.models.RenewalRequest.Status",
     },
 }
 
