@@ -608,6 +608,7 @@ SPECTACULAR_SETTINGS = {
         "FaceConsentMethodEnum": "faces.models.ConsentMethod",
         "AllergyKindEnum": "treatments.models.Allergy.Kind",
         "KindEnum": "health_records.models.RecordKind",
+        "RenewalRequestStatusEnum": "treatments.models.RenewalRequest.Status",
     },
 }
 

@@ -16,7 +16,7 @@ from printing import api as printing_api
 from relyfe.health import healthz
 from sharing import api as sharing_api
 from sharing import urls as sharing_urls
-from treatments import allergy_api, reading_api
+from treatments import allergy_api, reading_api, supply_api
 from treatments import api as treatments_api
 
 api_v1 = [
@@ -51,6 +51,22 @@ api_v1 = [
     path("medications/<uuid:medication_id>/", treatments_api.MedicationDetailView.as_view(), name="medication"),
     path("medications/<uuid:medication_id>/stop/", treatments_api.MedicationStopView.as_view(), name="medication-stop"),
     path("doses/", treatments_api.DosesView.as_view(), name="doses"),
+    path(
+        "medications/<uuid:medication_id>/dispensings/",
+        supply_api.MedicationDispensingsView.as_view(),
+        name="medication-dispensings",
+    ),
+    path(
+        "treatments/<uuid:treatment_id>/renewal-requests/",
+        supply_api.TreatmentRenewalRequestsView.as_view(),
+        name="treatment-renewal-requests",
+    ),
+    path("renewal-requests/", supply_api.RenewalRequestsView.as_view(), name="renewal-requests"),
+    path(
+        "renewal-requests/<uuid:request_id>/answer/",
+        supply_api.RenewalRequestAnswerView.as_view(),
+        name="renewal-request-answer",
+    ),
     path("reminder-settings/", treatments_api.ReminderSettingsView.as_view(), name="reminder-settings"),
     path("drugs/", treatments_api.DrugsView.as_view(), name="drugs"),
     path("patients/<uuid:patient_id>/allergies/", allergy_api.PatientAllergiesView.as_view(), name="patient-allergies"),

@@ -43,7 +43,7 @@ from tests.factories import (
     TreatmentFactory,
 )
 from tests.files import pdf_bytes
-from treatments.models import PrescriptionReading, ReminderDispatch
+from treatments.models import PrescriptionReading, ReminderDispatch, RenewalRequest
 
 CAST = ["alice", "bob", "kate", "rob", "charlie", "dave", "staff", "anonymous", "link_holder", "emergency_visitor"]
 ALL = set(CAST)
@@ -222,6 +222,18 @@ DECISIONS = {
     "treatments:reading_panel": ("get", {"reading_id": "reading"}, WITH_TREATMENT),
     "treatments:reading_review": ("get", {"reading_id": "reading"}, WITH_TREATMENT),
     "treatments:reading_restart": ("post", {"reading_id": "reading"}, WITH_TREATMENT),
+    # Recording a dispensing changes the treatment: who may change it (the policy's UPDATE).
+    "treatments:dispensing_new": ("post", {"medication_id": "medication"}, WITH_TREATMENT),
+    "api:medication-dispensings": ("get", {"medication_id": "medication"}, WITH_TREATMENT),
+    # Only the patient (or who they put in charge) asks for a renewal and reads the prepared message; the
+    # prescriber it is addressed to answers it; every professional has a (maybe empty) inbox.
+    "treatments:renewal_request_new": ("post", {"treatment_id": "treatment"}, ONLY_ALICE),
+    "treatments:renewal_request": ("get", {"request_id": "renewal_request"}, ONLY_ALICE),
+    "treatments:renewal_requests": ("get", {}, PROFESSIONALS),
+    "treatments:renewal_request_answer": ("post", {"request_id": "renewal_request"}, {"bob"}),
+    "api:treatment-renewal-requests": ("post", {"treatment_id": "treatment"}, ONLY_ALICE),
+    "api:renewal-requests": ("get", {}, PROFESSIONALS),
+    "api:renewal-request-answer": ("post", {"request_id": "renewal_request"}, {"bob"}),
     "api:record-readings": ("post", {"record_id": "prescription"}, WITH_TREATMENT),
     "api:reading": ("get", {"reading_id": "reading"}, WITH_TREATMENT),
     "api:reading-confirm": ("post", {"reading_id": "reading"}, WITH_TREATMENT),
@@ -461,6 +473,9 @@ def world(db):
         "treatment": treatment.public_id,
         "medication": medication.public_id,
         "dispatch": dispatch.public_id,
+        "renewal_request": RenewalRequest.objects.create(
+            treatment=treatment, prescriber=bob, requested_by=alice
+        ).public_id,
         "today": timezone.localdate().isoformat(),
         "users": {
             "alice": alice,

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -80,6 +81,9 @@ class MedicationForm(forms.ModelForm):
             "end_date",
             "as_needed",
             "instructions",
+            "renewals",
+            "supply_days",
+            "pack_size",
         ]
         widgets = {
             "name": forms.TextInput(attrs={"list": "drug-suggestions", "autocomplete": "off"}),
@@ -91,6 +95,7 @@ class MedicationForm(forms.ModelForm):
     def __init__(self, *args, treatment=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["start_date"].required = False
+        self.fields["renewals"].required = False
         if treatment is not None and not self.instance.pk:
             self.initial.setdefault("start_date", treatment.start_date)
             self.initial.setdefault("end_date", treatment.end_date)
@@ -100,6 +105,7 @@ class MedicationForm(forms.ModelForm):
         cleaned_data = super().clean()
         if not cleaned_data.get("start_date"):
             cleaned_data["start_date"] = self.treatment.start_date if self.treatment else datetime.date.today()
+        cleaned_data["renewals"] = cleaned_data.get("renewals") or 0
         days = cleaned_data.get("duration_days")
         if days and not cleaned_data.get("end_date"):
             cleaned_data["end_date"] = cleaned_data["start_date"] + datetime.timedelta(days=days - 1)
@@ -164,3 +170,23 @@ class SafetyConfirmationForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class DispensingForm(forms.Form):
+    """ "I got it at the pharmacy": the units are the boxes times the pack size unless entered."""
+
+    dispensed_on = forms.DateField(label=_("Dispensed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    boxes = forms.IntegerField(label=_("Boxes"), min_value=1, max_value=99, initial=1)
+    units = forms.DecimalField(
+        label=_("Units (tablets…)"),
+        min_value=Decimal("0.01"),
+        max_digits=7,
+        decimal_places=2,
+        required=False,
+        help_text=_("Leave empty when the number of units per box is known."),
+    )
+    is_renewal = forms.BooleanField(label=_("It is a renewal"), required=False)
+
+
+class RenewalAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=[("renewed", "renewed"), ("declined", "declined")])

@@ -35,6 +35,9 @@ class ConfirmedMedicationSerializer(serializers.Serializer):
     unit = serializers.CharField(max_length=40, default="comprimé")
     periods = serializers.ListField(child=serializers.ChoiceField(choices=Moment.values), default=list)
     duration_days = serializers.IntegerField(min_value=1, max_value=3650, required=False, allow_null=True)
+    renewals = serializers.IntegerField(
+        min_value=0, max_value=12, default=0, help_text="À renouveler N fois: duration_days is then one dispensing."
+    )
     as_needed = serializers.BooleanField(default=False)
     instructions = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
@@ -108,6 +111,7 @@ def _as_medication(line: dict) -> dict:
         "dose_unit": line["unit"],
         **{moment: moment in line["periods"] for moment in Moment.values},
         "duration_days": line.get("duration_days"),
+        "renewals": line["renewals"],
         "as_needed": line["as_needed"],
         "instructions": line["instructions"],
     }

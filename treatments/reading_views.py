@@ -72,6 +72,7 @@ class ReviewLineForm(forms.Form):
     evening = forms.BooleanField(label=gettext_lazy("Evening"), required=False)
     bedtime = forms.BooleanField(label=gettext_lazy("Bedtime"), required=False)
     duration_days = forms.IntegerField(label=gettext_lazy("Days"), min_value=1, max_value=3650, required=False)
+    renewals = forms.IntegerField(label=gettext_lazy("Renewals"), min_value=0, max_value=12, required=False)
     as_needed = forms.BooleanField(label=gettext_lazy("As needed"), required=False)
     instructions = forms.CharField(label=gettext_lazy("Instructions"), max_length=300, required=False)
     confidence = forms.FloatField(required=False, widget=forms.HiddenInput)
@@ -175,7 +176,9 @@ def _dates_in_the_past(result: dict, proposal: list[dict], today: datetime.date)
         return {}
     if dated >= today:
         return {}
-    end = readings.planned_end(dated, [line["duration_days"] for line in proposal])
+    end = readings.planned_end(
+        dated, [readings.covered_days(line["duration_days"], line["renewals"]) for line in proposal]
+    )
     return {"dated": dated, "ends_in_the_past": end if end is not None and end < today else None}
 
 

@@ -165,7 +165,18 @@ def reading_run(*, reading_id: int) -> None:
     )
 
 
-MEDICATION_VALUES = ["name", "dose", "dose_unit", "morning", "noon", "evening", "bedtime", "as_needed", "instructions"]
+MEDICATION_VALUES = [
+    "name",
+    "dose",
+    "dose_unit",
+    "morning",
+    "noon",
+    "evening",
+    "bedtime",
+    "as_needed",
+    "instructions",
+    "renewals",
+]
 
 
 @transaction.atomic
@@ -209,9 +220,10 @@ def reading_confirm(
         request=request,
     )
     for values in medications:
-        duration = values.pop("duration_days", None)
+        duration, renewals = values.pop("duration_days", None), values.get("renewals") or 0
         values["start_date"] = start_date
-        values["end_date"] = planned_end(start_date, [duration])
+        values["end_date"] = planned_end(start_date, [covered_days(duration, renewals)])
+        values.update(renewals=renewals, supply_days=duration if renewals else None)
         services.medication_add(
             actor=actor, treatment=treatment, values=values, safety_reason=safety_reason, request=request
         )
@@ -228,6 +240,11 @@ def reading_confirm(
     reading.treatment = treatment
     reading.save(update_fields=["status", "confirmed_at", "confirmed_by", "treatment"])
     return treatment
+
+
+def covered_days(duration: int | None, renewals: int) -> int | None:
+    """The days a prescription covers: "QSP 1 mois, à renouveler 2 fois" is one month dispensed three times."""
+    return duration * (renewals + 1) if duration else None
 
 
 def planned_end(start_date: datetime.date, durations: list[int | None]) -> datetime.date | None:
@@ -249,6 +266,7 @@ def proposal_lines(reading: PrescriptionReading) -> list[dict]:
                 "dose_unit": medication.get("unit") or "comprimé",
                 **{moment: moment in periods for moment in Moment.values},
                 "duration_days": medication.get("duration_days"),
+                "renewals": medication.get("renewals") or 0,
                 "as_needed": bool(medication.get("as_needed")),
                 "instructions": medication.get("instructions", ""),
                 "confidence": medication.get("confidence", 0),

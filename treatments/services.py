@@ -41,6 +41,9 @@ MEDICATION_FIELDS = [
     "end_date",
     "as_needed",
     "instructions",
+    "renewals",
+    "supply_days",
+    "pack_size",
 ]
 
 

@@ -35,3 +35,11 @@ def read_prescription(reading_id: int) -> None:
     from treatments import readings
 
     readings.reading_run(reading_id=reading_id)
+
+
+@shared_task(name="treatments.tasks.supply_reminders_tick", soft_time_limit=600, time_limit=660)
+def supply_reminders_tick() -> None:
+    """Beat runs this hourly: a renewal due or a stock running out soon is told once (SupplyReminder rows)."""
+    from treatments import supply_reminders
+
+    supply_reminders.send_due(now=timezone.now())

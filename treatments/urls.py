@@ -1,6 +1,6 @@
 from django.urls import path
 
-from treatments import allergy_views, reading_views, views
+from treatments import allergy_views, reading_views, supply_views, views
 
 app_name = "treatments"
 
@@ -22,6 +22,13 @@ urlpatterns = [
         "medications/<uuid:medication_id>/safety-confirm/",
         views.medication_safety_confirm,
         name="medication_safety_confirm",
+    ),
+    path("medications/<uuid:medication_id>/dispensings/", supply_views.dispensing_new, name="dispensing_new"),
+    path("treatments/<uuid:treatment_id>/renewal/", supply_views.renewal_request_new, name="renewal_request_new"),
+    path("renewal-requests/", supply_views.renewal_requests, name="renewal_requests"),
+    path("renewal-requests/<uuid:request_id>/", supply_views.renewal_request_detail, name="renewal_request"),
+    path(
+        "renewal-requests/<uuid:request_id>/answer/", supply_views.renewal_request_answer, name="renewal_request_answer"
     ),
     path("readings/<uuid:reading_id>/", reading_views.reading_panel, name="reading_panel"),
     path("readings/<uuid:reading_id>/review/", reading_views.reading_review, name="reading_review"),

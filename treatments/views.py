@@ -15,8 +15,9 @@ from access.models import AccessPath
 from access.policy import Action
 from health_records.selectors import health_record_for_action
 from relyfe.web import safe_next
-from treatments import actions, allergy_selectors, lexicon, safety_checks, selectors, services
+from treatments import actions, allergy_selectors, lexicon, safety_checks, selectors, services, supply_selectors
 from treatments.forms import (
+    DispensingForm,
     IntakeAnswerForm,
     MedicationForm,
     ReminderSettingsForm,
@@ -130,8 +131,22 @@ def _treatment_page(request, treatment, access, form, safety_form=None):
         "form": form,
         "status_label": STATUS_LABELS[status],
         "statuses": TreatmentStatus,
+        **_supply_context(request, treatment, today),
     }
     return render(request, "treatments/treatment_detail.html", context)
+
+
+def _supply_context(request, treatment, today) -> dict:
+    """Each medication's stock and renewals (`medication.supply`), and the renewal requests."""
+    supplies = supply_selectors.supplies_of(treatment, today=today)
+    for medication in treatment.medications.all():
+        medication.supply = supplies[medication.pk]
+    may_ask = supply_selectors.may_ask_renewal(request.user, treatment)
+    return {
+        "may_ask_renewal": may_ask,
+        "renewal_requests": list(treatment.renewal_requests.all()[:5]) if may_ask else [],
+        "dispensing_form": DispensingForm(initial={"dispensed_on": today, "boxes": 1}),
+    }
 
 
 @login_required

@@ -89,7 +89,7 @@ document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
 // shown only where the browser can share (Web Share API).
 document.querySelectorAll("[data-copy-link]").forEach(function (box) {
   "use strict";
-  var input = box.querySelector("input");
+  var input = box.querySelector("input, textarea");
   var copy = box.querySelector("[data-copy]");
   var share = box.querySelector("[data-share]");
   var status = box.querySelector("[data-copy-status]");
@@ -102,7 +102,7 @@ document.querySelectorAll("[data-copy-link]").forEach(function (box) {
       if (document.execCommand("copy")) { copied(); }
     }
   });
-  if (typeof navigator.share === "function") {
+  if (share && typeof navigator.share === "function") {
     share.hidden = false;
     share.addEventListener("click", function () {
       // Closing the share sheet rejects the promise: nothing to report.

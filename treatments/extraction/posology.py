@@ -170,6 +170,9 @@ RENEWALS = [
     re.compile(r"\bar x ?(\d+)\b"),
     re.compile(rf"\b({NUMBER}) renouvellement\b"),
 ]
+# "AR" or "à renouveler" without a count: renewable, read as one renewal (the least it can mean; the person
+# corrects it when confirming).
+RENEWABLE = re.compile(r"\b(?:a renouveler|renouvelable|ar)\b")
 INSTRUCTIONS = [
     (re.compile(r"\ba jeun\b"), "à jeun"),
     (re.compile(r"\bpendant le repas\b"), "pendant le repas"),
@@ -357,7 +360,8 @@ def _renewals(tokens: _Tokens):
         match = pattern.search(tokens.text)
         if match:
             return int(_number(match.group(1))), tokens.confidence(match)
-    return None
+    match = RENEWABLE.search(tokens.text)
+    return (1, tokens.confidence(match)) if match else None
 
 
 def _instructions(tokens: _Tokens):
