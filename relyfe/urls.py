@@ -17,7 +17,7 @@ from relyfe.health import healthz
 from sharing import api as sharing_api
 from sharing import urls as sharing_urls
 from treatments import api as treatments_api
-from treatments import reading_api
+from treatments import calendar_api, reading_api
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token"),
@@ -53,6 +53,7 @@ api_v1 = [
     path("doses/", treatments_api.DosesView.as_view(), name="doses"),
     path("reminder-settings/", treatments_api.ReminderSettingsView.as_view(), name="reminder-settings"),
     path("drugs/", treatments_api.DrugsView.as_view(), name="drugs"),
+    path("calendar-feed/", calendar_api.CalendarFeedView.as_view(), name="calendar-feed"),
     path("patients/<uuid:patient_id>/photos/", photo_api.PhotoGalleryView.as_view(), name="patient-photos"),
     path("comparisons/", photo_api.ComparisonSaveView.as_view(), name="comparisons"),
     path("records/<uuid:record_id>/readings/", reading_api.RecordReadingsView.as_view(), name="record-readings"),

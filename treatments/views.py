@@ -14,7 +14,7 @@ from access.models import AccessPath
 from access.policy import Action
 from health_records.selectors import health_record_for_action
 from relyfe.web import safe_next
-from treatments import actions, lexicon, selectors, services
+from treatments import actions, calendar_views, lexicon, selectors, services
 from treatments.forms import IntakeAnswerForm, MedicationForm, ReminderSettingsForm, TreatmentForm
 from treatments.models import STATUS_LABELS, Intake, TreatmentStatus
 
@@ -229,7 +229,7 @@ def reminder_settings(request):
         services.reminder_settings_update(actor=request.user, values=form.cleaned_data, request=request)
         messages.success(request, _("Your reminder times are saved."))
         return redirect("treatments:mine")
-    return render(request, "treatments/reminder_settings.html", {"form": form})
+    return render(request, "treatments/reminder_settings.html", {"form": form, **calendar_views.section(request)})
 
 
 @login_required
