@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-# Imported by the fork server before it forks the children: they start with the parsers loaded.
-PRELOADED_MODULES = ["documents.uploads"]
+# Imported by the fork server before it forks the children: they start with the parsers loaded, and without
+# running the caller's main script again (documents/fork_server.py says why).
+PRELOADED_MODULES = ["documents.fork_server", "documents.uploads"]
 
 _context_lock = threading.Lock()
 _context: Any = None

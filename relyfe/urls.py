@@ -16,7 +16,7 @@ from printing import api as printing_api
 from relyfe.health import healthz
 from sharing import api as sharing_api
 from sharing import urls as sharing_urls
-from treatments import allergy_api, reading_api, supply_api
+from treatments import allergy_api, calendar_api, reading_api, supply_api
 from treatments import api as treatments_api
 
 api_v1 = [
@@ -71,6 +71,7 @@ api_v1 = [
     path("drugs/", treatments_api.DrugsView.as_view(), name="drugs"),
     path("patients/<uuid:patient_id>/allergies/", allergy_api.PatientAllergiesView.as_view(), name="patient-allergies"),
     path("allergies/<uuid:allergy_id>/", allergy_api.AllergyView.as_view(), name="allergy"),
+    path("calendar-feed/", calendar_api.CalendarFeedView.as_view(), name="calendar-feed"),
     path("patients/<uuid:patient_id>/photos/", photo_api.PhotoGalleryView.as_view(), name="patient-photos"),
     path("comparisons/", photo_api.ComparisonSaveView.as_view(), name="comparisons"),
     path("records/<uuid:record_id>/readings/", reading_api.RecordReadingsView.as_view(), name="record-readings"),

@@ -218,6 +218,13 @@ DECISIONS = {
         {"medication": "medication", "local_date": "today", "moment": "morning", "answer": "taken"},
     ),
     "api:reminder-settings": ("get", {}, PATIENTS),
+    # A patient's calendar feed: made, named and stopped by the patient (a guardian through the API, in
+    # tests/treatments/test_calendar_feed.py); the feed opens with its token only, and no made-up one.
+    "treatments:calendar_feed": ("get", {"token": "made-up"}, NOBODY),
+    "treatments:calendar_feed_create": ("post", {}, PATIENTS),
+    "treatments:calendar_feed_names": ("post", {}, PATIENTS),
+    "treatments:calendar_feed_revoke": ("post", {}, PATIENTS),
+    "api:calendar-feed": ("post", {}, PATIENTS),
     "api:drugs": ("get", {}, MEMBERS),
     "treatments:reading_panel": ("get", {"reading_id": "reading"}, WITH_TREATMENT),
     "treatments:reading_review": ("get", {"reading_id": "reading"}, WITH_TREATMENT),

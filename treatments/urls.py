@@ -1,6 +1,6 @@
 from django.urls import path
 
-from treatments import allergy_views, reading_views, supply_views, views
+from treatments import allergy_views, calendar_views, reading_views, supply_views, views
 
 app_name = "treatments"
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("treatments/", views.my_treatments, name="mine"),
     path("treatments/today/", views.my_treatments, name="today"),
     path("treatments/settings/", views.reminder_settings, name="settings"),
+    path("treatments/settings/calendar/", calendar_views.calendar_feed_create, name="calendar_feed_create"),
+    path("treatments/settings/calendar/names/", calendar_views.calendar_feed_names, name="calendar_feed_names"),
+    path("treatments/settings/calendar/revoke/", calendar_views.calendar_feed_revoke, name="calendar_feed_revoke"),
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     path("treatments/drugs/", views.drug_suggestions, name="drug_suggestions"),
     path("treatments/doses/", views.intake_answer, name="intake_answer"),
     path("treatments/reminders/<uuid:dispatch_id>/<str:action>/", views.reminder_action, name="reminder_action"),

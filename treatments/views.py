@@ -15,7 +15,16 @@ from access.models import AccessPath
 from access.policy import Action
 from health_records.selectors import health_record_for_action
 from relyfe.web import safe_next
-from treatments import actions, allergy_selectors, lexicon, safety_checks, selectors, services, supply_selectors
+from treatments import (
+    actions,
+    allergy_selectors,
+    calendar_views,
+    lexicon,
+    safety_checks,
+    selectors,
+    services,
+    supply_selectors,
+)
 from treatments.forms import (
     DispensingForm,
     IntakeAnswerForm,
@@ -321,7 +330,7 @@ def reminder_settings(request):
         services.reminder_settings_update(actor=request.user, values=form.cleaned_data, request=request)
         messages.success(request, _("Your reminder times are saved."))
         return redirect("treatments:mine")
-    return render(request, "treatments/reminder_settings.html", {"form": form})
+    return render(request, "treatments/reminder_settings.html", {"form": form, **calendar_views.section(request)})
 
 
 @login_required

@@ -4,7 +4,10 @@ crashes, is a LimitExceeded and the calling process goes on."""
 import io
 import os
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import billiard
 import pytest
@@ -102,3 +105,33 @@ def test_a_celery_prefork_worker_process_can_run_a_check():
     # Celery's pool processes are daemonic, which multiprocessing forbids to start children.
     with billiard.Pool(1) as pool:
         assert pool.apply(thumbnail_size) > 0
+
+
+CALLER_SCRIPT = """
+import os, sys
+from pathlib import Path
+
+sys.path.insert(0, {root!r})
+with open({log!r}, "a") as log:
+    log.write(f"{{os.getpid()}}\\n")
+
+from documents.isolation import Limits, run_isolated
+
+if __name__ == "__main__":
+    limits = Limits(cpu_seconds=10, memory_bytes=2 * 1024**3, wall_seconds=20)
+    children = {{run_isolated(os.getpid, limits=limits) for _call in range(3)}}
+    print(len(children - {{os.getpid()}}))
+"""
+
+
+def test_a_child_does_not_run_the_callers_script_again(tmp_path):
+    # multiprocessing runs a script's top level again in each child unless told not to: for a script that
+    # sets Django up, seconds of every check's time and CPU limits (bench/isolation.py).
+    root = str(Path(__file__).resolve().parents[2])
+    log, script = tmp_path / "top-level-runs.txt", tmp_path / "caller.py"
+    script.write_text(CALLER_SCRIPT.format(root=root, log=str(log)))
+
+    finished = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True)
+
+    assert finished.stdout.strip() == "3"  # three children, each its own process
+    assert len(log.read_text().splitlines()) == 1  # the caller's own run only
