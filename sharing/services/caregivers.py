@@ -45,6 +45,8 @@ MAX_CAREGIVERS = 20
 IDENTIFIER_MAX_LENGTH = 254
 MIN_DELAY_MINUTES, MAX_DELAY_MINUTES = 15, 720
 RIGHTS = tuple(CaregiverRight.values)
+# An answered invitation keeps no hash: its link opens nothing any more.
+USED_INVITATION = ""
 
 
 @dataclass(frozen=True)
@@ -328,7 +330,7 @@ def caregiver_invitation_accept(*, actor, token: str, request=None) -> Caregiver
         raise ValidationError(_("Sign in with a personal account to accept."), code="staff")
     if Caregiver.objects.filter(patient=row.patient, caregiver=actor, revoked_at__isnull=True).exists():
         raise ValidationError(_("You already help this person, or were already asked."), code="already")
-    row.caregiver, row.accepted_at, row.invitation_token_hash = actor, timezone.now(), ""
+    row.caregiver, row.accepted_at, row.invitation_token_hash = actor, timezone.now(), USED_INVITATION
     row.full_clean()
     row.save(update_fields=["caregiver", "accepted_at", "invitation_token_hash"])
     _audit(actor=actor, caregiver=row, action=AuditAction.CREATE, access=AccessPath.CAREGIVER, request=request)
@@ -343,7 +345,7 @@ def caregiver_invitation_decline(*, token: str) -> Caregiver | None:
     if invitation is None:
         return None
     if not Caregiver.objects.filter(pk=invitation.pk, revoked_at__isnull=True, caregiver__isnull=True).update(
-        revoked_at=timezone.now(), invitation_token_hash=""
+        revoked_at=timezone.now(), invitation_token_hash=USED_INVITATION
     ):
         return None
     notify_translated(

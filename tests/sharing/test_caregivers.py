@@ -160,7 +160,9 @@ def test_only_the_patient_chooses_caregivers(alice, bob_sees_alice, bob, carol, 
 
 
 def test_a_guardian_chooses_the_caregivers_of_their_dependant(alice, carol):
-    Caregiver.objects.create(patient=alice, caregiver=carol, guardian=True, accepted_at=timezone.now(), created_by=alice)
+    Caregiver.objects.create(
+        patient=alice, caregiver=carol, guardian=True, accepted_at=timezone.now(), created_by=alice
+    )
 
     caregiver, _ = ask(alice, "paul@example.org", actor=carol)
 
@@ -178,8 +180,8 @@ def test_changing_the_rights_replaces_the_row_keeping_the_acceptance_and_the_his
     assert changed.pk != caregiver.pk and changed.answer_doses and changed.accepted_at == caregiver.accepted_at
     assert changed.missed_dose_delay_minutes == 30
     assert policy.decide(carol, Action.ANSWER_DOSE, alice)
-    events = AccessEvent.objects.filter(patient=alice, object_type=ObjectType.CAREGIVER).values_list("action", flat=True)
-    assert list(events.order_by("id")) == ["share", "create", "update"]
+    events = AccessEvent.objects.filter(patient=alice, object_type=ObjectType.CAREGIVER).order_by("id")
+    assert list(events.values_list("action", flat=True)) == ["share", "create", "update"]
     assert Notification.objects.filter(recipient=carol, event=Event.CAREGIVER).count() == 2
 
 
