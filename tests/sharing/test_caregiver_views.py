@@ -45,7 +45,10 @@ def test_the_patient_asks_a_member_who_accepts_from_the_notification(client, ali
     caregiver = Caregiver.objects.get(caregiver=carol)
     assert caregiver.accepted_at is not None and caregiver.answer_doses
     assert policy.decide(carol, Action.ANSWER_DOSE, alice)
-    assert "Arrêter d’aider" in client.get(helping.request["PATH_INFO"]).content.decode()
+    helping_page = client.get(helping.request["PATH_INFO"]).content.decode()
+    assert "Arrêter d’aider" in helping_page
+    assert reverse("treatments:patient", args=[alice.public_id]) in helping_page
+    assert reverse("health_records:timeline", args=[alice.public_id]) not in helping_page
 
 
 def test_managing_the_whole_file_is_offered_with_a_warning(client, alice):
