@@ -381,8 +381,9 @@ def _through_link(
 def patients_for(actor: Actor, action: Action, *, channel: Channel = Channel.APP) -> QuerySet[User]:
     """The patients on whose data `actor` may do `action`, in one query: those for whom
     `decide(actor, action, patient, channel=channel)` allows it. The owner for themself; a professional
-    for the patients whose grant in force allows the action; a link visitor for the link's patient; staff
-    every patient in the administration, none in the app."""
+    for the patients whose grant in force allows the action; a caregiver (in the app) for the patients whose
+    caregiver row in force allows it; a link visitor for the link's patient; staff every patient in the
+    administration, none in the app."""
     patients: QuerySet[User] = get_user_model()._default_manager.filter(role=PATIENT_ROLE)
     if actor is None:
         return patients.none()
