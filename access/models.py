@@ -169,8 +169,13 @@ class CaregiverRight(models.TextChoices):
 
 class CaregiverQuerySet(models.QuerySet["Caregiver"]):
     def active(self) -> CaregiverQuerySet:
-        """Caregivers in force: accepted (a member is attached) and not revoked."""
-        return self.filter(revoked_at__isnull=True, caregiver__isnull=False)
+        """Caregivers in force: a member attached who accepted (being someone's caregiver means receiving
+        their alerts: a member is asked too), and not revoked."""
+        return self.filter(revoked_at__isnull=True, caregiver__isnull=False, accepted_at__isnull=False)
+
+    def pending(self) -> CaregiverQuerySet:
+        """Asked and not answered yet: an invitation (no member yet) or a member who has not accepted."""
+        return self.filter(revoked_at__isnull=True, accepted_at__isnull=True)
 
 
 class Caregiver(models.Model):

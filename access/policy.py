@@ -7,11 +7,15 @@ The paths in, checked in order:
 - grant: a professional the patient gave access to (scope: whole file, chosen records or kinds;
   permission: read, + comment, + add records). A break-glass grant reads as emergency access;
 - link: whoever holds a share link, for the records on the link only, read (and comment if allowed);
-- caregiver: a member the patient chose to help them (`access.models.Caregiver`), with the rights the
-  patient gave: see the treatments and doses (read, treatments only: no record), answer doses (the
-  `ANSWER_DOSE` action, which no professional has), manage the whole file (every action, as the owner);
-  a dependant's parent or guardian manages the whole file, logged as the guardian path. Being alerted of
-  missed doses reads nothing here: the alert is sent to them.
+- caregiver: a member the patient chose to help them (`access.models.Caregiver`), in force once they
+  accepted, with the rights the patient gave: see the treatments and doses (read, treatments only: no
+  record), answer doses (the `ANSWER_DOSE` action, which no professional has; it includes seeing what they
+  answer), manage the whole file (every action as the owner, but sharing: who else sees the file, and who
+  else helps, stays the patient's own choice); a dependant's parent or guardian manages the whole file,
+  sharing included, logged as the guardian path. Being alerted of missed doses reads nothing here: the
+  alert is sent to them. A professional who is also the patient's caregiver acts through their grant
+  first and through the caregiver row for what the grant does not allow: a list (no record or treatment
+  asked) covers what either covers, logged as the grant.
 An answer is an `Access`: allowed or not, by which path (written into the access log), and which of the
 patient's records and treatments it covers.
 
@@ -41,6 +45,7 @@ What a scope covers:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -97,6 +102,12 @@ NO_ACTIONS: frozenset[Action] = frozenset()
 # A caregiver who sees treatments and doses reads them; one who answers doses also sees what they answer.
 CAREGIVER_VIEW_ACTIONS = READ_ACTIONS
 CAREGIVER_ANSWER_ACTIONS = READ_ACTIONS | {Action.ANSWER_DOSE}
+# Managing the file is everything the owner does but sharing it: a caregiver does not choose who else sees
+# the patient's file or helps them. A guardian, who answers for a dependant, does.
+CAREGIVER_MANAGE_ACTIONS = ALL_ACTIONS - {Action.SHARE}
+GUARDIAN_ACTIONS = ALL_ACTIONS
+# The records filter of an access that reaches none (a caregiver who sees treatments only).
+NO_RECORDS = Q(pk__in=[])
 _QuerySetT = TypeVar("_QuerySetT", bound="QuerySet[Any]")
 
 
@@ -211,6 +222,39 @@ class _Basis:
 _NOTHING = _Basis()
 
 
+def _union(first: Q | None, second: Q | None) -> Q | None:
+    """Two filters' union, None standing for everything."""
+    return None if first is None or second is None else first | second
+
+
+class _EitherBasis(_Basis):
+    """Two paths for one actor (a professional's grant, then their caregiver row): an action goes through
+    the first path that allows it. When both do, the access is the first one's, widened to what the second
+    covers, so that a list shows what either path reaches."""
+
+    def __init__(self, first: _Basis, second: _Basis) -> None:
+        super().__init__(first.actions | second.actions)
+        self.first = first
+        self.second = second
+
+    def allows(self, action: Action) -> bool:
+        return self.first.allows(action) or self.second.allows(action)
+
+    def access(self, action: Action) -> Access:
+        if not self.first.allows(action):
+            return dataclasses.replace(self.second.access(action), _basis=self)
+        access = self.first.access(action)
+        if not self.second.allows(action):
+            return dataclasses.replace(access, _basis=self)
+        return dataclasses.replace(
+            access,
+            records=_union(access.records, self.second.records),
+            treatments=_union(access.treatments, self.second.treatments),
+            whole_file=access.whole_file or self.second.whole_file,
+            _basis=self,
+        )
+
+
 def decide(
     actor: Actor,
     action: Action,
@@ -244,21 +288,24 @@ def _basis(
             return _Basis(STAFF_ADMIN_ACTIONS, path=AccessPath.STAFF, whole_file=True)
         return _NOTHING
     caregiver = Caregiver.objects.active().filter(patient=patient, caregiver=actor).first()
-    if caregiver is not None and (caregiver.guardian or caregiver.manage_file):
-        return _Basis(
-            ALL_ACTIONS, path=AccessPath.GUARDIAN if caregiver.guardian else AccessPath.CAREGIVER, whole_file=True
-        )
+    through_caregiver = _NOTHING if caregiver is None else _through_caregiver(caregiver, record)
     if actor.is_professional:
         through_grant = _through_grant(actor, patient, record, treatment)
-        if through_grant is not _NOTHING or caregiver is None:
+        if through_grant is _NOTHING:
+            return through_caregiver
+        if through_caregiver is _NOTHING:
             return through_grant
-    if caregiver is not None:
-        return _through_caregiver(caregiver, record)
-    return _NOTHING
+        return _EitherBasis(through_grant, through_caregiver)
+    return through_caregiver
 
 
 def _through_caregiver(caregiver: Caregiver, record: RecordLike | None) -> _Basis:
-    """A caregiver without the whole file: the treatments and their doses, no record."""
+    """A guardian or a caregiver who manages the file: the whole file. Otherwise the treatments and their
+    doses, no record."""
+    if caregiver.guardian:
+        return _Basis(GUARDIAN_ACTIONS, path=AccessPath.GUARDIAN, whole_file=True)
+    if caregiver.manage_file:
+        return _Basis(CAREGIVER_MANAGE_ACTIONS, path=AccessPath.CAREGIVER, whole_file=True)
     if caregiver.answer_doses:
         actions = CAREGIVER_ANSWER_ACTIONS
     elif caregiver.view_treatments:
@@ -268,7 +315,7 @@ def _through_caregiver(caregiver: Caregiver, record: RecordLike | None) -> _Basi
     return _Basis(
         actions,
         path=AccessPath.CAREGIVER,
-        records=Q(pk__in=[]),
+        records=NO_RECORDS,
         treatments=None,
         in_scope=(lambda: False) if record is not None else None,
     )
@@ -334,8 +381,9 @@ def _through_link(
 def patients_for(actor: Actor, action: Action, *, channel: Channel = Channel.APP) -> QuerySet[User]:
     """The patients on whose data `actor` may do `action`, in one query: those for whom
     `decide(actor, action, patient, channel=channel)` allows it. The owner for themself; a professional
-    for the patients whose grant in force allows the action; a link visitor for the link's patient; staff
-    every patient in the administration, none in the app."""
+    for the patients whose grant in force allows the action; a caregiver (in the app) for the patients whose
+    caregiver row in force allows it; a link visitor for the link's patient; staff every patient in the
+    administration, none in the app."""
     patients: QuerySet[User] = get_user_model()._default_manager.filter(role=PATIENT_ROLE)
     if actor is None:
         return patients.none()
@@ -363,7 +411,9 @@ def patients_for(actor: Actor, action: Action, *, channel: Channel = Channel.APP
 
 def _caregivers_allowing(action: Action) -> QuerySet[Caregiver]:
     """The caregivers in force whose rights allow `action` (as `_through_caregiver` decides it)."""
-    allowing = Q(guardian=True) | Q(manage_file=True)
+    allowing = Q(guardian=True)
+    if action in CAREGIVER_MANAGE_ACTIONS:
+        allowing |= Q(manage_file=True)
     if action in CAREGIVER_ANSWER_ACTIONS:
         allowing |= Q(answer_doses=True)
     if action in CAREGIVER_VIEW_ACTIONS:
@@ -378,6 +428,12 @@ def sees_professional_comments(viewer: Actor, access: Access) -> bool:
     if viewer is None or isinstance(viewer, LinkVisitor | AnonymousUser) or not viewer.is_authenticated:
         return False
     return viewer.is_professional and access.path in (AccessPath.GRANT, AccessPath.EMERGENCY)
+
+
+def reaches_records(access: Access) -> bool:
+    """Whether `access` reaches any of the patient's records at all: a caregiver who sees treatments only
+    does not, and the pages listing records are a 404 for them, not an empty list."""
+    return access.allowed and access.records != NO_RECORDS
 
 
 def treatments_in_scope(access: Access, treatments: _QuerySetT) -> _QuerySetT:

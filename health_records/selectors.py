@@ -51,7 +51,10 @@ def timeline_records(
     archived: bool = False,
     request=None,
 ) -> QuerySet[HealthRecord]:
-    """The patient's records as `user` may see them, newest first, with what the timeline shows."""
+    """The patient's records as `user` may see them, newest first, with what the timeline shows. An access
+    that reaches no record (a caregiver who sees treatments only) has no timeline: 404."""
+    if not policy.reaches_records(access):
+        raise Http404
     records = HealthRecord.objects.filter(patient=patient)
     if access.records is not None:
         records = records.filter(access.records)

@@ -15,6 +15,7 @@ from portability import export_api, import_api
 from printing import api as printing_api
 from relyfe.health import healthz
 from sharing import api as sharing_api
+from sharing import caregiver_api
 from sharing import urls as sharing_urls
 from treatments import allergy_api, calendar_api, reading_api, supply_api
 from treatments import api as treatments_api
@@ -89,6 +90,13 @@ api_v1 = [
     path("me/imports/", import_api.ImportsView.as_view(), name="imports"),
     path("imports/<uuid:job_id>/", import_api.ImportJobView.as_view(), name="import"),
     path("imports/<uuid:job_id>/confirm/", import_api.ImportConfirmView.as_view(), name="import-confirm"),
+    path("caregivers/", caregiver_api.CaregiversView.as_view(), name="caregivers"),
+    path("caregivers/<uuid:caregiver_id>/", caregiver_api.CaregiverView.as_view(), name="caregiver"),
+    path("caring-for/", caregiver_api.CaringForView.as_view(), name="caring-for"),
+    path(
+        "caring-for/<uuid:caregiver_id>/accept/", caregiver_api.CaringForAcceptView.as_view(), name="caring-for-accept"
+    ),
+    path("caring-for/<uuid:caregiver_id>/stop/", caregiver_api.CaringForStopView.as_view(), name="caring-for-stop"),
 ]
 
 urlpatterns = [

@@ -13,6 +13,7 @@ from accounts.validators import validate_rpps
 from health_records.models import HealthRecord, RecordKind
 from relyfe.identifiers import parse_phone
 from sharing.models import AccessRequest, EmergencyProfile
+from sharing.services.caregivers import Rights
 
 SECTION_LABELS = {
     "blood_group": _("Blood group"),
@@ -331,3 +332,51 @@ class SharingSettingsForm(forms.Form):
         label=_("My care team may invite colleagues without asking me"), required=False
     )
     invite_max_permission = forms.ChoiceField(label=_("With at most"), choices=Permission.choices)
+
+
+class CaregiverRightsForm(forms.Form):
+    """The rights of a caregiver, as checkboxes; the delay matters only with the missed-dose alerts."""
+
+    view_treatments = forms.BooleanField(label=_("See my treatments and doses"), required=False, initial=True)
+    answer_doses = forms.BooleanField(label=_("Answer my doses (taken, skipped)"), required=False)
+    missed_dose_alerts = forms.BooleanField(label=_("Be alerted when I do not answer a dose"), required=False)
+    missed_dose_delay_minutes = forms.TypedChoiceField(
+        label=_("Alert after"),
+        coerce=int,
+        initial=60,
+        choices=[
+            (15, _("15 minutes")),
+            (30, _("30 minutes")),
+            (60, _("1 hour")),
+            (120, _("2 hours")),
+            (240, _("4 hours")),
+            (720, _("12 hours")),
+        ],
+    )
+    manage_file = forms.BooleanField(
+        label=_("Manage my whole file"),
+        help_text=_(
+            "Everything: they see all your records, add, change and archive them, and act on your treatments as "
+            "you would. Only sharing your file stays yours."
+        ),
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        rights = ("view_treatments", "answer_doses", "missed_dose_alerts", "manage_file")
+        if not any(cleaned.get(right) for right in rights):
+            raise ValidationError(_("Choose at least one thing your caregiver may do."), code="no_rights")
+        return cleaned
+
+    def rights(self) -> Rights:
+        return Rights(**{name: self.cleaned_data[name] for name in CaregiverRightsForm.base_fields})
+
+
+class CaregiverAddForm(CaregiverRightsForm):
+    field_order = ["identifier"]
+    identifier = forms.CharField(
+        label=_("Their e-mail or mobile phone"),
+        max_length=254,
+        help_text=_("A member with this exact address is asked; anyone else receives an invitation."),
+    )

@@ -5,7 +5,7 @@ from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from access.models import Grant
+from access.models import Caregiver, Grant
 from accounts.models import Role, User
 from accounts.selectors import directory_search
 from audit.models import AccessEvent
@@ -164,3 +164,47 @@ def sharing_settings_of(*, patient) -> SharingSettings:
     """What the patient allowed their care team beforehand, or the defaults (unsaved) until they choose:
     showing the care-team page writes nothing."""
     return SharingSettings.objects.filter(patient=patient).first() or SharingSettings(patient=patient)
+
+
+# --- Caregivers -------------------------------------------------------------------------------------
+
+
+def caregivers_of(*, user) -> dict[str, list[Caregiver]]:
+    """The patient's caregivers: waiting for an answer, in force, and the last ended ones."""
+    rows = Caregiver.objects.filter(**_own(user)).select_related("caregiver", "revoked_by")
+    return {
+        "pending": list(rows.pending()),
+        "active": list(rows.active()),
+        "past": list(rows.filter(revoked_at__isnull=False).order_by("-revoked_at")[:20]),
+    }
+
+
+def caregiver_of_patient(*, user, public_id) -> Caregiver:
+    """One of the patient's own caregiver rows; 404 for anyone else's."""
+    caregiver = Caregiver.objects.filter(public_id=public_id, **_own(user)).select_related("caregiver").first()
+    if caregiver is None:
+        raise Http404
+    return caregiver
+
+
+def caring_for(*, user) -> QuerySet[Caregiver]:
+    """The rows where `user` is the caregiver, asked or in force (not ended), patients first by name."""
+    if not user.is_authenticated:
+        return Caregiver.objects.none()
+    return (
+        Caregiver.objects.filter(caregiver=user, revoked_at__isnull=True, patient__is_active=True)
+        .select_related("patient")
+        .order_by("patient__last_name", "patient__first_name", "id")
+    )
+
+
+def caregiver_asking(*, user, public_id) -> Caregiver:
+    """A row where `user` is the caregiver (asked, in force or ended); 404 for anyone else."""
+    caregiver = (
+        Caregiver.objects.filter(public_id=public_id, caregiver=user if user.is_authenticated else None)
+        .select_related("patient")
+        .first()
+    )
+    if caregiver is None:
+        raise Http404
+    return caregiver

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sharing import public_views, views
+from sharing import caregiver_views, public_views, views
 
 app_name = "sharing"
 
@@ -23,6 +23,12 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/care-team/propose/", views.propose, name="propose"),
     path("sharing/requests/", views.requests_list, name="requests"),
     path("sharing/requests/<uuid:request_id>/", views.request_answer, name="request"),
+    # Caregivers: the patient's page, the caregiver's answer, the invitation opened from a message
+    path("caregivers/", caregiver_views.caregivers, name="caregivers"),
+    path("caregivers/<uuid:caregiver_id>/edit/", caregiver_views.caregiver_edit, name="caregiver_edit"),
+    path("caregivers/<uuid:caregiver_id>/revoke/", caregiver_views.caregiver_revoke, name="caregiver_revoke"),
+    path("caregivers/helping/<uuid:caregiver_id>/", caregiver_views.caregiver_helping, name="caregiver_helping"),
+    path("caregivers/invitation/<str:token>/", caregiver_views.caregiver_invitation, name="caregiver_invitation"),
     # The professional's patients
     path("patients/", views.my_patients, name="my_patients"),
     # Share links, opened by anyone

@@ -3,7 +3,9 @@
 Each route has a decision below: who may reach it. A route without a decision fails the test, so a new
 page or endpoint cannot ship without someone deciding who sees it. Beside bob, whose grant is the whole
 file, two professionals hold scoped grants on alice's file, so that a page ignoring the scope shows here:
-kate sees the imaging and photo records, rob the one prescription the treatment comes from. Each request
+kate sees the imaging and photo records, rob the one prescription the treatment comes from. Two members help
+alice as caregivers: carol sees her treatments and answers her doses (no record), gwen manages her whole file
+(everything alice does on it but sharing it). Each request
 runs in a savepoint that is rolled back, so that one person's action (a revocation, an archive) does not
 change the next check.
 """
@@ -18,7 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from access.models import Permission, Scope
+from access.models import Caregiver, Permission, Scope
 from accounts import services as accounts
 from accounts import tokens as api_tokens
 from accounts.models import Passkey, UserSession
@@ -45,18 +47,39 @@ from tests.factories import (
 from tests.files import pdf_bytes
 from treatments.models import PrescriptionReading, ReminderDispatch, RenewalRequest
 
-CAST = ["alice", "bob", "kate", "rob", "charlie", "dave", "staff", "anonymous", "link_holder", "emergency_visitor"]
+CAST = [
+    "alice",
+    "bob",
+    "kate",
+    "rob",
+    "charlie",
+    "dave",
+    "carol",
+    "gwen",
+    "staff",
+    "anonymous",
+    "link_holder",
+    "emergency_visitor",
+]
 ALL = set(CAST)
-MEMBERS = {"alice", "bob", "kate", "rob", "charlie", "dave", "staff"}
+MEMBERS = {"alice", "bob", "kate", "rob", "charlie", "dave", "carol", "gwen", "staff"}
 PROFESSIONALS = {"bob", "kate", "rob", "charlie"}
-PATIENTS = {"alice", "dave"}
-ALICE_AND_BOB = {"alice", "bob"}
-# Lists of alice's records, narrowed to each scope (rob's photo gallery is empty, not a 404).
-ALICE_AND_HER_TEAM = {"alice", "bob", "kate", "rob"}
+# Carol and gwen are patients with their own file, and alice's caregivers: carol sees her treatments and
+# answers her doses, gwen manages her whole file.
+PATIENTS = {"alice", "dave", "carol", "gwen"}
+# Alice's whole file: hers, bob's (his grant) and gwen's (she manages it).
+WHOLE_FILE = {"alice", "bob", "gwen"}
+# Lists of alice's records, narrowed to each scope (rob's photo gallery is empty, not a 404). Carol sees no
+# record: a list of them is a 404 for her.
+ALICE_AND_HER_TEAM = {"alice", "bob", "kate", "rob", "gwen"}
 # Alice's photos: kate's scope has them, rob's has not.
-WITH_PHOTOS = {"alice", "bob", "kate"}
+WITH_PHOTOS = {"alice", "bob", "kate", "gwen"}
 # The treatment, its prescription and its reading: rob's scope has them, kate's has not.
-WITH_TREATMENT = {"alice", "bob", "rob"}
+WITH_TREATMENT = {"alice", "bob", "rob", "gwen"}
+# Seeing the treatment (not its prescription nor its reading): carol too.
+SEES_TREATMENT = WITH_TREATMENT | {"carol"}
+# Changing what alice wrote: alice, and gwen who manages her file.
+MANAGES_ALICES_FILE = {"alice", "gwen"}
 ONLY_ALICE = {"alice"}
 NOBODY = set()
 
@@ -130,17 +153,18 @@ DECISIONS = {
     "health_records:timeline": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
     # Kate and rob may add records: what they add is theirs, so in their scope.
     "health_records:create": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
-    "health_records:detail": ("get", {"record_id": "record"}, ALICE_AND_BOB),
-    # Bob adds to alice's file but does not rewrite what she wrote.
-    "health_records:edit": ("get", {"record_id": "record"}, ONLY_ALICE),
-    "health_records:add_files": ("post", {"record_id": "record"}, ONLY_ALICE),
-    "health_records:archive": ("post", {"record_id": "record"}, ONLY_ALICE),
+    "health_records:detail": ("get", {"record_id": "record"}, WHOLE_FILE),
+    # Bob adds to alice's file but does not rewrite what she wrote; gwen manages it.
+    "health_records:edit": ("get", {"record_id": "record"}, MANAGES_ALICES_FILE),
+    "health_records:add_files": ("post", {"record_id": "record"}, MANAGES_ALICES_FILE),
+    "health_records:archive": ("post", {"record_id": "record"}, MANAGES_ALICES_FILE),
+    # An archived record is the owner's only (health_records.selectors), even for gwen who archives.
     "health_records:restore": ("post", {"record_id": "record"}, ONLY_ALICE),
-    "health_records:file_download": ("get", {"file_id": "file"}, ALICE_AND_BOB),
-    "health_records:file_inline": ("get", {"file_id": "file"}, ALICE_AND_BOB),
-    "health_records:file_thumbnail": ("get", {"file_id": "file"}, ALICE_AND_BOB),
+    "health_records:file_download": ("get", {"file_id": "file"}, WHOLE_FILE),
+    "health_records:file_inline": ("get", {"file_id": "file"}, WHOLE_FILE),
+    "health_records:file_thumbnail": ("get", {"file_id": "file"}, WHOLE_FILE),
     # Making the preview again is for those who may change the record.
-    "health_records:file_thumbnail_retry": ("post", {"file_id": "file"}, ONLY_ALICE),
+    "health_records:file_thumbnail_retry": ("post", {"file_id": "file"}, MANAGES_ALICES_FILE),
     "audit:access_log": ("get", {}, PATIENTS),
     "sharing:care_team": ("get", {}, PATIENTS),
     "sharing:grant_new": ("get", {}, PATIENTS),
@@ -162,6 +186,14 @@ DECISIONS = {
     "sharing:propose": ("get", {"patient_id": "alice"}, {"bob", "kate"}),
     "sharing:request": ("get", {"request_id": "access_request"}, ONLY_ALICE),
     "sharing:my_patients": ("get", {}, PROFESSIONALS),
+    # Each patient's own caregivers; only alice's rows are hers to change or end.
+    "sharing:caregivers": ("get", {}, PATIENTS),
+    "sharing:caregiver_edit": ("get", {"caregiver_id": "carol_caregiver"}, ONLY_ALICE),
+    "sharing:caregiver_revoke": ("post", {"caregiver_id": "carol_caregiver"}, ONLY_ALICE),
+    # The page of the one asked or helping: theirs only (dave was asked, and has not answered).
+    "sharing:caregiver_helping": ("get", {"caregiver_id": "carol_caregiver"}, {"carol"}),
+    # Whoever holds the invitation's unguessable address sees who invites, and for what.
+    "sharing:caregiver_invitation": ("get", {"token": "caregiver_invitation_token"}, ALL),
     # Only between opening a link and giving one's name; that step is tested in test_share_links.
     "sharing:link_start": ("get", {}, NOBODY),
     "sharing:link_records": ("get", {}, {"link_holder"}),
@@ -189,32 +221,33 @@ DECISIONS = {
     "treatments:today": ("get", {}, PATIENTS),
     "treatments:settings": ("get", {}, PATIENTS),
     "treatments:drug_suggestions": ("get", {}, MEMBERS),
-    # Only the patient says whether they took a dose.
+    # The patient says whether they took a dose, and gwen who manages her file. Carol answers doses too once the
+    # dose pages ask ANSWER_DOSE rather than UPDATE (the caregiver-doses branch).
     "treatments:intake_answer": (
         "post",
         {},
-        ONLY_ALICE,
+        MANAGES_ALICES_FILE,
         {"medication": "medication", "local_date": "today", "moment": "morning", "answer": "taken"},
     ),
     "treatments:reminder_action": ("post", {"dispatch_id": "dispatch", "action": "taken"}, ONLY_ALICE),
-    "treatments:patient": ("get", {"patient_id": "alice"}, WITH_TREATMENT),
+    "treatments:patient": ("get", {"patient_id": "alice"}, SEES_TREATMENT),
     # A new treatment without a prescription is outside a scope of chosen records or kinds.
-    "treatments:create": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
-    "treatments:detail": ("get", {"treatment_id": "treatment"}, WITH_TREATMENT),
+    "treatments:create": ("get", {"patient_id": "alice"}, WHOLE_FILE),
+    "treatments:detail": ("get", {"treatment_id": "treatment"}, SEES_TREATMENT),
     "treatments:status": ("post", {"treatment_id": "treatment"}, WITH_TREATMENT, {"status": "paused"}),
     "treatments:medication_new": ("post", {"treatment_id": "treatment"}, WITH_TREATMENT),
     "treatments:medication_edit": ("get", {"medication_id": "medication"}, WITH_TREATMENT),
     "treatments:medication_stop": ("post", {"medication_id": "medication"}, WITH_TREATMENT),
-    "api:patient-treatments": ("get", {"patient_id": "alice"}, WITH_TREATMENT),
-    "api:patient-plan": ("get", {"patient_id": "alice"}, WITH_TREATMENT),
-    "api:treatment": ("get", {"treatment_id": "treatment"}, WITH_TREATMENT),
+    "api:patient-treatments": ("get", {"patient_id": "alice"}, SEES_TREATMENT),
+    "api:patient-plan": ("get", {"patient_id": "alice"}, SEES_TREATMENT),
+    "api:treatment": ("get", {"treatment_id": "treatment"}, SEES_TREATMENT),
     "api:treatment-medications": ("post", {"treatment_id": "treatment"}, WITH_TREATMENT),
     "api:medication": ("patch", {"medication_id": "medication"}, WITH_TREATMENT),
     "api:medication-stop": ("post", {"medication_id": "medication"}, WITH_TREATMENT),
     "api:doses": (
         "post",
         {},
-        ONLY_ALICE,
+        MANAGES_ALICES_FILE,
         {"medication": "medication", "local_date": "today", "moment": "morning", "answer": "taken"},
     ),
     "api:reminder-settings": ("get", {}, PATIENTS),
@@ -244,17 +277,23 @@ DECISIONS = {
     "api:record-readings": ("post", {"record_id": "prescription"}, WITH_TREATMENT),
     "api:reading": ("get", {"reading_id": "reading"}, WITH_TREATMENT),
     "api:reading-confirm": ("post", {"reading_id": "reading"}, WITH_TREATMENT),
-    "comments:thread": ("get", {"record_id": "record"}, ALICE_AND_BOB),
-    "comments:create": ("post", {"record_id": "record"}, ALICE_AND_BOB),
-    "comments:mention_suggestions": ("get", {"record_id": "record"}, ALICE_AND_BOB),
+    "comments:thread": ("get", {"record_id": "record"}, WHOLE_FILE),
+    "comments:create": ("post", {"record_id": "record"}, WHOLE_FILE),
+    "comments:mention_suggestions": ("get", {"record_id": "record"}, WHOLE_FILE),
     # Only the author changes or deletes a comment.
     "comments:edit": ("get", {"comment_id": "comment"}, ONLY_ALICE),
     "comments:delete": ("post", {"comment_id": "comment"}, ONLY_ALICE),
     "comments:link_thread": ("get", {"record_id": "record"}, {"link_holder"}),
     "comments:link_create": ("post", {"record_id": "record"}, {"link_holder"}),
-    "api:record-comments": ("get", {"record_id": "record"}, ALICE_AND_BOB),
-    "api:comment": ("get", {"comment_id": "comment"}, ALICE_AND_BOB),
+    "api:record-comments": ("get", {"record_id": "record"}, WHOLE_FILE),
+    "api:comment": ("get", {"comment_id": "comment"}, WHOLE_FILE),
     "api:directory": ("get", {}, MEMBERS),
+    "api:caregivers": ("get", {}, PATIENTS),
+    "api:caregiver": ("patch", {"caregiver_id": "carol_caregiver"}, ONLY_ALICE),
+    # Any member may help someone: the list is each one's own (empty for most).
+    "api:caring-for": ("get", {}, MEMBERS),
+    "api:caring-for-accept": ("post", {"caregiver_id": "pending_caregiver"}, {"dave"}),
+    "api:caring-for-stop": ("post", {"caregiver_id": "gwen_caregiver"}, {"gwen"}),
     "api:proposals": ("get", {"patient_id": "alice"}, ONLY_ALICE),
     "api:proposal-answer": ("post", {"proposal_id": "proposal"}, ONLY_ALICE),
     "health_records:gallery": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
@@ -277,19 +316,19 @@ DECISIONS = {
     "api:sessions": ("get", {}, MEMBERS),
     "api:me": ("get", {}, MEMBERS),
     "api:patient-records": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
-    "api:record": ("get", {"record_id": "record"}, ALICE_AND_BOB),
-    "api:record-files": ("post", {"record_id": "record"}, ONLY_ALICE),
-    "api:record-archive": ("post", {"record_id": "record"}, ONLY_ALICE),
+    "api:record": ("get", {"record_id": "record"}, WHOLE_FILE),
+    "api:record-files": ("post", {"record_id": "record"}, MANAGES_ALICES_FILE),
+    "api:record-archive": ("post", {"record_id": "record"}, MANAGES_ALICES_FILE),
     "api:record-restore": ("post", {"record_id": "record"}, ONLY_ALICE),
-    "api:file-download": ("get", {"file_id": "file"}, ALICE_AND_BOB),
+    "api:file-download": ("get", {"file_id": "file"}, WHOLE_FILE),
     "accounts:claim": ("get", {}, ALL),
     "accounts:claim_done": ("get", {}, MEMBERS),
     # Only the professional who created the account renews its code.
     "accounts:claim_renew": ("post", {"patient_id": "claim_pending_patient"}, {"bob"}),
     "faces:mine": ("get", {}, PATIENTS),
     # The patient's face belongs to the whole file, not to a kind of record.
-    "api:face-consent": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
-    "api:faces": ("post", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "api:face-consent": ("get", {"patient_id": "alice"}, WHOLE_FILE),
+    "api:faces": ("post", {"patient_id": "alice"}, WHOLE_FILE),
     "api:face-identify": ("post", {}, {"bob"}),
     "api:face-quick-patient": ("post", {}, {"bob"}),
     "faces:withdraw": ("post", {}, PATIENTS),
@@ -302,7 +341,7 @@ DECISIONS = {
     "faces:quick_account": ("get", {}, {"bob"}),
     "faces:demo": ("get", {}, {"bob"}),
     # The patient (sent on to their own page) and a professional who may add to the file.
-    "faces:enrol_patient": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "faces:enrol_patient": ("get", {"patient_id": "alice"}, WHOLE_FILE),
     # IPP is POST with application/ipp and the printer's own secret (tested in tests/printing); GET is 405 for all.
     "printing:ipp": ("get", {"printer_id": "print_printer"}, NOBODY),
     "printing:ipp_job": ("get", {"printer_id": "print_printer", "job_number": 1}, NOBODY),
@@ -319,11 +358,11 @@ DECISIONS = {
     # "Download all my data": the patient's own; for a patient's file, a professional whose grant is the whole
     # file (alice's own address sends her to hers); an export is its requester's only.
     "portability:export": ("get", {}, PATIENTS),
-    "portability:patient_export": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "portability:patient_export": ("get", {"patient_id": "alice"}, WHOLE_FILE),
     "portability:export_panel": ("get", {"export_id": "export_job"}, ONLY_ALICE),
     "portability:export_download": ("get", {"export_id": "export_job"}, ONLY_ALICE),
     "api:me-export": ("get", {}, PATIENTS),
-    "api:patient-export": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),
+    "api:patient-export": ("get", {"patient_id": "alice"}, WHOLE_FILE),
     # Only the patient imports into their own file; another's import is not found.
     "portability:import_upload": ("get", {}, PATIENTS),
     "portability:import_job": ("get", {"job_id": "import_job"}, ONLY_ALICE),
@@ -387,6 +426,7 @@ def test_every_route_has_an_access_decision():
 @pytest.fixture
 def world(db):
     alice = PatientFactory(email="alice@example.org", first_name="Alice")
+    dave = PatientFactory(email="dave@example.org")
     bob = ProfessionalFactory(email="bob@example.org", first_name="Bob")
     record = HealthRecordFactory(patient=alice, title="Bilan")
     record_file = RecordFileFactory(record=record)
@@ -459,7 +499,24 @@ def world(db):
     alice_passkey = Passkey.objects.create(
         user=alice, name="Téléphone", credential_id=b"alice-passkey", public_key=b"key", aaguid="0" * 36
     )
+    carol = PatientFactory(email="carol@example.org", first_name="Carol")
+    gwen = PatientFactory(email="gwen@example.org", first_name="Gwen")
+    for member, rights in ((carol, {"answer_doses": True}), (gwen, {"manage_file": True})):
+        caregiver, _token = sharing.caregiver_add(
+            actor=alice, patient=alice, identifier=member.email, rights=sharing.Rights(**rights)
+        )
+        sharing.caregiver_accept(actor=member, caregiver=caregiver)
+    pending_caregiver, _token = sharing.caregiver_add(
+        actor=alice, patient=alice, identifier=dave.email, rights=sharing.Rights()
+    )
+    _invitation, caregiver_invitation_token = sharing.caregiver_add(
+        actor=alice, patient=alice, identifier="paul@example.org", rights=sharing.Rights()
+    )
     return {
+        "carol_caregiver": Caregiver.objects.get(caregiver=carol).public_id,
+        "gwen_caregiver": Caregiver.objects.get(caregiver=gwen).public_id,
+        "pending_caregiver": pending_caregiver.public_id,
+        "caregiver_invitation_token": caregiver_invitation_token,
         "export_job": export_job.public_id,
         "import_job": import_job.public_id,
         "alice_api_token": alice_api_token.public_id,
@@ -490,7 +547,9 @@ def world(db):
             "kate": kate,
             "rob": rob,
             "charlie": ProfessionalFactory(email="charlie@example.org"),
-            "dave": PatientFactory(email="dave@example.org"),
+            "dave": dave,
+            "carol": carol,
+            "gwen": gwen,
             "staff": StaffFactory(email="staff@example.org"),
         },
         "alice": alice.public_id,

@@ -1,5 +1,5 @@
 """Writes of sharing: grants, share links, the emergency profile and its Heart-Code, access requests,
-break-glass and the care team, one module each. Callers use `from sharing import services` and
+break-glass, the care team and caregivers, one module each. Callers use `from sharing import services` and
 `services.<function>`: this package lists them all.
 
 Each checks who acts, validates, writes the access event and notifies the people concerned. Messages never
@@ -20,6 +20,17 @@ from sharing.services.care_team import (
     care_team_propose,
     sharing_settings_update,
 )
+from sharing.services.caregivers import (
+    Rights,
+    caregiver_accept,
+    caregiver_add,
+    caregiver_invitation_accept,
+    caregiver_invitation_decline,
+    caregiver_invitation_of,
+    caregiver_revoke,
+    caregiver_rights_change,
+    caregiver_stop,
+)
 from sharing.services.emergency import (
     emergency_profile_ensure,
     emergency_profile_regenerate_code,
@@ -38,6 +49,7 @@ from sharing.services.share_links import (
 )
 
 __all__ = [
+    "Rights",
     # Sharing pages build their public addresses with it; it lives in relyfe.web.
     "access_request_approve",
     "access_request_create",
@@ -48,6 +60,14 @@ __all__ = [
     "break_glass_open",
     "care_team_proposal_answer",
     "care_team_propose",
+    "caregiver_accept",
+    "caregiver_add",
+    "caregiver_invitation_accept",
+    "caregiver_invitation_decline",
+    "caregiver_invitation_of",
+    "caregiver_revoke",
+    "caregiver_rights_change",
+    "caregiver_stop",
     "emergency_profile_ensure",
     "emergency_profile_regenerate_code",
     "emergency_profile_update",

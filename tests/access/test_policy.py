@@ -3,7 +3,8 @@
 First the whole cast: every path in (owner, staff in the administration and in the app, grants of each
 scope and permission, break-glass, expired and revoked grants, share links with and without comments,
 expired and revoked links, an anonymous visitor, an inactive professional, another patient, a professional
-without a grant) against every action, on the patient, on records in and out of scope, archived or added by
+without a grant, caregivers of each right, pending, revoked or inactive, a guardian, and professionals who are
+also the patient's caregiver) against every action, on the patient, on records in and out of scope, archived or added by
 the professional, and on treatments of a chosen prescription, of another one, or prescribed by the
 professional. Each row states what the actor may do and by which path. On the same cast, `Access.can` and
 `patients_for` must answer as `decide` does.
@@ -19,7 +20,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from access import policy
-from access.models import PATIENT_ROLE, PRESCRIPTION_KIND, AccessPath, Grant, GrantOrigin, Permission, Scope
+from access.models import (
+    PATIENT_ROLE,
+    PRESCRIPTION_KIND,
+    AccessPath,
+    Caregiver,
+    Grant,
+    GrantOrigin,
+    Permission,
+    Scope,
+)
 from access.policy import Action, Channel, LinkVisitor, decide, patients_for
 from accounts.models import Role
 from health_records.models import RecordKind
@@ -59,23 +69,34 @@ CONTRIBUTE = COMMENT | {Action.CREATE, Action.UPDATE, Action.ENROL_FACE}
 @dataclass(frozen=True)
 class Row:
     """An actor, and what the policy lets them do: `actions` on `targets`, by `path`. A professional
-    changes (UPDATE) only the records they added: `updates` are the record targets UPDATE reaches."""
+    changes (UPDATE) only the records they added: `updates` are the record targets UPDATE reaches. An actor
+    with two paths (a professional who is also the patient's caregiver) goes `otherwise` for what the
+    first does not allow."""
 
     actor: str
     path: AccessPath | None = None
     actions: set = field(default_factory=set)
     targets: set = field(default_factory=set)
     updates: set | None = None
+    otherwise: "Row | None" = None
 
     def expected(self, target: str, action: Action) -> tuple[bool, AccessPath | None]:
         allowed = action in self.actions and target in self.targets
         if allowed and action == Action.UPDATE and self.updates is not None and target in RECORD_TARGETS:
             allowed = target in self.updates
+        if not allowed and self.otherwise is not None:
+            return self.otherwise.expected(target, action)
         return allowed, (self.path if allowed else None)
 
 
 ALL_ACTIONS = set(Action)
 OWN_RECORD = {"record by the professional"}
+# A caregiver who sees treatments sees them all, and no record.
+TREATMENT_TARGETS = {target for target in TARGETS if target.startswith("treatment")}
+CAREGIVER_REACH = {"file"} | TREATMENT_TARGETS
+ANSWER = READ | {Action.ANSWER_DOSE}
+# Managing the file is all the owner does but sharing it; a guardian shares it too.
+MANAGE = ALL_ACTIONS - {Action.SHARE}
 TABLE = [
     Row("owner", AccessPath.OWNER, ALL_ACTIONS, EVERYTHING),
     Row("staff in the administration", AccessPath.STAFF, READ, EVERYTHING),
@@ -102,6 +123,33 @@ TABLE = [
     Row("inactive professional with a grant"),
     Row("another patient"),
     Row("professional without a grant"),
+    Row("caregiver seeing treatments", AccessPath.CAREGIVER, READ, CAREGIVER_REACH),
+    Row("caregiver answering doses", AccessPath.CAREGIVER, ANSWER, CAREGIVER_REACH),
+    Row("caregiver answering doses, not asked to see treatments", AccessPath.CAREGIVER, ANSWER, CAREGIVER_REACH),
+    Row("caregiver alerted of missed doses only"),
+    Row("caregiver managing the file", AccessPath.CAREGIVER, MANAGE, EVERYTHING),
+    Row("guardian", AccessPath.GUARDIAN, ALL_ACTIONS, EVERYTHING),
+    Row("caregiver who has not accepted yet"),
+    Row("revoked caregiver"),
+    Row("inactive caregiver"),
+    Row("caregiver in the administration"),
+    Row("caregiver of another patient"),
+    Row(
+        "grant records, read, and caregiver answering doses",
+        AccessPath.GRANT,
+        READ,
+        RECORDS_SCOPE,
+        otherwise=Row("", AccessPath.CAREGIVER, ANSWER, CAREGIVER_REACH),
+    ),
+    Row(
+        "grant kinds, contribute, and caregiver managing the file",
+        AccessPath.GRANT,
+        CONTRIBUTE - {Action.ENROL_FACE},
+        KINDS_SCOPE,
+        OWN_RECORD,
+        otherwise=Row("", AccessPath.CAREGIVER, MANAGE, EVERYTHING),
+    ),
+    Row("revoked grant, and caregiver seeing treatments", AccessPath.CAREGIVER, READ, CAREGIVER_REACH),
 ]
 
 
@@ -157,11 +205,58 @@ def _link(cast, *, allow_comments=False):
 
 
 SCOPE_OF = {"whole file": Scope.ALL, "kinds": Scope.KINDS, "records": Scope.RECORDS}
+CAREGIVER_RIGHTS = {
+    "seeing treatments": {"view_treatments": True},
+    "answering doses": {"view_treatments": True, "answer_doses": True},
+    "answering doses, not asked to see treatments": {"view_treatments": False, "answer_doses": True},
+    "alerted of missed doses only": {"view_treatments": False, "missed_dose_alerts": True},
+    "managing the file": {"manage_file": True},
+}
+
+
+def _caregiver(cast, member=None, patient=None, **fields):
+    """A caregiver in force (accepted) of alice, unless `fields` say otherwise."""
+    fields = {"accepted_at": timezone.now(), **fields}
+    member = member or PatientFactory()
+    patient = patient or cast["alice"]
+    Caregiver.objects.create(patient=patient, caregiver=member, created_by=patient, **fields)
+    return member
+
+
+def _caregiver_actor(name: str, cast):
+    now = timezone.now()
+    if name.startswith("caregiver ") and name.removeprefix("caregiver ") in CAREGIVER_RIGHTS:
+        return _caregiver(cast, **CAREGIVER_RIGHTS[name.removeprefix("caregiver ")]), Channel.APP
+    if name == "guardian":
+        return _caregiver(cast, guardian=True), Channel.APP
+    if name == "caregiver who has not accepted yet":
+        return _caregiver(cast, manage_file=True, accepted_at=None), Channel.APP
+    if name == "revoked caregiver":
+        return _caregiver(cast, manage_file=True, revoked_at=now, revoked_by=cast["alice"]), Channel.APP
+    if name == "inactive caregiver":
+        return _caregiver(cast, PatientFactory(is_active=False), manage_file=True), Channel.APP
+    if name == "caregiver in the administration":
+        # The administration is staff's only; a caregiver's rights are in the app.
+        return _caregiver(cast, manage_file=True), Channel.ADMIN
+    if name == "caregiver of another patient":
+        return _caregiver(cast, patient=cast["dave"], manage_file=True), Channel.APP
+    if name == "grant records, read, and caregiver answering doses":
+        _grant(cast, scope=Scope.RECORDS, permission=Permission.READ)
+        return _caregiver(cast, cast["pro"], answer_doses=True), Channel.APP
+    if name == "grant kinds, contribute, and caregiver managing the file":
+        _grant(cast, scope=Scope.KINDS)
+        return _caregiver(cast, cast["pro"], manage_file=True), Channel.APP
+    if name == "revoked grant, and caregiver seeing treatments":
+        _grant(cast, revoked_at=now, revoked_by=cast["alice"])
+        return _caregiver(cast, cast["pro"]), Channel.APP
+    raise AssertionError(name)
 
 
 def _actor(name: str, cast):
     """Makes the row's actor in the cast: returns (actor, channel)."""
     now = timezone.now()
+    if "caregiver" in name or name == "guardian":
+        return _caregiver_actor(name, cast)
     if name == "owner":
         return cast["alice"], Channel.APP
     if name.startswith("staff"):
@@ -566,3 +661,60 @@ def test_a_colleague_is_proposed_for_at_most_what_the_proposer_sees(alice, bob, 
     scope, kinds = proposed
 
     assert policy.may_propose(decide(bob, Action.VIEW, alice), scope=scope, kinds=kinds) is allowed
+
+
+# --- Caregivers ------------------------------------------------------------------------------------
+
+
+def test_a_caregiver_who_sees_treatments_sees_them_all_and_no_record(alice, file):
+    carol = _caregiver({"alice": alice}, view_treatments=True)
+
+    access = decide(carol, Action.VIEW, alice)
+
+    assert access.path == AccessPath.CAREGIVER and access.treatments is None and not access.whole_file
+    assert not policy.reaches_records(access)
+    assert covered_treatments(carol, Action.VIEW, alice, file) == TREATMENTS
+    assert covered_records(carol, Action.VIEW, alice, file) == set()
+
+
+def test_a_caregiver_who_manages_the_file_has_it_whole_but_shares_nothing(alice, file):
+    gwen = _caregiver({"alice": alice}, manage_file=True)
+
+    access = decide(gwen, Action.VIEW, alice)
+
+    assert access.whole_file and policy.reaches_records(access)
+    assert covered_records(gwen, Action.UPDATE, alice, file) == RECORDS
+    assert not decide(gwen, Action.SHARE, alice)
+    assert alice not in patients_for(gwen, Action.SHARE)
+
+
+def test_a_guardian_shares_the_file_of_the_dependant(alice):
+    parent = _caregiver({"alice": alice}, guardian=True)
+
+    assert decide(parent, Action.SHARE, alice).path == AccessPath.GUARDIAN
+    assert set(patients_for(parent, Action.SHARE)) == {parent, alice}
+
+
+def test_a_professional_who_also_helps_sees_in_the_lists_what_either_path_reaches(alice, bob, file):
+    give(alice, bob, file, "records with a prescription", Permission.READ)
+    _caregiver({"alice": alice}, bob, view_treatments=True)
+
+    access = decide(bob, Action.VIEW, alice)
+
+    assert access.path == AccessPath.GRANT and access.treatments is None
+    assert covered_records(bob, Action.VIEW, alice, file) == SCOPES["records with a prescription"][2]
+    assert covered_treatments(bob, Action.VIEW, alice, file) == TREATMENTS
+    treatments = file["treatments"]
+    assert decide(bob, Action.VIEW, alice, treatment=treatments["from_prescription"]).path == AccessPath.GRANT
+    assert decide(bob, Action.VIEW, alice, treatment=treatments["created_by_bob"]).path == AccessPath.GRANT
+    assert decide(bob, Action.VIEW, alice, treatment=treatments["from_other_prescription"]).path == (
+        AccessPath.CAREGIVER
+    )
+
+
+def test_patients_for_with_caregivers_is_one_query(alice, dave, django_assert_num_queries):
+    carol = _caregiver({"alice": alice}, answer_doses=True)
+    _caregiver({"alice": dave}, carol, view_treatments=False, missed_dose_alerts=True)
+
+    with django_assert_num_queries(1):
+        assert set(patients_for(carol, Action.ANSWER_DOSE)) == {carol, alice}
