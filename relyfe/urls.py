@@ -51,6 +51,7 @@ api_v1 = [
     path("medications/<uuid:medication_id>/", treatments_api.MedicationDetailView.as_view(), name="medication"),
     path("medications/<uuid:medication_id>/stop/", treatments_api.MedicationStopView.as_view(), name="medication-stop"),
     path("doses/", treatments_api.DosesView.as_view(), name="doses"),
+    path("caring-for/", treatments_api.CaringForView.as_view(), name="caring-for"),
     path("reminder-settings/", treatments_api.ReminderSettingsView.as_view(), name="reminder-settings"),
     path("drugs/", treatments_api.DrugsView.as_view(), name="drugs"),
     path("patients/<uuid:patient_id>/photos/", photo_api.PhotoGalleryView.as_view(), name="patient-photos"),

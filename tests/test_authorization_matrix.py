@@ -189,13 +189,15 @@ DECISIONS = {
     "treatments:today": ("get", {}, PATIENTS),
     "treatments:settings": ("get", {}, PATIENTS),
     "treatments:drug_suggestions": ("get", {}, MEMBERS),
-    # Only the patient says whether they took a dose.
+    # Only the patient says whether they took a dose (and a caregiver they allowed: none in this cast).
     "treatments:intake_answer": (
         "post",
         {},
         ONLY_ALICE,
         {"medication": "medication", "local_date": "today", "moment": "morning", "answer": "taken"},
     ),
+    # "People I help": every member has the page, which lists only the patients they are a caregiver of.
+    "treatments:caring": ("get", {}, MEMBERS),
     "treatments:reminder_action": ("post", {"dispatch_id": "dispatch", "action": "taken"}, ONLY_ALICE),
     "treatments:patient": ("get", {"patient_id": "alice"}, WITH_TREATMENT),
     # A new treatment without a prescription is outside a scope of chosen records or kinds.
@@ -217,6 +219,7 @@ DECISIONS = {
         ONLY_ALICE,
         {"medication": "medication", "local_date": "today", "moment": "morning", "answer": "taken"},
     ),
+    "api:caring-for": ("get", {}, MEMBERS),
     "api:reminder-settings": ("get", {}, PATIENTS),
     "api:drugs": ("get", {}, MEMBERS),
     "treatments:reading_panel": ("get", {"reading_id": "reading"}, WITH_TREATMENT),
