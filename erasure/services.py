@@ -63,7 +63,15 @@ from printing.models import PrintDocument, PrintJob
 from relyfe import outbox
 from relyfe.abuse import wait_text
 from sharing.models import AccessRequest, CareTeamProposal, EmergencyProfile, ShareLink, SharingSettings
-from treatments.models import Intake, Medication, PrescriptionReading, ReminderDispatch, ReminderSettings, Treatment
+from treatments.models import (
+    Intake,
+    Medication,
+    MissedDoseAlert,
+    PrescriptionReading,
+    ReminderDispatch,
+    ReminderSettings,
+    Treatment,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -320,6 +328,8 @@ def _erase_rows(user: User) -> None:
     _notifications_about_delete(user)
     _admin_history_delete(user, record_ids)
 
+    # The alerts caregivers were sent about the patient's doses go with the doses.
+    MissedDoseAlert.objects.filter(intake__medication__treatment__patient=user).delete()
     Intake.objects.filter(Q(medication__treatment__patient=user) | Q(dispatch__patient=user)).delete()
     PrescriptionReading.objects.filter(Q(record__in=record_ids) | Q(treatment__patient=user)).delete()
     Medication.objects.filter(treatment__patient=user).delete()

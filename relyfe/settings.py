@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_notifications",
                 "printing.selectors.print_inbox",
+                "treatments.selectors.people_i_help_link",
             ],
         },
     },

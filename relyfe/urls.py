@@ -68,6 +68,7 @@ api_v1 = [
         supply_api.RenewalRequestAnswerView.as_view(),
         name="renewal-request-answer",
     ),
+    path("caring-for/patients/", treatments_api.CaringForView.as_view(), name="caring-for-patients"),
     path("reminder-settings/", treatments_api.ReminderSettingsView.as_view(), name="reminder-settings"),
     path("drugs/", treatments_api.DrugsView.as_view(), name="drugs"),
     path("patients/<uuid:patient_id>/allergies/", allergy_api.PatientAllergiesView.as_view(), name="patient-allergies"),

@@ -4,7 +4,7 @@ import factory
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
-from access.models import Grant, GrantOrigin, Permission, Scope
+from access.models import Caregiver, Grant, GrantOrigin, Permission, Scope
 from accounts import tokens as api_tokens
 from accounts.models import PatientProfile, ProfessionalProfile, Role, User
 from accounts.validators import rpps_checksum_is_valid
@@ -247,3 +247,23 @@ class CommentFactory(factory.django.DjangoModelFactory):
     author_label = factory.LazyAttribute(lambda comment: comment.author.full_name if comment.author else "Dr Durand")
     visibility = Visibility.EVERYONE
     text = factory.Sequence(lambda n: f"Commentaire {n}")
+
+
+class CaregiverFactory(factory.django.DjangoModelFactory):
+    """A caregiver in force of `patient` (accepted: a member is attached), written directly (no invitation, no
+    audit entry, no notification), who sees the treatments and doses; `answer_doses=True`,
+    `missed_dose_alerts=True`, `manage_file=True` or `guardian=True` give more. The `revoked` trait revokes it."""
+
+    class Meta:
+        model = Caregiver
+
+    class Params:
+        revoked = factory.Trait(
+            revoked_at=factory.LazyFunction(timezone.now), revoked_by=factory.SelfAttribute("patient")
+        )
+
+    patient = factory.SubFactory(PatientFactory)
+    caregiver = factory.SubFactory(PatientFactory)
+    created_by = factory.SelfAttribute("patient")
+    created_at = factory.LazyFunction(timezone.now)
+    accepted_at = factory.LazyFunction(timezone.now)

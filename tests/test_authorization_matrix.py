@@ -221,14 +221,15 @@ DECISIONS = {
     "treatments:today": ("get", {}, PATIENTS),
     "treatments:settings": ("get", {}, PATIENTS),
     "treatments:drug_suggestions": ("get", {}, MEMBERS),
-    # The patient says whether they took a dose, and gwen who manages her file. Carol answers doses too once the
-    # dose pages ask ANSWER_DOSE rather than UPDATE (the caregiver-doses branch).
+    # The patient says whether they took a dose, carol whom she allowed to answer, and gwen who manages her file.
     "treatments:intake_answer": (
         "post",
         {},
-        MANAGES_ALICES_FILE,
+        MANAGES_ALICES_FILE | {"carol"},
         {"medication": "medication", "local_date": "today", "moment": "morning", "answer": "taken"},
     ),
+    # "People I help": every member has the page, which lists only the patients they are a caregiver of.
+    "treatments:caring": ("get", {}, MEMBERS),
     "treatments:reminder_action": ("post", {"dispatch_id": "dispatch", "action": "taken"}, ONLY_ALICE),
     "treatments:patient": ("get", {"patient_id": "alice"}, SEES_TREATMENT),
     # A new treatment without a prescription is outside a scope of chosen records or kinds.
@@ -247,9 +248,10 @@ DECISIONS = {
     "api:doses": (
         "post",
         {},
-        MANAGES_ALICES_FILE,
+        MANAGES_ALICES_FILE | {"carol"},
         {"medication": "medication", "local_date": "today", "moment": "morning", "answer": "taken"},
     ),
+    "api:caring-for-patients": ("get", {}, MEMBERS),
     "api:reminder-settings": ("get", {}, PATIENTS),
     # A patient's calendar feed: made, named and stopped by the patient (a guardian through the API, in
     # tests/treatments/test_calendar_feed.py); the feed opens with its token only, and no made-up one.

@@ -14,6 +14,7 @@ from health_records.selectors import health_record_for_action, patient_get_for_u
 from treatments import lexicon, safety_checks, selectors, services
 from treatments.models import ReminderSettings, Treatment, over_on
 from treatments.serializers import (
+    CaredForPatientSerializer,
     DoseAnswerSerializer,
     DrugSerializer,
     IntakeSerializer,
@@ -170,14 +171,15 @@ class MedicationStopView(APIView):
 
 
 class PatientPlanView(APIView):
-    """The doses of a day grouped by moment in time order, with the patient's answers."""
+    """The doses of a day grouped by moment in time order, with the answers and who gave them when it was not
+    the patient (a caregiver); `can_answer` says whether the caller may answer them (POST /doses/)."""
 
     @extend_schema(
         parameters=[PlanQuerySerializer],
         responses=PlanSerializer,
     )
     def get(self, request, patient_id):
-        patient, _access, treatments = selectors.treatments_of_patient(
+        patient, access, treatments = selectors.treatments_of_patient(
             user=request.user, patient_id=patient_id, request=request
         )
         query = PlanQuerySerializer(data=request.query_params)
@@ -187,23 +189,29 @@ class PatientPlanView(APIView):
             {
                 **group,
                 "items": [
-                    {"medication": item["medication"], "status": item["intake"].status if item["intake"] else "due"}
+                    {
+                        "medication": item["medication"],
+                        "status": item["intake"].status if item["intake"] else "due",
+                        "answered_by": item["answered_by_other"].full_name if item["answered_by_other"] else None,
+                    }
                     for item in group["items"]
                 ],
             }
             for group in selectors.day_plan(patient=patient, day=day, treatments=treatments)
         ]
-        return Response(PlanSerializer({"date": day, "groups": groups}, context={"request": request}).data)
+        plan = {"date": day, "can_answer": access.can(Action.ANSWER_DOSE), "groups": groups}
+        return Response(PlanSerializer(plan, context={"request": request}).data)
 
 
 class DosesView(APIView):
-    """The patient marks a dose taken, skipped or to be reminded later (only the patient themself)."""
+    """The patient, or a caregiver they allowed to answer doses, marks a dose taken, skipped or to be reminded
+    later. The medication says whose dose it is; the answer is logged as the caller's."""
 
     @extend_schema(
         request=DoseAnswerSerializer,
         responses={
             200: IntakeSerializer,
-            404: OpenApiResponse(description="No such dose of the caller's own medications on that day."),
+            404: OpenApiResponse(description="No such dose on that day that the caller may answer."),
         },
     )
     def post(self, request):
@@ -211,7 +219,7 @@ class DosesView(APIView):
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
         medication = selectors.medication_for_user(
-            user=request.user, public_id=values["medication"], action=Action.UPDATE
+            user=request.user, public_id=values["medication"], action=Action.ANSWER_DOSE
         )
         slot = selectors.slot_of(medication=medication, day=values["local_date"], moment=values["moment"])
         if slot is None:
@@ -226,6 +234,16 @@ class DosesView(APIView):
             request=request,
         )
         return Response(IntakeSerializer(intake, context={"request": request}).data)
+
+
+class CaringForView(APIView):
+    """The patients the caller helps as a caregiver, with what each lets them do; their doses of a day are
+    at /patients/<id>/plan/ (when `can_view`), answered at /doses/ (when `can_answer`)."""
+
+    @extend_schema(responses=CaredForPatientSerializer(many=True))
+    def get(self, request):
+        people = selectors.people_i_help(user=request.user, request=request)
+        return Response(CaredForPatientSerializer(people, many=True).data)
 
 
 class ReminderSettingsView(APIView):

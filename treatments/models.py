@@ -280,6 +280,10 @@ class Intake(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DUE)
     snoozed_until = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Who answered: the patient, or a caregiver they allowed to answer (the patient's pages say which).
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["due_at", "id"]

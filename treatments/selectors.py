@@ -1,6 +1,7 @@
 """Reads of treatments: through the policy, with the access event written for what is shown."""
 
 import datetime
+import functools
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from access import policy
+from access.models import Caregiver
 from access.policy import Action
 from audit import services as audit
 from audit.models import Action as AuditAction
@@ -181,13 +183,22 @@ def day_plan(*, patient, day: datetime.date, treatments=None):
     ]
     answers = {
         (intake.medication_id, intake.moment): intake
-        for intake in Intake.objects.filter(medication__in=medications, local_date=day)
+        for intake in Intake.objects.filter(medication__in=medications, local_date=day).select_related("answered_by")
     }
     groups = defaultdict(list)
     for medication in medications:
         for slot in schedule.slots_of(medication, day, times, zone):
+            intake = answers.get((medication.pk, slot.moment))
             groups[(slot.due_at, slot.moment)].append(
-                {"medication": medication, "slot": slot, "intake": answers.get((medication.pk, slot.moment))}
+                {
+                    "medication": medication,
+                    "slot": slot,
+                    "intake": intake,
+                    # A caregiver's answer says so on the patient's pages ("marked taken by Carol").
+                    "answered_by_other": intake.answered_by
+                    if intake is not None and intake.answered_by_id not in (None, patient.pk)
+                    else None,
+                }
             )
     return [
         {
@@ -324,3 +335,60 @@ def reminder_settings_of(*, patient) -> ReminderSettings:
     """The patient's reminder settings, or the defaults (unsaved) until they save theirs: a page that shows
     them writes nothing."""
     return ReminderSettings.objects.filter(patient=patient).first() or ReminderSettings(patient=patient)
+
+
+def people_i_help(*, user, request=None) -> list[dict]:
+    """The patients `user` helps as a caregiver in force, by name, each with what the patient lets them do
+    and, when the policy lets them see the treatments, today's doses where the patient is (one access event
+    per patient whose doses are shown). A caregiver who is only alerted of missed doses sees the patient
+    listed, without their doses."""
+    caregivers = (
+        Caregiver.objects.active()
+        .filter(caregiver=user, patient__is_active=True)
+        .select_related("patient__reminder_settings")
+        .order_by("patient__first_name", "patient__last_name", "pk")
+    )
+    viewable = set(
+        policy.patients_for(user, Action.VIEW)
+        .filter(pk__in=caregivers.values("patient_id"))
+        .values_list("pk", flat=True)
+    )
+    people = []
+    for caregiver in caregivers:
+        patient = caregiver.patient
+        person = {"patient": patient, "caregiver": caregiver, "can_view": False, "can_answer": False}
+        access = policy.decide(user, Action.VIEW, patient) if patient.pk in viewable else policy.DENIED
+        if access:
+            today = patient_today(patient)
+            treatments = list(_with_medications(_covered(patient, access)))
+            audit.record(
+                actor=user,
+                patient=patient,
+                object_type=ObjectType.TREATMENTS,
+                object_id=None,
+                action=AuditAction.LIST,
+                access=access,
+                request=request,
+            )
+            person |= {
+                "can_view": True,
+                "can_answer": access.can(Action.ANSWER_DOSE),
+                "today": today,
+                "plan": day_plan(patient=patient, day=today, treatments=treatments),
+            }
+        people.append(person)
+    return people
+
+
+def helps_someone(*, user) -> bool:
+    """Whether `user` is a caregiver in force of anyone (one EXISTS query)."""
+    return Caregiver.objects.active().filter(caregiver=user, patient__is_active=True).exists()
+
+
+def people_i_help_link(request) -> dict:
+    """Context processor: whether the navigation shows "People I help", for members. A callable, which the
+    template calls: one query on the pages that show the navigation, none on the others (the admin's)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"helps_someone": functools.partial(helps_someone, user=user)}

@@ -253,6 +253,9 @@ class PlanQuerySerializer(serializers.Serializer):
 class PlanItemSerializer(serializers.Serializer):
     medication = MedicationBriefSerializer()
     status = serializers.ChoiceField(choices=Intake.Status.choices)
+    answered_by = serializers.CharField(
+        allow_null=True, help_text="Who answered, when it was not the patient (a caregiver); null otherwise."
+    )
 
 
 class PlanGroupSerializer(serializers.Serializer):
@@ -264,6 +267,7 @@ class PlanGroupSerializer(serializers.Serializer):
 
 class PlanSerializer(serializers.Serializer):
     date = serializers.DateField(help_text="The day, where the patient is.")
+    can_answer = serializers.BooleanField(help_text="Whether the caller may answer these doses (POST /doses/).")
     groups = PlanGroupSerializer(many=True)
 
 
@@ -274,6 +278,17 @@ class DoseAnswerSerializer(serializers.Serializer):
     answer = serializers.ChoiceField(
         choices=[(status, status) for status in (Intake.Status.TAKEN, Intake.Status.SKIPPED, Intake.Status.SNOOZED)]
     )
+
+
+class CaredForPatientSerializer(serializers.Serializer):
+    """A patient the caller helps as a caregiver, and what the patient lets them do."""
+
+    patient = serializers.UUIDField(source="patient.public_id")
+    name = serializers.CharField(source="patient.full_name")
+    can_view = serializers.BooleanField(help_text="Sees the treatments and the doses (GET /patients/<id>/plan/).")
+    can_answer = serializers.BooleanField(help_text="Answers the doses (POST /doses/).")
+    missed_dose_alerts = serializers.BooleanField(source="caregiver.missed_dose_alerts")
+    missed_dose_delay_minutes = serializers.IntegerField(source="caregiver.missed_dose_delay_minutes")
 
 
 class IntakeSerializer(serializers.ModelSerializer):

@@ -290,8 +290,9 @@ def treatment_set_status(*, actor, treatment: Treatment, status: str, request=No
 
 @transaction.atomic
 def intake_answer(*, actor, medication: Medication, local_date, moment: str, due_at, answer: str, request=None):
-    """The patient says a dose was taken, skipped or to be reminded later. Answering before the reminder
-    is fine: the reminder then has nothing left to say and is not sent."""
+    """The patient, or a caregiver they allowed to answer doses, says a dose was taken, skipped or to be
+    reminded later. Answering before the reminder is fine: the reminder then has nothing left to say and is
+    not sent. The dose keeps who answered, and the access log the path (a caregiver's answer is theirs)."""
     patient = medication.treatment.patient
     # Doses are the patient's own answers, or those of a caregiver they allowed to answer: nobody else
     # answers for them, and to anyone else the dose does not exist (a 404).
@@ -303,7 +304,7 @@ def intake_answer(*, actor, medication: Medication, local_date, moment: str, due
     intake, _created = Intake.objects.select_for_update().get_or_create(
         medication=medication, local_date=local_date, moment=moment, defaults={"due_at": due_at}
     )
-    _apply_answer(intake, answer, selectors.reminder_settings_of(patient=patient))
+    _apply_answer(intake, answer, selectors.reminder_settings_of(patient=patient), answered_by=actor)
     audit.record(
         actor=actor,
         patient=patient,
@@ -316,14 +317,15 @@ def intake_answer(*, actor, medication: Medication, local_date, moment: str, due
     return intake
 
 
-def _apply_answer(intake: Intake, answer: str, reminder_settings: ReminderSettings):
+def _apply_answer(intake: Intake, answer: str, reminder_settings: ReminderSettings, *, answered_by):
     now = timezone.now()
     intake.status = answer
     intake.answered_at = now
+    intake.answered_by = answered_by
     intake.snoozed_until = (
         now + datetime.timedelta(minutes=reminder_settings.snooze_minutes) if answer == "snoozed" else None
     )
-    intake.save(update_fields=["status", "answered_at", "snoozed_until"])
+    intake.save(update_fields=["status", "answered_at", "answered_by", "snoozed_until"])
 
 
 @transaction.atomic
@@ -332,7 +334,7 @@ def dispatch_answer(*, patient, dispatch, answer: str, request=None) -> int:
     reminder_settings = selectors.reminder_settings_of(patient=patient)
     intakes = list(dispatch.intakes.select_for_update().filter(status=Intake.Status.DUE))
     for intake in intakes:
-        _apply_answer(intake, answer, reminder_settings)
+        _apply_answer(intake, answer, reminder_settings, answered_by=patient)
     audit.record(
         actor=patient,
         patient=patient,

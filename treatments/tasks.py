@@ -43,3 +43,12 @@ def supply_reminders_tick() -> None:
     from treatments import supply_reminders
 
     supply_reminders.send_due(now=timezone.now())
+
+
+@shared_task(name="treatments.tasks.missed_dose_alerts_tick", soft_time_limit=240, time_limit=270)
+def missed_dose_alerts_tick() -> None:
+    """Beat runs this every five minutes: caregivers hear of the doses left unanswered past their delay. Safe to
+    run twice, or two at once: each alert is recorded once (treatments.missed_doses)."""
+    from treatments import missed_doses
+
+    missed_doses.missed_dose_alerts_send(now=timezone.now())

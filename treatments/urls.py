@@ -14,6 +14,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     path("treatments/drugs/", views.drug_suggestions, name="drug_suggestions"),
     path("treatments/doses/", views.intake_answer, name="intake_answer"),
+    path("treatments/caring/", views.caring, name="caring"),
     path("treatments/reminders/<uuid:dispatch_id>/<str:action>/", views.reminder_action, name="reminder_action"),
     path("patients/<uuid:patient_id>/treatments/", views.patient_treatments, name="patient"),
     path("patients/<uuid:patient_id>/treatments/new/", views.treatment_new, name="create"),

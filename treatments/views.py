@@ -67,6 +67,8 @@ def patient_treatments(request, patient_id):
         "with_warnings": safety_checks.attach_warnings(
             patient, [medication for treatment in in_force for medication in treatment.medications.all()]
         ),
+        # The patient, and a caregiver they allowed to answer doses, see the buttons.
+        "can_answer": access.can(Action.ANSWER_DOSE),
         "today": today,
         "plan": selectors.day_plan(patient=patient, day=today, treatments=treatments),
         "current": _with_adherence(groups["current"], today),
@@ -278,13 +280,13 @@ def intake_answer(request):
     if not form.is_valid():
         raise Http404
     medication = selectors.medication_for_user(
-        user=request.user, public_id=form.cleaned_data["medication"], action=Action.UPDATE
+        user=request.user, public_id=form.cleaned_data["medication"], action=Action.ANSWER_DOSE
     )
     day, moment = form.cleaned_data["local_date"], form.cleaned_data["moment"]
     slot = selectors.slot_of(medication=medication, day=day, moment=moment)
     if slot is None:
         raise Http404
-    services.intake_answer(  # raises Concealed, an Http404, for anyone but the patient
+    services.intake_answer(  # raises Concealed, an Http404, for anyone but the patient and their caregivers
         actor=request.user,
         medication=medication,
         local_date=day,
@@ -299,6 +301,15 @@ def intake_answer(request):
 def _back_to(request) -> str:
     """The page the answer was given on (the home or the treatments page), never another site."""
     return safe_next(request, reverse("treatments:mine"))
+
+
+@login_required
+@require_GET
+@never_cache
+def caring(request):
+    """ "People I help": the patients the user is a caregiver of, with today's doses to answer."""
+    people = selectors.people_i_help(user=request.user, request=request)
+    return render(request, "treatments/caring.html", {"people": people})
 
 
 @csrf_exempt

@@ -390,7 +390,7 @@ def test_the_plan_of_another_day_and_a_wrong_date(api, alice, medication):
     first_day = api.get(url, {"date": "2026-02-01"})
     wrong = api.get(url, {"date": "31/01/2026"})
 
-    assert before_the_start.json() == {"date": "2026-01-31", "groups": []}
+    assert before_the_start.json() == {"date": "2026-01-31", "can_answer": True, "groups": []}
     assert [group["moment"] for group in first_day.json()["groups"]] == ["morning"]
     assert wrong.status_code == 400 and "date" in wrong.json()["fields"]
 
