@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread_notifications",
                 "printing.selectors.print_inbox",
+                "accounts.context_processors.guarded_files",
             ],
         },
     },
