@@ -4,6 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import DependantRelation
 
 
+class GuardianInviteForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("E-mail or mobile phone of the other parent or guardian"),
+        max_length=254,
+        help_text=_("Exactly as they sign in to ReLyfe."),
+    )
+
+
 class DependantForm(forms.Form):
     """A dependant's file: who they are, and what they are to the guardian making it."""
 

@@ -10,6 +10,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from audit.models import Action as AuditAction
 from audit.models import ObjectType
 from notifications.models import Event
 from notifications.services import notify_translated
+from relyfe.identifiers import canonical_identifier
 
 
 def may_keep_dependants(user: User) -> bool:
@@ -130,3 +132,100 @@ def guardians_end_at_takeover(*, user: User) -> int:
             actor=user,
         )
     return len(guardians)
+
+
+def _member_by_identifier(identifier: str) -> User | None:
+    parsed = canonical_identifier(identifier)
+    if parsed is None:
+        return None
+    kind, value = parsed
+    member = User.objects.filter(**{kind: value}, is_active=True, claim_pending=False).first()
+    return member if member is not None and may_keep_dependants(member) else None
+
+
+@transaction.atomic
+def guardian_invite(*, actor: User, dependant: User, identifier: str, request=None) -> Caregiver | None:
+    """A guardian asks another member (the other parent), named by their exact e-mail or phone, to keep the
+    file too: they become a guardian when they accept. The answer does not say whether the address belongs
+    to a member (None when it does not, or when they already keep the file): the page says the same."""
+    _guardianship(actor=actor, dependant=dependant)
+    if not dependant.claim_pending:
+        raise PermissionDenied
+    member = _member_by_identifier(identifier)
+    if member is None or member.pk == dependant.pk:
+        return None
+    already = Caregiver.objects.filter(patient=dependant, revoked_at__isnull=True).filter(
+        Q(caregiver=member)
+        | Q(caregiver__isnull=True, guardian=True, invited_email=member.email or "-")
+        | Q(caregiver__isnull=True, guardian=True, invited_phone=member.phone or "-")
+    )
+    if already.exists():
+        return None
+    invitation = Caregiver(
+        patient=dependant,
+        guardian=True,
+        invited_email=member.email or "",
+        invited_phone=member.phone or "",
+        created_by=actor,
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit.record(
+        actor=actor,
+        patient=dependant,
+        object_type=ObjectType.CAREGIVER,
+        object_id=invitation.public_id,
+        action=AuditAction.SHARE,
+        access=AccessPath.GUARDIAN,
+        request=request,
+    )
+    notify_translated(
+        recipient=member,
+        event=Event.CAREGIVER,
+        text=gettext_noop("%(name)s asks you to keep the ReLyfe file of %(dependant)s with them, as a guardian."),
+        params={"name": actor.full_name, "dependant": dependant.full_name},
+        url=reverse("accounts:dependants"),
+        actor=actor,
+    )
+    return invitation
+
+
+def guardian_invitations_for(user: User):
+    """The guardian invitations waiting for `user`'s answer (sent to their e-mail or phone)."""
+    addressed = Q(pk__in=[])
+    if user.email:
+        addressed |= Q(invited_email=user.email)
+    if user.phone:
+        addressed |= Q(invited_phone=user.phone)
+    return (
+        Caregiver.objects.filter(addressed, guardian=True, caregiver__isnull=True, revoked_at__isnull=True)
+        .filter(patient__claim_pending=True)
+        .select_related("patient", "created_by")
+    )
+
+
+@transaction.atomic
+def guardian_invitation_answer(*, actor: User, invitation_id, accept: bool, request=None) -> Caregiver:
+    """The invited member accepts (they keep the file from now on) or declines (the invitation ends)."""
+    invitation = guardian_invitations_for(actor).select_for_update(of=("self",)).filter(public_id=invitation_id).first()
+    if invitation is None:
+        raise PermissionDenied
+    now = timezone.now()
+    if accept:
+        if Caregiver.objects.active().filter(patient=invitation.patient, caregiver=actor).exists():
+            raise PermissionDenied
+        invitation.caregiver, invitation.accepted_at = actor, now
+        invitation.save(update_fields=["caregiver", "accepted_at"])
+    else:
+        invitation.revoked_at, invitation.revoked_by = now, actor
+        invitation.save(update_fields=["revoked_at", "revoked_by"])
+    audit.record(
+        actor=actor,
+        patient=invitation.patient,
+        object_type=ObjectType.CAREGIVER,
+        object_id=invitation.public_id,
+        action=AuditAction.CREATE if accept else AuditAction.REVOKE,
+        access=AccessPath.GUARDIAN,
+        request=request,
+    )
+    return invitation

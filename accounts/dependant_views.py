@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import dependant_services
-from accounts.dependant_forms import DependantForm
+from accounts.dependant_forms import DependantForm, GuardianInviteForm
 from accounts.selectors import dependant_for_guardian, dependants_of
 from relyfe.web import absolute_url
 
@@ -27,7 +27,12 @@ def _guardian_member(request):
 @require_http_methods(["GET"])
 def dependants(request):
     _guardian_member(request)
-    return render(request, "accounts/dependants.html", {"dependants": dependants_of(request.user)})
+    context = {
+        "dependants": dependants_of(request.user),
+        "invitations": dependant_services.guardian_invitations_for(request.user),
+        "invite_form": GuardianInviteForm(),
+    }
+    return render(request, "accounts/dependants.html", context)
 
 
 @never_cache
@@ -65,3 +70,43 @@ def dependant_claim_code(request, dependant_id):
         "accounts/dependant_claim_code.html",
         {"claimed_user": dependant, "claim_code": code, "claim_url": absolute_url(reverse("accounts:claim"))},
     )
+
+
+@login_required
+@require_POST
+def guardian_invite(request, dependant_id):
+    """Another member (the other parent) asked to keep the file too. The message is the same whether or not the
+    address belongs to a member, so that the page does not tell who has an account."""
+    dependant = dependant_for_guardian(user=request.user, public_id=dependant_id)
+    form = GuardianInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            dependant_services.guardian_invite(
+                actor=request.user, dependant=dependant, identifier=form.cleaned_data["identifier"], request=request
+            )
+        except PermissionDenied as denied:
+            raise Http404 from denied
+        messages.success(
+            request,
+            _("If a member signs in with this address or number, they are asked: they keep the file once they accept."),
+        )
+    return redirect("accounts:dependants")
+
+
+@login_required
+@require_POST
+def guardian_invitation_answer(request, invitation_id, answer):
+    """The invited member accepts to keep the file, or declines. Anyone else gets a 404."""
+    if answer not in ("accept", "decline"):
+        raise Http404
+    try:
+        invitation = dependant_services.guardian_invitation_answer(
+            actor=request.user, invitation_id=invitation_id, accept=answer == "accept", request=request
+        )
+    except PermissionDenied as denied:
+        raise Http404 from denied
+    if answer == "accept":
+        messages.success(
+            request, _("You keep the file of %(name)s from now on.") % {"name": invitation.patient.full_name}
+        )
+    return redirect("accounts:dependants")

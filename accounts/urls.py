@@ -61,4 +61,10 @@ urlpatterns = [
     path("family/", dependant_views.dependants, name="dependants"),
     path("family/new/", dependant_views.dependant_new, name="dependant_new"),
     path("family/<uuid:dependant_id>/claim-code/", dependant_views.dependant_claim_code, name="dependant_claim_code"),
+    path("family/<uuid:dependant_id>/guardians/", dependant_views.guardian_invite, name="guardian_invite"),
+    path(
+        "family/invitations/<uuid:invitation_id>/<str:answer>/",
+        dependant_views.guardian_invitation_answer,
+        name="guardian_invitation_answer",
+    ),
 ]

@@ -273,6 +273,9 @@ DECISIONS = {
     "accounts:dependants": ("get", {}, MEMBERS - {"staff"}),
     "accounts:dependant_new": ("get", {}, MEMBERS - {"staff"}),
     "accounts:dependant_claim_code": ("post", {"dependant_id": "alice"}, NOBODY),
+    "accounts:guardian_invite": ("post", {"dependant_id": "alice"}, NOBODY),
+    # Only the member a guardian invitation was sent to answers it: nobody was asked here.
+    "accounts:guardian_invitation_answer": ("post", {"invitation_id": "grant", "answer": "accept"}, NOBODY),
     "faces:mine": ("get", {}, PATIENTS),
     # The patient's face belongs to the whole file, not to a kind of record.
     "api:face-consent": ("get", {"patient_id": "alice"}, ALICE_AND_BOB),

@@ -13,7 +13,7 @@ from accounts.models import DependantRelation, User
 from audit.models import AccessEvent
 from health_records.models import HealthRecord
 from notifications.models import Event, Notification
-from tests.factories import HealthRecordFactory, PatientFactory
+from tests.factories import HealthRecordFactory, PatientFactory, ProfessionalFactory
 from treatments.models import Treatment
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +214,78 @@ def test_a_new_code_replaces_the_previous_one(paula, leo):
     assert first != second
     assert response.status_code == 200
     assert User.objects.get(pk=leo.pk).claim_pending
+
+
+@pytest.fixture
+def marc(db):
+    """Léo's father, a professional member (a parent may be either)."""
+    return ProfessionalFactory(email="marc@example.org", phone="+33612345678", first_name="Marc", language="en")
+
+
+def test_a_second_parent_is_asked_accepts_and_keeps_the_file_too(paula, leo, marc):
+    signed_in(paula).post(reverse("accounts:guardian_invite", args=[leo.public_id]), {"identifier": "06 12 34 56 78"})
+    marc_client = signed_in(marc)
+    family = marc_client.get(reverse("accounts:dependants")).content.decode()
+    invitation = Caregiver.objects.get(patient=leo, caregiver__isnull=True)
+    before = marc_client.get(reverse("health_records:timeline", args=[leo.public_id])).status_code
+
+    marc_client.post(reverse("accounts:guardian_invitation_answer", args=[invitation.public_id, "accept"]))
+
+    assert "Paula" in family and "Léo Durand" in family
+    assert Notification.objects.get(recipient=marc, event=Event.CAREGIVER).url == reverse("accounts:dependants")
+    assert before == 404
+    assert marc_client.get(reverse("health_records:timeline", args=[leo.public_id])).status_code == 200
+    assert "Léo Durand" in marc_client.get(reverse("accounts:dependants")).content.decode()
+    invitation.refresh_from_db()
+    assert (invitation.caregiver, invitation.guardian) == (marc, True) and invitation.accepted_at is not None
+    assert AccessEvent.objects.filter(patient=leo, actor=marc, object_type="caregiver", action="create").exists()
+
+
+def test_both_guardians_lose_the_file_at_the_takeover_and_are_told(paula, leo, marc):
+    signed_in(paula).post(reverse("accounts:guardian_invite", args=[leo.public_id]), {"identifier": "marc@example.org"})
+    invitation = Caregiver.objects.get(patient=leo, caregiver__isnull=True)
+    signed_in(marc).post(reverse("accounts:guardian_invitation_answer", args=[invitation.public_id, "accept"]))
+    code = hand_over(marc, leo)
+
+    Client().post(
+        reverse("accounts:claim"),
+        {"code": code, "email": "leo@example.org", "phone": "", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert not Caregiver.objects.active().filter(patient=leo).exists()
+    for parent in (paula, marc):
+        assert signed_in(parent).get(reverse("health_records:timeline", args=[leo.public_id])).status_code == 404
+        assert Notification.objects.filter(recipient=parent, message__contains="took over").exists()
+
+
+def test_an_address_of_nobody_gets_the_same_answer_and_asks_no_one(paula, leo):
+    response = signed_in(paula).post(
+        reverse("accounts:guardian_invite", args=[leo.public_id]), {"identifier": "nobody@example.org"}, follow=True
+    )
+
+    assert "If a member signs in with this address or number, they are asked" in response.content.decode()
+    assert Caregiver.objects.filter(patient=leo).count() == 1
+
+
+def test_only_the_invited_member_answers_and_a_declined_invitation_ends(paula, leo, marc, dave):
+    signed_in(paula).post(reverse("accounts:guardian_invite", args=[leo.public_id]), {"identifier": "marc@example.org"})
+    invitation = Caregiver.objects.get(patient=leo, caregiver__isnull=True)
+
+    stranger = signed_in(dave).post(
+        reverse("accounts:guardian_invitation_answer", args=[invitation.public_id, "accept"])
+    )
+    signed_in(marc).post(reverse("accounts:guardian_invitation_answer", args=[invitation.public_id, "decline"]))
+
+    assert stranger.status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.caregiver is None and invitation.revoked_by == marc
+    assert signed_in(marc).get(reverse("health_records:timeline", args=[leo.public_id])).status_code == 404
+
+
+def test_only_a_guardian_asks_another(leo, dave, marc):
+    response = signed_in(dave).post(
+        reverse("accounts:guardian_invite", args=[leo.public_id]), {"identifier": "marc@example.org"}
+    )
+
+    assert response.status_code == 404
+    assert not Notification.objects.filter(recipient=marc).exists()
