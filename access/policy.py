@@ -517,3 +517,9 @@ def require(
     if not access:
         raise PermissionDenied
     return access
+
+
+def keeps_the_file(access: Access) -> bool:
+    """Whether `access` keeps the file as its owner does: the patient themself, or a dependant's parent or
+    guardian. Only they see the archived records and restore them; everyone else reads the active file."""
+    return bool(access) and access.path in (AccessPath.OWNER, AccessPath.GUARDIAN)

@@ -28,6 +28,14 @@ class Sex(models.TextChoices):
     UNSPECIFIED = "unspecified", _("Prefer not to say")
 
 
+class DependantRelation(models.TextChoices):
+    """Why someone else keeps a patient's file: a child's parent, or the guardian of an adult under
+    guardianship. Empty for everyone who keeps their own."""
+
+    CHILD = "child", _("Child")
+    ADULT_UNDER_GUARDIANSHIP = "adult_under_guardianship", _("Adult under guardianship")
+
+
 class Profession(models.TextChoices):
     DOCTOR = "doctor", _("Doctor")
     NURSE = "nurse", _("Nurse")
@@ -160,12 +168,21 @@ class PatientProfile(models.Model):
     sex = models.CharField(_("sex"), max_length=16, choices=Sex.choices, default=Sex.UNSPECIFIED)
     # When only an approximate age is known (a quick account made by a professional): the year, about.
     approximate_birth_year = models.PositiveSmallIntegerField(_("approximate birth year"), null=True, blank=True)
+    # A dependant's file, made and kept by a parent or guardian (access.Caregiver with guardian=True) until
+    # the dependant takes it over: what they are to their guardian. Kept after the takeover, as history.
+    dependant_relation = models.CharField(
+        _("dependant"), max_length=32, choices=DependantRelation.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("patient profile")
         verbose_name_plural = _("patient profiles")
         constraints = [
             models.CheckConstraint(condition=Q(sex__in=Sex.values), name="patient_sex_is_known"),
+            models.CheckConstraint(
+                condition=Q(dependant_relation__in=["", *DependantRelation.values]),
+                name="patient_dependant_relation_is_known",
+            ),
         ]
 
     def __str__(self):

@@ -1,5 +1,7 @@
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
+from access.models import Caregiver
 from accounts.models import PatientProfile, ProfessionalProfile, Role, User
 
 
@@ -42,3 +44,21 @@ def professional_by_rpps(*, rpps: str) -> User | None:
         .select_related("professional_profile")
         .first()
     )
+
+
+def dependants_of(user: User) -> QuerySet[User]:
+    """The files `user` keeps in force as a parent or guardian (access.Caregiver rows with guardian=True)."""
+    guarded = Caregiver.objects.active().filter(caregiver=user, guardian=True).values("patient_id")
+    return (
+        User.objects.filter(pk__in=guarded, role=Role.PATIENT)
+        .select_related("patient_profile", "account_claim")
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def dependant_for_guardian(*, user: User, public_id) -> User:
+    """One of `user`'s dependants; a 404 for any other patient, so that the page tells nothing of them."""
+    dependant = dependants_of(user).filter(public_id=public_id).first()
+    if dependant is None:
+        raise Http404
+    return dependant

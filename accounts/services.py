@@ -193,7 +193,7 @@ def _new_claim_code() -> str:
     return "-".join(code[start : start + 4] for start in range(0, CLAIM_CODE_LENGTH, 4))
 
 
-def _claim_issue(*, user: User, created_by: User) -> str:
+def _claim_issue(*, user: User, created_by: User, access: AccessPath = AccessPath.GRANT) -> str:
     code = _new_claim_code()
     claim, _created = AccountClaim.objects.update_or_create(
         user=user,
@@ -211,7 +211,7 @@ def _claim_issue(*, user: User, created_by: User) -> str:
         object_type=ObjectType.ACCOUNT_CLAIM,
         object_id=claim.public_id,
         action=AuditAction.CREATE,
-        access=AccessPath.GRANT,
+        access=access,
     )
     return code
 
@@ -298,6 +298,10 @@ def account_claim_redeem(*, code: str, email: str | None, phone: str | None, pas
     user.save()
     claim.claimed_at = timezone.now()
     claim.save(update_fields=["claimed_at"])
+    # Imported here: the dependants' services issue their codes through this module.
+    from accounts.dependant_services import guardians_end_at_takeover
+
+    guardians_end_at_takeover(user=user)
     audit.record(
         actor=user,
         patient=user,

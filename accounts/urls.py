@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import claim_views, oidc_views, passkey_views, phone_views, views
+from accounts import claim_views, dependant_views, oidc_views, passkey_views, phone_views, views
 from accounts.two_factor import views as two_factor_views
 
 app_name = "accounts"
@@ -58,4 +58,13 @@ urlpatterns = [
     path("security/passkeys/", passkey_views.passkeys, name="passkeys"),
     path("security/passkeys/<uuid:passkey_id>/rename/", passkey_views.passkey_rename, name="passkey_rename"),
     path("security/passkeys/<uuid:passkey_id>/remove/", passkey_views.passkey_remove, name="passkey_remove"),
+    path("family/", dependant_views.dependants, name="dependants"),
+    path("family/new/", dependant_views.dependant_new, name="dependant_new"),
+    path("family/<uuid:dependant_id>/claim-code/", dependant_views.dependant_claim_code, name="dependant_claim_code"),
+    path("family/<uuid:dependant_id>/guardians/", dependant_views.guardian_invite, name="guardian_invite"),
+    path(
+        "family/invitations/<uuid:invitation_id>/<str:answer>/",
+        dependant_views.guardian_invitation_answer,
+        name="guardian_invitation_answer",
+    ),
 ]

@@ -58,8 +58,8 @@ def timeline_records(
     records = HealthRecord.objects.filter(patient=patient)
     if access.records is not None:
         records = records.filter(access.records)
-    # Only the patient sees archived records (to restore them).
-    records = records.archived() if archived and access.path == AccessPath.OWNER else records.active()
+    # Only the patient (or their guardian) sees archived records (to restore them).
+    records = records.archived() if archived and policy.keeps_the_file(access) else records.active()
     if kind:
         records = records.filter(kind=kind)
     if tag:
@@ -89,7 +89,7 @@ def patient_tags(*, patient, access: Access) -> QuerySet[Tag]:
 
 def _access_to(*, user, record: HealthRecord, action: Action, channel: Channel = Channel.APP) -> Access:
     access = policy.decide(user, action, record.patient, channel=channel, record=record)
-    if not access or (record.is_archived and access.path not in (AccessPath.OWNER, AccessPath.STAFF)):
+    if not access or (record.is_archived and not (policy.keeps_the_file(access) or access.path == AccessPath.STAFF)):
         raise Http404
     return access
 

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from access import policy
-from access.models import AccessPath
 from access.policy import Action
 from audit import services as audit
 from audit.models import Action as AuditAction
@@ -307,7 +306,7 @@ def health_record_archive(*, actor, record: HealthRecord, request=None) -> Healt
 
 def health_record_restore(*, actor, record: HealthRecord, request=None) -> HealthRecord:
     access = policy.require(actor, Action.RESTORE, record.patient)
-    if access.path != AccessPath.OWNER:
+    if not policy.keeps_the_file(access):
         raise PermissionDenied
     with transaction.atomic():
         record = HealthRecord.objects.select_for_update().get(pk=record.pk)

@@ -69,6 +69,7 @@ def timeline(request, patient_id):
     context = {
         "patient": patient,
         "is_owner": access.path == AccessPath.OWNER,
+        "keeps_the_file": policy.keeps_the_file(access),
         "filters": filters,
         "page": page,
         "tags": selectors.patient_tags(patient=patient, access=access),
@@ -152,6 +153,7 @@ def _detail_page(request, record, access, *, status: int = 200):
         "record": record,
         "patient": record.patient,
         "is_owner": access.path == AccessPath.OWNER,
+        "keeps_the_file": policy.keeps_the_file(access),
         "can_edit": access.can(Action.UPDATE),
         "can_archive": access.can(Action.ARCHIVE) and not record.is_archived,
         "add_files_form": AddFilesForm(),
@@ -238,7 +240,7 @@ def record_archive(request, record_id):
 @require_POST
 def record_restore(request, record_id):
     record, access = selectors.health_record_for_action(user=request.user, public_id=record_id, action=Action.RESTORE)
-    if access.path != AccessPath.OWNER:
+    if not policy.keeps_the_file(access):
         raise Http404
     services.health_record_restore(actor=request.user, record=record, request=request)
     messages.success(request, _("The record is restored."))

@@ -122,6 +122,7 @@ TEMPLATES = [
                 "notifications.context_processors.unread_notifications",
                 "printing.selectors.print_inbox",
                 "treatments.selectors.people_i_help_link",
+                "accounts.context_processors.guarded_files",
             ],
         },
     },

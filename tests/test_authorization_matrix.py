@@ -327,6 +327,15 @@ DECISIONS = {
     "accounts:claim_done": ("get", {}, MEMBERS),
     # Only the professional who created the account renews its code.
     "accounts:claim_renew": ("post", {"patient_id": "claim_pending_patient"}, {"bob"}),
+    # Patients and professionals keep dependants' files (a parent is either); staff keep none. Handing a file
+    # over is for its guardian only: alice is nobody's dependant (tests/accounts/test_dependant_access_matrix.py
+    # walks a dependant's file).
+    "accounts:dependants": ("get", {}, MEMBERS - {"staff"}),
+    "accounts:dependant_new": ("get", {}, MEMBERS - {"staff"}),
+    "accounts:dependant_claim_code": ("post", {"dependant_id": "alice"}, NOBODY),
+    "accounts:guardian_invite": ("post", {"dependant_id": "alice"}, NOBODY),
+    # Only the member a guardian invitation was sent to answers it: nobody was asked here.
+    "accounts:guardian_invitation_answer": ("post", {"invitation_id": "grant", "answer": "accept"}, NOBODY),
     "faces:mine": ("get", {}, PATIENTS),
     # The patient's face belongs to the whole file, not to a kind of record.
     "api:face-consent": ("get", {"patient_id": "alice"}, WHOLE_FILE),

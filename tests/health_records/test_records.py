@@ -203,10 +203,11 @@ def test_the_timeline_query_count_does_not_grow_with_the_records(client, alice, 
         record.tags.set([])
     client.force_login(alice)
 
-    # 17: one of them reads the session, which lives in the database only (settings.SESSION_ENGINE), one
+    # 18: one of them reads the session, which lives in the database only (settings.SESSION_ENGINE), one
     # its row, which says whether it was signed out from another browser (accounts.middleware), and one
-    # whether the navigation shows "People I help" (treatments.selectors.people_i_help_link).
-    with django_assert_max_num_queries(17):
+    # whether the navigation shows "People I help" (treatments.selectors.people_i_help_link), one whether the
+    # member keeps a dependant's file (the navigation's "Files I manage").
+    with django_assert_max_num_queries(18):
         client.get(reverse("health_records:timeline", args=[alice.public_id]))
 
 
