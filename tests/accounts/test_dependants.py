@@ -18,7 +18,7 @@ from treatments.models import Treatment
 
 pytestmark = pytest.mark.django_db
 
-NEW_PASSWORD = "a-long-and-unusual-passphrase"
+NEW_PASSWORD = "a-long-and-unusual-passphrase"  # pragma: allowlist secret
 
 
 @pytest.fixture(autouse=True)
