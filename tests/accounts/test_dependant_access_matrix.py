@@ -80,7 +80,7 @@ def test_the_former_guardian_reaches_no_route_once_the_dependant_took_the_file_o
             "email": "leo@example.org",
             "phone": "",
             "password1": "x-long-passphrase-1",  # pragma: allowlist secret
-            "password2": "x-long-passphrase-1",
+            "password2": "x-long-passphrase-1",  # pragma: allowlist secret
         },
     )
     leo.refresh_from_db()
