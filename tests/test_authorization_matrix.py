@@ -266,14 +266,14 @@ DECISIONS = {
     "treatments:reading_restart": ("post", {"reading_id": "reading"}, WITH_TREATMENT),
     # Recording a dispensing changes the treatment: who may change it (the policy's UPDATE).
     "treatments:dispensing_new": ("post", {"medication_id": "medication"}, WITH_TREATMENT),
-    "api:medication-dispensings": ("get", {"medication_id": "medication"}, WITH_TREATMENT),
-    # Only the patient (or who they put in charge) asks for a renewal and reads the prepared message; the
+    "api:medication-dispensings": ("get", {"medication_id": "medication"}, SEES_TREATMENT),
+    # Only the patient (or gwen, who manages her file) asks for a renewal and reads the prepared message; the
     # prescriber it is addressed to answers it; every professional has a (maybe empty) inbox.
-    "treatments:renewal_request_new": ("post", {"treatment_id": "treatment"}, ONLY_ALICE),
-    "treatments:renewal_request": ("get", {"request_id": "renewal_request"}, ONLY_ALICE),
+    "treatments:renewal_request_new": ("post", {"treatment_id": "treatment"}, MANAGES_ALICES_FILE),
+    "treatments:renewal_request": ("get", {"request_id": "renewal_request"}, MANAGES_ALICES_FILE),
     "treatments:renewal_requests": ("get", {}, PROFESSIONALS),
     "treatments:renewal_request_answer": ("post", {"request_id": "renewal_request"}, {"bob"}),
-    "api:treatment-renewal-requests": ("post", {"treatment_id": "treatment"}, ONLY_ALICE),
+    "api:treatment-renewal-requests": ("post", {"treatment_id": "treatment"}, MANAGES_ALICES_FILE),
     "api:renewal-requests": ("get", {}, PROFESSIONALS),
     "api:renewal-request-answer": ("post", {"request_id": "renewal_request"}, {"bob"}),
     "api:record-readings": ("post", {"record_id": "prescription"}, WITH_TREATMENT),

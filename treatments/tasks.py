@@ -37,7 +37,7 @@ def read_prescription(reading_id: int) -> None:
     readings.reading_run(reading_id=reading_id)
 
 
-@shared_task(name="treatments.tasks.supply_reminders_tick", soft_time_limit=600, time_limit=660)
+@shared_task(name="treatments.tasks.supply_reminders_tick", soft_time_limit=240, time_limit=270)
 def supply_reminders_tick() -> None:
     """Beat runs this hourly: a renewal due or a stock running out soon is told once (SupplyReminder rows)."""
     from treatments import supply_reminders

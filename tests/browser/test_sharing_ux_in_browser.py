@@ -154,7 +154,7 @@ def test_no_page_of_sharing_is_wider_than_a_phone(page, alice, bob, emergency_to
     shot(page, "15-grant-form-pickers")
     page.goto(page.base_url + "/sharing/links/")
     tabs = page.eval_on_selector_all(".tabs a", "tabs => tabs.map(t => t.getBoundingClientRect().toJSON())")
-    assert len(tabs) == 5 and all(tab["x"] >= 0 and tab["x"] + tab["width"] <= PHONE_WIDTH for tab in tabs)
+    assert len(tabs) == 6 and all(tab["x"] >= 0 and tab["x"] + tab["width"] <= PHONE_WIDTH for tab in tabs)
 
 
 def test_a_new_link_has_copy_and_share_buttons(page, alice):

@@ -59,6 +59,8 @@ SAME_IN_FRENCH = {
     # Classes of drugs an allergy names, and the substance it names.
     "Macrolides",
     "Fluoroquinolones",
+    "macrolides",
+    "fluoroquinolones",
     "Latex",
     "substance",
     # Names of products and operating systems.

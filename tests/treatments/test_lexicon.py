@@ -15,8 +15,24 @@ BDPM = TEST_DATA / "bdpm"
 
 
 def build(output, **options):
-    call_command("build_drug_lexicon", output=output, stdout=io.StringIO(), **options)
+    # The safety tables the command also writes go beside the lexicon, never over the committed ones.
+    call_command(
+        "build_drug_lexicon",
+        output=output,
+        safety_output=output.with_name("drug_safety.tsv.gz"),
+        classes_output=output.with_name("drug_classes.tsv"),
+        stdout=io.StringIO(),
+        **options,
+    )
     return output.read_bytes()
+
+
+def test_the_committed_safety_tables_are_a_build_of_the_bdpm(fresh_build_folder):
+    """The strengths and class members the safety checks read are exactly what the command derives from the
+    BDPM the lexicon is built from (a test once wrote its own small build over them)."""
+    data = LEXICON_PATH.parent
+    for name in ("drug_safety.tsv.gz", "drug_classes.tsv"):
+        assert (fresh_build_folder / name).read_bytes() == (data / name).read_bytes(), f"stale {name}"
 
 
 def rows(content: bytes) -> list[dict[str, str]]:
@@ -34,8 +50,15 @@ def bdpm(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def fresh_build(tmp_path_factory, bdpm):
-    return build(tmp_path_factory.mktemp("lexicon") / "drug_lexicon.tsv.gz", source=bdpm)
+def fresh_build_folder(tmp_path_factory, bdpm):
+    folder = tmp_path_factory.mktemp("lexicon")
+    build(folder / "drug_lexicon.tsv.gz", source=bdpm)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def fresh_build(fresh_build_folder):
+    return (fresh_build_folder / "drug_lexicon.tsv.gz").read_bytes()
 
 
 # The command ------------------------------------------------------------------------------------------------------
