@@ -228,8 +228,3 @@ class Caregiver(models.Model):
 
     def __str__(self) -> str:
         return f"{self.caregiver or self.invited_email or self.invited_phone} → {self.patient}"
-
-    def has(self, right: str) -> bool:
-        """Whether the caregiver has `right` (a CaregiverRight): managing the file, or being the guardian,
-        includes every right."""
-        return self.guardian or self.manage_file or bool(getattr(self, right))

@@ -33,7 +33,6 @@ class Event(models.TextChoices):
     EXPORT_READY = "export_ready", _("Your data export is ready")
     ACCOUNT_SECURITY = "account_security", _("A change to how you sign in")
     NEW_DEVICE = "new_device", _("A new device signed in to your account")
-    SAFETY_WARNING = "safety_warning", _("A warning about a medication")
     SUPPLY = "supply", _("A renewal is due or a medication runs out")
     RENEWAL_REQUEST = "renewal_request", _("A patient asks you to renew a treatment")
     CAREGIVER = "caregiver", _("Someone asks you to be their caregiver, or answered")
