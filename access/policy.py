@@ -523,3 +523,12 @@ def keeps_the_file(access: Access) -> bool:
     """Whether `access` keeps the file as its owner does: the patient themself, or a dependant's parent or
     guardian. Only they see the archived records and restore them; everyone else reads the active file."""
     return bool(access) and access.path in (AccessPath.OWNER, AccessPath.GUARDIAN)
+
+
+def sees_unmasked_photos(access: Access) -> bool:
+    """Whether `access` sees a photo as it was taken when its faces are to be masked: the patient, a parent
+    or guardian, and whoever holds the whole file (a whole-file grant, break-glass, a caregiver who manages
+    the file). A share link or a scoped grant sees the copy with the faces blurred."""
+    if not access or access.path == AccessPath.LINK:
+        return False
+    return access.path in (AccessPath.OWNER, AccessPath.GUARDIAN) or access.whole_file

@@ -56,6 +56,7 @@ class ObjectType(models.TextChoices):
     RENEWAL_REQUEST = "renewal_request", _("a renewal request")
     CALENDAR_FEED = "calendar_feed", _("the calendar feed")
     CAREGIVER = "caregiver", _("a caregiver")
+    PHOTO_ANNOTATION = "photo_annotation", _("the drawings on a photo")
 
 
 # The label stored for someone without an account: a key, shown in the reader's language (stored rows are

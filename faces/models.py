@@ -21,6 +21,15 @@ class ConsentMethod(models.TextChoices):
     RECORDED = "recorded", _("given to a professional, who recorded it")
 
 
+class ConfirmationFactor(models.TextChoices):
+    """What the patient chose to prove it is them when a face search finds them: a match never opens a file
+    by itself, the professional asks the patient (or reads their card) for this."""
+
+    BIRTH_DATE = "birth_date", _("my birth date")
+    PHONE_DIGITS = "phone_digits", _("the last four digits of my mobile phone")
+    HEART_CODE = "heart_code", _("my Heart-Code card")
+
+
 class FaceConsentQuerySet(models.QuerySet):
     def active(self):
         return self.filter(withdrawn_at__isnull=True)
@@ -50,6 +59,12 @@ class FaceConsent(models.Model):
         related_name="+",
         verbose_name=_("withdrawn by"),
     )
+    confirm_with = models.CharField(
+        _("how a professional confirms it is me"),
+        max_length=16,
+        choices=ConfirmationFactor.choices,
+        default=ConfirmationFactor.BIRTH_DATE,
+    )
 
     objects = FaceConsentQuerySet.as_manager()
 
@@ -62,6 +77,9 @@ class FaceConsent(models.Model):
                 fields=["patient"], condition=Q(withdrawn_at__isnull=True), name="one_active_face_consent"
             ),
             models.CheckConstraint(condition=Q(method__in=ConsentMethod.values), name="face_consent_method_known"),
+            models.CheckConstraint(
+                condition=Q(confirm_with__in=ConfirmationFactor.values), name="face_consent_factor_known"
+            ),
         ]
 
     def __str__(self):
@@ -88,6 +106,9 @@ class FaceTemplate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("enrolled by")
     )
     enrolled_at = models.DateTimeField(default=timezone.now, verbose_name=_("enrolled on"))
+    # What the quality gates measured on the enrolment photo (sharpness, brightness, face size, pose): numbers
+    # only, never the photo.
+    quality = models.JSONField(default=dict, blank=True, verbose_name=_("photo quality"))
 
     class Meta:
         ordering = ["-enrolled_at", "-id"]
@@ -103,6 +124,7 @@ class FaceTemplate(models.Model):
 
 class SearchOutcome(models.TextChoices):
     MATCH = "match", _("one or more patients found")
+    AMBIGUOUS = "ambiguous", _("several patients look alike")
     NO_MATCH = "no_match", _("nobody found")
     UNUSABLE_PHOTO = "unusable_photo", _("the photo could not be used")
 
@@ -133,16 +155,28 @@ class FaceSearch(models.Model):
         return f"{self.searcher} {self.at:%Y-%m-%d %H:%M} {self.outcome}"
 
 
+class MatchBand(models.TextChoices):
+    """What a similarity means, in words (faces/bands.py): the number alone reads as a certainty it is not."""
+
+    STRONG = "strong", _("strong match")
+    POSSIBLE = "possible", _("possible match")
+
+
 class FaceSearchCandidate(models.Model):
     search = models.ForeignKey(FaceSearch, on_delete=models.CASCADE, related_name="candidates")
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     similarity = models.FloatField()
     rank = models.PositiveSmallIntegerField()
+    band = models.CharField(max_length=16, choices=MatchBand.choices, default=MatchBand.POSSIBLE)
+    # The second factor: when the professional gave the right one, and how many wrong ones they gave.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    failed_confirmations = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["search", "rank"]
         constraints = [
             models.UniqueConstraint(fields=["search", "patient"], name="face_candidate_once_per_search"),
+            models.CheckConstraint(condition=Q(band__in=MatchBand.values), name="face_candidate_band_known"),
         ]
 
     def __str__(self):

@@ -14,6 +14,8 @@ class RecordKind(models.TextChoices):
     IMAGING = "imaging", _("Imaging")
     MEDICAL_REPORT = "medical_report", _("Medical report")
     PHOTO = "photo", _("Photo")
+    # Two photos of one series side by side, saved: kept apart from the series, never a source photo.
+    COMPARISON = "comparison", _("Photo comparison")
     VACCINATION = "vaccination", _("Vaccination")
     ALLERGY = "allergy", _("Allergy")
     CONDITION = "condition", _("Condition")
@@ -64,6 +66,9 @@ class HealthRecord(models.Model):
     compared_files = models.ManyToManyField(
         "RecordFile", blank=True, related_name="comparisons", verbose_name=_("compared photos")
     )
+    # How a saved comparison lined the two photos up: {"left": [[x, y], [x, y]], "right": [[x, y], [x, y]]},
+    # two landmarks on each photo in its own upright pixels; empty when they were only scaled and centred.
+    alignment = models.JSONField(_("alignment"), default=dict, blank=True)
     created_at = models.DateTimeField(_("added on"), default=timezone.now)
     updated_at = models.DateTimeField(_("changed on"), auto_now=True)
     archived_at = models.DateTimeField(_("archived on"), null=True, blank=True)
@@ -107,6 +112,20 @@ def thumbnail_key(instance, filename):
     return f"thumbnails/{instance.public_id.hex[:2]}/{instance.public_id.hex}.jpg"
 
 
+def masked_key(instance, filename):
+    return f"masked/{instance.public_id.hex[:2]}/{instance.public_id.hex}.jpg"
+
+
+class MaskStatus(models.TextChoices):
+    """Where the copy of a photo with its faces blurred stands."""
+
+    NONE = "", _("not asked")
+    PENDING = "pending", _("being made")
+    READY = "ready", _("faces blurred")
+    NO_FACE = "no_face", _("no face found")
+    FAILED = "failed", _("could not be made")
+
+
 class RecordFile(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     record = models.ForeignKey(HealthRecord, on_delete=models.PROTECT, related_name="files")
@@ -125,6 +144,12 @@ class RecordFile(models.Model):
     thumbnail_attempts = models.PositiveSmallIntegerField(default=0)
     thumbnail_started_at = models.DateTimeField(null=True, blank=True)
     thumbnail_failed_reason = models.CharField(max_length=100, blank=True)
+    # Faces masked: a copy of the photo with every detected face blurred, shown instead of the original to
+    # whoever does not hold the whole file (share links, scoped grants). The original stays as it was.
+    mask_faces = models.BooleanField(_("blur faces for those who do not see the whole file"), default=False)
+    masked = models.FileField(upload_to=masked_key, max_length=255, blank=True)
+    masked_status = models.CharField(max_length=16, choices=MaskStatus.choices, default=MaskStatus.NONE, blank=True)
+    masked_face_count = models.PositiveSmallIntegerField(null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
 
@@ -207,3 +232,38 @@ class StagedUpload(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class AnnotationKind(models.TextChoices):
+    ARROW = "arrow", _("arrow")
+    CIRCLE = "circle", _("circle")
+    RULER = "ruler", _("ruler")
+    REFERENCE = "reference", _("reference of known length")
+    TEXT = "text", _("text")
+
+
+class PhotoAnnotation(models.Model):
+    """A layer drawn over a photo (arrows, circles, a ruler in millimetres once a reference of known length
+    is marked), kept apart from the photo, which stays as it was taken. One layer per photo, edited over time.
+
+    `shapes` is a list of {"kind": AnnotationKind, "points": [[x, y], ...], "label": str} in the photo's own
+    upright pixels; `mm_per_pixel` comes from the reference shape, when there is one."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    record_file = models.OneToOneField(RecordFile, on_delete=models.CASCADE, related_name="annotation")
+    shapes = models.JSONField(_("shapes"), default=list, blank=True)
+    mm_per_pixel = models.FloatField(_("millimetres per pixel"), null=True, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("changed on"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo annotation")
+        verbose_name_plural = _("photo annotations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(mm_per_pixel__isnull=True) | Q(mm_per_pixel__gt=0), name="annotation_scale_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.record_file} ({len(self.shapes)})"

@@ -692,9 +692,20 @@ AWS_TEXTRACT_REGION = env.str("AWS_TEXTRACT_REGION", default="eu-west-3")
 # face-recognition-models package) and keeps the embeddings in the database; "rekognition" uses an AWS
 # Rekognition collection, one per environment, created when missing.
 FACES_BACKEND = env.str("FACES_BACKEND", default="local")
-# Similarity 0-100 from which a face is taken for the patient's: 99 is AWS's guidance for decisions
-# about people, and the local model's similarity is calibrated to the same scale.
+# Similarity 0-100 from which a face is a "possible match" (faces/bands.py), and from which it is a
+# "strong match". Both engines speak this scale: Rekognition's own similarity (FaceMatchThreshold is the
+# first setting), and the local model's embedding distance through a curve calibrated on labelled pairs
+# (the measured rates are next to the curve in faces/engine/local.py). Neither band opens a file: the
+# professional confirms the patient's second factor first.
 FACES_MATCH_THRESHOLD = env.float("FACES_MATCH_THRESHOLD", default=99.0)
+FACES_STRONG_MATCH_THRESHOLD = env.float("FACES_STRONG_MATCH_THRESHOLD", default=99.9)
+# Two patients whose similarities to the photo are closer than this are "ambiguous": neither is picked.
+FACES_AMBIGUITY_MARGIN = env.float("FACES_AMBIGUITY_MARGIN", default=0.5)
+# Wrong second factors a professional may give for one search candidate before it is locked.
+FACES_CONFIRMATION_ATTEMPTS = env.int("FACES_CONFIRMATION_ATTEMPTS", default=3)
+# What finds the faces to blur in a clinical photo: a function of the photo's bytes returning the faces'
+# boxes (faces/detection.py, with the engine FACES_BACKEND chooses).
+PHOTO_FACE_DETECTOR = env.str("PHOTO_FACE_DETECTOR", default="faces.detection.face_boxes")
 FACES_REKOGNITION_COLLECTION = env.str("FACES_REKOGNITION_COLLECTION", default="relyfe-development")
 AWS_REKOGNITION_REGION = env.str("AWS_REKOGNITION_REGION", default="eu-west-3")
 FACES_MAX_UPLOAD_BYTES = env.int("FACES_MAX_UPLOAD_MB", default=10) * 1024 * 1024

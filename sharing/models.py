@@ -28,6 +28,9 @@ class ShareLink(models.Model):
     recipient_email = models.EmailField(_("send it to"), blank=True)
     passcode_hash = models.CharField(max_length=128, blank=True)
     allow_comments = models.BooleanField(_("the recipient may leave a comment"), default=False)
+    # A face in a wound photo identifies the patient to whoever holds the link: blurred unless the patient
+    # chose otherwise.
+    mask_faces = models.BooleanField(_("blur faces in photos"), default=True)
     max_opens = models.PositiveIntegerField(_("maximum number of opens"), null=True, blank=True)
     open_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

@@ -1,7 +1,7 @@
 """What a face engine does: enrol a person's face, find who a photo shows, forget faces, compare two photos."""
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from relyfe.errors import DomainError
@@ -32,6 +32,8 @@ class EnrolledFace:
     face_id: str
     # Local engine: the 128 float32 of the embedding, little-endian (512 bytes). Rekognition keeps its own: None.
     embedding: bytes | None
+    # What the quality gates measured (sharpness, brightness, face size, pose), kept with the template.
+    quality: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -66,3 +68,18 @@ class FaceEngine(ABC):
     @abstractmethod
     def compare(self, image_a: bytes, image_b: bytes) -> float:
         """How alike the faces of the two photos are, 0-100."""
+
+    @abstractmethod
+    def detect(self, image: bytes) -> list["DetectedFace"]:
+        """Every face in the photo, small ones and turned ones included (to blur them, not to recognise
+        them), in the pixels of the photo as sent once turned upright; FaceProblem when it is not a photo."""
+
+
+@dataclass(frozen=True)
+class DetectedFace:
+    """A face found in a photo: its box in the upright photo's own pixels."""
+
+    left: int
+    top: int
+    width: int
+    height: int

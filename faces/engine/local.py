@@ -13,7 +13,7 @@ import numpy as np
 from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
 
-from faces.engine.base import Candidate, EnrolledFace, FaceEngine, Gallery
+from faces.engine.base import Candidate, DetectedFace, EnrolledFace, FaceEngine, Gallery
 from faces.engine.images import FaceBox, chosen_face, open_photo
 
 EMBEDDING_SIZE = 128
@@ -115,6 +115,23 @@ class LocalFaceEngine(FaceEngine):
     def compare(self, image_a: bytes, image_b: bytes) -> float:
         distance = float(np.linalg.norm(self.embed(image_a) - self.embed(image_b)))
         return float(np.round(similarity(np.float64(distance)), 2))
+
+    def detect(self, image: bytes) -> list[DetectedFace]:
+        # Upsampled once: a face in the background is blurred too, down to about 40 px in the reduced copy.
+        photo = open_photo(image, max_side=WORKING_SIDE)
+        detection_image = _reduced(photo.image, DETECTION_SIDE)
+        scale = photo.original_side / max(detection_image.size)
+        with _inference_lock:
+            rectangles = _models().detector(np.asarray(detection_image), 1)
+        return [
+            DetectedFace(
+                left=max(0, round(rect.left() * scale)),
+                top=max(0, round(rect.top() * scale)),
+                width=round(rect.width() * scale),
+                height=round(rect.height() * scale),
+            )
+            for rect in rectangles
+        ]
 
     @staticmethod
     def _descriptor(models: _Models, image: Image.Image, face: FaceBox, factor: float) -> np.ndarray:

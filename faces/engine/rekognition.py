@@ -11,7 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from faces.engine.base import Candidate, EnrolledFace, FaceEngine, FaceProblem
+from faces.engine.base import Candidate, DetectedFace, EnrolledFace, FaceEngine, FaceProblem
 from faces.engine.images import FaceBox, Photo, chosen_face, interpolated, no_face, not_an_image, open_photo
 
 # Rekognition takes images of up to 5 MB passed as bytes; it finds faces down to 40 px in a 1920 px
@@ -128,6 +128,11 @@ class RekognitionEngine(FaceEngine):
         )
         return round(max((match["Similarity"] for match in response["FaceMatches"]), default=0.0), 2)
 
+    def detect(self, image: bytes) -> list[DetectedFace]:
+        photo = open_photo(image, max_side=MAX_SIDE)
+        response = self._call("detect_faces", Image={"Bytes": _jpeg(photo.image)}, Attributes=["DEFAULT"])
+        return [_detected(_box(detail["BoundingBox"], photo), photo.scale) for detail in response["FaceDetails"]]
+
     def _ensure_collection(self) -> None:
         if self._collection_exists:
             return
@@ -195,6 +200,15 @@ def _box(bounding_box: dict, photo: Photo) -> FaceBox:
         top=bounding_box.get("Top", 0.0) * height,
         width=bounding_box.get("Width", 0.0) * width,
         height=bounding_box.get("Height", 0.0) * height,
+    )
+
+
+def _detected(box: FaceBox, scale: float) -> DetectedFace:
+    return DetectedFace(
+        left=max(0, round(box.left * scale)),
+        top=max(0, round(box.top * scale)),
+        width=round(box.width * scale),
+        height=round(box.height * scale),
     )
 
 
