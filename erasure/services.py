@@ -1,11 +1,12 @@
 """Deleting a patient's account: the request (the patient's, with a grace period, or staff's on the patient's
 request), its cancellation, and the erasure itself.
 
-What the erasure removes: the patient's records with their files (originals, thumbnails, saved comparisons, print
-jobs filed to them) from the storage and the database, the comments on those records (professionals' too: they go
-with the records), treatments, medications, doses, reminders, prescription readings, face templates (from their
-backend too), share links, grants, access requests, care-team proposals, the emergency profile, notifications, push
-subscriptions, notification preferences, second-factor devices, sessions, API tokens, phone codes, the profile.
+What the erasure removes: the patient's records with their files (originals, thumbnails, copies with the faces
+blurred, saved comparisons, print jobs filed to them) from the storage and the database, the comments on those
+records (professionals' too: they go with the records), treatments, medications, doses, reminders, prescription
+readings, face templates (from their backend too), share links, grants, access requests, care-team proposals, the
+emergency profile, notifications, push subscriptions, notification preferences, second-factor devices, sessions, API
+tokens, phone codes, the profile.
 
 What it keeps: the access log, for its legal retention (ACCESS_LOG_RETENTION_DAYS), pseudonymised; and the user
 row as a tombstone without personal data (no name, address, phone, password; a new random public id), because
@@ -298,12 +299,15 @@ def _records_of(user: User):
 
 
 def _storage_keys_of(user: User) -> list[str]:
-    """Every stored file of the patient: their records' files and thumbnails (saved comparisons are records with
-    their picture as a file), the print jobs filed into their records, the uploads kept from a form sent back."""
+    """Every stored file of the patient: their records' files, thumbnails and copies with the faces blurred (saved
+    comparisons are records with their picture as a file), the print jobs filed into their records, the uploads
+    kept from a form sent back."""
     records = _records_of(user)
     keys: list[str] = []
-    for file, thumbnail in RecordFile.objects.filter(record__in=records).values_list("file", "thumbnail"):
-        keys += [file, thumbnail]
+    for file, thumbnail, masked in RecordFile.objects.filter(record__in=records).values_list(
+        "file", "thumbnail", "masked"
+    ):
+        keys += [file, thumbnail, masked]
     keys += PrintDocument.objects.filter(job__record__in=records).values_list("file", flat=True)
     keys += StagedUpload.objects.filter(owner=user).values_list("file", flat=True)
     # Their exports (and any a professional made of their file), and the bundles they imported.

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -17,10 +18,11 @@ from documents.uploads import (
     check_upload,
     upload_deadline,
 )
-from health_records import selectors, services
-from health_records.downloads import stored_file_response
+from health_records import masking, selectors, services
+from health_records.downloads import shown_file_response
 from health_records.forms import validate_clinical_date
 from health_records.models import HealthRecord, RecordFile, RecordKind
+from relyfe.errors import DomainError
 
 
 class RecordFileSerializer(serializers.ModelSerializer):
@@ -262,7 +264,23 @@ class FileDownloadView(APIView):
         }
     )
     def get(self, request, file_id):
-        record_file = selectors.record_file_get_for_user(user=request.user, public_id=file_id, request=request)
-        return stored_file_response(
-            record_file.file, filename=record_file.original_name, content_type=record_file.content_type, inline=False
+        shown = selectors.record_file_shown_to_user(user=request.user, public_id=file_id, request=request)
+        if shown.version in (selectors.PhotoVersion.BEING_MADE, selectors.PhotoVersion.NOT_MADE):
+            # Never the original to whom is to see it blurred: the app asks again later.
+            raise masked_copy_missing(shown)
+        return shown_file_response(shown, inline=False)
+
+
+def masked_copy_missing(shown) -> DomainError:
+    """409 while the photo's copy with its faces blurred is being made (asked now if it never was), or when
+    it could not be made."""
+    if shown.version == selectors.PhotoVersion.BEING_MADE:
+        masking.record_files_mask([shown.record_file])
+        return DomainError(
+            "masked_copy_being_made",
+            _("The faces of this photo are being blurred. Try again in a minute."),
+            status=409,
         )
+    return DomainError(
+        "masked_copy_not_made", _("The copy of this photo with its faces blurred could not be made."), status=409
+    )

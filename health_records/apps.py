@@ -8,7 +8,9 @@ class HealthRecordsConfig(AppConfig):
     verbose_name = _("Health records")
 
     def ready(self):
+        from health_records.masking import masks_sweep
         from health_records.services import thumbnails_sweep
         from relyfe import outbox
 
         outbox.register_sweeper(thumbnails_sweep)
+        outbox.register_sweeper(masks_sweep)

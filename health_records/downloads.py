@@ -1,6 +1,7 @@
 """Streams stored files to those the selectors let through; nothing is ever served from a public URL."""
 
-from django.http import FileResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 
@@ -43,4 +44,45 @@ def stored_file_response(field_file, *, filename: str, content_type: str, inline
         return _private(HttpResponseRedirect(url))
     response = FileResponse(field_file.open("rb"), content_type=content_type)
     response["Content-Disposition"] = disposition
+    return _sandboxed(_private(response), inline=inline)
+
+
+def shown_file_response(shown, *, inline: bool, thumbnail: bool = False):
+    """The response for a file as `shown` (selectors.record_file_shown_to_user) says it is to be given:
+    the original (or its thumbnail), the copy with the faces blurred, or a placeholder while that copy is
+    being made or when it could not be: never the original to someone who is to see it blurred."""
+    from health_records import masking
+    from health_records.selectors import PhotoVersion
+
+    record_file = shown.record_file
+    if shown.version == PhotoVersion.ORIGINAL:
+        if thumbnail:
+            if not record_file.thumbnail:
+                raise Http404
+            return stored_file_response(
+                record_file.thumbnail, filename="thumbnail.jpg", content_type="image/jpeg", inline=True
+            )
+        return stored_file_response(
+            record_file.file, filename=record_file.original_name, content_type=record_file.content_type, inline=inline
+        )
+    if shown.version == PhotoVersion.MASKED:
+        # The blurred copy serves as its own thumbnail: a thumbnail of the original would show the face.
+        return stored_file_response(
+            record_file.masked, filename=masked_name(record_file), content_type="image/jpeg", inline=inline
+        )
+    if shown.version == PhotoVersion.BEING_MADE:
+        # A photo shared before its copy was asked (a link made before faces were blurred): asked now.
+        masking.record_files_mask([record_file])
+    return placeholder_response(being_made=shown.version == PhotoVersion.BEING_MADE, inline=inline)
+
+
+def masked_name(record_file) -> str:
+    return f"{record_file.original_name.rsplit('.', 1)[0]}.jpg"
+
+
+def placeholder_response(*, being_made: bool, inline: bool):
+    """A picture that says the blurred copy is on its way (or could not be made), in the viewer's language."""
+    content = render_to_string("health_records/mask_placeholder.svg", {"being_made": being_made})
+    response = HttpResponse(content, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(not inline, "photo.svg")
     return _sandboxed(_private(response), inline=inline)

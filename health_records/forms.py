@@ -160,6 +160,14 @@ class NewHealthRecordForm(KeepsUploads, HealthRecordForm):
         widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
     kept = KeptUploadsField()
+    mask_faces = forms.BooleanField(
+        label=_("Blur faces for those who do not see the whole file"),
+        required=False,
+        help_text=_(
+            "For photos: a share link or a professional who sees only some of your records gets a copy with "
+            "every face blurred. You and those who see the whole file keep the original."
+        ),
+    )
 
     def __init__(self, *args, body_sites=(), **kwargs):
         super().__init__(*args, **kwargs)

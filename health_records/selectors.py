@@ -4,6 +4,7 @@ and writes the access event of what it returns."""
 import contextlib
 import uuid
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -15,7 +16,7 @@ from accounts.models import Role, User
 from audit import services as audit
 from audit.models import Action as AuditAction
 from audit.models import ObjectType
-from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, StagedUpload, Tag
+from health_records.models import HealthRecord, MaskStatus, RecordChange, RecordFile, RecordKind, StagedUpload, Tag
 
 
 def patient_get_for_user(*, user, public_id, action: Action = Action.VIEW) -> tuple[User, Access]:
@@ -261,3 +262,85 @@ def photo_files_for_comparison(*, user, left_id, right_id) -> tuple[RecordFile, 
         _access_to(user=user, record=record_file.record, action=Action.VIEW)
         found.append(record_file)
     return found[0], found[1]
+
+
+class PhotoVersion(StrEnum):
+    """Which bytes of a file a viewer is given (health_records/masking.py)."""
+
+    ORIGINAL = "original"
+    MASKED = "masked"
+    # The copy with the faces blurred is asked for and not made yet, or could not be made: a placeholder
+    # says so. Never the original instead.
+    BEING_MADE = "being_made"
+    NOT_MADE = "not_made"
+
+
+def masking_asked(record_file: RecordFile, access: Access) -> bool:
+    """Whether `access` is to see `record_file` with its faces blurred: a photo, seen by someone who does not
+    hold the whole file (a share link, a scoped grant), when the photo asks it or the share link does."""
+    if not record_file.is_image or policy.sees_unmasked_photos(access):
+        return False
+    # getattr: ShareLinkLike, the policy's view of a link, does not name the field.
+    return record_file.mask_faces or bool(access.link is not None and getattr(access.link, "mask_faces", False))
+
+
+def photo_version_for(record_file: RecordFile, access: Access) -> PhotoVersion:
+    """The original for the patient and the whole file; otherwise, when masking is asked, the blurred copy
+    once made (or the original of a photo in which no face was found), a placeholder until then."""
+    if not masking_asked(record_file, access):
+        return PhotoVersion.ORIGINAL
+    status = record_file.masked_status
+    if status == MaskStatus.READY and record_file.masked:
+        return PhotoVersion.MASKED
+    if status == MaskStatus.NO_FACE:
+        return PhotoVersion.ORIGINAL
+    if status == MaskStatus.FAILED:
+        return PhotoVersion.NOT_MADE
+    return PhotoVersion.BEING_MADE
+
+
+@dataclass(frozen=True)
+class ShownFile:
+    record_file: RecordFile
+    access: Access
+    version: PhotoVersion
+
+
+def record_file_shown_to_user(
+    *, user, public_id, request=None, audited: bool = True, channel: Channel = Channel.APP
+) -> ShownFile:
+    """A file to stream, and which of its versions `user` is given (`photo_version_for`). Writes a
+    `download` event unless it is a thumbnail shown on an audited page."""
+    record_file = RecordFile.objects.select_related("record__patient").filter(public_id=public_id).first()
+    if record_file is None:
+        raise Http404
+    access = _access_to(user=user, record=record_file.record, action=Action.DOWNLOAD, channel=channel)
+    if audited:
+        audit.record(
+            actor=user,
+            patient=record_file.record.patient,
+            object_type=ObjectType.RECORD_FILE,
+            object_id=record_file.public_id,
+            action=AuditAction.DOWNLOAD,
+            access=access,
+            request=request,
+        )
+    return ShownFile(record_file=record_file, access=access, version=photo_version_for(record_file, access))
+
+
+def record_file_masked_for_user(*, user, public_id, request=None) -> ShownFile:
+    """The copy of a photo with its faces blurred, for whoever may see the photo: what a share link or a
+    scoped professional is shown (the comparison's preview). 404 for a photo whose copy was never asked."""
+    shown = record_file_shown_to_user(user=user, public_id=public_id, request=request)
+    record_file = shown.record_file
+    if shown.version != PhotoVersion.ORIGINAL or not record_file.is_image:
+        return shown
+    version = {
+        MaskStatus.READY: PhotoVersion.MASKED if record_file.masked else PhotoVersion.BEING_MADE,
+        MaskStatus.NO_FACE: PhotoVersion.ORIGINAL,
+        MaskStatus.PENDING: PhotoVersion.BEING_MADE,
+        MaskStatus.FAILED: PhotoVersion.NOT_MADE,
+    }.get(record_file.masked_status)
+    if version is None:
+        raise Http404
+    return ShownFile(record_file=record_file, access=shown.access, version=version)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from health_records import photo_views, views
+from health_records import masking_views, photo_views, views
 
 app_name = "health_records"
 
@@ -20,4 +20,6 @@ urlpatterns = [
     path("files/<uuid:file_id>/view/", views.file_inline, name="file_inline"),
     path("files/<uuid:file_id>/thumbnail/", views.file_thumbnail, name="file_thumbnail"),
     path("files/<uuid:file_id>/thumbnail/retry/", views.file_thumbnail_retry, name="file_thumbnail_retry"),
+    path("files/<uuid:file_id>/masked/", masking_views.file_masked, name="file_masked"),
+    path("files/<uuid:file_id>/masked/toggle/", masking_views.file_mask_toggle, name="file_mask_toggle"),
 ]

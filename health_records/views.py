@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access import policy
 from access.models import AccessPath
 from access.policy import Action
-from health_records import panels, selectors, services
-from health_records.downloads import stored_file_response
+from health_records import masking, panels, selectors, services
+from health_records.downloads import shown_file_response
 from health_records.forms import (
     AddFilesForm,
     HealthRecordForm,
@@ -104,19 +105,22 @@ def record_create(request, patient_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            record = services.health_record_create_with_site(
-                actor=request.user,
-                patient=patient,
-                kind=data["kind"],
-                title=data["title"],
-                clinical_date=data["clinical_date"],
-                description=data["description"],
-                tags=data["tags"],
-                uploads=data["uploads"],
-                kept=form.kept_uploads,
-                body_site=data["body_site"],
-                request=request,
-            )
+            with transaction.atomic():
+                record = services.health_record_create_with_site(
+                    actor=request.user,
+                    patient=patient,
+                    kind=data["kind"],
+                    title=data["title"],
+                    clinical_date=data["clinical_date"],
+                    description=data["description"],
+                    tags=data["tags"],
+                    uploads=data["uploads"],
+                    kept=form.kept_uploads,
+                    body_site=data["body_site"],
+                    request=request,
+                )
+                if data["mask_faces"]:
+                    masking.record_files_mask_on_upload(record.files.all())
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -250,10 +254,8 @@ def record_restore(request, record_id):
 @login_required
 @require_GET
 def file_download(request, file_id):
-    record_file = selectors.record_file_get_for_user(user=request.user, public_id=file_id, request=request)
-    return stored_file_response(
-        record_file.file, filename=record_file.original_name, content_type=record_file.content_type, inline=False
-    )
+    shown = selectors.record_file_shown_to_user(user=request.user, public_id=file_id, request=request)
+    return shown_file_response(shown, inline=False)
 
 
 @login_required
@@ -262,22 +264,16 @@ def file_download(request, file_id):
 @csp_replace({"frame-ancestors": [SELF]})
 def file_inline(request, file_id):
     """The file shown in the record page (an image, or a PDF in a frame of the same origin)."""
-    record_file = selectors.record_file_get_for_user(user=request.user, public_id=file_id, request=request)
-    return stored_file_response(
-        record_file.file, filename=record_file.original_name, content_type=record_file.content_type, inline=True
-    )
+    shown = selectors.record_file_shown_to_user(user=request.user, public_id=file_id, request=request)
+    return shown_file_response(shown, inline=True)
 
 
 @login_required
 @require_GET
 def file_thumbnail(request, file_id):
     # Thumbnails appear on the timeline and record pages, whose own access events cover them.
-    record_file = selectors.record_file_get_for_user(
-        user=request.user, public_id=file_id, request=request, audited=False
-    )
-    if not record_file.thumbnail:
-        raise Http404
-    return stored_file_response(record_file.thumbnail, filename="thumbnail.jpg", content_type="image/jpeg", inline=True)
+    shown = selectors.record_file_shown_to_user(user=request.user, public_id=file_id, request=request, audited=False)
+    return shown_file_response(shown, inline=True, thumbnail=True)
 
 
 @login_required

@@ -120,6 +120,12 @@ class ShareLinkForm(forms.Form):
         label=_("Protect with a 6-digit passcode (you give it separately)"), required=False
     )
     allow_comments = forms.BooleanField(label=_("The recipient may leave a comment"), required=False)
+    mask_faces = forms.BooleanField(
+        label=_("Blur faces in photos"),
+        required=False,
+        initial=True,
+        help_text=_("The recipient sees your photos with every face blurred; you keep the originals."),
+    )
     label = forms.CharField(label=_("For whom (for your own list)"), max_length=120, required=False)
     recipient_email = forms.EmailField(label=_("Send the link by e-mail to"), required=False)
 

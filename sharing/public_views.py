@@ -27,7 +27,7 @@ from comments import selectors as comments
 from comments.discussion import discussion_context
 from comments.views import comment_post
 from health_records import selectors as records
-from health_records.downloads import stored_file_response
+from health_records.downloads import shown_file_response
 from relyfe import abuse
 from relyfe.web import absolute_url
 from sharing import heartcode, selectors, services
@@ -150,13 +150,10 @@ def link_file(request, file_id, disposition):
     visitor = _visitor(request)
     if visitor is None:
         return _noindex(link_not_valid(request))
-    record_file = records.record_file_get_for_user(user=visitor, public_id=file_id, request=request)
-    return stored_file_response(
-        record_file.file,
-        filename=record_file.original_name,
-        content_type=record_file.content_type,
-        inline=disposition == "view",
-    )
+    # A photo is given with its faces blurred when the link asks it: never the original, even before the
+    # blurred copy is made (health_records/masking.py).
+    shown = records.record_file_shown_to_user(user=visitor, public_id=file_id, request=request)
+    return shown_file_response(shown, inline=disposition == "view")
 
 
 def _link_holder(request):

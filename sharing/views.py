@@ -200,6 +200,7 @@ def links(request):
                 max_opens=data["max_opens"],
                 with_passcode=data["with_passcode"],
                 allow_comments=data["allow_comments"],
+                mask_faces=data["mask_faces"],
                 label=data["label"],
                 recipient_email=data["recipient_email"],
                 request=request,

@@ -165,6 +165,10 @@ DECISIONS = {
     "health_records:file_thumbnail": ("get", {"file_id": "file"}, WHOLE_FILE),
     # Making the preview again is for those who may change the record.
     "health_records:file_thumbnail_retry": ("post", {"file_id": "file"}, MANAGES_ALICES_FILE),
+    # The photo with its faces blurred (or the picture saying it is being made), for whoever sees the photo;
+    # its "blur faces" switch for those who may change the record.
+    "health_records:file_masked": ("get", {"file_id": "file"}, WHOLE_FILE),
+    "health_records:file_mask_toggle": ("post", {"file_id": "file"}, MANAGES_ALICES_FILE),
     "audit:access_log": ("get", {}, PATIENTS),
     "sharing:care_team": ("get", {}, PATIENTS),
     "sharing:grant_new": ("get", {}, PATIENTS),

@@ -20,6 +20,8 @@ from accounts.models import User
 from audit import services as audit
 from audit.models import Action as AuditAction
 from audit.models import ObjectType
+from health_records import masking
+from health_records.models import RecordFile
 from notifications.models import Event
 from notifications.services import notify_translated
 from relyfe import abuse
@@ -45,6 +47,7 @@ def share_link_create(
     max_opens: int | None = None,
     with_passcode: bool = False,
     allow_comments: bool = False,
+    mask_faces: bool = True,
     label: str = "",
     recipient_email: str = "",
     token: str = "",
@@ -52,7 +55,8 @@ def share_link_create(
 ) -> tuple[ShareLink, str, str]:
     """A link to chosen records. Returns the link, its token and its passcode: both are shown once and
     only their hashes are kept. A caller that can derive the token again (an approved access request)
-    gives it; otherwise it is random."""
+    gives it; otherwise it is random. With `mask_faces` (the default), the link's photos are shown with
+    their faces blurred: their blurred copies are asked for now, so that they are ready when it is opened."""
     patient = actor
     policy.require(actor, policy.Action.SHARE, patient)
     records = own_active_records(patient, records)
@@ -76,6 +80,7 @@ def share_link_create(
         token_hash=tokens.token_hash(token),
         passcode_hash=make_password(passcode) if passcode else "",
         allow_comments=allow_comments,
+        mask_faces=mask_faces,
         max_opens=max_opens,
         created_at=now,
         expires_at=now + lifetime,
@@ -85,6 +90,8 @@ def share_link_create(
     link.full_clean()
     link.save()
     link.records.set(records)
+    if mask_faces:
+        masking.record_files_mask(RecordFile.objects.filter(record__in=records))
     audit.record(
         actor=actor,
         patient=patient,
