@@ -288,3 +288,13 @@ def test_a_real_worker_blurs_the_faces_of_a_photo_uploaded_with_the_box_ticked(c
         lambda: RecordFile.objects.get(pk=photo.pk).masked_status == MaskStatus.READY, worker=celery_worker, seconds=120
     )
     assert_no_face(body(client.get(reverse("health_records:file_masked", args=[photo.public_id]))))
+
+
+def test_the_comparison_offers_to_blur_the_faces_of_each_photo(client, alice):
+    client.force_login(alice)
+    photo = add_photo(client, alice)
+
+    page = client.get(reverse("health_records:compare", args=[photo.record.public_id])).content.decode()
+
+    assert reverse("health_records:file_mask_toggle", args=[photo.public_id]) in page
+    assert 'name="mask_faces" value="on"' in page
