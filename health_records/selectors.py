@@ -335,12 +335,13 @@ def record_file_masked_for_user(*, user, public_id, request=None) -> ShownFile:
     record_file = shown.record_file
     if shown.version != PhotoVersion.ORIGINAL or not record_file.is_image:
         return shown
-    version = {
+    versions: dict[str, PhotoVersion] = {
         MaskStatus.READY: PhotoVersion.MASKED if record_file.masked else PhotoVersion.BEING_MADE,
         MaskStatus.NO_FACE: PhotoVersion.ORIGINAL,
         MaskStatus.PENDING: PhotoVersion.BEING_MADE,
         MaskStatus.FAILED: PhotoVersion.NOT_MADE,
-    }.get(record_file.masked_status)
+    }
+    version = versions.get(record_file.masked_status)
     if version is None:
         raise Http404
     return ShownFile(record_file=record_file, access=shown.access, version=version)
