@@ -22,7 +22,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils.module_loading import import_string
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageFilter
 
 from access import policy
 from access.policy import Action
@@ -74,8 +74,9 @@ def masked_photo(content: bytes, content_type: str) -> MaskedPhoto:
     """The photo upright, every face blurred, as a new JPEG with no metadata (no EXIF, no location), and how
     many faces the first search found. Raises what the decoder or the detector raise (UploadRefused for a
     damaged photo, FaceProblem, a Rekognition error): the task decides whether to try again."""
+    # decoded_image turns the photo upright by its EXIF orientation: the boxes are found, and the copy is
+    # made, on the photo as it is seen.
     image = without_transparency(decoded_image(content, PILLOW_FORMATS[content_type]))
-    image = ImageOps.exif_transpose(image)
     detect = detector()
     boxes = _faces(image, detect)
     face_count = len(boxes)
@@ -122,12 +123,10 @@ def _blur(image: Image.Image, box: Box) -> None:
     """Pixelates the box to a few blocks, then blurs it so that no block edge draws a feature."""
     area = (box.left, box.top, box.left + box.width, box.top + box.height)
     region = image.crop(area)
-    blocks = max(1, BLOCKS_ACROSS)
-    small = region.resize(
-        (blocks, max(1, round(blocks * box.height / box.width))), Image.Resampling.BILINEAR, reducing_gap=3.0
-    )
+    blocks_down = max(1, round(BLOCKS_ACROSS * box.height / box.width))
+    small = region.resize((BLOCKS_ACROSS, blocks_down), Image.Resampling.BILINEAR, reducing_gap=3.0)
     region = small.resize(region.size, Image.Resampling.NEAREST)
-    region = region.filter(ImageFilter.GaussianBlur(radius=max(2, box.width / (blocks * 2))))
+    region = region.filter(ImageFilter.GaussianBlur(radius=max(2, box.width / (BLOCKS_ACROSS * 2))))
     image.paste(region, area[:2])
 
 

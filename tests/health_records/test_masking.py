@@ -302,3 +302,20 @@ def test_the_comparison_offers_to_blur_the_faces_of_each_photo(client, alice):
 
     assert reverse("health_records:file_mask_toggle", args=[photo.public_id]) in page
     assert 'name="mask_faces" value="on"' in page
+
+
+def test_a_photo_turned_by_its_exif_orientation_is_blurred_upright_without_its_metadata():
+    # The group photo stored on its side, with the EXIF orientation (6: turn 90° clockwise) that puts it upright.
+    upright = Image.open(GROUP)
+    sideways = upright.transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    exif[0x010F] = "Appareil du cabinet"
+    content = io.BytesIO()
+    sideways.save(content, "JPEG", exif=exif.tobytes())
+
+    masked = masking.masked_photo(content.getvalue(), "image/jpeg")
+
+    assert masked.face_count >= 2
+    assert Image.open(io.BytesIO(masked.content)).size == upright.size
+    assert_no_face(masked.content)
