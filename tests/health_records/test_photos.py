@@ -1,12 +1,10 @@
-import cmath
 import io
-import math
 from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageChops
 from rest_framework.test import APIRequestFactory, force_authenticate
 
 from documents.uploads import check_upload
@@ -18,6 +16,7 @@ from health_records.photos import GAP, LETTERBOX, MAX_HEIGHT, Frame, panel_scale
 from health_records.tasks import make_record_file_thumbnail
 from tests.factories import GrantFactory
 from tests.files import jpeg_bytes, pdf_bytes
+from tests.health_records.photo_pairs import FEATURE, LANDMARKS, is_yellow, marked_photo_and_moved_copy
 
 
 def image_bytes(size, color=(200, 40, 40), exif_orientation=None, image=None) -> bytes:
@@ -139,41 +138,6 @@ class TestSideBySide:
         # Without the landmarks, the copy's spot is elsewhere.
         plain = opened(side_by_side(image_bytes(None, image=original), image_bytes(None, image=copy), "", ""))
         assert not is_yellow(plain.getpixel((panel + FEATURE[0], FEATURE[1] + 100)))
-
-
-# A photo 800x600 with two landmarks (green, blue) and a feature (yellow), and its copy in a portrait 600x800
-# picture: 0.7 times smaller, turned by 12 degrees, moved by (80, 200).
-LANDMARKS = [(250, 200), (560, 420)]
-FEATURE = (520, 180)
-COPY_SCALE, COPY_TURN, COPY_SHIFT = 0.7, math.radians(12), complex(80, 200)
-
-
-def in_copy(point) -> tuple[float, float]:
-    moved = COPY_SCALE * cmath.exp(1j * COPY_TURN) * complex(*point) + COPY_SHIFT
-    return moved.real, moved.imag
-
-
-def is_yellow(colour) -> bool:
-    return colour[0] > 170 and colour[1] > 170 and colour[2] < 90
-
-
-def marked_photo_and_moved_copy():
-    original = Image.new("RGB", (800, 600), (150, 120, 100))
-    draw = ImageDraw.Draw(original)
-    for (x, y), colour in zip((*LANDMARKS, FEATURE), ((30, 180, 30), (30, 30, 200), (240, 220, 20)), strict=True):
-        draw.ellipse((x - 14, y - 14, x + 14, y + 14), fill=colour)
-    # Pillow asks, for each pixel of the copy, where it comes from in the original: the inverse map.
-    inverse = cmath.exp(-1j * COPY_TURN) / COPY_SCALE
-    shift = -inverse * COPY_SHIFT
-    copy = original.transform(
-        (600, 800),
-        Image.Transform.AFFINE,
-        (inverse.real, -inverse.imag, shift.real, inverse.imag, inverse.real, shift.imag),
-        resample=Image.Resampling.BICUBIC,
-        fillcolor=(90, 90, 90),
-    )
-    alignment = {"left": [list(point) for point in LANDMARKS], "right": [list(in_copy(point)) for point in LANDMARKS]}
-    return original, copy, alignment
 
 
 def photo_record(actor, patient, *, day, site="genou gauche", size=(400, 300), color=(200, 40, 40), title=None):
