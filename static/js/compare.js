@@ -159,8 +159,8 @@
     });
   }
 
-  function showStep() {
-    var shown = placing ? String(step()) : similarity ? "done" : "";
+  function showStep(message) {
+    var shown = message || (placing ? String(step()) : similarity ? "done" : "");
     steps.forEach(function (each) { each.hidden = each.dataset.compareStep !== shown; });
     placeButton.setAttribute("aria-pressed", placing ? "true" : "false");
     resetButton.disabled = !placing && !similarity;
@@ -176,10 +176,21 @@
     placing = "first";
     setMode("place");
     stage.focus({ preventScroll: true });
+    stage.scrollIntoView({ block: "nearest" });
   }
 
+  // As photos.py refuses them: two points of a photo closer than this share of its longer side.
+  var MIN_DISTANCE = 0.02;
+
   function place(point) {
-    landmarks[placing].push(point);
+    var size = frame.sizes[placing];
+    var placed = landmarks[placing];
+    if (placed.length === 1 &&
+        Math.hypot(point[0] - placed[0][0], point[1] - placed[0][1]) < MIN_DISTANCE * size.longer) {
+      showStep("close");
+      return;
+    }
+    placed.push(point);
     if (landmarks[placing].length === 2) {
       if (placing === "first") {
         placing = "second";

@@ -254,9 +254,9 @@ def test_four_landmarks_line_up_a_moved_turned_and_smaller_copy_in_every_mode_an
         box = page.locator("[data-compare-image=first]").bounding_box()
         page.mouse.click(*on_screen(box, original.size, point))
     expect(page.locator("[data-compare-step='2']")).to_be_visible()
-    for point in LANDMARKS:
+    for point in LANDMARKS:  # on a phone, with a finger
         box = page.locator("[data-compare-image=second]").bounding_box()
-        page.mouse.click(*on_screen(box, copy.size, in_copy(point)))
+        page.touchscreen.tap(*on_screen(box, copy.size, in_copy(point)))
     expect(page.locator("[data-compare-step=done]")).to_be_visible()
     expect(page.locator("[data-compare-mode=slider]")).to_have_attribute("aria-pressed", "true")
 
@@ -287,6 +287,22 @@ def test_four_landmarks_line_up_a_moved_turned_and_smaller_copy_in_every_mode_an
     page.click("[data-compare-place]")
     page.keyboard.press("Escape")
     expect(page.locator("[data-compare-place]")).to_have_attribute("aria-pressed", "false")
+    # With the keyboard: the cross starts in the middle; a second point on the first is refused.
+    page.click("[data-compare-place]")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-compare-step=close]")).to_be_visible()
+    for _step in range(10):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-compare-step='2']")).to_be_visible()
+    page.keyboard.press("Enter")
+    for _step in range(10):
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("[data-compare]")).to_have_attribute("data-aligned", "true")
+    page.click("[data-compare-reset]")
+    expect(page.locator("[data-compare]")).to_have_attribute("data-aligned", "false")
     page.click("[data-compare-place]")
     for which, size, points in (("first", original.size, LANDMARKS), ("second", copy.size, map(in_copy, LANDMARKS))):
         for point in points:
