@@ -29,6 +29,8 @@ def gallery(request, patient_id):
         "patient": patient,
         "is_owner": access.path == AccessPath.OWNER,
         "groups": selectors.photos_by_site(photos),
+        # Apart from the series: a saved comparison is never a photo of it.
+        "comparisons": selectors.saved_comparisons_of(patient=patient, access=access, photos=photos, of_both=False),
         "can_add": access.can(Action.CREATE),
     }
     return render(request, "health_records/gallery.html", context)

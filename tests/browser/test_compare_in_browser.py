@@ -178,7 +178,8 @@ def test_a_patient_compares_two_photos_in_the_three_modes_and_saves_the_comparis
     expect(page.locator(".record__comparisons a")).to_have_text([saved.title])
     page.goto(page.base_url + f"/patients/{alice.public_id}/photos/")
     assert page.locator(".gallery__photo").count() == 2
-    assert page.locator(f"a[href='/records/{saved.public_id}/']").count() == 0
+    assert page.locator(f".gallery__photo a[href='/records/{saved.public_id}/']").count() == 0
+    expect(page.locator(".compare__saved-list a")).to_have_text([saved.title])
 
 
 def test_a_portrait_and_a_landscape_photo_line_up_in_the_three_modes(page, alice):

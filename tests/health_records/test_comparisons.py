@@ -131,7 +131,10 @@ class TestNeverASourcePhoto:
             knee["february"],
             knee["march"],
         ]
-        assert str(saved.public_id) not in gallery.content.decode()
+        # Listed apart, under "saved comparisons", as a link to its record, not as a photo of the series.
+        assert gallery.context["comparisons"] == [saved]
+        assert saved_file.public_id.hex not in gallery.content.decode()
+        assert str(saved_file.public_id) not in gallery.content.decode()
         page = client.get(reverse("health_records:compare", args=[knee["march"].record.public_id]))
         assert saved_file not in page.context["comparison"].photos
         assert f'value="{saved_file.public_id}"' not in page.content.decode()
