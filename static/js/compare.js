@@ -145,6 +145,11 @@
         mark.setAttribute("aria-hidden", "true");
         mark.style.left = (point[0] / size.width) * 100 + "%";
         mark.style.top = (point[1] / size.height) * 100 + "%";
+        if (which === "second" && similarity && current !== "place") {
+          // The moved photo carries its marks: they keep their size and stand upright all the same.
+          var turn = Math.atan2(similarity.a.im, similarity.a.re);
+          mark.style.transform = "rotate(" + -turn + "rad) scale(" + 1 / Math.hypot(similarity.a.re, similarity.a.im) + ")";
+        }
         canvas.appendChild(mark);
       });
       if (placing === which) {
