@@ -2,7 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -54,6 +54,10 @@ class HealthRecordSerializer(serializers.ModelSerializer):
     files = RecordFileSerializer(many=True, read_only=True)
     clinical_date = serializers.DateField(validators=[validate_clinical_date])
     body_site = serializers.CharField(read_only=True)
+    alignment = serializers.SerializerMethodField(
+        help_text="For a photo comparison: how its two photos were lined up, two landmarks on each in its own "
+        'pixels, {"left": [[x, y], [x, y]], "right": [[x, y], [x, y]]} ({} when only centred); null otherwise.'
+    )
 
     class Meta:
         model = HealthRecord
@@ -69,11 +73,16 @@ class HealthRecordSerializer(serializers.ModelSerializer):
             "author",
             "author_name",
             "files",
+            "alignment",
             "created_at",
             "updated_at",
             "archived_at",
         ]
         read_only_fields = ["public_id", "created_at", "updated_at", "archived_at"]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_alignment(self, record):
+        return record.alignment if record.kind == RecordKind.COMPARISON else None
 
     def validate_tags(self, names):
         return services.parse_tags(",".join(names))

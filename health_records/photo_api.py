@@ -25,9 +25,29 @@ class PhotoGroupSerializer(serializers.Serializer):
     photos = PhotoSerializer(many=True)
 
 
+class LandmarksField(serializers.ListField):
+    """Two points on one photo, each [x, y] in its own upright pixels."""
+
+    child = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
+
+    def __init__(self, **kwargs):
+        super().__init__(min_length=2, max_length=2, **kwargs)
+
+
+class AlignmentSerializer(serializers.Serializer):
+    left = LandmarksField(help_text="Two landmarks on the left photo, [[x, y], [x, y]] in its pixels.")
+    right = LandmarksField(help_text="The same two landmarks on the right photo, in the same order.")
+
+
 class ComparisonSerializer(serializers.Serializer):
     left = serializers.UUIDField(help_text="The public id of the photo (file) shown on the left.")
     right = serializers.UUIDField(help_text="The public id of the photo (file) shown on the right.")
+    alignment = AlignmentSerializer(
+        required=False,
+        help_text="Landmarks lining the right photo up on the left one (scale, rotation, shift); without them "
+        "both photos are only scaled alike and centred. Each point must be on its photo, the two points of a "
+        "photo apart from each other.",
+    )
 
 
 class PhotoGalleryView(APIView):
@@ -42,11 +62,16 @@ class PhotoGalleryView(APIView):
 
 
 class ComparisonSaveView(APIView):
-    """Saves two photos side by side as a new photo record of the patient."""
+    """Saves two photos side by side, lined up, as a comparison record of the patient (kind "comparison",
+    kept apart from the photo series)."""
 
     @extend_schema(
         request=ComparisonSerializer,
-        responses={201: HealthRecordSerializer, 404: OpenApiResponse(description="A photo the caller may not see.")},
+        responses={
+            201: HealthRecordSerializer,
+            400: OpenApiResponse(description="Landmarks off a photo, too close together, or not two per photo."),
+            404: OpenApiResponse(description="A photo the caller may not see, or a record that is not a photo."),
+        },
     )
     def post(self, request):
         serializer = ComparisonSerializer(data=request.data)
@@ -54,5 +79,11 @@ class ComparisonSaveView(APIView):
         left, right = selectors.photo_files_for_comparison(
             user=request.user, left_id=serializer.validated_data["left"], right_id=serializer.validated_data["right"]
         )
-        record = services.comparison_save(actor=request.user, left=left, right=right, request=request)
+        record = services.comparison_save(
+            actor=request.user,
+            left=left,
+            right=right,
+            alignment=serializer.validated_data.get("alignment"),
+            request=request,
+        )
         return Response(HealthRecordSerializer(record, context={"request": request}).data, status=201)

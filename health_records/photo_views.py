@@ -1,10 +1,14 @@
 """Photo follow-up in the web UI: the gallery by body site, the comparison of two photos and its saving."""
 
+import json
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +29,8 @@ def gallery(request, patient_id):
         "patient": patient,
         "is_owner": access.path == AccessPath.OWNER,
         "groups": selectors.photos_by_site(photos),
+        # Apart from the series: a saved comparison is never a photo of it.
+        "comparisons": selectors.saved_comparisons_of(patient=patient, access=access, photos=photos, of_both=False),
         "can_add": access.can(Action.CREATE),
     }
     return render(request, "health_records/gallery.html", context)
@@ -52,6 +58,17 @@ def compare(request, record_id):
     return render(request, "health_records/compare.html", context)
 
 
+def _alignment_posted(request) -> dict | None:
+    """The landmarks the page sent (JSON in a hidden field); None when the photos were only centred."""
+    text = request.POST.get("alignment", "").strip()
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise ValidationError({"alignment": _("The alignment could not be read.")}, code="invalid_alignment") from error
+
+
 @login_required
 @require_POST
 def compare_save(request, record_id):
@@ -62,9 +79,12 @@ def compare_save(request, record_id):
     if left.record.patient_id != record.patient_id or right.record.patient_id != record.patient_id:
         raise Http404
     try:
-        comparison = services.comparison_save(actor=request.user, left=left, right=right, request=request)
+        comparison = services.comparison_save(
+            actor=request.user, left=left, right=right, alignment=_alignment_posted(request), request=request
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("health_records:compare", record_id=record.public_id)
+        pair = urlencode({"with": left.public_id, "other": right.public_id})
+        return redirect(reverse("health_records:compare", kwargs={"record_id": record.public_id}) + f"?{pair}")
     messages.success(request, _("The comparison is saved."))
     return redirect("health_records:detail", record_id=comparison.public_id)

@@ -205,6 +205,8 @@ class Comparison:
     photos: list[RecordFile]
     left: RecordFile
     right: RecordFile
+    # The comparisons of these two photos already saved, newest first.
+    saved: list[HealthRecord]
 
 
 def _photo_chosen(photos: list[RecordFile], public_id) -> RecordFile | None:
@@ -239,7 +241,23 @@ def comparison_for_user(*, user, record_id, left_id=None, right_id=None, request
     photos = patient_photos(user=user, patient=record.patient, access=access, request=request)
     right = _photo_chosen(photos, right_id) or next((photo for photo in photos if photo.pk == images[0].pk), images[0])
     left = _photo_chosen(photos, left_id) or _previous_photo(photos, record, right)
-    return Comparison(record=record, access=access, photos=photos, left=left, right=right)
+    saved = saved_comparisons_of(patient=record.patient, access=access, photos=[left, right], of_both=True)
+    return Comparison(record=record, access=access, photos=photos, left=left, right=right, saved=saved)
+
+
+def saved_comparisons_of(*, patient, access: Access, photos: list[RecordFile], of_both: bool) -> list[HealthRecord]:
+    """The saved comparisons (kind COMPARISON, active) that `access` covers and that were made from both of
+    `photos` (`of_both`, the pair on the comparison page) or from any of them (a photo's page), newest
+    first. Read on a page that already wrote its access event."""
+    records = HealthRecord.objects.filter(patient=patient, kind=RecordKind.COMPARISON).active()
+    if access.records is not None:
+        records = records.filter(access.records)
+    if of_both:
+        for photo in photos:
+            records = records.filter(compared_files=photo)
+    else:
+        records = records.filter(compared_files__in=photos)
+    return list(records.distinct().order_by("-created_at", "-id"))
 
 
 def _uuid_or_404(value) -> uuid.UUID:
@@ -257,7 +275,8 @@ def photo_files_for_comparison(*, user, left_id, right_id) -> tuple[RecordFile, 
         record_file = (
             RecordFile.objects.select_related("record__patient").filter(public_id=_uuid_or_404(public_id)).first()
         )
-        if record_file is None:
+        # A saved comparison is never the source of another: only the images of photo records are.
+        if record_file is None or record_file.record.kind != RecordKind.PHOTO or not record_file.is_image:
             raise Http404
         _access_to(user=user, record=record_file.record, action=Action.VIEW)
         found.append(record_file)

@@ -429,16 +429,21 @@ def _content_of(record_file: RecordFile) -> bytes:
         return stored.read()
 
 
-def comparison_save(*, actor, left: RecordFile, right: RecordFile, request=None) -> HealthRecord:
-    """Saves two photos side by side as a new photo record of the patient, dated by the later photo,
-    that remembers the photos it was made from."""
+def comparison_save(
+    *, actor, left: RecordFile, right: RecordFile, alignment: dict | None = None, request=None
+) -> HealthRecord:
+    """Saves two photos side by side as a comparison record of the patient (its own kind: never a photo of
+    the series), dated by the later photo, that remembers the photos it was made from and how they were
+    lined up (`alignment`: two landmarks on each photo, checked by photos.similarity)."""
     patient = left.record.patient
     policy.require(actor, Action.CREATE, patient)
     for record_file in (left, right):
         _comparable(actor, record_file, patient)
     left_date, right_date = left.record.clinical_date, right.record.clinical_date
     site = right.record.body_site or left.record.body_site
-    content = side_by_side(_content_of(left), _content_of(right), f"{left_date:%d/%m/%Y}", f"{right_date:%d/%m/%Y}")
+    content = side_by_side(
+        _content_of(left), _content_of(right), f"{left_date:%d/%m/%Y}", f"{right_date:%d/%m/%Y}", alignment
+    )
     upload = check_upload(SimpleUploadedFile("comparaison.jpg", content))
     dates = {"left": f"{left_date:%d/%m/%Y}", "right": f"{right_date:%d/%m/%Y}", "site": site}
     # The title is the record's data: written once, in the language of whoever saves the comparison.
@@ -447,12 +452,19 @@ def comparison_save(*, actor, left: RecordFile, right: RecordFile, request=None)
         record = health_record_create_with_site(
             actor=actor,
             patient=patient,
-            kind=RecordKind.PHOTO,
+            kind=RecordKind.COMPARISON,
             title=title,
             clinical_date=max(left_date, right_date),
             body_site=site,
             uploads=[upload],
             request=request,
         )
+        # Kept as checked: two [x, y] on each photo, in its own pixels.
+        record.alignment = (
+            {side: [[float(x), float(y)] for x, y in alignment[side]] for side in ("left", "right")}
+            if alignment
+            else {}
+        )
+        record.save(update_fields=["alignment", "updated_at"])
         record.compared_files.set([left, right])
     return record

@@ -165,6 +165,10 @@ def _detail_page(request, record, access, *, status: int = 200):
             owner=request.user, public_ids=request.session.pop(_kept_session_key(record), [])
         )[0],
     }
+    if record.kind == RecordKind.PHOTO:
+        context["saved_comparisons"] = selectors.saved_comparisons_of(
+            patient=record.patient, access=access, photos=list(record.files.all()), of_both=False
+        )
     # The features above draw their parts (the discussion, a prescription's treatments and readings), and
     # comments marks the record's comments read: see health_records/panels.py.
     context |= panels.context_for(panels.RECORD, request=request, record=record, access=access)

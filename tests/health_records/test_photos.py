@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
+from PIL import Image, ImageChops
 from rest_framework.test import APIRequestFactory, force_authenticate
 
 from documents.uploads import check_upload
@@ -12,10 +12,11 @@ from health_records import services
 from health_records.forms import NewHealthRecordForm
 from health_records.models import HealthRecord
 from health_records.photo_api import ComparisonSaveView, PhotoGalleryView
-from health_records.photos import GAP, MAX_HEIGHT, side_by_side
+from health_records.photos import GAP, LETTERBOX, MAX_HEIGHT, Frame, panel_scale, side_by_side
 from health_records.tasks import make_record_file_thumbnail
 from tests.factories import GrantFactory
 from tests.files import jpeg_bytes, pdf_bytes
+from tests.health_records.photo_pairs import FEATURE, LANDMARKS, is_yellow, marked_photo_and_moved_copy
 
 
 def image_bytes(size, color=(200, 40, 40), exif_orientation=None, image=None) -> bytes:
@@ -39,34 +40,49 @@ def band_has_dark_text(composite: Image.Image, left: int, right: int, top: int) 
     return band.getextrema()[0] < 100
 
 
+def photo_box(panel: Image.Image) -> tuple[int, int, int, int]:
+    """The box of what is neither the dark letterbox nor the white band in a part of the saved picture."""
+    red, green, blue = panel.convert("RGB").split()
+    brightest = ImageChops.lighter(ImageChops.lighter(red, green), blue).point(lambda value: 255 if value > 60 else 0)
+    darkest = ImageChops.darker(ImageChops.darker(red, green), blue).point(lambda value: 255 if value < 230 else 0)
+    return ImageChops.multiply(brightest, darkest).getbbox()
+
+
+def centre_of(box) -> tuple[float, float]:
+    return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+
+
 class TestSideBySide:
-    def test_it_scales_both_photos_to_the_smaller_height_without_distortion(self):
+    def test_both_photos_sit_in_frames_of_the_same_size_at_the_same_scale_centred(self):
         content = side_by_side(image_bytes((400, 300)), image_bytes((300, 600)), "01/02/2026", "03/04/2026")
 
         composite = opened(content)
-        # Left 400x300 stays; right 300x600 becomes 150x300; a gap between them.
-        assert composite.width == 400 + GAP + 150
-        assert composite.height > 300  # the white bands under the photos
-        left_photo = composite.crop((0, 0, 400, 300))
-        assert abs(left_photo.getpixel((200, 150))[0] - 200) < 20
-        assert composite.getpixel((400 + GAP + 75, 150))[0] > 150
+        # The frame holds both: 1 x 1 long sides, 400 pixels each (no photo enlarged). The landscape photo
+        # is 400x300 in it, the portrait one 200x400: their longer sides are equal, both centred.
+        assert composite.width == 400 + GAP + 400
+        assert photo_box(composite.crop((0, 0, 400, 400))) == (0, 50, 400, 350)
+        right_box = photo_box(composite.crop((400 + GAP, 0, 800 + GAP, 400)))
+        assert all(abs(got - expected) <= 1 for got, expected in zip(right_box, (100, 0, 300, 400), strict=True))
+        assert composite.getpixel((200, 20)) == LETTERBOX or max(composite.getpixel((200, 20))) < 40
         assert composite.getpixel((400 + GAP // 2, 150)) == (255, 255, 255)
 
     def test_it_keeps_each_aspect_ratio_within_one_percent(self):
         sizes = [((1000, 750), (600, 1000)), ((1234, 567), (800, 801))]
         for left_size, right_size in sizes:
             composite = opened(side_by_side(image_bytes(left_size), image_bytes(right_size), "a", "b"))
-            height = min(left_size[1], right_size[1])
-            left_width = round(left_size[0] * height / left_size[1])
-            right_width = composite.width - GAP - left_width
-            assert abs(left_width / height - left_size[0] / left_size[1]) / (left_size[0] / left_size[1]) < 0.01
-            assert abs(right_width / height - right_size[0] / right_size[1]) / (right_size[0] / right_size[1]) < 0.01
+            frame = Frame.of(left_size, right_size)
+            panel_height = round(frame.height * panel_scale(frame, left_size, right_size))
+            panel = (composite.width - GAP) // 2
+            for origin, size in ((0, left_size), (panel + GAP, right_size)):
+                box = photo_box(composite.crop((origin, 0, origin + panel, panel_height)))
+                width, height = box[2] - box[0], box[3] - box[1]
+                assert abs(width / height - size[0] / size[1]) / (size[0] / size[1]) < 0.01
 
     def test_it_caps_the_height(self):
         composite = opened(side_by_side(image_bytes((2000, 1800)), image_bytes((1900, 1700)), "a", "b"))
 
-        expected_widths = round(2000 * MAX_HEIGHT / 1800) + round(1900 * MAX_HEIGHT / 1700)
-        assert composite.width == expected_widths + GAP
+        # The frame is 1 x 0.9 long sides: 1600 pixels high, 1778 wide each.
+        assert composite.width == 2 * round(MAX_HEIGHT / 0.9) + GAP
         assert MAX_HEIGHT < composite.height < MAX_HEIGHT + 200
 
     def test_a_photo_turned_by_its_exif_tag_comes_out_upright(self):
@@ -82,15 +98,18 @@ class TestSideBySide:
         assert composite.getpixel((50, 30))[0] > 180 and composite.getpixel((50, 30))[2] < 80
         assert composite.getpixel((50, 250))[2] > 180 and composite.getpixel((50, 250))[0] < 80
 
-    def test_a_portrait_and_a_landscape_photo_share_one_height(self):
+    def test_a_portrait_and_a_landscape_photo_line_up_on_one_centre(self):
         composite = opened(side_by_side(image_bytes((600, 900)), image_bytes((1200, 800), (20, 20, 200)), "a", "b"))
 
-        # The portrait 600x900 becomes 533x800 next to the landscape 1200x800.
-        assert composite.width == 533 + GAP + 1200
-        assert composite.getpixel((533 + GAP + 600, 799))[2] > 150
-        assert composite.getpixel((266, 799))[0] > 150
-        # Under both, at the same height, the white band starts.
-        assert composite.getpixel((5, 802)) == composite.getpixel((533 + GAP + 5, 802))
+        # Frame 1 x 1 long side at 900 pixels (the smaller longer side): the portrait 600x900 and the
+        # landscape 900x600 in it, sharing the frame's centre; the white bands start at the same height.
+        assert composite.width == 900 + GAP + 900
+        left_box = photo_box(composite.crop((0, 0, 900, 900)))
+        right_box = photo_box(composite.crop((900 + GAP, 0, 1800 + GAP, 900)))
+        assert left_box[2] - left_box[0] == 600 and left_box[3] - left_box[1] == 900
+        assert abs((right_box[2] - right_box[0]) - 900) <= 1 and abs((right_box[3] - right_box[1]) - 600) <= 1
+        assert all(abs(a - b) <= 1 for a, b in zip(centre_of(left_box), centre_of(right_box), strict=True))
+        assert min(composite.getpixel((5, 902)) + composite.getpixel((900 + GAP + 5, 902))) > 250
 
     def test_each_photo_has_its_date_written_in_a_white_band_under_it(self):
         composite = opened(side_by_side(image_bytes((400, 300)), image_bytes((400, 300)), "01/02/2026", "03/04/2026"))
@@ -100,6 +119,25 @@ class TestSideBySide:
         assert band_has_dark_text(composite, 400 + GAP, composite.width, 300)
         blank = side_by_side(image_bytes((400, 300)), image_bytes((400, 300)), "", "")
         assert not band_has_dark_text(opened(blank), 0, 400, 300)
+
+    def test_landmarks_carry_a_moved_turned_and_smaller_copy_onto_the_original(self):
+        original, copy, alignment = marked_photo_and_moved_copy()
+
+        composite = opened(
+            side_by_side(image_bytes(None, image=original), image_bytes(None, image=copy), "", "", alignment)
+        )
+
+        # Frame 1 x 1 long side, 800 pixels: the original (800x600) 100 pixels down. The yellow spot, never a
+        # landmark, sits at the same place in both panels, and so do the landmarks.
+        panel = 800 + GAP
+        for x, y in (FEATURE, *LANDMARKS):
+            expected = composite.getpixel((x, y + 100))
+            seen = composite.getpixel((panel + x, y + 100))
+            assert max(abs(a - b) for a, b in zip(expected, seen, strict=True)) < 60, (x, y, expected, seen)
+        assert is_yellow(composite.getpixel((panel + FEATURE[0], FEATURE[1] + 100)))
+        # Without the landmarks, the copy's spot is elsewhere.
+        plain = opened(side_by_side(image_bytes(None, image=original), image_bytes(None, image=copy), "", ""))
+        assert not is_yellow(plain.getpixel((panel + FEATURE[0], FEATURE[1] + 100)))
 
 
 def photo_record(actor, patient, *, day, site="genou gauche", size=(400, 300), color=(200, 40, 40), title=None):
@@ -240,7 +278,9 @@ class TestComparisonSave:
         )
 
     @pytest.mark.parametrize("member", ["alice", "bob"])
-    def test_it_saves_the_two_photos_as_a_new_photo_record(self, client, alice, bob, bob_sees_alice, photos, member):
+    def test_it_saves_the_two_photos_as_a_comparison_record_apart_from_the_series(
+        self, client, alice, bob, bob_sees_alice, photos, member
+    ):
         actor = {"alice": alice, "bob": bob}[member]
         client.force_login(actor)
         page = client.get(reverse("health_records:compare", args=[photos["march"].public_id]))
@@ -252,7 +292,7 @@ class TestComparisonSave:
         assert response.status_code == 302
         assert response.url == reverse("health_records:detail", args=[comparison.public_id])
         assert comparison.title == "Comparaison genou gauche : 10/01/2026 / 01/03/2026"
-        assert comparison.kind == "photo" and comparison.body_site == "genou gauche"
+        assert comparison.kind == "comparison" and comparison.body_site == "genou gauche"
         assert comparison.clinical_date == date(2026, 3, 1)
         assert comparison.patient == alice and comparison.author == actor
         assert set(comparison.compared_files.all()) == {first_file(photos["january"]), first_file(photos["march"])}
