@@ -23,8 +23,10 @@ from audit import services as audit
 from audit.models import Action as AuditAction
 from audit.models import ObjectType
 from documents.uploads import CheckedUpload, check_upload
+from health_records import masking
 from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, StagedUpload, Tag
 from health_records.photos import side_by_side
+from health_records.selectors import PhotoVersion, photo_version_for
 from health_records.signals import record_files_stored
 from health_records.tasks import make_record_file_thumbnail as make_record_file_thumbnail_task
 from notifications.services import notify_patient_of_change
@@ -429,6 +431,22 @@ def _content_of(record_file: RecordFile) -> bytes:
         return stored.read()
 
 
+def _content_seen_by(actor, record_file: RecordFile) -> bytes:
+    """The photo as `actor` is shown it: whoever sees its faces blurred (a scoped grant) compares and saves
+    the blurred copy, never the original, and waits while that copy is being made."""
+    access = policy.decide(actor, Action.VIEW, record_file.record.patient, record=record_file.record)
+    version = photo_version_for(record_file, access)
+    if version == PhotoVersion.MASKED:
+        with record_file.masked.open("rb") as stored:
+            return stored.read()
+    if version != PhotoVersion.ORIGINAL:
+        raise ValidationError(
+            _("The faces of a photo are still being blurred: save the comparison in a moment."),
+            code="masked_copy_not_ready",
+        )
+    return _content_of(record_file)
+
+
 def comparison_save(
     *, actor, left: RecordFile, right: RecordFile, alignment: dict | None = None, request=None
 ) -> HealthRecord:
@@ -442,7 +460,11 @@ def comparison_save(
     left_date, right_date = left.record.clinical_date, right.record.clinical_date
     site = right.record.body_site or left.record.body_site
     content = side_by_side(
-        _content_of(left), _content_of(right), f"{left_date:%d/%m/%Y}", f"{right_date:%d/%m/%Y}", alignment
+        _content_seen_by(actor, left),
+        _content_seen_by(actor, right),
+        f"{left_date:%d/%m/%Y}",
+        f"{right_date:%d/%m/%Y}",
+        alignment,
     )
     upload = check_upload(SimpleUploadedFile("comparaison.jpg", content))
     dates = {"left": f"{left_date:%d/%m/%Y}", "right": f"{right_date:%d/%m/%Y}", "site": site}
@@ -467,4 +489,7 @@ def comparison_save(
         )
         record.save(update_fields=["alignment", "updated_at"])
         record.compared_files.set([left, right])
+        if left.mask_faces or right.mask_faces:
+            # Faces blurred in a photo stay blurred in the comparison made of it.
+            masking.record_files_mask_on_upload(record.files.all())
     return record

@@ -319,3 +319,26 @@ def test_a_photo_turned_by_its_exif_orientation_is_blurred_upright_without_its_m
     assert masked.face_count >= 2
     assert Image.open(io.BytesIO(masked.content)).size == upright.size
     assert_no_face(masked.content)
+
+
+def test_a_scoped_professional_saves_a_comparison_of_the_blurred_photos_never_of_the_originals(
+    client, alice, charlie
+):
+    GrantFactory(patient=alice, professional=charlie, kinds=["photo"], permission=Permission.CONTRIBUTE)
+    client.force_login(alice)
+    first = add_photo(client, alice, mask_faces=True, name="avant.jpg")
+    later = add_photo(client, alice, mask_faces=True, name="apres.jpg")
+    client.force_login(charlie)
+    save = reverse("health_records:compare_save", args=[later.record.public_id])
+    pair = {"left": str(first.public_id), "right": str(later.public_id)}
+
+    client.post(save, pair)  # the blurred copies are not made yet: nothing is saved
+    assert not RecordFile.objects.filter(record__kind="comparison").exists()
+
+    record_file_mask_faces(first.pk)
+    record_file_mask_faces(later.pk)
+    client.post(save, pair)
+
+    saved = RecordFile.objects.get(record__kind="comparison")
+    assert saved.mask_faces  # and blurred again for whoever else sees it through a scope
+    assert face_boxes(stored(saved)) == []
