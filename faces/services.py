@@ -490,36 +490,43 @@ def _quick_account_save(*, actor, public_id, enrolled, fields, request) -> Quick
 class Confirmation:
     candidate: FaceSearchCandidate
     confirmed: bool
+    # Whether the answer was checked at all: not on a locked candidate, nor while the professional must wait.
+    checked: bool
     locked: bool
 
 
 def face_candidate_confirm(*, actor: User, search: FaceSearch, rank: int, answer: str, request=None):
     """The professional gives the second factor the patient chose, to learn who a match is. The right one
     confirms the candidate (the name shows, then the file or the access request); a wrong one tells nothing
-    and counts: FACES_CONFIRMATION_ATTEMPTS of them lock the candidate for good, and the professional's wrong
-    answers across searches make them wait. Every attempt is in the patient's access log, never the answer.
-    Raises WrongFactor, ConfirmationLocked or ConfirmationThrottled."""
+    and counts: FACES_CONFIRMATION_ATTEMPTS of them lock the candidate for good, the right answer included, and
+    the professional's wrong answers across searches make them wait (a new search buys no new guesses). Every
+    attempt is in the patient's access log, never the answer. Raises WrongFactor, ConfirmationLocked or
+    ConfirmationThrottled."""
     if not policy.may_identify_faces(actor) or search.searcher_id != actor.pk:
         raise PermissionDenied
     if search.outcome != SearchOutcome.MATCH:
         raise Concealed()  # an ambiguous search names nobody, whatever the factor
     key = str(actor.pk)
-    if wait := abuse.wait_seconds(confirmation.lockout(), key):
-        raise confirmation.ConfirmationThrottled(wait)
-    result = _confirmation_record(actor=actor, search=search, rank=rank, answer=answer, request=request)
+    wait = abuse.wait_seconds(confirmation.lockout(), key)
+    result = _confirmation_record(
+        actor=actor, search=search, rank=rank, answer=answer, may_check=not wait, request=request
+    )
     if result.confirmed:
         abuse.clear(confirmation.lockout(), key)
         return result.candidate
-    abuse.failure(confirmation.lockout(), key)
+    if result.checked:
+        abuse.failure(confirmation.lockout(), key)
     if result.locked:
         raise confirmation.ConfirmationLocked()
+    if not result.checked:
+        raise confirmation.ConfirmationThrottled(wait)
     raise confirmation.WrongFactor(
         attempts_left=settings.FACES_CONFIRMATION_ATTEMPTS - result.candidate.failed_confirmations
     )
 
 
 @transaction.atomic
-def _confirmation_record(*, actor, search, rank, answer, request) -> Confirmation:
+def _confirmation_record(*, actor, search, rank, answer, may_check, request) -> Confirmation:
     candidate = (
         FaceSearchCandidate.objects.select_for_update()
         .select_related("patient__patient_profile")
@@ -529,10 +536,11 @@ def _confirmation_record(*, actor, search, rank, answer, request) -> Confirmatio
     if candidate is None:
         raise Concealed()
     if candidate.confirmed_at is not None:
-        return Confirmation(candidate=candidate, confirmed=True, locked=False)
+        return Confirmation(candidate=candidate, confirmed=True, checked=False, locked=False)
     locked = candidate.failed_confirmations >= settings.FACES_CONFIRMATION_ATTEMPTS
+    checked = may_check and not locked
     confirmed = False
-    if not locked:
+    if checked:
         consent = FaceConsent.objects.active().filter(patient=candidate.patient).first()
         confirmed = consent is not None and confirmation.answer_matches(
             candidate.patient, confirmation.factor_of(consent), answer
@@ -543,7 +551,7 @@ def _confirmation_record(*, actor, search, rank, answer, request) -> Confirmatio
             candidate.failed_confirmations += 1
             locked = candidate.failed_confirmations >= settings.FACES_CONFIRMATION_ATTEMPTS
         candidate.save(update_fields=["confirmed_at", "failed_confirmations"])
-    # The patient sees each attempt: a confirmed one as their identification viewed, a wrong one as another
+    # The patient sees each attempt: a confirmed one as their identification viewed, any other as one more
     # attempt to identify them. The answer itself is written nowhere.
     audit.record(
         actor=actor,
@@ -554,7 +562,7 @@ def _confirmation_record(*, actor, search, rank, answer, request) -> Confirmatio
         access=AccessPath.IDENTIFICATION,
         request=request,
     )
-    return Confirmation(candidate=candidate, confirmed=confirmed, locked=locked)
+    return Confirmation(candidate=candidate, confirmed=confirmed, checked=checked, locked=locked)
 
 
 def face_match_access_request(*, actor: User, search: FaceSearch, rank: int, reason: str, request=None):
