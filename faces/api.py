@@ -39,8 +39,18 @@ class FaceConsentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = FaceConsent
-        fields = ["given_at", "method", "text_version", "recorded_by"]
+        fields = ["given_at", "method", "text_version", "recorded_by", "confirm_with"]
         read_only_fields = fields
+
+
+class ConfirmationFactorSerializer(serializers.Serializer):
+    confirm_with = serializers.ChoiceField(
+        choices=ConfirmationFactor.choices,
+        help_text=_(
+            "What a professional asks the patient for before a face match names them: phone_digits only with a "
+            "mobile phone on the account, heart_code only with the emergency page on."
+        ),
+    )
 
 
 class FaceTemplateSerializer(serializers.ModelSerializer):
@@ -233,7 +243,8 @@ PHOTO_REFUSED = OpenApiResponse(
 class FaceConsentView(APIView):
     """The patient's consent to face identification and their enrolled faces: read (GET) and given (POST)
     by the patient or a professional who may add to their file; withdrawn (DELETE) by the patient only,
-    which deletes every enrolled face."""
+    which deletes every enrolled face. The patient chooses (PATCH `confirm_with`) what a professional asks them
+    for before a face match names them."""
 
     @extend_schema(responses=FaceStatusSerializer)
     def get(self, request, patient_id):
@@ -246,6 +257,26 @@ class FaceConsentView(APIView):
         patient = selectors.patient_for_enrolment(user=request.user, public_id=patient_id)
         services.face_consent_give(actor=request.user, patient=patient, request=request)
         return Response(FaceStatusSerializer(selectors.face_status(patient=patient)).data, status=201)
+
+    @extend_schema(
+        request=ConfirmationFactorSerializer,
+        responses={
+            200: FaceStatusSerializer,
+            400: OpenApiResponse(description="`factor_unavailable`: the account has no phone, or no Heart-Code."),
+            403: OpenApiResponse(description="Only the patient chooses; `no_consent` without a consent in force."),
+        },
+    )
+    def patch(self, request, patient_id):
+        patient = selectors.patient_for_enrolment(user=request.user, public_id=patient_id)
+        serializer = ConfirmationFactorSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.face_confirmation_factor_choose(
+            actor=request.user,
+            patient=patient,
+            factor=ConfirmationFactor(serializer.validated_data["confirm_with"]),
+            request=request,
+        )
+        return Response(FaceStatusSerializer(selectors.face_status(patient=patient)).data)
 
     @extend_schema(request=None, responses={200: FaceStatusSerializer})
     def delete(self, request, patient_id):

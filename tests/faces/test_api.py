@@ -95,6 +95,7 @@ def test_the_patient_consents_and_enrols_their_face(api, alice):
     assert consented.status_code == 201
     consent = consented.json()["consent"]
     assert consent["method"] == "self" and consent["recorded_by"] == alice.full_name
+    assert consent["confirm_with"] == "birth_date"
     assert consent["text_version"] and consent["given_at"]
     assert enrolled.status_code == 201
     template = FaceTemplate.objects.get()
@@ -184,6 +185,22 @@ def test_the_patient_withdraws_and_every_enrolled_face_is_deleted(api, enrolled_
     FaceConsent.objects.update(withdrawn_at=timezone.now() - UNDO_WINDOW * 2)
     erase_face_templates(FaceConsent.objects.get(patient=alice).pk)  # the task queued by the withdrawal
     assert FaceTemplate.objects.count() == 0
+
+
+def test_the_patient_chooses_how_a_professional_confirms_it_is_them(api, enrolled_alice, doctor):
+    alice = enrolled_alice
+    url = reverse("api:face-consent", args=[alice.public_id])
+
+    by_doctor = api(doctor).patch(url, {"confirm_with": "birth_date"})
+    without_phone = api(alice).patch(url, {"confirm_with": "phone_digits"})
+    alice.phone = "+33612345678"
+    alice.save()
+    with_phone = api(alice).patch(url, {"confirm_with": "phone_digits"})
+
+    assert by_doctor.status_code == 403
+    assert without_phone.status_code == 400 and without_phone.json()["code"] == "factor_unavailable"
+    assert with_phone.status_code == 200 and with_phone.json()["consent"]["confirm_with"] == "phone_digits"
+    assert FaceConsent.objects.get(patient=alice).confirm_with == "phone_digits"
 
 
 def test_only_the_patient_withdraws_consent(api, enrolled_alice, doctor, dave):
@@ -374,3 +391,9 @@ def test_the_openapi_schema_documents_the_face_api(client):
         assert "multipart/form-data" in paths[path]["post"]["requestBody"]["content"], path
     candidate = schema["components"]["schemas"]["FaceCandidate"]["properties"]
     assert candidate["name"].get("nullable") is True
+    assert candidate["patient_id"].get("nullable") is True
+    assert {"band", "confirmation_needed", "confirm_with", "confirmation_locked"} <= set(candidate)
+    assert "outcome" in schema["components"]["schemas"]["FaceSearchResult"]["properties"]
+    confirm = paths["/api/v1/faces/searches/{search_id}/candidates/{rank}/confirm/"]["post"]
+    assert {"200", "400", "403", "404", "429"} <= set(confirm["responses"])
+    assert "patch" in paths["/api/v1/patients/{patient_id}/face-consent/"]
