@@ -485,13 +485,6 @@ def may_identify_faces(actor: Actor) -> bool:
     return _is_verified_professional(actor)
 
 
-def may_name_identified_patient(actor: Actor, patient: User, *, emergency_page_on: bool) -> bool:
-    """Who a face search found is named to a professional who may open the file, or when the patient made
-    their name public on their emergency page; otherwise the match stays anonymous until the patient
-    answers an access request."""
-    return emergency_page_on or bool(decide(actor, Action.VIEW, patient))
-
-
 def may_withdraw_faces(actor: Actor, patient: User) -> bool:
     """The patient withdraws their consent to face identification; staff erase the templates on the
     patient's request. Nobody else removes them."""
@@ -532,3 +525,13 @@ def sees_unmasked_photos(access: Access) -> bool:
     if not access or access.path == AccessPath.LINK:
         return False
     return access.path in (AccessPath.OWNER, AccessPath.GUARDIAN) or access.whole_file
+
+
+def may_name_identified_patient(actor: Actor, patient: User, *, strong_match: bool, confirmed: bool) -> bool:
+    """Who a face search found is named only once the professional confirmed the second factor the patient
+    chose (birth date, phone digits, Heart-Code), or, for a strong match only, when they may already open
+    the file. A face alone never names a stranger's patient, and a possible match always needs the factor:
+    a look-alike must not get a name, a file, or a request for access."""
+    if not may_identify_faces(actor):
+        return False
+    return confirmed or (strong_match and bool(decide(actor, Action.VIEW, patient)))

@@ -1,9 +1,13 @@
+import copy
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from faces import confirmation
 from faces.engine.base import FaceProblem
 from faces.engine.images import read_upload
+from faces.models import ConfirmationFactor
 from relyfe.identifiers import normalize_email, parse_phone
 
 
@@ -30,20 +34,84 @@ class IdentifyForm(forms.Form):
     photo = PhotoField(label=_("Photo of the patient's face"))
 
 
-class OwnEnrolmentForm(forms.Form):
+class EnrolmentPhotos:
+    """Two or three photos find a patient better than one (other light, another angle): the first is required,
+    the other two optional. Three inputs rather than one that takes several files, because a phone's camera
+    takes one photo per input."""
+
+    PHOTO_FIELDS = ("photo", "photo_2", "photo_3")
+
+    def photos(self) -> list[tuple[str, bytes]]:
+        """(field name, bytes) of each photo given, in order: the service numbers them so."""
+        return [(name, self.cleaned_data[name]) for name in self.PHOTO_FIELDS if self.cleaned_data.get(name)]
+
+    def add_photo_problems(self, problems) -> None:
+        """Each refused photo's reason under its own input (`problems`: the service's numbers and problems)."""
+        names = [name for name, _image in self.photos()]
+        for number, problem in problems:
+            self.add_error(names[number - 1], str(problem.message))
+
+
+class OwnEnrolmentForm(EnrolmentPhotos, forms.Form):
     consent = forms.BooleanField(
         label=_("I have read the text above and I agree that ReLyfe keeps a template of my face to identify me."),
         required=True,
     )
     photo = SelfieField(label=_("A photo of my face"))
+    photo_2 = SelfieField(label=_("A second photo (optional)"), required=False)
+    photo_3 = SelfieField(label=_("A third photo (optional)"), required=False)
 
 
-class PatientEnrolmentForm(forms.Form):
+class PatientEnrolmentForm(EnrolmentPhotos, forms.Form):
     consent = forms.BooleanField(
         label=_("I read the consent text to the patient and they agreed, explicitly, to face identification."),
         required=True,
     )
     photo = PhotoField(label=_("Photo of the patient's face"))
+    photo_2 = PhotoField(label=_("A second photo, in other light or from a slight angle (optional)"), required=False)
+    photo_3 = PhotoField(label=_("A third photo (optional)"), required=False)
+
+
+class ConfirmationFactorForm(forms.Form):
+    """The patient's choice of what a professional asks them for before a face match names them."""
+
+    confirm_with = forms.ChoiceField(
+        label=_("How a professional confirms it is me"), widget=forms.RadioSelect, choices=()
+    )
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = confirmation.factors_offered(patient)
+        self.fields["confirm_with"].choices = [(factor.value, factor.label) for factor in offered]
+
+
+class CandidateConfirmationForm(forms.Form):
+    """What the professional asks the patient for, or reads on their card, before a match is named."""
+
+    QUESTIONS = {
+        ConfirmationFactor.BIRTH_DATE: (
+            _("The patient's birth date"),
+            forms.DateInput(attrs={"type": "date", "autocomplete": "off"}),
+        ),
+        ConfirmationFactor.PHONE_DIGITS: (
+            _("The last four digits of the patient's mobile phone"),
+            forms.TextInput(
+                attrs={"inputmode": "numeric", "pattern": "[0-9]{4}", "maxlength": "4", "autocomplete": "off"}
+            ),
+        ),
+        ConfirmationFactor.HEART_CODE: (
+            _("The address the patient's Heart-Code opens (scan it with your phone, then paste it)"),
+            forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}),
+        ),
+    }
+
+    answer = forms.CharField(max_length=300)
+
+    def __init__(self, *args, factor: ConfirmationFactor, **kwargs):
+        super().__init__(*args, **kwargs)
+        label, widget = self.QUESTIONS[factor]
+        self.fields["answer"].label = label
+        self.fields["answer"].widget = copy.deepcopy(widget)
 
 
 class QuickAccountForm(forms.Form):

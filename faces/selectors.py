@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,7 +15,8 @@ from accounts.models import Role, User
 from audit import services as audit
 from audit.models import Action as AuditAction
 from audit.models import ObjectType
-from faces.models import FaceConsent, FaceSearch, FaceTemplate
+from faces.confirmation import factor_of
+from faces.models import ConfirmationFactor, FaceConsent, FaceSearch, FaceTemplate, MatchBand, SearchOutcome
 from relyfe.identifiers import canonical_identifier
 from sharing.models import EmergencyProfile
 
@@ -76,11 +78,21 @@ def patient_for_enrolment(*, user, public_id) -> User:
 class ShownCandidate:
     rank: int
     similarity: float
+    band: MatchBand
     patient: User
-    # What the professional may do with this match: open the file, or see the emergency page and ask.
+    # Whether the professional may know who it is (policy.may_name_identified_patient); until then nothing
+    # of the patient shows, not even whether the professional has access to them.
+    name_shown: bool
+    # What the professional may do once it is named: open the file, or see the emergency page and ask.
     has_access: bool
     emergency_token: str | None
-    name_shown: bool
+    # The second factor to ask the patient for, and whether too many wrong ones locked this match.
+    factor: ConfirmationFactor
+    locked: bool
+
+    @property
+    def strong(self) -> bool:
+        return self.band == MatchBand.STRONG
 
 
 def face_search_of(*, user, public_id) -> FaceSearch:
@@ -93,30 +105,46 @@ def face_search_of(*, user, public_id) -> FaceSearch:
 
 
 def shown_candidates(*, user, search: FaceSearch) -> list[ShownCandidate]:
+    """The patients the search found, as far as the professional may see them. An ambiguous search shows
+    none: picking one of several look-alikes is what it must never do."""
     from sharing.services import emergency_token_of
 
+    if search.outcome != SearchOutcome.MATCH:
+        return []
     candidates = list(search.candidates.select_related("patient__patient_profile"))
+    patients = [candidate.patient for candidate in candidates]
     profiles = {
-        profile.patient_id: profile
-        for profile in EmergencyProfile.objects.filter(
-            patient__in=[candidate.patient for candidate in candidates], enabled=True
-        )
+        profile.patient_id: profile for profile in EmergencyProfile.objects.filter(patient__in=patients, enabled=True)
     }
-    return [
-        ShownCandidate(
-            rank=candidate.rank,
-            similarity=candidate.similarity,
-            patient=candidate.patient,
-            has_access=bool(policy.decide(user, policy.Action.VIEW, candidate.patient)),
-            emergency_token=emergency_token_of(profiles[candidate.patient_id])
-            if candidate.patient_id in profiles
-            else None,
-            name_shown=policy.may_name_identified_patient(
-                user, candidate.patient, emergency_page_on=candidate.patient_id in profiles
-            ),
+    consents = {
+        consent.patient_id: consent
+        for consent in FaceConsent.objects.active().filter(patient__in=patients).select_related("patient")
+    }
+    shown = []
+    for candidate in candidates:
+        named = policy.may_name_identified_patient(
+            user,
+            candidate.patient,
+            strong_match=candidate.band == MatchBand.STRONG,
+            confirmed=candidate.confirmed_at is not None,
         )
-        for candidate in candidates
-    ]
+        shown.append(
+            ShownCandidate(
+                rank=candidate.rank,
+                similarity=candidate.similarity,
+                band=MatchBand(candidate.band),
+                patient=candidate.patient,
+                name_shown=named,
+                has_access=named and bool(policy.decide(user, policy.Action.VIEW, candidate.patient)),
+                emergency_token=emergency_token_of(profiles[candidate.patient_id])
+                if named and candidate.patient_id in profiles
+                else None,
+                factor=factor_of(consents.get(candidate.patient_id)),
+                locked=candidate.confirmed_at is None
+                and candidate.failed_confirmations >= settings.FACES_CONFIRMATION_ATTEMPTS,
+            )
+        )
+    return shown
 
 
 def shown_candidate(*, user, search: FaceSearch, rank: int) -> ShownCandidate:

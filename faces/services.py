@@ -7,6 +7,7 @@ when the transaction then fails, what the backend made is removed again, so neit
 """
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from access import policy
 from access.models import AccessPath
@@ -25,23 +26,27 @@ from accounts.models import Role, User
 from audit import services as audit
 from audit.models import Action as AuditAction
 from audit.models import ObjectType
+from faces import confirmation
+from faces.bands import band_of, is_ambiguous
 from faces.engine import get_engine
-from faces.engine.base import FaceProblem
+from faces.engine.base import EnrolledFace, FaceProblem
 from faces.gallery import database_gallery
 from faces.models import (
     MAX_TEMPLATES_PER_PATIENT,
+    ConfirmationFactor,
     ConsentMethod,
     FaceConsent,
     FaceSearch,
     FaceSearchCandidate,
     FaceTemplate,
+    MatchBand,
     SearchOutcome,
 )
 from faces.tasks import erase_face_templates as erase_face_templates_task
 from notifications.models import Event
 from notifications.services import notify_translated
-from relyfe import outbox
-from relyfe.errors import Refused
+from relyfe import abuse, outbox
+from relyfe.errors import Concealed, Refused
 from relyfe.undo import UNDO_WINDOW, undo_window_open
 from relyfe.web import absolute_url
 from sharing.services import grant_to_account_creator
@@ -82,52 +87,85 @@ def face_consent_give(*, actor: User, patient: User, request=None) -> FaceConsen
     return consent
 
 
+class PhotosRefused(FaceProblem):
+    """Some photos of an enrolment cannot be used: each one's number and problem, so that the professional
+    retakes only those. Nothing of the enrolment is kept."""
+
+    def __init__(self, problems: list[tuple[int, FaceProblem]]):
+        message = " ".join(
+            str(gettext_lazy("Photo %(number)s: %(reason)s") % {"number": number, "reason": problem.message})
+            for number, problem in problems
+        )
+        super().__init__(problems[0][1].code, message)
+        self.problems = problems
+
+
 def face_enrol(*, actor: User, patient: User, image: bytes, request=None) -> FaceTemplate:
-    """Adds a template of the largest face in `image` for `patient`. Needs the patient's consent in force:
-    without it, nothing is computed and nothing is stored."""
+    """Adds a template of the largest face in `image` for `patient`: face_enrol_photos with one photo."""
+    return face_enrol_photos(actor=actor, patient=patient, images=[image], request=request)[0]
+
+
+def face_enrol_photos(*, actor: User, patient: User, images: Sequence[bytes], request=None) -> list[FaceTemplate]:
+    """Adds a template of the largest face of each photo for `patient` (2 or 3 photos in other light and angles
+    find them better), each with the quality the engine measured. Needs the patient's consent in force: without
+    it, nothing is computed and nothing is stored. One photo the engine refuses keeps none of them: the error
+    says which and why (PhotosRefused, or the photo's own FaceProblem when there was one photo)."""
     path = policy.require(actor, policy.Action.ENROL_FACE, patient).logged_path
     consent = FaceConsent.objects.active().filter(patient=patient).first()
     if consent is None:
         raise Refused("no_consent", _("The patient has not consented to face identification."))
-    if FaceTemplate.objects.filter(patient=patient).count() >= MAX_TEMPLATES_PER_PATIENT:
+    if FaceTemplate.objects.filter(patient=patient).count() + len(images) > MAX_TEMPLATES_PER_PATIENT:
         raise ValidationError(
             _("This patient already has %(count)s enrolled photos; withdraw them to start again.")
-            % {"count": MAX_TEMPLATES_PER_PATIENT},
+            % {"count": FaceTemplate.objects.filter(patient=patient).count()},
             code="too_many_templates",
         )
     face_engine = engine()
-    enrolled = face_engine.enrol(image, external_id=str(patient.public_id))
+    enrolled: list[EnrolledFace] = []
+    problems: list[tuple[int, FaceProblem]] = []
+    for number, image in enumerate(images, start=1):
+        try:
+            enrolled.append(face_engine.enrol(image, external_id=str(patient.public_id)))
+        except FaceProblem as problem:
+            problems.append((number, problem))
     try:
-        return _template_save(
+        if problems:
+            raise problems[0][1] if len(images) == 1 else PhotosRefused(problems)
+        return _templates_save(
             actor=actor, patient=patient, consent=consent, enrolled=enrolled, path=path, request=request
         )
     except BaseException:
-        face_engine.remove([enrolled.face_id])
+        if enrolled:
+            face_engine.remove([face.face_id for face in enrolled])
         raise
 
 
 @transaction.atomic
-def _template_save(*, actor, patient, consent, enrolled, path, request) -> FaceTemplate:
-    # The consent may have been withdrawn while the backend was working: then the template must not stay.
+def _templates_save(*, actor, patient, consent, enrolled: list[EnrolledFace], path, request) -> list[FaceTemplate]:
+    # The consent may have been withdrawn while the backend was working: then the templates must not stay.
     if not FaceConsent.objects.select_for_update().filter(pk=consent.pk, withdrawn_at__isnull=True).exists():
         raise Refused("no_consent", _("The patient has not consented to face identification."))
-    template = FaceTemplate.objects.create(
-        patient=patient,
-        consent=consent,
-        backend=settings.FACES_BACKEND,
-        face_id=enrolled.face_id,
-        embedding=enrolled.embedding,
-        enrolled_by=actor,
-    )
-    audit.record(
-        actor=actor,
-        patient=patient,
-        object_type=ObjectType.FACE_TEMPLATE,
-        object_id=template.public_id,
-        action=AuditAction.CREATE,
-        access=path,
-        request=request,
-    )
+    templates = []
+    for face in enrolled:
+        template = FaceTemplate.objects.create(
+            patient=patient,
+            consent=consent,
+            backend=settings.FACES_BACKEND,
+            face_id=face.face_id,
+            embedding=face.embedding,
+            enrolled_by=actor,
+            quality=face.quality,
+        )
+        audit.record(
+            actor=actor,
+            patient=patient,
+            object_type=ObjectType.FACE_TEMPLATE,
+            object_id=template.public_id,
+            action=AuditAction.CREATE,
+            access=path,
+            request=request,
+        )
+        templates.append(template)
     if actor.pk != patient.pk:
         notify_translated(
             recipient=patient,
@@ -137,7 +175,35 @@ def _template_save(*, actor, patient, consent, enrolled, path, request) -> FaceT
             url=reverse("faces:mine"),
             actor=actor,
         )
-    return template
+    return templates
+
+
+@transaction.atomic
+def face_confirmation_factor_choose(
+    *, actor: User, patient: User, factor: ConfirmationFactor, request=None
+) -> FaceConsent:
+    """The patient chooses what a professional asks them for before a face match names them: only a factor
+    their account has (a phone number, a Heart-Code in use)."""
+    if actor.pk != patient.pk:
+        raise PermissionDenied
+    consent = FaceConsent.objects.select_for_update().active().filter(patient=patient).first()
+    if consent is None:
+        raise Refused("no_consent", _("You have not consented to face identification."))
+    if factor not in confirmation.factors_offered(patient):
+        raise ValidationError(_("Your account cannot confirm it is you this way."), code="factor_unavailable")
+    consent.confirm_with = factor
+    consent.full_clean()
+    consent.save(update_fields=["confirm_with"])
+    audit.record(
+        actor=actor,
+        patient=patient,
+        object_type=ObjectType.FACE_CONSENT,
+        object_id=consent.public_id,
+        action=AuditAction.UPDATE,
+        access=AccessPath.OWNER,
+        request=request,
+    )
+    return consent
 
 
 @transaction.atomic
@@ -295,20 +361,31 @@ def _search_save(*, actor, candidates, threshold, request) -> FaceSearch:
             pk__in=FaceConsent.objects.active().values("patient"),
         ).values_list("public_id", "pk")
     }
+    # A patient enrolled with several photos counts once, with their best one: two photos of one person are
+    # never "several patients who look alike".
     best: dict[int, float] = {}
     for candidate in candidates:
         patient_pk = consenting.get(candidate.external_id)
         if patient_pk is not None and candidate.similarity > best.get(patient_pk, -1):
             best[patient_pk] = candidate.similarity
     ranked = sorted(best.items(), key=lambda item: -item[1])[:MAX_CANDIDATES]
+    if not ranked:
+        outcome = SearchOutcome.NO_MATCH
+    elif is_ambiguous([similarity for _patient, similarity in ranked]):
+        outcome = SearchOutcome.AMBIGUOUS
+    else:
+        outcome = SearchOutcome.MATCH
     search = FaceSearch.objects.create(
-        searcher=actor,
-        backend=settings.FACES_BACKEND,
-        threshold=threshold,
-        outcome=SearchOutcome.MATCH if ranked else SearchOutcome.NO_MATCH,
+        searcher=actor, backend=settings.FACES_BACKEND, threshold=threshold, outcome=outcome
     )
     FaceSearchCandidate.objects.bulk_create(
-        FaceSearchCandidate(search=search, patient_id=patient_pk, similarity=similarity, rank=rank)
+        FaceSearchCandidate(
+            search=search,
+            patient_id=patient_pk,
+            similarity=similarity,
+            rank=rank,
+            band=band_of(similarity) or MatchBand.POSSIBLE,
+        )
         for rank, (patient_pk, similarity) in enumerate(ranked, start=1)
     )
     for candidate in search.candidates.select_related("patient"):
@@ -403,19 +480,101 @@ def _quick_account_save(*, actor, public_id, enrolled, fields, request) -> Quick
     patient, code = accounts.patient_create_for_claim(created_by=actor, public_id=public_id, **fields)
     grant_to_account_creator(actor=actor, patient=patient, request=request)
     consent = face_consent_give(actor=actor, patient=patient, request=request)
-    _template_save(
-        actor=actor, patient=patient, consent=consent, enrolled=enrolled, path=AccessPath.GRANT, request=request
+    _templates_save(
+        actor=actor, patient=patient, consent=consent, enrolled=[enrolled], path=AccessPath.GRANT, request=request
     )
     return QuickAccount(patient=patient, claim_code=code)
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    candidate: FaceSearchCandidate
+    confirmed: bool
+    # Whether the answer was checked at all: not on a locked candidate, nor while the professional must wait.
+    checked: bool
+    locked: bool
+
+
+def face_candidate_confirm(*, actor: User, search: FaceSearch, rank: int, answer: str, request=None):
+    """The professional gives the second factor the patient chose, to learn who a match is. The right one
+    confirms the candidate (the name shows, then the file or the access request); a wrong one tells nothing
+    and counts: FACES_CONFIRMATION_ATTEMPTS of them lock the candidate for good, the right answer included, and
+    the professional's wrong answers across searches make them wait (a new search buys no new guesses). Every
+    attempt is in the patient's access log, never the answer. Raises WrongFactor, ConfirmationLocked or
+    ConfirmationThrottled."""
+    if not policy.may_identify_faces(actor) or search.searcher_id != actor.pk:
+        raise PermissionDenied
+    if search.outcome != SearchOutcome.MATCH:
+        raise Concealed()  # an ambiguous search names nobody, whatever the factor
+    key = str(actor.pk)
+    wait = abuse.wait_seconds(confirmation.lockout(), key)
+    result = _confirmation_record(
+        actor=actor, search=search, rank=rank, answer=answer, may_check=not wait, request=request
+    )
+    if result.confirmed:
+        abuse.clear(confirmation.lockout(), key)
+        return result.candidate
+    if result.checked:
+        abuse.failure(confirmation.lockout(), key)
+    if result.locked:
+        raise confirmation.ConfirmationLocked()
+    if not result.checked:
+        raise confirmation.ConfirmationThrottled(wait)
+    raise confirmation.WrongFactor(
+        attempts_left=settings.FACES_CONFIRMATION_ATTEMPTS - result.candidate.failed_confirmations
+    )
+
+
+@transaction.atomic
+def _confirmation_record(*, actor, search, rank, answer, may_check, request) -> Confirmation:
+    candidate = (
+        FaceSearchCandidate.objects.select_for_update()
+        .select_related("patient__patient_profile")
+        .filter(search=search, rank=rank)
+        .first()
+    )
+    if candidate is None:
+        raise Concealed()
+    if candidate.confirmed_at is not None:
+        return Confirmation(candidate=candidate, confirmed=True, checked=False, locked=False)
+    locked = candidate.failed_confirmations >= settings.FACES_CONFIRMATION_ATTEMPTS
+    checked = may_check and not locked
+    confirmed = False
+    if checked:
+        consent = FaceConsent.objects.active().filter(patient=candidate.patient).first()
+        confirmed = consent is not None and confirmation.answer_matches(
+            candidate.patient, confirmation.factor_of(consent), answer
+        )
+        if confirmed:
+            candidate.confirmed_at = timezone.now()
+        else:
+            candidate.failed_confirmations += 1
+            locked = candidate.failed_confirmations >= settings.FACES_CONFIRMATION_ATTEMPTS
+        candidate.save(update_fields=["confirmed_at", "failed_confirmations"])
+    # The patient sees each attempt: a confirmed one as their identification viewed, any other as one more
+    # attempt to identify them. The answer itself is written nowhere.
+    audit.record(
+        actor=actor,
+        patient=candidate.patient,
+        object_type=ObjectType.FACE_SEARCH,
+        object_id=search.public_id,
+        action=AuditAction.VIEW if confirmed else AuditAction.IDENTIFY,
+        access=AccessPath.IDENTIFICATION,
+        request=request,
+    )
+    return Confirmation(candidate=candidate, confirmed=confirmed, checked=checked, locked=locked)
+
+
 def face_match_access_request(*, actor: User, search: FaceSearch, rank: int, reason: str, request=None):
-    """A professional who found a patient they have no access to asks the patient for it, as a visitor of
-    the emergency page would, without learning more about the patient than the search showed."""
+    """A professional who found a patient they have no access to, and confirmed who it is, asks the patient for
+    it, as a visitor of the emergency page would, without learning more about the patient than the search
+    showed. An unconfirmed match asks nobody: the request could reach a look-alike."""
     from faces.selectors import shown_candidate
     from sharing.services import access_request_create, emergency_profile_ensure
 
     candidate = shown_candidate(user=actor, search=search, rank=rank)
+    if not candidate.name_shown:
+        raise Refused("not_confirmed", _("Confirm who the patient is before asking them for access."))
     if candidate.has_access:
         raise ValidationError(_("You already have access to this patient's file."), code="has_access")
     profile = getattr(actor, "professional_profile", None)

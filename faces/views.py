@@ -9,14 +9,17 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from access import policy
-from faces import selectors, services
+from faces import confirmation, selectors, services
 from faces.engine.base import FaceProblem
 from faces.forms import (
     AccessRequestForm,
+    CandidateConfirmationForm,
+    ConfirmationFactorForm,
     DemoCompareForm,
     DemoEnrolForm,
     IdentifyForm,
@@ -24,7 +27,8 @@ from faces.forms import (
     PatientEnrolmentForm,
     QuickAccountForm,
 )
-from faces.models import CONSENT_TEXT_VERSION
+from faces.models import CONSENT_TEXT_VERSION, ConfirmationFactor
+from faces.services import PhotosRefused
 from relyfe.undo import offer_undo
 from relyfe.web import absolute_url
 
@@ -36,7 +40,9 @@ def _identifying_professional(request):
 
 
 def _add_error(form, error: FaceProblem | ValidationError | PermissionDenied) -> None:
-    if isinstance(error, FaceProblem):
+    if isinstance(error, PhotosRefused):
+        form.add_photo_problems(error.problems)
+    elif isinstance(error, FaceProblem):
         form.add_error("photo", str(error.message))
     elif isinstance(error, ValidationError):
         for message in error.messages:
@@ -57,8 +63,11 @@ def mine(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.face_consent_give(actor=request.user, patient=request.user, request=request)
-            services.face_enrol(
-                actor=request.user, patient=request.user, image=form.cleaned_data["photo"], request=request
+            services.face_enrol_photos(
+                actor=request.user,
+                patient=request.user,
+                images=[image for _name, image in form.photos()],
+                request=request,
             )
         except (FaceProblem, ValidationError) as error:
             _add_error(form, error)
@@ -68,8 +77,47 @@ def mine(request):
     return render(
         request,
         "faces/mine.html",
-        {"status": status, "form": form, "consent_version": CONSENT_TEXT_VERSION},
+        {
+            "status": status,
+            "form": form,
+            "factor_form": _factor_form(status),
+            "consent_version": CONSENT_TEXT_VERSION,
+        },
     )
+
+
+def _factor_form(status, data=None) -> ConfirmationFactorForm | None:
+    if status.consent is None:
+        return None
+    return ConfirmationFactorForm(
+        data, patient=status.consent.patient, initial={"confirm_with": status.consent.confirm_with}
+    )
+
+
+@login_required
+@require_POST
+def confirm_with(request):
+    """The patient chooses what a professional asks them for before a face match names them."""
+    status = selectors.own_face_status(user=request.user)
+    form = _factor_form(status, request.POST)
+    if form is None:
+        return redirect("faces:mine")
+    if form.is_valid():
+        try:
+            services.face_confirmation_factor_choose(
+                actor=request.user,
+                patient=request.user,
+                factor=ConfirmationFactor(form.cleaned_data["confirm_with"]),
+                request=request,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Saved: a professional who finds you by your face will ask you for this."))
+    else:
+        messages.error(request, _("Choose one of the ways offered."))
+    return redirect("faces:mine")
 
 
 @login_required
@@ -135,10 +183,55 @@ def search_result(request, search_id):
         "faces/search_result.html",
         {
             "search": search,
-            "candidates": selectors.shown_candidates(user=professional, search=search),
+            "rows": _candidate_rows(selectors.shown_candidates(user=professional, search=search)),
             "request_form": AccessRequestForm(),
         },
     )
+
+
+def _candidate_rows(candidates) -> list[dict]:
+    """Each candidate with the form asking for its second factor, while it is neither named nor locked."""
+    return [
+        {
+            "candidate": candidate,
+            "confirm_form": None
+            if candidate.name_shown or candidate.locked
+            else CandidateConfirmationForm(factor=candidate.factor, auto_id=f"id_candidate_{candidate.rank}_%s"),
+        }
+        for candidate in candidates
+    ]
+
+
+@login_required
+@require_POST
+def confirm_candidate(request, search_id, rank):
+    """The professional gives the patient's second factor. Whatever was wrong, the answer is the same."""
+    professional = _identifying_professional(request)
+    search = selectors.face_search_of(user=professional, public_id=search_id)
+    candidate = selectors.shown_candidate(user=professional, search=search, rank=rank)
+    form = CandidateConfirmationForm(request.POST, factor=candidate.factor)
+    if not form.is_valid():
+        messages.error(request, _("Give the answer the patient gave you."))
+        return redirect("faces:search", search.public_id)
+    try:
+        services.face_candidate_confirm(
+            actor=professional, search=search, rank=rank, answer=form.cleaned_data["answer"], request=request
+        )
+    except confirmation.WrongFactor as wrong:
+        messages.error(
+            request,
+            ngettext(
+                "%(detail)s %(count)s attempt left.",
+                "%(detail)s %(count)s attempts left.",
+                wrong.attempts_left,
+            )
+            % {"detail": wrong.detail, "count": wrong.attempts_left},
+        )
+    except (confirmation.ConfirmationLocked, confirmation.ConfirmationThrottled) as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("Confirmed: you can now see who the patient is."))
+    return redirect("faces:search", search.public_id)
 
 
 @login_required
@@ -173,7 +266,12 @@ def enrol_patient(request, patient_id):
     if request.method == "POST" and form.is_valid():
         try:
             services.face_consent_give(actor=request.user, patient=patient, request=request)
-            services.face_enrol(actor=request.user, patient=patient, image=form.cleaned_data["photo"], request=request)
+            services.face_enrol_photos(
+                actor=request.user,
+                patient=patient,
+                images=[image for _name, image in form.photos()],
+                request=request,
+            )
         except (FaceProblem, ValidationError) as error:
             _add_error(form, error)
         else:
@@ -278,5 +376,5 @@ def demo(request):
             _add_error(compare_form, problem)
         else:
             context["search"] = search
-            context["candidates"] = selectors.shown_candidates(user=professional, search=search)
+            context["rows"] = _candidate_rows(selectors.shown_candidates(user=professional, search=search))
     return render(request, "faces/demo.html", context)

@@ -84,6 +84,11 @@ api_v1 = [
     path("patients/<uuid:patient_id>/face-consent/", faces_api.FaceConsentView.as_view(), name="face-consent"),
     path("patients/<uuid:patient_id>/faces/", faces_api.PatientFacesView.as_view(), name="faces"),
     path("faces/identify/", faces_api.FaceIdentifyView.as_view(), name="face-identify"),
+    path(
+        "faces/searches/<uuid:search_id>/candidates/<int:rank>/confirm/",
+        faces_api.FaceCandidateConfirmView.as_view(),
+        name="face-candidate-confirm",
+    ),
     path("faces/patients/", faces_api.QuickPatientView.as_view(), name="face-quick-patient"),
     path("print-jobs/", printing_api.PrintJobsView.as_view(), name="print-jobs"),
     path("me/export/", export_api.MyExportView.as_view(), name="me-export"),

@@ -353,6 +353,9 @@ DECISIONS = {
     "faces:identify": ("get", {}, {"bob"}),
     "faces:search": ("get", {"search_id": "face_search"}, {"bob"}),
     "faces:request_access": ("post", {"search_id": "face_search", "rank": 1}, {"bob"}),
+    "faces:confirm_candidate": ("post", {"search_id": "face_search", "rank": 1}, {"bob"}),
+    "api:face-candidate-confirm": ("post", {"search_id": "face_search", "rank": 1}, {"bob"}),
+    "faces:confirm_with": ("post", {}, PATIENTS),
     "faces:quick_account": ("get", {}, {"bob"}),
     "faces:demo": ("get", {}, {"bob"}),
     # The patient (sent on to their own page) and a professional who may add to the file.

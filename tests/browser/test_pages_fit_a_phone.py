@@ -250,7 +250,7 @@ def test_every_page_of_a_patient_fits_a_phone(page, cast):
     sweep.assert_no_fault()
     # The photo's help says once how to take it (its label said it too).
     page.goto(page.base_url + reverse("faces:mine"))
-    assert page.inner_text(".face-photo .help").count("bien éclairé") == 1
+    assert page.inner_text(".face-photo .help >> nth=0").count("bien éclairé") == 1
 
 
 def test_every_page_of_a_professional_fits_a_phone(page, cast):

@@ -30,7 +30,7 @@ def photo(name: str) -> SimpleUploadedFile:
 
 
 @pytest.fixture(autouse=True)
-def english(settings):
+def english(settings, bands):
     settings.LANGUAGE_CODE = "en"
 
 
@@ -95,13 +95,15 @@ def test_the_patient_consents_and_enrols_their_face(api, alice):
     assert consented.status_code == 201
     consent = consented.json()["consent"]
     assert consent["method"] == "self" and consent["recorded_by"] == alice.full_name
+    assert consent["confirm_with"] == "birth_date"
     assert consent["text_version"] and consent["given_at"]
     assert enrolled.status_code == 201
     template = FaceTemplate.objects.get()
-    assert set(enrolled.json()) == {"id", "enrolled_at"} and enrolled.json()["id"] == str(template.public_id)
+    [face] = enrolled.json()
+    assert set(face) == {"id", "enrolled_at", "quality"} and face["id"] == str(template.public_id)
     assert after.json()["enrolled_faces"] == 1
     assert after.json()["templates"] == [
-        {"id": str(template.public_id), "enrolled_at": enrolled.json()["enrolled_at"], "enrolled_by": alice.full_name}
+        {"id": str(template.public_id), "enrolled_at": face["enrolled_at"], "enrolled_by": alice.full_name}
     ]
 
 
@@ -185,6 +187,22 @@ def test_the_patient_withdraws_and_every_enrolled_face_is_deleted(api, enrolled_
     assert FaceTemplate.objects.count() == 0
 
 
+def test_the_patient_chooses_how_a_professional_confirms_it_is_them(api, enrolled_alice, doctor):
+    alice = enrolled_alice
+    url = reverse("api:face-consent", args=[alice.public_id])
+
+    by_doctor = api(doctor).patch(url, {"confirm_with": "birth_date"})
+    without_phone = api(alice).patch(url, {"confirm_with": "phone_digits"})
+    alice.phone = "+33612345678"
+    alice.save()
+    with_phone = api(alice).patch(url, {"confirm_with": "phone_digits"})
+
+    assert by_doctor.status_code == 403
+    assert without_phone.status_code == 400 and without_phone.json()["code"] == "factor_unavailable"
+    assert with_phone.status_code == 200 and with_phone.json()["consent"]["confirm_with"] == "phone_digits"
+    assert FaceConsent.objects.get(patient=alice).confirm_with == "phone_digits"
+
+
 def test_only_the_patient_withdraws_consent(api, enrolled_alice, doctor, dave):
     url = reverse("api:face-consent", args=[enrolled_alice.public_id])
 
@@ -221,8 +239,11 @@ def test_a_professional_of_the_team_identifies_the_patient_from_another_photo(ap
     search = FaceSearch.objects.get()
     assert body["search_id"] == str(search.public_id)
     assert body["threshold"] == settings.FACES_MATCH_THRESHOLD
+    assert body["outcome"] == "match"
     [candidate] = body["candidates"]
-    assert candidate["rank"] == 1 and candidate["similarity"] >= 99
+    assert candidate["rank"] == 1 and candidate["band"] == "strong"
+    assert candidate["similarity"] >= settings.FACES_STRONG_MATCH_THRESHOLD
+    assert candidate["confirmation_needed"] is False
     assert candidate["patient_id"] == str(alice.public_id)
     assert candidate["name"] == alice.full_name
     assert candidate["has_access"] is True
@@ -239,23 +260,34 @@ def test_a_professional_of_the_team_identifies_the_patient_from_another_photo(ap
     ).exists()
 
 
-def test_a_professional_without_access_sees_who_it_is_only_through_the_emergency_page(
+def test_a_professional_without_access_learns_nothing_until_the_birth_date_confirms_the_match(
     api, enrolled_alice, charlie, staff
 ):
     alice = enrolled_alice
-    client = api(verified(charlie, staff))
-
-    anonymous = identify(client, "obama_3.jpg").json()["candidates"][0]
     profile = sharing.emergency_profile_ensure(patient=alice)
     sharing.emergency_profile_update(actor=alice, profile=profile, fields={"enabled": True}, visible_sections=[])
-    public = identify(client, "obama_3.jpg").json()["candidates"][0]
+    client = api(verified(charlie, staff))
 
-    assert anonymous["patient_id"] == str(alice.public_id)
-    assert anonymous["has_access"] is False
-    assert anonymous["name"] is None and anonymous["record_url"] is None and anonymous["emergency_url"] is None
-    assert public["name"] == alice.full_name and public["record_url"] is None
-    assert public["emergency_url"] == f"/e/{sharing.emergency_token_of(profile)}/"
-    assert AccessEvent.objects.filter(patient=alice, actor=charlie, action="identify").count() == 2
+    search = identify(client, "obama_3.jpg").json()
+    [anonymous] = search["candidates"]
+    confirmed = client.post(
+        reverse("api:face-candidate-confirm", args=[search["search_id"], 1]),
+        {"answer": alice.patient_profile.birth_date.isoformat()},
+    )
+
+    assert anonymous["band"] == "strong" and anonymous["confirmation_needed"] is True
+    assert anonymous["confirm_with"] == "birth_date" and anonymous["confirmation_locked"] is False
+    assert anonymous["patient_id"] is None and anonymous["name"] is None and anonymous["has_access"] is False
+    assert anonymous["record_url"] is None and anonymous["emergency_url"] is None
+    assert confirmed.status_code == 200, confirmed.json()
+    named = confirmed.json()
+    assert named["confirmation_needed"] is False
+    assert named["name"] == alice.full_name and named["patient_id"] == str(alice.public_id)
+    assert named["record_url"] is None and named["has_access"] is False
+    assert named["emergency_url"] == f"/e/{sharing.emergency_token_of(profile)}/"
+    assert AccessEvent.objects.filter(patient=alice, actor=charlie, action="identify").count() == 1
+    confirmations = AccessEvent.objects.filter(patient=alice, actor=charlie, action="view", object_type="face_search")
+    assert confirmations.count() == 1
 
 
 def test_someone_else_matches_nobody_and_the_search_is_still_logged(api, enrolled_alice, doctor):
@@ -359,3 +391,9 @@ def test_the_openapi_schema_documents_the_face_api(client):
         assert "multipart/form-data" in paths[path]["post"]["requestBody"]["content"], path
     candidate = schema["components"]["schemas"]["FaceCandidate"]["properties"]
     assert candidate["name"].get("nullable") is True
+    assert candidate["patient_id"].get("nullable") is True
+    assert {"band", "confirmation_needed", "confirm_with", "confirmation_locked"} <= set(candidate)
+    assert "outcome" in schema["components"]["schemas"]["FaceSearchResult"]["properties"]
+    confirm = paths["/api/v1/faces/searches/{search_id}/candidates/{rank}/confirm/"]["post"]
+    assert {"200", "400", "403", "404", "429"} <= set(confirm["responses"])
+    assert "patch" in paths["/api/v1/patients/{patient_id}/face-consent/"]

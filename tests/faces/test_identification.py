@@ -28,7 +28,7 @@ from tests.factories import PASSWORD, ProfessionalFactory
 
 
 @pytest.fixture(autouse=True)
-def english(settings):
+def english(settings, bands):
     settings.LANGUAGE_CODE = "en"
 
 
@@ -71,8 +71,9 @@ def test_a_patient_enrols_their_own_face_and_their_doctor_finds_them(client, ali
     search = FaceSearch.objects.get()
     candidate = search.candidates.get()
     assert (candidate.patient, search.outcome) == (alice, SearchOutcome.MATCH)
-    assert candidate.similarity >= 99
-    assert f"Confidence {candidate.similarity:.2f} %" in page
+    assert candidate.band == "strong"
+    assert "Strong match" in page and "Confidence" not in page
+    assert f"Similarity {candidate.similarity:.2f} on a scale of 0 to 100" in page  # inside "Show the score"
     event = AccessEvent.objects.get(patient=alice, object_type="face_search")
     assert (event.actor, event.action) == (doctor, "identify")
     client.force_login(alice)
@@ -84,7 +85,7 @@ def test_another_person_is_not_taken_for_the_patient(client, alice, doctor):
 
     page = identify(client, doctor, "biden_1.jpg").content.decode()
 
-    assert "Nobody enrolled matches this face with a confidence of 99 % or more." in page
+    assert "No match: nobody enrolled looks enough like this face." in page
     assert alice.full_name not in page
     assert FaceSearch.objects.get().outcome == SearchOutcome.NO_MATCH
     assert not AccessEvent.objects.filter(object_type="face_search").exists()
@@ -140,7 +141,7 @@ def test_withdrawal_deletes_the_templates_and_the_patient_is_no_longer_found(cli
     assert AccessEvent.objects.filter(patient=alice, object_type="face_template", action="revoke").count() == 2
     assert "No template of your face exists" in client.get(reverse("faces:mine")).content.decode()
     page = identify(client, doctor, "obama_2.jpg").content.decode()
-    assert "Nobody enrolled matches" in page
+    assert "No match" in page
 
 
 def test_a_doctor_enrols_a_patient_after_recording_their_consent(client, alice, doctor):
@@ -159,16 +160,31 @@ def test_a_doctor_enrols_a_patient_after_recording_their_consent(client, alice, 
     assert "given to a professional, who recorded it" in client.get(reverse("faces:mine")).content.decode()
 
 
-def test_a_professional_without_access_sees_an_anonymous_match_and_may_ask_for_access(client, alice):
+def test_a_professional_without_access_confirms_the_birth_date_then_may_ask_for_access(client, alice):
     enrol_alice(client, alice)
     stranger = verify(ProfessionalFactory(first_name="Zoé"))
 
     response = identify(client, stranger, "obama_2.jpg")
 
     page = response.content.decode()
-    assert "A patient enrolled in ReLyfe" in page
+    assert "Strong match" in page and "A patient enrolled in ReLyfe" in page
+    assert "The patient&#x27;s birth date" in page
     assert alice.full_name not in page and str(alice.public_id) not in page
     search = FaceSearch.objects.get()
+    asked_too_early = client.post(
+        reverse("faces:request_access", args=[search.public_id, 1]), {"reason": "Unconscious in the ward"}
+    )
+    assert asked_too_early.status_code == 403 and not AccessRequest.objects.exists()
+
+    birth_date = alice.patient_profile.birth_date
+    confirmed = client.post(
+        reverse("faces:confirm_candidate", args=[search.public_id, 1]), {"answer": birth_date.isoformat()}, follow=True
+    ).content.decode()
+
+    assert "Confirmed: you can now see who the patient is." in confirmed
+    assert alice.full_name in confirmed
+    assert reverse("health_records:timeline", args=[alice.public_id]) not in confirmed
+    assert search.candidates.get().confirmed_at is not None
     sent = client.post(
         reverse("faces:request_access", args=[search.public_id, 1]), {"reason": "Unconscious in the ward"}, follow=True
     )
@@ -178,17 +194,24 @@ def test_a_professional_without_access_sees_an_anonymous_match_and_may_ask_for_a
     assert Notification.objects.filter(recipient=alice, event=Event.ACCESS_REQUEST_RECEIVED).exists()
 
 
-def test_the_emergency_page_is_offered_when_the_patient_turned_it_on(client, alice):
+def test_the_emergency_page_is_offered_once_the_match_is_confirmed(client, alice):
     enrol_alice(client, alice)
     profile = sharing.emergency_profile_ensure(patient=alice)
     sharing.emergency_profile_update(actor=alice, profile=profile, fields={"enabled": True}, visible_sections=[])
+    emergency_url = reverse("sharing:emergency_page", args=[sharing.emergency_token_of(profile)])
     stranger = verify(ProfessionalFactory())
 
-    page = identify(client, stranger, "obama_4.jpg").content.decode()
+    before = identify(client, stranger, "obama_4.jpg").content.decode()
+    search = FaceSearch.objects.get()
+    after = client.post(
+        reverse("faces:confirm_candidate", args=[search.public_id, 1]),
+        {"answer": alice.patient_profile.birth_date.strftime("%d/%m/%Y")},
+        follow=True,
+    ).content.decode()
 
-    assert alice.full_name in page
-    assert reverse("sharing:emergency_page", args=[sharing.emergency_token_of(profile)]) in page
-    assert reverse("health_records:timeline", args=[alice.public_id]) not in page
+    assert alice.full_name not in before and emergency_url not in before
+    assert alice.full_name in after and emergency_url in after
+    assert reverse("health_records:timeline", args=[alice.public_id]) not in after
 
 
 def test_only_verified_professionals_identify_and_each_sees_only_their_recent_searches(client, alice, doctor, charlie):
@@ -283,7 +306,7 @@ def test_the_demonstration_page_creates_an_identity_then_finds_it(client, alice,
     ).content.decode()
     similarity = FaceSearch.objects.get().candidates.get().similarity
     assert f"ReLyfe id {alice.public_id}" in compared
-    assert f"Confidence {similarity:.2f} %" in compared
+    assert "Strong match" in compared and f"Similarity {similarity:.2f}" in compared
 
     unknown = client.post(
         url,
