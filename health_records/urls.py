@@ -1,6 +1,6 @@
 from django.urls import path
 
-from health_records import photo_views, views
+from health_records import annotation_views, photo_views, views
 
 app_name = "health_records"
 
@@ -20,4 +20,10 @@ urlpatterns = [
     path("files/<uuid:file_id>/view/", views.file_inline, name="file_inline"),
     path("files/<uuid:file_id>/thumbnail/", views.file_thumbnail, name="file_thumbnail"),
     path("files/<uuid:file_id>/thumbnail/retry/", views.file_thumbnail_retry, name="file_thumbnail_retry"),
+]
+
+# Drawings over a photo (health_records/annotation_views.py).
+urlpatterns += [
+    path("files/<uuid:file_id>/annotate/", annotation_views.annotate, name="annotate"),
+    path("files/<uuid:file_id>/annotate/delete/", annotation_views.annotation_delete, name="annotation_delete"),
 ]
