@@ -274,7 +274,7 @@ def stroke_width(width: int, height: int) -> float:
 
 
 def font_size(width: int, height: int) -> float:
-    return round(max(12.0, max(width, height) / 32), 1)
+    return round(max(12.0, max(width, height) / 22), 1)
 
 
 def _across(x1, y1, x2, y2, half: float) -> tuple[float, float]:

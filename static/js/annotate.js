@@ -23,7 +23,7 @@
     var hidden = form.querySelector("[data-annotate-shapes]");
     var toolButtons = form.querySelectorAll("[data-tool]");
     var stroke = Math.round(Math.max(2, Math.max(width, height) / 250) * 10) / 10;
-    var fontSize = Math.round(Math.max(12, Math.max(width, height) / 32) * 10) / 10;
+    var fontSize = Math.round(Math.max(12, Math.max(width, height) / 22) * 10) / 10;
     var lang = document.documentElement.lang || undefined;
 
     var shapes = readShapes();
@@ -156,7 +156,7 @@
         var sketch = element("g", { opacity: "0.7" }, root);
         drawShape(shapeFrom(start, preview, true), sketch);
       }
-      if (cursor) {
+      if (cursor && document.activeElement === stage) {
         var arm = stroke * 6;
         var cross = element("g", { stroke: "#00e5ff", "data-cursor": "" }, root);
         line([[cursor[0] - arm, cursor[1]], [cursor[0] + arm, cursor[1]]], cross);
@@ -358,6 +358,9 @@
       }
     });
 
+    // The cross shows while the photo has the keyboard's focus, and stays where it was for the next time.
+    stage.addEventListener("blur", render);
+    stage.addEventListener("focus", render);
     toolButtons.forEach(function (button) {
       button.addEventListener("click", function () { choose(button.dataset.tool); });
     });

@@ -66,6 +66,7 @@ def test_a_patient_draws_an_arrow_a_ruler_and_a_10_mm_reference_and_sees_them_ov
     stage_image = "[data-annotate-stage] img"
     box = photo_box(page, stage_image)
     assert box["width"] <= 390  # the phone's width
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     drag(page, (0.1, 0.1), (0.4, 0.4))  # the arrow, the tool chosen at first
     page.click("[data-tool=reference]")
