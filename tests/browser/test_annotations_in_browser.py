@@ -56,6 +56,16 @@ def drag(page, start, end):
     page.mouse.up()
 
 
+def touch_drag(page, start, end):
+    """Draws with a finger (the phone's touch screen, through Chromium's own touch events)."""
+    box = photo_box(page, "[data-annotate-stage] img")
+    touch = page.context.new_cdp_session(page)
+    points = [{"x": box["x"] + box["width"] * x, "y": box["y"] + box["height"] * y} for x, y in (start, end)]
+    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [points[0]]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [points[1]]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
 def test_a_patient_draws_an_arrow_a_ruler_and_a_10_mm_reference_and_sees_them_over_the_photo(page, alice):
     record = photo(alice)
     record_file = record.files.get()
@@ -76,6 +86,9 @@ def test_a_patient_draws_an_arrow_a_ruler_and_a_10_mm_reference_and_sees_them_ov
     drag(page, (0.5, 0.5), (0.9, 0.5))  # 320 pixels: 16 mm
     assert page.locator("[data-annotate-list] li").count() == 3
     assert "16 mm" in page.inner_text("[data-annotate-list]")
+    page.click("[data-tool=circle]")
+    touch_drag(page, (0.75, 0.25), (0.85, 0.25))
+    assert page.locator("[data-annotate-list] li").count() == 4
     # The keyboard draws too: a text placed with the arrow keys and Enter.
     page.click("[data-tool=text]")
     page.fill("[data-annotate-label]", "J+14")
@@ -85,7 +98,7 @@ def test_a_patient_draws_an_arrow_a_ruler_and_a_10_mm_reference_and_sees_them_ov
     page.keyboard.press("Enter")
     # Undo takes the last shape back, and it can be drawn again.
     page.click("[data-annotate-undo]")
-    assert page.locator("[data-annotate-list] li").count() == 3
+    assert page.locator("[data-annotate-list] li").count() == 4
     page.fill("[data-annotate-label]", "J+14")
     page.focus("[data-annotate-stage]")
     page.keyboard.press("Enter")
@@ -95,7 +108,9 @@ def test_a_patient_draws_an_arrow_a_ruler_and_a_10_mm_reference_and_sees_them_ov
     layer = page.locator("[data-annotation-layer]")
     layer.wait_for()
     shapes = PhotoAnnotation.objects.get().shapes
-    assert [shape["kind"] for shape in shapes] == ["arrow", "reference", "ruler", "text"]
+    assert [shape["kind"] for shape in shapes] == ["arrow", "reference", "ruler", "circle", "text"]
+    (centre_x, centre_y), (edge_x, _edge_y) = shapes[3]["points"]
+    assert abs(centre_x - 600) < 6 and abs(centre_y - 150) < 6 and abs(edge_x - centre_x - 80) < 6
     assert "16 mm" in layer.text_content() and "10 mm" in layer.text_content() and "J+14" in layer.text_content()
     # The layer lies exactly over the photo, and its ruler is drawn where it was drawn on the photo.
     image_box = photo_box(page, ".file__image")
@@ -109,8 +124,8 @@ def test_a_patient_draws_an_arrow_a_ruler_and_a_10_mm_reference_and_sees_them_ov
     # Back on the drawing page, everything saved is there to change.
     page.goto(page.base_url + f"/files/{record_file.public_id}/annotate/")
     page.wait_for_selector("[data-annotate].is-ready")
-    assert page.locator("[data-annotate-list] li").count() == 4
-    assert page.locator("[data-annotate-svg] [data-kind]").count() == 4
+    assert page.locator("[data-annotate-list] li").count() == 5
+    assert page.locator("[data-annotate-svg] [data-kind]").count() == 5
     assert "mm" in page.text_content("[data-annotate-svg]")
     assert page.input_value("[data-annotate-reference]") == "10"
 
