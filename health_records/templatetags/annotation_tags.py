@@ -26,3 +26,13 @@ def annotation_layer(record_file):
         "outline": annotations.OUTLINE,
         "scaled": annotation.mm_per_pixel is not None,
     }
+
+
+@register.simple_tag
+def annotation_needs_reference(record_file) -> bool:
+    """Whether the photo's rulers read pixels for want of a reference of known length: the page says how to
+    get millimetres."""
+    annotation = annotations.annotation_of(record_file) if record_file.is_image else None
+    if annotation is None or annotation.mm_per_pixel is not None:
+        return False
+    return any(shape["kind"] == "ruler" for shape in annotation.shapes)

@@ -278,6 +278,19 @@ class TestWebPages:
         assert page.count("data-annotation-layer") == 2
         assert ">before</text>" in page and ">after</text>" in page
 
+    def test_rulers_in_pixels_come_with_the_hint_to_draw_a_reference(self, alice, client):
+        record_file = photo(alice)
+        annotations.annotation_save(actor=alice, record_file=record_file, shapes=[ruler(((0, 0), (120, 0)))])
+        client.force_login(alice)
+        url = reverse("health_records:detail", args=[record_file.record.public_id])
+
+        in_pixels = client.get(url).content.decode()
+        annotations.annotation_save(actor=alice, record_file=record_file, shapes=[ruler(), reference()])
+        in_millimetres = client.get(url).content.decode()
+
+        assert ">120 px</text>" in in_pixels and "data-annotation-hint" in in_pixels
+        assert ">30 mm</text>" in in_millimetres and "data-annotation-hint" not in in_millimetres
+
     def test_a_photo_without_drawings_has_no_layer(self, alice, client):
         record_file = photo(alice)
         client.force_login(alice)
