@@ -14,6 +14,7 @@ Services here follow the project's rules: the policy decides (whoever may edit t
 layers; whoever sees the photo sees them), and each read or write leaves an access event.
 """
 
+import io
 import math
 from dataclasses import dataclass
 
@@ -350,3 +351,19 @@ def draw_annotation(image: Image.Image, annotation: PhotoAnnotation | None) -> I
             outline = {"stroke_width": max(1, line // 2), "stroke_fill": OUTLINE}
             draw.text((x, y), item.label, fill=COLOR, font=font, anchor="ls", **outline)
     return drawn_image
+
+
+def photo_with_layer(record_file: RecordFile) -> bytes:
+    """The photo's bytes with its layer drawn on, upright, for a picture made from it on the server: the
+    saved comparison passes these to `photos.side_by_side` instead of the stored bytes. The stored photo
+    itself is not touched; without a layer its bytes come back as they are."""
+    with record_file.file.open("rb") as stored:
+        content = stored.read()
+    annotation = annotation_of(record_file)
+    if annotation is None or not annotation.shapes:
+        return content
+    with Image.open(io.BytesIO(content)) as opened:
+        image = ImageOps.exif_transpose(opened).convert("RGB")
+    buffer = io.BytesIO()
+    draw_annotation(image, annotation).save(buffer, "JPEG", quality=95)
+    return buffer.getvalue()

@@ -16,6 +16,7 @@ from audit.models import Action as AuditAction
 from documents.uploads import check_upload
 from health_records import annotations, services
 from health_records.models import PhotoAnnotation
+from health_records.photos import GAP, side_by_side
 from tests.factories import GrantFactory
 from tests.files import jpeg_bytes
 
@@ -344,6 +345,12 @@ class TestApi:
         assert api.delete(url).status_code == 403
 
 
+def line_drawn_near(image, x, y) -> bool:
+    """Whether the layer's yellow is within a few pixels left of (x, y) on a dark photo. A thin line in a
+    JPEG keeps its brightness, but its colour is averaged with its neighbours' (blue greys): red and green."""
+    return any(image.getpixel((x + dx, y))[0] > 200 and image.getpixel((x + dx, y))[1] > 150 for dx in range(-3, 2))
+
+
 class TestDrawnOnAnImage:
     def test_draw_annotation_draws_the_layer_scaled_to_the_image_and_leaves_the_original(self, alice):
         record_file = photo(alice, color=(20, 20, 20))
@@ -359,3 +366,23 @@ class TestDrawnOnAnImage:
         assert drawn.getpixel((150, 75))[0] > 200 and drawn.getpixel((150, 75))[2] < 100
         assert drawn.getpixel((100, 75))[0] < 60
         assert image.getpixel((150, 75))[0] < 60
+
+    def test_the_saved_comparison_can_draw_each_photos_layer(self, alice):
+        record_file = photo(alice, color=(20, 20, 20))
+        plain = photo(alice, color=(20, 20, 20))
+        annotations.annotation_save(
+            actor=alice, record_file=record_file, shapes=[{"kind": "circle", "points": [[200, 150], [300, 150]]}]
+        )
+        with plain.file.open("rb") as stored:
+            plain_bytes = stored.read()
+        assert annotations.photo_with_layer(plain) == plain_bytes
+
+        composite = Image.open(
+            io.BytesIO(
+                side_by_side(annotations.photo_with_layer(record_file), annotations.photo_with_layer(plain), "a", "b")
+            )
+        ).convert("RGB")
+
+        # The left photo (400x300, at its own height) has its circle; the right one has none.
+        assert line_drawn_near(composite, 299, 150)
+        assert not line_drawn_near(composite, 400 + GAP + 299, 150)
