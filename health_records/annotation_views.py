@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access.policy import Action
 from health_records import annotations
 
 
@@ -38,11 +37,14 @@ def annotate(request, file_id):
     """Whoever may edit the record draws over its photo; whoever only sees it is refused (403), and whoever
     may not see it gets 404."""
     if request.method == "GET":
-        record_file, annotation, access = annotations.annotated_photo_for_user(
+        # Refused before the layer is read: the access log says only what was shown.
+        if not annotations.may_edit(
+            request.user, annotations.photo_for_annotation(user=request.user, public_id=file_id)
+        ):
+            raise PermissionDenied
+        record_file, annotation, _access = annotations.annotated_photo_for_user(
             user=request.user, public_id=file_id, request=request
         )
-        if not access.can(Action.UPDATE) or record_file.record.is_archived:
-            raise PermissionDenied
         return _page(request, record_file, annotation, shapes=annotation.shapes if annotation else [])
     # Sent: the service asks the policy (403 for whoever may only look) and writes the access event.
     record_file = annotations.photo_for_annotation(user=request.user, public_id=file_id)

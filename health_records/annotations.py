@@ -209,6 +209,13 @@ def annotated_photo_for_user(*, user, public_id, request=None) -> tuple[RecordFi
     return record_file, annotation_of(record_file), access
 
 
+def may_edit(user, record_file: RecordFile) -> bool:
+    """Whether `user` may draw over the photo: whoever may edit its record, while it is not archived."""
+    record = record_file.record
+    allowed = policy.decide(user, Action.UPDATE, record.patient, record=record)
+    return bool(allowed) and not record.is_archived and record_file.is_image
+
+
 def _editable(actor, record_file: RecordFile) -> Access:
     record = record_file.record
     access = policy.require(actor, Action.UPDATE, record.patient, record=record)

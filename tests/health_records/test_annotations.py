@@ -203,6 +203,7 @@ class TestPolicy:
         assert "data-annotation-layer" in page and ">scar</text>" in page
         assert reverse("health_records:annotate", args=[record_file.public_id]) not in page
         assert client.get(reverse("health_records:annotate", args=[record_file.public_id])).status_code == 403
+        assert not annotation_events(actor=reader).exists()
         sent = client.post(reverse("health_records:annotate", args=[record_file.public_id]), {"shapes": "[]"})
         assert sent.status_code == 403
         assert PhotoAnnotation.objects.get().shapes[0]["label"] == "scar"
