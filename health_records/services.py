@@ -23,7 +23,7 @@ from audit import services as audit
 from audit.models import Action as AuditAction
 from audit.models import ObjectType
 from documents.uploads import CheckedUpload, check_upload
-from health_records import masking
+from health_records import annotations, masking
 from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, StagedUpload, Tag
 from health_records.photos import side_by_side
 from health_records.selectors import PhotoVersion, photo_version_for
@@ -460,8 +460,9 @@ def comparison_save(
     left_date, right_date = left.record.clinical_date, right.record.clinical_date
     site = right.record.body_site or left.record.body_site
     content = side_by_side(
-        _content_seen_by(actor, left),
-        _content_seen_by(actor, right),
+        # The photos as the saver sees them, with their drawings.
+        annotations.photo_with_layer(left, _content_seen_by(actor, left)),
+        annotations.photo_with_layer(right, _content_seen_by(actor, right)),
         f"{left_date:%d/%m/%Y}",
         f"{right_date:%d/%m/%Y}",
         alignment,

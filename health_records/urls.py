@@ -1,6 +1,6 @@
 from django.urls import path
 
-from health_records import masking_views, photo_views, views
+from health_records import annotation_views, masking_views, photo_views, views
 
 app_name = "health_records"
 
@@ -22,4 +22,10 @@ urlpatterns = [
     path("files/<uuid:file_id>/thumbnail/retry/", views.file_thumbnail_retry, name="file_thumbnail_retry"),
     path("files/<uuid:file_id>/masked/", masking_views.file_masked, name="file_masked"),
     path("files/<uuid:file_id>/masked/toggle/", masking_views.file_mask_toggle, name="file_mask_toggle"),
+]
+
+# Drawings over a photo (health_records/annotation_views.py).
+urlpatterns += [
+    path("files/<uuid:file_id>/annotate/", annotation_views.annotate, name="annotate"),
+    path("files/<uuid:file_id>/annotate/delete/", annotation_views.annotation_delete, name="annotation_delete"),
 ]

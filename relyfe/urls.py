@@ -7,8 +7,8 @@ from accounts.two_factor.api import SecondFactorTokenView
 from comments import api as comments_api
 from comments import urls as comments_urls
 from faces import api as faces_api
+from health_records import annotation_api, photo_api
 from health_records import api as records_api
-from health_records import photo_api
 from home import views as home_views
 from notifications import views as notifications_views
 from portability import export_api, import_api
@@ -76,6 +76,7 @@ api_v1 = [
     path("calendar-feed/", calendar_api.CalendarFeedView.as_view(), name="calendar-feed"),
     path("patients/<uuid:patient_id>/photos/", photo_api.PhotoGalleryView.as_view(), name="patient-photos"),
     path("comparisons/", photo_api.ComparisonSaveView.as_view(), name="comparisons"),
+    path("files/<uuid:file_id>/annotation/", annotation_api.AnnotationView.as_view(), name="file-annotation"),
     path("records/<uuid:record_id>/readings/", reading_api.RecordReadingsView.as_view(), name="record-readings"),
     path("readings/<uuid:reading_id>/", reading_api.ReadingView.as_view(), name="reading"),
     path("readings/<uuid:reading_id>/confirm/", reading_api.ReadingConfirmView.as_view(), name="reading-confirm"),
