@@ -10,7 +10,8 @@
 #
 # Build: docker build -t relyfe .   Run: docker compose up (compose.yaml, README "Docker").
 
-ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+# Debian 13: its postgresql-client (17) matches compose.yaml's PostgreSQL, for deploy/backup.py.
+ARG PYTHON_IMAGE=python:3.11-slim-trixie
 
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
@@ -20,9 +21,9 @@ COPY requirements.txt /tmp/requirements.txt
 RUN /opt/venv/bin/pip install --only-binary=:all: -r /tmp/requirements.txt
 
 FROM ${PYTHON_IMAGE} AS runtime
-# libgomp: onnxruntime's and dlib's threads.
+# libgomp: onnxruntime's and dlib's threads; postgresql-client: pg_dump and pg_restore for deploy/backup.py.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libgomp1 \
+    && apt-get install -y --no-install-recommends libgomp1 postgresql-client \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 relyfe \
     && useradd --system --uid 10001 --gid relyfe --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin relyfe \
