@@ -2,6 +2,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -141,3 +142,20 @@ def test_metrics_on_without_a_token_nor_a_network_refuse_to_start(project_root, 
 
     assert result.returncode != 0
     assert "METRICS_ENABLED needs METRICS_TOKEN or METRICS_ALLOWED_NETWORKS" in result.stderr
+
+
+def test_on_redis_the_queue_counts_every_priority_list_and_the_oldest_message_waits_longest(
+    client, metrics_on, private_redis
+):
+    metrics_on.CELERY_BROKER_URL = private_redis.url
+    with celery_app.connection_for_write(private_redis.url) as connection:
+        celery_app.send_task("relyfe.tasks.heartbeat", connection=connection)
+        time.sleep(1.2)
+        celery_app.send_task("relyfe.tasks.heartbeat", connection=connection)
+        celery_app.send_task("relyfe.tasks.heartbeat", connection=connection, priority=5)
+
+    values = samples(scrape(client))
+
+    assert values['relyfe_celery_queue_length{queue="celery"}'] == 3
+    assert 1.2 <= values['relyfe_celery_oldest_task_age_seconds{queue="celery"}'] < 30
+    assert values['relyfe_metrics_collector_up{collector="celery_queue"}'] == 1
