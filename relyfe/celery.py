@@ -17,9 +17,10 @@
 
 import logging
 import os
+import time
 
 from celery import Celery
-from celery.signals import task_postrun, worker_ready
+from celery.signals import before_task_publish, task_postrun, worker_ready
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,16 @@ app.autodiscover_tasks()
 # (/healthz, `manage.py worker_alive`). Recorded in the cache: one write per task, no migration, no lock on
 # SQLite; when the cache is Redis and Redis is down, the broker is down too and /healthz says so.
 LAST_TASK_EXECUTED_CACHE_KEY = "relyfe:last-task-executed"
+
+
+# When a message was sent, in its headers: the age of the oldest task waiting in the queue (relyfe/metrics.py).
+PUBLISHED_AT_HEADER = "relyfe_published_at"
+
+
+@before_task_publish.connect
+def stamp_publication_time(headers=None, **_signal_arguments) -> None:
+    if headers is not None:
+        headers.setdefault(PUBLISHED_AT_HEADER, time.time())
 
 
 @task_postrun.connect

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every line logged while the request runs carries its id (relyfe/logs.py).
+    "relyfe.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -516,7 +518,8 @@ USE_TZ = True
 # --- Files --------------------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# The image (Dockerfile) collects them at build time outside VAR_DIR, on its read-only file system.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
@@ -619,17 +622,39 @@ SPECTACULAR_SETTINGS = {
 # Secrets in URLs (share links /s/, Heart-Codes /e/, request pages /r/, password reset links, ?token=) are
 # replaced by [redacted] on the loggers that write request lines (relyfe/redaction.py), before any handler
 # sees them; gunicorn's access log gets the same filter from deploy/gunicorn.conf.py.
+# LOG_FORMAT=json (compose.yaml) writes one JSON object a line with the request id, and a line per request
+# (relyfe/logs.py); "text", the default, keeps the plain lines of before.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}.")
+LOG_REQUESTS = LOG_FORMAT == "json"
+# In JSON, the worker and beat log through LOGGING below instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "relyfe.redaction.RedactSecretsFilter"}},
+    "filters": {
+        "redact_secrets": {"()": "relyfe.redaction.RedactSecretsFilter"},
+        "request_id": {"()": "relyfe.logs.RequestIdFilter"},
+    },
     "formatters": {
         # Django's own, restated: configuring the django.server logger replaces its handler.
-        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+        "json": {"()": "relyfe.logs.JsonFormatter"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
-        "django.server": {"level": "INFO", "class": "logging.StreamHandler", "formatter": "django.server"},
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"]}
+        | ({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
+            "filters": ["request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
@@ -650,6 +675,29 @@ LOGGING = {
         "django.security.DisallowedHost": {"filters": ["redact_secrets"]},
     },
 }
+
+# --- Prometheus metrics (relyfe/metrics.py) ------------------------------------------------------
+
+# Off by default: /metrics answers 404. On, it answers only a request with `Authorization: Bearer
+# <METRICS_TOKEN>` or from one of METRICS_ALLOWED_NETWORKS (the client's address as relyfe.abuse reads it,
+# TRUSTED_PROXIES considered), 404 to anyone else: django-prometheus's request counters and latencies, and
+# the Celery queue's length, its oldest task's age and the reminders late.
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=False)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = [
+    str(ipaddress.ip_network(network, strict=False)) for network in env.list("METRICS_ALLOWED_NETWORKS", default=[])
+]
+# A reminder still to send this many minutes after its time counts as late.
+METRICS_REMINDER_LATE_MINUTES = env.int("METRICS_REMINDER_LATE_MINUTES", default=5)
+if METRICS_ENABLED:
+    if not METRICS_TOKEN and not METRICS_ALLOWED_NETWORKS:
+        raise ImproperlyConfigured("METRICS_ENABLED needs METRICS_TOKEN or METRICS_ALLOWED_NETWORKS.")
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]
 
 # --- Health records -----------------------------------------------------------------------------
 

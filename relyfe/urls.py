@@ -14,11 +14,13 @@ from notifications import views as notifications_views
 from portability import export_api, import_api
 from printing import api as printing_api
 from relyfe.health import healthz
+from relyfe.metrics import metrics_view
 from sharing import api as sharing_api
 from sharing import caregiver_api
 from sharing import urls as sharing_urls
 from treatments import allergy_api, calendar_api, reading_api, supply_api
 from treatments import api as treatments_api
+from treatments.metrics import reminders_metrics
 
 api_v1 = [
     path("auth/token/", accounts_api.TokenObtainView.as_view(), name="token"),
@@ -109,6 +111,8 @@ api_v1 = [
 urlpatterns = [
     path("", home_views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    # Prometheus: 404 unless METRICS_ENABLED, and then to anyone without the token or an allowed address.
+    path("metrics", metrics_view({"reminders": reminders_metrics}), name="metrics"),
     # The service worker must be served from the root to receive the whole site's push messages.
     path("service-worker.js", notifications_views.service_worker, name="service_worker"),
     path("accounts/", include("accounts.urls")),
