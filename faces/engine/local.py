@@ -14,6 +14,7 @@ import numpy as np
 from django.core.exceptions import ImproperlyConfigured
 from PIL import Image
 
+from faces.engine import quality
 from faces.engine.base import Candidate, DetectedFace, EnrolledFace, FaceEngine, Gallery
 from faces.engine.images import FaceBox, chosen_face, open_photo
 
@@ -99,6 +100,19 @@ class LocalFaceEngine(FaceEngine):
 
     def embed(self, image: bytes) -> np.ndarray:
         """The 128 float32 of the photo's face; FaceProblem when the photo cannot be used."""
+        return self._read(image, measure=False)[0]
+
+    def enrol(self, image: bytes, *, external_id: str) -> EnrolledFace:
+        """Only a face that passes the quality gates (faces/engine/quality.py) is enrolled, with what they measured."""
+        embedding, measured = self._read(image, measure=True)
+        quality.check(measured)
+        return EnrolledFace(face_id=uuid.uuid4().hex, embedding=embedding_bytes(embedding), quality=measured.as_dict())
+
+    def measure(self, image: bytes) -> quality.Quality:
+        """What the quality gates measure on the photo's face, without judging it."""
+        return self._read(image, measure=True)[1]
+
+    def _read(self, image: bytes, *, measure: bool) -> tuple[np.ndarray, "quality.Quality | None"]:
         photo = open_photo(image, max_side=WORKING_SIDE)
         models = _models()
         detection_image = _reduced(photo.image, DETECTION_SIDE)
@@ -111,10 +125,19 @@ class LocalFaceEngine(FaceEngine):
                 rectangles = models.detector(pixels, 1)
         boxes = [FaceBox(rect.left(), rect.top(), rect.width(), rect.height()) for rect in rectangles]
         face = chosen_face(boxes, scale=factor * photo.scale)
-        return self._descriptor(models, photo.image, face, factor)
-
-    def enrol(self, image: bytes, *, external_id: str) -> EnrolledFace:
-        return EnrolledFace(face_id=uuid.uuid4().hex, embedding=embedding_bytes(self.embed(image)))
+        embedding, shape, chip = self._descriptor(models, photo.image, face, factor, chip=measure)
+        if not measure:
+            return embedding, None
+        sharpness, brightness = quality.chip_sharpness_and_brightness(chip)
+        yaw, roll = quality.pose([(shape.part(index).x, shape.part(index).y) for index in range(shape.num_parts)])
+        measured = quality.Quality(
+            sharpness=sharpness,
+            brightness=brightness,
+            face_px=min(face.width, face.height) * factor * photo.scale,
+            yaw=yaw,
+            roll=roll,
+        )
+        return embedding, measured
 
     def search(self, image: bytes, *, threshold: float, max_results: int = 5) -> list[Candidate]:
         if self.gallery is None:
@@ -154,7 +177,8 @@ class LocalFaceEngine(FaceEngine):
         ]
 
     @staticmethod
-    def _descriptor(models: _Models, image: Image.Image, face: FaceBox, factor: float) -> np.ndarray:
+    def _descriptor(models: _Models, image: Image.Image, face: FaceBox, factor: float, *, chip: bool = False):
+        """(embedding, landmarks, the 150 x 150 aligned face the network reads when chip is asked, else None)."""
         import dlib
 
         rectangle = dlib.rectangle(
@@ -168,7 +192,8 @@ class LocalFaceEngine(FaceEngine):
             shape = models.predictor(pixels, rectangle)
             # One jitter: the face is read once; jittering 100 times gains little for a hundred times the cost.
             descriptor = models.recognizer.compute_face_descriptor(pixels, shape, 1)
-        return np.asarray(descriptor, dtype=np.float32)
+        aligned = np.asarray(dlib.get_face_chip(pixels, shape, size=150, padding=0.0)) if chip else None
+        return np.asarray(descriptor, dtype=np.float32), shape, aligned
 
 
 def similarity(distance: np.ndarray) -> np.ndarray:
