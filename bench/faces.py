@@ -5,7 +5,9 @@ for a "strong match"), on every labelled pair: accuracy, false matches (two peop
 and false non-matches (one person below it), then the same on augmented variants of the photos (crops,
 scaling, brightness, JPEG recompression, small rotations); the seconds an embedding takes per photo; the
 seconds an identification takes (embedding + search among 1,000 enrolled faces) and whether it names the
-right person; and the search alone among 100,000 enrolled faces (median of 50).
+right person; the search alone among 100,000 enrolled faces (median of 50); and the quality gates at
+enrolment: how many photos pass, and how many versions made worse (blurred, darkened, overexposed, tilted)
+are refused, with the code.
 
     .venv/bin/python bench/faces.py [/path/to/faces]
 
@@ -38,8 +40,9 @@ django.setup()
 
 import numpy as np
 from django.conf import settings
-from PIL import Image, ImageEnhance, ImageOps
+from PIL import Image, ImageEnhance, ImageFilter, ImageOps
 
+from faces.engine import quality
 from faces.engine.base import FaceProblem
 from faces.engine.local import EMBEDDING_SIZE, LocalFaceEngine, best_candidates, similarity
 
@@ -271,6 +274,49 @@ def check_large_search(engine: LocalFaceEngine, photos: list[Path], threshold: f
     )
 
 
+def check_gates(engine: LocalFaceEngine, photos: list[Path]) -> None:
+    """Every photo of one face must be enrolled; each made worse must be refused for the right reason."""
+    passed, refused = [], []
+    worse = {
+        "blurred (Gaussian, 2 % of the face)": FaceProblem.BLURRED,
+        "darkened (x 0.3)": FaceProblem.TOO_DARK,
+        "overexposed (x 2.5)": FaceProblem.OVEREXPOSED,
+        "tilted (30 degrees)": FaceProblem.TURNED,
+    }
+    counts = dict.fromkeys(worse, 0)
+    measures = []
+    for path in photos:
+        try:
+            measured = engine.measure(path.read_bytes())
+            quality.check(measured)
+        except FaceProblem as problem:
+            refused.append(f"{path.name}: {problem.code}")
+            continue
+        passed.append(path)
+        measures.append(measured)
+        image = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
+        versions = {
+            "blurred (Gaussian, 2 % of the face)": image.filter(ImageFilter.GaussianBlur(measured.face_px / 50)),
+            "darkened (x 0.3)": ImageEnhance.Brightness(image).enhance(0.3),
+            "overexposed (x 2.5)": ImageEnhance.Brightness(image).enhance(2.5),
+            "tilted (30 degrees)": image.rotate(30, resample=Image.Resampling.BILINEAR, expand=True),
+        }
+        for kind, version in versions.items():
+            try:
+                engine.enrol(jpeg(version), external_id="bench")
+            except FaceProblem as problem:
+                counts[kind] += problem.code == worse[kind]
+    print(f"Quality gates: photos enrolled {len(passed)}/{len(photos)}  {verdict(not refused)}")
+    for line in refused:
+        print(f"    refused: {line}")
+    if measures:
+        for name in ("sharpness", "brightness", "face_px", "yaw", "roll"):
+            values = [getattr(measured, name) for measured in measures]
+            print(f"    {name}: {min(values):.2f} to {max(values):.2f}")
+    for kind, count in counts.items():
+        print(f"  {kind}: refused as {worse[kind]} {count}/{len(passed)}")
+
+
 def default_folder() -> Path:
     return next((folder for folder in FACE_FOLDERS if folder.is_dir()), FACE_FOLDERS[-1])
 
@@ -336,6 +382,8 @@ def main():
     check_identification(engine, photos, possible)
     check_stranger(engine, photos, possible)
     check_large_search(engine, photos, possible)
+    print()
+    check_gates(engine, photos)
 
 
 if __name__ == "__main__":
