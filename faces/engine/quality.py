@@ -6,7 +6,7 @@ chip), Rekognition reports its own (faces/engine/rekognition.py). The face size 
 (faces/engine/images.py).
 
 Calibrated with the local engine on the 13 single-face photos of tests/data/faces (all pass) and on versions
-of each made worse (all refused): a Gaussian blur of 2 % of the face's width, brightness x 0.3 and x 2.5,
+of each made worse (refused): a Gaussian blur of 2 % of the face's width, brightness x 0.3 and x 2.5,
 turned by 30 degrees in the picture's plane (12 of 13: biden_1.jpg, tilted 13 degrees the other way to start
 with, ends at 16.5 and passes). bench/faces.py prints these counts again.
     sharpness (100 x variance of the Laplacian / variance of the grey levels, on the chip: independent of
