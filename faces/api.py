@@ -236,7 +236,7 @@ class MayIdentifyFaces(BasePermission):
 
 PHOTO_REFUSED = OpenApiResponse(
     description="The photo cannot be used: `code` says why (not_an_image, no_face, several_faces, face_too_small, "
-    "low_quality, too_large); or field errors."
+    "blurred, too_dark, overexposed, turned, low_quality, too_large); or field errors."
 )
 
 

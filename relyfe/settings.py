@@ -743,12 +743,20 @@ FACES_BACKEND = env.str("FACES_BACKEND", default="local")
 # Similarity 0-100 from which a face is a "possible match" (faces/bands.py), and from which it is a
 # "strong match". Both engines speak this scale: Rekognition's own similarity (FaceMatchThreshold is the
 # first setting), and the local model's embedding distance through a curve calibrated on labelled pairs
-# (the measured rates are next to the curve in faces/engine/local.py). Neither band opens a file: the
-# professional confirms the patient's second factor first.
-FACES_MATCH_THRESHOLD = env.float("FACES_MATCH_THRESHOLD", default=99.0)
-FACES_STRONG_MATCH_THRESHOLD = env.float("FACES_STRONG_MATCH_THRESHOLD", default=99.9)
-# Two patients whose similarities to the photo are closer than this are "ambiguous": neither is picked.
-FACES_AMBIGUITY_MARGIN = env.float("FACES_AMBIGUITY_MARGIN", default=0.5)
+# (faces/engine/local.py). Neither band opens a file: the professional confirms the patient's second
+# factor first. Local model, measured by bench/faces.py on ../shared/data/faces (18 faces of 7 people):
+#   90 = distance 0.50: labelled 0/129 false matches, 1/24 false non-matches; augmented 0/8,120 false
+#        matches, 72/1,536 false non-matches. The nearest two people ever measured were 0.571 apart
+#        (unseen photos, where the former default, 99 at 0.60, made 2 false matches in 280 pairs).
+#   99 = distance 0.40: labelled 0/129 and 8/24; augmented 0/8,120 and 559/1,536 (the rest are possible).
+# Rekognition: 90 keeps far from AWS's default of 80 for a possible match; 99 is AWS's advice where a
+# false match is costly.
+FACES_MATCH_THRESHOLD = env.float("FACES_MATCH_THRESHOLD", default=90.0)
+FACES_STRONG_MATCH_THRESHOLD = env.float("FACES_STRONG_MATCH_THRESHOLD", default=99.0)
+# Two patients whose similarities to the photo are closer than this are "ambiguous": neither is picked
+# (two patients in the same band always are). On the local curve 3 points near the possible band are
+# about 0.04 of distance, less than two photos of one person vary (0.3 to 0.5 apart here).
+FACES_AMBIGUITY_MARGIN = env.float("FACES_AMBIGUITY_MARGIN", default=3.0)
 # Wrong second factors a professional may give for one search candidate before it is locked.
 FACES_CONFIRMATION_ATTEMPTS = env.int("FACES_CONFIRMATION_ATTEMPTS", default=3)
 # What finds the faces to blur in a clinical photo: a function of the photo's bytes returning the faces'

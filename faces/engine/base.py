@@ -18,6 +18,11 @@ class FaceProblem(DomainError):
     NO_FACE = "no_face"
     SEVERAL_FACES = "several_faces"
     FACE_TOO_SMALL = "face_too_small"
+    # The quality gates at enrolment (faces/engine/quality.py).
+    BLURRED = "blurred"
+    TOO_DARK = "too_dark"
+    OVEREXPOSED = "overexposed"
+    TURNED = "turned"
     LOW_QUALITY = "low_quality"
     TOO_LARGE = "too_large"
 

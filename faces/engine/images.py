@@ -132,14 +132,18 @@ def chosen_face(boxes: Sequence[FaceBox], *, scale: float) -> FaceBox:
         )
     # The narrower side: Rekognition's boxes are taller than wide, dlib's are square.
     if min(largest.width, largest.height) * scale < min_face_pixels():
-        raise FaceProblem(
-            FaceProblem.FACE_TOO_SMALL,
-            _(
-                "The face is too small in this photo to be recognised. Please come closer, so that the "
-                "face fills a good part of the picture, and take the photo again."
-            ),
-        )
+        raise face_too_small()
     return largest
+
+
+def face_too_small() -> FaceProblem:
+    return FaceProblem(
+        FaceProblem.FACE_TOO_SMALL,
+        _(
+            "The face is too small in this photo to be recognised. Please come closer, so that the "
+            "face fills a good part of the picture, and take the photo again."
+        ),
+    )
 
 
 def no_face() -> FaceProblem:

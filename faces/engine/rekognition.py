@@ -11,8 +11,18 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+from faces.engine import quality
 from faces.engine.base import Candidate, DetectedFace, EnrolledFace, FaceEngine, FaceProblem
-from faces.engine.images import FaceBox, Photo, chosen_face, interpolated, no_face, not_an_image, open_photo
+from faces.engine.images import (
+    FaceBox,
+    Photo,
+    chosen_face,
+    face_too_small,
+    interpolated,
+    no_face,
+    not_an_image,
+    open_photo,
+)
 
 # Rekognition takes images of up to 5 MB passed as bytes; it finds faces down to 40 px in a 1920 px
 # picture, and a larger picture only takes longer to send.
@@ -31,6 +41,20 @@ UNINDEXED_REASONS = {
     "EXCEEDS_MAX_FACES": _("other faces are in the photo"),
     "LOW_FACE_QUALITY": _("the face is not clear enough"),
 }
+# The reasons that one of the quality gates (faces/engine/quality.py) stands for: when it is the only one,
+# the user reads the same message as with the local engine.
+GATE_PROBLEMS = {
+    "SMALL_BOUNDING_BOX": face_too_small,
+    "LOW_SHARPNESS": quality.blurred,
+    "LOW_BRIGHTNESS": quality.too_dark,
+    "EXTREME_POSE": quality.turned,
+}
+# Rekognition's Quality is its own 0-100 scale, not the local engine's measures: QualityFilter="HIGH"
+# already refuses what AWS finds poor, and these limits only add the extremes it would let through (not
+# measured on real responses: no AWS account is used by the tests). The pose limits are the local ones,
+# in the same degrees.
+MIN_SHARPNESS = 10.0
+BRIGHTNESS_RANGE = (15.0, 95.0)
 
 
 class RekognitionEngine(FaceEngine):
@@ -53,24 +77,32 @@ class RekognitionEngine(FaceEngine):
             ExternalImageId=external_id,
             # The largest face is indexed; the others come back as unindexed, EXCEEDS_MAX_FACES.
             MaxFaces=1,
-            QualityFilter="AUTO",
-            DetectionAttributes=[],
+            # AWS's strictest filter: a face it finds of low quality is not indexed, and says why.
+            QualityFilter="HIGH",
+            # DEFAULT gives the face's Pose and Quality, which the gates read.
+            DetectionAttributes=["DEFAULT"],
         )
         if not response["FaceRecords"]:
             raise _unindexed_problem(response["UnindexedFaces"], photo)
-        face = response["FaceRecords"][0]["Face"]
+        record = response["FaceRecords"][0]
+        face = record["Face"]
         others = [
             _box(unindexed["FaceDetail"]["BoundingBox"], photo)
             for unindexed in response["UnindexedFaces"]
             if "EXCEEDS_MAX_FACES" in unindexed["Reasons"]
         ]
+        measured = _quality(record.get("FaceDetail", {}), _box(face["BoundingBox"], photo), photo)
         try:
             chosen_face([_box(face["BoundingBox"], photo), *others], scale=photo.scale)
+            if measured is not None:
+                quality.check(measured, min_sharpness=MIN_SHARPNESS, brightness_range=BRIGHTNESS_RANGE)
         except FaceProblem:
             # Indexed already: a face the patient would not be found by must not stay in the collection.
             self.remove([face["FaceId"]])
             raise
-        return EnrolledFace(face_id=face["FaceId"], embedding=None)
+        return EnrolledFace(
+            face_id=face["FaceId"], embedding=None, quality=measured.as_dict() if measured is not None else {}
+        )
 
     def search(self, image: bytes, *, threshold: float, max_results: int = 5) -> list[Candidate]:
         photo = open_photo(image, max_side=MAX_SIDE)
@@ -174,11 +206,10 @@ def _unindexed_problem(unindexed: list[dict], photo: Photo) -> FaceProblem:
     largest = max(unindexed, key=lambda face: _box(face["FaceDetail"]["BoundingBox"], photo).area)
     reasons = [reason for reason in largest["Reasons"] if reason in UNINDEXED_REASONS]
     if "SMALL_BOUNDING_BOX" in reasons:
-        code = FaceProblem.FACE_TOO_SMALL
-    elif reasons == ["EXCEEDS_MAX_FACES"]:
-        code = FaceProblem.SEVERAL_FACES
-    else:
-        code = FaceProblem.LOW_QUALITY
+        return face_too_small()
+    if len(reasons) == 1 and reasons[0] in GATE_PROBLEMS:
+        return GATE_PROBLEMS[reasons[0]]()
+    code = FaceProblem.SEVERAL_FACES if reasons == ["EXCEEDS_MAX_FACES"] else FaceProblem.LOW_QUALITY
     explained = format_lazy(", ".join(["{}"] * len(reasons)), *(UNINDEXED_REASONS[reason] for reason in reasons))
     return FaceProblem(
         code,
@@ -189,6 +220,21 @@ def _unindexed_problem(unindexed: list[dict], photo: Photo) -> FaceProblem:
             ),
             reasons=explained if reasons else _("its quality is too low"),
         ),
+    )
+
+
+def _quality(detail: dict, box: FaceBox, photo: Photo) -> quality.Quality | None:
+    """What Rekognition measured of the indexed face, in the gates' terms; None when it did not say."""
+    pose, measured = detail.get("Pose"), detail.get("Quality")
+    if not pose or not measured:
+        return None
+    return quality.Quality(
+        sharpness=measured.get("Sharpness", 100.0),
+        brightness=measured.get("Brightness", 50.0),
+        face_px=min(box.width, box.height) * photo.scale,
+        yaw=pose.get("Yaw", 0.0),
+        roll=pose.get("Roll", 0.0),
+        pitch=pose.get("Pitch", 0.0),
     )
 
 
@@ -213,9 +259,9 @@ def _detected(box: FaceBox, scale: float) -> DetectedFace:
 
 
 def _jpeg(image: Image.Image) -> bytes:
-    for quality in JPEG_QUALITIES:
+    for jpeg_quality in JPEG_QUALITIES:
         output = io.BytesIO()
-        image.save(output, format="JPEG", quality=quality)
+        image.save(output, format="JPEG", quality=jpeg_quality)
         if output.tell() <= MAX_BYTES:
             return output.getvalue()
     raise FaceProblem(FaceProblem.TOO_LARGE, _("This photo is too detailed to be sent. Please send a smaller photo."))

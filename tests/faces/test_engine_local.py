@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 from PIL import Image, ImageDraw, ImageOps
 
+from faces.bands import band_of
 from faces.engine import get_engine
 from faces.engine.base import EnrolledFace, FaceProblem
 from faces.engine.local import (
@@ -18,15 +19,18 @@ from faces.engine.local import (
     embedding_from_bytes,
     similarity,
 )
+from faces.models import MatchBand
 from tests.files import TEST_DATA
 
 FACES = TEST_DATA / "faces"
-THRESHOLD = 99.0
-# Each person's photo that is enrolled, and another that must find them.
+# The default thresholds (relyfe/settings.py): a possible match from 90 (distance 0.50), a strong one from 99 (0.40).
+THRESHOLD = 90.0
+STRONG_THRESHOLD = 99.0
+# Each person's photo that is enrolled, and another that must find them. alex_lacamoire's two photos are
+# 0.515 apart, the one false non-match of the calibration: see test_the_farthest_pair_of_one_person_is_missed.
 PEOPLE = {
     "obama": ("obama_1.jpg", "obama_3.jpg"),
     "biden": ("biden_1.jpg", "biden_2.jpg"),
-    "alex_lacamoire": ("alex_lacamoire_1.png", "alex_lacamoire_2.jpg"),
     "kit_harington": ("kit_harington_1.jpeg", "kit_harington_2.jpeg"),
     "rose_leslie": ("rose_leslie_1.jpg", "rose_leslie_2.jpg"),
 }
@@ -254,19 +258,57 @@ def test_a_photo_of_too_many_pixels_is_refused_without_decoding_it(engine):
     assert "more than 40 megapixels" in english(problem)
 
 
-def test_the_similarity_puts_dlibs_tolerance_at_the_default_threshold():
-    distances = np.array([0.3, 0.5, 0.6, 0.7, 0.75, 0.9, 1.2])
+def test_the_similarity_puts_the_default_thresholds_at_the_calibrated_distances():
+    distances = np.array([0.3, 0.4, 0.45, 0.5, 0.571, 0.6, 0.7, 1.2])
 
     scores = np.round(similarity(distances), 2)
 
-    assert scores[2] == 99.0
-    assert scores[1] == pytest.approx(99.95, abs=0.01)
-    assert scores[3] == pytest.approx(82.2, abs=0.1)
-    assert scores[4] == 50.0
-    assert scores[5] == pytest.approx(1.0, abs=0.01)
+    assert scores[1] == STRONG_THRESHOLD
+    assert scores[3] == THRESHOLD
+    assert scores[0] == pytest.approx(99.91, abs=0.01)
+    assert STRONG_THRESHOLD > scores[2] > THRESHOLD
+    # The two people 0.571 and 0.592 apart that the former curve scored 99.58 and 99.22 are far below.
+    assert scores[4] == pytest.approx(62.1, abs=0.1)
+    assert scores[5] < 50
     assert list(scores) == sorted(scores, reverse=True)
     assert scores[-1] >= 0
-    assert scores[0] <= 100
+
+
+def test_the_default_settings_are_the_calibrated_thresholds(settings):
+    assert settings.FACES_MATCH_THRESHOLD == THRESHOLD
+    assert settings.FACES_STRONG_MATCH_THRESHOLD == STRONG_THRESHOLD
+
+
+def test_a_borderline_pair_is_a_possible_match_not_a_strong_one(engine):
+    # biden_1 and biden_2 are 0.42 apart: the same person, but not close enough to be sure from the face alone.
+    score = engine.compare(photo("biden_1.jpg"), photo("biden_2.jpg"))
+
+    assert THRESHOLD <= score < STRONG_THRESHOLD
+    assert band_of(score) == MatchBand.POSSIBLE
+
+
+def test_a_close_pair_is_a_strong_match(engine):
+    score = engine.compare(photo("kit_harington_1.jpeg"), photo("kit_harington_2.jpeg"))
+
+    assert band_of(score) == MatchBand.STRONG
+
+
+@pytest.mark.parametrize(
+    "first, second", [("obama_1.jpg", "lin_manuel_miranda_1.png"), ("biden_2.jpg", "rose_leslie_1.jpg")]
+)
+def test_two_people_are_far_below_the_possible_threshold(engine, first, second):
+    score = engine.compare(photo(first), photo(second))
+
+    assert score < 20
+    assert band_of(score) is None
+
+
+def test_the_farthest_pair_of_one_person_is_missed(engine):
+    # 0.515 apart: the false non-match the calibration accepts rather than risk a false match.
+    score = engine.compare(photo("alex_lacamoire_1.png"), photo("alex_lacamoire_2.jpg"))
+
+    assert 80 < score < THRESHOLD
+    assert band_of(score) is None
 
 
 def test_the_search_keeps_the_rows_over_the_threshold_best_first_up_to_the_limit():
@@ -274,7 +316,7 @@ def test_the_search_keeps_the_rows_over_the_threshold_best_first_up_to_the_limit
     query = rng.normal(0, 0.13, 128).astype(np.float32)
     direction = rng.normal(0, 1, 128)
     direction /= np.linalg.norm(direction)
-    distances = [0.9, 0.45, 0.58, 0.2, 0.62, 0.45]
+    distances = [0.9, 0.45, 0.49, 0.2, 0.62, 0.45]
     matrix = np.vstack([query + distance * direction for distance in distances]).astype(np.float32)
     matrix.flags.writeable = False
     arguments = {
@@ -289,8 +331,8 @@ def test_the_search_keeps_the_rows_over_the_threshold_best_first_up_to_the_limit
 
     assert [candidate.external_id for candidate in found] == ["d", "b", "f", "c"]
     assert [candidate.face_id for candidate in found] == ["fd", "fb", "ff", "fc"]
-    assert found[0].similarity == 100.0
-    assert found[-1].similarity == pytest.approx(float(similarity(np.float64(0.58))), abs=0.01)
+    assert found[0].similarity == pytest.approx(float(similarity(np.float64(0.2))), abs=0.01)
+    assert found[-1].similarity == pytest.approx(float(similarity(np.float64(0.49))), abs=0.01)
     assert [candidate.external_id for candidate in again] == ["d", "b"]
     assert best_candidates(query, threshold=100.01, max_results=5, **arguments) == []
 

@@ -11,7 +11,7 @@ from django.utils import translation
 from PIL import Image, ImageOps
 
 from faces.engine import get_engine
-from faces.engine.base import Candidate, EnrolledFace, FaceProblem
+from faces.engine.base import Candidate, DetectedFace, FaceProblem
 from faces.engine.rekognition import RekognitionEngine
 from tests.files import TEST_DATA
 
@@ -30,7 +30,11 @@ def box(left: float, top: float, width: float, height: float) -> dict:
     return {"Left": left, "Top": top, "Width": width, "Height": height}
 
 
-def face_record(bounding_box: dict) -> dict:
+GOOD_POSE = {"Yaw": 4.5, "Roll": -2.0, "Pitch": 3.0}
+GOOD_QUALITY = {"Sharpness": 86.9, "Brightness": 73.5}
+
+
+def face_record(bounding_box: dict, pose: dict = GOOD_POSE, quality: dict = GOOD_QUALITY) -> dict:
     return {
         "Face": {
             "FaceId": FACE_ID,
@@ -39,7 +43,7 @@ def face_record(bounding_box: dict) -> dict:
             "ExternalImageId": PATIENT,
             "Confidence": 99.99,
         },
-        "FaceDetail": {"BoundingBox": bounding_box, "Confidence": 99.99},
+        "FaceDetail": {"BoundingBox": bounding_box, "Confidence": 99.99, "Pose": pose, "Quality": quality},
     }
 
 
@@ -53,8 +57,8 @@ def index_request(external_id: str = PATIENT) -> dict:
         "Image": {"Bytes": ANY},
         "ExternalImageId": external_id,
         "MaxFaces": 1,
-        "QualityFilter": "AUTO",
-        "DetectionAttributes": [],
+        "QualityFilter": "HIGH",
+        "DetectionAttributes": ["DEFAULT"],
     }
 
 
@@ -112,7 +116,8 @@ def test_enrolment_creates_the_collection_when_it_is_missing_and_only_once(stubb
     # The second enrolment goes straight to IndexFaces.
     stubber.add_response("index_faces", index_response([face_record(box(0.3, 0.2, 0.3, 0.3))]), index_request("other"))
 
-    assert engine.enrol(photo(), external_id=PATIENT) == EnrolledFace(face_id=FACE_ID, embedding=None)
+    enrolled = engine.enrol(photo(), external_id=PATIENT)
+    assert (enrolled.face_id, enrolled.embedding) == (FACE_ID, None)
     engine.enrol(photo("obama_2.jpg"), external_id="other")
 
 
@@ -149,9 +154,7 @@ def test_the_photo_is_sent_as_a_jpeg_within_rekognitions_limits(collection_exist
     ("reasons", "code", "explained"),
     [
         (["LOW_BRIGHTNESS", "LOW_SHARPNESS"], FaceProblem.LOW_QUALITY, "(it is too dark, it is blurred)"),
-        (["EXTREME_POSE"], FaceProblem.LOW_QUALITY, "(the face is turned away)"),
         (["LOW_CONFIDENCE", "LOW_FACE_QUALITY"], FaceProblem.LOW_QUALITY, "does not clearly look like a face"),
-        (["SMALL_BOUNDING_BOX"], FaceProblem.FACE_TOO_SMALL, "(the face is too small)"),
     ],
 )
 def test_a_face_rekognition_would_not_index_is_explained(collection_exists, reasons, code, explained):
@@ -166,6 +169,70 @@ def test_a_face_rekognition_would_not_index_is_explained(collection_exists, reas
     assert caught.value.code == code
     assert english(caught.value).startswith("The face in this photo cannot be used")
     assert explained in english(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("reasons", "code", "message"),
+    [
+        (["EXTREME_POSE"], FaceProblem.TURNED, "The face is turned or tilted in this photo."),
+        (["LOW_SHARPNESS"], FaceProblem.BLURRED, "The face is blurred in this photo."),
+        (["LOW_BRIGHTNESS"], FaceProblem.TOO_DARK, "The face is too dark in this photo."),
+        (["SMALL_BOUNDING_BOX", "LOW_SHARPNESS"], FaceProblem.FACE_TOO_SMALL, "The face is too small in this photo"),
+    ],
+)
+def test_a_reason_one_gate_stands_for_reads_as_with_the_local_engine(collection_exists, reasons, code, message):
+    engine, stubber = collection_exists
+    stubber.add_response(
+        "index_faces", index_response([], [unindexed(reasons, box(0.3, 0.2, 0.3, 0.3))]), index_request()
+    )
+
+    with pytest.raises(FaceProblem) as caught:
+        engine.enrol(photo(), external_id=PATIENT)
+
+    assert caught.value.code == code
+    assert english(caught.value).startswith(message)
+
+
+def test_the_enrolled_face_keeps_what_rekognition_measured(collection_exists):
+    engine, stubber = collection_exists
+    # 0.3 of a 910 px wide photo: 273 px.
+    stubber.add_response("index_faces", index_response([face_record(box(0.3, 0.2, 0.3, 0.3))]), index_request())
+
+    enrolled = engine.enrol(photo(), external_id=PATIENT)
+
+    assert enrolled.quality == {
+        "sharpness": 86.9,
+        "brightness": 73.5,
+        "face_px": pytest.approx(273, abs=1),
+        "yaw": 4.5,
+        "roll": -2.0,
+        "pitch": 3.0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("pose", "quality", "code"),
+    [
+        ({"Yaw": -52.0, "Roll": 1.0, "Pitch": 0.0}, GOOD_QUALITY, FaceProblem.TURNED),
+        ({"Yaw": 3.0, "Roll": 27.0, "Pitch": 0.0}, GOOD_QUALITY, FaceProblem.TURNED),
+        ({"Yaw": 3.0, "Roll": 1.0, "Pitch": -38.0}, GOOD_QUALITY, FaceProblem.TURNED),
+        (GOOD_POSE, {"Sharpness": 4.0, "Brightness": 60.0}, FaceProblem.BLURRED),
+        (GOOD_POSE, {"Sharpness": 80.0, "Brightness": 8.0}, FaceProblem.TOO_DARK),
+        (GOOD_POSE, {"Sharpness": 80.0, "Brightness": 98.0}, FaceProblem.OVEREXPOSED),
+    ],
+)
+def test_a_face_indexed_outside_the_gates_is_refused_and_removed_again(collection_exists, pose, quality, code):
+    engine, stubber = collection_exists
+    record = face_record(box(0.3, 0.2, 0.3, 0.3), pose=pose, quality=quality)
+    stubber.add_response("index_faces", index_response([record]), index_request())
+    stubber.add_response(
+        "delete_faces", {"DeletedFaces": [FACE_ID]}, {"CollectionId": COLLECTION, "FaceIds": [FACE_ID]}
+    )
+
+    with pytest.raises(FaceProblem) as caught:
+        engine.enrol(photo(), external_id=PATIENT)
+
+    assert caught.value.code == code
 
 
 def test_a_photo_where_rekognition_finds_no_face_is_refused(collection_exists):
@@ -374,3 +441,17 @@ def test_an_unknown_backend_is_a_configuration_error(settings):
 
     with pytest.raises(ImproperlyConfigured):
         get_engine()
+
+
+def test_detect_gives_every_face_rekognition_finds_in_the_photos_own_pixels(stubbed):
+    engine, stubber = stubbed
+    stubber.add_response(
+        "detect_faces",
+        detected(box(0.1, 0.2, 0.3, 0.25), box(0.6, 0.5, 0.05, 0.04)),
+        {"Image": {"Bytes": ANY}, "Attributes": ["DEFAULT"]},
+    )
+
+    faces = engine.detect(photo("group_obama_and_biden.jpg"))
+
+    # The photo is 2000 x 1428 as sent; it travels reduced to 1920 px, the boxes come back in its own pixels.
+    assert faces == [DetectedFace(left=200, top=286, width=600, height=357), DetectedFace(1200, 714, 100, 57)]
