@@ -87,6 +87,8 @@ NOBODY = set()
 DECISIONS = {
     "home": ("get", {}, ALL),
     "healthz": ("get", {}, ALL),
+    # Prometheus metrics are off by default (tests/relyfe/test_metrics.py turns them on with a token).
+    "metrics": ("get", {}, NOBODY),
     "set_language": ("post", {}, ALL),
     "accounts:login": ("get", {}, ALL),
     "accounts:logout": ("post", {}, ALL),
@@ -168,6 +170,9 @@ DECISIONS = {
     # The photo with its faces blurred (or the picture saying it is being made), for whoever sees the photo;
     # its "blur faces" switch for those who may change the record.
     "health_records:file_masked": ("get", {"file_id": "file"}, WHOLE_FILE),
+    # Drawing over a photo: whoever changes the record; the layer is read by whoever sees the photo.
+    "health_records:annotate": ("get", {"file_id": "file"}, MANAGES_ALICES_FILE),
+    "health_records:annotation_delete": ("post", {"file_id": "file"}, MANAGES_ALICES_FILE),
     "health_records:file_mask_toggle": ("post", {"file_id": "file"}, MANAGES_ALICES_FILE),
     "audit:access_log": ("get", {}, PATIENTS),
     "sharing:care_team": ("get", {}, PATIENTS),
@@ -327,6 +332,7 @@ DECISIONS = {
     "api:record-archive": ("post", {"record_id": "record"}, MANAGES_ALICES_FILE),
     "api:record-restore": ("post", {"record_id": "record"}, ONLY_ALICE),
     "api:file-download": ("get", {"file_id": "file"}, WHOLE_FILE),
+    "api:file-annotation": ("get", {"file_id": "file"}, WHOLE_FILE),
     "accounts:claim": ("get", {}, ALL),
     "accounts:claim_done": ("get", {}, MEMBERS),
     # Only the professional who created the account renews its code.
