@@ -9,7 +9,9 @@ default, PostgreSQL when DATABASE_URL is set.
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -95,10 +97,23 @@ def median_ms(client: Client, url: str, rounds: int) -> float:
     return statistics.median(timings)
 
 
+def profile_page(client: Client, url: str) -> None:
+    """cProfile of 20 timeline pages: the functions with the most time, cumulative and their own."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(20):
+        client.get(url)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--profile", action="store_true", help="print where a timeline page spends its time")
+    parser.add_argument("--queries", action="store_true", help="print the SQL of a timeline page")
     arguments = parser.parse_args()
 
     setup_test_environment()
@@ -114,6 +129,11 @@ def main():
             with CaptureQueriesContext(connection) as queries:
                 client.get(timeline)
             query_count = len(queries)
+            if arguments.queries:
+                for query in queries.captured_queries:
+                    print(query["sql"][:300])
+            if arguments.profile:
+                profile_page(client, timeline)
             minimal_ms = median_ms(client, "/bench/minimal/", arguments.rounds)
             timeline_ms = median_ms(client, timeline, arguments.rounds)
             record_ms = median_ms(client, record_page, arguments.rounds)
