@@ -63,7 +63,9 @@ def timeline(request, patient_id):
         archived=criteria.get("archived", False),
         request=request,
     )
-    page = Paginator(records, settings.TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's files and tags are read by timeline_months, only the columns shown, not prefetched whole.
+    page = Paginator(records.prefetch_related(None), settings.TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_records = list(page.object_list)
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     context = {
@@ -72,6 +74,7 @@ def timeline(request, patient_id):
         "keeps_the_file": policy.keeps_the_file(access),
         "filters": filters,
         "page": page,
+        "months": selectors.timeline_months(page_records),
         "tags": selectors.patient_tags(patient=patient, access=access),
         "query_without_page": query_without_page.urlencode(),
         "can_add": access.can(Action.CREATE),
@@ -80,7 +83,7 @@ def timeline(request, patient_id):
     }
     # The features above draw their parts (unread comments, the treatments link): see health_records/panels.py.
     context |= panels.context_for(
-        panels.TIMELINE, request=request, patient=patient, access=access, records=list(page.object_list)
+        panels.TIMELINE, request=request, patient=patient, access=access, records=page_records
     )
     # htmx asks for the whole page when it restores a URL it has no copy of (back, after a reload).
     partial = is_htmx(request)
