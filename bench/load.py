@@ -9,7 +9,7 @@ printed next to the minimal view's, measured by the same gunicorn in the same ru
 figures to watch: the client runs on the same machine as the server and takes its share of the cores.
 
     .venv/bin/python bench/load.py [--database postgres://postgres@127.0.0.1:5432/relyfe_load]
-        [--requests 200] [--concurrency 4] [--workers 2] [--rounds 2] [--records 1000]
+        [--requests 60] [--concurrency 4] [--workers 2] [--rounds 5] [--records 1000]
 """
 
 import argparse
@@ -233,10 +233,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/relyfe_load")
     parser.add_argument("--records", type=int, default=1000)
-    parser.add_argument("--requests", type=int, default=200, help="per page and round")
+    parser.add_argument("--requests", type=int, default=60, help="per page and round")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=5, help="pages take turns, round by round")
     arguments = parser.parse_args()
 
     var_dir = tempfile.mkdtemp(prefix="relyfe-load-")
