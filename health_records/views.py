@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -64,7 +63,7 @@ def timeline(request, patient_id):
         archived=criteria.get("archived", False),
         request=request,
     )
-    page = Paginator(records, settings.TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.timeline_page(records, patient=patient, number=request.GET.get("page"))
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     context = {
@@ -73,6 +72,7 @@ def timeline(request, patient_id):
         "keeps_the_file": policy.keeps_the_file(access),
         "filters": filters,
         "page": page,
+        "months": selectors.timeline_months(page.object_list),
         "tags": selectors.patient_tags(patient=patient, access=access),
         "query_without_page": query_without_page.urlencode(),
         "can_add": access.can(Action.CREATE),
@@ -81,7 +81,7 @@ def timeline(request, patient_id):
     }
     # The features above draw their parts (unread comments, the treatments link): see health_records/panels.py.
     context |= panels.context_for(
-        panels.TIMELINE, request=request, patient=patient, access=access, records=list(page.object_list)
+        panels.TIMELINE, request=request, patient=patient, access=access, records=page.object_list
     )
     # htmx asks for the whole page when it restores a URL it has no copy of (back, after a reload).
     partial = is_htmx(request)

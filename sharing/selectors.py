@@ -122,7 +122,8 @@ def share_link_by_id(public_id) -> ShareLink | None:
 def emergency_profile_by_token(token: str) -> EmergencyProfile | None:
     """The emergency profile behind a Heart-Code, when the patient turned it on and its key is still listed."""
     profile = (
-        EmergencyProfile.objects.select_related("patient")
+        # The page shows the birth date: the patient's profile comes with the same query.
+        EmergencyProfile.objects.select_related("patient", "patient__patient_profile")
         .filter(token_hash=tokens.token_hash(token), enabled=True, patient__is_active=True)
         .first()
     )

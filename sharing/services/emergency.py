@@ -77,8 +77,10 @@ def emergency_profile_regenerate_code(*, actor, profile: EmergencyProfile, reque
     return profile
 
 
+@transaction.atomic
 def emergency_profile_viewed(*, profile: EmergencyProfile, viewer, request=None) -> None:
-    """Each view of the public page is in the access log, and the patient hears of it."""
+    """Each view of the public page is in the access log, and the patient hears of it: one transaction, one
+    commit (the page is opened under pressure, by many at once: bench/load.py)."""
     member = viewer if viewer is not None and viewer.is_authenticated else None
     audit.record(
         actor=member,
