@@ -321,9 +321,7 @@ def test_a_photo_turned_by_its_exif_orientation_is_blurred_upright_without_its_m
     assert_no_face(masked.content)
 
 
-def test_a_scoped_professional_saves_a_comparison_of_the_blurred_photos_never_of_the_originals(
-    client, alice, charlie
-):
+def test_a_scoped_professional_saves_a_comparison_of_the_blurred_photos_never_of_the_originals(client, alice, charlie):
     GrantFactory(patient=alice, professional=charlie, kinds=["photo"], permission=Permission.CONTRIBUTE)
     client.force_login(alice)
     first = add_photo(client, alice, mask_faces=True, name="avant.jpg")
