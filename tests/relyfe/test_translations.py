@@ -22,6 +22,11 @@ COMPILED = CATALOGUE.with_suffix(".mo")
 
 # Words that are written the same in French. Each one is allowed only because it is right as it is.
 SAME_IN_FRENCH = {
+    # A length on a photo's drawings, in millimetres or pixels (the %% forms are in a template's JavaScript).
+    "%(length)s mm",
+    "%(length)s px",
+    "%%(length)s mm",
+    "%%(length)s px",
     # How long to wait (relyfe.abuse.wait_text).
     "%(count)d minute",
     # The same noun in both languages.
