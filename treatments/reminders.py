@@ -38,7 +38,7 @@ from notifications.services import Outgoing, notify_many, notify_translated
 from relyfe import outbox
 from relyfe.models import OutboxMessage
 from treatments import actions, schedule
-from treatments.models import Intake, Medication, Moment, ReminderDispatch, TreatmentStatus
+from treatments.models import Intake, Medication, Moment, ReminderDispatch, Treatment, TreatmentStatus
 from treatments.tasks import plan_and_send_reminders as plan_and_send_reminders_task
 from treatments.tasks import send_reminder_dispatches as send_reminder_dispatches_task
 from treatments.units import unit_for_dose
@@ -112,37 +112,64 @@ def _candidates(zone_name, start, now, patients: Q):
                 ~planned,
             )
         due_somewhere |= on_that_day & (at_a_moment | ~Q(times=[]))
-    medications = (
-        Medication.objects.filter(
-            due_somewhere,
-            patients,
-            treatment__patient__time_zone=zone_name,
-            treatment__patient__is_active=True,
-            treatment__patient__reminder_settings__enabled=True,
-            treatment__status=TreatmentStatus.ACTIVE,
-            as_needed=False,
-            stopped_at__isnull=True,
-        )
-        # Only what planning reads: this query returns every medication due at a busy moment.
-        .select_related("treatment__patient__reminder_settings")
-        .only(
-            *SCHEDULE_FIELDS,
-            "treatment__patient_id",
-            "treatment__status",
-            "treatment__start_date",
-            "treatment__end_date",
-            "treatment__patient__time_zone",
-            *(f"treatment__patient__reminder_settings__{moment}_at" for moment in Moment.values),
-        )
-    )
-    for medication in medications:
-        times = schedule.moment_times(medication.treatment.patient.reminder_settings)
+    rows = Medication.objects.filter(
+        due_somewhere,
+        patients,
+        treatment__patient__time_zone=zone_name,
+        treatment__patient__is_active=True,
+        treatment__patient__reminder_settings__enabled=True,
+        treatment__status=TreatmentStatus.ACTIVE,
+        as_needed=False,
+        stopped_at__isnull=True,
+    ).values_list(*(field for field, _attribute in _PLANNED_FIELDS))
+    # Tuples, not models: this query returns every medication due at a busy moment, and building a model with
+    # its treatment, patient and settings for each costs more than everything else planning does.
+    for row in rows.iterator(chunk_size=5000):
+        medication = _Planned(row)
         for day in days:
-            if not medication.treatment.is_current(day):
+            if not _Planned.is_current(medication, day):
                 continue
-            for slot in schedule.slots_of(medication, day, times, zone):
+            for slot in schedule.slots_of(medication, day, medication.moment_times, zone):
                 if start < slot.due_at <= now:
                     yield medication, slot
+
+
+# What planning reads of a medication, its treatment and its patient's moments, and the names `schedule` and the
+# models' own rules (borrowed below) read them under.
+_PLANNED_FIELDS = [
+    *((field, field) for field in SCHEDULE_FIELDS if field != "treatment"),
+    ("treatment__patient_id", "patient_id"),
+    ("treatment__status", "status"),
+    ("treatment__start_date", "treatment_start_date"),
+    ("treatment__end_date", "treatment_end_date"),
+    *((f"treatment__patient__reminder_settings__{moment}_at", f"{moment}_at") for moment in Moment.values),
+]
+
+
+class _Planned:
+    """A medication as planning reads it, with the models' own rules: `Medication.is_taken_on` and `moments`,
+    `Treatment.status_on`, `ReminderSettings.time_of`."""
+
+    __slots__ = (*(attribute for _field, attribute in _PLANNED_FIELDS), "moment_times")
+
+    def __init__(self, row):
+        for (_field, attribute), value in zip(_PLANNED_FIELDS, row, strict=True):
+            setattr(self, attribute, value)
+        self.moment_times = {moment: getattr(self, f"{moment}_at") for moment in Moment.values}
+
+    is_taken_on = Medication.is_taken_on
+    moments = Medication.moments
+
+    @staticmethod
+    def is_current(medication: "_Planned", day: datetime.date) -> bool:
+        as_treatment = _AsTreatment(medication.status, medication.treatment_start_date, medication.treatment_end_date)
+        return Treatment.status_on(as_treatment, day) == TreatmentStatus.ACTIVE
+
+
+class _AsTreatment(NamedTuple):
+    status: str
+    start_date: datetime.date
+    end_date: datetime.date | None
 
 
 def _patients_in(field: str, low: int | None, high: int | None) -> Q:
@@ -180,7 +207,7 @@ def plan(*, now: datetime.datetime, low: int | None = None, high: int | None = N
     slots = defaultdict(list)
     for zone_name in zones:
         for medication, slot in _candidates(zone_name, start, now, _patients_in("treatment__patient_id", low, high)):
-            slots[(medication.treatment.patient_id, slot.local_date, slot.moment, slot.due_at)].append(medication)
+            slots[(medication.patient_id, slot.local_date, slot.moment, slot.due_at)].append(medication.id)
     if not slots:
         return 0
     # A dispatch's due time is fixed by its key, so the window's dispatches of the range are exactly these keys.
@@ -192,33 +219,66 @@ def plan(*, now: datetime.datetime, low: int | None = None, high: int | None = N
         return {(patient, day, moment): pk for pk, patient, day, moment in in_window.iterator(chunk_size=5000)}
 
     before = planned()
-    ReminderDispatch.objects.bulk_create(
-        [
-            # Queued as it is made: the range's task sends it next; if that task is lost, the sweeper does.
-            ReminderDispatch(patient_id=patient_id, local_date=day, moment=moment, due_at=due_at, queued_at=now)
+    _insert_ignoring_conflicts(
+        ReminderDispatch,
+        ["public_id", "patient", "local_date", "moment", "due_at", "status", "queued_at"],
+        # Queued as it is made: the range's task sends it next; if that task is lost, the sweeper does.
+        (
+            (uuid.uuid4(), patient_id, day, moment, due_at, ReminderDispatch.Status.PENDING, now)
             for patient_id, day, moment, due_at in slots
             if (patient_id, day, moment) not in before
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
+        ),
     )
     dispatch_ids = planned()
-    Intake.objects.bulk_create(
-        [
-            Intake(
-                medication=medication,
-                dispatch_id=dispatch_ids[(patient_id, day, moment)],
-                local_date=day,
-                moment=moment,
-                due_at=due_at,
+    _insert_ignoring_conflicts(
+        Intake,
+        ["public_id", "medication", "dispatch", "local_date", "moment", "due_at", "status"],
+        (
+            (
+                uuid.uuid4(),
+                medication_id,
+                dispatch_ids[(patient_id, day, moment)],
+                day,
+                moment,
+                due_at,
+                Intake.Status.DUE,
             )
-            for (patient_id, day, moment, due_at), medications in slots.items()
-            for medication in medications
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
+            for (patient_id, day, moment, due_at), medication_ids in slots.items()
+            for medication_id in medication_ids
+        ),
     )
     return len(dispatch_ids) - len(before)
+
+
+INSERT_BATCH = 1000
+
+
+def _insert_ignoring_conflicts(model, field_names: list[str], rows) -> None:
+    """`bulk_create(ignore_conflicts=True)` without building a model per row, skipping the rows a unique constraint
+    already holds (a planner running beside this one). Planning writes a row per dose: on PostgreSQL each batch is
+    one INSERT … SELECT FROM unnest(one array per column), a few parameters whatever its size; on SQLite, a
+    multi-row INSERT."""
+    fields = [model._meta.get_field(name) for name in field_names]
+    quote = connection.ops.quote_name
+    # Names from the model and placeholders only: every value is a parameter.
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"
+    rows = iter(rows)
+    on_postgresql = connection.vendor == "postgresql"
+    size = INSERT_BATCH * 10 if on_postgresql else INSERT_BATCH
+    while batch := [row for _index, row in zip(range(size), rows, strict=False)]:
+        if on_postgresql:
+            arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+            statement = f"{head} SELECT * FROM unnest({arrays})"  # noqa: S608
+            parameters = [list(column) for column in zip(*batch, strict=True)]
+        else:
+            prepare = [field.get_db_prep_save for field in fields]
+            one_row = f"({', '.join(['%s'] * len(fields))})"
+            statement = f"{head} VALUES {', '.join([one_row] * len(batch))}"
+            parameters = [
+                prepared(value, connection) for row in batch for prepared, value in zip(prepare, row, strict=True)
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(f"{statement} ON CONFLICT DO NOTHING", parameters)
 
 
 def partition_run(*, now: datetime.datetime, low: int, high: int) -> int:
@@ -396,12 +456,34 @@ def _claimed_send(claimed: list[_Claimed]) -> int:
         )
     notifications = notify_many(event=Event.REMINDER, outgoing=outgoing)
     shown = [
-        ReminderDispatch(pk=dispatch.id, notification=notification)
+        (dispatch.id, notification.pk)
         for dispatch, notification in zip(to_send, notifications, strict=True)
         if notification is not None
     ]
-    ReminderDispatch.objects.bulk_update(shown, ["notification"], batch_size=1000)
+    _notifications_linked(shown)
     return len(to_send)
+
+
+def _notifications_linked(pairs: list[tuple[int, int]]) -> None:
+    """Each dispatch keeps the notification the centre shows: one UPDATE … FROM per batch (bulk_update's CASE
+    costs more to build than to run), from two arrays on PostgreSQL, from VALUES on SQLite."""
+    if not pairs:
+        return
+    table = connection.ops.quote_name(ReminderDispatch._meta.db_table)
+    if connection.vendor == "postgresql":
+        pairs_sql, parameters = (
+            "unnest(%s::bigint[], %s::bigint[]) AS pairs(column1, column2)",
+            [list(each) for each in zip(*pairs, strict=True)],
+        )
+    else:
+        pairs_sql = f"(VALUES {', '.join(['(%s, %s)'] * len(pairs))}) AS pairs"
+        parameters = [value for pair in pairs for value in pair]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET notification_id = pairs.column2 "  # noqa: S608 (placeholders only)
+            f"FROM {pairs_sql} WHERE {table}.id = pairs.column1",
+            parameters,
+        )
 
 
 def _message(moment: str, doses: list[tuple], show_names: bool) -> tuple[str, dict]:
