@@ -411,6 +411,16 @@ def dispatches_send(
         ReminderDispatch.objects.filter(
             pk__in=ids, status=ReminderDispatch.Status.PENDING, due_at__lte=now - settings.REMINDER_LATENESS
         ).update(status=ReminderDispatch.Status.LATE)
+    due = ReminderDispatch.objects.filter(
+        _patients_in("patient_id", low, high),
+        status=ReminderDispatch.Status.PENDING,
+        due_at__lte=now,
+        due_at__gt=now - settings.REMINDER_LATENESS,
+    )
+    if ids is not None:
+        due = due.filter(pk__in=ids)
+    if not due.exists():
+        return 0  # most ticks: nothing to claim, and no write to make
     sent = 0
     while True:
         with transaction.atomic():
