@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -91,3 +92,13 @@ def test_emails_are_delivered_afterwards_in_batches_once_each(django_capture_on_
 
     send_notification_emails(*batches.first().args)  # delivered twice by the broker
     assert len(mail.outbox) == len(recipients)
+
+
+def test_a_link_leaving_the_site_is_refused_and_nothing_is_written(alice, dave):
+    with pytest.raises(ValidationError), transaction.atomic():
+        notify_many(
+            event=Event.RECORD_ADDED,
+            outgoing=[Outgoing(recipient=alice, message="ok"), Outgoing(recipient=dave, message="x", url="//evil")],
+        )
+
+    assert not Notification.objects.exists()
