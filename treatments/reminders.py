@@ -134,6 +134,7 @@ def _candidates(zone_name, start, now, patients: Q):
                     yield medication, slot
 
 
+MOMENTS = tuple(Moment.values)
 # What planning reads of a medication, its treatment and its patient's moments, and the names `schedule` and the
 # models' own rules (borrowed below) read them under.
 _PLANNED_FIELDS = [
@@ -147,18 +148,22 @@ _PLANNED_FIELDS = [
 
 
 class _Planned:
-    """A medication as planning reads it, with the models' own rules: `Medication.is_taken_on` and `moments`,
-    `Treatment.status_on`, `ReminderSettings.time_of`."""
+    """A medication as planning reads it, with the models' own rules (`Medication.is_taken_on`,
+    `Treatment.status_on`) and its patient's moments of the day."""
 
     __slots__ = (*(attribute for _field, attribute in _PLANNED_FIELDS), "moment_times")
 
     def __init__(self, row):
         for (_field, attribute), value in zip(_PLANNED_FIELDS, row, strict=True):
             setattr(self, attribute, value)
-        self.moment_times = {moment: getattr(self, f"{moment}_at") for moment in Moment.values}
+        self.moment_times = {moment: getattr(self, f"{moment}_at") for moment in MOMENTS}
 
     is_taken_on = Medication.is_taken_on
-    moments = Medication.moments
+
+    @property
+    def moments(self) -> list[str]:
+        # As Medication.moments, over the moments listed once: `Moment.values` is rebuilt at each call.
+        return [moment for moment in MOMENTS if getattr(self, moment)]
 
     @staticmethod
     def is_current(medication: "_Planned", day: datetime.date) -> bool:
