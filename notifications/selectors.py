@@ -38,15 +38,16 @@ def notification_get_for_user(*, user, public_id) -> Notification:
 def preferences_for_user(*, user) -> dict[str, Channels]:
     """Every event with the channels the user gets it on: their choice, or the default."""
     chosen = {preference.event: preference.channels for preference in NotificationPreference.objects.filter(user=user)}
-    return {event: _effective(event, chosen.get(event)) for event in Event.values}
+    return {event: effective_channels(event, chosen.get(event)) for event in Event.values}
 
 
 def channels_for(*, user, event: str) -> Channels:
     preference = NotificationPreference.objects.filter(user=user, event=event).first()
-    return _effective(event, preference.channels if preference else None)
+    return effective_channels(event, preference.channels if preference else None)
 
 
-def _effective(event: str, chosen: Channels | None) -> Channels:
+def effective_channels(event: str, chosen: Channels | None) -> Channels:
+    """The channels of `event` for a user whose preference for it is `chosen` (None: they never chose)."""
     if event in ALWAYS_ON:
         return Channels(in_app=True, email=True, push=True)
     return chosen or default_channels(event)

@@ -1,10 +1,12 @@
 """Writes of notifications: what other apps call to tell a user something, reading, preferences, quiet
 hours, device subscriptions, and the e-mail and push channels."""
 
+import hashlib
 import json
 import logging
 from datetime import time
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -28,9 +30,13 @@ from notifications.models import (
     NotificationPreference,
     NotificationSettings,
     PushSubscription,
+    validate_actions,
+    validate_relative_url,
 )
 from notifications.tasks import push_notification as push_notification_task
+from notifications.tasks import push_notifications as push_notifications_task
 from notifications.tasks import send_notification_email as send_notification_email_task
+from notifications.tasks import send_notification_emails as send_notification_emails_task
 from notifications.webpush import Outcome, PushServiceUnavailable, push_send, vapid_keys
 from relyfe import outbox
 
@@ -91,6 +97,113 @@ def notify(
         if send_push:
             _queue_push(notification)
     return notification if channels.in_app else None
+
+
+class Outgoing(NamedTuple):
+    """One message of `notify_many`: as `notify`'s arguments, the message already in the recipient's language."""
+
+    recipient: Any
+    message: str
+    url: str = ""
+    actions: list[dict] | None = None
+
+
+# Deliveries are queued this many notifications to a task: a moment's reminders make a few outbox rows, not one
+# per patient, and a worker sends each batch's e-mails or pushes one after the other.
+DELIVERY_BATCH = 100
+
+
+def notify_many(*, event: str, outgoing: list[Outgoing]) -> list[Notification | None]:
+    """`notify` for many recipients at once, with a fixed number of queries whatever their number: their
+    preferences, quiet hours and devices read in one query each, the notifications inserted together, and their
+    e-mails and pushes queued in batches of DELIVERY_BATCH (`send_notification_emails`, `push_notifications`).
+    Same rules and same result as `notify` for each, in the same order. Call it inside a transaction."""
+    if event not in Event.values:
+        raise ValueError(f"Unknown event {event!r}")
+    recipients = {each.recipient.pk: each.recipient for each in outgoing if each.recipient.is_active}
+    chosen = {
+        preference.user_id: preference.channels
+        for preference in NotificationPreference.objects.filter(user__in=list(recipients), event=event)
+    }
+    quiet_hours = (
+        {}
+        if event in SENT_DURING_QUIET_HOURS
+        else {each.user_id: each for each in NotificationSettings.objects.filter(user__in=list(recipients))}
+    )
+    with_devices = (
+        set(PushSubscription.objects.filter(user__in=list(recipients)).values_list("user_id", flat=True).distinct())
+        if selectors.push_available()
+        else set()
+    )
+    now = timezone.now()
+    made: list[tuple[Notification, bool] | None] = []
+    for each in outgoing:
+        recipient = each.recipient
+        if not recipient.is_active:
+            made.append(None)
+            continue
+        channels = selectors.effective_channels(event, chosen.get(recipient.pk))
+        settings_of_recipient = quiet_hours.get(recipient.pk)
+        quiet = settings_of_recipient is not None and settings_of_recipient.is_quiet_at(
+            now.astimezone(ZoneInfo(recipient.time_zone)).time()
+        )
+        send_email = channels.email and bool(recipient.email) and not quiet
+        send_push = channels.push and not quiet and recipient.pk in with_devices
+        if not channels.in_app and not send_email and not send_push:
+            made.append(None)
+            continue
+        notification = Notification(
+            recipient=recipient,
+            event=event,
+            message=Truncator(each.message).chars(MESSAGE_MAX_LENGTH),
+            url=each.url,
+            actions=each.actions or [],
+            in_app=channels.in_app,
+            email_state=Delivery.PENDING if send_email else Delivery.NOT_ASKED,
+            push_state=Delivery.PENDING if send_push else Delivery.NOT_ASKED,
+            delivery_queued_at=now if send_email or send_push else None,
+            created_at=now,
+        )
+        # What `full_clean` would refuse that a caller can get wrong, without its cost per row (a query per
+        # constraint): a link or an action leaving the site.
+        validate_relative_url(notification.url)
+        validate_actions(notification.actions)
+        made.append((notification, channels.in_app))
+    created = Notification.objects.bulk_create([each[0] for each in made if each is not None], batch_size=1000)
+    emails = [notification.pk for notification in created if notification.email_state == Delivery.PENDING]
+    pushes = [notification.pk for notification in created if notification.push_state == Delivery.PENDING]
+    _queue_in_batches(send_notification_emails_task, emails)
+    _queue_in_batches(push_notifications_task, pushes)
+    return [each[0] if each is not None and each[1] else None for each in made]
+
+
+def _queue_in_batches(task, notification_ids: list[int]) -> None:
+    for start in range(0, len(notification_ids), DELIVERY_BATCH):
+        batch = notification_ids[start : start + DELIVERY_BATCH]
+        # The default key (the task and every id) would outgrow the column: the first id and a digest name it.
+        digest = hashlib.sha256(",".join(map(str, batch)).encode()).hexdigest()[:16]
+        outbox.enqueue(task, *batch, key=f"{task.name}:{batch[0]}:{digest}")
+
+
+def notification_emails_send(*, notification_ids: list[int]) -> None:
+    """A batch of e-mails, one after the other. One that fails for now (the mail server away) goes to its own
+    task, which retries it with its backoff: the rest of the batch is not held back for it."""
+    for notification_id in notification_ids:
+        try:
+            notification_email_send(notification_id=notification_id)
+        except OSError:
+            logger.info("Notification %s: e-mail handed to its own task to retry", notification_id)
+            outbox.enqueue(send_notification_email_task, notification_id)
+
+
+def notification_pushes_send(*, notification_ids: list[int]) -> None:
+    """A batch of pushes, one after the other; one whose push service is busy goes to its own task to retry."""
+    for notification_id in notification_ids:
+        try:
+            notification_push_send(notification_id=notification_id)
+        except PushServiceUnavailable:
+            logger.info("Notification %s: push handed to its own task to retry", notification_id)
+            outbox.enqueue(push_notification_task, notification_id)
 
 
 def _queue_email(notification: Notification) -> None:

@@ -32,3 +32,21 @@ def push_notification(notification_id: int) -> None:
     from notifications import services
 
     services.notification_push_send(notification_id=notification_id)
+
+
+# Batches of a moment's notifications (notifications.services.notify_many): each one that fails for now is handed to
+# the task above that retries it alone.
+@shared_task(name="notifications.tasks.notification_emails_send", soft_time_limit=300, time_limit=330)
+def send_notification_emails(*notification_ids: int) -> None:
+    """Sends the e-mails of a batch of notifications. Safe to run twice: each is e-mailed at most once."""
+    from notifications import services
+
+    services.notification_emails_send(notification_ids=list(notification_ids))
+
+
+@shared_task(name="notifications.tasks.notification_pushes_send", soft_time_limit=300, time_limit=330)
+def push_notifications(*notification_ids: int) -> None:
+    """Pushes a batch of notifications. Safe to run twice: each is pushed at most once."""
+    from notifications import services
+
+    services.notification_pushes_send(notification_ids=list(notification_ids))

@@ -238,6 +238,13 @@ REMINDER_LATENESS = timedelta(minutes=env.int("REMINDER_LATENESS_MINUTES", defau
 # A reminder queued but not sent after this long (its task was lost with a worker) is queued again by the
 # sweeper (treatments.reminders.dispatches_sweep), which runs every SWEEP_SECONDS.
 REMINDER_REQUEUE_AFTER = timedelta(seconds=env.int("REMINDER_REQUEUE_SECONDS", default=300))
+# Each tick queues one task per range of patients, so that as many workers plan and send a moment in parallel
+# (treatments.reminders.partitions); each sends REMINDER_SEND_BATCH reminders per transaction. SQLite has one
+# writer at a time: one range.
+REMINDER_PARTITIONS = env.int(
+    "REMINDER_PARTITIONS", default=1 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else 4
+)
+REMINDER_SEND_BATCH = env.int("REMINDER_SEND_BATCH", default=500)
 # The outbox retries a message the broker refused after OUTBOX_RETRY_BASE, then twice as long each time up
 # to OUTBOX_RETRY_CAP, and marks it failed after OUTBOX_MAX_ATTEMPTS.
 OUTBOX_RETRY_BASE = timedelta(seconds=env.int("OUTBOX_RETRY_BASE_SECONDS", default=60))

@@ -1,35 +1,45 @@
-"""Medication reminders: finding what is due (the planner, run by beat every minute) and sending it.
+"""Medication reminders: finding what is due (the planner) and sending it, at national scale.
+
+Beat's tick (every minute) queues one task per range of patients (REMINDER_PARTITIONS, `partitions`); each
+plans the reminders of its range, then sends them, REMINDER_SEND_BATCH at a time. Every step is set-based: a
+fixed number of queries per batch, whatever the number of patients.
 
 Exactly once, whatever happens to beats and workers:
 - planning only inserts rows, with `ignore_conflicts` on their unique keys: one ReminderDispatch per
   (patient, day, moment), one Intake per (medication, day, moment). Two planners running at once insert
   each row once;
-- a dispatch is sent in one transaction that locks its row, checks it is still pending, creates the
-  notification and marks it sent. A worker killed before the commit leaves it pending (acks_late gives the
-  task to another worker, or the next tick queues it again); killed after, the row says it was sent;
+- sending claims a batch with ONE statement that locks and marks it (`UPDATE … WHERE id IN (SELECT … FOR
+  UPDATE SKIP LOCKED) AND status = 'pending'`): two workers never claim the same dispatch, and neither waits
+  for the other. The claim, the batch's notifications and the outbox rows of their e-mails and pushes are one
+  transaction: a worker killed before the commit leaves the batch pending (the next tick's task, or the
+  sweeper, sends it); killed after, the rows say it was sent;
 - a dispatch not sent within the lateness window is marked late and never sent.
 """
 
 import datetime
 import hashlib
 import logging
+import uuid
 from collections import defaultdict
 from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from accounts.models import Role, User
 from notifications.models import Event
-from notifications.services import notify_translated
+from notifications.services import Outgoing, notify_many, notify_translated
 from relyfe import outbox
+from relyfe.models import OutboxMessage
 from treatments import actions, schedule
-from treatments.models import Intake, Medication, Moment, ReminderDispatch, TreatmentStatus
+from treatments.models import Intake, Medication, Moment, ReminderDispatch, Treatment, TreatmentStatus
+from treatments.tasks import plan_and_send_reminders as plan_and_send_reminders_task
 from treatments.tasks import send_reminder_dispatches as send_reminder_dispatches_task
 from treatments.units import unit_for_dose
 
@@ -81,8 +91,8 @@ def _wall_clock_ranges(start, now, zone, days):
             yield day, lower.time(), upper.time()
 
 
-def _candidates(zone_name, start, now):
-    """Medications of patients in `zone_name` that may have a dose due between `start` and `now`."""
+def _candidates(zone_name, start, now, patients: Q):
+    """Medications of `patients` in `zone_name` that may have a dose due between `start` and `now`."""
     zone = ZoneInfo(zone_name)
     ranges = list(_wall_clock_ranges(start, now, zone, schedule.local_days_between(start, now, zone)))
     days = [day for day, _lower, _upper in ranges]
@@ -102,104 +112,215 @@ def _candidates(zone_name, start, now):
                 ~planned,
             )
         due_somewhere |= on_that_day & (at_a_moment | ~Q(times=[]))
-    medications = (
-        Medication.objects.filter(
-            due_somewhere,
-            treatment__patient__time_zone=zone_name,
-            treatment__patient__is_active=True,
-            treatment__patient__reminder_settings__enabled=True,
-            treatment__status=TreatmentStatus.ACTIVE,
-            as_needed=False,
-            stopped_at__isnull=True,
-        )
-        # Only what planning reads: this query returns every medication due at a busy moment.
-        .select_related("treatment__patient__reminder_settings")
-        .only(
-            *SCHEDULE_FIELDS,
-            "treatment__patient_id",
-            "treatment__status",
-            "treatment__start_date",
-            "treatment__end_date",
-            "treatment__patient__time_zone",
-            *(f"treatment__patient__reminder_settings__{moment}_at" for moment in Moment.values),
-        )
-    )
-    for medication in medications:
-        times = schedule.moment_times(medication.treatment.patient.reminder_settings)
+    rows = Medication.objects.filter(
+        due_somewhere,
+        patients,
+        treatment__patient__time_zone=zone_name,
+        treatment__patient__is_active=True,
+        treatment__patient__reminder_settings__enabled=True,
+        treatment__status=TreatmentStatus.ACTIVE,
+        as_needed=False,
+        stopped_at__isnull=True,
+    ).values_list(*(field for field, _attribute in _PLANNED_FIELDS))
+    # Tuples, not models: this query returns every medication due at a busy moment, and building a model with
+    # its treatment, patient and settings for each costs more than everything else planning does.
+    for row in rows.iterator(chunk_size=5000):
+        medication = _Planned(row)
         for day in days:
-            if not medication.treatment.is_current(day):
+            if not _Planned.is_current(medication, day):
                 continue
-            for slot in schedule.slots_of(medication, day, times, zone):
+            for slot in schedule.slots_of(medication, day, medication.moment_times, zone):
                 if start < slot.due_at <= now:
                     yield medication, slot
 
 
-def plan(*, now: datetime.datetime) -> int:
-    """Writes the dispatches and intakes due between `now - lateness` and `now`; returns how many
-    dispatches were new."""
+MOMENTS = tuple(Moment.values)
+# What planning reads of a medication, its treatment and its patient's moments, and the names `schedule` and the
+# models' own rules (borrowed below) read them under.
+_PLANNED_FIELDS = [
+    *((field, field) for field in SCHEDULE_FIELDS if field != "treatment"),
+    ("treatment__patient_id", "patient_id"),
+    ("treatment__status", "status"),
+    ("treatment__start_date", "treatment_start_date"),
+    ("treatment__end_date", "treatment_end_date"),
+    *((f"treatment__patient__reminder_settings__{moment}_at", f"{moment}_at") for moment in Moment.values),
+]
+
+
+class _Planned:
+    """A medication as planning reads it, with the models' own rules (`Medication.is_taken_on`,
+    `Treatment.status_on`) and its patient's moments of the day."""
+
+    __slots__ = (*(attribute for _field, attribute in _PLANNED_FIELDS), "moment_times")
+
+    def __init__(self, row):
+        for (_field, attribute), value in zip(_PLANNED_FIELDS, row, strict=True):
+            setattr(self, attribute, value)
+        self.moment_times = {moment: getattr(self, f"{moment}_at") for moment in MOMENTS}
+
+    is_taken_on = Medication.is_taken_on
+
+    @property
+    def moments(self) -> list[str]:
+        # As Medication.moments, over the moments listed once: `Moment.values` is rebuilt at each call.
+        return [moment for moment in MOMENTS if getattr(self, moment)]
+
+    @staticmethod
+    def is_current(medication: "_Planned", day: datetime.date) -> bool:
+        as_treatment = _AsTreatment(medication.status, medication.treatment_start_date, medication.treatment_end_date)
+        return Treatment.status_on(as_treatment, day) == TreatmentStatus.ACTIVE
+
+
+class _AsTreatment(NamedTuple):
+    status: str
+    start_date: datetime.date
+    end_date: datetime.date | None
+
+
+def _patients_in(field: str, low: int | None, high: int | None) -> Q:
+    """The rows whose patient's id is in [low, high); None leaves that side open."""
+    bounds = Q()
+    if low is not None:
+        bounds &= Q(**{f"{field}__gte": low})
+    if high is not None:
+        bounds &= Q(**{f"{field}__lt": high})
+    return bounds
+
+
+# The upper bound of the last range: beyond any id, so that a patient who signed up since the ranges were cut is
+# in it.
+LAST_ID = 2**63 - 1
+
+
+def partitions(count: int) -> list[tuple[int, int]]:
+    """`count` ranges [low, high) of patient ids, one after the other from 0 to LAST_ID: every patient is in
+    exactly one. Cut evenly in ids (patients sign up in order, so ids are dense enough to balance them)."""
+    highest = User.objects.filter(role=Role.PATIENT).aggregate(highest=Max("pk"))["highest"] or 0
+    step = highest // count + 1
+    return [(index * step, (index + 1) * step if index < count - 1 else LAST_ID) for index in range(count)]
+
+
+def plan(*, now: datetime.datetime, low: int | None = None, high: int | None = None) -> int:
+    """Writes the dispatches and intakes due between `now - lateness` and `now` for the patients whose id is in
+    [low, high) (all of them by default); returns how many dispatches were new."""
     start = now - settings.REMINDER_LATENESS
     zones = (
-        User.objects.filter(role=Role.PATIENT, treatments__status=TreatmentStatus.ACTIVE)
+        User.objects.filter(_patients_in("pk", low, high), role=Role.PATIENT, treatments__status=TreatmentStatus.ACTIVE)
         .values_list("time_zone", flat=True)
         .distinct()
     )
     slots = defaultdict(list)
     for zone_name in zones:
-        for medication, slot in _candidates(zone_name, start, now):
-            slots[(medication.treatment.patient_id, slot.local_date, slot.moment, slot.due_at)].append(medication)
+        for medication, slot in _candidates(zone_name, start, now, _patients_in("treatment__patient_id", low, high)):
+            slots[(medication.patient_id, slot.local_date, slot.moment, slot.due_at)].append(medication.id)
     if not slots:
         return 0
-    before = ReminderDispatch.objects.count()
-    ReminderDispatch.objects.bulk_create(
-        [
-            ReminderDispatch(patient_id=patient_id, local_date=day, moment=moment, due_at=due_at)
+    # A dispatch's due time is fixed by its key, so the window's dispatches of the range are exactly these keys.
+    in_window = ReminderDispatch.objects.filter(
+        _patients_in("patient_id", low, high), due_at__gt=start, due_at__lte=now
+    ).values_list("pk", "patient_id", "local_date", "moment")
+
+    def planned() -> dict:
+        return {(patient, day, moment): pk for pk, patient, day, moment in in_window.iterator(chunk_size=5000)}
+
+    before = planned()
+    _insert_ignoring_conflicts(
+        ReminderDispatch,
+        ["public_id", "patient", "local_date", "moment", "due_at", "status", "queued_at"],
+        # Queued as it is made: the range's task sends it next; if that task is lost, the sweeper does.
+        (
+            (uuid.uuid4(), patient_id, day, moment, due_at, ReminderDispatch.Status.PENDING, now)
             for patient_id, day, moment, due_at in slots
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
+            if (patient_id, day, moment) not in before
+        ),
     )
-    created = ReminderDispatch.objects.count() - before
-    # A dispatch's due time is fixed by its key, so the window's dispatches are exactly these keys.
-    dispatch_ids = {
-        (patient_id, day, moment): pk
-        for pk, patient_id, day, moment in ReminderDispatch.objects.filter(due_at__gt=start, due_at__lte=now)
-        .values_list("pk", "patient_id", "local_date", "moment")
-        .iterator(chunk_size=5000)
-    }
-    Intake.objects.bulk_create(
-        [
-            Intake(
-                medication=medication,
-                dispatch_id=dispatch_ids[(patient_id, day, moment)],
-                local_date=day,
-                moment=moment,
-                due_at=due_at,
+    dispatch_ids = planned()
+    _insert_ignoring_conflicts(
+        Intake,
+        ["public_id", "medication", "dispatch", "local_date", "moment", "due_at", "status"],
+        (
+            (
+                uuid.uuid4(),
+                medication_id,
+                dispatch_ids[(patient_id, day, moment)],
+                day,
+                moment,
+                due_at,
+                Intake.Status.DUE,
             )
-            for (patient_id, day, moment, due_at), medications in slots.items()
-            for medication in medications
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
+            for (patient_id, day, moment, due_at), medication_ids in slots.items()
+            for medication_id in medication_ids
+        ),
     )
-    return created
+    return len(dispatch_ids) - len(before)
+
+
+INSERT_BATCH = 1000
+
+
+def _insert_ignoring_conflicts(model, field_names: list[str], rows) -> None:
+    """`bulk_create(ignore_conflicts=True)` without building a model per row, skipping the rows a unique constraint
+    already holds (a planner running beside this one). Planning writes a row per dose: on PostgreSQL each batch is
+    one INSERT … SELECT FROM unnest(one array per column), a few parameters whatever its size; on SQLite, a
+    multi-row INSERT."""
+    fields = [model._meta.get_field(name) for name in field_names]
+    quote = connection.ops.quote_name
+    # Names from the model and placeholders only: every value is a parameter.
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"
+    rows = iter(rows)
+    on_postgresql = connection.vendor == "postgresql"
+    size = INSERT_BATCH * 10 if on_postgresql else INSERT_BATCH
+    while batch := [row for _index, row in zip(range(size), rows, strict=False)]:
+        if on_postgresql:
+            arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+            statement = f"{head} SELECT * FROM unnest({arrays})"  # noqa: S608
+            parameters = [list(column) for column in zip(*batch, strict=True)]
+        else:
+            prepare = [field.get_db_prep_save for field in fields]
+            one_row = f"({', '.join(['%s'] * len(fields))})"
+            statement = f"{head} VALUES {', '.join([one_row] * len(batch))}"
+            parameters = [
+                prepared(value, connection) for row in batch for prepared, value in zip(prepare, row, strict=True)
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(f"{statement} ON CONFLICT DO NOTHING", parameters)
+
+
+def partition_run(*, now: datetime.datetime, low: int, high: int) -> int:
+    """One range's task: plans its patients' reminders, then sends its due ones; returns how many it sent."""
+    plan(now=now, low=low, high=high)
+    return dispatches_send(now=now, low=low, high=high)
+
+
+TICKS_SHARE_A_TASK_WITHIN = datetime.timedelta(seconds=5)
+
+
+def tick(*, now: datetime.datetime) -> None:
+    """Beat's part, every minute: the late are marked late, one task per range of patients is queued (they plan
+    and send in parallel, on as many workers), and the snoozed doses are reminded."""
+    with transaction.atomic():
+        _too_late_marked(now)
+        ranges = partitions(settings.REMINDER_PARTITIONS)
+        keys = [f"reminders_partition:{index}" for index in range(len(ranges))]
+        # One outbox row per range, armed again each tick. Not while it is still pending (the broker away), nor
+        # when it was handed to the broker a moment ago: ticks closer together than that (a beat restarted, a
+        # caller looping) share one task per range instead of piling them up in front of the workers.
+        recent = set(
+            OutboxMessage.objects.filter(key__in=keys)
+            .filter(Q(state=OutboxMessage.State.PENDING) | Q(sent_at__gt=timezone.now() - TICKS_SHARE_A_TASK_WITHIN))
+            .values_list("key", flat=True)
+        )
+        for key, (low, high) in zip(keys, ranges, strict=True):
+            if key not in recent:
+                outbox.enqueue(plan_and_send_reminders_task, low, high, key=key)
+    snoozed_send(now=now)
 
 
 def dispatches_to_queue(*, now: datetime.datetime) -> list[int]:
-    """New due dispatches to hand to workers (those queued before are the sweeper's: `dispatches_sweep`); marks
-    them queued. Marks the ones past the lateness window late first, so that they are never sent."""
+    """The due dispatches still to send, once those past the lateness window are marked late (never sent)."""
     _too_late_marked(now)
-    new = ReminderDispatch.objects.filter(status=ReminderDispatch.Status.PENDING, due_at__lte=now, queued_at=None)
-    ids = sorted(new.values_list("pk", flat=True))
-    ReminderDispatch.objects.filter(pk__in=ids).update(queued_at=now)
-    return ids
-
-
-def dispatches_queue(*, now: datetime.datetime) -> int:
-    """The tick's part: the new due dispatches are queued, in batches, through the outbox; returns how many."""
-    with transaction.atomic():
-        ids = dispatches_to_queue(now=now)
-        _queue_in_batches(ids)
-    return len(ids)
+    due = ReminderDispatch.objects.filter(status=ReminderDispatch.Status.PENDING, due_at__lte=now)
+    return sorted(due.values_list("pk", flat=True))
 
 
 def dispatches_sweep(now: datetime.datetime) -> None:
@@ -228,85 +349,177 @@ def _too_late_marked(now: datetime.datetime) -> None:
 
 
 def _queue_in_batches(ids: list[int]) -> None:
-    for batch_start in range(0, len(ids), SEND_BATCH):
-        batch = ids[batch_start : batch_start + SEND_BATCH]
+    for batch_start in range(0, len(ids), settings.REMINDER_SEND_BATCH):
+        batch = ids[batch_start : batch_start + settings.REMINDER_SEND_BATCH]
         # The default key (the task and every id) would outgrow the column: the first id and a digest of
         # all of them name the batch as well.
         digest = hashlib.sha256(",".join(map(str, batch)).encode()).hexdigest()[:16]
         outbox.enqueue(send_reminder_dispatches_task, *batch, key=f"reminder_dispatches:{batch[0]}:{digest}")
 
 
-def _message(dispatch: ReminderDispatch, intakes: list[Intake], show_names: bool) -> tuple[str, dict]:
+class _Claimed(NamedTuple):
+    id: int
+    public_id: uuid.UUID
+    patient_id: int
+    moment: str
+
+
+def _claim(*, now: datetime.datetime, ids, low, high, limit: int) -> list[_Claimed]:
+    """Locks and marks sent up to `limit` due dispatches in one statement, and returns them. On PostgreSQL the
+    rows another worker is claiming are skipped, not waited for; SQLite has one writer at a time, which is the
+    lock. The outer `status` test makes a row claimed twice impossible on either."""
+    table = connection.ops.quote_name(ReminderDispatch._meta.db_table)
+    instant = connection.ops.adapt_datetimefield_value
+    conditions = ["status = %s", "due_at <= %s", "due_at > %s"]
+    parameters: list = [ReminderDispatch.Status.PENDING, instant(now), instant(now - settings.REMINDER_LATENESS)]
+    if ids is not None:
+        conditions.append(f"id IN ({', '.join(['%s'] * len(ids))})")
+        parameters += list(ids)
+    if low is not None:
+        conditions.append("patient_id >= %s")
+        parameters.append(low)
+    if high is not None:
+        conditions.append("patient_id < %s")
+        parameters.append(high)
+    skip_locked = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    # Only the table's name and fixed fragments are formatted in; every value is a parameter.
+    statement = (
+        f"UPDATE {table} SET status = %s, sent_at = %s "  # noqa: S608
+        f"WHERE id IN (SELECT id FROM {table} WHERE {' AND '.join(conditions)} ORDER BY id LIMIT %s{skip_locked}) "
+        "AND status = %s RETURNING id, public_id, patient_id, moment"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement,
+            [ReminderDispatch.Status.SENT, instant(now), *parameters, limit, ReminderDispatch.Status.PENDING],
+        )
+        rows = cursor.fetchall()
+    # SQLite returns the uuid as 32 hex digits.
+    return sorted(
+        _Claimed(row_id, uuid.UUID(str(public_id)), patient, moment) for row_id, public_id, patient, moment in rows
+    )
+
+
+def dispatches_send(
+    *,
+    now: datetime.datetime | None = None,
+    ids: list[int] | None = None,
+    low: int | None = None,
+    high: int | None = None,
+) -> int:
+    """Sends the due dispatches (of `ids`, of the patients in [low, high), or all), REMINDER_SEND_BATCH per
+    transaction, until none is left; returns how many were sent. Safe to run twice and on several workers at
+    once: each batch is claimed by one statement, and a claimed dispatch is no longer pending."""
+    now = now or timezone.now()
+    if ids is not None:
+        # Those handed by id may be past the window (the sweeper's): they end late, never sent.
+        ReminderDispatch.objects.filter(
+            pk__in=ids, status=ReminderDispatch.Status.PENDING, due_at__lte=now - settings.REMINDER_LATENESS
+        ).update(status=ReminderDispatch.Status.LATE)
+    due = ReminderDispatch.objects.filter(
+        _patients_in("patient_id", low, high),
+        status=ReminderDispatch.Status.PENDING,
+        due_at__lte=now,
+        due_at__gt=now - settings.REMINDER_LATENESS,
+    )
+    if ids is not None:
+        due = due.filter(pk__in=ids)
+    if not due.exists():
+        return 0  # most ticks: nothing to claim, and no write to make
+    sent = 0
+    while True:
+        with transaction.atomic():
+            claimed = _claim(now=now, ids=ids, low=low, high=high, limit=settings.REMINDER_SEND_BATCH)
+            if not claimed:
+                return sent
+            sent += _claimed_send(claimed)
+        logger.info("%s reminder dispatches sent", len(claimed))
+
+
+def _claimed_send(claimed: list[_Claimed]) -> int:
+    """The notifications of a claimed batch, with a fixed number of queries: its doses, its patients, then
+    `notify_many`. A dispatch with nothing left to take (taken already, stopped or paused since the plan was
+    made) ends cancelled; the others are sent. Returns how many were sent."""
+    ids = [dispatch.id for dispatch in claimed]
+    doses = defaultdict(list)
+    for dispatch_id, name, dose, unit in (
+        Intake.objects.filter(
+            dispatch_id__in=ids,
+            status=Intake.Status.DUE,
+            medication__stopped_at__isnull=True,
+            medication__treatment__status=TreatmentStatus.ACTIVE,
+        )
+        .order_by("due_at", "id")
+        .values_list("dispatch_id", "medication__name", "medication__dose", "medication__dose_unit")
+    ):
+        doses[dispatch_id].append((name, dose, unit))
+    cancelled = [dispatch_id for dispatch_id in ids if dispatch_id not in doses]
+    if cancelled:
+        ReminderDispatch.objects.filter(pk__in=cancelled).update(status=ReminderDispatch.Status.CANCELLED, sent_at=None)
+    to_send = [dispatch for dispatch in claimed if dispatch.id in doses]
+    patients = User.objects.select_related("reminder_settings").in_bulk({dispatch.patient_id for dispatch in to_send})
+    url = reverse("treatments:today")
+    outgoing = []
+    for dispatch in to_send:
+        patient = patients[dispatch.patient_id]
+        show_names = getattr(getattr(patient, "reminder_settings", None), "show_drug_names", False)
+        text, params = _message(dispatch.moment, doses[dispatch.id], show_names)
+        with translation.override(patient.language):
+            message = translation.gettext(text) % params
+        outgoing.append(
+            Outgoing(recipient=patient, message=message, url=url, actions=actions.reminder_actions(dispatch, patient))
+        )
+    notifications = notify_many(event=Event.REMINDER, outgoing=outgoing)
+    shown = [
+        (dispatch.id, notification.pk)
+        for dispatch, notification in zip(to_send, notifications, strict=True)
+        if notification is not None
+    ]
+    _notifications_linked(shown)
+    return len(to_send)
+
+
+def _notifications_linked(pairs: list[tuple[int, int]]) -> None:
+    """Each dispatch keeps the notification the centre shows: one UPDATE … FROM per batch (bulk_update's CASE
+    costs more to build than to run), from two arrays on PostgreSQL, from VALUES on SQLite."""
+    if not pairs:
+        return
+    table = connection.ops.quote_name(ReminderDispatch._meta.db_table)
+    if connection.vendor == "postgresql":
+        pairs_sql, parameters = (
+            "unnest(%s::bigint[], %s::bigint[]) AS pairs(column1, column2)",
+            [list(each) for each in zip(*pairs, strict=True)],
+        )
+    else:
+        pairs_sql = f"(VALUES {', '.join(['(%s, %s)'] * len(pairs))}) AS pairs"
+        parameters = [value for pair in pairs for value in pair]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET notification_id = pairs.column2 "  # noqa: S608 (placeholders only)
+            f"FROM {pairs_sql} WHERE {table}.id = pairs.column1",
+            parameters,
+        )
+
+
+def _message(moment: str, doses: list[tuple], show_names: bool) -> tuple[str, dict]:
     by_moment, at_clock = (
         (MOMENT_MESSAGES_WITH_NAMES, CLOCK_MESSAGE_WITH_NAMES) if show_names else (MOMENT_MESSAGES, CLOCK_MESSAGE)
     )
-    text, params = (
-        (by_moment[dispatch.moment], {}) if dispatch.moment in by_moment else (at_clock, {"time": dispatch.moment})
-    )
+    text, params = (by_moment[moment], {}) if moment in by_moment else (at_clock, {"time": moment})
     if show_names:
         # The patient chose to see names: they are theirs to read on their own screen.
-        params["names"] = ", ".join(_named_dose(intake.medication) for intake in intakes)
+        params["names"] = ", ".join(_named_dose(*dose) for dose in doses)
     return text, params
 
 
-def _named_dose(medication: Medication) -> str:
-    dose = Decimal(medication.dose).normalize()  # "2", not "2.00" as the column stores it
-    return f"{medication.name} ({dose:f} {unit_for_dose(medication.dose_unit, dose)})"
+def _named_dose(name: str, dose, unit: str) -> str:
+    dose = Decimal(dose).normalize()  # "2", not "2.00" as the column stores it
+    return f"{name} ({dose:f} {unit_for_dose(unit, dose)})"
 
 
 def dispatch_send(*, dispatch_id: int, now: datetime.datetime | None = None) -> bool:
     """Sends one dispatch if it is still pending and in time; True when this call sent it."""
-    now = now or timezone.now()
-    with transaction.atomic(savepoint=False):
-        dispatch = (
-            ReminderDispatch.objects.select_for_update(of=("self",))
-            .filter(pk=dispatch_id)
-            .select_related("patient__reminder_settings")
-            .first()
-        )
-        if dispatch is None or dispatch.status != ReminderDispatch.Status.PENDING:
-            return False
-        if dispatch.due_at <= now - settings.REMINDER_LATENESS:
-            dispatch.status = ReminderDispatch.Status.LATE
-            dispatch.save(update_fields=["status"])
-            return False
-        intakes = list(
-            dispatch.intakes.filter(
-                status=Intake.Status.DUE,
-                medication__stopped_at__isnull=True,
-                medication__treatment__status=TreatmentStatus.ACTIVE,
-            ).select_related("medication")
-        )
-        if not intakes:
-            # Everything was taken already, or stopped or paused since the plan was made.
-            dispatch.status = ReminderDispatch.Status.CANCELLED
-            dispatch.save(update_fields=["status"])
-            return False
-        patient = dispatch.patient
-        show_names = getattr(getattr(patient, "reminder_settings", None), "show_drug_names", False)
-        text, params = _message(dispatch, intakes, show_names)
-        notification = notify_translated(
-            recipient=patient,
-            event=Event.REMINDER,
-            text=text,
-            params=params,
-            url=reverse("treatments:today"),
-            actions=actions.reminder_actions(dispatch, patient),
-        )
-        dispatch.status, dispatch.sent_at, dispatch.notification = ReminderDispatch.Status.SENT, now, notification
-        dispatch.save(update_fields=["status", "sent_at", "notification"])
-    logger.info("Reminder dispatch %s sent", dispatch_id)
-    return True
-
-
-SEND_BATCH = 50
-
-
-@transaction.atomic
-def dispatch_send_many(*, dispatch_ids: list[int], now: datetime.datetime | None = None) -> int:
-    """Sends a batch in one transaction (one commit instead of fifty): a worker killed halfway leaves the
-    whole batch pending, and it is sent, once, when the task runs again."""
-    return sum(dispatch_send(dispatch_id=dispatch_id, now=now) for dispatch_id in dispatch_ids)
+    return dispatches_send(now=now, ids=[dispatch_id]) == 1
 
 
 def snoozed_send(*, now: datetime.datetime | None = None) -> int:

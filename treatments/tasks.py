@@ -9,23 +9,30 @@ from django.utils import timezone
 
 @shared_task(name="treatments.tasks.reminders_tick", soft_time_limit=120, time_limit=150)
 def send_due_reminders() -> None:
-    """Beat runs this every minute: plan what is due, hand each reminder to a worker, remind snoozed doses."""
+    """Beat runs this every minute: one `plan_and_send_reminders` per range of patients, and the snoozed doses."""
     from treatments import reminders
 
-    now = timezone.now()
-    reminders.plan(now=now)
-    reminders.dispatches_queue(now=now)
-    reminders.snoozed_send(now=now)
+    reminders.tick(now=timezone.now())
+
+
+@shared_task(name="treatments.tasks.reminders_partition_run", soft_time_limit=240, time_limit=270)
+def plan_and_send_reminders(low: int, high: int) -> None:
+    """Plans and sends the due reminders of the patients whose id is in [low, high): several run at once, one
+    per range. Safe to run twice, or beside another: planning inserts each row once, sending claims each once."""
+    from treatments import reminders
+
+    reminders.partition_run(now=timezone.now(), low=low, high=high)
 
 
 @shared_task(name="treatments.tasks.reminder_dispatches_send", soft_time_limit=300, time_limit=330)
 def send_reminder_dispatches(*dispatch_ids: int | list[int]) -> None:
-    """Safe to run twice, or after a worker died halfway: each dispatch row says whether it was sent. The ids
-    come one by one (the outbox queues ids only); a message queued before that holds them as one list."""
+    """The sweeper's: sends these dispatches if they are still pending. Safe to run twice, or after a worker died
+    halfway: each dispatch row says whether it was sent. The ids come one by one (the outbox queues ids only); a
+    message queued before that holds them as one list."""
     from treatments import reminders
 
     flat = [each for item in dispatch_ids for each in (item if isinstance(item, list) else [item])]
-    reminders.dispatch_send_many(dispatch_ids=flat)
+    reminders.dispatches_send(ids=flat)
 
 
 # OCR of a many-page scan on a loaded machine takes minutes.

@@ -228,30 +228,29 @@ def test_a_snoozed_dose_is_not_reminded_again_once_its_treatment_is_stopped(clie
     assert len(reminders_of(alice)) == 1
 
 
-def test_the_tick_queues_due_reminders_in_batches_through_the_outbox(alice, treatment):
+def test_the_tick_queues_one_task_per_range_of_patients_through_the_outbox(alice, treatment, settings):
+    settings.REMINDER_PARTITIONS = 3
     MedicationFactory(treatment=treatment, morning=True)
     at = paris(2026, 2, 10, 8, 0, 30)
-    reminders.plan(now=at)
 
     with time_machine.travel(at, tick=False):
-        queued = reminders.dispatches_queue(now=at)
-        reminders.dispatches_queue(now=at)  # the next tick: nothing new
+        reminders.tick(now=at)
+        reminders.tick(now=at)  # the broker has not taken them yet: nothing piles up
 
-    dispatch = ReminderDispatch.objects.get()
-    message = OutboxMessage.objects.get()
-    assert queued == 1
-    assert message.task == "treatments.tasks.reminder_dispatches_send"
-    assert message.args == [dispatch.pk]
-    assert message.key.startswith(f"reminder_dispatches:{dispatch.pk}:")
+    messages = OutboxMessage.objects.order_by("key")
+    assert [message.key for message in messages] == [f"reminders_partition:{index}" for index in range(3)]
+    assert {message.task for message in messages} == {"treatments.tasks.reminders_partition_run"}
+    ranges = [tuple(message.args) for message in messages]
+    assert ranges[0][0] == 0 and ranges[-1][1] == reminders.LAST_ID
+    assert all(ranges[index][1] == ranges[index + 1][0] for index in range(2))
+    assert ReminderDispatch.objects.count() == 0  # the workers plan, in parallel
 
 
 def test_a_reminder_whose_task_was_lost_is_sent_once_by_the_sweeper_and_one_too_late_never(alice, treatment):
     MedicationFactory(treatment=treatment, morning=True)  # 08:00
     MedicationFactory(treatment=treatment, noon=True)  # 12:00
     for at in (paris(2026, 2, 10, 8, 0, 30), paris(2026, 2, 10, 12, 0, 30)):
-        reminders.plan(now=at)
-        with time_machine.travel(at, tick=False):
-            reminders.dispatches_queue(now=at)  # queued, and the broker lost them
+        reminders.plan(now=at)  # queued as they are planned, and the worker died before sending them
 
     OutboxMessage.objects.update(state=OutboxMessage.State.SENT)
 

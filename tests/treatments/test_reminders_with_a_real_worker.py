@@ -18,7 +18,7 @@ from tests.factories import MedicationFactory, PatientFactory, TreatmentFactory
 from treatments import services
 from treatments.models import ReminderDispatch
 
-PATIENTS = 300  # six batches of fifty: the worker is killed while some are still to send
+PATIENTS = 300  # six batches of fifty (REMINDER_SEND_BATCH below): the worker is killed while some are still to send
 
 
 def start(project_root, *arguments, tmp_path):
@@ -29,6 +29,9 @@ def start(project_root, *arguments, tmp_path):
         "REMINDER_REQUEUE_SECONDS": "4",
         "SWEEP_SECONDS": "2",  # the sweeper queues again the dispatches the killed worker held
         "REDIS_VISIBILITY_TIMEOUT": "4",
+        # Six transactions of fifty, and one range of patients: the worker is killed between two of them.
+        "REMINDER_SEND_BATCH": "50",
+        "REMINDER_PARTITIONS": "1",
     }
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "relyfe", *arguments, "--loglevel=WARNING"],
