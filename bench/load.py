@@ -17,7 +17,7 @@ import http.client
 import os
 import socket
 import statistics
-import subprocess
+import subprocess  # nosec B404  # starts this benchmark's own gunicorn, fixed commands
 import sys
 import tempfile
 import time
@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 # This process fills the database and signs the sessions in; gunicorn must read them with the same key.
-SECRET_KEY = "bench-load-only-" + "k" * 48  # nosec B105  # a throw-away benchmark key
+SECRET_KEY = "bench-load-only-" + "k" * 48  # nosec B105  # a throw-away benchmark key  # pragma: allowlist secret
 
 
 def server_environment(database_url: str, var_dir: str) -> dict[str, str]:
@@ -104,7 +104,7 @@ def fill_database(records: int) -> list[Page]:
     professional = accounts.professional_sign_up(
         email="doctor@example.org",
         phone=None,
-        password="bench-password-2026",  # nosec B106  # a throw-away benchmark account
+        password="bench-password-2026",  # nosec B106  # a throw-away benchmark account  # pragma: allowlist secret
         first_name="Claire",
         last_name="Martin",
         profession="doctor",

@@ -273,7 +273,7 @@ def _insert_ignoring_conflicts(model, field_names: list[str], rows) -> None:
     while batch := [row for _index, row in zip(range(size), rows, strict=False)]:
         if on_postgresql:
             arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-            statement = f"{head} SELECT * FROM unnest({arrays})"  # noqa: S608
+            statement = f"{head} SELECT * FROM unnest({arrays})"  # noqa: S608  # nosec B608  # names from the model, values as parameters
             parameters = [list(column) for column in zip(*batch, strict=True)]
         else:
             prepare = [field.get_db_prep_save for field in fields]
@@ -384,7 +384,7 @@ def _claim(*, now: datetime.datetime, ids, low, high, limit: int) -> list[_Claim
     skip_locked = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
     # Only the table's name and fixed fragments are formatted in; every value is a parameter.
     statement = (
-        f"UPDATE {table} SET status = %s, sent_at = %s "  # noqa: S608
+        f"UPDATE {table} SET status = %s, sent_at = %s "  # noqa: S608  # nosec B608  # the table name, values as parameters
         f"WHERE id IN (SELECT id FROM {table} WHERE {' AND '.join(conditions)} ORDER BY id LIMIT %s{skip_locked}) "
         "AND status = %s RETURNING id, public_id, patient_id, moment"
     )
@@ -495,7 +495,7 @@ def _notifications_linked(pairs: list[tuple[int, int]]) -> None:
         parameters = [value for pair in pairs for value in pair]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET notification_id = pairs.column2 "  # noqa: S608 (placeholders only)
+            f"UPDATE {table} SET notification_id = pairs.column2 "  # noqa: S608  # nosec B608  # placeholders only
             f"FROM {pairs_sql} WHERE {table}.id = pairs.column1",
             parameters,
         )
