@@ -232,22 +232,11 @@ def health_record_get_for_user(
 def record_file_get_for_user(
     *, user, public_id, request=None, audited: bool = True, channel: Channel = Channel.APP
 ) -> RecordFile:
-    """A file to stream. Writes a `download` event unless it is a thumbnail shown on an audited page."""
-    record_file = RecordFile.objects.select_related("record__patient").filter(public_id=public_id).first()
-    if record_file is None:
-        raise Http404
-    access = _access_to(user=user, record=record_file.record, action=Action.DOWNLOAD, channel=channel)
-    if audited:
-        audit.record(
-            actor=user,
-            patient=record_file.record.patient,
-            object_type=ObjectType.RECORD_FILE,
-            object_id=record_file.public_id,
-            action=AuditAction.DOWNLOAD,
-            access=access,
-            request=request,
-        )
-    return record_file
+    """A file `user` may reach, whichever of its versions they are shown (record_file_shown_to_user). Writes a
+    `download` event unless it is a thumbnail shown on an audited page."""
+    return record_file_shown_to_user(
+        user=user, public_id=public_id, request=request, audited=audited, channel=channel
+    ).record_file
 
 
 def record_file_for_action(*, user, public_id, action: Action) -> RecordFile:

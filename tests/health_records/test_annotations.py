@@ -107,7 +107,7 @@ class TestValidation:
         with pytest.raises(ValidationError) as caught:
             annotations.clean_shapes([arrow(), arrow(x2=999)], width=WIDTH, height=HEIGHT)
 
-        assert caught.value.messages == ["Shape 2: a point is outside the photo."]
+        assert caught.value.messages == ["Forme 2 : un point est en dehors de la photo."]
 
 
 class TestMillimetres:
@@ -119,7 +119,7 @@ class TestMillimetres:
 
         assert scale == pytest.approx(0.1)
         assert annotations.measure(shapes[1], scale) == "12 mm"
-        assert annotations.measure(shapes[0], scale) == "10 mm (reference)"
+        assert annotations.measure(shapes[0], scale) == "10 mm (référence)"
 
     def test_a_diagonal_ruler_is_measured_along_its_length(self):
         shapes = annotations.clean_shapes(
@@ -250,7 +250,7 @@ class TestWebPages:
         assert response.status_code == 302
         detail = client.get(response["Location"]).content.decode()
         assert ">scar 12 mm</text>" in detail
-        assert ">10 mm (reference)</text>" in detail
+        assert ">10 mm (référence)</text>" in detail
         assert annotation_events(actor=alice, action=AuditAction.VIEW).count() == 1
         assert annotation_events(actor=alice, action=AuditAction.CREATE).count() == 1
 
@@ -263,7 +263,7 @@ class TestWebPages:
         )
 
         assert response.status_code == 400
-        assert "Shape 1: a point is outside the photo." in response.content.decode()
+        assert "Forme 1 : un point est en dehors de la photo." in response.content.decode()
         assert not PhotoAnnotation.objects.exists()
 
     def test_the_comparison_shows_each_photos_layer(self, alice, client):
@@ -319,7 +319,7 @@ class TestApi:
         assert (empty.json()["width"], empty.json()["height"]) == (WIDTH, HEIGHT)
         assert saved.status_code == 200
         assert read.json()["mm_per_pixel"] == pytest.approx(0.1)
-        assert read.json()["measures"] == ["10 mm (reference)", "12 mm"]
+        assert read.json()["measures"] == ["10 mm (référence)", "12 mm"]
         assert deleted.status_code == 204
         assert api.get(url).json()["shapes"] == []
 
@@ -333,7 +333,7 @@ class TestApi:
 
         assert response.status_code == 400
         assert response.json()["code"] == "outside_image"
-        assert response.json()["detail"] == "Shape 1: a point is outside the photo."
+        assert response.json()["detail"] == "Forme 1 : un point est en dehors de la photo."
 
     def test_a_reader_gets_403_when_writing(self, alice, reader):
         record_file = photo(alice)
