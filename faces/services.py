@@ -528,7 +528,8 @@ def face_candidate_confirm(*, actor: User, search: FaceSearch, rank: int, answer
 @transaction.atomic
 def _confirmation_record(*, actor, search, rank, answer, may_check, request) -> Confirmation:
     candidate = (
-        FaceSearchCandidate.objects.select_for_update()
+        # Only the candidate's row is locked: PostgreSQL locks no row of an outer join's nullable side.
+        FaceSearchCandidate.objects.select_for_update(of=("self",))
         .select_related("patient__patient_profile")
         .filter(search=search, rank=rank)
         .first()

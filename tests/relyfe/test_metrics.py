@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings as django_settings
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
@@ -89,9 +90,13 @@ def test_the_queue_length_counts_a_task_sent_and_its_age(client, metrics_on):
     values = samples(scrape(client))
     assert values['relyfe_celery_queue_length{queue="celery"}'] == before + 1
     assert 0 <= values['relyfe_celery_oldest_task_age_seconds{queue="celery"}'] < 3600
-    folder = Path(django_settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
-    newest = max(folder.glob("*.celery.msg"), key=lambda path: path.stat().st_mtime)
-    assert PUBLISHED_AT_HEADER in json.loads(newest.read_bytes())["headers"]
+    options = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    if "data_folder_in" in options:  # the embedded filesystem broker: one file per message
+        newest = max(Path(options["data_folder_in"]).glob("*.celery.msg"), key=lambda path: path.stat().st_mtime)
+        message = newest.read_bytes()
+    else:  # Redis: kombu pushes on the left of the queue's list
+        message = redis.Redis.from_url(django_settings.CELERY_BROKER_URL).lindex("celery", 0)
+    assert PUBLISHED_AT_HEADER in json.loads(message)["headers"]
 
 
 def test_a_broker_that_cannot_be_read_shows_as_a_collector_down_not_an_error(client, metrics_on):
