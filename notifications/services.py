@@ -4,7 +4,7 @@ hours, device subscriptions, and the e-mail and push channels."""
 import hashlib
 import json
 import logging
-from datetime import time
+from datetime import datetime, time
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ from notifications.tasks import send_notification_email as send_notification_ema
 from notifications.tasks import send_notification_emails as send_notification_emails_task
 from notifications.webpush import Outcome, PushServiceUnavailable, push_send, vapid_keys
 from relyfe import outbox
+from relyfe.bulk import insert_rows
 
 logger = logging.getLogger(__name__)
 
@@ -113,34 +114,38 @@ class Outgoing(NamedTuple):
 DELIVERY_BATCH = 100
 
 
-def notify_many(*, event: str, outgoing: list[Outgoing]) -> list[Notification | None]:
+def notify_many(*, event: str, outgoing: list[Outgoing]) -> list[int | None]:
     """`notify` for many recipients at once, with a fixed number of queries whatever their number: their
-    preferences, quiet hours and devices read in one query each, the notifications inserted together, and their
-    e-mails and pushes queued in batches of DELIVERY_BATCH (`send_notification_emails`, `push_notifications`).
-    Same rules and same result as `notify` for each, in the same order. Call it inside a transaction."""
+    preferences, quiet hours and devices read in one query each, the notifications inserted together (rows, not
+    models: `relyfe.bulk.insert_rows`), and their e-mails and pushes queued in batches of DELIVERY_BATCH
+    (`send_notification_emails`, `push_notifications`). Same rules as `notify` for each; returns, in the same order,
+    the id of each notification the centre shows (None where it shows none). A recipient is a user, or anything
+    with its `pk`, `is_active`, `email` and `time_zone`. Call it inside a transaction."""
     if event not in Event.values:
         raise ValueError(f"Unknown event {event!r}")
-    recipients = {each.recipient.pk: each.recipient for each in outgoing if each.recipient.is_active}
+    recipients = [each.recipient.pk for each in outgoing if each.recipient.is_active]
     chosen = {
         preference.user_id: preference.channels
-        for preference in NotificationPreference.objects.filter(user__in=list(recipients), event=event)
+        for preference in NotificationPreference.objects.filter(user__in=recipients, event=event)
     }
     quiet_hours = (
         {}
         if event in SENT_DURING_QUIET_HOURS
-        else {each.user_id: each for each in NotificationSettings.objects.filter(user__in=list(recipients))}
+        else {each.user_id: each for each in NotificationSettings.objects.filter(user__in=recipients)}
     )
     with_devices = (
-        set(PushSubscription.objects.filter(user__in=list(recipients)).values_list("user_id", flat=True).distinct())
+        set(PushSubscription.objects.filter(user__in=recipients).values_list("user_id", flat=True).distinct())
         if selectors.push_available()
         else set()
     )
     now = timezone.now()
-    made: list[tuple[Notification, bool] | None] = []
+    rows: list[_NotificationRow] = []
+    # For each message, the index of its row, or None when nothing is made for it.
+    row_of: list[int | None] = []
     for each in outgoing:
         recipient = each.recipient
         if not recipient.is_active:
-            made.append(None)
+            row_of.append(None)
             continue
         channels = selectors.effective_channels(event, chosen.get(recipient.pk))
         settings_of_recipient = quiet_hours.get(recipient.pk)
@@ -150,31 +155,50 @@ def notify_many(*, event: str, outgoing: list[Outgoing]) -> list[Notification | 
         send_email = channels.email and bool(recipient.email) and not quiet
         send_push = channels.push and not quiet and recipient.pk in with_devices
         if not channels.in_app and not send_email and not send_push:
-            made.append(None)
+            row_of.append(None)
             continue
-        notification = Notification(
-            recipient=recipient,
-            event=event,
-            message=Truncator(each.message).chars(MESSAGE_MAX_LENGTH),
-            url=each.url,
-            actions=each.actions or [],
-            in_app=channels.in_app,
-            email_state=Delivery.PENDING if send_email else Delivery.NOT_ASKED,
-            push_state=Delivery.PENDING if send_push else Delivery.NOT_ASKED,
-            delivery_queued_at=now if send_email or send_push else None,
-            created_at=now,
-        )
         # What `full_clean` would refuse that a caller can get wrong, without its cost per row (a query per
         # constraint): a link or an action leaving the site.
-        validate_relative_url(notification.url)
-        validate_actions(notification.actions)
-        made.append((notification, channels.in_app))
-    created = Notification.objects.bulk_create([each[0] for each in made if each is not None], batch_size=1000)
-    emails = [notification.pk for notification in created if notification.email_state == Delivery.PENDING]
-    pushes = [notification.pk for notification in created if notification.push_state == Delivery.PENDING]
-    _queue_in_batches(send_notification_emails_task, emails)
-    _queue_in_batches(push_notifications_task, pushes)
-    return [each[0] if each is not None and each[1] else None for each in made]
+        validate_relative_url(each.url)
+        validate_actions(each.actions or [])
+        message = each.message
+        if len(message) > MESSAGE_MAX_LENGTH:
+            message = Truncator(message).chars(MESSAGE_MAX_LENGTH)
+        row_of.append(len(rows))
+        rows.append(
+            _NotificationRow(
+                recipient=recipient.pk,
+                event=event,
+                message=message,
+                url=each.url,
+                actions=each.actions or [],
+                in_app=channels.in_app,
+                email_state=Delivery.PENDING if send_email else Delivery.NOT_ASKED,
+                push_state=Delivery.PENDING if send_push else Delivery.NOT_ASKED,
+                delivery_queued_at=now if send_email or send_push else None,
+                created_at=now,
+            )
+        )
+    ids = insert_rows(Notification, _NotificationRow._fields, rows, returning_ids=True)
+    made = list(zip(ids, rows, strict=True))
+    _queue_in_batches(send_notification_emails_task, [pk for pk, row in made if row.email_state == Delivery.PENDING])
+    _queue_in_batches(push_notifications_task, [pk for pk, row in made if row.push_state == Delivery.PENDING])
+    return [None if index is None or not rows[index].in_app else ids[index] for index in row_of]
+
+
+class _NotificationRow(NamedTuple):
+    """The columns `notify_many` writes; the others take their defaults."""
+
+    recipient: int
+    event: str
+    message: str
+    url: str
+    actions: list
+    in_app: bool
+    email_state: str
+    push_state: str
+    delivery_queued_at: datetime | None
+    created_at: datetime
 
 
 def _queue_in_batches(task, notification_ids: list[int]) -> None:

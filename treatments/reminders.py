@@ -36,6 +36,7 @@ from accounts.models import Role, User
 from notifications.models import Event
 from notifications.services import Outgoing, notify_many, notify_translated
 from relyfe import outbox
+from relyfe.bulk import insert_rows
 from relyfe.models import OutboxMessage
 from treatments import actions, schedule
 from treatments.models import Intake, Medication, Moment, ReminderDispatch, Treatment, TreatmentStatus
@@ -224,23 +225,25 @@ def plan(*, now: datetime.datetime, low: int | None = None, high: int | None = N
         return {(patient, day, moment): pk for pk, patient, day, moment in in_window.iterator(chunk_size=5000)}
 
     before = planned()
-    _insert_ignoring_conflicts(
+    # Rows only, ignoring the conflicts on their unique keys (a planner running beside this one): planning writes
+    # one per dose.
+    insert_rows(
         ReminderDispatch,
-        ["public_id", "patient", "local_date", "moment", "due_at", "status", "queued_at"],
+        ["patient", "local_date", "moment", "due_at", "status", "queued_at"],
         # Queued as it is made: the range's task sends it next; if that task is lost, the sweeper does.
         (
-            (uuid.uuid4(), patient_id, day, moment, due_at, ReminderDispatch.Status.PENDING, now)
+            (patient_id, day, moment, due_at, ReminderDispatch.Status.PENDING, now)
             for patient_id, day, moment, due_at in slots
             if (patient_id, day, moment) not in before
         ),
+        ignore_conflicts=True,
     )
     dispatch_ids = planned()
-    _insert_ignoring_conflicts(
+    insert_rows(
         Intake,
-        ["public_id", "medication", "dispatch", "local_date", "moment", "due_at", "status"],
+        ["medication", "dispatch", "local_date", "moment", "due_at", "status"],
         (
             (
-                uuid.uuid4(),
                 medication_id,
                 dispatch_ids[(patient_id, day, moment)],
                 day,
@@ -251,39 +254,9 @@ def plan(*, now: datetime.datetime, low: int | None = None, high: int | None = N
             for (patient_id, day, moment, due_at), medication_ids in slots.items()
             for medication_id in medication_ids
         ),
+        ignore_conflicts=True,
     )
     return len(dispatch_ids) - len(before)
-
-
-INSERT_BATCH = 1000
-
-
-def _insert_ignoring_conflicts(model, field_names: list[str], rows) -> None:
-    """`bulk_create(ignore_conflicts=True)` without building a model per row, skipping the rows a unique constraint
-    already holds (a planner running beside this one). Planning writes a row per dose: on PostgreSQL each batch is
-    one INSERT … SELECT FROM unnest(one array per column), a few parameters whatever its size; on SQLite, a
-    multi-row INSERT."""
-    fields = [model._meta.get_field(name) for name in field_names]
-    quote = connection.ops.quote_name
-    # Names from the model and placeholders only: every value is a parameter.
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"
-    rows = iter(rows)
-    on_postgresql = connection.vendor == "postgresql"
-    size = INSERT_BATCH * 10 if on_postgresql else INSERT_BATCH
-    while batch := [row for _index, row in zip(range(size), rows, strict=False)]:
-        if on_postgresql:
-            arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
-            statement = f"{head} SELECT * FROM unnest({arrays})"  # noqa: S608  # nosec B608  # names from the model, values as parameters
-            parameters = [list(column) for column in zip(*batch, strict=True)]
-        else:
-            prepare = [field.get_db_prep_save for field in fields]
-            one_row = f"({', '.join(['%s'] * len(fields))})"
-            statement = f"{head} VALUES {', '.join([one_row] * len(batch))}"
-            parameters = [
-                prepared(value, connection) for row in batch for prepared, value in zip(prepare, row, strict=True)
-            ]
-        with connection.cursor() as cursor:
-            cursor.execute(f"{statement} ON CONFLICT DO NOTHING", parameters)
 
 
 def partition_run(*, now: datetime.datetime, low: int, high: int) -> int:
@@ -457,26 +430,50 @@ def _claimed_send(claimed: list[_Claimed]) -> int:
     if cancelled:
         ReminderDispatch.objects.filter(pk__in=cancelled).update(status=ReminderDispatch.Status.CANCELLED, sent_at=None)
     to_send = [dispatch for dispatch in claimed if dispatch.id in doses]
-    patients = User.objects.select_related("reminder_settings").in_bulk({dispatch.patient_id for dispatch in to_send})
+    patients = {
+        row[0]: _Recipient(*row)
+        for row in User.objects.filter(pk__in={dispatch.patient_id for dispatch in to_send}).values_list(
+            "pk", "is_active", "email", "time_zone", "language", "reminder_settings__show_drug_names"
+        )
+    }
     url = reverse("treatments:today")
+    signer = actions.action_signer()
+    translated: dict[tuple[str, str], str] = {}  # a batch's patients speak a few languages
     outgoing = []
     for dispatch in to_send:
         patient = patients[dispatch.patient_id]
-        show_names = getattr(getattr(patient, "reminder_settings", None), "show_drug_names", False)
-        text, params = _message(dispatch.moment, doses[dispatch.id], show_names)
-        with translation.override(patient.language):
-            message = translation.gettext(text) % params
+        text, params = _message(dispatch.moment, doses[dispatch.id], bool(patient.show_names))
+        if (text, patient.language) not in translated:
+            with translation.override(patient.language):
+                translated[(text, patient.language)] = translation.gettext(text)
         outgoing.append(
-            Outgoing(recipient=patient, message=message, url=url, actions=actions.reminder_actions(dispatch, patient))
+            Outgoing(
+                recipient=patient,
+                message=translated[(text, patient.language)] % params,
+                url=url,
+                actions=actions.reminder_actions(dispatch, patient.language, signer),
+            )
         )
     notifications = notify_many(event=Event.REMINDER, outgoing=outgoing)
-    shown = [
-        (dispatch.id, notification.pk)
-        for dispatch, notification in zip(to_send, notifications, strict=True)
-        if notification is not None
-    ]
-    _notifications_linked(shown)
+    _notifications_linked(
+        [
+            (dispatch.id, notification_id)
+            for dispatch, notification_id in zip(to_send, notifications, strict=True)
+            if notification_id is not None
+        ]
+    )
     return len(to_send)
+
+
+class _Recipient(NamedTuple):
+    """A patient as `notify_many` reads them, without a model built for each of a batch's patients."""
+
+    pk: int
+    is_active: bool
+    email: str
+    time_zone: str
+    language: str
+    show_names: bool | None  # None without reminder settings
 
 
 def _notifications_linked(pairs: list[tuple[int, int]]) -> None:

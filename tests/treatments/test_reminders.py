@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import signing
 from django.urls import reverse
 
 from notifications.models import Notification
@@ -213,6 +214,46 @@ def test_a_forged_action_url_does_nothing(client, alice, treatment):
 
     assert response.status_code == 404
     assert Intake.objects.get().status == Intake.Status.DUE
+
+
+def test_a_reminders_link_acts_on_its_own_dose_and_action_for_a_day_only(client, alice, treatment):
+    MedicationFactory(treatment=treatment, morning=True)
+    MedicationFactory(treatment=treatment, morning=False, noon=True)
+    run_tick(paris(2026, 2, 10, 8, 0, 30))
+    run_tick(paris(2026, 2, 10, 12, 0, 30))
+    morning, noon = ReminderDispatch.objects.order_by("due_at")
+    taken = next(action for action in reminders_of(alice)[0].actions if action["action"] == "taken")
+    token = taken["url"].split("?token=")[1]
+
+    with time_machine.travel(paris(2026, 2, 10, 12, 1), tick=False):
+        # The token of the morning's "taken" neither snoozes the morning nor answers noon.
+        snooze = reverse("treatments:reminder_action", args=[morning.public_id, "snooze"])
+        assert client.post(f"{snooze}?token={token}").status_code == 404
+        at_noon = reverse("treatments:reminder_action", args=[noon.public_id, "taken"])
+        assert client.post(f"{at_noon}?token={token}").status_code == 404
+    with time_machine.travel(paris(2026, 2, 11, 8, 2), tick=False):
+        assert client.post(taken["url"]).status_code == 404  # a day later
+    assert set(Intake.objects.values_list("status", flat=True)) == {Intake.Status.DUE}
+
+    with time_machine.travel(paris(2026, 2, 10, 12, 3), tick=False):
+        assert client.post(taken["url"]).status_code == 204
+    assert Intake.objects.get(dispatch=morning).status == Intake.Status.TAKEN
+    assert Intake.objects.get(dispatch=noon).status == Intake.Status.DUE
+
+
+def test_a_link_sent_before_the_shorter_tokens_still_works_within_its_day(client, alice, treatment):
+    MedicationFactory(treatment=treatment, morning=True)
+    run_tick(paris(2026, 2, 10, 8, 0, 30))
+    dispatch = ReminderDispatch.objects.get()
+    with time_machine.travel(paris(2026, 2, 10, 8, 0, 30), tick=False):
+        legacy = signing.dumps(
+            {"dispatch": str(dispatch.public_id), "action": "taken"}, salt="relyfe.reminder-action", compress=True
+        )
+    url = reverse("treatments:reminder_action", args=[dispatch.public_id, "taken"]) + f"?token={legacy}"
+
+    with time_machine.travel(paris(2026, 2, 10, 8, 5), tick=False):
+        assert client.post(url).status_code == 204
+    assert Intake.objects.get().status == Intake.Status.TAKEN
 
 
 def test_a_snoozed_dose_is_not_reminded_again_once_its_treatment_is_stopped(client, alice, treatment):
