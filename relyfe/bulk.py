@@ -4,10 +4,12 @@
 100,000 rows of seven columns) and needs the models built first. `insert_rows` takes tuples of plain values, in
 the order of `field_names`, and writes each batch with one statement: on PostgreSQL an INSERT … SELECT FROM
 unnest(one array per column), a few parameters whatever the batch's size; on SQLite a multi-row INSERT. The
-fields left out get their default: a constant once per batch, a callable (a uuid, the time) once per row.
+fields left out get their default: a constant once per batch, a callable (the time) once per row, a random uuid
+made by PostgreSQL itself (gen_random_uuid()) or once per row on SQLite.
 """
 
 import json
+import uuid
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
@@ -33,24 +35,29 @@ def insert_rows(
         for field in model._meta.concrete_fields
         if field not in given and not (field.primary_key and isinstance(field, models.AutoField))
     ]
-    constant = {field: field.get_default() for field in omitted if not callable(field.default)}
-    fields = given + omitted
+    on_postgresql = connection.vendor == "postgresql"
+    # A random uuid PostgreSQL makes itself, rather than one made and sent per row.
+    made_by_database = [field for field in omitted if on_postgresql and field.default is uuid.uuid4]
+    per_row = [field for field in omitted if callable(field.default) and field not in made_by_database]
+    constant = [field for field in omitted if not callable(field.default)]
+    fields = given + per_row + constant
+    defaults = tuple(field.get_default() for field in constant)
     quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields + made_by_database)
     # Names from the model and placeholders only: every value is a parameter.
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)})"
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({columns})"
     tail = (" ON CONFLICT DO NOTHING" if ignore_conflicts else "") + (
         f" RETURNING {quote(model._meta.pk.column)}" if returning_ids else ""
     )
-    on_postgresql = connection.vendor == "postgresql"
     size = BATCH_ROWS["postgresql" if on_postgresql else "sqlite"]
     ids: list[int] = []
     rows = iter(rows)
     while batch := [
-        (*row, *(constant[field] if field in constant else field.get_default() for field in omitted))
+        (*row, *(field.get_default() for field in per_row), *defaults)
         for _index, row in zip(range(size), rows, strict=False)
     ]:
         if on_postgresql:
-            statement, parameters = _unnest(head, fields, batch)
+            statement, parameters = _unnest(head, fields, batch, ["gen_random_uuid()"] * len(made_by_database))
         else:
             prepare = [field.get_db_prep_save for field in fields]
             one_row = f"({', '.join(['%s'] * len(fields))})"
@@ -65,7 +72,7 @@ def insert_rows(
     return ids
 
 
-def _unnest(head: str, fields: list, batch: list[tuple]) -> tuple[str, list]:
+def _unnest(head: str, fields: list, batch: list[tuple], expressions: list[str]) -> tuple[str, list]:
     """One array per column, cast to the column's type; a column with one value in the whole batch (a moment's
     date, its status) is one parameter instead, which spares adapting it once per row (one column at least stays
     an array: it gives the number of rows). A JSON column travels as text, cast in the SELECT."""
@@ -91,6 +98,7 @@ def _unnest(head: str, fields: list, batch: list[tuple]) -> tuple[str, list]:
             arrays.append(f"%s::{db_type}[]")
             parameters.append(list(column))
     names = ", ".join(f"c{index}" for index in range(len(arrays)))
+    selected += expressions
     statement = f"{head} SELECT {', '.join(selected)} FROM unnest({', '.join(arrays)}) AS batch({names})"  # noqa: S608  # nosec B608  # names from the model, values as parameters
     return statement, constants + parameters
 
