@@ -531,20 +531,35 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGE = env.str("STORAGE", default="local")
-if STORAGE == "s3":
-    DEFAULT_STORAGE = {
+
+
+def s3_storage(*, bucket_name: str, region_name: str | None, endpoint_url: str | None) -> dict:
+    """STORAGE=s3: private objects, read only through presigned links. A function so that the tests run this
+    very configuration against a local S3 server (tests/s3.py)."""
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
-            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "bucket_name": bucket_name,
+            "region_name": region_name,
+            "endpoint_url": endpoint_url,
             "default_acl": None,
             "file_overwrite": False,
             "querystring_auth": True,
             # Presigned download links live one minute at most.
             "querystring_expire": 60,
+            # botocore signs links with the old Signature Version 2 in us-east-1 or without a region, which
+            # S3 refuses for buckets made since 2020.
+            "signature_version": "s3v4",
         },
     }
+
+
+if STORAGE == "s3":
+    DEFAULT_STORAGE = s3_storage(
+        bucket_name=env.str("AWS_STORAGE_BUCKET_NAME"),
+        region_name=env.str("AWS_S3_REGION_NAME", default=None),
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=None),
+    )
 elif STORAGE == "local":
     # No base_url: files are never served from a public URL, only streamed by access-checked views.
     DEFAULT_STORAGE = {
