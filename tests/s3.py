@@ -1,6 +1,7 @@
 """STORAGE=s3 against moto's S3 server, over real HTTP: the server runs in the test's process (a thread) on a
-free local port, each test with a bucket of its own, and the default storage is production's configuration
-(relyfe/settings.py's s3_storage) with the server's address as its endpoint."""
+free local port, each test with a bucket of its own, and the settings are production's for STORAGE=s3
+(relyfe/settings.py: s3_storage, and the pages' Content-Security-Policy with the store's address) with the
+server's address as the endpoint."""
 
 import socket
 import urllib.error
@@ -12,7 +13,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from relyfe.settings import s3_storage
+from relyfe.settings import csp_with_s3, s3_origins, s3_storage
 
 REGION = "eu-west-3"
 
@@ -46,7 +47,7 @@ class LocalS3:
     endpoint: str
     region: str
 
-    def keys(self) -> set[str]:
+    def object_keys(self) -> set[str]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
         return {each["Key"] for page in pages for each in page.get("Contents", [])}
 
@@ -58,7 +59,7 @@ class LocalS3:
         return f"{self.endpoint}/{self.bucket}/{key}"
 
     def empty(self) -> None:
-        for key in self.keys():
+        for key in self.object_keys():
             self.client.delete_object(Bucket=self.bucket, Key=key)
 
 
@@ -81,10 +82,9 @@ def start_local_s3(settings, monkeypatch, *, region: str = REGION):
     bucket = f"relyfe-test-{uuid.uuid4().hex[:16]}"
     location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     client.create_bucket(Bucket=bucket, **location)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": s3_storage(bucket_name=bucket, region_name=region, endpoint_url=endpoint),
-    }
+    where = {"bucket_name": bucket, "region_name": region, "endpoint_url": endpoint}
+    settings.STORAGES = {**settings.STORAGES, "default": s3_storage(**where)}
+    settings.CONTENT_SECURITY_POLICY = csp_with_s3(settings.CONTENT_SECURITY_POLICY, s3_origins(**where))
     return LocalS3(client=client, bucket=bucket, endpoint=endpoint, region=region), server
 
 

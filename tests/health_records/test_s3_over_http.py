@@ -71,7 +71,7 @@ def test_uploads_land_in_the_bucket_under_server_made_keys_and_no_one_reads_them
 
     photo, report = files["Radio genou Alice.jpg"], files["Compte rendu.pdf"]
     # Only the files: their thumbnails are made by a task after the commit.
-    assert s3.keys() == {photo.file.name, report.file.name}
+    assert s3.object_keys() == {photo.file.name, report.file.name}
     for record_file, extension in ((photo, "jpg"), (report, "pdf")):
         key = record_file.file.name
         # A random UUID (version 4) made by the server; nothing of the name the patient gave.
@@ -145,7 +145,7 @@ def test_thumbnails_and_the_blurred_copy_are_written_to_the_bucket_and_read_back
     assert photo.masked_status == MaskStatus.READY
     assert photo.thumbnail.name == f"thumbnails/{photo.public_id.hex[:2]}/{photo.public_id.hex}.jpg"
     assert photo.masked.name == f"masked/{photo.public_id.hex[:2]}/{photo.public_id.hex}.jpg"
-    assert s3.keys() == {photo.file.name, photo.thumbnail.name, photo.masked.name}
+    assert s3.object_keys() == {photo.file.name, photo.thumbnail.name, photo.masked.name}
     blurred = s3.read(photo.masked.name)
     assert blurred != original and face_boxes(blurred) == []
 
