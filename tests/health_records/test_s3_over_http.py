@@ -8,7 +8,11 @@ unsigned request for a private object is refused. The link's lifetime is asserte
 
 import datetime
 import io
+import json
+import os
 import re
+import subprocess
+import sys
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,6 +24,7 @@ from PIL import Image
 from faces.detection import face_boxes
 from health_records.models import MaskStatus, RecordFile
 from health_records.tasks import make_record_file_thumbnail, record_file_mask_faces
+from relyfe.settings import CONTENT_SECURITY_POLICY, csp_with_s3, s3_origins, s3_storage
 from sharing import services as sharing
 from tests.factories import GrantFactory
 from tests.files import TEST_DATA, as_stored, jpeg_bytes, pdf_bytes, upload
@@ -212,3 +217,34 @@ def test_in_us_east_1_too_the_link_is_signed_with_signature_version_4_for_sixty_
     assert "Signature" not in query and "AWSAccessKeyId" not in query
     assert query["X-Amz-Algorithm"] == "AWS4-HMAC-SHA256" and query["X-Amz-Expires"] == "60"
     assert http_get(link).content == s3_us_east_1.read(report.file.name)
+
+
+def test_a_process_started_with_storage_s3_runs_the_options_and_policy_these_tests_run(project_root):
+    """The settings module wires STORAGE=s3 and the AWS_* variables to the functions tests/s3.py calls."""
+    where = {"bucket_name": "relyfe-files", "region_name": "eu-west-3", "endpoint_url": "https://files.example.org"}
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, django; django.setup(); from django.conf import settings; "
+            "print(json.dumps([settings.STORAGES['default'], settings.CONTENT_SECURITY_POLICY]))",
+        ],
+        cwd=project_root,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "relyfe.settings",
+            "STORAGE": "s3",
+            "AWS_STORAGE_BUCKET_NAME": where["bucket_name"],
+            "AWS_S3_REGION_NAME": where["region_name"],
+            "AWS_S3_ENDPOINT_URL": where["endpoint_url"],
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    storage, policy = json.loads(shown.stdout.strip().splitlines()[-1])
+    assert storage == s3_storage(**where)
+    assert policy == json.loads(json.dumps(csp_with_s3(CONTENT_SECURITY_POLICY, s3_origins(**where))))
+    assert policy["DIRECTIVES"]["img-src"][-1] == "https://files.example.org"
+    assert "https://files.example.org" not in policy["DIRECTIVES"]["script-src"]
