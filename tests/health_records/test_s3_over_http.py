@@ -248,3 +248,37 @@ def test_a_process_started_with_storage_s3_runs_the_options_and_policy_these_tes
     assert policy == json.loads(json.dumps(csp_with_s3(CONTENT_SECURITY_POLICY, s3_origins(**where))))
     assert policy["DIRECTIVES"]["img-src"][-1] == "https://files.example.org"
     assert "https://files.example.org" not in policy["DIRECTIVES"]["script-src"]
+
+
+def test_a_file_kept_from_a_refused_form_moves_from_its_staging_key_to_its_record_key_in_the_bucket(
+    client, alice, s3, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(make_record_file_thumbnail, "apply_async", lambda args, **options: queued.append(*args))
+    client.force_login(alice)
+    pdf = pdf_bytes()
+    data = {"kind": "lab_result", "title": "", "clinical_date": "2026-03-02", "files": [upload("bilan.pdf", pdf)]}
+
+    refused = client.post(reverse("health_records:create", args=[alice.public_id]), data)
+
+    assert refused.status_code == 200 and refused.context["form"].errors["title"]
+    (staged,) = refused.context["kept"]
+    assert s3.object_keys() == {staged.file.name}
+    assert s3.read(staged.file.name) == as_stored(pdf)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        filed = client.post(
+            reverse("health_records:create", args=[alice.public_id]),
+            {"kind": "lab_result", "title": "Bilan", "clinical_date": "2026-03-02", "kept": [str(staged.public_id)]},
+        )
+
+    assert filed.status_code == 302
+    report = RecordFile.objects.get(record__patient=alice)
+    # The kept copy is gone from the bucket once the record holds the file.
+    assert s3.object_keys() == {report.file.name}
+    assert queued == [report.pk]
+    make_record_file_thumbnail(report.pk)
+    report.refresh_from_db()
+    assert s3.object_keys() == {report.file.name, report.thumbnail.name}
+    link = presigned_link(client.get(reverse("health_records:file_download", args=[report.public_id])))
+    assert http_get(link).content == as_stored(pdf)
