@@ -6,9 +6,10 @@
 With Docker: `docker compose run --rm -v "$PWD/backups:/backups" web python deploy/backup.py backup /backups/<date>`
 (the volume must be writable by uid 10001). The database goes through pg_dump's custom format (pg_restore
 --clean: the tables are replaced, in one transaction); the files through Django's storage, so the same script
-serves the local folder and S3 (MinIO). The connection comes from DATABASE_URL as the site reads it, given to
-pg_dump in PG* variables, never on the command line. The folder holds health data: keep it encrypted and as
-guarded as the database.
+serves the local folder and S3 (MinIO): with STORAGE=s3 it lists, reads and writes the bucket that
+AWS_STORAGE_BUCKET_NAME, AWS_S3_REGION_NAME and AWS_S3_ENDPOINT_URL name, with the site's credentials. The
+connection comes from DATABASE_URL as the site reads it, given to pg_dump in PG* variables, never on the command
+line. The folder holds health data: keep it encrypted and as guarded as the database.
 
 Take it while the site runs: pg_dump reads one consistent snapshot; a file uploaded during the copy may miss
 from files.tar while its row is in the dump (or the reverse), and the restore says which.

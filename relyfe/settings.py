@@ -531,20 +531,60 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGE = env.str("STORAGE", default="local")
-if STORAGE == "s3":
-    DEFAULT_STORAGE = {
+
+
+def s3_storage(*, bucket_name: str, region_name: str | None, endpoint_url: str | None) -> dict:
+    """STORAGE=s3: private objects, read only through presigned links. A function so that the tests run this
+    very configuration against a local S3 server (tests/s3.py)."""
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
-            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "bucket_name": bucket_name,
+            "region_name": region_name,
+            "endpoint_url": endpoint_url,
             "default_acl": None,
             "file_overwrite": False,
             "querystring_auth": True,
             # Presigned download links live one minute at most.
             "querystring_expire": 60,
+            # botocore signs links with the old Signature Version 2 in us-east-1 or without a region, which
+            # S3 refuses for buckets made since 2020.
+            "signature_version": "s3v4",
         },
     }
+
+
+def s3_origins(*, bucket_name: str, region_name: str | None, endpoint_url: str | None) -> list[str]:
+    """Where the browser fetches the files from with their presigned links: the endpoint's address (botocore
+    addresses a bucket by its path there), or on AWS the bucket's host, global and regional (S3 may redirect
+    a new bucket's link from the first to the second)."""
+    if endpoint_url:
+        parts = urlsplit(endpoint_url)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    origins = [f"https://{bucket_name}.s3.amazonaws.com"]
+    if region_name:
+        origins.append(f"https://{bucket_name}.s3.{region_name}.amazonaws.com")
+    return origins
+
+
+def csp_with_s3(policy: dict, origins: list[str]) -> dict:
+    """The pages show a stored file through a view that redirects to the store (health_records/downloads.py):
+    the browser checks the redirect's target against the page's policy, which therefore lets in the store's
+    address for pictures, videos and framed PDFs (and nothing else of it)."""
+    directives = dict(policy["DIRECTIVES"])
+    for directive in ("img-src", "media-src", "frame-src"):
+        directives[directive] = [*directives[directive], *origins]
+    return {**policy, "DIRECTIVES": directives}
+
+
+if STORAGE == "s3":
+    _s3 = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+        "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+    }
+    DEFAULT_STORAGE = s3_storage(**_s3)
+    CONTENT_SECURITY_POLICY = csp_with_s3(CONTENT_SECURITY_POLICY, s3_origins(**_s3))
 elif STORAGE == "local":
     # No base_url: files are never served from a public URL, only streamed by access-checked views.
     DEFAULT_STORAGE = {

@@ -42,6 +42,7 @@ from tests.factories import (
     api_token_for,
 )
 from tests.files import jpeg_bytes
+from tests.s3 import s3  # noqa: F401 (STORAGE=s3 on moto's local server, tests/s3.py)
 from treatments.models import Intake, PrescriptionReading, ReminderDispatch
 
 ALICE_PHONE = "+33612345678"

@@ -1,13 +1,11 @@
 """The erasure through the real backends' protocols: S3 (the storage API against moto's local S3 server) and
 Rekognition (DeleteFaces, checked against the service model by botocore's Stubber)."""
 
-import socket
 import uuid
 
 import boto3
 import pytest
 from botocore.stub import Stubber
-from moto.server import ThreadedMotoServer
 
 from erasure import services
 from faces.engine import rekognition
@@ -16,50 +14,7 @@ from health_records.models import HealthRecord
 from tests.erasure.conftest import file_with_thumbnail, stored_keys
 from tests.factories import HealthRecordFactory
 
-BUCKET = "relyfe-erasure-test"
 REGION = "eu-west-3"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def s3(settings, monkeypatch):
-    """STORAGE=s3 against moto's S3 server on a free local port, with an empty bucket; yields a boto3 client."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",  # pragma: allowlist secret
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    client = boto3.client("s3", region_name=REGION, endpoint_url=endpoint)
-    client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": BUCKET,
-                "region_name": REGION,
-                "endpoint_url": endpoint,
-                "default_acl": None,
-                "file_overwrite": False,
-            },
-        },
-    }
-    yield client
-    server.stop()
-
-
-def objects_in(client) -> set[str]:
-    return {each["Key"] for each in client.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
 
 
 def test_the_patients_objects_are_deleted_from_s3_and_no_one_elses(s3, alice, dave, staff):
@@ -67,11 +22,11 @@ def test_the_patients_objects_are_deleted_from_s3_and_no_one_elses(s3, alice, da
         file_with_thumbnail(HealthRecordFactory(patient=alice)), file_with_thumbnail(HealthRecordFactory(patient=alice))
     )
     daves = stored_keys(file_with_thumbnail(HealthRecordFactory(patient=dave)))
-    assert objects_in(s3) == alices | daves
+    assert s3.object_keys() == alices | daves
 
     services.erase_patient(actor=staff, user=alice, reason="Courrier du 3 mars")
 
-    assert objects_in(s3) == daves
+    assert s3.object_keys() == daves
 
 
 @pytest.fixture

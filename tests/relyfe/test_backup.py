@@ -1,5 +1,5 @@
 """deploy/backup.py on the real PostgreSQL: back up, wipe the database and the files, restore, and the patient
-finds her record and its photo again."""
+finds her record and its photo again; with the files on S3 too."""
 
 import os
 import subprocess
@@ -15,6 +15,7 @@ from django.urls import reverse
 from health_records.models import HealthRecord, RecordFile
 from tests.conftest import database_url_of_tests
 from tests.factories import HealthRecordFactory, RecordFileFactory
+from tests.s3 import http_get
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -24,11 +25,11 @@ def stored_count(folder: str = "") -> int:
     return len(files) + sum(stored_count(f"{folder}{child}/") for child in folders)
 
 
-def run_backup(action: str, folder) -> subprocess.CompletedProcess:
+def run_backup(action: str, folder, **environment) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "deploy/backup.py", action, str(folder)],
         cwd=settings.BASE_DIR,
-        env={**os.environ, "DATABASE_URL": database_url_of_tests(), "SECRET_KEY": settings.SECRET_KEY},
+        env={**os.environ, "DATABASE_URL": database_url_of_tests(), "SECRET_KEY": settings.SECRET_KEY, **environment},
         capture_output=True,
         text=True,
         timeout=300,
@@ -80,3 +81,40 @@ def test_a_restore_refuses_files_that_differ_from_the_backup(alice, tmp_path):
 
     assert restored.returncode == 1
     assert f"different: {photo.file.name}" in restored.stderr
+
+
+def test_a_backup_of_an_s3_store_brings_its_objects_back_into_an_emptied_bucket(client, alice, s3, tmp_path):
+    """STORAGE=s3 (tests/s3.py): the script, in its own process, reaches the bucket over HTTP as it would
+    reach S3 or MinIO, configured by the same environment variables as the site."""
+    record = HealthRecordFactory(patient=alice, title="Échographie")
+    photo = RecordFileFactory(record=record)
+    other = RecordFileFactory(record=HealthRecordFactory(patient=alice))
+    objects = {key: s3.read(key) for key in s3.object_keys()}
+    content_types = {key: s3.client.head_object(Bucket=s3.bucket, Key=key)["ContentType"] for key in objects}
+    assert {photo.file.name, other.file.name} <= set(objects)
+    folder = tmp_path / "backup"
+    store = {
+        "STORAGE": "s3",
+        "AWS_STORAGE_BUCKET_NAME": s3.bucket,
+        "AWS_S3_REGION_NAME": s3.region,
+        "AWS_S3_ENDPOINT_URL": s3.endpoint,
+    }
+
+    backed_up = run_backup("backup", folder, **store)
+    assert backed_up.returncode == 0, backed_up.stderr
+    assert f"the database and {len(objects)} files" in backed_up.stdout
+
+    call_command("flush", interactive=False, verbosity=0)
+    s3.empty()
+    assert not s3.object_keys()
+    connection.close()
+
+    restored = run_backup("restore", folder, **store)
+    assert restored.returncode == 0, restored.stderr
+
+    assert {key: s3.read(key) for key in s3.object_keys()} == objects
+    assert {key: s3.client.head_object(Bucket=s3.bucket, Key=key)["ContentType"] for key in objects} == content_types
+    restored_file = RecordFile.objects.get(public_id=photo.public_id)
+    client.force_login(restored_file.record.patient)
+    link = client.get(reverse("health_records:file_download", kwargs={"file_id": photo.public_id}))["Location"]
+    assert http_get(link).content == objects[photo.file.name]
