@@ -5,6 +5,7 @@ Redis (cache and broker). Each test drives the web side through real HTTP.
 - a session opened on one server is open on the other, and ended on both by signing out on either;
 - failed sign-ins sent to both servers in turn are counted together: the account locks after as many attempts
   as when they all go to one;
+- neither master takes the host's one gunicorn control socket from the other;
 - the faces gallery each process holds in memory follows enrolments and erasures made by the other;
 - print jobs sent at once to both servers are each stored once, with a number of their own;
 - two beats' ticks run at once on the two workers: every reminder is sent exactly once, none is lost.
@@ -51,16 +52,21 @@ from tests.printing.test_ipp_body_limit import post_chunked
 from tests.printing.test_ipp_endpoint import job_value, print_job
 from tests.printing.test_ipp_with_cups import forget_failed_attempts, free_port
 from tests.printing.test_ipp_with_cups import printer as printer
+from tests.relyfe.test_gunicorn import gunicorn_config
 from treatments import services as treatments
 from treatments.models import ReminderDispatch
 from treatments.tasks import send_due_reminders
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.redis,
-    pytest.mark.celery,
-    pytest.mark.django_db(transaction=True),
-]
+# The tests on the running site: PostgreSQL and Redis as in production (SQLite has one writer at a time, and
+# without Redis each process would have a cache of its own).
+ON_THE_SITE = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.celery, pytest.mark.django_db(transaction=True)]
+
+
+def on_the_site(test):
+    for mark in ON_THE_SITE:
+        test = mark(test)
+    return test
+
 
 CONFIG = settings.BASE_DIR / "deploy" / "gunicorn.conf.py"
 STARTUP_SECONDS = 120  # a loaded 2-core machine starts a gunicorn or a worker in seconds, sometimes many
@@ -233,6 +239,23 @@ def shared_cache():
     return import_string(config["BACKEND"])(config["LOCATION"], {})
 
 
+# --- Two masters on one host -------------------------------------------------------------------------
+
+
+def test_a_master_opens_no_control_socket_unless_given_one_of_its_own():
+    # gunicorn's default path is one per user: a second master would take it from the first.
+    assert gunicorn_config().control_socket_disable
+    own = gunicorn_config(GUNICORN_CONTROL_SOCKET="/run/relyfe/web-a.ctl")
+    assert not own.control_socket_disable
+    assert own.control_socket == "/run/relyfe/web-a.ctl"
+
+
+@on_the_site
+def test_neither_running_master_took_the_hosts_control_socket(site):
+    for server in (site.a, site.b):
+        assert "Control socket" not in server.output()
+
+
 # --- A browser, over plain HTTP ----------------------------------------------------------------------
 
 
@@ -335,6 +358,7 @@ def patient_who_signs_in(**fields):
 # --- Sessions ---------------------------------------------------------------------------------------
 
 
+@on_the_site
 def test_a_session_opened_on_one_server_is_open_on_the_other_and_signing_out_on_either_ends_it(site):
     patient = patient_who_signs_in()
     browser = Browser()
@@ -374,6 +398,7 @@ def attempts_until_locked(servers: list[WebServer], identifier: str) -> int:
     pytest.fail(f"{identifier} was never locked")
 
 
+@on_the_site
 def test_failed_sign_ins_sent_to_both_servers_lock_the_account_as_on_one(site, shared_cache):
     # This address's failures of earlier runs (kept in Redis) would lock sooner.
     shared_cache.delete(abuse.cache_key("sign-in:address", "127.0.0.1"))
@@ -410,6 +435,7 @@ def found(browser: Browser, server: WebServer, name: str) -> set:
     return {candidate.patient_id for candidate in search.candidates.all()}
 
 
+@on_the_site
 def test_each_servers_gallery_follows_the_enrolments_and_erasures_made_through_the_other(site):
     alice, dave = patient_who_signs_in(), patient_who_signs_in()
     doctor = signed_in_browser(verify(ProfessionalFactory(email=f"{uuid.uuid4().hex}@example.org")))
@@ -440,6 +466,7 @@ def test_each_servers_gallery_follows_the_enrolments_and_erasures_made_through_t
 # --- The printer ------------------------------------------------------------------------------------
 
 
+@on_the_site
 def test_print_jobs_sent_at_once_to_both_servers_are_each_stored_once_with_their_own_number(site, printer):
     forget_failed_attempts()
     servers = [site.a, site.b, site.a, site.b]
@@ -472,6 +499,7 @@ def test_print_jobs_sent_at_once_to_both_servers_are_each_stored_once_with_their
 PATIENTS = 40
 
 
+@on_the_site
 def test_two_beats_ticks_on_two_workers_send_each_reminder_exactly_once(site):
     # Their morning was one minute ago, where they live: due now.
     morning = (timezone.now().astimezone(ZoneInfo("Europe/Paris")) - datetime.timedelta(minutes=1)).time()
