@@ -17,6 +17,7 @@ import contextlib
 import datetime
 import http.client
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+import redis
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
@@ -52,6 +54,7 @@ from tests.printing.test_ipp_body_limit import post_chunked
 from tests.printing.test_ipp_endpoint import job_value, print_job
 from tests.printing.test_ipp_with_cups import forget_failed_attempts, free_port
 from tests.printing.test_ipp_with_cups import printer as printer
+from tests.relyfe.brokers import QUEUE
 from tests.relyfe.test_gunicorn import gunicorn_config
 from treatments import services as treatments
 from treatments.models import ReminderDispatch
@@ -515,21 +518,34 @@ def test_two_beats_ticks_on_two_workers_send_each_reminder_exactly_once(site):
         patients.append(patient)
     logs_start = [worker.log_size() for worker in site.workers]
 
-    # Two beats, each sending its tick: the two workers take one each, at once.
+    def runs(task: str, outcome: str) -> list[int]:
+        """How many runs of `task` each worker logged as `outcome` ("received", "succeeded") since the start."""
+        return [
+            len(re.findall(rf"Task treatments\.tasks\.{task}\[[-0-9a-f]+\] {outcome}", worker.output(since)))
+            for worker, since in zip(site.workers, logs_start, strict=True)
+        ]
+
+    broker = redis.Redis.from_url(celery_app.conf.broker_url)
+
+    def all_done() -> bool:
+        """Both ticks ran, and every task they queued (range tasks, some twice; e-mails) ran to its end: none
+        waits in the queue nor is held unacknowledged by a worker."""
+        return (
+            sum(runs("reminders_tick", "succeeded")) == 2
+            and runs("reminders_partition_run", "received") == runs("reminders_partition_run", "succeeded")
+            and broker.llen(QUEUE) == 0
+            and broker.hlen("unacked") == 0
+        )
+
+    # Two beats, each sending its tick: the two workers take one each (one task at a time each), at once.
     send_due_reminders.apply_async()
     send_due_reminders.apply_async()
 
-    wait_until(
-        lambda: ReminderDispatch.objects.filter(status=ReminderDispatch.Status.SENT).count() == PATIENTS,
-        seconds=120,
-    )
-    time.sleep(3)  # the tasks still running or queued (duplicates of a range) may send nothing more
+    wait_until(all_done, seconds=120)
 
-    outputs = [worker.output(since) for worker, since in zip(site.workers, logs_start, strict=True)]
-    for output in outputs:
-        assert "treatments.tasks.reminders_tick[" in output and " succeeded " in output, output[-3000:]
+    assert runs("reminders_tick", "succeeded") == [1, 1], site.outputs()
+    assert sum(runs("reminders_partition_run", "succeeded")) >= REMINDER_PARTITIONS  # each range at least once
     reminded = list(Notification.objects.filter(event="reminder").values_list("recipient_id", flat=True))
-    assert sorted(reminded) == sorted(patient.pk for patient in patients)
+    assert sorted(reminded) == sorted(patient.pk for patient in patients)  # each patient once: none lost, none twice
     assert ReminderDispatch.objects.count() == PATIENTS
-    ranges_run = sum(output.count("treatments.tasks.reminders_partition_run[") for output in outputs)
-    assert ranges_run >= REMINDER_PARTITIONS  # received and succeeded lines: every range ran
+    assert set(ReminderDispatch.objects.values_list("status", flat=True)) == {ReminderDispatch.Status.SENT}
