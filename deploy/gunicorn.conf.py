@@ -54,6 +54,14 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,
 # The temporary files of a worker's heartbeat in memory: the image's root file system is read-only.
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or None
 logger_class = "relyfe.redaction.GunicornLogger"
+# gunicorn's control socket (for `gunicornc`) has one path per user by default ($XDG_RUNTIME_DIR/gunicorn.ctl or
+# ~/.gunicorn/gunicorn.ctl): a second master on the host (a second instance, a deploy starting the new one
+# beside the old) takes it from the first, and whichever stops first removes it for both. Nothing of ours uses it
+# (systemd reloads with HUP, stops with TERM), and the image's home is read-only: off, unless
+# GUNICORN_CONTROL_SOCKET gives this master a path of its own.
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")
+if not control_socket_disable:
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 accesslog = None if os.environ.get("LOG_FORMAT") == "json" else "-"
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(L)s'
 errorlog = "-"

@@ -1,15 +1,19 @@
 """The enrolled faces the local engine searches, held in memory as one matrix.
 
 Reading 100,000 embeddings from the database takes far longer than comparing a face to all of them, so
-each process keeps the matrix and reloads it only when the enrolled faces changed. Templates are never
-edited in place, only added and deleted, so their count, highest key and latest enrolment time tell
-whether anything changed (the time too, because SQLite may hand out a rolled-back key again).
+each process keeps the matrix and reloads it only when the enrolled faces changed, in this process or in
+another. Templates are never edited in place, only added and deleted, so their count, the sum and the highest of
+their keys, and the latest enrolment time tell whether anything changed. The sum, because keys are not
+committed in the order they are taken: an enrolment whose transaction outlasted a later one's commits a key
+below the highest, and if a template is erased meanwhile, the count and the highest key are as before (one
+key added and another removed never keep the sum). The time, because SQLite may hand out a rolled-back key
+again.
 """
 
 import threading
 
 import numpy
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Sum
 
 from faces.models import FaceTemplate
 
@@ -25,7 +29,9 @@ class DatabaseGallery:
 
     def snapshot(self) -> tuple[list[str], list[str], numpy.ndarray]:
         templates = FaceTemplate.objects.filter(backend=self.backend, embedding__isnull=False)
-        signature = tuple(templates.aggregate(count=Count("id"), last=Max("id"), latest=Max("enrolled_at")).values())
+        signature = tuple(
+            templates.aggregate(count=Count("id"), keys=Sum("id"), last=Max("id"), latest=Max("enrolled_at")).values()
+        )
         with self._lock:
             if signature != self._signature:
                 self._snapshot = _load(templates)
