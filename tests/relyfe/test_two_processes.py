@@ -216,8 +216,10 @@ def site(django_db_setup, tmp_path_factory):
     folder = tmp_path_factory.mktemp("two-processes")
     started: list[Process] = []
     try:
-        # Whatever earlier tests of this pytest worker queued without a worker to take it is not ours.
+        # Whatever earlier tests of this pytest worker queued without a worker to take it is not ours, nor what a
+        # worker they killed left unacknowledged (a starting worker would take it back into the queue).
         celery_app.control.purge()
+        redis.Redis.from_url(celery_app.conf.broker_url).delete("unacked", "unacked_index")
         a = start_web("web-a", folder, workers=1)
         started.append(a)
         b = start_web("web-b", folder, workers=1)
