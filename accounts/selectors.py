@@ -71,12 +71,11 @@ def caregiving_roles(request) -> CaregivingRoles:
     request (the navigation's two links read it; most members have no row at all)."""
     roles = getattr(request, "_caregiving_roles", None)
     if roles is None:
-        rows = (
+        rows = list(
             Caregiver.objects.active()
             .filter(caregiver=request.user)
             .values_list("guardian", "patient__role", "patient__is_active")
         )
-        rows = list(rows)
         roles = CaregivingRoles(
             helps_someone=any(patient_is_active for _guardian, _role, patient_is_active in rows),
             guards_someone=any(guardian and role == Role.PATIENT for guardian, role, _active in rows),

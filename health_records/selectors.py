@@ -109,7 +109,7 @@ def timeline_page(records: QuerySet[HealthRecord], *, patient, number) -> Page:
     timeline_months), and each record knows its patient (the page's features ask for it) without a query."""
     lean = records.prefetch_related(None).only(*_TIMELINE_COLUMNS, *_TIMELINE_AUTHOR_COLUMNS)
     paginator = Paginator(lean, settings.TIMELINE_PAGE_SIZE)
-    page = _page_with_its_count(paginator, number)
+    page = _page_with_its_count(lean, paginator, number)
     if page is None:  # a page past the last, or no record: Paginator's own answer (the last page, or page 1)
         page = paginator.get_page(number)
         page.object_list = list(page.object_list)
@@ -118,10 +118,10 @@ def timeline_page(records: QuerySet[HealthRecord], *, patient, number) -> Page:
     return page
 
 
-def _page_with_its_count(paginator: Paginator, number) -> Page | None:
-    """Page `number` read with the number of records in the same query (a window count), rather than a COUNT
-    before it; None when that page has no record (past the last, or no record at all) or `number` is below 1.
-    A number that is not one is page 1, as Paginator.get_page says."""
+def _page_with_its_count(records: QuerySet[HealthRecord], paginator: Paginator, number) -> Page | None:
+    """Page `number` of `records` (the paginator's) read with their number in the same query (a window count),
+    rather than a COUNT before it; None when that page has no record (past the last, or no record at all) or
+    `number` is below 1. A number that is not one is page 1, as Paginator.get_page says."""
     try:
         wanted = int(number)
     except (TypeError, ValueError):
@@ -129,7 +129,7 @@ def _page_with_its_count(paginator: Paginator, number) -> Page | None:
     if wanted < 1:
         return None
     start = (wanted - 1) * paginator.per_page
-    rows = list(paginator.object_list.annotate(timeline_total=Window(Count("pk")))[start : start + paginator.per_page])
+    rows = list(records.annotate(timeline_total=Window(Count("pk")))[start : start + paginator.per_page])
     if not rows:
         return None
     paginator.count = rows[0].timeline_total
