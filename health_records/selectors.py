@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.dates import MONTHS
@@ -108,33 +108,10 @@ def timeline_page(records: QuerySet[HealthRecord], *, patient, number) -> Page:
     """Page `number` of `timeline_records(...)` for the timeline: only the columns it shows, no prefetch (see
     timeline_months), and each record knows its patient (the page's features ask for it) without a query."""
     lean = records.prefetch_related(None).only(*_TIMELINE_COLUMNS, *_TIMELINE_AUTHOR_COLUMNS)
-    paginator = Paginator(lean, settings.TIMELINE_PAGE_SIZE)
-    page = _page_with_its_count(lean, paginator, number)
-    if page is None:  # a page past the last, or no record: Paginator's own answer (the last page, or page 1)
-        page = paginator.get_page(number)
-        page.object_list = list(page.object_list)
+    page = Paginator(lean, settings.TIMELINE_PAGE_SIZE).get_page(number)
+    page.object_list = list(page.object_list)
     for record in page.object_list:
         record.patient = patient
-    return page
-
-
-def _page_with_its_count(records: QuerySet[HealthRecord], paginator: Paginator, number) -> Page | None:
-    """Page `number` of `records` (the paginator's) read with their number in the same query (a window count),
-    rather than a COUNT before it; None when that page has no record (past the last, or no record at all) or
-    `number` is below 1. A number that is not one is page 1, as Paginator.get_page says."""
-    try:
-        wanted = int(number)
-    except (TypeError, ValueError):
-        wanted = 1
-    if wanted < 1:
-        return None
-    start = (wanted - 1) * paginator.per_page
-    rows = list(records.annotate(timeline_total=Window(Count("pk")))[start : start + paginator.per_page])
-    if not rows:
-        return None
-    paginator.count = rows[0].timeline_total
-    page = paginator.page(wanted)
-    page.object_list = rows
     return page
 
 
