@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -54,6 +56,32 @@ def dependants_of(user: User) -> QuerySet[User]:
         .select_related("patient_profile", "account_claim")
         .order_by("first_name", "last_name", "pk")
     )
+
+
+@dataclass(frozen=True)
+class CaregivingRoles:
+    """What the navigation shows of the files a member helps with or keeps."""
+
+    helps_someone: bool  # a caregiver in force of an active patient: "People I help"
+    guards_someone: bool  # keeps a dependant's file as parent or guardian (dependants_of): "Files I manage"
+
+
+def caregiving_roles(request) -> CaregivingRoles:
+    """The signed-in member's CaregivingRoles, from one query of their caregiver rows in force, asked once per
+    request (the navigation's two links read it; most members have no row at all)."""
+    roles = getattr(request, "_caregiving_roles", None)
+    if roles is None:
+        rows = list(
+            Caregiver.objects.active()
+            .filter(caregiver=request.user)
+            .values_list("guardian", "patient__role", "patient__is_active")
+        )
+        roles = CaregivingRoles(
+            helps_someone=any(patient_is_active for _guardian, _role, patient_is_active in rows),
+            guards_someone=any(guardian and role == Role.PATIENT for guardian, role, _active in rows),
+        )
+        request._caregiving_roles = roles
+    return roles
 
 
 def dependant_for_guardian(*, user: User, public_id) -> User:

@@ -89,18 +89,23 @@ def comment_get_for_user(
     return comment, access
 
 
-def unread_counts(*, user, records: list[HealthRecord]) -> dict[int, int]:
+def unread_counts(*, user, records: list[HealthRecord], access: Access | None = None) -> dict[int, int]:
     """How many comments `user` has not read yet, per record pk, counting only what they may see:
-    what others wrote since they last opened the record, neither deleted nor hidden."""
+    what others wrote since they last opened the record, neither deleted nor hidden. `access` is the policy's
+    answer for `user` viewing these records' patient when the caller already asked it (the timeline did):
+    all of `records` must then be that patient's."""
     counts = {}
-    for patient_records in _by_patient(records).values():
-        access = policy.decide(user, Action.VIEW, patient_records[0].patient)
-        if not access:
+    by_patient = _by_patient(records)
+    if access is not None and len(by_patient) > 1:
+        raise ValueError("One access answers for one patient's records.")
+    for patient_records in by_patient.values():
+        patient_access = access if access is not None else policy.decide(user, Action.VIEW, patient_records[0].patient)
+        if not patient_access:
             continue
         covered = HealthRecord.objects.filter(pk__in=[record.pk for record in patient_records]).active()
-        if access.records is not None:
-            covered = covered.filter(access.records)
-        counts.update(_unread_in(user, access, covered))
+        if patient_access.records is not None:
+            covered = covered.filter(patient_access.records)
+        counts.update(_unread_in(user, patient_access, covered))
     return counts
 
 

@@ -28,13 +28,25 @@ from health_records.models import HealthRecord, MaskStatus, RecordChange, Record
 
 def patient_get_for_user(*, user, public_id, action: Action = Action.VIEW) -> tuple[User, Access]:
     """The patient whose data `user` wants, and by which path; 404 when there is none or no access."""
-    patient = User.objects.filter(public_id=public_id, role=Role.PATIENT, is_active=True).first()
+    if _is_own_file(user, public_id):
+        patient = user  # the signed-in patient's own file: their row is already loaded, no second query
+    else:
+        patient = User.objects.filter(public_id=public_id, role=Role.PATIENT, is_active=True).first()
     if patient is None:
         raise Http404
     access = policy.decide(user, action, patient)
     if not access:
         raise Http404
     return patient, access
+
+
+def _is_own_file(user, public_id) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.role == Role.PATIENT
+        and str(user.public_id) == str(public_id).lower()
+    )
 
 
 def staged_uploads_of(*, owner, public_ids: list[str]) -> tuple[list[StagedUpload], bool]:

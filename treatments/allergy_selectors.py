@@ -79,5 +79,5 @@ def allergy_for_user(*, user, public_id, action: Action = Action.UPDATE) -> Alle
 
 def emergency_allergies(*, patient) -> list[Allergy]:
     """The allergies the patient chose to show on their emergency page: its caller checked the Heart-Code
-    and wrote the access event."""
-    return list(allergies_of(patient).filter(on_emergency_profile=True))
+    and wrote the access event. Who recorded them is not shown there: not read either."""
+    return list(allergies_of(patient).filter(on_emergency_profile=True).select_related(None))

@@ -1,7 +1,6 @@
 """Reads of treatments: through the policy, with the access event written for what is shown."""
 
 import datetime
-import functools
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -12,6 +11,7 @@ from django.utils import timezone
 from access import policy
 from access.models import Caregiver
 from access.policy import Action
+from accounts.selectors import caregiving_roles
 from audit import services as audit
 from audit.models import Action as AuditAction
 from audit.models import ObjectType
@@ -134,12 +134,17 @@ def emergency_medications(*, patient) -> list[Medication]:
     the emergency page: its caller checked the Heart-Code, the patient's choice to show them, and wrote
     the access event."""
     today = patient_today(patient)
+    # One query, each medication with its treatment (whose status follows its dates): the page is opened under
+    # pressure (bench/load.py). The order of the treatments page: newest treatment first, then as entered.
+    medications = (
+        Medication.objects.filter(treatment__patient=patient, stopped_at__isnull=True)
+        .select_related("treatment")
+        .order_by("-treatment__start_date", "-treatment__id", "id")
+    )
     return [
         medication
-        for treatment in _with_medications(patient.treatments.all())
-        if treatment.is_current(today)
-        for medication in treatment.medications.all()
-        if medication.stopped_at is None
+        for medication in medications
+        if medication.treatment.is_current(today)
         and medication.start_date <= today
         and (medication.end_date is None or today <= medication.end_date)
     ]
@@ -380,15 +385,11 @@ def people_i_help(*, user, request=None) -> list[dict]:
     return people
 
 
-def helps_someone(*, user) -> bool:
-    """Whether `user` is a caregiver in force of anyone (one EXISTS query)."""
-    return Caregiver.objects.active().filter(caregiver=user, patient__is_active=True).exists()
-
-
 def people_i_help_link(request) -> dict:
     """Context processor: whether the navigation shows "People I help", for members. A callable, which the
-    template calls: one query on the pages that show the navigation, none on the others (the admin's)."""
+    template calls: one query on the pages that show the navigation, none on the others (the admin's), which
+    also answers "Files I manage" (accounts.selectors.caregiving_roles)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"helps_someone": functools.partial(helps_someone, user=user)}
+    return {"helps_someone": lambda: caregiving_roles(request).helps_someone}

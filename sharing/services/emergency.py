@@ -1,5 +1,10 @@
 """The emergency profile and its Heart-Code: the public page a first responder opens by scanning it."""
 
+import hashlib
+from datetime import timedelta
+from functools import partial
+
+from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_noop
@@ -77,11 +82,23 @@ def emergency_profile_regenerate_code(*, actor, profile: EmergencyProfile, reque
     return profile
 
 
-@transaction.atomic
-def emergency_profile_viewed(*, profile: EmergencyProfile, viewer, request=None) -> None:
-    """Each view of the public page is in the access log, and the patient hears of it: one transaction, one
-    commit (the page is opened under pressure, by many at once: bench/load.py)."""
-    member = viewer if viewer is not None and viewer.is_authenticated else None
+# A visitor who reads the page again within this window (a first responder going back to it, a reload) tells
+# the patient once: the access log still holds every view, and the notification links to it.
+VIEW_NOTICE_WINDOW = timedelta(minutes=10)
+
+
+def _view_notice_key(*, profile: EmergencyProfile, member, request) -> str:
+    """Who "the same visitor" is: a member is themselves; anyone else is one browser at one address."""
+    if member is not None:
+        visitor = f"member\0{member.pk}"
+    else:
+        user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+        visitor = f"visitor\0{audit.client_ip(request) or ''}\0{user_agent}"
+    digest = hashlib.sha256(f"{profile.patient.public_id}\0{visitor}".encode()).hexdigest()
+    return f"emergency-view-told:{digest}"
+
+
+def _view_recorded(*, profile: EmergencyProfile, member, request) -> None:
     audit.record(
         actor=member,
         patient=profile.patient,
@@ -92,15 +109,35 @@ def emergency_profile_viewed(*, profile: EmergencyProfile, viewer, request=None)
         request=request,
         label="" if member else EMERGENCY_PAGE_VISITOR,
     )
+
+
+def emergency_profile_viewed(*, profile: EmergencyProfile, viewer, request=None) -> None:
+    """Each view of the public page writes its access event; the patient hears of a visitor's views once per
+    VIEW_NOTICE_WINDOW. The page is opened under pressure, by many at once (bench/load.py): a view the patient
+    was already told of costs one INSERT, not a transaction with a notification, its outbox row and a message
+    to the broker.
+
+    The mark "told" is set once the notification is committed: a view whose notification was rolled back
+    leaves none, and a cache that lost the mark (or two first views at the same moment) only tells the patient
+    once more."""
+    member = viewer if viewer is not None and viewer.is_authenticated else None
+    notice_key = _view_notice_key(profile=profile, member=member, request=request)
+    if cache.get(notice_key):
+        _view_recorded(profile=profile, member=member, request=request)
+        return
     if member:
         text, params = gettext_noop("%(name)s viewed your emergency profile."), {"name": member.full_name}
     else:
         text, params = gettext_noop("Someone viewed your emergency profile."), {}
-    notify_translated(
-        recipient=profile.patient,
-        event=Event.EMERGENCY_PROFILE_VIEWED,
-        text=text,
-        params=params,
-        url=reverse("audit:access_log"),
-        actor=member,
-    )
+    with transaction.atomic():
+        _view_recorded(profile=profile, member=member, request=request)
+        notify_translated(
+            recipient=profile.patient,
+            event=Event.EMERGENCY_PROFILE_VIEWED,
+            text=text,
+            params=params,
+            url=reverse("audit:access_log"),
+            actor=member,
+        )
+        # robust: a cache that fails to keep the mark must not turn the page, already committed, into an error.
+        transaction.on_commit(partial(cache.set, notice_key, True, VIEW_NOTICE_WINDOW.total_seconds()), robust=True)

@@ -196,6 +196,32 @@ def test_the_timeline_is_paginated(client, alice, settings):
     assert len(last.context["page"].object_list) == 1
 
 
+@pytest.mark.parametrize(
+    ("asked", "shown", "records_shown"),
+    [("2", 2, 2), ("3", 3, 1), ("4", 3, 1), ("99", 3, 1), ("0", 3, 1), ("-1", 3, 1), ("deux", 1, 2), ("", 1, 2)],
+)
+def test_a_timeline_page_knows_its_place_among_the_pages_as_the_paginator_says(
+    client, alice, dave, settings, asked, shown, records_shown
+):
+    settings.TIMELINE_PAGE_SIZE = 2
+    HealthRecordFactory.create_batch(5, patient=alice)
+    HealthRecordFactory(patient=dave)  # another file: not counted
+    client.force_login(alice)
+
+    page = client.get(reverse("health_records:timeline", args=[alice.public_id]), {"page": asked}).context["page"]
+
+    assert (page.number, page.paginator.count, page.paginator.num_pages) == (shown, 5, 3)
+    assert len(page.object_list) == records_shown
+
+
+def test_an_empty_timeline_is_its_first_page(client, alice):
+    client.force_login(alice)
+
+    page = client.get(reverse("health_records:timeline", args=[alice.public_id]), {"page": "2"}).context["page"]
+
+    assert (page.number, page.paginator.count, list(page.object_list)) == (1, 0, [])
+
+
 @pytest.mark.parametrize("count", [10, 200])
 def test_the_timeline_query_count_does_not_grow_with_the_records(client, alice, django_assert_max_num_queries, count):
     for record in HealthRecordFactory.create_batch(count, patient=alice):
@@ -203,11 +229,11 @@ def test_the_timeline_query_count_does_not_grow_with_the_records(client, alice, 
         record.tags.set([])
     client.force_login(alice)
 
-    # 18: one of them reads the session, which lives in the database only (settings.SESSION_ENGINE), one
+    # 15: one of them reads the session, which lives in the database only (settings.SESSION_ENGINE), one
     # its row, which says whether it was signed out from another browser (accounts.middleware), and one
-    # whether the navigation shows "People I help" (treatments.selectors.people_i_help_link), one whether the
-    # member keeps a dependant's file (the navigation's "Files I manage").
-    with django_assert_max_num_queries(18):
+    # whether the navigation shows "People I help" and "Files I manage" (accounts.selectors.caregiving_roles).
+    # The patient's own row is the signed-in user's.
+    with django_assert_max_num_queries(15):
         client.get(reverse("health_records:timeline", args=[alice.public_id]))
 
 

@@ -193,3 +193,23 @@ def test_filters_and_an_empty_timeline_read_as_before(client, alice, alices_file
     ]
     assert not _select(nothing, "li.timeline-item")
     assert "Aucun dossier ne correspond à ces filtres." in nothing.text_content()
+
+
+def test_the_kind_filter_lists_every_kind_and_keeps_the_one_chosen(client, alice, alices_file):
+    client.force_login(alice)
+    url = reverse("health_records:timeline", args=[alice.public_id])
+
+    def kind_select(query):
+        page = html.fromstring(client.get(url, query).content.decode())
+        (select,) = page.xpath(".//select[@id='id_kind'][@name='kind']")
+        options = select.xpath("./option")
+        chosen = [option.get("value") for option in options if option.get("selected") is not None]
+        return [(option.get("value"), option.text_content()) for option in options], chosen
+
+    options, chosen = kind_select({})
+    photos, chosen_photos = kind_select({"kind": "photo"})
+
+    assert options == [("", "Tous les types"), *((kind, str(label)) for kind, label in RecordKind.choices)]
+    assert ("photo", "Photo") in options and ("vaccination", "Vaccination") in options
+    assert (chosen, chosen_photos) == ([""], ["photo"])
+    assert photos == options

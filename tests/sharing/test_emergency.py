@@ -3,6 +3,7 @@ import io
 import secrets
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from audit.models import AccessEvent
 from notifications.models import Notification
 from sharing import heartcode
 from sharing import services as sharing
+from sharing.services.emergency import VIEW_NOTICE_WINDOW
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +57,63 @@ def test_each_view_is_logged_and_the_patient_is_told(client, alice, profile):
     event = AccessEvent.objects.get(patient=alice, object_type="emergency_profile", action="view")
     assert (event.access_path, event.actor, event.actor_label) == ("emergency", None, "Emergency page visitor")
     assert Notification.objects.filter(recipient=alice, event="emergency_profile_viewed").exists()
+
+
+def emergency_notices(patient) -> list[str]:
+    return list(
+        Notification.objects.filter(recipient=patient, event="emergency_profile_viewed")
+        .order_by("pk")
+        .values_list("message", flat=True)
+    )
+
+
+def test_a_visitor_reading_the_page_again_is_logged_each_time_and_told_once(
+    client, alice, profile, django_capture_on_commit_callbacks
+):
+    def view(address, user_agent="Firefox"):
+        with django_capture_on_commit_callbacks(execute=True):  # as the request's own commit would
+            response = client.get(emergency_url(profile), REMOTE_ADDR=address, HTTP_USER_AGENT=user_agent)
+        assert response.status_code == 200
+
+    for _view in range(3):
+        view("192.0.2.10")
+    view("192.0.2.99")  # someone else, elsewhere
+    view("192.0.2.10", user_agent="Safari")  # someone else behind the same address
+    view("192.0.2.99")
+
+    views = AccessEvent.objects.filter(patient=alice, object_type="emergency_profile", action="view")
+    assert views.count() == 6
+    assert len(emergency_notices(alice)) == 3
+
+
+def test_a_member_reading_the_page_again_is_told_once_under_their_name(
+    client, alice, dave, profile, django_capture_on_commit_callbacks
+):
+    client.force_login(dave)
+    for _view in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.get(emergency_url(profile))
+
+    assert AccessEvent.objects.filter(patient=alice, object_type="emergency_profile", actor=dave).count() == 2
+    assert emergency_notices(alice) == [f"{dave.full_name} a consulté votre profil d’urgence."]
+
+
+def test_the_patient_is_told_again_once_the_window_is_over(client, alice, profile, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(emergency_url(profile))
+    later = timezone.now() + VIEW_NOTICE_WINDOW + datetime.timedelta(seconds=1)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        client.get(emergency_url(profile))
+
+    assert len(emergency_notices(alice)) == 2
+
+
+def test_a_view_whose_notice_was_not_committed_leaves_the_next_view_to_tell(client, alice, profile):
+    """Inside the test's transaction nothing commits: no mark is set, and each view tells the patient."""
+    client.get(emergency_url(profile))
+    client.get(emergency_url(profile))
+
+    assert len(emergency_notices(alice)) == 2
 
 
 def test_guessing_heart_code_tokens_is_rate_limited(client, profile):
