@@ -1,4 +1,6 @@
-"""The French catalogue is complete, really translated and compiled; dates read in French."""
+"""Each language's catalogue (French, and every other language of settings.LANGUAGES but English) is complete,
+really translated and compiled, for the server (django.po) and the pages' scripts (djangojs.po); dates read in
+French."""
 
 import datetime
 import gettext
@@ -17,8 +19,14 @@ from django.utils import translation
 from tests.conftest import skip_or_fail
 from tests.factories import HealthRecordFactory
 
-CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
-COMPILED = CATALOGUE.with_suffix(".mo")
+# The languages translated from the English of the sources.
+TRANSLATED = [code for code, _name in settings.LANGUAGES if code != "en"]
+DOMAINS = ["django", "djangojs"]
+
+
+def catalogue(language: str, domain: str = "django") -> Path:
+    return Path(settings.BASE_DIR) / "locale" / language / "LC_MESSAGES" / f"{domain}.po"
+
 
 # Words that are written the same in French. Each one is allowed only because it is right as it is.
 SAME_IN_FRENCH = {
@@ -75,6 +83,9 @@ SAME_IN_FRENCH = {
     "%(action)s %(object)s",
 }
 
+# Per language, the messages right as they are in English.
+SAME_AS_ENGLISH = {"fr": SAME_IN_FRENCH}
+
 FRENCH_MONTHS = [
     "janvier",
     "février",
@@ -124,51 +135,80 @@ def key_of(entry: dict) -> tuple[str, str]:
     return entry.get("msgctxt", ""), entry["msgid"]
 
 
+def entries_of(language: str, domain: str = "django") -> list[dict]:
+    return [
+        entry for entry in parse_catalogue(catalogue(language, domain).read_text(encoding="utf-8")) if entry["msgid"]
+    ]
+
+
 @pytest.fixture(scope="module")
 def entries() -> list[dict]:
-    return [entry for entry in parse_catalogue(CATALOGUE.read_text(encoding="utf-8")) if entry["msgid"]]
+    return entries_of("fr")
 
 
-def test_every_french_message_is_translated(entries):
-    untranslated = [entry["msgid"] for entry in entries if not all(translations_of(entry))]
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_is_translated(language, domain):
+    untranslated = [entry["msgid"] for entry in entries_of(language, domain) if not all(translations_of(entry))]
     assert untranslated == []
 
 
-def test_no_french_message_is_left_fuzzy(entries):
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_message_is_left_fuzzy(language, domain):
     # gettext ignores a fuzzy entry: the page would show the English.
-    assert [entry["msgid"] for entry in entries if "fuzzy" in entry["flags"]] == []
+    assert [entry["msgid"] for entry in entries_of(language, domain) if "fuzzy" in entry["flags"]] == []
 
 
-def test_no_french_message_copies_the_english(entries):
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_message_copies_the_english(language):
     copied = [
         entry["msgid"]
-        for entry in entries
-        if entry["msgid"] not in SAME_IN_FRENCH
+        for domain in DOMAINS
+        for entry in entries_of(language, domain)
+        if entry["msgid"] not in SAME_AS_ENGLISH.get(language, set())
         and any(text in (entry["msgid"], entry.get("msgid_plural")) for text in translations_of(entry))
     ]
     assert copied == []
 
 
-def test_the_same_in_french_list_holds_only_words_still_in_the_catalogue(entries):
-    assert SAME_IN_FRENCH - {entry["msgid"] for entry in entries} == set()
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_same_as_english_lists_hold_only_words_still_in_the_catalogue(language):
+    known = {entry["msgid"] for domain in DOMAINS for entry in entries_of(language, domain)}
+    assert SAME_AS_ENGLISH.get(language, set()) - known == set()
 
 
-def test_the_compiled_catalogue_matches_the_french_one(entries):
-    with COMPILED.open("rb") as compiled:
-        catalog = gettext.GNUTranslations(compiled)._catalog
+@pytest.mark.parametrize("domain", DOMAINS)
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_compiled_catalogue_matches_its_source(language, domain):
+    source = catalogue(language, domain)
+    with source.with_suffix(".mo").open("rb") as compiled:
+        translations = gettext.GNUTranslations(compiled)
     expected = {}
-    for entry in entries:
+    for entry in entries_of(language, domain):
         msgid = f"{entry['msgctxt']}\x04{entry['msgid']}" if "msgctxt" in entry else entry["msgid"]
         if "msgid_plural" in entry:
-            expected.update({(msgid, index): entry[f"msgstr[{index}]"] for index in range(2)})
+            forms = sorted(key for key in entry if key.startswith("msgstr["))
+            expected.update({(msgid, index): entry[form] for index, form in enumerate(forms)})
         else:
             expected[msgid] = entry["msgstr"]
-    compiled_entries = {key: value for key, value in catalog.items() if key != ""}
-    assert compiled_entries == expected, "run msgfmt -o locale/fr/LC_MESSAGES/django.mo on the .po"
+    compiled_entries = {key: value for key, value in translations._catalog.items() if key != ""}
+    assert compiled_entries == expected, f"run msgfmt -o {source.with_suffix('.mo')} {source}"
 
 
-def test_every_string_marked_for_translation_is_in_the_catalogue(entries, tmp_path):
-    """makemessages runs on a copy of the sources, so the repository's catalogue is never touched."""
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_plural_forms_are_djangos_own(language):
+    """Django's catalogue and ours choose the plural form by the same rule, so that "%(count)s dose" reads right
+    next to Django's own plurals, and a language with 3, 4 or 6 forms has them all."""
+    django_po = Path(importlib.util.find_spec("django").origin).parent / f"conf/locale/{language}/LC_MESSAGES/django.po"
+    rule = re.compile(r'"Plural-Forms: (nplurals=\d+);')
+    for domain in DOMAINS:
+        ours = rule.search(catalogue(language, domain).read_text(encoding="utf-8"))
+        assert ours and ours[1] == rule.search(django_po.read_text(encoding="utf-8"))[1], (language, domain)
+
+
+def test_every_string_marked_for_translation_is_in_every_catalogue(tmp_path):
+    """makemessages runs on a copy of the sources, so the repository's catalogues are never touched."""
     if shutil.which("xgettext") is None:
         skip_or_fail("makemessages needs gettext: apt-get install gettext")
     root = Path(settings.BASE_DIR)
@@ -180,6 +220,7 @@ def test_every_string_marked_for_translation_is_in_the_catalogue(entries, tmp_pa
         symlinks=True,
     )
     (copy / "locale").mkdir()
+    # djangojs holds the messages of a package's scripts (accounts/passkey_urls.py): ours take theirs from the pages.
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "fr", "--no-location", "--ignore=var", "--ignore=.venv"],
         cwd=copy,
@@ -188,18 +229,23 @@ def test_every_string_marked_for_translation_is_in_the_catalogue(entries, tmp_pa
     )
     extracted = parse_catalogue((copy / "locale/fr/LC_MESSAGES/django.po").read_text(encoding="utf-8"))
     assert len(extracted) > 1000, "the extraction found almost nothing: is the copy complete?"
-    known = {key_of(entry) for entry in entries}
-    missing = sorted(key_of(entry) for entry in extracted if entry["msgid"] and key_of(entry) not in known)
-    assert missing == []
+    missing = {}
+    for language in TRANSLATED:
+        known = {key_of(entry) for entry in entries_of(language)}
+        absent = sorted(key_of(entry) for entry in extracted if entry["msgid"] and key_of(entry) not in known)
+        if absent:
+            missing[language] = absent
+    assert missing == {}
 
 
-def test_no_french_message_contradicts_djangos_own(entries):
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_message_contradicts_djangos_own(language):
     """Our catalogue comes first: a msgid Django translates too ("May", the month) must read the same, or
     carry a context. Otherwise every date filter and form of Django says our word ("22 Peut 2025")."""
-    django_locale = Path(importlib.util.find_spec("django").origin).parent / "conf/locale/fr/LC_MESSAGES/django.mo"
-    with django_locale.open("rb") as compiled:
+    django_locale = Path(importlib.util.find_spec("django").origin).parent / f"conf/locale/{language}/LC_MESSAGES"
+    with (django_locale / "django.mo").open("rb") as compiled:
         djangos = gettext.GNUTranslations(compiled)._catalog
-    plain = [entry for entry in entries if "msgctxt" not in entry and "msgstr" in entry]
+    plain = [entry for entry in entries_of(language) if "msgctxt" not in entry and "msgstr" in entry]
     contradicting = [
         entry["msgid"] for entry in plain if djangos.get(entry["msgid"], entry["msgstr"]) != entry["msgstr"]
     ]
