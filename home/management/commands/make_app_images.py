@@ -1,7 +1,10 @@
 """Draws the installed app's icons and the manifest's screenshots into static/img/icons/, from the same
 logo as static/img/favicon.svg (a white heart on the site's teal). Run again after changing the logo:
-`manage.py make_app_images`; the PNG files are committed, so nothing is drawn at run time."""
+`manage.py make_app_images`; the PNG files are committed, so nothing is drawn at run time. The screenshots
+are drawn too, or shot on the demo site with `--screenshots-from http://127.0.0.1:8000`."""
 
+import os
+import shutil
 from pathlib import Path
 
 from django.conf import settings
@@ -99,8 +102,49 @@ def screenshot(width: int, height: int) -> Image.Image:
     return image
 
 
+# The manifest's screenshots: (name, CSS viewport, device pixel ratio), 1080x1920 and 1920x1080 pixels.
+SCREENSHOTS = [("narrow", (540, 960), 2), ("wide", (1280, 720), 1.5)]
+
+
+def photograph(folder: Path, site: str, identifier: str, password: str):
+    """Today's doses of a running site (the demo: `manage.py demo`), shot by the local Chromium as the
+    browser tests drive it. Playwright is a development dependency: imported only here."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        for name, (width, height), ratio in SCREENSHOTS:
+            context = browser.new_context(
+                viewport={"width": width, "height": height}, device_scale_factor=ratio, locale="en-GB"
+            )
+            page = context.new_page()
+            page.goto(site + "/accounts/login/")
+            page.fill("input[name=username]", identifier)
+            page.fill("input[name=password]", password)
+            page.click("button[type=submit].button--primary")
+            page.wait_for_selector("h1")
+            page.goto(site + "/treatments/today/")
+            # The day's doses at the top, under their heading.
+            page.locator(".plan-moment").first.evaluate(
+                "moment => { moment.scrollIntoView(); window.scrollBy(0, -90); }"
+            )
+            page.screenshot(path=str(folder / f"screenshot-{name}.png"))
+            context.close()
+        browser.close()
+
+
 class Command(BaseCommand):
     help = "Draws the app's icons and screenshots into static/img/icons/."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--screenshots-from",
+            metavar="URL",
+            help="shoot the screenshots on this running site (signed in as --patient) instead of drawing them",
+        )
+        parser.add_argument("--patient", default="alice@demo.relyfe.test")
+        parser.add_argument("--password", default="relyfe-demo-2026")
 
     def handle(self, *args, **options):
         folder = Path(settings.BASE_DIR) / "static" / "img" / "icons"
@@ -111,6 +155,9 @@ class Command(BaseCommand):
             icon(size, maskable=True).save(folder / f"maskable-{size}.png", optimize=True)
         # iOS rounds the corners itself and shows transparency as black: a full square.
         icon(APPLE_TOUCH_SIZE, rounded=False).convert("RGB").save(folder / "apple-touch-icon.png", optimize=True)
-        screenshot(1080, 1920).save(folder / "screenshot-narrow.png", optimize=True)
-        screenshot(1920, 1080).save(folder / "screenshot-wide.png", optimize=True)
+        if options["screenshots_from"]:
+            photograph(folder, options["screenshots_from"].rstrip("/"), options["patient"], options["password"])
+        else:
+            screenshot(1080, 1920).save(folder / "screenshot-narrow.png", optimize=True)
+            screenshot(1920, 1080).save(folder / "screenshot-wide.png", optimize=True)
         self.stdout.write(f"Drew the app's images in {folder}.")
