@@ -153,8 +153,9 @@
     return withStore("readwrite", function (store) { return store.delete(dose); });
   }
 
-  // One answer sent; kept (false) unless the server said it saved it. A signed-out session is redirected
-  // to the login page: that is not a saved answer either.
+  // One answer sent. It stays kept unless the server said it saved it, or refused it for good (the dose is no
+  // longer to take: a stopped medication); then the page, reloaded, shows what the server holds. A session
+  // that ran out is redirected to the login page, and a stale CSRF token refused (403): kept, sent later.
   function send(entry) {
     var data = new FormData();
     Object.keys(entry.fields).forEach(function (name) { data.append(name, entry.fields[name]); });
@@ -166,7 +167,8 @@
     }).then(function (response) {
       var saved = response.ok && !response.redirected &&
         (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
-      return saved ? forget(entry.dose).then(function () { return true; }) : false;
+      var refused = response.status === 400 || response.status === 404;
+      return saved || refused ? forget(entry.dose).then(function () { return true; }) : false;
     }, function () { return false; });
   }
 
@@ -176,7 +178,7 @@
     sending = waiting().then(function (entries) {
       return entries.reduce(function (previous, entry) {
         return previous.then(function (count) {
-          return send(entry).then(function (saved) { return count + (saved ? 1 : 0); });
+          return send(entry).then(function (settled) { return count + (settled ? 1 : 0); });
         });
       }, Promise.resolve(0));
     }).catch(function () { return 0; }).then(function (count) {

@@ -89,6 +89,28 @@ def test_todays_doses_open_offline_and_a_dose_answered_offline_is_sent_once(page
     assert not page.is_visible("[data-offline-banner]")
 
 
+@pytest.mark.answers(404)
+def test_an_answer_the_server_refuses_once_back_online_is_not_shown_as_saved(page, alice):
+    treatment = TreatmentFactory(patient=alice, start_date=timezone.localdate())
+    medication = MedicationFactory(treatment=treatment, name="AMOXICILLINE 1 g", morning=True, evening=True)
+    log_in(page, "alice@example.org")
+    _kept_for_offline(page, "/treatments/")
+
+    page.context.set_offline(True)
+    page.goto(page.base_url + "/treatments/today/")
+    page.locator(".plan-moment").first.locator("button[value=taken]").click()
+    page.wait_for_selector("[data-dose-pending]")
+    # Meanwhile the doctor moved the dose to the evening only: there is no morning dose left to answer.
+    type(medication).objects.filter(pk=medication.pk).update(morning=False)
+    page.context.set_offline(False)
+    page.wait_for_function("() => !document.documentElement.hasAttribute('data-offline-copy')")
+    page.wait_for_selector(".plan-moment")
+
+    assert not Intake.objects.exists()
+    assert page.evaluate(WAITING_ANSWERS) == 0
+    assert not page.is_visible("[data-dose-pending]")
+
+
 def test_the_patients_emergency_card_opens_offline(page, alice):
     log_in(page, "alice@example.org")
     _kept_for_offline(page, "/sharing/emergency/")
