@@ -1,9 +1,11 @@
 """The comparison in full screen on a phone, asking for the orientation that fits the pair; where it cannot
 be locked (this headless Chromium, iOS), a hint asks to turn the phone when it is held the other way."""
 
+import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.sign_in import log_in
 from tests.browser.test_compare_in_browser import BLUE, RED, open_comparison, photo
@@ -29,14 +31,14 @@ def test_two_wide_photos_go_full_screen_and_ask_for_landscape_on_an_upright_phon
     page.click("[data-compare-fullscreen]")
     page.wait_for_function(IN_FULL_SCREEN)
 
-    assert page.get_attribute("[data-compare-fullscreen]", "aria-pressed") == "true"
+    expect(page.locator("[data-compare-fullscreen]")).to_have_attribute("aria-pressed", "true")
     # Locked to landscape, or still upright and then told to turn.
     page.wait_for_function(f"() => ({LANDSCAPE_HELD})() || ({TURN_NEEDED})()")
 
     page.click("[data-compare-fullscreen]")
     page.wait_for_function(f"() => !({IN_FULL_SCREEN})()")
-    assert page.get_attribute("[data-compare-fullscreen]", "aria-pressed") == "false"
-    assert not page.evaluate(TURN_NEEDED)
+    expect(page.locator("[data-compare-fullscreen]")).to_have_attribute("aria-pressed", "false")
+    expect(page.locator("[data-compare]")).not_to_have_class(re.compile(r"\bis-turn-needed\b"))
 
 
 def test_two_tall_photos_fit_an_upright_phone_without_a_hint(page, alice):
