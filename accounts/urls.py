@@ -19,7 +19,7 @@ urlpatterns = [
         name="factor_remove",
     ),
     path("security/banner/dismiss/", two_factor_views.banner_dismiss, name="second_factor_banner_dismiss"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
     # OpenID Connect (Pro Santé Connect): 404 while settings.OIDC_ENABLED is off.
     path("oidc/start/", oidc_views.SignInStartView.as_view(), name="oidc_start"),
     path("oidc/callback/", oidc_views.SignInCallbackView.as_view(), name="oidc_callback"),

@@ -298,3 +298,14 @@ def directory(request):
         "accounts/directory.html",
         {"form": form, "page": page, "query_without_page": query_without_page.urlencode()},
     )
+
+
+class SignOutView(auth_views.LogoutView):
+    """Signing out also wipes what the app kept on this device: the saved doses page and emergency card, the
+    answers waiting to be sent, the service worker. The page's script does it first (static/js/app.js); this
+    header is for a browser where the script could not run."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

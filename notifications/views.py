@@ -21,6 +21,7 @@ from notifications.forms import (
 )
 from notifications.models import is_relative_url
 from notifications.webpush import vapid_keys
+from relyfe.offline import service_worker_settings
 
 PAGE_SIZE = 30
 # The worker is registered from the site's root: a worker only controls the pages under its own path.
@@ -150,7 +151,8 @@ def service_worker(request):
     path = finders.find("js/service-worker.js")
     if path is None:
         raise Http404
-    response = HttpResponse(Path(path).read_bytes(), content_type="application/javascript; charset=utf-8")
+    script = service_worker_settings().encode() + Path(path).read_bytes()
+    response = HttpResponse(script, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     response["Cache-Control"] = "no-cache"
     return response

@@ -9,6 +9,7 @@ from comments import urls as comments_urls
 from faces import api as faces_api
 from health_records import annotation_api, photo_api
 from health_records import api as records_api
+from home import app_views
 from home import views as home_views
 from notifications import views as notifications_views
 from portability import export_api, import_api
@@ -115,6 +116,10 @@ urlpatterns = [
     path("metrics", metrics_view({"reminders": reminders_metrics}), name="metrics"),
     # The service worker must be served from the root to receive the whole site's push messages.
     path("service-worker.js", notifications_views.service_worker, name="service_worker"),
+    # The installed app (home/app_views.py): its manifest, the page shown offline, its "Take a photo" shortcut.
+    path("manifest.json", app_views.manifest, name="manifest"),
+    path("offline/", app_views.offline, name="offline"),
+    path("app/photo/", app_views.take_photo, name="take_photo"),
     path("accounts/", include("accounts.urls")),
     # Passkeys' WebAuthn endpoints (django-otp-webauthn), in the namespace its template tags expect.
     path("accounts/webauthn/", include("accounts.passkey_urls")),

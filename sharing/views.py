@@ -17,6 +17,7 @@ from access import policy
 from access.models import Scope
 from access.policy import Action
 from accounts.models import Role, User
+from relyfe.offline import keep_offline
 from relyfe.undo import offer_undo
 from relyfe.web import absolute_url
 from sharing import heartcode, selectors, services
@@ -276,7 +277,11 @@ def emergency_edit(request):
         "medications": emergency_medications(patient=patient),
         "allergy_list": emergency_allergies(patient=patient),
     }
-    return render(request, "sharing/emergency_edit.html", context)
+    response = render(request, "sharing/emergency_edit.html", context)
+    if request.method == "GET":
+        # The patient's own card and Heart-Code open without a network (relyfe/offline.py).
+        keep_offline(response, as_path=reverse("sharing:emergency"))
+    return response
 
 
 HEARTCODE_FORMATS = {

@@ -218,6 +218,11 @@ DECISIONS = {
     "sharing:break_glass": ("post", {"token": "emergency_token"}, NOBODY),
     "sharing:scan": ("get", {}, MEMBERS),
     "service_worker": ("get", {}, ALL),
+    # The installed app: its manifest and offline page hold nothing personal; its "Take a photo" shortcut
+    # leads a patient to their own new record, a professional to their patients.
+    "manifest": ("get", {}, ALL),
+    "offline": ("get", {}, ALL),
+    "take_photo": ("get", {}, PATIENTS | PROFESSIONALS),
     "notifications:service_worker": ("get", {}, ALL),
     "notifications:push_subscribe": ("post", {}, MEMBERS),
     "notifications:push_unsubscribe": ("post", {}, MEMBERS),

@@ -304,6 +304,10 @@ def intake_answer(*, actor, medication: Medication, local_date, moment: str, due
     intake, _created = Intake.objects.select_for_update().get_or_create(
         medication=medication, local_date=local_date, moment=moment, defaults={"due_at": due_at}
     )
+    if _already_answered(intake, answer):
+        # The same answer again (a double tap, or a phone re-sending what it answered offline) changes
+        # nothing: the dose keeps when and by whom it was answered, and the access log has one entry.
+        return intake
     _apply_answer(intake, answer, selectors.reminder_settings_of(patient=patient), answered_by=actor)
     audit.record(
         actor=actor,
@@ -315,6 +319,15 @@ def intake_answer(*, actor, medication: Medication, local_date, moment: str, due
         request=request,
     )
     return intake
+
+
+def _already_answered(intake: Intake, answer: str) -> bool:
+    if intake.status != answer:
+        return False
+    # A snooze that has run out is over: snoozing again is a new answer.
+    return answer != Intake.Status.SNOOZED or (
+        intake.snoozed_until is not None and intake.snoozed_until > timezone.now()
+    )
 
 
 def _apply_answer(intake: Intake, answer: str, reminder_settings: ReminderSettings, *, answered_by):

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from access import policy
 from access.models import AccessPath
 from access.policy import Action
 from health_records.selectors import health_record_for_action
+from relyfe.offline import keep_offline
 from relyfe.web import safe_next
 from treatments import (
     actions,
@@ -75,7 +76,11 @@ def patient_treatments(request, patient_id):
         "upcoming": groups["upcoming"],
         "past": _with_adherence(groups["past"], today),
     }
-    return render(request, "treatments/patient_treatments.html", context)
+    response = render(request, "treatments/patient_treatments.html", context)
+    if context["is_owner"]:
+        # The patient's own doses open without a network, at the app's start address too.
+        keep_offline(response, as_path=reverse("treatments:today"))
+    return response
 
 
 def _with_adherence(treatments, today):
@@ -286,7 +291,7 @@ def intake_answer(request):
     slot = selectors.slot_of(medication=medication, day=day, moment=moment)
     if slot is None:
         raise Http404
-    services.intake_answer(  # raises Concealed, an Http404, for anyone but the patient and their caregivers
+    intake = services.intake_answer(  # raises Concealed, an Http404, for anyone but the patient and caregivers
         actor=request.user,
         medication=medication,
         local_date=day,
@@ -295,6 +300,9 @@ def intake_answer(request):
         answer=form.cleaned_data["answer"],
         request=request,
     )
+    if request.headers.get("Accept", "").startswith("application/json"):
+        # An answer given offline, sent by the page once back online (static/js/app.js): it must know it was saved.
+        return JsonResponse({"status": intake.status})
     return redirect(_back_to(request))
 
 
