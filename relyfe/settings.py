@@ -516,7 +516,15 @@ CONTENT_SECURITY_POLICY = {
 # --- Internationalisation -----------------------------------------------------------------------
 
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+# Each with its complete catalogue in locale/ (tests/relyfe/test_translations.py); Arabic reads right to left.
+LANGUAGES = [
+    ("fr", _("French")),
+    ("en", _("English")),
+    ("uk", _("Ukrainian")),
+    ("ar", _("Arabic")),
+    ("es", _("Spanish")),
+    ("pt", _("Portuguese")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Paris"

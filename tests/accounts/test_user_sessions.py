@@ -95,9 +95,11 @@ def test_signing_in_lists_the_browser_with_its_place_and_marks_this_one(alice):
 
     assert "Chrome sur Android" in page and "198.51.100.4" in page
     assert "Firefox sur Windows" in page and "203.0.113.7" in page
-    assert page.count("cet appareil") == 1
-    [this_one] = [row for row in re.findall(r"<tr data-session.*?</tr>", page, re.S) if "Chrome sur Android" in row]
-    assert "cet appareil" in this_one and "Déconnecter" not in this_one
+    rows = re.findall(r"<tr data-session.*?</tr>", page, re.S)
+    assert [row for row in rows if "cet appareil" in row] == [
+        this_one := next(row for row in rows if "Chrome sur Android" in row)
+    ]
+    assert "Déconnecter" not in this_one
 
 
 def test_the_page_speaks_french(client, alice):
