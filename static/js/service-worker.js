@@ -122,7 +122,9 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") { return; }
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
-  if (request.mode === "navigate") {
+  // Top-level pages only: a file shown in a frame (a PDF preview) goes to the network untouched, with the
+  // sandbox its response carries.
+  if (request.mode === "navigate" && request.destination === "document") {
     event.respondWith(page(event));
   } else if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(staticFile(event));
