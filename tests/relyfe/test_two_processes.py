@@ -14,7 +14,6 @@ Everything is started once for the module and stopped (process groups killed if 
 """
 
 import contextlib
-import datetime
 import http.client
 import os
 import re
@@ -28,7 +27,6 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
-from zoneinfo import ZoneInfo
 
 import pytest
 import redis
@@ -36,7 +34,6 @@ from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from faces.models import FaceSearch, FaceTemplate
@@ -48,7 +45,7 @@ from relyfe import abuse
 from relyfe.celery import app as celery_app
 from tests.conftest import SHARED_CACHES, database_url_of_tests, wait_until
 from tests.faces.conftest import photo, verify
-from tests.factories import PASSWORD, MedicationFactory, PatientFactory, ProfessionalFactory, TreatmentFactory
+from tests.factories import PASSWORD, PatientFactory, ProfessionalFactory
 from tests.files import pdf_bytes
 from tests.printing.test_ipp_body_limit import post_chunked
 from tests.printing.test_ipp_endpoint import job_value, print_job
@@ -56,7 +53,7 @@ from tests.printing.test_ipp_with_cups import forget_failed_attempts, free_port
 from tests.printing.test_ipp_with_cups import printer as printer
 from tests.relyfe.brokers import QUEUE
 from tests.relyfe.test_gunicorn import gunicorn_config
-from treatments import services as treatments
+from tests.treatments.due_now import patients_due_now
 from treatments.models import ReminderDispatch
 from treatments.tasks import send_due_reminders
 
@@ -506,18 +503,7 @@ PATIENTS = 40
 
 @on_the_site
 def test_two_beats_ticks_on_two_workers_send_each_reminder_exactly_once(site):
-    # Their morning was one minute ago, where they live: due now.
-    morning = (timezone.now().astimezone(ZoneInfo("Europe/Paris")) - datetime.timedelta(minutes=1)).time()
-    patients = []
-    for _number in range(PATIENTS):
-        patient = PatientFactory()
-        reminder_settings = treatments.reminder_settings_ensure(patient=patient)
-        reminder_settings.morning_at = morning.replace(second=0, microsecond=0)
-        reminder_settings.save()
-        treatment = TreatmentFactory(patient=patient, start_date=timezone.localdate() - datetime.timedelta(days=1))
-        MedicationFactory(treatment=treatment, morning=True)
-        MedicationFactory(treatment=treatment, morning=True, name="AMOXICILLINE 1 g")
-        patients.append(patient)
+    patients = patients_due_now(PATIENTS)
     logs_start = [worker.log_size() for worker in site.workers]
 
     def runs(task: str, outcome: str) -> list[int]:

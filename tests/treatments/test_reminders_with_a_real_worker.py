@@ -1,21 +1,17 @@
 """Reminders end to end: a real Celery beat and worker on Redis, the worker killed with SIGKILL in the
 middle of a dispatch and started again; every patient is reminded exactly once."""
 
-import datetime
 import os
 import signal
 import subprocess
 import sys
 import time
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from notifications.models import Notification
 from tests.conftest import database_url_of_tests, wait_until
-from tests.factories import MedicationFactory, PatientFactory, TreatmentFactory
-from treatments import services
+from tests.treatments.due_now import patients_due_now
 from treatments.models import ReminderDispatch
 
 PATIENTS = 300  # six batches of fifty (REMINDER_SEND_BATCH below): the worker is killed while some are still to send
@@ -58,16 +54,7 @@ def worker(project_root, tmp_path):
 @pytest.mark.redis
 @pytest.mark.celery
 def test_each_reminder_is_delivered_exactly_once_when_the_worker_is_killed(transactional_db, project_root, tmp_path):
-    # The patients' morning is one minute ago, where they live: it is due now.
-    morning = (timezone.now().astimezone(ZoneInfo("Europe/Paris")) - datetime.timedelta(minutes=1)).time()
-    for _number in range(PATIENTS):
-        patient = PatientFactory()
-        settings = services.reminder_settings_ensure(patient=patient)
-        settings.morning_at = morning.replace(second=0, microsecond=0)
-        settings.save()
-        treatment = TreatmentFactory(patient=patient, start_date=timezone.localdate() - datetime.timedelta(days=1))
-        MedicationFactory(treatment=treatment, morning=True)
-        MedicationFactory(treatment=treatment, morning=True, name="AMOXICILLINE 1 g")
+    patients_due_now(PATIENTS)
 
     beat = start(project_root, "beat", "--schedule", str(tmp_path / "beat-schedule"), tmp_path=tmp_path)
     first = worker(project_root, tmp_path)
