@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -66,16 +67,27 @@ class CaregivingRoles:
     guards_someone: bool  # keeps a dependant's file as parent or guardian (dependants_of): "Files I manage"
 
 
+# The caregiver rows in force (Caregiver.objects.active(): accepted, not revoked) of one member, with their
+# patient's role and state. In SQL: every page's navigation asks it, and the ORM took ten times as long to
+# build the query as the database to answer it (bench/timeline.py).
+_CAREGIVING_ROWS = (
+    "SELECT caregiver.guardian, patient.role, patient.is_active FROM {caregivers} caregiver"
+    " JOIN {users} patient ON patient.id = caregiver.patient_id"
+    " WHERE caregiver.caregiver_id = %s AND caregiver.revoked_at IS NULL AND caregiver.accepted_at IS NOT NULL"
+)
+
+
 def caregiving_roles(request) -> CaregivingRoles:
     """The signed-in member's CaregivingRoles, from one query of their caregiver rows in force, asked once per
     request (the navigation's two links read it; most members have no row at all)."""
     roles = getattr(request, "_caregiving_roles", None)
     if roles is None:
-        rows = list(
-            Caregiver.objects.active()
-            .filter(caregiver=request.user)
-            .values_list("guardian", "patient__role", "patient__is_active")
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _CAREGIVING_ROWS.format(caregivers=Caregiver._meta.db_table, users=User._meta.db_table),
+                [request.user.pk],
+            )
+            rows = cursor.fetchall()
         roles = CaregivingRoles(
             helps_someone=any(patient_is_active for _guardian, _role, patient_is_active in rows),
             guards_someone=any(guardian and role == Role.PATIENT for guardian, role, _active in rows),

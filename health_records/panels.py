@@ -15,7 +15,8 @@ Why a registry rather than inclusion tags that comments and treatments would off
 - the pages, their context and their query counts stay as they were.
 
 A contributor takes keyword arguments and returns a dict that goes into the page's context:
-- TIMELINE: `(*, request, patient, access, records)`; `records` is the list of the page's records;
+- TIMELINE: `(*, request, patient, access, records)`; `records` is the list of the page's records; the key
+  `record_badges` ({record pk: markup}) is drawn after each record's title (the "new comments" badge);
 - RECORD: `(*, request, record, access)`, after the view checked that `request.user` may see `record`.
 They run in the order they were registered (the order of INSTALLED_APPS); two may not give the same key.
 """

@@ -72,8 +72,7 @@ def timeline(request, patient_id):
         "keeps_the_file": policy.keeps_the_file(access),
         "filters": filters,
         "page": page,
-        "months": selectors.timeline_months(page.object_list),
-        "tags": selectors.patient_tags(patient=patient, access=access),
+        "tag_names": selectors.patient_tags(patient=patient, access=access),
         "query_without_page": query_without_page.urlencode(),
         "can_add": access.can(Action.CREATE),
         "can_enrol_face": access.can(Action.ENROL_FACE),
@@ -83,6 +82,7 @@ def timeline(request, patient_id):
     context |= panels.context_for(
         panels.TIMELINE, request=request, patient=patient, access=access, records=page.object_list
     )
+    context["months"] = selectors.timeline_months(page.object_list, badges=context.get("record_badges"))
     # htmx asks for the whole page when it restores a URL it has no copy of (back, after a reload).
     partial = is_htmx(request)
     template = "health_records/_timeline_results.html" if partial else None

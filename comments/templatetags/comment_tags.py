@@ -24,9 +24,3 @@ def comment_html(text: str) -> SafeString:
     parts.append(_linked(text[start:]))
     # Every part is escaped text or markup made here (see _linked); line breaks become <br>.
     return mark_safe("".join(parts).replace("\n", "<br>"))  # noqa: S308  # nosec B308 B703  # every part is escaped above
-
-
-@register.filter
-def unread_for(counts: dict, record) -> int:
-    """{{ unread|unread_for:record }}: the record's unread comments, from `selectors.unread_counts`."""
-    return counts.get(record.pk, 0)

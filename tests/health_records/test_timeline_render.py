@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from lxml import html
 
+from access.models import Permission, Scope
 from health_records.models import RecordKind, Tag
+from sharing import services as sharing
 from tests.factories import CommentFactory, GrantFactory, HealthRecordFactory, RecordFileFactory
 
 
@@ -213,3 +215,23 @@ def test_the_kind_filter_lists_every_kind_and_keeps_the_one_chosen(client, alice
     assert ("photo", "Photo") in options and ("vaccination", "Vaccination") in options
     assert (chosen, chosen_photos) == ([""], ["photo"])
     assert photos == options
+
+
+def test_the_tag_filter_offers_the_tags_of_the_records_the_viewer_sees(client, alice, bob, alices_file):
+    """The patient is offered the tags of their active records (not of an archived one); a professional whose
+    grant covers one record is offered that record's tags only."""
+    archived = HealthRecordFactory(patient=alice, title="Archivé")
+    archived.tags.set([Tag.objects.create(patient=alice, name="ancien")])
+    archived.archived_at, archived.archived_by = archived.created_at, alice
+    archived.save(update_fields=["archived_at", "archived_by"])
+    sharing.grant_give(
+        actor=alice, professional=bob, scope=Scope.RECORDS, records=[alices_file["letter"]], permission=Permission.READ
+    )
+
+    def offered(viewer) -> list[str]:
+        client.force_login(viewer)
+        page = html.fromstring(client.get(reverse("health_records:timeline", args=[alice.public_id])).content)
+        return [option.text_content() for option in page.xpath("//select[@name='tag']/option[@value!='']")]
+
+    assert offered(alice) == ["cardio", "genou"]
+    assert offered(bob) == ["cardio"]

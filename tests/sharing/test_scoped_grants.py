@@ -133,7 +133,7 @@ def test_counts_badges_and_suggestions_count_only_what_the_scope_covers(client, 
 
     [entry] = home.context["patients"]
     assert (entry["new_records"], entry["unread_comments"]) == (1, 1)
-    assert timeline.context["unread"] == {xray.pk: 1}
+    assert list(timeline.context["record_badges"]) == [xray.pk]
     assert [record.title for record in timeline.context["page"]] == ["Radio"]
     assert gallery.context["groups"] == []
     assert "Kate Radiologue" in on_xray.content.decode()
