@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.sessions.models import Session
 
+from accounts.models import UserSession
 from tests.browser.passkeys import add_a_passkey, add_virtual_authenticator, log_in_with_password, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,6 +40,7 @@ def test_after_the_idle_timeout_the_passkey_unlocks_back_to_the_same_page(page, 
     assert not page.is_visible("input[name=password]")
     assert not page.is_visible("text=alice@example.org")
     assert page.evaluate("document.body.hasAttribute('data-signed-in')") is False
+    sessions_before = UserSession.objects.filter(user=alice).count()
     button = page.wait_for_selector("#passkey-verification-button")
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "lock-screen-390x844.png"))
@@ -50,6 +52,8 @@ def test_after_the_idle_timeout_the_passkey_unlocks_back_to_the_same_page(page, 
     page.wait_for_url(treatments)
     assert page.evaluate("document.body.hasAttribute('data-signed-in')") is True
     assert Session.objects.count() == 1
+    # A sign-in like any other: the session's row in "Your sessions and devices".
+    assert UserSession.objects.filter(user=alice).count() == sessions_before + 1
 
 
 def test_after_signing_out_the_phone_shows_the_form_and_no_name(page, site, alice):
