@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -7,8 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
@@ -32,7 +36,7 @@ from accounts.two_factor import flow as two_factor_flow
 from accounts.two_factor import policy as two_factor_policy
 from relyfe import abuse
 from relyfe.abuse import client_address, wait_text
-from relyfe.web import safe_next
+from relyfe.web import is_htmx, safe_next
 
 BACKEND = "accounts.backends.IdentifierBackend"
 
@@ -63,11 +67,24 @@ class SignInView(auth_views.LoginView):
     remembered = None
 
     def get(self, request, *args, **kwargs):
+        if is_htmx(request) and not request.user.is_authenticated:
+            return self.whole_page_to_log_in(request)
         self.remembered = quick_unlock.remembered_user(request)
         if self.remembered is None and quick_unlock.COOKIE_NAME in request.COOKIES:
             # Tampered with, too old, or an account gone or without a passkey: the usual form, for good.
             quick_unlock.forget(request)
         return super().get(request, *args, **kwargs)
+
+    def whole_page_to_log_in(self, request):
+        """A part of a page asked for after the session ran out (login_required sent it here): the whole page
+        goes to log in — or to the lock screen —, and back to that page after, rather than a login form
+        in the middle of a page that still looks signed in."""
+        page = request.headers.get("HX-Current-URL", "")
+        login_url = reverse("accounts:login")
+        if page and url_has_allowed_host_and_scheme(page, {request.get_host()}, require_https=request.is_secure()):
+            page = urlsplit(page)
+            login_url += "?" + urlencode({"next": page.path + (f"?{page.query}" if page.query else "")})
+        return HttpResponse(headers={"HX-Redirect": login_url})
 
     def get_template_names(self):
         return ["accounts/unlock.html"] if self.remembered else super().get_template_names()

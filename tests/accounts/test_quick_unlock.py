@@ -300,3 +300,27 @@ def test_wrong_passwords_lock_the_unlock_too(client, alice, settings):
 
     assert begin(client).status_code == 429
     assert "Too many failed attempts on this account" in login_page(client)
+
+
+# --- A page left open -------------------------------------------------------------------------------------
+
+
+def test_a_part_of_a_page_asked_for_after_the_session_ran_out_sends_the_whole_page_to_the_lock_screen(client, alice):
+    passkey_of(alice)
+    sign_in(client, alice)
+    session_runs_out()
+    htmx = {"HX-Request": "true", "HX-Current-URL": "http://testserver/treatments/?day=2"}
+
+    response = client.get("/notifications/", headers=htmx, follow=True)
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("accounts:login") + "?next=%2Ftreatments%2F%3Fday%3D2"
+    assert is_lock_screen(client.get(response["HX-Redirect"]).content.decode())
+
+
+def test_a_part_of_a_page_of_another_site_is_not_where_the_login_goes_back_to(client):
+    htmx = {"HX-Request": "true", "HX-Current-URL": "https://evil.example/treatments/"}
+
+    response = client.get(reverse("accounts:login"), {"next": "/notifications/"}, headers=htmx)
+
+    assert response["HX-Redirect"] == reverse("accounts:login")
