@@ -1,13 +1,14 @@
 from django.contrib.auth import logout
 
-from accounts import user_sessions
+from accounts import quick_unlock, user_sessions
 from accounts.models import UserSession
 from relyfe.abuse import client_address
 
 
 class UserSessionMiddleware:
     """Signs out a browser whose session row was ended (from another browser, by a password change), writes
-    the session's last use, and sets the device cookie a sign-in asked for. After AuthenticationMiddleware.
+    the session's last use, and sets the device cookie a sign-in asked for (and the quick re-entry cookie a
+    sign-in or a sign-out set or delete, accounts.quick_unlock). After AuthenticationMiddleware.
 
     One query by primary key per signed-in request, and a write at most once a minute."""
 
@@ -27,6 +28,7 @@ class UserSessionMiddleware:
                 httponly=True,
                 samesite="Lax",
             )
+        quick_unlock.apply(request, response)
         return response
 
     def _check_session(self, request) -> None:

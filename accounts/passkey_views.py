@@ -18,7 +18,7 @@ from django_otp_webauthn.settings import app_settings
 from django_otp_webauthn.utils import rewrite_exceptions
 from django_otp_webauthn.views import CompleteCredentialAuthenticationView, CompleteCredentialRegistrationView
 
-from accounts import passkey_services
+from accounts import passkey_services, quick_unlock
 from accounts.passkey_models import NAME_MAX_LENGTH
 from accounts.two_factor import flow
 from accounts.views import set_language_cookie
@@ -72,13 +72,15 @@ def passkey_remove(request, passkey_id):
     form = PasskeyRemoveForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         passkey_services.passkey_remove(actor=request.user, passkey=passkey)
+        # Without a passkey left, this browser no longer offers the lock screen.
+        quick_unlock.remember(request, request.user)
         removed = _("The passkey “%(name)s” is removed: it no longer signs in.") % {"name": passkey.name}
         messages.success(request, removed)
         return redirect("accounts:passkeys")
     return render(request, "accounts/passkeys/remove.html", {"passkey": passkey, "form": form})
 
 
-def _ceremony_logger():
+def ceremony_logger():
     name = app_settings.OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME
     return logging.getLogger(name) if name else None
 
@@ -90,7 +92,7 @@ class PasskeyRegistrationCompleteView(CompleteCredentialRegistrationView):
     def post(self, *args, **kwargs):
         user = self.get_user()
         state = self.get_state()
-        with rewrite_exceptions(logger=_ceremony_logger()):
+        with rewrite_exceptions(logger=ceremony_logger()):
             passkey = passkey_services.passkey_register(
                 actor=user, helper=self.get_helper(), state=state, data=self.request.data
             )
@@ -98,6 +100,8 @@ class PasskeyRegistrationCompleteView(CompleteCredentialRegistrationView):
         # (an account with another factor had to prove it before it could register one).
         if not self.request.user.is_verified():
             otp_login(self.request, passkey)
+        # From now on, when the session runs out here, the passkey unlocks it (accounts.quick_unlock).
+        quick_unlock.remember(self.request, user)
         messages.success(self.request, _("Your passkey “%(name)s” is added.") % {"name": passkey.name})
         return JsonResponse({"id": str(passkey.public_id)})
 

@@ -66,6 +66,25 @@ def reset_account(identifier: str) -> None:
         abuse.clear(_sign_in_lockout(), account)
 
 
+def _identifiers_of(user) -> list[str]:
+    return [identifier for identifier in (user.email, user.phone) if identifier]
+
+
+def user_wait_seconds(user) -> int:
+    """How long sign-ins to this account must still wait, by whichever of its identifiers was guessed at: a
+    passkey unlock (accounts.quick_unlock) names the account, not an identifier."""
+    return max((wait_seconds(identifier) for identifier in _identifiers_of(user)), default=0)
+
+
+def record_user_failure(user, address: str) -> None:
+    """A failed passkey unlock, counted as a wrong password against each of the account's identifiers."""
+    address_within_limit = abuse.hit(_address_limit(), address)
+    for identifier in _identifiers_of(user):
+        account = _account(identifier)
+        if account:
+            abuse.failure(_sign_in_lockout(), account, free=None if address_within_limit else 0)
+
+
 def phone_code_allowed(phone: str, address: str) -> bool:
     """Counts a request for a code sent to `phone` (E.164); False past the hourly limits of the number
     or of the client address. Unknown numbers count too, so the answer tells nothing about accounts."""

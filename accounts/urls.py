@@ -1,13 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import claim_views, dependant_views, oidc_views, passkey_views, phone_views, views
+from accounts import claim_views, dependant_views, oidc_views, passkey_views, phone_views, unlock_views, views
 from accounts.two_factor import views as two_factor_views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
+    # Quick re-entry: the lock screen's passkey ceremony, and its "Not you?" (accounts.quick_unlock).
+    path("login/unlock/begin/", unlock_views.UnlockBeginView.as_view(), name="unlock_begin"),
+    path("login/unlock/complete/", unlock_views.UnlockCompleteView.as_view(), name="unlock_complete"),
+    path("login/unlock/forget/", unlock_views.unlock_forget, name="unlock_forget"),
     path("login/second-step/", two_factor_views.second_step, name="second_step"),
     path("security/", two_factor_views.security, name="security"),
     path("security/authenticator/", two_factor_views.authenticator_enrol, name="authenticator_enrol"),

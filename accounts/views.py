@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -7,14 +9,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django_otp_webauthn.templatetags.otp_webauthn import get_configuration
 
-from accounts import phone_services, services, sign_up_services, throttling, tokens, user_sessions
+from accounts import phone_services, quick_unlock, services, sign_up_services, throttling, tokens, user_sessions
 from accounts.forms import (
     AccountForm,
     PatientDetailsForm,
@@ -30,8 +35,8 @@ from accounts.selectors import directory_search, profile_of
 from accounts.two_factor import flow as two_factor_flow
 from accounts.two_factor import policy as two_factor_policy
 from relyfe import abuse
-from relyfe.abuse import client_address
-from relyfe.web import safe_next
+from relyfe.abuse import client_address, wait_text
+from relyfe.web import is_htmx, safe_next
 
 BACKEND = "accounts.backends.IdentifierBackend"
 
@@ -48,10 +53,57 @@ def set_language_cookie(response, language: str):
     return response
 
 
+def locked_message(wait: int) -> str:
+    return SignInForm.error_messages["locked"] % {"wait": wait_text(wait)}
+
+
 class SignInView(auth_views.LoginView):
+    """The login form; or, in a browser that remembers someone whose session ran out, the lock screen where
+    their passkey unlocks the app (accounts.quick_unlock)."""
+
     form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+    remembered = None
+
+    def get(self, request, *args, **kwargs):
+        if is_htmx(request) and not request.user.is_authenticated:
+            return self.whole_page_to_log_in(request)
+        self.remembered = quick_unlock.remembered_user(request)
+        if self.remembered is None and quick_unlock.COOKIE_NAME in request.COOKIES:
+            # Tampered with, too old, or an account gone or without a passkey: the usual form, for good.
+            quick_unlock.forget(request)
+        return super().get(request, *args, **kwargs)
+
+    def whole_page_to_log_in(self, request):
+        """A part of a page asked for after the session ran out (login_required sent it here): the whole page
+        goes to log in — or to the lock screen —, and back to that page after, rather than a login form
+        in the middle of a page that still looks signed in."""
+        page = request.headers.get("HX-Current-URL", "")
+        login_url = reverse("accounts:login")
+        if page and url_has_allowed_host_and_scheme(page, {request.get_host()}, require_https=request.is_secure()):
+            page = urlsplit(page)
+            login_url += "?" + urlencode({"next": page.path + (f"?{page.query}" if page.query else "")})
+        return HttpResponse(headers={"HX-Redirect": login_url})
+
+    def get_template_names(self):
+        return ["accounts/unlock.html"] if self.remembered else super().get_template_names()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.remembered:
+            wait = throttling.user_wait_seconds(self.remembered)
+            context["remembered"] = self.remembered
+            context["locked_message"] = locked_message(wait) if wait else ""
+            # django-otp-webauthn's script, pointed at the lock screen's own ceremony (accounts.unlock_views).
+            context["unlock_configuration"] = get_configuration(
+                self.request,
+                {
+                    "beginAuthenticationUrl": reverse("accounts:unlock_begin"),
+                    "completeAuthenticationUrl": reverse("accounts:unlock_complete"),
+                },
+            )
+        return context
 
     def get_redirect_url(self):
         """Where `next` asks to go after signing in, when it stays on this site ("" sends to the home)."""

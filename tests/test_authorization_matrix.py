@@ -92,6 +92,12 @@ DECISIONS = {
     "set_language": ("post", {}, ALL),
     "accounts:login": ("get", {}, ALL),
     "accounts:logout": ("post", {}, ALL),
+    # The lock screen's passkey unlock is for the person a browser remembers (accounts.quick_unlock): no
+    # browser of this world remembers anyone, so it is refused to all (tests/accounts/test_quick_unlock.py).
+    # Its "Not you?" only forgets, and sends anyone to the login page.
+    "accounts:unlock_begin": ("post", {}, NOBODY),
+    "accounts:unlock_complete": ("post", {}, NOBODY),
+    "accounts:unlock_forget": ("post", {}, NOBODY),
     # Sign-in with OpenID Connect (Pro Santé Connect) is off by default: its pages are 404 for everyone
     # (tests/accounts/test_oidc.py signs in through a provider with it on).
     "accounts:oidc_start": ("get", {}, NOBODY),

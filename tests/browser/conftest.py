@@ -42,3 +42,13 @@ def page(live_server, request):
     marker = request.node.get_closest_marker("answers")
     expected = [f"the server responded with a status of {status} " for status in (marker.args if marker else ())]
     assert [error for error in errors if not any(status in error for status in expected)] == []
+
+
+@pytest.fixture
+def site(live_server, settings):
+    """The live server's address with the host name WebAuthn needs: a domain (localhost, a secure context
+    without HTTPS), never an IP address; the relying party is that domain."""
+    url = live_server.url.replace("127.0.0.1", "localhost")
+    settings.OTP_WEBAUTHN_RP_ID = "localhost"
+    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [url]
+    return url

@@ -6,59 +6,10 @@ from django.contrib.sessions.models import Session
 
 from accounts.models import Passkey
 from notifications.models import Event, Notification
+from tests.browser.passkeys import add_a_passkey, add_virtual_authenticator, log_in_with_password, sign_out
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def site(live_server, settings):
-    """The live server's address with the host name WebAuthn needs: a domain (localhost, a secure context
-    without HTTPS), never an IP address; the relying party is that domain."""
-    url = live_server.url.replace("127.0.0.1", "localhost")
-    settings.OTP_WEBAUTHN_RP_ID = "localhost"
-    settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [url]
-    return url
-
-
-def add_virtual_authenticator(page) -> None:
-    """A platform authenticator that keeps discoverable credentials and verifies its user (a phone)."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable")
-    cdp.send(
-        "WebAuthn.addVirtualAuthenticator",
-        {
-            "options": {
-                "protocol": "ctap2",
-                "transport": "internal",
-                "hasResidentKey": True,
-                "hasUserVerification": True,
-                "isUserVerified": True,
-            }
-        },
-    )
-
-
-def log_in_with_password(page, site, identifier):
-    page.goto(site + "/accounts/login/")
-    page.fill("input[name=username]", identifier)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].button--primary")
-    page.wait_for_selector("h1:has-text('Bonjour')")
-
-
-def add_a_passkey(page, site):
-    page.goto(site + "/accounts/security/passkeys/")
-    page.click("#passkey-register-button")
-    # The page reloads with the new passkey in the list and the server's message.
-    page.wait_for_selector("text=Votre clé d’accès « Clé d’accès du")
-    page.wait_for_selector("[data-passkey]")
-
-
-def sign_out(page, site):
-    page.click(".nav-toggle")
-    page.click("#site-nav button:has-text('Se déconnecter')")
-    page.wait_for_selector("#site-nav a[href='/accounts/login/']", state="attached")
 
 
 def test_a_patient_adds_a_passkey_then_signs_in_with_it_alone(page, site, alice):
