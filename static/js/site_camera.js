@@ -44,7 +44,7 @@
   var states = new WeakMap();
 
   function state(root) {
-    if (!states.has(root)) { states.set(root, { stream: null, taken: null, stillUrl: null, asked: 0 }); }
+    if (!states.has(root)) { states.set(root, { stream: null, taken: null, stillUrl: null, asked: 0, site: null }); }
     return states.get(root);
   }
 
@@ -86,6 +86,9 @@
     var view = parts(root);
     var current = state(root);
     var site = view.site ? view.site.value.trim() : "";
+    // Typing then leaving the field asks once: each answer is logged as a view of the photo.
+    if (site === current.site) { return; }
+    current.site = site;
     current.asked += 1;
     var asked = current.asked;
     if (!site) {
@@ -106,7 +109,10 @@
       // An answer to an older question (the site was changed meanwhile) is dropped.
       if (asked === current.asked) { showReference(view, answer.photo); }
     }).catch(function () {
-      if (asked === current.asked) { showReference(view, null); }
+      if (asked === current.asked) {
+        current.site = null;  // asked again at the next change
+        showReference(view, null);
+      }
     });
   }
 
