@@ -166,3 +166,25 @@ def test_without_the_camera_api_the_previous_photo_stays_beside_the_ordinary_cam
     camera_input = page.locator("input[name=camera]")
     assert camera_input.get_attribute("capture") == "environment"
     assert page.is_visible("label.upload__button:has(input[name=camera])")
+
+
+@pytest.fixture
+def camera_refused_page(live_server, request):
+    """A fake camera whose permission the browser refuses (no fake "Allow" answered, none granted)."""
+    with phone_page(live_server, chromium_args=["--use-fake-device-for-media-stream"]) as (page, errors):
+        yield page
+    assert_no_unexpected_errors(errors, request)
+
+
+def test_a_refused_camera_is_explained_and_the_previous_photo_stays(camera_refused_page, alice, earlier_photo):
+    page = camera_refused_page
+    log_in(page, "alice@example.org")
+    start_a_record(page, alice, "Genou gauche")
+
+    page.click("[data-site-camera-open]")
+
+    page.wait_for_selector("[data-site-camera-message]:has-text('could not be opened')")
+    assert page.is_visible("[data-site-camera-thumbnail]")
+    assert not page.is_visible("[data-site-camera-open]")
+    assert page.evaluate("() => document.querySelector('[data-camera-dialog]').open") is False
+    assert page.evaluate("() => document.activeElement.name") == "camera"  # the ordinary camera input
