@@ -1,4 +1,5 @@
-"""Photo follow-up in the web UI: the gallery by body site, the comparison of two photos and its saving."""
+"""Photo follow-up in the web UI: the gallery by body site, the comparison of two photos and its saving, and
+the previous photo of a site that the new-record form's camera lays over the view."""
 
 import json
 from urllib.parse import urlencode
@@ -6,9 +7,10 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -88,3 +90,28 @@ def compare_save(request, record_id):
         return redirect(reverse("health_records:compare", kwargs={"record_id": record.public_id}) + f"?{pair}")
     messages.success(request, _("The comparison is saved."))
     return redirect("health_records:detail", record_id=comparison.public_id)
+
+
+@login_required
+@require_POST
+@never_cache
+def site_reference(request, patient_id):
+    """The latest photo of the body site the new-record form names, for its camera to lay over the view:
+    {"photo": {"url", "label"}} or {"photo": null}. A POST, so that the site (health data) is sent in the
+    body and never written in a URL, a server log or the browser's history."""
+    photo = selectors.latest_site_photo(
+        user=request.user, patient_id=patient_id, body_site=request.POST.get("body_site", "")[:120], request=request
+    )
+    if photo is None:
+        return JsonResponse({"photo": None})
+    taken = date_format(photo.record.clinical_date, "j F Y")
+    return JsonResponse(
+        {
+            "photo": {
+                # The file as its record page shows it: access-checked, the faces blurred for those who are
+                # to see them so, and each load logged.
+                "url": reverse("health_records:file_inline", args=[photo.public_id]),
+                "label": _("Previous photo of this site: %(date)s") % {"date": taken},
+            }
+        }
+    )

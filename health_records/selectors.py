@@ -365,6 +365,43 @@ def patient_body_sites(*, patient, access: Access) -> list[str]:
     return list(sites.values())
 
 
+def latest_site_photo(*, user, patient_id, body_site: str, request=None) -> RecordFile | None:
+    """The most recent photo of `body_site` (as the gallery groups sites: spaces and case aside) among the
+    patient's active photo records that `user` may see: the first image of the latest such record, for the
+    camera's overlay on the new-record form. None when there is none. 404 for a patient `user` may not see.
+    Writes a `view` event of the file it returns: the answer shows that the photo exists, and when."""
+    patient, access = patient_get_for_user(user=user, public_id=patient_id)
+    if not policy.reaches_records(access):
+        raise Http404
+    site = _site_key(body_site)
+    if not site:
+        return None
+    records = HealthRecord.objects.filter(patient=patient, kind=RecordKind.PHOTO).active().exclude(body_site="")
+    if access.records is not None:
+        records = records.filter(access.records)
+    # Compared in Python: the database's case-insensitive match is not Python's casefold beyond ASCII.
+    same_site = [pk for pk, name in records.values_list("pk", "body_site") if _site_key(name) == site]
+    photo = (
+        RecordFile.objects.filter(record_id__in=same_site, content_type__startswith="image/")
+        .select_related("record__patient")
+        .order_by("-record__clinical_date", "-record__created_at", "uploaded_at", "id")
+        .first()
+    )
+    if photo is None:
+        return None
+    file_access = _access_to(user=user, record=photo.record, action=Action.DOWNLOAD)
+    audit.record(
+        actor=user,
+        patient=patient,
+        object_type=ObjectType.RECORD_FILE,
+        object_id=photo.public_id,
+        action=AuditAction.VIEW,
+        access=file_access,
+        request=request,
+    )
+    return photo
+
+
 @dataclass
 class Comparison:
     record: HealthRecord

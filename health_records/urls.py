@@ -9,6 +9,7 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/records/", views.timeline, name="timeline"),
     path("patients/<uuid:patient_id>/records/new/", views.record_create, name="create"),
     path("patients/<uuid:patient_id>/photos/", photo_views.gallery, name="gallery"),
+    path("patients/<uuid:patient_id>/photos/site/", photo_views.site_reference, name="site_reference"),
     path("records/<uuid:record_id>/", views.record_detail, name="detail"),
     path("records/<uuid:record_id>/edit/", views.record_edit, name="edit"),
     path("records/<uuid:record_id>/files/", views.record_files_add, name="add_files"),

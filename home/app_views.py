@@ -117,10 +117,10 @@ def offline(request):
 @login_required
 @require_GET
 def take_photo(request):
-    """The "Take a photo" shortcut: a patient adds a record to their own file; a professional first chooses
-    the patient."""
+    """The "Take a photo" shortcut: a patient adds a photo record to their own file (naming its body site
+    then offers the camera over the previous photo of that site); a professional first chooses the patient."""
     if request.user.is_patient:
-        return redirect("health_records:create", patient_id=request.user.public_id)
+        return redirect(reverse("health_records:create", args=[request.user.public_id]) + "?kind=photo")
     if request.user.is_professional:
         return redirect("sharing:my_patients")
     raise Http404

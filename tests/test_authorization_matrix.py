@@ -319,6 +319,8 @@ DECISIONS = {
     "api:proposals": ("get", {"patient_id": "alice"}, ONLY_ALICE),
     "api:proposal-answer": ("post", {"proposal_id": "proposal"}, ONLY_ALICE),
     "health_records:gallery": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
+    # The latest photo of a site, for the new-record form's camera: rob's scope answers "none", not a 404.
+    "health_records:site_reference": ("post", {"patient_id": "alice"}, ALICE_AND_HER_TEAM, {"body_site": "genou"}),
     "health_records:compare": ("get", {"record_id": "photo_record"}, WITH_PHOTOS),
     "health_records:compare_save": (
         "post",

@@ -77,7 +77,9 @@ def test_the_take_a_photo_shortcut_leads_a_patient_to_a_new_record_and_a_profess
     client, alice, bob
 ):
     client.force_login(alice)
-    assert client.get(reverse("take_photo")).url == reverse("health_records:create", args=[alice.public_id])
+    new_photo = reverse("health_records:create", args=[alice.public_id]) + "?kind=photo"
+    assert client.get(reverse("take_photo")).url == new_photo
+    assert 'value="photo" selected' in client.get(new_photo).content.decode()
     client.force_login(bob)
     assert client.get(reverse("take_photo")).url == reverse("sharing:my_patients")
 
