@@ -21,8 +21,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def english(settings):
+def english(settings, alice, dave):
+    """These tests read the pages in English; a signed-in person's pages speak their own language (kept after
+    the session runs out), so alice and dave choose English too."""
     settings.LANGUAGE_CODE = "en"
+    for person in (alice, dave):
+        person.language = "en"
+        person.save(update_fields=["language"])
 
 
 def passkey_of(user) -> Passkey:

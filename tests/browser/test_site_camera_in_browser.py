@@ -160,7 +160,7 @@ def test_without_the_camera_api_the_previous_photo_stays_beside_the_ordinary_cam
 
     assert page.evaluate("() => navigator.mediaDevices") is None
     assert not page.is_visible("[data-site-camera-open]")
-    assert "cannot open the camera" in page.inner_text("[data-site-camera-message]")
+    assert "ne peut pas ouvrir l’appareil photo" in page.inner_text("[data-site-camera-message]")
     thumbnail = page.locator("[data-site-camera-thumbnail]")
     assert thumbnail.is_visible() and thumbnail.evaluate(IMAGE_SHOWN) == 640
     camera_input = page.locator("input[name=camera]")
@@ -183,7 +183,7 @@ def test_a_refused_camera_is_explained_and_the_previous_photo_stays(camera_refus
 
     page.click("[data-site-camera-open]")
 
-    page.wait_for_selector("[data-site-camera-message]:has-text('could not be opened')")
+    page.wait_for_selector("[data-site-camera-message]:has-text('n’a pas pu être ouvert')")
     assert page.is_visible("[data-site-camera-thumbnail]")
     assert not page.is_visible("[data-site-camera-open]")
     assert page.evaluate("() => document.querySelector('[data-camera-dialog]').open") is False
