@@ -139,3 +139,19 @@ def test_arabic_pages_are_right_to_left_and_others_left_to_right(client, emergen
     for language in TRANSLATED:
         html = client.get(emergency_url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
         assert direction_of(html) == ("rtl" if language == "ar" else "ltr"), language
+
+
+@pytest.mark.parametrize(("language", "isolated"), [("ar", True), ("fr", False), ("uk", False)])
+def test_a_phone_number_reads_left_to_right_in_a_right_to_left_page(client, alice, language, isolated):
+    """A number laid out from the right ("+33 6 12 34 56 78") comes out with its groups in the wrong order: in
+    Arabic the number is a left-to-right isolate (LRI … PDI); its groups stay on one line in every language."""
+    alice.phone, alice.language = "+33612345678", language
+    alice.save(update_fields=["phone", "language"])
+    client.force_login(alice)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language  # as signing in sets it
+
+    html = client.get(reverse("home")).content.decode()
+
+    number = alice.phone_display.replace(" ", "\N{NO-BREAK SPACE}")
+    assert number in html  # the banner asks to confirm it
+    assert (f"\N{LEFT-TO-RIGHT ISOLATE}{number}\N{POP DIRECTIONAL ISOLATE}" in html) is isolated
