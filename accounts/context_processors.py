@@ -1,12 +1,15 @@
-from django.utils.functional import SimpleLazyObject
-
-from accounts.selectors import caregiving_roles
+from accounts.selectors import navigation
 
 
-def guarded_files(request):
-    """Whether the navigation shows "Files I manage": asked only when a page draws the menu, in the query that
-    also answers "People I help" (accounts.selectors.caregiving_roles)."""
+def navigation_facts(request):
+    """The navigation's unread notifications, "People I help" and "Files I manage": callables, which the
+    template calls when it draws the menu, all answered by one query (accounts.selectors.navigation); none
+    on a page without the menu."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not (user.is_patient or user.is_professional):
+    if user is None or not user.is_authenticated:
         return {}
-    return {"guards_someone": SimpleLazyObject(lambda: caregiving_roles(request).guards_someone)}
+    facts = {"unread_notifications": lambda: navigation(request).unread_notifications}
+    facts["helps_someone"] = lambda: navigation(request).helps_someone
+    if user.is_patient or user.is_professional:
+        facts["guards_someone"] = lambda: navigation(request).guards_someone
+    return facts

@@ -6,6 +6,7 @@ from django.http import Http404
 
 from access.models import Caregiver
 from accounts.models import PatientProfile, ProfessionalProfile, Role, User
+from notifications.models import Notification
 
 
 def profile_of(user: User) -> PatientProfile | ProfessionalProfile | None:
@@ -60,40 +61,41 @@ def dependants_of(user: User) -> QuerySet[User]:
 
 
 @dataclass(frozen=True)
-class CaregivingRoles:
-    """What the navigation shows of the files a member helps with or keeps."""
+class Navigation:
+    """What the navigation of a signed-in member's pages shows besides its links."""
 
+    unread_notifications: int  # shown in the app and not read yet: the badge beside "Notifications"
     helps_someone: bool  # a caregiver in force of an active patient: "People I help"
     guards_someone: bool  # keeps a dependant's file as parent or guardian (dependants_of): "Files I manage"
 
 
-# The caregiver rows in force (Caregiver.objects.active(): accepted, not revoked) of one member, with their
-# patient's role and state. In SQL: every page's navigation asks it, and the ORM took ten times as long to
-# build the query as the database to answer it (bench/timeline.py).
-_CAREGIVING_ROWS = (
-    "SELECT caregiver.guardian, patient.role, patient.is_active FROM {caregivers} caregiver"
-    " JOIN {users} patient ON patient.id = caregiver.patient_id"
-    " WHERE caregiver.caregiver_id = %s AND caregiver.revoked_at IS NULL AND caregiver.accepted_at IS NOT NULL"
+# One query for the whole navigation, in SQL: every page asks it, and the ORM took ten times as long to build
+# such queries as the database to answer them (bench/timeline.py). The caregiver rows are those in force, as
+# Caregiver.objects.active() says (accepted, not revoked).
+_NAVIGATION = (
+    "SELECT (SELECT COUNT(*) FROM {notifications} WHERE recipient_id = %(user)s AND in_app = %(true)s"
+    " AND read_at IS NULL),"
+    " EXISTS (SELECT 1 FROM {caregivers} caregiver JOIN {users} patient ON patient.id = caregiver.patient_id"
+    " WHERE caregiver.caregiver_id = %(user)s AND caregiver.revoked_at IS NULL"
+    " AND caregiver.accepted_at IS NOT NULL AND patient.is_active = %(true)s),"
+    " EXISTS (SELECT 1 FROM {caregivers} caregiver JOIN {users} patient ON patient.id = caregiver.patient_id"
+    " WHERE caregiver.caregiver_id = %(user)s AND caregiver.revoked_at IS NULL"
+    " AND caregiver.accepted_at IS NOT NULL AND caregiver.guardian = %(true)s AND patient.role = %(patient)s)"
 )
 
 
-def caregiving_roles(request) -> CaregivingRoles:
-    """The signed-in member's CaregivingRoles, from one query of their caregiver rows in force, asked once per
-    request (the navigation's two links read it; most members have no row at all)."""
-    roles = getattr(request, "_caregiving_roles", None)
-    if roles is None:
+def navigation(request) -> Navigation:
+    """The signed-in member's Navigation, asked once per request and only by a page that draws the menu."""
+    facts = getattr(request, "_navigation", None)
+    if facts is None:
+        tables = {"caregivers": Caregiver._meta.db_table, "users": User._meta.db_table}
+        sql = _NAVIGATION.format(notifications=Notification._meta.db_table, **tables)
         with connection.cursor() as cursor:
-            cursor.execute(
-                _CAREGIVING_ROWS.format(caregivers=Caregiver._meta.db_table, users=User._meta.db_table),
-                [request.user.pk],
-            )
-            rows = cursor.fetchall()
-        roles = CaregivingRoles(
-            helps_someone=any(patient_is_active for _guardian, _role, patient_is_active in rows),
-            guards_someone=any(guardian and role == Role.PATIENT for guardian, role, _active in rows),
-        )
-        request._caregiving_roles = roles
-    return roles
+            cursor.execute(sql, {"user": request.user.pk, "true": True, "patient": Role.PATIENT.value})
+            unread, helps, guards = cursor.fetchone()
+        facts = Navigation(unread_notifications=unread, helps_someone=bool(helps), guards_someone=bool(guards))
+        request._navigation = facts
+    return facts
 
 
 def dependant_for_guardian(*, user: User, public_id) -> User:

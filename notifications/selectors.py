@@ -3,7 +3,6 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -25,16 +24,8 @@ def notifications_for_user(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, in_app=True).order_by("-created_at", "-pk")
 
 
-# In SQL: every page's navigation shows it, and the ORM took ten times as long to build the query as the
-# database to answer it (bench/timeline.py).
-_UNREAD_COUNT = "SELECT COUNT(*) FROM {notifications} WHERE recipient_id = %s AND in_app = %s AND read_at IS NULL"
-
-
 def unread_count(*, user) -> int:
-    """The user's notifications shown in the app and not read yet."""
-    with connection.cursor() as cursor:
-        cursor.execute(_UNREAD_COUNT.format(notifications=Notification._meta.db_table), [user.pk, True])
-        return cursor.fetchone()[0]
+    return Notification.objects.filter(recipient=user, in_app=True, read_at__isnull=True).count()
 
 
 def notification_get_for_user(*, user, public_id) -> Notification:

@@ -11,7 +11,6 @@ from django.utils import timezone
 from access import policy
 from access.models import Caregiver
 from access.policy import Action
-from accounts.selectors import caregiving_roles
 from audit import services as audit
 from audit.models import Action as AuditAction
 from audit.models import ObjectType
@@ -383,13 +382,3 @@ def people_i_help(*, user, request=None) -> list[dict]:
             }
         people.append(person)
     return people
-
-
-def people_i_help_link(request) -> dict:
-    """Context processor: whether the navigation shows "People I help", for members. A callable, which the
-    template calls: one query on the pages that show the navigation, none on the others (the admin's), which
-    also answers "Files I manage" (accounts.selectors.caregiving_roles)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    return {"helps_someone": lambda: caregiving_roles(request).helps_someone}

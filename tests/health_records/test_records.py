@@ -231,7 +231,7 @@ def test_the_timeline_query_count_does_not_grow_with_the_records(client, alice, 
 
     # 15: one of them reads the session, which lives in the database only (settings.SESSION_ENGINE), one
     # its row, which says whether it was signed out from another browser (accounts.middleware), and one
-    # whether the navigation shows "People I help" and "Files I manage" (accounts.selectors.caregiving_roles).
+    # whether the navigation shows "People I help" and "Files I manage" (accounts.selectors.navigation).
     # The patient's own row is the signed-in user's.
     with django_assert_max_num_queries(15):
         client.get(reverse("health_records:timeline", args=[alice.public_id]))
