@@ -38,7 +38,7 @@
   }
 
   if (!signedIn) {
-    // The offline page of the worker runs no script; any other page seen signed out wipes.
+    // The offline page of the worker does not load this script; any other page seen signed out wipes.
     wipe();
     return;
   }
@@ -108,22 +108,14 @@
     setUpKeepRecords(keepRecordsControl);
   }
 
-  // --- A kept copy holds no file: a photo or a PDF shown on it says so instead of a broken frame.
-
-  function fileNotKept(element) {
-    var note = document.createElement("p");
-    note.className = "file__not-kept";
-    note.textContent = text("textFileNotKept");
-    element.replaceWith(note);
-  }
+  // --- A kept copy holds no file (the worker took their addresses out): it says so where the file was shown.
 
   if (savedCopyAt) {
     document.querySelectorAll("main img.file__image, main iframe.file__pdf").forEach(function (element) {
-      if (element.tagName === "IFRAME" || (element.complete && element.naturalWidth === 0)) {
-        fileNotKept(element);
-      } else {
-        element.addEventListener("error", function () { fileNotKept(element); });
-      }
+      var note = document.createElement("p");
+      note.className = "file__not-kept";
+      note.textContent = text("textFileNotKept");
+      element.replaceWith(note);
     });
   }
 
@@ -280,6 +272,15 @@
     // Any other form: the page would fail to load; say plainly that nothing was sent.
     event.preventDefault();
     showBanner(text("textNotSent"));
+  });
+
+  // htmx asks the server for parts of a page (a discussion refreshing itself): without a network it asks
+  // nothing, and a change it would have sent says plainly that it was not sent.
+  body.addEventListener("htmx:beforeRequest", function (event) {
+    if (navigator.onLine) { return; }
+    event.preventDefault();
+    var verb = event.detail && event.detail.requestConfig ? event.detail.requestConfig.verb : "get";
+    if (verb !== "get") { showBanner(text("textNotSent")); }
   });
 
   function backOnline() {

@@ -156,7 +156,9 @@ function asCopy(saved) {
     return decrypt(parts[0], { iv: iv, data: parts[1] });
   }).then(function (plain) {
     var html = new TextDecoder().decode(plain);
-    var marked = html.replace("<html ", '<html data-offline-copy="' + savedAt + '" ');
+    // A record's files are not kept: their frames ask for nothing (app.js says what is missing instead).
+    var marked = html.replace("<html ", '<html data-offline-copy="' + savedAt + '" ')
+      .replace(/<(img class="file__image"|iframe class="file__pdf") src=/g, "<$1 data-not-kept-src=");
     var headers = new Headers(saved.headers);
     headers.delete(IV_HEADER);
     return new Response(marked, { status: 200, headers: headers });

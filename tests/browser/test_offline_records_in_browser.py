@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.browser.sign_in import log_in
-from tests.factories import GrantFactory, HealthRecordFactory, MedicationFactory, TreatmentFactory
+from tests.factories import GrantFactory, HealthRecordFactory, MedicationFactory, RecordFileFactory, TreatmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -108,15 +108,34 @@ def test_the_last_viewed_records_open_offline_and_are_listed_on_the_offline_page
     page.wait_for_selector("[data-offline-banner]:not([hidden])")
     assert re.search(r"\d\d:\d\d", page.text_content("[data-offline-banner]"))  # the time the copy was saved
 
-    page.goto(page.base_url + reverse("offline"))
+    # A page that is not kept shows the offline page, which lists the records that are.
+    page.goto(page.base_url + reverse("health_records:timeline", args=[alice.public_id]))
+    page.wait_for_selector("body[data-offline-page]")
     page.wait_for_selector("[data-kept-records]:not([hidden])")
     links = page.locator("[data-kept-records-list] a")
     assert links.count() == 2
     assert "Bilan sanguin de mars" in links.nth(0).text_content()  # the last viewed first
     assert "IRM du genou gauche" in links.nth(1).text_content()
-    links.nth(0).click()
-    page.wait_for_selector("h1")
+    with page.expect_navigation():
+        links.nth(0).click()
     assert page.text_content("h1") == "Bilan sanguin de mars"
+
+
+def test_a_kept_record_holds_no_file_and_says_so_offline(page, alice):
+    record = HealthRecordFactory(patient=alice, title="Photo de la cicatrice")
+    RecordFileFactory(record=record, original_name="cicatrice.jpg")
+    log_in(page, "alice@example.org")
+    _switch_keep_records(page, on=True)
+    assert _viewed(page, record) == 1
+    assert page.locator("img.file__image").count() == 1
+
+    page.context.set_offline(True)
+    page.goto(page.base_url + _record_path(record))
+
+    assert page.text_content("h1") == "Photo de la cicatrice"
+    assert "cicatrice.jpg" in page.text_content(".file__name")  # the file's name, as shown
+    page.wait_for_selector(".file__not-kept")
+    assert page.locator("img.file__image").count() == 0  # no broken image, and no request for it
 
 
 def test_kept_pages_are_encrypted_on_the_device(page, alice):
