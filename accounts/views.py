@@ -36,6 +36,7 @@ from accounts.two_factor import flow as two_factor_flow
 from accounts.two_factor import policy as two_factor_policy
 from relyfe import abuse
 from relyfe.abuse import client_address, wait_text
+from relyfe.offline import KEPT_RECORDS
 from relyfe.web import is_htmx, safe_next
 
 BACKEND = "accounts.backends.IdentifierBackend"
@@ -213,6 +214,7 @@ def profile_edit(request):
             "account_form": account_form,
             "details_form": details_form,
             "profile": profile,
+            "kept_records": KEPT_RECORDS,
         },
     )
 

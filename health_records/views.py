@@ -26,6 +26,7 @@ from health_records.forms import (
     upload_refusal_status,
 )
 from health_records.models import RecordKind
+from relyfe.offline import KEPT_RECORDS, keep_if_recently_viewed
 from relyfe.web import is_htmx
 
 
@@ -69,6 +70,7 @@ def timeline(request, patient_id):
     context = {
         "patient": patient,
         "is_owner": access.path == AccessPath.OWNER,
+        "kept_records": KEPT_RECORDS,
         "keeps_the_file": policy.keeps_the_file(access),
         "filters": filters,
         "page": page,
@@ -149,7 +151,11 @@ def _kept_for_next_send(form, *, owner):
 @never_cache
 def record_detail(request, record_id):
     record, access = selectors.health_record_get_for_user(user=request.user, public_id=record_id, request=request)
-    return _detail_page(request, record, access)
+    response = _detail_page(request, record, access)
+    if access.path == AccessPath.OWNER:
+        # The patient's own record may be kept on their phone, if they switched that on there (relyfe/offline.py).
+        keep_if_recently_viewed(response)
+    return response
 
 
 def _detail_page(request, record, access, *, status: int = 200):

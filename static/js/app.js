@@ -1,6 +1,6 @@
 // The installed app on every page: registers the service worker (static/js/service-worker.js), shows the
-// offline banner, keeps a dose answered offline on the device until it is sent, and wipes everything the app
-// kept at sign-out. Loaded as a file: the Content-Security-Policy allows no inline script. Every text shown
+// offline banner, keeps a dose answered offline on the device until it is sent, switches "Keep my last viewed
+// records on this phone" (the worker keeps them), and wipes everything the app kept at sign-out. Loaded as a file: the Content-Security-Policy allows no inline script. Every text shown
 // comes translated from the banner's data- attributes (templates/base.html).
 (function () {
   "use strict";
@@ -10,6 +10,8 @@
   var savedCopyAt = document.documentElement.getAttribute("data-offline-copy");
   var DATABASE = "relyfe";
   var ANSWERS = "answers";
+  // The service worker's: its encryption key, this device's choice and the list of kept records.
+  var OFFLINE_DATABASE = "relyfe-offline";
 
   function text(name) {
     return banner ? banner.dataset[name] || "" : "";
@@ -23,16 +25,20 @@
         return caches.delete(name);
       }));
     }) : Promise.resolve();
-    var databaseGone = new Promise(function (resolve) {
+    return Promise.all([cachesGone, deleteDatabase(DATABASE), deleteDatabase(OFFLINE_DATABASE)]);
+  }
+
+  // The worker closes its connection when asked to (onversionchange): the key goes with the database.
+  function deleteDatabase(name) {
+    return new Promise(function (resolve) {
       if (!("indexedDB" in window)) { resolve(); return; }
-      var request = indexedDB.deleteDatabase(DATABASE);
+      var request = indexedDB.deleteDatabase(name);
       request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
     });
-    return Promise.all([cachesGone, databaseGone]);
   }
 
   if (!signedIn) {
-    // The offline page of the worker runs no script; any other page seen signed out wipes.
+    // The offline page of the worker does not load this script; any other page seen signed out wipes.
     wipe();
     return;
   }
@@ -56,6 +62,60 @@
       if (registration.active) { registration.active.postMessage("fill-shell"); }
     }).catch(function () {
       return null;  // Without a worker the site works as before, only not offline.
+    });
+  }
+
+  // --- "Keep my last viewed records on this phone" (templates/health_records/_keep_offline.html): the choice
+  // is this device's, kept by the service worker, which answers through a MessageChannel. The control shows
+  // only once the worker has answered: without one, nothing could be kept.
+
+  function askWorker(question) {
+    return navigator.serviceWorker.ready.then(function (registration) {
+      return new Promise(function (resolve, reject) {
+        var channel = new MessageChannel();
+        channel.port1.onmessage = function (event) {
+          if (event.data && event.data.ok) { resolve(event.data.answer); } else { reject(new Error("Not done.")); }
+        };
+        registration.active.postMessage(question, [channel.port2]);
+      });
+    });
+  }
+
+  function setUpKeepRecords(control) {
+    var toggle = control.querySelector("[data-keep-records-switch]");
+    var status = control.querySelector("[data-keep-records-status]");
+    var say = function (name) { status.textContent = control.dataset[name] || ""; };
+    askWorker({ type: "records-state" }).then(function (state) {
+      toggle.checked = state.on;
+      control.hidden = false;
+    }).catch(function () { return null; });
+    toggle.addEventListener("change", function () {
+      var wanted = toggle.checked;
+      toggle.disabled = true;
+      askWorker({ type: "keep-records", on: wanted }).then(function (state) {
+        toggle.checked = state.on;
+        say(state.on ? "textOn" : "textOff");
+      }, function () {
+        toggle.checked = !wanted;
+        say("textFailed");
+      }).then(function () { toggle.disabled = false; });
+    });
+  }
+
+  var keepRecordsControl = document.querySelector("[data-keep-records]");
+  if (keepRecordsControl && "serviceWorker" in navigator && "indexedDB" in window && window.crypto && crypto.subtle &&
+      body.dataset.serviceWorkerUrl) {
+    setUpKeepRecords(keepRecordsControl);
+  }
+
+  // --- A kept copy holds no file (the worker took their addresses out): it says so where the file was shown.
+
+  if (savedCopyAt) {
+    document.querySelectorAll("main img.file__image, main iframe.file__pdf").forEach(function (element) {
+      var note = document.createElement("p");
+      note.className = "file__not-kept";
+      note.textContent = text("textFileNotKept");
+      element.replaceWith(note);
     });
   }
 
@@ -212,6 +272,15 @@
     // Any other form: the page would fail to load; say plainly that nothing was sent.
     event.preventDefault();
     showBanner(text("textNotSent"));
+  });
+
+  // htmx asks the server for parts of a page (a discussion refreshing itself): without a network it asks
+  // nothing, and a change it would have sent says plainly that it was not sent.
+  body.addEventListener("htmx:beforeRequest", function (event) {
+    if (navigator.onLine) { return; }
+    event.preventDefault();
+    var verb = event.detail && event.detail.requestConfig ? event.detail.requestConfig.verb : "get";
+    if (verb !== "get") { showBanner(text("textNotSent")); }
   });
 
   function backOnline() {

@@ -8,8 +8,8 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from PIL import Image
 
-from relyfe.offline import OFFLINE_COPY_HEADER
-from tests.factories import TreatmentFactory
+from relyfe.offline import OFFLINE_COPY_HEADER, RECENTLY_VIEWED
+from tests.factories import HealthRecordFactory, TreatmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +127,24 @@ def test_signing_out_asks_the_browser_to_wipe_what_the_app_kept(client, alice):
     response = client.post(reverse("accounts:logout"))
 
     assert response["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_only_the_patients_own_record_page_may_be_kept_on_a_phone_that_opted_in(client, alice, bob_sees_alice, bob):
+    record = HealthRecordFactory(patient=alice, title="IRM du genou")
+    client.force_login(alice)
+
+    own_record = client.get(reverse("health_records:detail", args=[record.public_id]))
+    timeline = client.get(reverse("health_records:timeline", args=[alice.public_id]))
+    client.force_login(bob)
+    seen_by_professional = client.get(reverse("health_records:detail", args=[record.public_id]))
+
+    assert own_record[OFFLINE_COPY_HEADER] == RECENTLY_VIEWED
+    assert "no-store" in own_record["Cache-Control"]
+    # The page names itself for the offline list and offers the device's switch, to its owner only.
+    assert b'name="relyfe-offline-label" content="IRM du genou' in own_record.content
+    assert b"data-keep-records-switch" in own_record.content
+    for page in (timeline, seen_by_professional):
+        assert page.status_code == 200
+        assert OFFLINE_COPY_HEADER not in page
+    assert b"relyfe-offline-label" not in seen_by_professional.content
+    assert b"data-keep-records-switch" not in seen_by_professional.content
