@@ -75,6 +75,26 @@ def test_the_public_pages_and_the_patients_pages_have_no_serious_violation(page,
     assert found == [], "\n".join(found)
 
 
+@pytest.mark.parametrize("language", ["ar", "uk", "es", "pt", "en"])
+def test_the_patients_pages_in_every_language_have_no_serious_violation(page, patient, language):
+    """The same pages in each language of the site (French is above): translated names, labels and
+    right-to-left layout keep the checks clean."""
+    patient.language = language
+    patient.save(update_fields=["language"])
+    log_in(page, patient.email)  # signing in takes the patient's language
+    found = []
+    for path in (
+        "/",
+        "/treatments/today/",
+        f"/patients/{patient.public_id}/records/",
+        reverse("health_records:detail", args=[patient.record.public_id]),
+        "/sharing/emergency/",
+    ):
+        found += serious_violations(page, path)
+        assert page.evaluate("document.documentElement.lang") == language, path
+    assert found == [], "\n".join(found)
+
+
 def test_a_professionals_home_has_no_serious_violation(page, bob, bob_sees_alice):
     profile = bob.professional_profile
     profile.verified, profile.verified_at = True, timezone.now()

@@ -59,6 +59,28 @@ def test_the_manifest_is_linked_valid_and_its_icons_load(page, alice):
     assert page.evaluate("() => navigator.serviceWorker.controller.scriptURL") == page.base_url + "/service-worker.js"
 
 
+@pytest.mark.parametrize("email", ["alice@example.org", "bob@example.org"])
+def test_chromium_finds_the_app_installable_for_a_patient_and_a_professional(page, alice, bob, email):
+    """Chromium's own installability check (the one behind its install button and Lighthouse's audit), asked
+    through its debugging protocol: the manifest parses without error and nothing stops the install."""
+    log_in(page, email)
+    page.evaluate(WORKER_READY)
+    page.reload()
+    page.wait_for_function(CONTROLLED)
+    chromium = page.context.new_cdp_session(page)
+
+    manifest = chromium.send("Page.getAppManifest")
+    installability = chromium.send("Page.getInstallabilityErrors")["installabilityErrors"]
+
+    assert manifest["errors"] == [] and manifest["url"].startswith(page.base_url + "/manifest.json")
+    # Playwright's contexts are private windows, where Chromium never offers to install; nothing else may stop it.
+    assert [error["errorId"] for error in installability if error["errorId"] != "in-incognito"] == []
+    # The check finds a fault when there is one: the same page without its manifest.
+    page.evaluate("() => document.querySelector('link[rel=manifest]').remove()")
+    without = chromium.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    assert "no-manifest" in [error["errorId"] for error in without]
+
+
 def test_todays_doses_open_offline_and_a_dose_answered_offline_is_sent_once(page, alice):
     treatment = TreatmentFactory(patient=alice, start_date=timezone.localdate())
     MedicationFactory(treatment=treatment, name="AMOXICILLINE 1 g", morning=True, evening=True)
