@@ -299,8 +299,9 @@ def test_failed_unlocks_lock_the_account_as_wrong_passwords_do(client, alice, da
 
 def test_wrong_passwords_lock_the_unlock_too(client, alice, settings):
     passkey_of(alice)
+    wrong = {"username": "alice@example.org", "password": "wrong"}  # pragma: allowlist secret
     for _attempt in range(settings.LOGIN_FAILURES_PER_ACCOUNT + 1):
-        client.post(reverse("accounts:login"), {"username": "alice@example.org", "password": "wrong"})
+        client.post(reverse("accounts:login"), wrong)
     remembered_by(client, alice)
 
     assert begin(client).status_code == 429
