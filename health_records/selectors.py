@@ -143,21 +143,11 @@ def timeline_page(records: QuerySet[HealthRecord], *, patient, number) -> Page:
 
 @dataclass(frozen=True)
 class TimelineItem:
-    """A record as the timeline draws it: what the template prints, made in one pass in Python. Resolving
-    related objects, formatting dates and translating in the template cost the page most of its time."""
+    """A record as the timeline draws it, made in one pass in Python: resolving related objects, formatting
+    dates and translating in the template cost the page most of its time."""
 
     record: HealthRecord
-    title: str
-    kind: str
-    kind_label: str
-    url: str
-    thumbnail_url: str  # the first file's preview, "" when it has none
-    date: str  # ISO, for <time datetime>
-    date_label: str  # as the `date:"j F Y"` filter writes it
-    files_label: str  # "3 files", "" without a file
-    author_label: str  # "by Dr Martin", "" when the patient wrote the record
-    tag_names: list[str]
-    html: SafeString  # the item as the timeline draws it (_item_html)
+    html: SafeString  # the whole <li> (_item_html)
 
 
 def _url_maker(view_name: str):
@@ -247,8 +237,9 @@ def timeline_months(
         day = record.clinical_date
         month = f"{month_names[day.month]} {day.year:04d}"
         file_count = len(record_files)
+        # What the item shows: ISO date for <time datetime>, the date as the `date:"j F Y"` filter writes it,
+        # "3 files" ("" without a file), "by Dr Martin" ("" when the patient wrote the record).
         fields = {
-            "record": record,
             "title": record.title,
             "kind": record.kind,
             "kind_label": kind_labels.get(record.kind, record.kind),
@@ -264,7 +255,7 @@ def timeline_months(
             else "",
             "tag_names": tags.get(record.pk, []),
         }
-        item = TimelineItem(**fields, html=_item_html(fields, badges.get(record.pk, "")))
+        item = TimelineItem(record=record, html=_item_html(fields, badges.get(record.pk, "")))
         months.setdefault(capfirst(month), []).append(item)
     return list(months.items())
 
