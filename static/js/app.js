@@ -283,11 +283,17 @@
     if (verb !== "get") { showBanner(text("textNotSent")); }
   });
 
+  // A page being left is not reloaded: its reload would take the place of the page the person is opening.
+  var leaving = false;
+  window.addEventListener("pagehide", function () { leaving = true; });
+  window.addEventListener("beforeunload", function () { leaving = true; });
+
   function backOnline() {
     showConnection();
+    if (!navigator.onLine) { return; }
     sendWaiting().then(function (count) {
       // The page shows what the server now holds (the answers just sent, those of others meanwhile).
-      if (count > 0 || savedCopyAt) { window.location.reload(); }
+      if ((count > 0 || savedCopyAt) && !leaving && navigator.onLine) { window.location.reload(); }
     });
   }
 
