@@ -24,7 +24,11 @@ def test_a_patient_uploads_two_files_from_a_phone_and_sees_them_on_the_record(pa
     page.wait_for_selector("h1:has-text('Bilan de contrôle')")
     record = HealthRecord.objects.get()
     assert page.url.endswith(f"/records/{record.public_id}/")
-    image_width = page.eval_on_selector("img.file__image", "image => image.complete && image.naturalWidth")
+    # The page may be shown before its image has arrived (a loaded machine): wait for it, then read it.
+    page.wait_for_function(
+        "() => { const image = document.querySelector('img.file__image'); return image && image.complete; }"
+    )
+    image_width = page.eval_on_selector("img.file__image", "image => image.naturalWidth")
     assert image_width == 600
     assert page.is_visible("iframe.file__pdf")
 
