@@ -57,19 +57,23 @@ def patient(alice):
     return alice
 
 
-def test_the_public_pages_and_the_patients_pages_have_no_serious_violation(page, patient):
-    # Seen by a stranger first, the emergency page tells alice so: her notifications are not an empty list.
-    emergency_page = reverse("sharing:emergency_page", args=[sharing.emergency_token_of(patient.emergency_profile)])
-    found = serious_violations(page, emergency_page) + serious_violations(page, "/accounts/login/")
-    log_in(page, patient.email)
-    for path in (
+def patients_pages(patient) -> list[str]:
+    """The patient's main pages: home, today's doses, timeline, a record, the emergency page's settings."""
+    return [
         "/",
         "/treatments/today/",
         f"/patients/{patient.public_id}/records/",
         reverse("health_records:detail", args=[patient.record.public_id]),
         "/sharing/emergency/",
-        "/notifications/",
-    ):
+    ]
+
+
+def test_the_public_pages_and_the_patients_pages_have_no_serious_violation(page, patient):
+    # Seen by a stranger first, the emergency page tells alice so: her notifications are not an empty list.
+    emergency_page = reverse("sharing:emergency_page", args=[sharing.emergency_token_of(patient.emergency_profile)])
+    found = serious_violations(page, emergency_page) + serious_violations(page, "/accounts/login/")
+    log_in(page, patient.email)
+    for path in (*patients_pages(patient), "/notifications/"):
         found += serious_violations(page, path)
     assert page.locator("main li.timeline-item").count() > 0  # the notification of the emergency page's visit
     assert found == [], "\n".join(found)
@@ -83,13 +87,7 @@ def test_the_patients_pages_in_every_language_have_no_serious_violation(page, pa
     patient.save(update_fields=["language"])
     log_in(page, patient.email)  # signing in takes the patient's language
     found = []
-    for path in (
-        "/",
-        "/treatments/today/",
-        f"/patients/{patient.public_id}/records/",
-        reverse("health_records:detail", args=[patient.record.public_id]),
-        "/sharing/emergency/",
-    ):
+    for path in patients_pages(patient):
         found += serious_violations(page, path)
         assert page.evaluate("document.documentElement.lang") == language, path
     assert found == [], "\n".join(found)
