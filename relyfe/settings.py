@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "health_records",
     "sharing",
     "treatments",
+    "labs",
     "comments",
     "faces",
     "notifications",
