@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.hashers import make_password
@@ -267,3 +268,35 @@ class CaregiverFactory(factory.django.DjangoModelFactory):
     created_by = factory.SelfAttribute("patient")
     created_at = factory.LazyFunction(timezone.now)
     accepted_at = factory.LazyFunction(timezone.now)
+
+
+class ObservationFactory(factory.django.DjangoModelFactory):
+    """A confirmed lab value of `patient` (HbA1c by default), read from a new lab result record of theirs;
+    `record=` puts it on a record of one's choice (of the same patient)."""
+
+    class Meta:
+        model = "labs.Observation"
+
+    patient = factory.SubFactory(PatientFactory)
+    record = factory.SubFactory(
+        HealthRecordFactory, patient=factory.SelfAttribute("..patient"), kind="lab_result", title="Bilan sanguin"
+    )
+    loinc = "4548-4"
+    label = "Hémoglobine glyquée (HbA1c)"
+    value = Decimal("6.1")
+    unit = "%"
+    unified_value = factory.LazyAttribute(lambda observation: observation.value)
+    reference_low = Decimal("4.0")
+    reference_high = Decimal("6.0")
+    flag = factory.LazyAttribute(
+        lambda observation: (
+            "H"
+            if observation.reference_high is not None and observation.value > observation.reference_high
+            else "L"
+            if observation.reference_low is not None and observation.value < observation.reference_low
+            else ""
+        )
+    )
+    sampled_on = factory.LazyFunction(datetime.date.today)
+    laboratory = "Laboratoire Bioclinic"
+    created_by = factory.SelfAttribute("patient")
