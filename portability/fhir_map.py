@@ -394,8 +394,9 @@ UCUM_CODES = {
 }
 
 
-# Each unit as written and as labs.analytes.unit_spelling writes it ("umol/l" and "µmol/L" are one unit).
-_UCUM_BY_SPELLING = UCUM_CODES | {analytes.unit_spelling(unit): code for unit, code in UCUM_CODES.items()}
+# Each unit as written and as labs.analytes.unit_spelling writes it ("umol/l" and "µmol/L" are one unit). The
+# units as written come last, so that they win: unit_spelling reads "G/L" (10⁹ cells) as "g/L" (grams).
+_UCUM_BY_SPELLING = {analytes.unit_spelling(unit): code for unit, code in UCUM_CODES.items()} | UCUM_CODES
 
 
 def ucum_code(unit: str) -> str | None:
