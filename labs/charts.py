@@ -209,9 +209,7 @@ def trend_chart(analyte: Analyte, observations: list[Observation]) -> TrendChart
     def y_of(value: Decimal) -> float:
         return TOP + plot_height * (high - float(value)) / (high - low)
 
-    for observation in charted:
-        value = observation.unified_value
-        assert value is not None  # charted values only
+    for observation, value in zip(charted, values, strict=True):
         x, y = x_of(observation.sampled_on), y_of(value)
         flag = observation.flag
         # A triangle pointing up (high) or down (low): its apex, then its base's two corners.

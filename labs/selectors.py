@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -44,7 +44,7 @@ def shows_lab_results(*, patient, access: Access) -> bool:
     return observations.exists()
 
 
-def _scoped_records(patient, access: Access) -> QuerySet[HealthRecord]:
+def _scoped_records(patient, access: Access) -> QuerySet[HealthRecord, dict[str, Any]]:
     return HealthRecord.objects.filter(patient=patient).filter(access.records).values("pk")
 
 

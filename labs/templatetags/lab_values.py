@@ -16,7 +16,8 @@ def lab_number(value) -> str:
         return ""
     number = Decimal(value).normalize()
     exponent = number.as_tuple().exponent
-    assert isinstance(exponent, int)  # a finite number
+    if not isinstance(exponent, int):  # not a finite number: nothing to format
+        return str(value)
     if exponent > 0:
         number = number.quantize(Decimal(1))
     return number_format(number, decimal_pos=max(0, -exponent))
