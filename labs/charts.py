@@ -21,17 +21,18 @@ if TYPE_CHECKING:
     from labs.analytes import Analyte
     from labs.models import Observation
 
-WIDTH = 640
-HEIGHT = 280
-LEFT = 56
-RIGHT = 24
-TOP = 16
-BOTTOM = 40
+# Small enough that its text stays readable once scaled to a phone's width.
+WIDTH = 400
+HEIGHT = 240
+LEFT = 40
+RIGHT = 16
+TOP = 20
+BOTTOM = 32
 MARKER = 6
 SPARK_WIDTH = 96
 SPARK_HEIGHT = 24
 SPARK_MARGIN = 3
-MAX_X_TICKS = 6
+MAX_X_TICKS = 4
 Y_TICKS = 4
 # The strides between month ticks, the smallest that keeps at most MAX_X_TICKS.
 MONTH_STRIDES = (1, 2, 3, 6, 12, 24, 60, 120)
@@ -84,7 +85,7 @@ class TrendChart:
     plot_width: str = _text(WIDTH - LEFT - RIGHT)
     # Where the y axis' labels end, and where the x axis' labels sit.
     y_label_x: str = _text(LEFT - 6)
-    x_label_y: str = _text(HEIGHT - BOTTOM + 18)
+    x_label_y: str = _text(HEIGHT - BOTTOM + 20)
     x_tick_end: str = _text(HEIGHT - BOTTOM + 5)
 
     @property
@@ -226,8 +227,9 @@ def trend_chart(analyte: Analyte, observations: list[Observation]) -> TrendChart
                 y=_text(y),
                 flag=flag,
                 marker=marker,
-                label_x=_text(x + MARKER + 2),
-                label_y=_text(y - MARKER if flag == "H" else y + MARKER + 8),
+                # Above a high value's triangle, below a low one's.
+                label_x=_text(x),
+                label_y=_text(y - MARKER - 3 if flag == "H" else y + MARKER + 12),
             )
         )
     chart.line = " ".join(f"{point.x},{point.y}" for point in chart.points)
