@@ -9,10 +9,11 @@ from django.http import Http404
 from django.utils import timezone, translation
 
 from access import policy
+from access.models import AccessPath
 from access.policy import Action
 from audit.models import AccessEvent
 from labs import selectors
-from tests.factories import CaregiverFactory, ObservationFactory
+from tests.factories import CaregiverFactory, GrantFactory, ObservationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +82,10 @@ def test_a_value_with_a_loinc_code_the_table_does_not_know_is_kept_apart(alice):
     summaries, others = selectors.analyte_summaries(visible_to(alice, alice))
 
     assert (summaries, [observation.label for observation in others]) == ([], ["Analyte rare"])
+
+
+def test_a_break_glass_access_sees_every_value_and_is_logged_as_an_emergency(alice, lab_file):
+    doctor = GrantFactory(patient=alice, break_glass=True).professional
+
+    assert len(visible_to(doctor, alice)) == 7
+    assert AccessEvent.objects.get(actor=doctor).access_path == AccessPath.EMERGENCY
