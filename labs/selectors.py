@@ -49,8 +49,8 @@ def _scoped_records(patient, access: Access) -> QuerySet[HealthRecord, dict[str,
 
 
 def analyte_name(analyte: Analyte) -> str:
-    """The analyte's name in the active language (French laboratories' name, or the English one)."""
-    return analyte.name_en if translation.get_language() == "en" else analyte.name
+    """The analyte's name as French laboratories print it for a French reader, in English for any other."""
+    return analyte.name if (translation.get_language() or "").startswith("fr") else analyte.name_en
 
 
 @dataclass
