@@ -1,5 +1,4 @@
 import datetime
-from decimal import Decimal
 
 import factory
 from django.contrib.auth.hashers import make_password
@@ -271,32 +270,21 @@ class CaregiverFactory(factory.django.DjangoModelFactory):
 
 
 class ObservationFactory(factory.django.DjangoModelFactory):
-    """A confirmed lab value of `patient` (HbA1c by default), read from a new lab result record of theirs;
-    `record=` puts it on a record of one's choice (of the same patient)."""
+    """A confirmed HbA1c of 6.8 % (range 4 to 6, high) from a lab result record."""
 
     class Meta:
         model = "labs.Observation"
 
-    patient = factory.SubFactory(PatientFactory)
-    record = factory.SubFactory(
-        HealthRecordFactory, patient=factory.SelfAttribute("..patient"), kind="lab_result", title="Bilan sanguin"
-    )
+    record = factory.SubFactory(HealthRecordFactory, kind="lab_result", title="Bilan sanguin")
+    patient = factory.SelfAttribute("record.patient")
+    created_by = factory.SelfAttribute("record.patient")
     loinc = "4548-4"
-    label = "Hémoglobine glyquée (HbA1c)"
-    value = Decimal("6.1")
+    label = "HbA1c"
+    value = "6.8"
     unit = "%"
-    unified_value = factory.LazyAttribute(lambda observation: observation.value)
-    reference_low = Decimal("4.0")
-    reference_high = Decimal("6.0")
-    flag = factory.LazyAttribute(
-        lambda observation: (
-            "H"
-            if observation.reference_high is not None and observation.value > observation.reference_high
-            else "L"
-            if observation.reference_low is not None and observation.value < observation.reference_low
-            else ""
-        )
-    )
-    sampled_on = factory.LazyFunction(datetime.date.today)
-    laboratory = "Laboratoire Bioclinic"
-    created_by = factory.SelfAttribute("patient")
+    unified_value = "6.8"
+    reference_low = "4.0"
+    reference_high = "6.0"
+    flag = "H"
+    sampled_on = datetime.date(2026, 3, 2)
+    laboratory = "Laboratoire Cerballiance Lyon"

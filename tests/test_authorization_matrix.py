@@ -489,7 +489,7 @@ def world(db):
             "contact_email": "n@example.org",
         },
     )
-    ObservationFactory(patient=alice, record=HealthRecordFactory(patient=alice, kind="lab_result"), loinc="4548-4")
+    ObservationFactory(record__patient=alice, loinc="4548-4")
     prescription = HealthRecordFactory(patient=alice, kind="prescription", title="Ordonnance")
     treatment = TreatmentFactory(patient=alice, prescription=prescription)
     medication = MedicationFactory(treatment=treatment, morning=True)

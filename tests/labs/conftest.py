@@ -37,6 +37,22 @@ def lab_file(alice):
     xray = HealthRecordFactory(patient=alice, kind="imaging", title="Radio du genou")
 
     def value(record, day, **fields):
+        """A value as a confirmed reading leaves it: its flag from its range, unified when its unit is the
+        analyte's (%, by default)."""
+        fields = {
+            "loinc": "4548-4",
+            "label": "Hémoglobine glyquée (HbA1c)",
+            "unit": "%",
+            "reference_low": Decimal("4.0"),
+            "reference_high": Decimal("6.0"),
+            "laboratory": "Laboratoire Bioclinic",
+            **fields,
+        }
+        fields.setdefault("unified_value", fields["value"])
+        low, high, number = fields["reference_low"], fields["reference_high"], fields["value"]
+        fields.setdefault(
+            "flag", "H" if high is not None and number > high else "L" if low is not None and number < low else ""
+        )
         return ObservationFactory(patient=alice, record=record, sampled_on=day, **fields)
 
     creatinine = {

@@ -77,7 +77,7 @@ def test_the_analytes_are_grouped_oldest_value_first_and_unknown_ones_kept_apart
 
 
 def test_a_value_with_a_loinc_code_the_table_does_not_know_is_kept_apart(alice):
-    ObservationFactory(patient=alice, loinc="1234-5", label="Analyte rare")
+    ObservationFactory(record__patient=alice, loinc="1234-5", label="Analyte rare")
 
     summaries, others = selectors.analyte_summaries(visible_to(alice, alice))
 

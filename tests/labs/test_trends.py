@@ -127,7 +127,7 @@ def test_the_pages_are_french_by_default(alice, lab_file):
 
 
 def test_a_comparator_is_written_before_the_value(alice, lab_file):
-    ObservationFactory(patient=alice, record=lab_file["autumn"], comparator="<", value="0.5", unit="%", flag="")
+    ObservationFactory(record=lab_file["autumn"], comparator="<", value="0.5", unified_value="0.5", flag="")
 
     page = analyte(english(signed_in(alice)), alice, HBA1C).content.decode()
 
@@ -216,7 +216,8 @@ def test_an_unknown_analyte_or_one_without_value_is_a_404(alice, lab_file):
 
 def test_a_single_value_is_drawn_without_a_line(alice):
     ObservationFactory(
-        patient=alice,
+        record__patient=alice,
+        flag="",
         loinc="3016-3",
         label="TSH",
         value="2.1",

@@ -28,6 +28,8 @@ def lab_values(alice):
             loinc="3016-3",
             label="TSH ultrasensible",
             value=Decimal("5.2"),
+            unified_value=Decimal("5.2"),
+            flag="H",
             unit="mUI/L",
             reference_low=Decimal("0.4"),
             reference_high=Decimal("4.0"),
@@ -41,6 +43,7 @@ def lab_values(alice):
             label="Créatinine",
             comparator="<",
             value=Decimal("40"),
+            unified_value=Decimal("40"),
             unit="µmol/L",
             reference_low=Decimal("45"),
             reference_high=None,
@@ -52,6 +55,9 @@ def lab_values(alice):
             record=record,
             loinc="",
             label="Index rare",
+            value=Decimal("6.1"),
+            unified_value=None,
+            flag="",
             unit="u.a.",
             reference_low=None,
             reference_high=None,
@@ -155,7 +161,7 @@ def test_the_french_spellings_of_units_have_their_ucum_codes(written, code):
 
 def test_a_professional_exports_only_the_values_of_the_records_they_export(alice, lab_values):
     archived = HealthRecordFactory(patient=alice, kind="lab_result", archived_at=timezone.now(), archived_by=alice)
-    hidden = ObservationFactory(patient=alice, record=archived)
+    hidden = ObservationFactory(record=archived)
     doctor = GrantFactory(patient=alice).professional
 
     patients_own = {
