@@ -267,3 +267,24 @@ class CaregiverFactory(factory.django.DjangoModelFactory):
     created_by = factory.SelfAttribute("patient")
     created_at = factory.LazyFunction(timezone.now)
     accepted_at = factory.LazyFunction(timezone.now)
+
+
+class ObservationFactory(factory.django.DjangoModelFactory):
+    """A confirmed HbA1c of 6.8 % (range 4 to 6, high) from a lab result record."""
+
+    class Meta:
+        model = "labs.Observation"
+
+    record = factory.SubFactory(HealthRecordFactory, kind="lab_result", title="Bilan sanguin")
+    patient = factory.SelfAttribute("record.patient")
+    created_by = factory.SelfAttribute("record.patient")
+    loinc = "4548-4"
+    label = "HbA1c"
+    value = "6.8"
+    unit = "%"
+    unified_value = "6.8"
+    reference_low = "4.0"
+    reference_high = "6.0"
+    flag = "H"
+    sampled_on = datetime.date(2026, 3, 2)
+    laboratory = "Laboratoire Cerballiance Lyon"
