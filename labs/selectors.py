@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import translation
 
 from access.policy import Access
-from health_records.models import HealthRecord
 from health_records.selectors import patient_get_for_user, timeline_records
 from labs import analytes
 from labs.analytes import Analyte
@@ -33,19 +32,6 @@ def observations_of_patient(*, user, patient_id, request=None) -> tuple[User, Ac
     records = timeline_records(user=user, patient=patient, access=access, request=request)
     observations = Observation.objects.filter(patient=patient, record__in=records.values("pk"))
     return patient, access, observations.select_related("record").order_by("-sampled_on", "label", "-id")
-
-
-def shows_lab_results(*, patient, access: Access) -> bool:
-    """Whether the patient's lab results page has anything for `access` (one query, for the timeline's
-    link: the same records as `observations_of_patient`, without writing an event)."""
-    observations = Observation.objects.filter(patient=patient, record__archived_at__isnull=True)
-    if access.records is not None:
-        observations = observations.filter(record__in=_scoped_records(patient, access))
-    return observations.exists()
-
-
-def _scoped_records(patient, access: Access) -> QuerySet[HealthRecord, dict[str, Any]]:
-    return HealthRecord.objects.filter(patient=patient).filter(access.records).values("pk")
 
 
 def analyte_name(analyte: Analyte) -> str:

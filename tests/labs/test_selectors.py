@@ -6,11 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.http import Http404
-from django.utils import timezone, translation
+from django.utils import translation
 
-from access import policy
 from access.models import AccessPath
-from access.policy import Action
 from audit.models import AccessEvent
 from labs import selectors
 from tests.factories import CaregiverFactory, GrantFactory, ObservationFactory
@@ -49,16 +47,6 @@ def test_a_caregiver_who_sees_treatments_only_reaches_no_observation(alice, dave
 
     with pytest.raises(Http404):
         visible_to(dave, alice)
-
-
-def test_the_timeline_question_agrees_with_the_pages(alice, bob, bob_sees_alice, kate, rob, lab_file):
-    for viewer, expected in [(alice, True), (bob, True), (kate, False), (rob, True)]:
-        access = policy.decide(viewer, Action.VIEW, alice)
-        assert selectors.shows_lab_results(patient=alice, access=access) is expected
-    for record in (lab_file["spring"], lab_file["autumn"]):
-        record.archived_at, record.archived_by = timezone.now(), alice
-        record.save()
-    assert not selectors.shows_lab_results(patient=alice, access=policy.decide(alice, Action.VIEW, alice))
 
 
 def test_the_analytes_are_grouped_oldest_value_first_and_unknown_ones_kept_apart(alice, lab_file):
