@@ -151,15 +151,19 @@ _LAST_POSSIBLE_PAGE = 1_000_000
 
 
 class _CountedPaginator(Paginator):
-    """A Paginator over a page's rows read in SQL, whose count is asked only when the page needs it."""
+    """A Paginator over a page's rows read in SQL: it counts with `count_sql` when the page needs the count
+    and no window gave it (`known_count`)."""
 
-    def __init__(self, per_page: int, count):
+    def __init__(self, per_page: int, count_sql: str, params: list):
         super().__init__([], per_page)
-        self._count = count
+        self.count_sql, self.params = count_sql, params
+        self.known_count: int | None = None
 
     @cached_property
     def count(self) -> int:
-        return self._count()
+        if self.known_count is None:
+            return _rows(self.count_sql, self.params)[0][0]
+        return self.known_count
 
 
 def timeline_page(
@@ -179,8 +183,16 @@ def timeline_page(
     timeline_months)."""
     per_page = settings.TIMELINE_PAGE_SIZE
     if access.records is not None or tag or query:
-        criteria = {"kind": kind, "tag": tag, "query": query, "archived": archived}
-        records = timeline_records(user=user, patient=patient, access=access, request=request, **criteria)
+        records = timeline_records(
+            user=user,
+            patient=patient,
+            access=access,
+            request=request,
+            kind=kind,
+            tag=tag,
+            query=query,
+            archived=archived,
+        )
         lean = (
             records.prefetch_related(None)
             .select_related(None)
@@ -207,14 +219,7 @@ def timeline_page(
 def _page_in_sql(where: str, params: list, per_page: int, number) -> tuple[Page, list[tuple]]:
     tables = {"records": HealthRecord._meta.db_table, "users": User._meta.db_table}
     windowed = connection.vendor == "postgresql"
-    counted = [None]
-
-    def count() -> int:
-        if counted[0] is None:
-            counted[0] = _rows(_COUNT_OF_RECORDS.format(where=where, **tables), params)[0][0]
-        return counted[0]
-
-    paginator = _CountedPaginator(per_page, count)
+    paginator = _CountedPaginator(per_page, _COUNT_OF_RECORDS.format(where=where, **tables), params)
     try:
         wanted = int(number)
     except (TypeError, ValueError):
@@ -224,7 +229,7 @@ def _page_in_sql(where: str, params: list, per_page: int, number) -> tuple[Page,
         rows = _rows(sql, [*params, per_page, (wanted - 1) * per_page])
         if rows:
             if windowed:
-                counted[0] = rows[0][-1]
+                paginator.known_count = rows[0][-1]
             return Page(rows, wanted, paginator), rows
     # Out of range, or no record: the last page (the first when there is none), as the Paginator chooses.
     last = paginator.num_pages
