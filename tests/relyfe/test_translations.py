@@ -32,6 +32,8 @@ def catalogue(language: str, domain: str = "django") -> Path:
 SAME_IN_FRENCH = {
     # How long to wait (relyfe.abuse.wait_text).
     "%(count)d minute",
+    # A high lab value's flag: "H" (haut) on French reports too.
+    "H",
     # The same noun in both languages.
     "Actions",
     "actions",
