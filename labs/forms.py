@@ -23,10 +23,11 @@ class NumberField(forms.CharField):
     """A decimal typed with a comma or a dot ("6,8" or "6.8"); cleaned to a Decimal."""
 
     default_validators = [DecimalValidator(max_digits=14, decimal_places=4)]
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 30, "autocomplete": "off"})
 
     def to_python(self, value):
         text = super().to_python(value)
-        return services.parse_number(text) if text not in self.empty_values else None
+        return services.parse_number(text[:60]) if text not in self.empty_values else None
 
 
 class ReviewReportForm(forms.Form):
@@ -52,11 +53,11 @@ class ReviewObservationForm(forms.Form):
     loinc = forms.ChoiceField(label=_("Analyte"), required=False, choices=analyte_choices)
     label = forms.CharField(label=_("Name on the report"), max_length=200, required=False)
     comparator = forms.ChoiceField(label=_("Comparator"), required=False, choices=Observation.Comparator.choices)
-    value = NumberField(label=_("Value"), max_length=30)
+    value = NumberField(label=_("Value"))
     unit = forms.CharField(label=_("Unit"), max_length=30, required=False)
     unit_as_written = forms.BooleanField(label=_("Keep this unit as written"), required=False)
-    reference_low = NumberField(label=_("Range, low"), max_length=30, required=False)
-    reference_high = NumberField(label=_("Range, high"), max_length=30, required=False)
+    reference_low = NumberField(label=_("Range, low"), required=False)
+    reference_high = NumberField(label=_("Range, high"), required=False)
     # "" (the default, and an added row's) derives the flag from the range; "=" says it is within.
     flag = forms.ChoiceField(
         label=_("Flag"),

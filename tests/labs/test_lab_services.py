@@ -35,6 +35,9 @@ def value(**values) -> dict:
     }
 
 
+NO_RANGE = {"reference_low": None, "reference_high": None}
+
+
 def confirm(actor, reading, *observations, sampled_on=datetime.date(2026, 3, 2)):
     return services.lab_reading_confirm(
         actor=actor,
@@ -199,3 +202,15 @@ def test_numbers_are_read_with_a_comma_or_a_dot(text, number):
 def test_what_is_not_a_number_is_refused(text):
     with pytest.raises(ValidationError):
         services.parse_number(text)
+
+
+@pytest.mark.parametrize("typed", ["µmol/L", "μmol/L", "umol/l", "µmol/l", " µmol / L "])
+def test_micromoles_are_one_unit_however_typed(alice, reading, typed):
+    (creatinine,) = confirm(
+        alice,
+        reading,
+        value(loinc="2160-0", label="Créatinine", value=Decimal("52"), unit=typed, **NO_RANGE),
+    )
+
+    assert (creatinine.unit, creatinine.unified_value) == ("µmol/L", Decimal("52"))
+    assert services.unit_is_known("2160-0", typed)
