@@ -1,6 +1,7 @@
 """Staff read lab readings and observations here, read only; every page of them is one access event per record."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from access.models import AccessPath
 from audit import services as audit
@@ -47,7 +48,16 @@ class RecordsListedMixin:
 class LabReadingAdmin(RecordsListedMixin, ReadOnlyAdmin):
     """Whether lab reports are read: status, progress, engine, errors (the values are the review's, not shown)."""
 
-    list_display = ["public_id", "status", "progress", "engine", "attempts", "created_at", "confirmed_at"]
+    # Columns named by methods: the model's fields have no translated names of their own.
+    list_display = [
+        "reading_id",
+        "reading_status",
+        "reading_progress",
+        "reading_engine",
+        "runs",
+        "created",
+        "confirmed",
+    ]
     list_filter = ["status", "engine"]
     search_fields = ["=public_id", "=record__public_id"]
     list_select_related = ["record__patient"]
@@ -70,10 +80,38 @@ class LabReadingAdmin(RecordsListedMixin, ReadOnlyAdmin):
     ]
     readonly_fields = fields
 
+    @admin.display(description=_("ReLyfe id"), ordering="public_id")
+    def reading_id(self, reading):
+        return reading.public_id
+
+    @admin.display(description=_("status"), ordering="status")
+    def reading_status(self, reading):
+        return reading.get_status_display()
+
+    @admin.display(description=_("Progress"), ordering="progress")
+    def reading_progress(self, reading):
+        return f"{reading.progress} %"
+
+    @admin.display(description=_("engine"), ordering="engine")
+    def reading_engine(self, reading):
+        return reading.engine
+
+    @admin.display(description=_("attempts"), ordering="attempts")
+    def runs(self, reading):
+        return reading.attempts
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, reading):
+        return reading.created_at
+
+    @admin.display(description=_("confirmed"), ordering="confirmed_at")
+    def confirmed(self, reading):
+        return reading.confirmed_at
+
 
 @admin.register(Observation)
 class ObservationAdmin(RecordsListedMixin, ReadOnlyAdmin):
-    list_display = ["label", "loinc", "value", "unit", "flag", "sampled_on", "patient", "created_at"]
+    list_display = ["label", "loinc", "value", "unit", "flag", "sampled_on", "patient", "created"]
     list_filter = ["loinc", "flag"]
     search_fields = ["=public_id", "=record__public_id", "patient__email"]
     list_select_related = ["record__patient", "patient"]
@@ -99,3 +137,7 @@ class ObservationAdmin(RecordsListedMixin, ReadOnlyAdmin):
         "created_at",
     ]
     readonly_fields = fields
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, observation):
+        return observation.created_at
