@@ -27,7 +27,7 @@ class NumberField(forms.CharField):
 
     def to_python(self, value):
         text = super().to_python(value)
-        return services.parse_number(text[:60]) if text not in self.empty_values else None
+        return services.parse_number(text) if text not in self.empty_values else None
 
 
 class ReviewReportForm(forms.Form):
