@@ -290,3 +290,25 @@ def test_a_record_of_another_kind_has_no_lab_panel(client, alice):
 
     assert "lab_readings" not in response.context
     assert "record-observations-title" not in response.content.decode()
+
+
+def test_the_record_page_follows_a_reading_at_work(client, alice, reading):
+    LabReading.objects.filter(pk=reading.pk).update(status=LabReading.Status.QUEUED, progress=0, result={})
+    client.force_login(alice)
+
+    page = client.get(reverse("health_records:detail", args=[reading.record.public_id])).content.decode()
+
+    assert f'hx-get="{panel_url(reading)}"' in page
+    assert 'hx-trigger="every 2s"' in page
+
+
+def test_what_the_reader_read_is_shown_as_text_never_as_markup(client, alice, reading):
+    reading.result["observations"][0]["line"] = '<script>alert("x")</script> HbA1c 6,8'
+    reading.result["warnings"] = ["<b>page 2</b> illisible"]
+    reading.save()
+    client.force_login(alice)
+
+    page = client.get(review_url(reading)).content.decode()
+
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert "<b>page 2</b>" not in page and "&lt;b&gt;page 2&lt;/b&gt; illisible" in page
