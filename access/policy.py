@@ -343,7 +343,8 @@ def _through_grant(
     return _Basis(
         actions,
         path=AccessPath.EMERGENCY if grant.origin == GrantOrigin.BREAK_GLASS else AccessPath.GRANT,
-        records=grant.records_filter(),
+        # None for the whole file, as for the owner: the pages read every record without a filter to apply.
+        records=None if whole_file else grant.records_filter(),
         grant=grant,
         treatments=None if grant.covers_all_treatments else grant.treatments_filter(),
         whole_file=whole_file,

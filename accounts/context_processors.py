@@ -2,7 +2,7 @@ from accounts.selectors import navigation
 
 
 def navigation_facts(request):
-    """The navigation's unread notifications, "People I help" and "Files I manage": callables, which the
+    """The navigation's unread notifications, "People I help", "Files I manage" and "Identify": callables, which the
     template calls when it draws the menu, all answered by one query (accounts.selectors.navigation); none
     on a page without the menu."""
     user = getattr(request, "user", None)
@@ -12,4 +12,6 @@ def navigation_facts(request):
     facts["helps_someone"] = lambda: navigation(request).helps_someone
     if user.is_patient or user.is_professional:
         facts["guards_someone"] = lambda: navigation(request).guards_someone
+    if user.is_professional:
+        facts["verified_professional"] = lambda: navigation(request).verified_professional
     return facts

@@ -67,6 +67,7 @@ class Navigation:
     unread_notifications: int  # shown in the app and not read yet: the badge beside "Notifications"
     helps_someone: bool  # a caregiver in force of an active patient: "People I help"
     guards_someone: bool  # keeps a dependant's file as parent or guardian (dependants_of): "Files I manage"
+    verified_professional: bool  # a professional whose profile is verified: "Identify"
 
 
 # One query for the whole navigation, in SQL: every page asks it, and the ORM took ten times as long to build
@@ -80,7 +81,8 @@ _NAVIGATION = (
     " AND caregiver.accepted_at IS NOT NULL AND patient.is_active = %(true)s),"
     " EXISTS (SELECT 1 FROM {caregivers} caregiver JOIN {users} patient ON patient.id = caregiver.patient_id"
     " WHERE caregiver.caregiver_id = %(user)s AND caregiver.revoked_at IS NULL"
-    " AND caregiver.accepted_at IS NOT NULL AND caregiver.guardian = %(true)s AND patient.role = %(patient)s)"
+    " AND caregiver.accepted_at IS NOT NULL AND caregiver.guardian = %(true)s AND patient.role = %(patient)s),"
+    " EXISTS (SELECT 1 FROM {profiles} WHERE user_id = %(user)s AND verified = %(true)s)"
 )
 
 
@@ -89,11 +91,17 @@ def navigation(request) -> Navigation:
     facts = getattr(request, "_navigation", None)
     if facts is None:
         tables = {"caregivers": Caregiver._meta.db_table, "users": User._meta.db_table}
+        tables["profiles"] = ProfessionalProfile._meta.db_table
         sql = _NAVIGATION.format(notifications=Notification._meta.db_table, **tables)
         with connection.cursor() as cursor:
             cursor.execute(sql, {"user": request.user.pk, "true": True, "patient": Role.PATIENT.value})
-            unread, helps, guards = cursor.fetchone()
-        facts = Navigation(unread_notifications=unread, helps_someone=bool(helps), guards_someone=bool(guards))
+            unread, helps, guards, verified = cursor.fetchone()
+        facts = Navigation(
+            unread_notifications=unread,
+            helps_someone=bool(helps),
+            guards_someone=bool(guards),
+            verified_professional=bool(verified),
+        )
         request._navigation = facts
     return facts
 

@@ -2,6 +2,7 @@
 and writes the access event of what it returns."""
 
 import contextlib
+import datetime
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
@@ -10,10 +11,11 @@ from html import escape
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.dates import MONTHS
+from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -76,8 +78,7 @@ def timeline_records(
 ) -> QuerySet[HealthRecord]:
     """The patient's records as `user` may see them, newest first, with what the timeline shows. An access
     that reaches no record (a caregiver who sees treatments only) has no timeline: 404."""
-    if not policy.reaches_records(access):
-        raise Http404
+    _timeline_listed(user=user, patient=patient, access=access, request=request)
     records = HealthRecord.objects.filter(patient=patient)
     if access.records is not None:
         records = records.filter(access.records)
@@ -90,6 +91,14 @@ def timeline_records(
     for word in query.split():
         in_file_names = RecordFile.objects.filter(record=OuterRef("pk"), original_name__folded=word)
         records = records.filter(Q(title__folded=word) | Q(description__folded=word) | Exists(in_file_names))
+    return records.select_related("author").prefetch_related("tags", "files")
+
+
+def _timeline_listed(*, user, patient, access: Access, request) -> None:
+    """An access that reaches no record (a caregiver who sees treatments only) has no timeline: 404. Otherwise
+    the timeline's access event."""
+    if not policy.reaches_records(access):
+        raise Http404
     audit.record(
         actor=user,
         patient=patient,
@@ -99,46 +108,128 @@ def timeline_records(
         access=access,
         request=request,
     )
-    return records.select_related("author").prefetch_related("tags", "files")
+
+
+@dataclass(slots=True)
+class TimelineRecord:
+    """What a timeline page reads of a record and its author: the page shows nothing else of them, and a
+    model instance of each cost the page more than the query that reads them (bench/timeline.py)."""
+
+    pk: int
+    public_id: uuid.UUID
+    kind: str
+    title: str
+    clinical_date: datetime.date
+    author_id: int
+    author_name: str
+    patient: User  # the page's features ask for it (panels), without a query
+
+    @property
+    def patient_id(self) -> int:
+        return self.patient.pk
 
 
 # What a timeline page reads of its records and their authors (timeline_months reads files and tags).
-_TIMELINE_COLUMNS = ("public_id", "patient_id", "author_id", "kind", "title", "clinical_date", "created_at")
+_TIMELINE_COLUMNS = ("pk", "public_id", "kind", "title", "clinical_date", "author_id")
 _TIMELINE_AUTHOR_COLUMNS = ("author__first_name", "author__last_name")
 
+# A page of the timeline when nothing narrows it but the kind: a person opening their file, or a grant on the
+# whole file. Written in SQL: the ORM took longer to build this query than the database to answer it
+# (bench/timeline.py). On PostgreSQL the number of records of all the pages comes with the page (a window count,
+# which reads the rows the count reads anyway): a round trip less. SQLite takes longer over a window than over
+# two queries, and counts apart, as the Paginator does. The order is the model's (HealthRecord.Meta.ordering).
+_PAGE_OF_RECORDS = (
+    "SELECT record.id, CAST(record.public_id AS VARCHAR(36)), record.kind, record.title, record.clinical_date,"
+    " record.author_id, author.first_name, author.last_name{total}"
+    " FROM {records} record JOIN {users} author ON author.id = record.author_id WHERE {where}"
+    " ORDER BY record.clinical_date DESC, record.created_at DESC LIMIT %s OFFSET %s"
+)
+_COUNT_OF_RECORDS = "SELECT COUNT(*) FROM {records} record WHERE {where}"
 
 # A page number beyond this is out of range whatever the file (and its offset would overflow the database's).
 _LAST_POSSIBLE_PAGE = 1_000_000
 
 
-def timeline_page(records: QuerySet[HealthRecord], *, patient, number) -> Page:
-    """Page `number` of `timeline_records(...)` as Django's Paginator.get_page answers it (not a number: the
-    first page; out of range: the last), for the timeline: only the columns it shows, no prefetch (see
-    timeline_months), and each record knows its patient (the page's features ask for it) without a query.
+class _CountedPaginator(Paginator):
+    """A Paginator over a page's rows read in SQL, whose count is asked only when the page needs it."""
 
-    On PostgreSQL the page's records and the number of records of all the pages come in one query (a window
-    count, which reads the rows the count would read anyway): a round trip less on every page. SQLite takes
-    longer over a window than over two queries, and counts apart, as the Paginator does."""
-    lean = records.prefetch_related(None).only(*_TIMELINE_COLUMNS, *_TIMELINE_AUTHOR_COLUMNS)
-    paginator = Paginator(lean, settings.TIMELINE_PAGE_SIZE)
-    page = None
-    if connection.vendor == "postgresql":
-        try:
-            wanted = int(number)
-        except (TypeError, ValueError):
-            wanted = 1  # as the Paginator reads what is not a number
-        if 1 <= wanted <= _LAST_POSSIBLE_PAGE:
-            start = (wanted - 1) * paginator.per_page
-            rows = list(lean.annotate(total=Window(Count("pk")))[start : start + paginator.per_page])
-            if rows:  # otherwise out of range, or no record: the Paginator chooses the page
-                paginator.count = rows[0].total  # the Paginator's own cached property
-                page = Page(rows, wanted, paginator)
-    if page is None:
-        page = paginator.get_page(number)
-        page.object_list = list(page.object_list)
-    for record in page.object_list:
-        record.patient = patient
+    def __init__(self, per_page: int, count):
+        super().__init__([], per_page)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count()
+
+
+def timeline_page(
+    *,
+    user,
+    patient,
+    access: Access,
+    number,
+    kind: str = "",
+    tag: str = "",
+    query: str = "",
+    archived: bool = False,
+    request=None,
+) -> Page:
+    """Page `number` of `timeline_records(...)`, as Django's Paginator.get_page answers it (not a number: the
+    first page; out of range: the last), of TimelineRecord: only what the timeline shows (files and tags:
+    timeline_months)."""
+    per_page = settings.TIMELINE_PAGE_SIZE
+    if access.records is not None or tag or query:
+        criteria = {"kind": kind, "tag": tag, "query": query, "archived": archived}
+        records = timeline_records(user=user, patient=patient, access=access, request=request, **criteria)
+        lean = (
+            records.prefetch_related(None)
+            .select_related(None)
+            .values_list(*_TIMELINE_COLUMNS, *_TIMELINE_AUTHOR_COLUMNS)
+        )
+        page = Paginator(lean, per_page).get_page(number)
+        rows = list(page.object_list)
+    else:
+        _timeline_listed(user=user, patient=patient, access=access, request=request)
+        archived = archived and policy.keeps_the_file(access)  # as timeline_records reads it
+        where = f"record.patient_id = %s AND record.archived_at IS {'NOT ' if archived else ''}NULL"
+        params = [patient.pk]
+        if kind:
+            where, params = f"{where} AND record.kind = %s", [*params, kind]
+        page, rows = _page_in_sql(where, params, per_page, number)
+    page.object_list = [
+        # The public id comes as text from SQL (see _FILES_AND_TAGS), as a UUID from the ORM.
+        TimelineRecord(pk, uuid.UUID(str(public_id)), kind, title, day, author_id, f"{first} {last}".strip(), patient)
+        for pk, public_id, kind, title, day, author_id, first, last, *_total in rows
+    ]
     return page
+
+
+def _page_in_sql(where: str, params: list, per_page: int, number) -> tuple[Page, list[tuple]]:
+    tables = {"records": HealthRecord._meta.db_table, "users": User._meta.db_table}
+    windowed = connection.vendor == "postgresql"
+    counted = [None]
+
+    def count() -> int:
+        if counted[0] is None:
+            counted[0] = _rows(_COUNT_OF_RECORDS.format(where=where, **tables), params)[0][0]
+        return counted[0]
+
+    paginator = _CountedPaginator(per_page, count)
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        wanted = 1  # as the Paginator reads what is not a number
+    sql = _PAGE_OF_RECORDS.format(where=where, total=", COUNT(*) OVER ()" if windowed else "", **tables)
+    if 1 <= wanted <= _LAST_POSSIBLE_PAGE:
+        rows = _rows(sql, [*params, per_page, (wanted - 1) * per_page])
+        if rows:
+            if windowed:
+                counted[0] = rows[0][-1]
+            return Page(rows, wanted, paginator), rows
+    # Out of range, or no record: the last page (the first when there is none), as the Paginator chooses.
+    last = paginator.num_pages
+    rows = _rows(sql, [*params, per_page, (last - 1) * per_page]) if paginator.count else []
+    return Page(rows, last, paginator), rows
 
 
 @dataclass(frozen=True)
@@ -146,7 +237,7 @@ class TimelineItem:
     """A record as the timeline draws it, made in one pass in Python: resolving related objects, formatting
     dates and translating in the template cost the page most of its time."""
 
-    record: HealthRecord
+    record: TimelineRecord
     html: SafeString  # the whole <li> (_item_html)
 
 
@@ -210,7 +301,7 @@ def _item_html(fields: dict, badge: str) -> SafeString:
 
 
 def timeline_months(
-    records: list[HealthRecord], *, badges: dict[int, SafeString] | None = None
+    records: list[TimelineRecord], *, badges: dict[int, SafeString] | None = None
 ) -> list[tuple[str, list[TimelineItem]]]:
     """A timeline page's records by month ("Mars 2026", in the active language), each with what it shows
     and `badges[record.pk]` after its title (what other features draw: panels, record_badges).
@@ -250,7 +341,7 @@ def timeline_months(
             "files_label": ngettext("%(count)s file", "%(count)s files", file_count) % {"count": file_count}
             if file_count
             else "",
-            "author_label": _("by %(name)s") % {"name": record.author.full_name}
+            "author_label": _("by %(name)s") % {"name": record.author_name}
             if record.author_id != record.patient_id
             else "",
             "tag_names": tags.get(record.pk, []),

@@ -54,17 +54,17 @@ def timeline(request, patient_id):
     patient, access = selectors.patient_get_for_user(user=request.user, public_id=patient_id)
     filters = TimelineFilterForm(request.GET or None)
     criteria = filters.cleaned_data if filters.is_valid() else {}
-    records = selectors.timeline_records(
+    page = selectors.timeline_page(
         user=request.user,
         patient=patient,
         access=access,
+        number=request.GET.get("page"),
         kind=criteria.get("kind", ""),
         tag=criteria.get("tag", ""),
         query=criteria.get("q", ""),
         archived=criteria.get("archived", False),
         request=request,
     )
-    page = selectors.timeline_page(records, patient=patient, number=request.GET.get("page"))
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     context = {

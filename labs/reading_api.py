@@ -15,6 +15,7 @@ from labs import services
 from labs.forms import analyte_choices
 from labs.models import LabReading, Observation
 from labs.reading_selectors import lab_reading_for, lab_readings_of_record
+from labs.serializers import ObservationSerializer
 
 
 class LabReadingSerializer(serializers.ModelSerializer):
@@ -29,27 +30,6 @@ class LabReadingSerializer(serializers.ModelSerializer):
     class Meta:
         model = LabReading
         fields = ["public_id", "record", "file", "status", "progress", "engine", "error", "proposal", "confirmed_at"]
-        read_only_fields = fields
-
-
-class ObservationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Observation
-        fields = [
-            "public_id",
-            "loinc",
-            "label",
-            "comparator",
-            "value",
-            "unit",
-            "unified_value",
-            "reference_low",
-            "reference_high",
-            "flag",
-            "sampled_on",
-            "laboratory",
-            "source_line",
-        ]
         read_only_fields = fields
 
 

@@ -7,6 +7,7 @@ patient did not exist.
 What: what that access reaches, and nothing more (each part follows the policy):
 - records (and their files): all of them for the patient, archived ones included; the active ones for a
   professional (the policy hides archived records from grants);
+- lab values (observations): those of the exported records;
 - treatments, medications and the count of answered doses; the emergency profile (patient-level data of
   the whole file);
 - comments: only those everyone who sees the record reads; never the professionals-only ones, whoever
@@ -32,6 +33,7 @@ from audit.selectors import access_events_for_patient
 from comments.models import Comment, Visibility
 from faces.models import FaceConsent
 from health_records.models import HealthRecord, RecordFile
+from labs.models import Observation
 from portability.export_models import ExportJob
 from sharing.models import EmergencyProfile, ShareLink
 from treatments.models import Intake, Medication, Treatment
@@ -74,6 +76,8 @@ class ExportData:
     dose_answers: dict[int, dict[str, int]]
     emergency_profile: EmergencyProfile | None
     comments: list[Comment]
+    # The lab values of `records`, oldest first.
+    observations: list[Observation] = field(default_factory=list)
     # The patient themself: sharing and the access log are theirs alone.
     is_owner: bool = False
     grants: list[Grant] = field(default_factory=list)
@@ -121,6 +125,11 @@ def export_data(*, actor, patient: User) -> ExportData:
         .select_related("record", "parent")
         .order_by("created_at", "pk")
     )
+    observations = list(
+        Observation.objects.filter(record__in=[record.pk for record in record_list])
+        .select_related("record")
+        .order_by("sampled_on", "id")
+    )
     data = ExportData(
         patient=patient,
         access=access,
@@ -130,6 +139,7 @@ def export_data(*, actor, patient: User) -> ExportData:
         emergency_profile=EmergencyProfile.objects.filter(patient=patient).first(),
         comments=comments,
         is_owner=is_owner,
+        observations=observations,
     )
     if is_owner:
         data.grants = list(

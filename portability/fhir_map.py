@@ -25,6 +25,12 @@ The mapping, which the import reads back (keep the two in step):
 - emergency profile: AllergyIntolerance per allergy (the text split on lines, ";" and ","), Condition per
   condition, RelatedPerson per emergency contact line, Observation for the blood group (LOINC 882-1) and
   one per other filled field (code system ".../emergency-profile", code the field name, valueString);
+- Observation per lab value (labs.Observation) of an exported record: status "final", category "laboratory"
+  (system observation-category), code {coding LOINC + display (the analyte's English name), text (the
+  report's label)}, valueQuantity {value, comparator, unit as written, system UCUM + code when the unit has
+  one (`ucum_code`: "mUI/L" is "m[IU]/L")}, referenceRange {low, high} in the same unit, interpretation H/L
+  (v3-ObservationInterpretation), effectiveDateTime (the sample's date), performer (display: the
+  laboratory), derivedFrom the record's DocumentReference; identifier system ".../observation";
 - Consent per grant, share link and face consent (category ".../consent-kind": grant, share-link,
   face-identification); provision {type permit, period, actor, action (permission), data (chosen records)};
   status "active" or "inactive" (revoked, expired, withdrawn);
@@ -50,6 +56,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from access.models import Scope
 from health_records.models import RecordKind
+from labs import analytes
 from treatments.models import Moment, TreatmentStatus
 from treatments.units import unit_for_dose
 
@@ -59,6 +66,7 @@ if TYPE_CHECKING:
     from comments.models import Comment
     from faces.models import FaceConsent
     from health_records.models import HealthRecord, RecordFile
+    from labs.models import Observation
     from portability.export_selectors import ExportData
     from sharing.models import EmergencyProfile, ShareLink
     from treatments.models import Medication, Treatment
@@ -352,6 +360,105 @@ def medication_statement(
     }
 
 
+# --- Lab results ----------------------------------------------------------------------------------------------
+
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+INTERPRETATIONS = {"H": "High", "L": "Low"}
+# The units French laboratories print, as UCUM writes them; a unit not here is exported as text only.
+UCUM_CODES = {
+    "%": "%",
+    "g/L": "g/L",
+    "g/dL": "g/dL",
+    "mg/L": "mg/L",
+    "mg/dL": "mg/dL",
+    "µg/L": "ug/L",
+    "ng/mL": "ng/mL",
+    "pg/mL": "pg/mL",
+    "mmol/L": "mmol/L",
+    "µmol/L": "umol/L",
+    "nmol/L": "nmol/L",
+    "pmol/L": "pmol/L",
+    "UI/L": "[IU]/L",
+    "mUI/L": "m[IU]/L",
+    "UI/mL": "[IU]/mL",
+    "mUI/mL": "m[IU]/mL",
+    "G/L": "10*9/L",
+    "T/L": "10*12/L",
+    "fL": "fL",
+    "pg": "pg",
+    "mm/h": "mm/h",
+    "s": "s",
+    "mL/min/1.73m²": "mL/min/{1.73_m2}",
+    "mL/min/1,73m²": "mL/min/{1.73_m2}",
+}
+
+
+# Each unit as written and as labs.analytes.unit_spelling writes it ("umol/l" and "µmol/L" are one unit). The
+# units as written come last, so that they win: unit_spelling reads "G/L" (10⁹ cells) as "g/L" (grams).
+_UCUM_BY_SPELLING = {analytes.unit_spelling(unit): code for unit, code in UCUM_CODES.items()} | UCUM_CODES
+
+
+def ucum_code(unit: str) -> str | None:
+    """The UCUM code of a unit as a French report prints it ("mUI/L" is "m[IU]/L"); None when unknown."""
+    if not unit:
+        return None
+    return _UCUM_BY_SPELLING.get(unit) or _UCUM_BY_SPELLING.get(analytes.unit_spelling(unit))
+
+
+def _quantity(value: Decimal, unit: str, comparator: str = "") -> dict:
+    quantity: dict[str, Any] = {"value": _number(value)}
+    if comparator:
+        quantity["comparator"] = comparator
+    if unit:
+        quantity["unit"] = unit
+        code = ucum_code(unit)
+        if code is not None:
+            quantity["system"] = UCUM
+            quantity["code"] = code
+    return quantity
+
+
+def observation_resource(observation: Observation, patient) -> dict:
+    analyte = analytes.get(observation.loinc) if observation.loinc else None
+    code: dict[str, Any] = {"text": observation.label}
+    if observation.loinc:
+        code["coding"] = [{"system": LOINC, "code": observation.loinc, **_display(analyte.name_en if analyte else "")}]
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "identifier": [identifier("observation", observation.public_id)],
+        "status": "final",
+        "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "laboratory", "display": "Laboratory"}]}],
+        "code": code,
+        "subject": _ref(patient.public_id, patient.full_name),
+        "effectiveDateTime": _day(observation.sampled_on),
+        "valueQuantity": _quantity(observation.value, observation.unit, observation.comparator),
+        "derivedFrom": [_ref(observation.record.public_id)],
+    }
+    reference_range = {
+        name: _quantity(bound, observation.unit)
+        for name, bound in (("low", observation.reference_low), ("high", observation.reference_high))
+        if bound is not None
+    }
+    if reference_range:
+        resource["referenceRange"] = [reference_range]
+    if observation.flag in INTERPRETATIONS:
+        resource["interpretation"] = [
+            {
+                "coding": [
+                    {
+                        "system": INTERPRETATION,
+                        "code": observation.flag,
+                        "display": INTERPRETATIONS[observation.flag],
+                    }
+                ]
+            }
+        ]
+    if observation.laboratory:
+        resource["performer"] = [{"display": observation.laboratory}]
+    return resource
+
+
 # --- The emergency profile ---------------------------------------------------------------------------------
 
 
@@ -637,6 +744,7 @@ def bundle_dict(data: ExportData, *, file_url: FileUrl, hashes: dict[int, FileDi
                     ),
                 )
             )
+    entries += [(item.public_id, observation_resource(item, patient)) for item in data.observations]
     if data.emergency_profile is not None:
         entries += emergency_resources(data.emergency_profile, patient)
     entries += [(grant.public_id, grant_consent(grant, patient)) for grant in data.grants]

@@ -11,6 +11,7 @@ from health_records import annotation_api, photo_api
 from health_records import api as records_api
 from home import app_views
 from home import views as home_views
+from labs import api as labs_api
 from labs import reading_api as lab_reading_api
 from notifications import views as notifications_views
 from portability import export_api, import_api
@@ -78,6 +79,16 @@ api_v1 = [
     path("patients/<uuid:patient_id>/allergies/", allergy_api.PatientAllergiesView.as_view(), name="patient-allergies"),
     path("allergies/<uuid:allergy_id>/", allergy_api.AllergyView.as_view(), name="allergy"),
     path("calendar-feed/", calendar_api.CalendarFeedView.as_view(), name="calendar-feed"),
+    path(
+        "patients/<uuid:patient_id>/observations/",
+        labs_api.PatientObservationsView.as_view(),
+        name="patient-observations",
+    ),
+    path(
+        "patients/<uuid:patient_id>/observations/analytes/",
+        labs_api.PatientAnalytesView.as_view(),
+        name="patient-analytes",
+    ),
     path("patients/<uuid:patient_id>/photos/", photo_api.PhotoGalleryView.as_view(), name="patient-photos"),
     path("comparisons/", photo_api.ComparisonSaveView.as_view(), name="comparisons"),
     path("files/<uuid:file_id>/annotation/", annotation_api.AnnotationView.as_view(), name="file-annotation"),

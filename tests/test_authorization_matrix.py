@@ -39,6 +39,7 @@ from tests.factories import (
     HealthRecordFactory,
     LabReadingFactory,
     MedicationFactory,
+    ObservationFactory,
     PatientFactory,
     ProfessionalFactory,
     RecordFileFactory,
@@ -253,6 +254,8 @@ DECISIONS = {
     "treatments:caring": ("get", {}, MEMBERS),
     "treatments:reminder_action": ("post", {"dispatch_id": "dispatch", "action": "taken"}, ONLY_ALICE),
     "treatments:patient": ("get", {"patient_id": "alice"}, SEES_TREATMENT),
+    "labs:trends": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
+    "labs:analyte": ("get", {"patient_id": "alice", "loinc": "4548-4"}, WHOLE_FILE),
     # A new treatment without a prescription is outside a scope of chosen records or kinds.
     "treatments:create": ("get", {"patient_id": "alice"}, WHOLE_FILE),
     "treatments:detail": ("get", {"treatment_id": "treatment"}, SEES_TREATMENT),
@@ -338,6 +341,10 @@ DECISIONS = {
         {"left": "earlier_photo_file", "right": "photo_file"},
     ),
     "api:patient-photos": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
+    # Lab values are those of the records one sees: kate's and rob's lists are empty, not a 404; an analyte's
+    # page is a 404 for them (they see no value of it), and for carol, who sees no record.
+    "api:patient-observations": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
+    "api:patient-analytes": ("get", {"patient_id": "alice"}, ALICE_AND_HER_TEAM),
     "api:comparisons": ("post", {}, WITH_PHOTOS, {"left": "earlier_photo_file", "right": "photo_file"}),
     "api:token": ("post", {}, ALL),
     # Anyone may try a challenge; without a valid one the answer is 400 (fields) or 401.
@@ -493,6 +500,7 @@ def world(db):
             "contact_email": "n@example.org",
         },
     )
+    ObservationFactory(record__patient=alice, loinc="4548-4")
     prescription = HealthRecordFactory(patient=alice, kind="prescription", title="Ordonnance")
     treatment = TreatmentFactory(patient=alice, prescription=prescription)
     medication = MedicationFactory(treatment=treatment, morning=True)

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.context_processors import navigation_facts
@@ -64,3 +65,15 @@ def test_a_patient_who_left_is_no_longer_someone_helped(alice, dave):
 def test_it_adds_nothing_for_a_visitor(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert navigation_facts(request_of(AnonymousUser())) == {}
+
+
+def test_only_a_verified_professional_is_offered_identify_in_the_menu(client, bob, charlie):
+    bob.professional_profile.verified, bob.professional_profile.verified_at = True, timezone.now()
+    bob.professional_profile.save(update_fields=["verified", "verified_at"])
+    shown = {}
+    for professional in (bob, charlie):
+        client.force_login(professional)
+        shown[professional.first_name] = reverse("faces:identify") in client.get(reverse("accounts:directory")).text
+
+    assert shown == {bob.first_name: True, charlie.first_name: False}
+    assert drawn(navigation_facts(request_of(bob)))["verified_professional"] is True

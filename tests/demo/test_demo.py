@@ -4,6 +4,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import ProfessionalProfile, User
 from health_records.models import HealthRecord, RecordFile
+from labs.models import Observation
 from printing.services import printer_authenticate
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,21 @@ def test_bob_prints_to_the_demo_printer_with_the_published_secret(capsys):
     printer = printer_authenticate(slug="demo-bob", secret="relyfe-demo-printer")
     assert printer is not None and printer.owner.email == "bob@demo.relyfe.test"
     assert "ipp://bob:relyfe-demo-printer@127.0.0.1:8000/ipp/print/demo-bob" in capsys.readouterr().out
+
+
+def test_alice_has_lab_results_over_two_years_to_see_as_trends(client):
+    call_command("demo")
+    call_command("demo")  # and only once
+
+    alice = User.objects.get(email="alice@demo.relyfe.test")
+    observations = Observation.objects.filter(patient=alice)
+    assert {"4548-4", "2160-0", "13457-7", "3016-3"} <= set(observations.values_list("loinc", flat=True))
+    assert set(observations.filter(loinc="2160-0").values_list("unit", flat=True)) == {"µmol/L", "mg/L"}
+    assert not observations.filter(loinc="2160-0", unified_value__isnull=True).exists()  # both units convert
+    days = sorted(observations.values_list("sampled_on", flat=True))
+    assert (days[-1] - days[0]).days >= 365
+    assert observations.filter(flag="H").exists()
+    assert not RecordFile.objects.filter(record__observations__isnull=False, record__title="Bilan sanguin").exists()
+    client.force_login(alice)
+    page = client.get(f"/patients/{alice.public_id}/labs/4548-4/").content.decode()
+    assert page.count('class="lab-chart__point') == observations.filter(loinc="4548-4").count()

@@ -85,11 +85,12 @@ def test_confirming_creates_the_observations_as_corrected(api, alice, reading):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert [(each["label"], each["value"], each["unit"], each["flag"]) for each in body] == [
-        ("HbA1c", "6.8000", "%", "H"),
-        ("Glycémie à jeun", "1.0500", "g/L", ""),
-        ("Ferritine", "45.0000", "µg/L", ""),
+        ("HbA1c", "6.8", "%", "H"),
+        ("Glycémie à jeun", "1.05", "g/L", ""),
+        ("Ferritine", "45", "µg/L", ""),
     ]
     assert body[1]["unified_value"] == "5.8286"
+    assert {each["record"] for each in body} == {str(reading.record.public_id)}
     reading.refresh_from_db()
     assert (reading.status, reading.confirmed_by) == ("confirmed", alice)
 

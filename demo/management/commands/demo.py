@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.models import PatientProfile, ProfessionalProfile, User
+from demo.labs import create_alice_lab_results
 from demo.printing import create_bob_printer
 from demo.records import create_alice_history
 from demo.sharing import create_alice_sharing
@@ -77,6 +78,7 @@ class Command(BaseCommand):
                 self.ensure_authenticator(user)
             alice = User.objects.get(email=f"alice@{DEMO_DOMAIN}")
             created = create_alice_history(alice=alice, today=timezone.localdate())
+            lab_values = create_alice_lab_results(alice=alice, today=timezone.localdate())
             bob_user = User.objects.get(email=f"bob@{DEMO_DOMAIN}")
             emma = User.objects.get(email=f"emma@{DEMO_DOMAIN}")
             sharing = create_alice_sharing(alice=alice, bob=bob_user, emma=emma) + create_bob_printer(bob=bob_user)
@@ -84,6 +86,8 @@ class Command(BaseCommand):
                 self.stdout.write("Alice's treatments: one for an angina (morning and evening), one long-term.")
         if created:
             self.stdout.write(f"Alice's file: {created} health records with their files.")
+        if lab_values:
+            self.stdout.write(f"Alice's lab results: {lab_values} values over two years.")
         for line in sharing:
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(f"Demo accounts (password for all: {DEMO_PASSWORD}):"))
