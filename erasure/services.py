@@ -4,9 +4,9 @@ request), its cancellation, and the erasure itself.
 What the erasure removes: the patient's records with their files (originals, thumbnails, copies with the faces
 blurred, saved comparisons, print jobs filed to them) from the storage and the database, the comments on those
 records (professionals' too: they go with the records), treatments, medications, doses, reminders, prescription
-readings, face templates (from their backend too), share links, grants, access requests, care-team proposals, the
-emergency profile, notifications, push subscriptions, notification preferences, second-factor devices, sessions, API
-tokens, phone codes, the profile.
+readings, lab results (observations and lab readings), face templates (from their backend too), share links, grants,
+access requests, care-team proposals, the emergency profile, notifications, push subscriptions, notification
+preferences, second-factor devices, sessions, API tokens, phone codes, the profile.
 
 What it keeps: the access log, for its legal retention (ACCESS_LOG_RETENTION_DAYS), pseudonymised; and the user
 row as a tombstone without personal data (no name, address, phone, password; a new random public id), because
@@ -58,6 +58,7 @@ from erasure.tasks import account_erase as account_erase_task
 from erasure.tasks import deletion_notice_send as deletion_notice_task
 from faces import services as faces
 from health_records.models import HealthRecord, RecordChange, RecordFile, StagedUpload, Tag
+from labs.models import LabReading, Observation
 from notifications.models import Notification, NotificationPreference, NotificationSettings, PushSubscription
 from portability.models import ExportJob, ImportFile, ImportJob
 from printing.models import PrintDocument, PrintJob
@@ -336,6 +337,9 @@ def _erase_rows(user: User) -> None:
     MissedDoseAlert.objects.filter(intake__medication__treatment__patient=user).delete()
     Intake.objects.filter(Q(medication__treatment__patient=user) | Q(dispatch__patient=user)).delete()
     PrescriptionReading.objects.filter(Q(record__in=record_ids) | Q(treatment__patient=user)).delete()
+    # Lab values and readings PROTECT the records they were read from: they go first.
+    Observation.objects.filter(Q(record__in=record_ids) | Q(patient=user)).delete()
+    LabReading.objects.filter(record__in=record_ids).delete()
     Medication.objects.filter(treatment__patient=user).delete()
     Treatment.objects.filter(patient=user).delete()
     ReminderDispatch.objects.filter(patient=user).delete()

@@ -56,7 +56,8 @@ def get(loinc: str) -> Analyte | None:
 
 def unit_spelling(text: str) -> str:
     """One spelling per unit, whatever the report printed ("mmol/l", "MMOL/L" and "mmol/L" are "mmol/L")."""
-    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    # NFKC turns the micro sign (µ, as typed on a French keyboard) into the Greek mu: back to the micro sign.
+    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).replace("\u03bc", "\u00b5")
     return _UNIT_SPELLINGS.get(compact.lower(), compact)
 
 

@@ -668,6 +668,8 @@ SPECTACULAR_SETTINGS = {
         "AllergyKindEnum": "treatments.models.Allergy.Kind",
         "KindEnum": "health_records.models.RecordKind",
         "RenewalRequestStatusEnum": "treatments.models.RenewalRequest.Status",
+        # A prescription's and a lab report's readings go through the same statuses: one enum for both.
+        "ReadingStatusEnum": "treatments.models.PrescriptionReading.Status",
     },
 }
 

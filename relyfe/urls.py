@@ -12,6 +12,7 @@ from health_records import api as records_api
 from home import app_views
 from home import views as home_views
 from labs import api as labs_api
+from labs import reading_api as lab_reading_api
 from notifications import views as notifications_views
 from portability import export_api, import_api
 from printing import api as printing_api
@@ -94,6 +95,17 @@ api_v1 = [
     path("records/<uuid:record_id>/readings/", reading_api.RecordReadingsView.as_view(), name="record-readings"),
     path("readings/<uuid:reading_id>/", reading_api.ReadingView.as_view(), name="reading"),
     path("readings/<uuid:reading_id>/confirm/", reading_api.ReadingConfirmView.as_view(), name="reading-confirm"),
+    path(
+        "records/<uuid:record_id>/lab-readings/",
+        lab_reading_api.RecordLabReadingsView.as_view(),
+        name="record-lab-readings",
+    ),
+    path("lab-readings/<uuid:reading_id>/", lab_reading_api.LabReadingView.as_view(), name="lab-reading"),
+    path(
+        "lab-readings/<uuid:reading_id>/confirm/",
+        lab_reading_api.LabReadingConfirmView.as_view(),
+        name="lab-reading-confirm",
+    ),
     path("records/<uuid:record_id>/comments/", comments_api.RecordCommentsView.as_view(), name="record-comments"),
     path("comments/<uuid:comment_id>/", comments_api.CommentDetailView.as_view(), name="comment"),
     path("patients/<uuid:patient_id>/face-consent/", faces_api.FaceConsentView.as_view(), name="face-consent"),

@@ -1,4 +1,5 @@
 import datetime
+import json
 
 import factory
 from django.contrib.auth.hashers import make_password
@@ -267,6 +268,68 @@ class CaregiverFactory(factory.django.DjangoModelFactory):
     created_by = factory.SelfAttribute("patient")
     created_at = factory.LazyFunction(timezone.now)
     accepted_at = factory.LazyFunction(timezone.now)
+
+
+# --- Lab results (labs) -------------------------------------------------------------------------------------
+
+LAB_PROPOSAL = {
+    "engine": "pdf-text",
+    "laboratory": {"value": "Laboratoire Cerballiance Lyon", "confidence": 0.95, "line": "CERBALLIANCE LYON"},
+    "sampled_on": {"value": "2026-03-02", "confidence": 0.9, "line": "Prélevé le 02/03/2026 à 08h12"},
+    "observations": [
+        {
+            "loinc": "4548-4",
+            "analyte": "Hémoglobine glyquée (HbA1c)",
+            "label": "HbA1c",
+            "comparator": "",
+            "value": "6.8",
+            "unit": "%",
+            "unified_value": "6.8",
+            "unified_unit": "%",
+            "reference_low": "4.0",
+            "reference_high": "6.0",
+            "flag": "H",
+            "previous": {"value": "7.1", "unit": "%", "date": "2025-11-20"},
+            "page": 1,
+            "line": "HbA1c ........ 6,8 % (4,0 - 6,0)",
+            "confidence": {"analyte": 0.98, "value": 0.97, "unit": 0.99, "reference": 0.95},
+            "doubtful": False,
+        },
+        {
+            "loinc": "15074-8",
+            "analyte": "Glycémie à jeun",
+            "label": "Glycémie à jeun",
+            "comparator": "",
+            "value": "1.05",
+            "unit": "g/l",
+            "unified_value": "5.829",
+            "unified_unit": "mmol/L",
+            "reference_low": "0.70",
+            "reference_high": "1.10",
+            "flag": "",
+            "previous": None,
+            "page": 1,
+            "line": "Glycémie a jeun 1,O5 g/l 0,70-1,10",
+            "confidence": {"analyte": 0.9, "value": 0.55, "unit": 0.9, "reference": 0.9},
+            "doubtful": True,
+        },
+    ],
+    "warnings": [],
+}
+
+
+class LabReadingFactory(factory.django.DjangoModelFactory):
+    """A lab report read and ready to review (`LAB_PROPOSAL`: HbA1c high, a doubtful fasting glucose)."""
+
+    class Meta:
+        model = "labs.LabReading"
+
+    record = factory.SubFactory(HealthRecordFactory, kind="lab_result", title="Bilan sanguin")
+    record_file = factory.SubFactory(RecordFileFactory, record=factory.SelfAttribute("..record"))
+    status = "ready"
+    progress = 100
+    engine = "pdf-text"
+    result = factory.LazyFunction(lambda: json.loads(json.dumps(LAB_PROPOSAL)))
 
 
 class ObservationFactory(factory.django.DjangoModelFactory):

@@ -37,6 +37,7 @@ from sharing import tokens
 from sharing.models import AccessRequest, CareTeamProposal
 from tests.factories import (
     HealthRecordFactory,
+    LabReadingFactory,
     MedicationFactory,
     ObservationFactory,
     PatientFactory,
@@ -302,6 +303,14 @@ DECISIONS = {
     "api:record-readings": ("post", {"record_id": "prescription"}, WITH_TREATMENT),
     "api:reading": ("get", {"reading_id": "reading"}, WITH_TREATMENT),
     "api:reading-confirm": ("post", {"reading_id": "reading"}, WITH_TREATMENT),
+    # A lab result's reading: whoever sees the record follows it, whoever may add to it reviews and confirms
+    # (bob's grant is the whole file; kate's kinds and rob's chosen record do not include it).
+    "labs:reading_panel": ("get", {"reading_id": "lab_reading"}, WHOLE_FILE),
+    "labs:reading_review": ("get", {"reading_id": "lab_reading"}, WHOLE_FILE),
+    "labs:reading_restart": ("post", {"reading_id": "lab_reading"}, WHOLE_FILE),
+    "api:record-lab-readings": ("get", {"record_id": "lab_record"}, WHOLE_FILE),
+    "api:lab-reading": ("get", {"reading_id": "lab_reading"}, WHOLE_FILE),
+    "api:lab-reading-confirm": ("post", {"reading_id": "lab_reading"}, WHOLE_FILE),
     "comments:thread": ("get", {"record_id": "record"}, WHOLE_FILE),
     "comments:create": ("post", {"record_id": "record"}, WHOLE_FILE),
     "comments:mention_suggestions": ("get", {"record_id": "record"}, WHOLE_FILE),
@@ -447,6 +456,8 @@ ADMIN_SAMPLES = {
     "admin:faces_facesearch_changelist": {},
     "admin:printing_printer_changelist": {},
     "admin:printing_printjob_changelist": {},
+    "admin:labs_labreading_changelist": {},
+    "admin:labs_observation_changelist": {},
 }
 
 
@@ -510,6 +521,8 @@ def world(db):
         status=PrescriptionReading.Status.READY,
         result={"medications": [{"name": "DOLIPRANE 1000 mg", "dose": 1, "unit": "comprimé", "periods": ["morning"]}]},
     )
+    lab_record = HealthRecordFactory(patient=alice, kind="lab_result", title="Bilan sanguin")
+    lab_reading = LabReadingFactory(record=lab_record)
     proposal = CareTeamProposal.objects.create(
         patient=alice, proposed_by=bob, professional=ProfessionalFactory(), permission="read"
     )
@@ -579,6 +592,8 @@ def world(db):
         "face_search": face_search.public_id,
         "prescription": prescription.public_id,
         "reading": reading.public_id,
+        "lab_record": lab_record.public_id,
+        "lab_reading": lab_reading.public_id,
         "treatment": treatment.public_id,
         "medication": medication.public_id,
         "dispatch": dispatch.public_id,

@@ -35,7 +35,9 @@ from sharing.services.emergency import emergency_profile_ensure
 from tests.factories import (
     CommentFactory,
     HealthRecordFactory,
+    LabReadingFactory,
     MedicationFactory,
+    ObservationFactory,
     RecordFileFactory,
     ShareLinkFactory,
     TreatmentFactory,
@@ -93,9 +95,10 @@ def file_with_thumbnail(record):
 @pytest.fixture
 def rich_alice(alice, bob, bob_sees_alice, dave):
     """Alice with records and files (one added by bob, who comments on it), a treatment with its doses and
-    reminder, a prescription reading, an enrolled face (local model), a share link, bob's grant, an access request,
-    her emergency profile, notifications (hers, and bob's about her), a second factor, an API token, a session,
-    a push subscription, a phone code, and access-log rows. Returns what identifies her."""
+    reminder, a prescription reading, a lab result read and confirmed, an enrolled face (local model), a share
+    link, bob's grant, an access request, her emergency profile, notifications (hers, and bob's about her), a
+    second factor, an API token, a session, a push subscription, a phone code, and access-log rows.
+    Returns what identifies her."""
     alice.first_name, alice.last_name, alice.phone = "Alizée", "Quenneville-Zorn", ALICE_PHONE
     alice.save()
     traces = Traces(strings={"Alizée", "Quenneville-Zorn", "alice@example.org", ALICE_PHONE, "612345678"})
@@ -119,6 +122,9 @@ def rich_alice(alice, bob, bob_sees_alice, dave):
     reading = PrescriptionReading.objects.create(
         record=by_bob, record_file=files[1], result={"patient": "Alizée Quenneville-Zorn"}
     )
+    bilan = HealthRecordFactory(patient=alice, author=bob, kind="lab_result", title="Bilan d'Alizée")
+    lab_reading = LabReadingFactory(record=bilan, record_file=file_with_thumbnail(bilan))
+    observation = ObservationFactory(record=bilan, reading=lab_reading, created_by=bob, laboratory="Labo Alizée")
     consent = FaceConsent.objects.create(patient=alice, method=ConsentMethod.RECORDED, recorded_by=bob)
     template = FaceTemplate.objects.create(
         patient=alice,
@@ -185,7 +191,9 @@ def rich_alice(alice, bob, bob_sees_alice, dave):
         alice, own, by_bob, *files, *comments, treatment, medication, dispatch, intake, reading, consent, template
     )
     traces.add_objects(link, bob_sees_alice, access_request, *notifications)
+    traces.add_objects(bilan, lab_reading, observation, lab_reading.record_file)
     traces.keys = stored_keys(*files) | {export.file.name, imported.file.name, import_file.file.name}
+    traces.keys |= stored_keys(lab_reading.record_file)
     traces.add_objects(export, imported, import_file, browser_session, factor_event)
     return traces
 
