@@ -47,6 +47,8 @@ class LabReading(models.Model):
     )
 
     class Meta:
+        verbose_name = _("lab report reading")
+        verbose_name_plural = _("lab report readings")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="lab_reading_progress_is_a_percentage"),
@@ -106,6 +108,8 @@ class Observation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("lab result value")
+        verbose_name_plural = _("lab result values")
         ordering = ["-sampled_on", "label", "-id"]
         indexes = [models.Index(fields=["patient", "loinc", "sampled_on"], name="observation_trend")]
         constraints = [
