@@ -55,6 +55,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from access.models import PATIENT_ROLE, AccessPath, Caregiver, Grant, GrantOrigin, Scope
 from access.types import EmergencyProfileLike, RecordLike, ShareLinkLike, TreatmentLike
@@ -287,7 +288,7 @@ def _basis(
         if actor.is_staff:
             return _Basis(STAFF_ADMIN_ACTIONS, path=AccessPath.STAFF, whole_file=True)
         return _NOTHING
-    caregiver = Caregiver.objects.active().filter(patient=patient, caregiver=actor).first()
+    caregiver = _active_caregiver(patient, actor)
     through_caregiver = _NOTHING if caregiver is None else _through_caregiver(caregiver, record)
     if actor.is_professional:
         through_grant = _through_grant(actor, patient, record, treatment)
@@ -297,6 +298,31 @@ def _basis(
             return through_grant
         return _EitherBasis(through_grant, through_caregiver)
     return through_caregiver
+
+
+# The caregiver row and the grant of a pair, in SQL: every page a member opens on someone else's file asks both,
+# and the ORM took longer to build these queries than the database to answer them (bench/timeline.py). The
+# conditions are Caregiver.objects.active()'s and Grant.objects.active()'s (tests/access/test_policy_rows.py
+# holds them to it); each pair has at most one unrevoked row (their UniqueConstraints).
+_ACTIVE_CAREGIVER = (
+    "SELECT * FROM {table} WHERE patient_id = %s AND caregiver_id = %s AND revoked_at IS NULL"
+    " AND accepted_at IS NOT NULL"
+)
+_ACTIVE_GRANT = (
+    "SELECT * FROM {table} WHERE patient_id = %s AND professional_id = %s AND revoked_at IS NULL"
+    " AND starts_at <= %s AND (ends_at IS NULL OR ends_at > %s)"
+)
+
+
+def _active_caregiver(patient: User, member: User) -> Caregiver | None:
+    sql = _ACTIVE_CAREGIVER.format(table=Caregiver._meta.db_table)
+    return next(iter(Caregiver.objects.raw(sql, [patient.pk, member.pk])), None)
+
+
+def _active_grant(patient: User, professional: User) -> Grant | None:
+    now = timezone.now()
+    sql = _ACTIVE_GRANT.format(table=Grant._meta.db_table)
+    return next(iter(Grant.objects.raw(sql, [patient.pk, professional.pk, now, now])), None)
 
 
 def _through_caregiver(caregiver: Caregiver, record: RecordLike | None) -> _Basis:
@@ -324,7 +350,7 @@ def _through_caregiver(caregiver: Caregiver, record: RecordLike | None) -> _Basi
 def _through_grant(
     professional: User, patient: User, record: RecordLike | None, treatment: TreatmentLike | None
 ) -> _Basis:
-    grant = Grant.objects.active().filter(patient=patient, professional=professional).first()
+    grant = _active_grant(patient, professional)
     if grant is None:
         return _NOTHING
     whole_file = grant.scope == Scope.ALL
