@@ -43,7 +43,7 @@ def read_document(
         raise UnreadableDocument(_("Only PDF files and pictures (JPEG, PNG, WebP) can be read."))
     if _count_characters(document.lines) < MIN_DOCUMENT_CHARACTERS:
         raise UnreadableDocument(
-            _("No text was found in this document. Please send a sharper picture or scan of the prescription.")
+            _("No text was found in this document. Please send a sharper picture or scan of the document.")
         )
     return document
 
