@@ -1,0 +1,567 @@
+"""Reads a French lab report's text into observations: for each result line, the analyte (a LOINC code of
+labs.analytes), the value, its unit, the reference range and the flag, with the laboratory and the sample date.
+
+A result line starts with an analyte's name; the value is the first number after it, its unit right after
+the value. What follows is read by its shape: a range ("3,9 - 5,8", "[4,0-6,0]", "(N: 0,40 - 4,00)", "< 5,0",
+"inf. à 1,5"), a flag ("H", "*", "↑"), the same value in a second unit, or the previous result
+(antériorité), which is never taken for the current one. Two results side by side (a two-column page) are
+split where the second name starts. Nothing is guessed: a line whose unit is not one of the analyte's, or
+whose value cannot be told apart, gives no observation or one marked doubtful.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from documents.ocr.base import normalized
+from documents.text import DocumentText, Line
+from labs import analytes
+from labs.analytes import Analyte
+from labs.extraction import header
+from labs.extraction.values import Token, corrected_digits, tokens
+
+# Names this short ("K", "Na", "TP", "GR") are taken only as printed, upper and lower case included, and
+# never in the middle of a line.
+SHORT_NAME = 3
+# At most this many words between a name and its value ("Créatinine (méthode enzymatique)", "sérique").
+MAX_WORDS_BEFORE_VALUE = 6
+# A two-sided range whose middle is this many times above or below the value belongs to another unit.
+RANGE_MAGNITUDE = 8
+# Below this line confidence (OCR), every field of an observation on it is marked doubtful.
+DOUBTFUL_LINE = 0.6
+# Words between a name and its value that make the line about something else than the analyte.
+_OTHER_SUBJECT = frozenset(
+    {
+        *("post", "prandial", "postprandial", "prandiale", "postprandiale", "urinaire", "urinaires", "urine"),
+        *("urines", "lcr", "liquide", "temoin", "cible", "objectif", "chez", "si", "pour", "recommande"),
+        *("recommandee", "souhaitable", "seuil", "voir", "commentaire", "calcul", "dilution", "controle"),
+        *("capillaire", "epreuve", "hgpo", "t30", "t60", "t90", "t120", "apres", "minutes", "min", "heure"),
+    }
+)
+# Section titles that make the next lines urine results, and those that end them.
+_URINE_SECTION = re.compile(r"\b(?:urine|urines|urinaire|urinaires|ecbu|miction|diurese|echantillon urinaire)\b")
+_BLOOD_SECTION = re.compile(
+    r"\b(?:sang|sanguin|serum|plasma|hematologie|biochimie|hemostase|coagulation|hormonologie|"
+    r"immunologie|lipid\w*|hepatique|renal|ionogramme|numeration|formule)\b"
+)
+# In a urine section, the blood analyte a name would be read as, and the urine one it is.
+_IN_URINE = {"2160-0": "14683-7", "2885-2": "2888-6", "1751-7": "14957-5", "2951-2": "2955-3", "2823-3": "2828-2"}
+_URINE_ONLY = frozenset({"14683-7", "2888-6", "2889-4", "14957-5", "14958-3", "2955-3", "2828-2"})
+# Blood analytes whose names urine results also use: under a urine title, they are not proposed.
+_ALSO_IN_URINE = frozenset(
+    {
+        *("15074-8", "22664-7", "14933-6", "2075-0", "2000-8", "14879-1", "19123-9", "789-8", "6690-2"),
+        *("2744-1", "14631-6", "21198-7", "1963-8", "2160-0", "2885-2", "1751-7", "2951-2", "2823-3"),
+    }
+)
+# Units read with the wrong case by OCR when the analyte accepts only the other spelling.
+_CASE_SLIPS = {"g/L": "G/L", "G/L": "g/L", "t/L": "T/L"}
+_BULLET = re.compile(r"^\s*(?:[-•*·>▪►■□]+\s*)?")
+
+
+@dataclass
+class LabObservation:
+    analyte: Analyte
+    label: str
+    comparator: str
+    value: Decimal
+    unit: str
+    reference_low: Decimal | None
+    reference_high: Decimal | None
+    flag: str
+    previous: dict | None
+    page: int
+    line: str
+    confidence: dict[str, float]
+    doubtful: bool = False
+
+    @property
+    def unified_value(self) -> Decimal | None:
+        if not self.unit and self.analyte.unit:
+            return None
+        return analytes.to_unit(self.analyte, self.value, self.unit)
+
+
+@dataclass
+class LabExtraction:
+    laboratory: dict
+    sampled_on: dict
+    observations: list[LabObservation]
+    warnings: list[str] = field(default_factory=list)
+
+
+def extract(document: DocumentText) -> LabExtraction:
+    observations: list[LabObservation] = []
+    warnings: list[str] = []
+    in_urine = False
+    for number, page in enumerate(document.pages, start=1):
+        for line in page.lines:
+            text = normalized(line.text)
+            if not text:
+                continue
+            found = _observations(text, line, number, in_urine)
+            if not found:
+                in_urine = _section(text, in_urine)
+            observations.extend(found)
+    observations = _without_repeats(observations, warnings)
+    lines = document.lines
+    return LabExtraction(
+        laboratory=header.laboratory(lines),
+        sampled_on=header.sample_date(lines),
+        observations=observations,
+        warnings=[*document.warnings, *warnings],
+    )
+
+
+def as_json(extraction: LabExtraction, *, file: str | None = None, engine: str | None = None) -> dict:
+    result: dict = {}
+    if file is not None:
+        result["file"] = file
+    if engine is not None:
+        result["engine"] = engine
+    result |= {
+        "laboratory": extraction.laboratory,
+        "sampled_on": extraction.sampled_on,
+        "observations": [_observation_json(observation) for observation in extraction.observations],
+        "warnings": extraction.warnings,
+    }
+    return result
+
+
+def _observation_json(observation: LabObservation) -> dict:
+    unified = observation.unified_value
+    return {
+        "loinc": observation.analyte.loinc,
+        "analyte": observation.analyte.name,
+        "label": observation.label,
+        "comparator": observation.comparator,
+        "value": _decimal_text(observation.value),
+        "unit": observation.unit,
+        "unified_value": None if unified is None else _decimal_text(unified, rounded=True),
+        "unified_unit": observation.analyte.unit,
+        "reference_low": _decimal_text(observation.reference_low),
+        "reference_high": _decimal_text(observation.reference_high),
+        "flag": observation.flag,
+        "previous": observation.previous,
+        "page": observation.page,
+        "line": observation.line,
+        "confidence": observation.confidence,
+        "doubtful": observation.doubtful,
+    }
+
+
+def _decimal_text(value: Decimal | None, *, rounded: bool = False) -> str | None:
+    if value is None:
+        return None
+    if rounded:
+        # A converted value keeps four significant digits: the factors have no more.
+        value = Decimal(f"{value:.4g}").normalize() if value else Decimal(0)
+    return format(value, "f")
+
+
+def _section(text: str, in_urine: bool) -> bool:
+    """Whether the lines after this one (a line without results) are urine results: from a urine title to
+    the next title."""
+    folded = analytes.fold(text)
+    if _URINE_SECTION.search(folded):
+        return True
+    is_title = not re.search(r"\d", folded) and len(folded.split()) <= 6
+    if is_title or _BLOOD_SECTION.search(folded):
+        return False
+    return in_urine
+
+
+# --- Names -----------------------------------------------------------------------------------------------
+
+
+def _same_length_fold(text: str) -> str:
+    """Lower case without accents, one character for one (so positions in it are positions in the text)."""
+    return "".join(analytes.fold(character)[:1] or " " if character.strip() else " " for character in text)
+
+
+def _name_pattern(name: str) -> str:
+    parts = [re.escape(part) for part in re.split(r"[\s\-.'\u2019/()+,]+", name) if part]
+    return r"[\s\-.'\u2019/()+,]*".join(parts)
+
+
+def _names_regex() -> re.Pattern:
+    names = sorted(analytes.NAMES, key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9µ])(?:" + "|".join(_name_pattern(name) for name in names) + r")(?![a-z0-9])")
+
+
+_NAMES = _names_regex()
+_NAME_PATTERNS = {name: re.compile(_name_pattern(name) + r"\Z") for name in analytes.NAMES}
+_PRINTED_SHORT = {
+    re.sub(r"[\s\-.'\u2019/()+,]", "", spelling)
+    for analyte in analytes.ANALYTES
+    for spelling in (analyte.name, *analyte.synonyms)
+    if len(analytes.fold(spelling)) <= SHORT_NAME
+}
+
+
+def _name_at(folded: str, text: str, start: int, *, inside: bool) -> tuple[int, int, tuple[Analyte, ...]] | None:
+    match = _NAMES.match(folded, start) if not inside else None
+    return _checked(match, text, inside=inside) if match else None
+
+
+def _checked(match: re.Match, text: str, *, inside: bool) -> tuple[int, int, tuple[Analyte, ...]] | None:
+    matched = match.group(0)
+    name = next((name for name, pattern in _NAME_PATTERNS.items() if pattern.match(matched)), None)
+    if name is None:
+        return None
+    if len(name) <= SHORT_NAME:
+        printed = re.sub(r"[\s\-.'\u2019/()+,]", "", text[match.start() : match.end()])
+        if printed not in _PRINTED_SHORT:
+            return None
+        # Inside a line, only where a result plainly follows: "TP ....... 78 %", "K : 4,1".
+        if inside and not re.match(r"\s*(?:\.{2,}|:)?\s*[<>]?\s*\d", text[match.end() :]):
+            return None
+    return match.start(), match.end(), analytes.NAMES[name]
+
+
+# --- Lines -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Segment:
+    label: str
+    candidates: tuple[Analyte, ...]
+    tail: str
+
+
+def _segments(text: str) -> list[_Segment]:
+    """The results on a line: one, or several side by side, each its name and what follows it."""
+    folded = _same_length_fold(text)
+    start = _BULLET.match(text).end()
+    first = _name_at(folded, text, start, inside=False) or _after_title(folded, text, start)
+    if first is None:
+        return []
+    segments = []
+    name_start, name_end, candidates = first
+    while True:
+        following = _next_name(folded, text, name_end)
+        end = following[0] if following else len(text)
+        segments.append(_Segment(text[name_start:name_end], candidates, text[name_end:end]))
+        if following is None:
+            return segments
+        name_start, name_end, candidates = following
+
+
+def _after_title(folded: str, text: str, start: int) -> tuple[int, int, tuple[Analyte, ...]] | None:
+    """A result after a section title printed on the same line ("BILAN HÉPATIQUE ASAT 23 UI/L", two columns
+    where the right one's title faces the left one's result)."""
+    for match in _NAMES.finditer(folded, start):
+        prefix = text[start : match.start()]
+        letters = [character for character in prefix if character.isalpha()]
+        is_title = len(letters) >= 4 and (
+            all(character.isupper() for character in letters)
+            or _BLOOD_SECTION.search(analytes.fold(prefix))
+            or _URINE_SECTION.search(analytes.fold(prefix))
+        )
+        if not prefix.endswith(" ") or re.search(r"\d", prefix) or len(prefix.split()) > 6 or not is_title:
+            return None
+        checked = _checked(match, text, inside=False)
+        if checked is not None:
+            return checked
+    return None
+
+
+def _next_name(folded: str, text: str, after: int) -> tuple[int, int, tuple[Analyte, ...]] | None:
+    """The next result's name on the line: after a number of this one, followed by a number of its own."""
+    for match in _NAMES.finditer(folded, after):
+        before = text[after : match.start()]
+        if not re.search(r"\d", before) or not text[match.start() - 1].isspace():
+            continue
+        if before.count("(") > before.count(")"):
+            continue
+        checked = _checked(match, text, inside=True)
+        if checked is None:
+            continue
+        rest = re.sub(r"\.{2,}|…+|_{2,}", " ", text[match.end() :])
+        if re.match(r"^[^\d]{0,60}\d", rest) and not re.match(r"^\s*/", rest):
+            return checked
+    return None
+
+
+def _observations(text: str, line: Line, page: int, in_urine: bool) -> list[LabObservation]:
+    found = []
+    for segment in _segments(text):
+        found.extend(_read_segment(segment, text, line, page, in_urine))
+    return found
+
+
+def _qualifier_and_result(tail: str) -> tuple[str, str] | None:
+    """The words between a name and its value ("sérique", "(méthode enzymatique)", dotted leaders), and the
+    rest; None when the words make the line about something else."""
+    tail = re.sub(r"\.{2,}|…+|_{2,}|(?:\s\.)+", " ", tail)
+    # "(3e génération)", "(D2+D3)", "(méthode enzymatique)": a name's qualifier, not its value.
+    tail = re.sub(r"^(\s*(?:[^\W\d_][\w'\u2019-]*\s*)*)(\([^()]*[^\W\d_]{2,}[^()]*\))", _blanked, tail)
+    tail = re.sub(r"\b\d+\s?(?:e|er|ère|ème|eme|nd|nde)\b", lambda match: " " * len(match.group(0)), tail)
+    match = re.search(r"(?<![A-Za-z])(?:[<>≤≥]\s*)?\d|(?<!\w)(?:inf|sup)[ée.]", tail)
+    if match is None:
+        return None
+    qualifier, result = tail[: match.start()], tail[match.start() :]
+    words = re.findall(r"[^\W\d_]+", analytes.fold(qualifier))
+    if len(words) > MAX_WORDS_BEFORE_VALUE or _OTHER_SUBJECT.intersection(words):
+        return None
+    return qualifier, result
+
+
+def _blanked(match: re.Match) -> str:
+    if re.search(r"\d\s*(?:-|\u2013|à)\s*\d|[<>≤≥]|\bN\s*:", match.group(2)):
+        return match.group(0)
+    return match.group(1) + " " * len(match.group(2))
+
+
+def _read_segment(segment: _Segment, text: str, line: Line, page: int, in_urine: bool) -> list[LabObservation]:
+    split = _qualifier_and_result(segment.tail)
+    if split is None:
+        return []
+    qualifier, result = split
+    result, corrected = corrected_digits(result)
+    counts = bool(re.search(r"/\s*(?:mm\s*[3³]|mmc|µ[lL]|μ[lL])", result))
+    found = tokens(result, counts=counts)
+    # A flag printed between the name and the value ("Potassium * 5,8").
+    prefix_flags = [flag for flag in tokens(qualifier) if flag.kind == "flag"]
+    values = [token for token in found if token.kind == "quantity"]
+    if not values or values[0].value is None:
+        return []
+    first = values[0]
+    if found.index(first) > 0 and any(token.kind == "range" for token in found[: found.index(first)]):
+        # "13,0 - 17,0 14,2": a range before any value is a layout this reader does not know.
+        return []
+    chosen = _analyte_for(segment.candidates, first, in_urine)
+    if chosen is None:
+        return []
+    analyte, unit, unit_certainty = chosen
+    observations = [(analyte, first, unit, unit_certainty)]
+    others: list[Token] = []
+    secondary: list[Token] = []
+    for token in values[1:]:
+        sibling = _sibling(segment.candidates, analyte, token, in_urine)
+        if token.unit and analyte.accepts(token.unit) and analytes.unit_spelling(token.unit) != unit:
+            secondary.append(token)
+        elif sibling is not None and all(sibling is not taken[0] for taken in observations):
+            observations.append((sibling, token, analytes.unit_spelling(token.unit), 1.0))
+        else:
+            others.append(token)
+    ranges = [token for token in found if token.kind == "range"]
+    # A "< 5,0" after the value, where no range was written otherwise, is the range.
+    if not ranges:
+        bare = next((token for token in others if token.comparator and not token.unit), None)
+        if bare is not None:
+            others.remove(bare)
+            ranges = [_as_range(bare)]
+    line_certainty = min(1.0, line.confidence)
+    read = []
+    primaries = [token for _, token, _, _ in observations]
+    for analyte, token, unit, unit_certainty in observations:
+        competitors = [other for other in primaries if other is not token] + secondary
+        low, high, range_certainty = _range_for(token, competitors, ranges, secondary)
+        stops = others + [other for other in primaries if other is not token]
+        flag, flag_certainty = _flag_for(token, low, high, found, prefix_flags if token is first else [], stops)
+        previous = _previous(others, found, unit) if token is first else None
+        value_certainty = 0.7 if corrected else 1.0
+        if low is not None and high is not None and not _plausible(token.value, low, high):
+            value_certainty = min(value_certainty, 0.4)
+        confidence = {
+            "analyte": round(line_certainty, 2),
+            "value": round(line_certainty * value_certainty * flag_certainty, 2),
+            "unit": round(line_certainty * unit_certainty, 2),
+            "reference": round(line_certainty * range_certainty, 2),
+        }
+        read.append(
+            LabObservation(
+                analyte=analyte,
+                label=(segment.label + (qualifier.rstrip() if re.search(r"\w", qualifier) else "")).strip(" :."),
+                comparator=token.comparator,
+                value=token.value,
+                unit=unit,
+                reference_low=low,
+                reference_high=high,
+                flag=flag,
+                previous=previous,
+                page=page,
+                line=text,
+                confidence=confidence,
+                doubtful=min(confidence.values()) < 0.5 or line.confidence < DOUBTFUL_LINE,
+            )
+        )
+    return read
+
+
+def _analyte_for(candidates, token: Token, in_urine: bool) -> tuple[Analyte, str, float] | None:
+    """The analyte the name and the value's unit make it, the unit kept and how sure the unit is."""
+    candidates = _in_section(candidates, in_urine)
+    if not candidates:
+        return None
+    unit = token.unit
+    if unit:
+        accepting = [analyte for analyte in candidates if analyte.accepts(unit)]
+        if not accepting and unit in _CASE_SLIPS:
+            slipped = [analyte for analyte in candidates if analyte.accepts(_CASE_SLIPS[unit])]
+            if len(slipped) == 1:
+                return slipped[0], _CASE_SLIPS[unit], 0.8
+        if len(accepting) >= 1:
+            return accepting[0], unit, 1.0
+        # A unit none of them is reported in: not a result of theirs (or misread).
+        return None
+    unitless = [analyte for analyte in candidates if not analyte.unit]
+    if unitless:
+        return unitless[0], "", 1.0
+    if len({analyte.unit for analyte in candidates}) == 1 and len(candidates) == 1:
+        # The value without a unit: kept, doubtful, for the reviewer to complete.
+        return candidates[0], "", 0.3
+    return None
+
+
+def _in_section(candidates: tuple[Analyte, ...], in_urine: bool) -> list[Analyte]:
+    if not in_urine:
+        return [analyte for analyte in candidates if analyte.loinc not in _URINE_ONLY] or list(candidates)
+    # Under a urine title, a name also measured in urine is the urine analyte, or nothing when the table has
+    # no urine one (glucose, urea in urine); other names (CRP beside a urine title) are the blood ones.
+    urine = [analytes.get(_IN_URINE.get(analyte.loinc, analyte.loinc)) for analyte in candidates]
+    return [
+        analyte
+        for analyte in urine
+        if analyte is not None and (analyte.loinc in _URINE_ONLY or analyte.loinc not in _ALSO_IN_URINE)
+    ]
+
+
+def _sibling(candidates, analyte: Analyte, token: Token, in_urine: bool) -> Analyte | None:
+    """Another analyte of the same name this value's unit makes it (neutrophils in % then in G/L)."""
+    if not token.unit:
+        return None
+    for other in _in_section(candidates, in_urine):
+        if other is not analyte and other.accepts(token.unit) and not analyte.accepts(token.unit):
+            return other
+    return None
+
+
+def _as_range(token: Token) -> Token:
+    below = token.comparator.startswith("<")
+    return Token(
+        "range",
+        token.start,
+        low=None if below else token.value,
+        high=token.value if below else None,
+        comparator="<" if below else ">",
+        text=token.text,
+    )
+
+
+def _magnitude(value: Decimal) -> float:
+    return math.log10(max(float(value), 1e-6))
+
+
+def _distance(value: Decimal, range_token: Token) -> float:
+    bounds = [bound for bound in (range_token.low, range_token.high) if bound is not None and bound > 0]
+    if not bounds:
+        return 0.0
+    middle = sum(_magnitude(bound) for bound in bounds) / len(bounds)
+    return abs(_magnitude(value) - middle)
+
+
+def _owner(range_token: Token, primary: Token, competitors: list[Token], secondary: list[Token]) -> Token:
+    """Which value on the line a range is for: the one printed just before it, unless its magnitude is
+    clearly another's. A value repeated in a second unit has the range only when the magnitude says so."""
+    values = sorted([primary, *competitors], key=lambda token: token.start)
+    before = [token for token in values if token.start < range_token.start] or values
+    owner = before[-1]
+    nearest = min(values, key=lambda token: _distance(token.value, range_token))
+    if (
+        nearest is not owner
+        and _distance(owner.value, range_token) > 1.2
+        and _distance(nearest.value, range_token) < 0.5
+    ):
+        owner = nearest
+    if owner in secondary:
+        others = [token for token in values if token not in secondary]
+        main = min(others, key=lambda token: _distance(token.value, range_token))
+        if not (_distance(main.value, range_token) > 0.7 and _distance(owner.value, range_token) < 0.3):
+            owner = main
+    return owner
+
+
+def _range_for(token: Token, competitors: list[Token], ranges: list[Token], secondary: list[Token]):
+    """(low, high, certainty): the range of this value among those on the line."""
+    if not ranges:
+        return None, None, 1.0
+    if competitors:
+        own = [candidate for candidate in ranges if _owner(candidate, token, competitors, secondary) is token]
+        if not own:
+            return None, None, 1.0
+        chosen = min(own, key=lambda candidate: _distance(token.value, candidate))
+        return chosen.low, chosen.high, 0.9 if len(own) > 1 else 1.0
+    two_sided = [candidate for candidate in ranges if candidate.low is not None and candidate.high is not None]
+    if len(two_sided) > 1 and len({(candidate.low, candidate.high) for candidate in two_sided}) > 1:
+        # "Homme : 13-17  Femme : 12-16": which applies is not on the line.
+        return None, None, 0.3
+    return ranges[0].low, ranges[0].high, 1.0
+
+
+def _plausible(value: Decimal, low: Decimal, high: Decimal) -> bool:
+    if low <= 0:
+        return value <= high * RANGE_MAGNITUDE * 4
+    return low / RANGE_MAGNITUDE <= value <= high * RANGE_MAGNITUDE * 4
+
+
+def _flag_for(token: Token, low, high, found: list[Token], prefix: list[Token], others: list[Token]):
+    """(flag, certainty): the printed flag next to the value, or the one its range gives."""
+    index = found.index(token)
+    stop = min((found.index(other) for other in others if found.index(other) > index), default=len(found))
+    printed = [flag.flag for flag in (*prefix, *found[index + 1 : stop]) if flag.kind == "flag"]
+    derived = _derived_flag(token, low, high)
+    if not printed:
+        return derived, 1.0
+    flag = printed[0]
+    if flag == "*":
+        return derived, 1.0 if derived else 0.8
+    if derived and derived != flag:
+        return flag, 0.4
+    return flag, 1.0
+
+
+def _derived_flag(token: Token, low, high) -> str:
+    value = token.value
+    if high is not None and (value > high or (value == high and token.comparator == ">")):
+        return "H"
+    if low is not None and (value < low or (value == low and token.comparator == "<")):
+        return "L"
+    return ""
+
+
+def _previous(others: list[Token], found: list[Token], unit: str) -> dict | None:
+    """The previous result printed after the current one, with its date when one is beside it."""
+    if not others:
+        return None
+    token = others[0]
+    index = found.index(token)
+    date = None
+    for neighbour in (found[index + 1 : index + 2] + found[max(index - 1, 0) : index])[:2]:
+        if neighbour.kind == "date":
+            dates = header.dates_in(neighbour.text)
+            if dates:
+                date = dates[0][1].isoformat()
+                break
+    value = _decimal_text(token.value)
+    if token.comparator:
+        value = f"{token.comparator}{value}"
+    return {"value": value, "unit": analytes.unit_spelling(token.unit) if token.unit else unit, "date": date}
+
+
+def _without_repeats(observations: list[LabObservation], warnings: list[str]) -> list[LabObservation]:
+    """A result printed twice (a summary page) is proposed once; two different values for one analyte are
+    both kept, marked doubtful."""
+    kept: list[LabObservation] = []
+    for observation in observations:
+        same = [other for other in kept if other.analyte is observation.analyte]
+        if any(other.value == observation.value and other.unit == observation.unit for other in same):
+            continue
+        if same:
+            for other in (*same, observation):
+                other.doubtful = True
+            warnings.append(f"{observation.analyte.name}: two different results on the report.")
+        kept.append(observation)
+    return kept
