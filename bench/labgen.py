@@ -573,8 +573,9 @@ def build(number: int, seed: int, out: Path) -> dict:
     sample = (rng.randint(2024, 2026), rng.randint(1, 12), rng.randint(1, 28))
     hospital = report.layout == "hospital"
     if hospital:
-        service, lab_name, address = rng.choice(HOSPITALS)
-        laboratory = lab_name
+        # A hospital's report is headed by the hospital's name, its laboratory's under it.
+        service, hospital_name, address = rng.choice(HOSPITALS)
+        laboratory = hospital_name
     else:
         laboratory, street, town = rng.choice(LABORATORIES)
     writer = Writer(pdf, report, sample, laboratory)
@@ -653,7 +654,7 @@ class Writer:
             )
         )
         if hospital:
-            self.text(12, self.y, context["lab_name"], 11, "B")
+            self.text(12, self.y, context["hospital_name"], 11, "B")
             self.text(12, self.y + 5, context["service"], 9)
             self.text(12, self.y + 9, context["address"], 8)
             self.text(125, self.y, f"Patient : {patient.upper()}", 9, "B")
@@ -919,7 +920,7 @@ def pictures(pdf_bytes: bytes, rng: random.Random) -> tuple[bytes, bytes]:
     colour *= np.array([rng.uniform(0.85, 0.95), rng.uniform(0.9, 1.0), 1.0], dtype=np.float32)
     margin = 0.08
     canvas_w, canvas_h = int(width * (1 + 2 * margin)), int(height * (1 + 2 * margin))
-    jitter = lambda: rng.uniform(-0.035, 0.035)  # noqa: E731
+    jitter = lambda: rng.uniform(-0.025, 0.025)  # noqa: E731
     source = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
     target = np.float32(
         [

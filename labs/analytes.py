@@ -175,6 +175,9 @@ def unit_spelling(text: str) -> str:
     """One spelling per unit, whatever the report printed ("mmol/l", "MMOL/L" and "mmol/L" are "mmol/L";
     "10^9/l", "10*9/L", "G/l" and "giga/L" are "G/L"; "mL/min/1,73m²" is "mL/min/1.73m²")."""
     compact = re.sub(r"\s+", "", unicodedata.normalize("NFC", text).translate(_SUPERSCRIPTS))
+    # What OCR reads for the litre's L and the I of UI: "G/I", "mmol/1", "mUl/mL". No unit ends in /I.
+    compact = re.sub(r"/[I1|]$", "/l", compact)
+    compact = re.sub(r"^([mµuk]?)Ul(?=/)", r"\1UI", compact)
     if compact in _CASED:
         return _CASED[compact]
     lower = compact.lower().replace("1,73", "1.73")

@@ -36,7 +36,7 @@ _OTHER_SUBJECT = frozenset(
         *("post", "prandial", "postprandial", "prandiale", "postprandiale", "urinaire", "urinaires", "urine"),
         *("urines", "lcr", "liquide", "temoin", "cible", "objectif", "chez", "si", "pour", "recommande"),
         *("recommandee", "souhaitable", "seuil", "voir", "commentaire", "calcul", "dilution", "controle"),
-        *("capillaire", "epreuve", "hgpo", "t30", "t60", "t90", "t120", "apres", "minutes", "min", "heure"),
+        *("capillaire", "epreuve", "hgpo", "t30", "t60", "t90", "t120", "apres", "minutes"),
     }
 )
 # Section titles that make the next lines urine results, and those that end them.
@@ -57,6 +57,14 @@ _ALSO_IN_URINE = frozenset(
 )
 # Units read with the wrong case by OCR when the analyte accepts only the other spelling.
 _CASE_SLIPS = {"g/L": "G/L", "G/L": "g/L", "t/L": "T/L"}
+_TITLE_WORDS = re.compile(
+    r"\b(?:bilan|exploration|metabolisme|marqueurs?|hematologie|biochimie|hemogramme|numeration|formule|"
+    r"ionogramme|enzymologie|vitamin\w*|hormonolog\w*|immunolog\w*|immuno-analyses?|serolog\w*|hemostase|"
+    r"coagulation|lipid\w*|glucidique|thyroid\w*|cardiaques?|inflammation|proteines|electrolytes|fonction|"
+    r"sang|serum|plasma|biologie|diabetologie|cardiologie|chimie)\b"
+)
+_SIGN_FLAGS = frozenset({"+", "++", "-", "--"})
+_VALUE_START = re.compile(r"^\s*(?:[<>≤≥]\s*)?\d")
 _BULLET = re.compile(r"^\s*(?:[-•*·>▪►■□]+\s*)?")
 
 
@@ -96,11 +104,16 @@ def extract(document: DocumentText) -> LabExtraction:
     warnings: list[str] = []
     in_urine = False
     for number, page in enumerate(document.pages, start=1):
+        # A name alone on its line whose value starts the next one (a long name wrapped, or OCR cutting a row).
+        pending = None
         for line in page.lines:
             text = normalized(line.text)
             if not text:
                 continue
+            if pending is not None and _VALUE_START.match(text):
+                text = f"{pending} {text}"
             found = _observations(text, line, number, in_urine)
+            pending = text if not found and _is_a_name_alone(text) else None
             if not found:
                 in_urine = _section(text, in_urine)
             observations.extend(found)
@@ -112,6 +125,11 @@ def extract(document: DocumentText) -> LabExtraction:
         observations=observations,
         warnings=[*document.warnings, *warnings],
     )
+
+
+def _is_a_name_alone(text: str) -> bool:
+    segments = _segments(text)
+    return len(segments) == 1 and not re.search(r"\d", segments[0].tail) and len(segments[0].tail) < 60
 
 
 def as_json(extraction: LabExtraction, *, file: str | None = None, engine: str | None = None) -> dict:
@@ -256,11 +274,13 @@ def _after_title(folded: str, text: str, start: int) -> tuple[int, int, tuple[An
         letters = [character for character in prefix if character.isalpha()]
         is_title = len(letters) >= 4 and (
             all(character.isupper() for character in letters)
-            or _BLOOD_SECTION.search(analytes.fold(prefix))
+            or _TITLE_WORDS.search(analytes.fold(prefix))
             or _URINE_SECTION.search(analytes.fold(prefix))
         )
-        if not prefix.endswith(" ") or re.search(r"\d", prefix) or len(prefix.split()) > 6 or not is_title:
+        if re.search(r"\d", prefix) or len(prefix.split()) > 6:
             return None
+        if not prefix.endswith(" ") or not is_title:
+            continue
         checked = _checked(match, text, inside=False)
         if checked is not None:
             return checked
@@ -298,7 +318,7 @@ def _qualifier_and_result(tail: str) -> tuple[str, str] | None:
     # "(3e génération)", "(D2+D3)", "(méthode enzymatique)": a name's qualifier, not its value.
     tail = re.sub(r"^(\s*(?:[^\W\d_][\w'\u2019-]*\s*)*)(\([^()]*[^\W\d_]{2,}[^()]*\))", _blanked, tail)
     tail = re.sub(r"\b\d+\s?(?:e|er|ère|ème|eme|nd|nde)\b", lambda match: " " * len(match.group(0)), tail)
-    match = re.search(r"(?<![A-Za-z])(?:[<>≤≥]\s*)?\d|(?<!\w)(?:inf|sup)[ée.]", tail)
+    match = re.search(r"(?<!\w)(?:[<>≤≥]\s*)?\d|(?<!\w)(?:inf|sup)[ée.]", tail)
     if match is None:
         return None
     qualifier, result = tail[: match.start()], tail[match.start() :]
@@ -315,11 +335,12 @@ def _blanked(match: re.Match) -> str:
 
 
 def _read_segment(segment: _Segment, text: str, line: Line, page: int, in_urine: bool) -> list[LabObservation]:
-    split = _qualifier_and_result(segment.tail)
+    tail, corrected = corrected_digits(segment.tail)
+    split = _qualifier_and_result(tail)
     if split is None:
         return []
     qualifier, result = split
-    result, corrected = corrected_digits(result)
+    corrected = corrected and corrected_digits(segment.tail[len(qualifier) :])[1]
     counts = bool(re.search(r"/\s*(?:mm\s*[3³]|mmc|µ[lL]|μ[lL])", result))
     found = tokens(result, counts=counts)
     # A flag printed between the name and the value ("Potassium * 5,8").
@@ -328,8 +349,17 @@ def _read_segment(segment: _Segment, text: str, line: Line, page: int, in_urine:
     if not values or values[0].value is None:
         return []
     first = values[0]
+    candidates = _one_name(segment, qualifier, first)
+    if candidates is None:
+        return []
+    segment = _Segment(segment.label, candidates[0], segment.tail)
+    ambiguous = candidates[1]
     if found.index(first) > 0 and any(token.kind == "range" for token in found[: found.index(first)]):
         # "13,0 - 17,0 14,2": a range before any value is a layout this reader does not know.
+        return []
+    following = found[found.index(first) + 1] if found.index(first) + 1 < len(found) else None
+    if not first.unit and following is not None and following.kind == "word" and re.search(r"[^\W\d_]", following.text):
+        # A word right after the value that is no unit of the table: a unit it cannot be checked against.
         return []
     chosen = _analyte_for(segment.candidates, first, in_urine)
     if chosen is None:
@@ -366,7 +396,7 @@ def _read_segment(segment: _Segment, text: str, line: Line, page: int, in_urine:
         if low is not None and high is not None and not _plausible(token.value, low, high):
             value_certainty = min(value_certainty, 0.4)
         confidence = {
-            "analyte": round(line_certainty, 2),
+            "analyte": round(line_certainty * (0.4 if ambiguous else 1.0), 2),
             "value": round(line_certainty * value_certainty * flag_certainty, 2),
             "unit": round(line_certainty * unit_certainty, 2),
             "reference": round(line_certainty * range_certainty, 2),
@@ -389,6 +419,26 @@ def _read_segment(segment: _Segment, text: str, line: Line, page: int, in_urine:
             )
         )
     return read
+
+
+def _one_name(segment: _Segment, qualifier: str, value: Token) -> tuple[tuple[Analyte, ...], bool] | None:
+    """The names the value may be of, and whether another name stood between: OCR joins the names of two rows
+    when a photo bends the page ("Numération plaquettaire MONOCYTES 0,45 G/L"). The value is kept only when
+    its unit is one of a single name's, and then marked doubtful."""
+    folded = _same_length_fold(qualifier)
+    others = [
+        checked
+        for match in _NAMES.finditer(folded)
+        if (checked := _checked(match, qualifier, inside=False)) is not None
+        and not {analyte.loinc for analyte in checked[2]} & {analyte.loinc for analyte in segment.candidates}
+    ]
+    if not others:
+        return segment.candidates, False
+    groups = [segment.candidates, *(found[2] for found in others)]
+    fitting = [group for group in groups if value.unit and any(analyte.accepts(value.unit) for analyte in group)]
+    if len(fitting) != 1:
+        return None
+    return fitting[0], True
 
 
 def _analyte_for(candidates, token: Token, in_urine: bool) -> tuple[Analyte, str, float] | None:
@@ -511,7 +561,13 @@ def _flag_for(token: Token, low, high, found: list[Token], prefix: list[Token], 
     """(flag, certainty): the printed flag next to the value, or the one its range gives."""
     index = found.index(token)
     stop = min((found.index(other) for other in others if found.index(other) > index), default=len(found))
-    printed = [flag.flag for flag in (*prefix, *found[index + 1 : stop]) if flag.kind == "flag"]
+    # "+" and "-" are flags only right after the value (or its unit): further on they are dashes of a title.
+    printed = [
+        flag.flag
+        for position, flag in enumerate(found[index + 1 : stop])
+        if flag.kind == "flag" and (position < 2 or flag.text.strip("()") not in _SIGN_FLAGS)
+    ]
+    printed = [flag.flag for flag in prefix] + printed
     derived = _derived_flag(token, low, high)
     if not printed:
         return derived, 1.0
@@ -539,7 +595,14 @@ def _previous(others: list[Token], found: list[Token], unit: str) -> dict | None
     token = others[0]
     index = found.index(token)
     date = None
-    for neighbour in (found[index + 1 : index + 2] + found[max(index - 1, 0) : index])[:2]:
+    # The date beside it: "7,1 (12/01/2025)", "7,1 le 12/01/25", "12/01/2025 : 7,1".
+    after = [
+        token
+        for token in found[index + 1 : index + 3]
+        if not (token.kind == "word" and token.text in ("le", "du", ":"))
+    ]
+    before = [token for token in found[max(index - 2, 0) : index] if not (token.kind == "word" and token.text == ":")]
+    for neighbour in after[:1] + before[-1:]:
         if neighbour.kind == "date":
             dates = header.dates_in(neighbour.text)
             if dates:
