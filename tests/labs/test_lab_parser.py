@@ -41,8 +41,8 @@ def test_every_result_of_a_pdf_is_read_exactly(report):
     result = as_json(extract(document))
 
     # In reading order: on a two-column page, the halves of each row in turn.
-    assert sorted(map(str, (essentials(o) + (o["page"],) for o in result["observations"]))) == sorted(
-        map(str, (essentials(o) + (o["page"],) for o in expected["observations"]))
+    assert sorted(map(str, ((*essentials(o), o["page"]) for o in result["observations"]))) == sorted(
+        map(str, ((*essentials(o), o["page"]) for o in expected["observations"]))
     )
     assert result["sampled_on"]["value"] == expected["sampled_on"]
     assert result["laboratory"]["value"] == expected["laboratory"]
