@@ -63,6 +63,7 @@ _TITLE_WORDS = re.compile(
     r"coagulation|lipid\w*|glucidique|thyroid\w*|cardiaques?|inflammation|proteines|electrolytes|fonction|"
     r"sang|serum|plasma|biologie|diabetologie|cardiologie|chimie)\b"
 )
+_HISTORY = re.compile(r"\b(?:resultats? anterieurs?|anteriorites|historique|resultats? precedents?|rappel)\b")
 _SIGN_FLAGS = frozenset({"+", "++", "-", "--"})
 _VALUE_START = re.compile(r"^\s*(?:[<>≤≥]\s*)?\d")
 _BULLET = re.compile(r"^\s*(?:[-•*·>▪►■□]+\s*)?")
@@ -102,7 +103,7 @@ class LabExtraction:
 def extract(document: DocumentText) -> LabExtraction:
     observations: list[LabObservation] = []
     warnings: list[str] = []
-    in_urine = False
+    in_urine = in_history = False
     for number, page in enumerate(document.pages, start=1):
         # A name alone on its line whose value starts the next one (a long name wrapped, or OCR cutting a row).
         pending = None
@@ -112,10 +113,11 @@ def extract(document: DocumentText) -> LabExtraction:
                 continue
             if pending is not None and _VALUE_START.match(text):
                 text = f"{pending} {text}"
-            found = _observations(text, line, number, in_urine)
+            found = [] if in_history else _observations(text, line, number, in_urine)
             pending = text if not found and _is_a_name_alone(text) else None
             if not found:
                 in_urine = _section(text, in_urine)
+                in_history = _history(text, in_history)
             observations.extend(found)
     observations = _without_repeats(observations, warnings)
     lines = document.lines
@@ -176,6 +178,16 @@ def _decimal_text(value: Decimal | None, *, rounded: bool = False) -> str | None
         # A converted value keeps four significant digits: the factors have no more.
         value = Decimal(f"{value:.4g}").normalize() if value else Decimal(0)
     return format(value, "f")
+
+
+def _history(text: str, in_history: bool) -> bool:
+    """Whether the lines after this one are a table of previous results ("Résultats antérieurs"), which are
+    not this report's: from its title to the next title."""
+    folded = analytes.fold(text)
+    is_title = not re.search(r"\d", folded) and len(folded.split()) <= 6
+    if is_title and _HISTORY.search(folded):
+        return True
+    return in_history and not is_title
 
 
 def _section(text: str, in_urine: bool) -> bool:

@@ -49,8 +49,11 @@ _FLAGS = {
     "***": "*",
     "!": "*",
 }
+# A flag stands alone ("H", "(L)", "*"), never before a colon ("H : 13-17" is the range for men); a star or
+# an arrow may touch the value that follows it ("*5,8").
 _FLAG = re.compile(
-    r"\(?(" + "|".join(re.escape(flag) for flag in sorted(_FLAGS, key=len, reverse=True)) + r")\)?(?=\s|$)"
+    r"\(?(" + "|".join(re.escape(flag) for flag in sorted(_FLAGS, key=len, reverse=True)) + r")\)?"
+    r"(?:(?=\s|$)(?!\s*[:=])|(?<=[*↑↓⬆⬇!])(?=\d))"
 )
 _COMPARATORS = {"≤": "<=", "≥": ">=", "=<": "<=", "=>": ">="}
 # The letters OCR reads for digits, inside a number: "1O,5", "l4,2", "O,95".
@@ -98,6 +101,13 @@ def corrected_digits(text: str) -> tuple[str, bool]:
 def tokens(text: str, *, counts: bool = False) -> list[Token]:
     """The tokens of a line's result part. With `counts`, digits grouped by three are one number."""
     number = _GROUPED_NUMBER if counts else _PLAIN_NUMBER
+
+    def parse(digits: str) -> Decimal | None:
+        if counts and re.fullmatch(r"\d{1,3}(?:[ \u202f\u00a0.]\d{3})+", digits):
+            # "245 000", "245.000" on a line counting per mm³: thousands, not decimals.
+            digits = re.sub(r"\D", "", digits)
+        return decimal(digits)
+
     date = _DATE
     range_two = re.compile(
         rf"(?P<open>[\[(])?\s*{_RANGE_INTRO}(?P<low>{number}){_SEPARATOR}(?P<high>{number})"
@@ -115,7 +125,7 @@ def tokens(text: str, *, counts: bool = False) -> list[Token]:
         if text[position].isspace():
             position += 1
             continue
-        token, position = _next_token(text, position, date, range_two, range_one, quantity, found)
+        token, position = _next_token(text, position, date, range_two, range_one, quantity, found, parse)
         if token.kind == "quantity" and not token.unit:
             # A flag between the value and its unit: "20,2 H g/dL", "45 * G/L".
             flag = _FLAG.match(text, _skip_spaces(text, position))
@@ -136,11 +146,11 @@ def _skip_spaces(text: str, position: int) -> int:
     return position
 
 
-def _next_token(text, position, date, range_two, range_one, quantity, found) -> tuple[Token, int]:
+def _next_token(text, position, date, range_two, range_one, quantity, found, parse) -> tuple[Token, int]:
     if (match := date.match(text, position)) and 1 <= int(match["day"]) <= 31 and 1 <= int(match["month"]) <= 12:
         return Token("date", position, text=match.group(0)), match.end()
     if (match := range_two.match(text, position)) and _is_range(match, found):
-        low, high = decimal(match.group("low")), decimal(match.group("high"))
+        low, high = parse(match.group("low")), parse(match.group("high"))
         end = (
             match.end()
             if _unit_or_none(match.group("unit")) is not None
@@ -152,14 +162,14 @@ def _next_token(text, position, date, range_two, range_one, quantity, found) -> 
             end = match.end("high")
         return Token("range", position, low=low, high=high, text=match.group(0)), max(end, match.end("high"))
     if (match := range_one.match(text, position)) and (match.group("open") or not _starts_with_symbol(match)):
-        return _one_sided(match), _range_end(match)
+        return _one_sided(match, parse), _range_end(match)
     if match := quantity.match(text, position):
-        value = decimal(match.group("value"))
+        value = parse(match.group("value"))
         comparator = _COMPARATORS.get(match.group("comparator") or "", match.group("comparator") or "")
         unit, end = _unit_after(text, match.end())
         return Token("quantity", position, comparator=comparator, value=value, unit=unit, text=match.group(0)), end
     if match := range_one.match(text, position):
-        return _one_sided(match), _range_end(match)
+        return _one_sided(match, parse), _range_end(match)
     if match := _FLAG.match(text, position):
         return Token("flag", position, flag=_FLAGS[match.group(1)], text=match.group(0)), match.end()
     unit, end = _unit_after(text, position)
@@ -189,9 +199,9 @@ def _starts_with_symbol(match: re.Match) -> bool:
     return match.group("comparator")[0] in "<>≤≥="
 
 
-def _one_sided(match: re.Match) -> Token:
+def _one_sided(match: re.Match, parse) -> Token:
     comparator = match.group("comparator").lower().replace(" ", "")
-    bound = decimal(match.group("bound"))
+    bound = parse(match.group("bound"))
     below = comparator.startswith(("<", "≤", "inf", "jusq", "max", "=<"))
     return Token(
         "range",

@@ -253,3 +253,28 @@ def test_a_result_printed_twice_is_proposed_once_and_two_different_ones_are_doub
     result = read("Potassium 4,1 mmol/L", "Potassium 5,9 mmol/L")
     assert [observation["doubtful"] for observation in result["observations"]] == [True, True]
     assert result["warnings"] == ["Potassium: two different results on the report."]
+
+
+def test_sex_specific_ranges_are_not_a_flag_nor_a_range():
+    observation = only("Hémoglobine 14,2 g/dL H : 13,0 - 17,0 F : 12,0 - 16,0")
+    assert essentials(observation) == ("718-7", "14.2", "g/dL", None, None, "")
+    assert observation["confidence"]["reference"] < 0.5
+
+
+def test_a_star_touching_the_value_and_thousands_with_dots_on_counts():
+    assert essentials(only("Potassium *5,8 mmol/L 3,5 - 5,1")) == ("2823-3", "5.8", "mmol/L", "3.5", "5.1", "H")
+    assert essentials(only("Plaquettes 245.000 /mm3 150.000 - 400.000")) == (
+        "777-3",
+        "245000",
+        "/mm3",
+        "150000",
+        "400000",
+        "",
+    )
+
+
+def test_a_table_of_previous_results_is_not_read_as_this_reports():
+    observations = read(
+        "Potassium 4,1 mmol/L 3,5 - 5,1", "RÉSULTATS ANTÉRIEURS", "Potassium 5,9 mmol/L", "Sodium 139 mmol/L"
+    )["observations"]
+    assert [essentials(observation)[:2] for observation in observations] == [("2823-3", "4.1")]
