@@ -15,6 +15,7 @@ values in both unit systems. Headers carry distractor dates (birth, edition, rec
 """
 
 import argparse
+import datetime
 import json
 import logging
 import random
@@ -566,6 +567,8 @@ def build(number: int, seed: int, out: Path) -> dict:
     report = Report(number, seed)
     rng = report.rng
     pdf = FPDF(format="A4")
+    # The same seed gives the same bytes: no clock in the file.
+    pdf.set_creation_date(datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
     pdf.set_auto_page_break(False)
     condensed = report.layout in ("two-column",) or rng.random() < 0.3
     for style, name in (CONDENSED if condensed else FONTS).items():

