@@ -432,7 +432,12 @@ def _read_segment(
     if not first.unit and following is not None and following.kind == "word" and re.search(r"[^\W\d_]", following.text):
         # A word right after the value that is no unit of the table: a unit it cannot be checked against.
         return []
-    chosen = _analyte_for(segment.candidates, first, in_urine)
+    if ocr and _two_units(found, first):
+        # "12 L g/l %": two rows of a bent page read as one.
+        return []
+    # "Natrémie", "Créatininémie": a blood result by its very name, even under a urine title.
+    blood_by_name = analytes.fold(segment.label).endswith("emie")
+    chosen = _analyte_for(segment.candidates, first, in_urine and not blood_by_name)
     if chosen is None or (ocr and not chosen[1] and chosen[0].unit):
         # Read by OCR, a value without its unit may be another row's.
         return []
@@ -657,6 +662,18 @@ def _flag_for(token: Token, low, high, found: list[Token], prefix: list[Token], 
     if derived and derived != flag:
         return flag, 0.4
     return flag, 1.0
+
+
+def _two_units(found: list[Token], value: Token) -> bool:
+    """Whether a second unit follows the value's own, with no number between."""
+    if not value.unit:
+        return False
+    for token in found[found.index(value) + 1 :]:
+        if token.kind == "unit":
+            return True
+        if token.kind != "flag":
+            return False
+    return False
 
 
 def _flags_after(token: Token, found: list[Token], stops: list[Token]) -> bool:

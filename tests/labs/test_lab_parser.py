@@ -19,8 +19,8 @@ def document(*texts: str, confidence: float = 1.0, engine: str = "pdf-text") -> 
     return DocumentText(pages=[PageText(lines=[Line(text, confidence) for text in texts])], engine=engine)
 
 
-def read(*texts: str, confidence: float = 1.0) -> dict:
-    return as_json(extract(document(*texts, confidence=confidence)))
+def read(*texts: str, confidence: float = 1.0, engine: str = "pdf-text") -> dict:
+    return as_json(extract(document(*texts, confidence=confidence, engine=engine)))
 
 
 def essentials(observation: dict) -> tuple:
@@ -280,3 +280,18 @@ def test_a_table_of_previous_results_is_not_read_as_this_reports():
         "Potassium 4,1 mmol/L 3,5 - 5,1", "RÉSULTATS ANTÉRIEURS", "Potassium 5,9 mmol/L", "Sodium 139 mmol/L"
     )["observations"]
     assert [essentials(observation)[:2] for observation in observations] == [("2823-3", "4.1")]
+
+
+def test_a_name_saying_blood_is_blood_even_under_a_urine_title():
+    observations = read("URINES", "Natrémie 141 mmol/L 136 - 145", "Sodium 85 mmol/L")["observations"]
+    assert [(observation["loinc"], observation["value"]) for observation in observations] == [
+        ("2951-2", "141"),
+        ("2955-3", "85"),
+    ]
+
+
+def test_read_by_ocr_a_row_mixing_two_units_or_missing_its_unit_gives_nothing():
+    assert (
+        read("Transferrine 12 L g/l % 2,00 à 3,60", "Hématocrite 13,3 44,3 g/100mL", engine="rapidocr")["observations"]
+        == []
+    )
