@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from documents.ocr.base import normalized
 from documents.reading import PDF_TEXT_ENGINE as PDF_TEXT
 from documents.text import DocumentText, Line
@@ -739,6 +741,8 @@ def _without_repeats(observations: list[LabObservation], warnings: list[str]) ->
         if same:
             for other in (*same, observation):
                 other.doubtful = True
-            warnings.append(f"{observation.analyte.name}: two different results on the report.")
+            warnings.append(
+                gettext("%(analyte)s: two different results on the report.") % {"analyte": observation.analyte.name}
+            )
         kept.append(observation)
     return kept

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.utils import translation
 
 from documents.reading import read_document
 from documents.text import DocumentText, Line, PageText
@@ -252,7 +253,8 @@ def test_a_poorly_read_line_is_doubtful():
 
 def test_a_result_printed_twice_is_proposed_once_and_two_different_ones_are_doubted():
     assert len(read("Potassium 4,1 mmol/L", "Potassium 4,1 mmol/L")["observations"]) == 1
-    result = read("Potassium 4,1 mmol/L", "Potassium 5,9 mmol/L")
+    with translation.override("en"):
+        result = read("Potassium 4,1 mmol/L", "Potassium 5,9 mmol/L")
     assert [observation["doubtful"] for observation in result["observations"]] == [True, True]
     assert result["warnings"] == ["Potassium: two different results on the report."]
 
