@@ -9,7 +9,6 @@ split where the second name starts. Nothing is guessed: a line whose unit is not
 whose value cannot be told apart, gives no observation or one marked doubtful.
 """
 
-import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,7 +20,7 @@ from documents.reading import PDF_TEXT_ENGINE as PDF_TEXT
 from documents.text import DocumentText, Line
 from labs import analytes
 from labs.analytes import Analyte
-from labs.extraction import header
+from labs.extraction import header, ranges
 from labs.extraction.values import Token, corrected_digits, tokens
 
 # Names this short ("K", "Na", "TP", "GR") are taken only as printed, upper and lower case included, and
@@ -29,8 +28,6 @@ from labs.extraction.values import Token, corrected_digits, tokens
 SHORT_NAME = 3
 # At most this many words between a name and its value ("Créatinine (méthode enzymatique)", "sérique").
 MAX_WORDS_BEFORE_VALUE = 6
-# A two-sided range whose middle is this many times above or below the value belongs to another unit.
-RANGE_MAGNITUDE = 8
 # Below this line confidence (OCR), every field of an observation on it is marked doubtful.
 DOUBTFUL_LINE = 0.6
 # Words between a name and its value that make the line about something else than the analyte.
@@ -67,7 +64,6 @@ _TITLE_WORDS = re.compile(
     r"sang|serum|plasma|biologie|diabetologie|cardiologie|chimie)\b"
 )
 _HISTORY = re.compile(r"\b(?:resultats? anterieurs?|anteriorites|historique|resultats? precedents?|rappel)\b")
-_SIGN_FLAGS = frozenset({"+", "++", "-", "--"})
 _VALUE_START = re.compile(r"^\s*(?:[<>≤≥]\s*)?\d")
 _BULLET = re.compile(r"^\s*(?:[-•*·>▪►■□]+\s*)?")
 
@@ -215,12 +211,12 @@ def _observation_json(observation: LabObservation) -> dict:
         "analyte": observation.analyte.name,
         "label": observation.label,
         "comparator": observation.comparator,
-        "value": _decimal_text(observation.value),
+        "value": ranges.decimal_text(observation.value),
         "unit": observation.unit,
-        "unified_value": None if unified is None else _decimal_text(unified, rounded=True),
+        "unified_value": None if unified is None else ranges.decimal_text(unified, rounded=True),
         "unified_unit": observation.analyte.unit,
-        "reference_low": _decimal_text(observation.reference_low),
-        "reference_high": _decimal_text(observation.reference_high),
+        "reference_low": ranges.decimal_text(observation.reference_low),
+        "reference_high": ranges.decimal_text(observation.reference_high),
         "flag": observation.flag,
         "previous": observation.previous,
         "page": observation.page,
@@ -228,15 +224,6 @@ def _observation_json(observation: LabObservation) -> dict:
         "confidence": observation.confidence,
         "doubtful": observation.doubtful,
     }
-
-
-def _decimal_text(value: Decimal | None, *, rounded: bool = False) -> str | None:
-    if value is None:
-        return None
-    if rounded:
-        # A converted value keeps four significant digits: the factors have no more.
-        value = Decimal(f"{value:.4g}").normalize() if value else Decimal(0)
-    return format(value, "f")
 
 
 def _history(text: str, in_history: bool) -> bool:
@@ -434,7 +421,7 @@ def _read_segment(
     if not first.unit and following is not None and following.kind == "word" and re.search(r"[^\W\d_]", following.text):
         # A word right after the value that is no unit of the table: a unit it cannot be checked against.
         return []
-    if ocr and _two_units(found, first):
+    if ocr and ranges.two_units(found, first):
         # "12 L g/l %": two rows of a bent page read as one.
         return []
     # "Natrémie", "Créatininémie": a blood result by its very name, even under a urine title.
@@ -455,27 +442,27 @@ def _read_segment(
             observations.append((sibling, token, analytes.unit_spelling(token.unit), 1.0))
         else:
             others.append(token)
-    ranges = [token for token in found if token.kind == "range"]
+    printed = [token for token in found if token.kind == "range"]
     # A "< 5,0" after the value, where no range was written otherwise, is the range.
-    if not ranges:
+    if not printed:
         bare = next((token for token in others if token.comparator and not token.unit), None)
         if bare is not None:
             others.remove(bare)
-            ranges = [_as_range(bare)]
+            printed = [ranges.as_range(bare)]
     line_certainty = min(1.0, line.confidence)
     read = []
     primaries = [token for _, token, _, _ in observations]
     for analyte, token, unit, unit_certainty in observations:
         competitors = [other for other in primaries if other is not token] + secondary
         stops = others + [other for other in primaries if other is not token]
-        low, high, range_certainty = _range_for(token, competitors, ranges, secondary)
-        if ocr and not _flags_after(token, found, stops) and _far_outside(token.value, low, high):
+        low, high, range_certainty = ranges.range_for(token, competitors, printed, secondary)
+        if ocr and not ranges.flags_after(token, found, stops) and ranges.far_outside(token.value, low, high):
             # Far out of a range and no flag printed: the range is likely another row's.
             low, high, range_certainty = None, None, 0.3
-        flag, flag_certainty = _flag_for(token, low, high, found, prefix_flags if token is first else [], stops)
-        previous = _previous(others, found, unit) if token is first else None
+        flag, flag_certainty = ranges.flag_for(token, low, high, found, prefix_flags if token is first else [], stops)
+        previous = ranges.previous(others, found, unit) if token is first else None
         value_certainty = 0.7 if corrected else 1.0
-        if low is not None and high is not None and not _plausible(token.value, low, high):
+        if low is not None and high is not None and not ranges.plausible(token.value, low, high):
             value_certainty = min(value_certainty, 0.4)
         confidence = {
             "analyte": round(line_certainty * (0.4 if ambiguous else 1.0), 2),
@@ -574,160 +561,6 @@ def _sibling(candidates, analyte: Analyte, token: Token, in_urine: bool) -> Anal
         if other is not analyte and other.accepts(token.unit) and not analyte.accepts(token.unit):
             return other
     return None
-
-
-def _as_range(token: Token) -> Token:
-    below = token.comparator.startswith("<")
-    return Token(
-        "range",
-        token.start,
-        low=None if below else token.value,
-        high=token.value if below else None,
-        comparator="<" if below else ">",
-        text=token.text,
-    )
-
-
-def _magnitude(value: Decimal) -> float:
-    return math.log10(max(float(value), 1e-6))
-
-
-def _distance(value: Decimal, range_token: Token) -> float:
-    bounds = [bound for bound in (range_token.low, range_token.high) if bound is not None and bound > 0]
-    if not bounds:
-        return 0.0
-    middle = sum(_magnitude(bound) for bound in bounds) / len(bounds)
-    return abs(_magnitude(value) - middle)
-
-
-def _owner(range_token: Token, primary: Token, competitors: list[Token], secondary: list[Token]) -> Token:
-    """Which value on the line a range is for: the one printed just before it, unless its magnitude is
-    clearly another's. A value repeated in a second unit has the range only when the magnitude says so."""
-    values = sorted([primary, *competitors], key=lambda token: token.start)
-    before = [token for token in values if token.start < range_token.start] or values
-    owner = before[-1]
-    nearest = min(values, key=lambda token: _distance(token.value, range_token))
-    if (
-        nearest is not owner
-        and _distance(owner.value, range_token) > 1.2
-        and _distance(nearest.value, range_token) < 0.5
-    ):
-        owner = nearest
-    if owner in secondary:
-        others = [token for token in values if token not in secondary]
-        main = min(others, key=lambda token: _distance(token.value, range_token))
-        if not (_distance(main.value, range_token) > 0.7 and _distance(owner.value, range_token) < 0.3):
-            owner = main
-    return owner
-
-
-def _range_for(token: Token, competitors: list[Token], ranges: list[Token], secondary: list[Token]):
-    """(low, high, certainty): the range of this value among those on the line."""
-    if not ranges:
-        return None, None, 1.0
-    if competitors:
-        own = [candidate for candidate in ranges if _owner(candidate, token, competitors, secondary) is token]
-        if not own:
-            return None, None, 1.0
-        chosen = min(own, key=lambda candidate: _distance(token.value, candidate))
-        return chosen.low, chosen.high, 0.9 if len(own) > 1 else 1.0
-    two_sided = [candidate for candidate in ranges if candidate.low is not None and candidate.high is not None]
-    if len(two_sided) > 1 and len({(candidate.low, candidate.high) for candidate in two_sided}) > 1:
-        # "Homme : 13-17  Femme : 12-16": which applies is not on the line.
-        return None, None, 0.3
-    return ranges[0].low, ranges[0].high, 1.0
-
-
-def _plausible(value: Decimal, low: Decimal, high: Decimal) -> bool:
-    if low <= 0:
-        return value <= high * RANGE_MAGNITUDE * 4
-    return low / RANGE_MAGNITUDE <= value <= high * RANGE_MAGNITUDE * 4
-
-
-def _flag_for(token: Token, low, high, found: list[Token], prefix: list[Token], others: list[Token]):
-    """(flag, certainty): the printed flag next to the value, or the one its range gives."""
-    index = found.index(token)
-    stop = min((found.index(other) for other in others if found.index(other) > index), default=len(found))
-    # "+" and "-" are flags only right after the value (or its unit): further on they are dashes of a title.
-    printed = [
-        flag.flag
-        for position, flag in enumerate(found[index + 1 : stop])
-        if flag.kind == "flag" and (position < 2 or flag.text.strip("()") not in _SIGN_FLAGS)
-    ]
-    printed = [flag.flag for flag in prefix] + printed
-    derived = _derived_flag(token, low, high)
-    if not printed:
-        return derived, 1.0
-    flag = printed[0]
-    if flag == "*":
-        return derived, 1.0 if derived else 0.8
-    if derived and derived != flag:
-        return flag, 0.4
-    return flag, 1.0
-
-
-def _two_units(found: list[Token], value: Token) -> bool:
-    """Whether a second unit follows the value's own, with no number between."""
-    if not value.unit:
-        return False
-    for token in found[found.index(value) + 1 :]:
-        if token.kind == "unit":
-            return True
-        if token.kind != "flag":
-            return False
-    return False
-
-
-def _flags_after(token: Token, found: list[Token], stops: list[Token]) -> bool:
-    index = found.index(token)
-    stop = min((found.index(other) for other in stops if found.index(other) > index), default=len(found))
-    return any(other.kind == "flag" for other in found[max(index - 1, 0) : stop])
-
-
-def _far_outside(value: Decimal, low: Decimal | None, high: Decimal | None) -> bool:
-    if low is not None and high is not None:
-        margin = (high - low) / 4
-        return value > high + margin or value < low - margin
-    if high is not None:
-        return value > high * Decimal("1.5")
-    if low is not None:
-        return value < low / Decimal("1.5")
-    return False
-
-
-def _derived_flag(token: Token, low, high) -> str:
-    value = token.value
-    if high is not None and (value > high or (value == high and token.comparator == ">")):
-        return "H"
-    if low is not None and (value < low or (value == low and token.comparator == "<")):
-        return "L"
-    return ""
-
-
-def _previous(others: list[Token], found: list[Token], unit: str) -> dict | None:
-    """The previous result printed after the current one, with its date when one is beside it."""
-    if not others:
-        return None
-    token = others[0]
-    index = found.index(token)
-    date = None
-    # The date beside it: "7,1 (12/01/2025)", "7,1 le 12/01/25", "12/01/2025 : 7,1".
-    after = [
-        token
-        for token in found[index + 1 : index + 3]
-        if not (token.kind == "word" and token.text in ("le", "du", ":"))
-    ]
-    before = [token for token in found[max(index - 2, 0) : index] if not (token.kind == "word" and token.text == ":")]
-    for neighbour in after[:1] + before[-1:]:
-        if neighbour.kind == "date":
-            dates = header.dates_in(neighbour.text)
-            if dates:
-                date = dates[0][1].isoformat()
-                break
-    value = _decimal_text(token.value)
-    if token.comparator:
-        value = f"{token.comparator}{value}"
-    return {"value": value, "unit": analytes.unit_spelling(token.unit) if token.unit else unit, "date": date}
 
 
 def _without_repeats(observations: list[LabObservation], warnings: list[str]) -> list[LabObservation]:
