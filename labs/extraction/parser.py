@@ -257,7 +257,13 @@ def _same_length_fold(text: str) -> str:
 
 
 def _name_pattern(name: str) -> str:
-    parts = [re.escape(part) for part in re.split(r"[\s\-.'\u2019/()+,]+", name) if part]
+    """A name's regular expression: any separator may be printed between its words, and an abbreviation's
+    letters may be dotted ("T.S.H.", "Gamma G.T.")."""
+    parts = [
+        r"\.?\s?".join(part) if 2 <= len(part) <= 4 and part.isalpha() else re.escape(part)
+        for part in re.split(r"[\s\-.'\u2019/()+,]+", name)
+        if part
+    ]
     return r"[\s\-.'\u2019/()+,]*".join(parts)
 
 
