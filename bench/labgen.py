@@ -181,7 +181,7 @@ TESTS = (
     t("1963-8", "Bicarbonates|Réserve alcaline|CO2 total", "mmol/L", "mmol/L|mmol/l", 22.0, 29.0, 0, "iono"),
     t("2000-8", "Calcium|Calcémie|CALCIUM", "mmol/L", "mmol/L|mmol/l", 2.20, 2.60, 2, "iono", ("mg/L", 40.08, 0)),
     t("14879-1", "Phosphore|Phosphorémie", "mmol/L", "mmol/L|mmol/l", 0.81, 1.45, 2, "iono"),
-    t("19123-9", "Magnésium|Magnésémie", "mmol/L", "mmol/L|mmol/l", 0.70, 1.05, 2, "iono"),
+    t("2601-3", "Magnésium|Magnésémie", "mmol/L", "mmol/L|mmol/l", 0.70, 1.05, 2, "iono"),
     t("2885-2", "Protéines totales|Protidémie|PROTÉINES TOTALES", "g/L", "g/L|g/l", 64.0, 83.0, 0, "renal"),
     t("1751-7", "Albumine|Albuminémie", "g/L", "g/L|g/l", 35.0, 52.0, 1, "renal"),
     t(
@@ -272,7 +272,7 @@ TESTS = (
     t("21198-7", "Bêta-hCG|hCG plasmatique|Beta HCG", "UI/L", "UI/L|mUI/mL", None, 5.0, 1, "misc"),
     t("14957-5", "Microalbuminurie|Albuminurie", "mg/L", "mg/L|mg/l", None, 20.0, 1, "urine"),
     t(
-        "14958-3",
+        "9318-7",
         "Rapport albumine/créatinine|Rapport albuminurie/créatininurie",
         "mg/mmol",
         "mg/mmol",
