@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 WIDTH = 400
 HEIGHT = 240
 LEFT = 40
-RIGHT = 16
+# Room for the last point, its marker and its flag letter.
+RIGHT = 28
 TOP = 20
 BOTTOM = 32
 MARKER = 6
