@@ -367,7 +367,7 @@ def fr(value: Decimal, rng: random.Random, *, comma: bool = True) -> str:
 
 class Report:
     def __init__(self, number: int, seed: int):
-        self.rng = random.Random(seed * 7919 + number)  # noqa: S311 - reproducible test data, not secrets
+        self.rng = random.Random(seed * 7919 + number)  # noqa: S311  # nosec B311  # reproducible test data, not secrets
         self.number = number
         self.layout = LAYOUTS[(number + seed) % len(LAYOUTS)]
         self.comma = self.rng.random() < 0.85
