@@ -57,6 +57,7 @@ class ObjectType(models.TextChoices):
     CALENDAR_FEED = "calendar_feed", _("the calendar feed")
     CAREGIVER = "caregiver", _("a caregiver")
     PHOTO_ANNOTATION = "photo_annotation", _("the drawings on a photo")
+    LAB_RESULTS = "lab_results", _("your lab results")
 
 
 # The label stored for someone without an account: a key, shown in the reader's language (stored rows are

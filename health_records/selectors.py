@@ -88,10 +88,12 @@ def timeline_records(
     query: str = "",
     archived: bool = False,
     request=None,
+    listed_as: ObjectType = ObjectType.TIMELINE,
 ) -> QuerySet[HealthRecord]:
     """The patient's records as `user` may see them, newest first, with what the timeline shows. An access
-    that reaches no record (a caregiver who sees treatments only) has no timeline: 404."""
-    _timeline_listed(user=user, patient=patient, access=access, request=request)
+    that reaches no record (a caregiver who sees treatments only) has no timeline: 404. The access event says
+    what the records were listed for (`listed_as`: the timeline, or a page drawn from them)."""
+    _timeline_listed(user=user, patient=patient, access=access, request=request, listed_as=listed_as)
     records = HealthRecord.objects.filter(patient=patient)
     if access.records is not None:
         records = records.filter(access.records)
@@ -107,15 +109,15 @@ def timeline_records(
     return records.select_related("author").prefetch_related("tags", "files")
 
 
-def _timeline_listed(*, user, patient, access: Access, request) -> None:
+def _timeline_listed(*, user, patient, access: Access, request, listed_as: ObjectType = ObjectType.TIMELINE) -> None:
     """An access that reaches no record (a caregiver who sees treatments only) has no timeline: 404. Otherwise
-    the timeline's access event."""
+    the listing's access event."""
     if not policy.reaches_records(access):
         raise Http404
     audit.record(
         actor=user,
         patient=patient,
-        object_type=ObjectType.TIMELINE,
+        object_type=listed_as,
         object_id=None,
         action=AuditAction.LIST,
         access=access,

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import translation
 
 from access.policy import Access
+from audit.models import ObjectType
 from health_records.selectors import patient_get_for_user, timeline_records
 from labs import analytes
 from labs.analytes import Analyte
@@ -27,9 +28,11 @@ if TYPE_CHECKING:
 def observations_of_patient(*, user, patient_id, request=None) -> tuple[User, Access, QuerySet[Observation]]:
     """The patient, the access used, and the observations of the patient's active records that `user` may
     see (newest sample first). 404 for a patient `user` may not see or an access that reaches no record.
-    Writes the access event (one, as the timeline does)."""
+    Writes one access event: the patient's lab results, listed."""
     patient, access = patient_get_for_user(user=user, public_id=patient_id)
-    records = timeline_records(user=user, patient=patient, access=access, request=request)
+    records = timeline_records(
+        user=user, patient=patient, access=access, request=request, listed_as=ObjectType.LAB_RESULTS
+    )
     observations = Observation.objects.filter(patient=patient, record__in=records.values("pk"))
     return patient, access, observations.select_related("record").order_by("-sampled_on", "label", "-id")
 

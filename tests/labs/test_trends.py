@@ -157,7 +157,7 @@ def test_a_whole_file_grant_sees_everything_and_the_view_is_logged(alice, bob, b
     assert len(rows_of(page, "lab-trends__row")) == 2
     assert "Lab results of Alice" in page
     event = AccessEvent.objects.get(actor=bob)
-    assert (event.patient, event.object_type, event.access_path) == (alice, ObjectType.TIMELINE, AccessPath.GRANT)
+    assert (event.patient, event.object_type, event.access_path) == (alice, ObjectType.LAB_RESULTS, AccessPath.GRANT)
 
 
 def test_a_grant_on_other_kinds_sees_no_value(alice, kate, lab_file):

@@ -221,12 +221,13 @@ def test_every_string_marked_for_translation_is_in_every_catalogue(tmp_path):
         skip_or_fail("makemessages needs gettext: apt-get install gettext")
     root = Path(settings.BASE_DIR)
     copy = tmp_path / "project"
-    shutil.copytree(
-        root,
-        copy,
-        ignore=shutil.ignore_patterns(".*", "var", "locale", "node_modules", "__pycache__", "data", "*.mo"),
-        symlinks=True,
-    )
+    heavy = shutil.ignore_patterns(".*", "var", "locale", "node_modules", "__pycache__", "data", "*.mo")
+
+    def ignored(directory, names):
+        # The data folders hold no message, but labs reads its analyte table when it is imported.
+        return heavy(directory, names) - ({"data"} if Path(directory).name == "labs" else set())
+
+    shutil.copytree(root, copy, ignore=ignored, symlinks=True)
     (copy / "locale").mkdir()
     # djangojs holds the messages of a package's scripts (accounts/passkey_urls.py): ours take theirs from the pages.
     subprocess.run(
