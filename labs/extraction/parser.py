@@ -132,6 +132,7 @@ def extract(document: DocumentText) -> LabExtraction:
         # Whether a result was read on the page yet, and the units of a value a title line carried.
         started = False
         shifted: set[str] = set()
+        previous: list[LabObservation] = []
         rows = _Rows()
         for line in page.lines:
             text = normalized(line.text)
@@ -143,6 +144,9 @@ def extract(document: DocumentText) -> LabExtraction:
             if ocr:
                 text, repaired = rows.repaired(text)
             found = [] if in_history or not text else _observations(text, line, number, in_urine, ocr)
+            if ocr and not found and not repaired and previous and _VALUE_START.match(text) and not _segments(text):
+                # "MONOCYTES 4,6 %" then "0,45 G/L [0,20 - 1,00]": the same name's count, on a line of its own.
+                found = _second_unit(previous, text, line, number, in_urine, observations)
             for observation in found if repaired else ():
                 observation.confidence["analyte"] = round(observation.confidence["analyte"] * 0.45, 2)
                 observation.doubtful = True
@@ -163,6 +167,7 @@ def extract(document: DocumentText) -> LabExtraction:
                 else:
                     shifted = set()
             started = started or bool(found)
+            previous = found
             observations.extend(found)
     observations = _without_repeats(observations, warnings)
     lines = document.lines
@@ -219,6 +224,21 @@ class _Rows:
     @staticmethod
     def _accepts(candidates: tuple[Analyte, ...], unit: str) -> bool:
         return bool(unit) and any(analyte.accepts(unit) for analyte in candidates)
+
+
+def _second_unit(previous, text, line, page, in_urine, observations) -> list[LabObservation]:
+    """A value alone on its line after a result, in a unit that makes it the same name's other analyte (the
+    count after the percentage): read as that, doubtful, when that analyte is not read yet."""
+    if len(previous) != 1:
+        return []
+    before = previous[0]
+    found = _observations(f"{before.label} {text}", line, page, in_urine, ocr=True)
+    if len(found) != 1 or found[0].analyte is before.analyte or before.analyte.accepts(found[0].unit):
+        return []
+    if any(other.analyte is found[0].analyte for other in observations):
+        return []
+    found[0].doubtful = True
+    return found
 
 
 def _range_agrees(observation: LabObservation) -> bool:

@@ -334,3 +334,11 @@ def test_read_by_ocr_a_title_carrying_a_value_makes_the_next_same_unit_rows_doub
     assert found == [("2160-0", "70"), ("2951-2", "140")]
     # Without the title's value, every row is read.
     assert len(loincs("Créatinine 70 µmol/L (45 - 110)", "BILAN HÉPATIQUE", "ASAT (TGO) 25 U/L < 35")) == 2
+
+
+def test_read_by_ocr_the_count_alone_on_the_next_line_is_the_same_names_count():
+    found = loincs("MONOCYTES 4,6 % (2,0 - 10,0)", "0,45 G/L [0,20 - 1,00]")
+    assert found == [("5905-5", "4.6"), ("742-7", "0.45")]
+    # A value in the name's own unit, or after no result, is no one's.
+    assert loincs("MONOCYTES 4,6 % (2,0 - 10,0)", "5,1 % [2,0 - 10,0]") == [("5905-5", "4.6")]
+    assert loincs("FORMULE", "0,45 G/L [0,20 - 1,00]") == []
