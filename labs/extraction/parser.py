@@ -20,7 +20,7 @@ from documents.reading import PDF_TEXT_ENGINE as PDF_TEXT
 from documents.text import DocumentText, Line
 from labs import analytes
 from labs.analytes import Analyte
-from labs.extraction import header, ranges
+from labs.extraction import header, plausible, ranges
 from labs.extraction.values import Token, corrected_digits, tokens
 
 # Names this short ("K", "Na", "TP", "GR") are taken only as printed, upper and lower case included, and
@@ -64,6 +64,27 @@ _TITLE_WORDS = re.compile(
     r"sang|serum|plasma|biologie|diabetologie|cardiologie|chimie)\b"
 )
 _HISTORY = re.compile(r"\b(?:resultats? anterieurs?|anteriorites|historique|resultats? precedents?|rappel)\b")
+
+
+def _units_in(text: str) -> set[str]:
+    """The units of the values on a line."""
+    return {token.unit for token in tokens(corrected_digits(text)[0]) if token.kind == "quantity" and token.unit}
+
+
+def _title_with_a_result(text: str) -> bool:
+    """A section title carrying a value with its unit, or a range ("BILAN HÉPATIQUE 25 U/L < 35"): read by OCR
+    from a tilted page, the values column has slid a row against the names column."""
+    prefix = re.split(r"\d", text, maxsplit=1)[0]
+    letters = [character for character in prefix if character.isalpha()]
+    titled = len(letters) >= 4 and (
+        all(character.isupper() for character in letters) or _TITLE_WORDS.search(analytes.fold(prefix))
+    )
+    if not titled:
+        return False
+    found = tokens(corrected_digits(text)[0])
+    return any(token.kind == "range" or (token.kind == "quantity" and token.unit) for token in found)
+
+
 _VALUE_START = re.compile(r"^\s*(?:[<>≤≥]\s*)?\d")
 _BULLET = re.compile(r"^\s*(?:[-•*·>▪►■□]+\s*)?")
 
@@ -108,6 +129,10 @@ def extract(document: DocumentText) -> LabExtraction:
     for number, page in enumerate(document.pages, start=1):
         # A name alone on its line whose value starts the next one (a long name wrapped, or OCR cutting a row).
         pending = None
+        # Whether a result was read on the page yet, and the units of a value a title line carried.
+        started = False
+        shifted: set[str] = set()
+        previous: list[LabObservation] = []
         rows = _Rows()
         for line in page.lines:
             text = normalized(line.text)
@@ -119,6 +144,9 @@ def extract(document: DocumentText) -> LabExtraction:
             if ocr:
                 text, repaired = rows.repaired(text)
             found = [] if in_history or not text else _observations(text, line, number, in_urine, ocr)
+            if ocr and not found and not repaired and previous and _VALUE_START.match(text) and not _segments(text):
+                # "MONOCYTES 4,6 %" then "0,45 G/L [0,20 - 1,00]": the same name's count, on a line of its own.
+                found = _second_unit(previous, text, line, number, in_urine, observations)
             for observation in found if repaired else ():
                 observation.confidence["analyte"] = round(observation.confidence["analyte"] * 0.45, 2)
                 observation.doubtful = True
@@ -126,6 +154,20 @@ def extract(document: DocumentText) -> LabExtraction:
             if not found:
                 in_urine = _section(text, in_urine)
                 in_history = _history(text, in_history)
+            if repaired:
+                # Moved to the name above: kept only when the range printed beside it agrees with the value.
+                found = [observation for observation in found if _range_agrees(observation)]
+            if ocr:
+                if shifted and found and all(any(o.analyte.accepts(unit) for unit in shifted) for o in found):
+                    # The value left on the line above (a title's) may be this name's, and this one the next's.
+                    shifted = {observation.unit for observation in found}
+                    found = []
+                elif not found and started and not in_history and _title_with_a_result(text):
+                    shifted = _units_in(text)
+                else:
+                    shifted = set()
+            started = started or bool(found)
+            previous = found
             observations.extend(found)
     observations = _without_repeats(observations, warnings)
     lines = document.lines
@@ -182,6 +224,26 @@ class _Rows:
     @staticmethod
     def _accepts(candidates: tuple[Analyte, ...], unit: str) -> bool:
         return bool(unit) and any(analyte.accepts(unit) for analyte in candidates)
+
+
+def _second_unit(previous, text, line, page, in_urine, observations) -> list[LabObservation]:
+    """A value alone on its line after a result, in a unit that makes it the same name's other analyte (the
+    count after the percentage): read as that, doubtful, when that analyte is not read yet."""
+    if len(previous) != 1:
+        return []
+    before = previous[0]
+    found = _observations(f"{before.label} {text}", line, page, in_urine, ocr=True)
+    if len(found) != 1 or found[0].analyte is before.analyte or before.analyte.accepts(found[0].unit):
+        return []
+    if any(other.analyte is found[0].analyte for other in observations):
+        return []
+    found[0].doubtful = True
+    return found
+
+
+def _range_agrees(observation: LabObservation) -> bool:
+    low, high = observation.reference_low, observation.reference_high
+    return (low is not None or high is not None) and not ranges.far_outside(observation.value, low, high)
 
 
 def _is_a_name_alone(text: str) -> bool:
@@ -462,10 +524,18 @@ def _read_segment(
         competitors = [other for other in primaries if other is not token] + secondary
         stops = others + [other for other in primaries if other is not token]
         low, high, range_certainty = ranges.range_for(token, competitors, printed, secondary)
+        if ocr and not (
+            plausible.range_fits(analyte, unit, low, high) and plausible.value_fits(analyte, unit, token.value)
+        ):
+            # A range (or a value) no laboratory prints for this analyte: another row's.
+            continue
         if ocr and not ranges.flags_after(token, found, stops) and ranges.far_outside(token.value, low, high):
             # Far out of a range and no flag printed: the range is likely another row's.
             low, high, range_certainty = None, None, 0.3
         flag, flag_certainty = ranges.flag_for(token, low, high, found, prefix_flags if token is first else [], stops)
+        if ocr and flag_certainty <= ranges.FLAG_AGAINST_RANGE:
+            # "3,09 ↑ [10,0-30,0]": the flag printed says the opposite of the range, one of them is another row's.
+            continue
         previous = ranges.previous(others, found, unit) if token is first else None
         value_certainty = 0.7 if corrected else 1.0
         if low is not None and high is not None and not ranges.plausible(token.value, low, high):

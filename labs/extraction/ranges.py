@@ -86,6 +86,10 @@ def plausible(value: Decimal, low: Decimal, high: Decimal) -> bool:
     return low / RANGE_MAGNITUDE <= value <= high * RANGE_MAGNITUDE * 4
 
 
+# The certainty of a printed flag that says the opposite of the range.
+FLAG_AGAINST_RANGE = 0.4
+
+
 def flag_for(token: Token, low, high, found: list[Token], prefix: list[Token], others: list[Token]):
     """(flag, certainty): the printed flag next to the value, or the one its range gives."""
     index = found.index(token)
@@ -104,7 +108,7 @@ def flag_for(token: Token, low, high, found: list[Token], prefix: list[Token], o
     if flag == "*":
         return derived, 1.0 if derived else 0.8
     if derived and derived != flag:
-        return flag, 0.4
+        return flag, FLAG_AGAINST_RANGE
     return flag, 1.0
 
 

@@ -297,3 +297,48 @@ def test_read_by_ocr_a_row_mixing_two_units_or_missing_its_unit_gives_nothing():
         read("Transferrine 12 L g/l % 2,00 à 3,60", "Hématocrite 13,3 44,3 g/100mL", engine="rapidocr")["observations"]
         == []
     )
+
+
+def loincs(*texts: str, engine: str = "rapidocr") -> list[tuple[str, str]]:
+    return [(found["loinc"], found["value"]) for found in read(*texts, engine=engine)["observations"]]
+
+
+def test_read_by_ocr_a_range_no_laboratory_prints_for_the_analyte_gives_nothing():
+    # The bicarbonates' row beside the potassium name (a tilted photo); a PDF's text is taken as printed.
+    assert loincs("Potassium 27 mmol/l (22-29)") == []
+    assert loincs("Cholestérol LDL calculé 0,26 g/l ≥ 0,40") == []
+    assert loincs("Potassium 27 mmol/l (22-29)", engine="pdf-text") == [("2823-3", "27")]
+    assert loincs("Potassium 4,1 mmol/l (3,5 - 5,1)") == [("2823-3", "4.1")]
+    assert loincs("Glycémie 1,02 g/l (0,70 - 1,10)") == [("15074-8", "1.02")]
+
+
+def test_read_by_ocr_a_value_a_regulated_analyte_never_has_gives_nothing():
+    assert loincs("Kaliémie 105 mmol/L") == []
+    assert loincs("Kaliémie 7,9 mmol/L") == [("2823-3", "7.9")]
+
+
+def test_read_by_ocr_a_flag_against_the_range_gives_nothing():
+    assert loincs("Fer sérique 3,09 ↑ µmol/l [10,0-30,0]") == []
+    assert loincs("Fer sérique 3,09 ↓ µmol/l [10,0-30,0]") == [("2498-4", "3.09")]
+
+
+def test_read_by_ocr_a_title_carrying_a_value_makes_the_next_same_unit_rows_doubtful_enough_to_drop():
+    # The values column slid a row up: the title carries ASAT's value, ASAT's name the ALAT's.
+    found = loincs(
+        "Créatinine 70 µmol/L (45 - 110)",
+        "BILAN HÉPATIQUE 25 U/L < 35",
+        "ASAT (TGO) 39 U/L ≤ 45",
+        "ALAT 4 U/L (12-64)",
+        "Sodium 140 mmol/L 136-145",
+    )
+    assert found == [("2160-0", "70"), ("2951-2", "140")]
+    # Without the title's value, every row is read.
+    assert len(loincs("Créatinine 70 µmol/L (45 - 110)", "BILAN HÉPATIQUE", "ASAT (TGO) 25 U/L < 35")) == 2
+
+
+def test_read_by_ocr_the_count_alone_on_the_next_line_is_the_same_names_count():
+    found = loincs("MONOCYTES 4,6 % (2,0 - 10,0)", "0,45 G/L [0,20 - 1,00]")
+    assert found == [("5905-5", "4.6"), ("742-7", "0.45")]
+    # A value in the name's own unit, or after no result, is no one's.
+    assert loincs("MONOCYTES 4,6 % (2,0 - 10,0)", "5,1 % [2,0 - 10,0]") == [("5905-5", "4.6")]
+    assert loincs("FORMULE", "0,45 G/L [0,20 - 1,00]") == []
