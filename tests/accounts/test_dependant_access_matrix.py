@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import dependant_services
-from tests.factories import PatientFactory, ProfessionalFactory
+from tests.factories import ObservationFactory, PatientFactory, ProfessionalFactory
 from tests.test_authorization_matrix import DECISIONS, all_routes, reached
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,8 @@ def world(db):
     leo = dependant_services.dependant_create(
         actor=paula, first_name="Léo", last_name="Durand", birth_date=datetime.date(2019, 5, 4), relation="child"
     )
+    # A lab value, so that its analyte's page has something to show (it is a 404 without one).
+    ObservationFactory(record__patient=leo)
     return {
         "dependant": leo,
         "guardian": paula,
@@ -40,12 +42,14 @@ def world(db):
 
 
 def reaches(user, name: str, patient) -> bool:
-    method, _kwargs, _allowed, *data = DECISIONS[name]
+    method, kwargs, _allowed, *data = DECISIONS[name]
+    # The patient is the dependant; the route's other parts are literal (an analyte's LOINC code).
+    kwargs = {**kwargs, "patient_id": patient.public_id}
     client = Client()
     if user is not None:
         client.force_login(user)
     with transaction.atomic():
-        response = getattr(client, method)(reverse(name, kwargs={"patient_id": patient.public_id}), *data)
+        response = getattr(client, method)(reverse(name, kwargs=kwargs), *data)
         transaction.set_rollback(True)
     return reached(response)
 
