@@ -7,10 +7,8 @@ The same flow as treatments.readings for prescriptions, which labs may not impor
 import datetime
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,7 +24,6 @@ logger = logging.getLogger(__name__)
 
 READABLE_TYPES = {"application/pdf", "image/jpeg", "image/png", "image/webp"}
 WORKING = [LabReading.Status.QUEUED, LabReading.Status.READING]
-SWEEP_BATCH = 500
 # Below this, a value the reader proposes is marked for the person to check.
 LOW_CONFIDENCE = 0.8
 
@@ -84,22 +81,16 @@ def _set(reading_id: int, **fields) -> None:
 
 
 def readings_sweep(now: datetime.datetime) -> None:
-    """Registered with the outbox's sweeper (as treatments.readings.readings_sweep): a reading still queued or
-    reading STUCK_AFTER after it was queued lost its task; it is sent again, or marked failed once
-    STUCK_MAX_ATTEMPTS runs started without finishing."""
-    deadline = now - settings.STUCK_AFTER
-    stuck = LabReading.objects.filter(
-        Q(started_at__isnull=True) | Q(started_at__lt=deadline), status__in=WORKING, queued_at__lt=deadline
+    """Registered with the outbox's sweeper: a reading whose task was lost is sent again, or marked failed after
+    too many runs that never finished (outbox.resend_stuck); the record page then offers to try again."""
+    outbox.resend_stuck(
+        LabReading.objects.filter(status__in=WORKING),
+        now=now,
+        task=read_lab_report_task,
+        requeue={"status": LabReading.Status.QUEUED, "progress": 0},
+        give_up=_not_read_in_time,
+        what="Lab reading",
     )
-    for reading_id, attempts in stuck.values_list("pk", "attempts")[:SWEEP_BATCH]:
-        with transaction.atomic():
-            if attempts >= settings.STUCK_MAX_ATTEMPTS:
-                logger.warning("Lab reading %s failed: %s runs never finished", reading_id, attempts)
-                _not_read_in_time(reading_id)
-                continue
-            if stuck.filter(pk=reading_id).update(status=LabReading.Status.QUEUED, progress=0, queued_at=now):
-                logger.info("Lab reading %s sent again (%s runs started)", reading_id, attempts)
-                outbox.resend(read_lab_report_task, reading_id)
 
 
 def _not_read_in_time(reading_id: int) -> None:

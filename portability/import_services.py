@@ -11,11 +11,9 @@ import logging
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +32,6 @@ from treatments.models import Moment
 logger = logging.getLogger(__name__)
 
 WORKING = [ImportJob.Status.UPLOADED, ImportJob.Status.READING]
-SWEEP_BATCH = 500
 
 
 def _require_patient(actor, patient=None) -> None:
@@ -363,16 +360,13 @@ def _files_forget(kept: list[ImportFile], *, also: Sequence[str] = (), rows_dele
 
 
 def imports_sweep(now: datetime.datetime) -> None:
-    """Registered with the outbox's sweeper: a job still waiting or reading STUCK_AFTER after it was queued
-    lost its task; it is sent again, unless STUCK_MAX_ATTEMPTS runs started without finishing (then failed)."""
-    deadline = now - settings.STUCK_AFTER
-    stuck = ImportJob.objects.filter(
-        Q(started_at__isnull=True) | Q(started_at__lt=deadline), status__in=WORKING, queued_at__lt=deadline
+    """Registered with the outbox's sweeper: a job whose task was lost is sent again, or marked failed after too
+    many runs that never finished (outbox.resend_stuck)."""
+    outbox.resend_stuck(
+        ImportJob.objects.filter(status__in=WORKING),
+        now=now,
+        task=import_read_task,
+        requeue={"status": ImportJob.Status.UPLOADED, "progress": 0},
+        give_up=_not_read_in_time,
+        what="Import",
     )
-    for job_id, attempts in stuck.values_list("pk", "attempts")[:SWEEP_BATCH]:
-        with transaction.atomic():
-            if attempts >= settings.STUCK_MAX_ATTEMPTS:
-                _not_read_in_time(job_id)
-                continue
-            if stuck.filter(pk=job_id).update(status=ImportJob.Status.UPLOADED, progress=0, queued_at=now):
-                outbox.resend(import_read_task, job_id)

@@ -29,7 +29,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from relyfe.models import OutboxMessage
@@ -98,6 +98,32 @@ def run_started(work: QuerySet, *, attempts: str, started_at: str, limit: int | 
         **{attempts: F(attempts) + 1, started_at: timezone.now()}
     )
     return counted > 0
+
+
+# Rows a sweeper handles in one pass: the rest wait for the next.
+SWEEP_BATCH = 500
+
+
+def resend_stuck(
+    working: QuerySet, *, now: datetime, task, requeue: dict, give_up: Callable[[int], object], what: str
+) -> None:
+    """For the sweepers of work a task does on one row counted by `run_started` (`attempts`, `started_at`) and
+    stamped `queued_at` when queued. `working` is the rows not done yet. A row still working STUCK_AFTER after
+    it was queued, whose last run (if any) started before that, lost its task (a worker or a broker lost it): it
+    is written `requeue` and sent again under the same key (a send no worker took costs no attempt), unless
+    STUCK_MAX_ATTEMPTS runs already started without finishing: then `give_up(pk)` marks it failed. Only ids are
+    logged, after `what` ("Reading")."""
+    deadline = now - settings.STUCK_AFTER
+    stuck = working.filter(Q(started_at__isnull=True) | Q(started_at__lt=deadline), queued_at__lt=deadline)
+    for pk, attempts in stuck.values_list("pk", "attempts")[:SWEEP_BATCH]:
+        with transaction.atomic():
+            if attempts >= settings.STUCK_MAX_ATTEMPTS:
+                logger.warning("%s %s failed: %s runs never finished", what, pk, attempts)
+                give_up(pk)
+                continue
+            if stuck.filter(pk=pk).update(**requeue, queued_at=now):
+                logger.info("%s %s sent again (%s runs started)", what, pk, attempts)
+                resend(task, pk)
 
 
 def _send_committed(message_id: int) -> None:

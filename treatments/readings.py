@@ -4,10 +4,8 @@ person confirms them (corrected) into a treatment. Nothing is created without th
 import datetime
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -80,23 +78,16 @@ WORKING = [PrescriptionReading.Status.QUEUED, PrescriptionReading.Status.READING
 
 
 def readings_sweep(now: datetime.datetime) -> None:
-    """Registered with the outbox's sweeper: a reading still queued, or still reading, STUCK_AFTER after it was
-    queued, and whose last run (if any) started before that, lost its task (a worker or a broker lost it). It
-    is sent again under the same key — a send no worker took costs no attempt — unless STUCK_MAX_ATTEMPTS runs
-    already started without finishing: then it is marked failed, and the record page offers to try again."""
-    deadline = now - settings.STUCK_AFTER
-    stuck = PrescriptionReading.objects.filter(
-        Q(started_at__isnull=True) | Q(started_at__lt=deadline), status__in=WORKING, queued_at__lt=deadline
+    """Registered with the outbox's sweeper: a reading whose task was lost is sent again, or marked failed after
+    too many runs that never finished (outbox.resend_stuck); the record page then offers to try again."""
+    outbox.resend_stuck(
+        PrescriptionReading.objects.filter(status__in=WORKING),
+        now=now,
+        task=read_prescription_task,
+        requeue={"status": PrescriptionReading.Status.QUEUED, "progress": 0},
+        give_up=_not_read_in_time,
+        what="Reading",
     )
-    for reading_id, attempts in stuck.values_list("pk", "attempts")[:SWEEP_BATCH]:
-        with transaction.atomic():
-            if attempts >= settings.STUCK_MAX_ATTEMPTS:
-                logger.warning("Reading %s failed: %s runs never finished", reading_id, attempts)
-                _not_read_in_time(reading_id)
-                continue
-            if stuck.filter(pk=reading_id).update(status=PrescriptionReading.Status.QUEUED, progress=0, queued_at=now):
-                logger.info("Reading %s sent again (%s runs started)", reading_id, attempts)
-                outbox.resend(read_prescription_task, reading_id)
 
 
 def _not_read_in_time(reading_id: int) -> None:
@@ -106,9 +97,6 @@ def _not_read_in_time(reading_id: int) -> None:
         finished_at=timezone.now(),
         error=_("ReLyfe could not read this document in time. Try again, or add the medications by hand."),
     )
-
-
-SWEEP_BATCH = 500
 
 
 def reading_run(*, reading_id: int) -> None:
