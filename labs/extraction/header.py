@@ -8,25 +8,12 @@ proposed.
 import datetime
 import re
 
+from documents.dates import FRENCH_MONTHS, valid_date
 from documents.text import Line
 from labs.analytes import fold
 
-MONTHS = {
-    "janvier": 1,
-    "fevrier": 2,
-    "mars": 3,
-    "avril": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "aout": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "decembre": 12,
-}
 NUMERIC_DATE = re.compile(r"(?<![\d/])(\d{1,2}) ?[/.-] ?(\d{1,2}) ?[/.-] ?(\d{4}|\d{2})(?![\d/])")
-WRITTEN_DATE = re.compile(rf"\b(\d{{1,2}})(?:er)? ({'|'.join(MONTHS)}) (\d{{4}})\b")
+WRITTEN_DATE = re.compile(rf"\b(\d{{1,2}})(?:er)? ({'|'.join(FRENCH_MONTHS)}) (\d{{4}})\b")
 # What introduces the sampling's date, folded.
 _SAMPLED = re.compile(
     r"\bprelev\w*|\bprelevement\w*|\bdate (?:de |du )?recueil|\brecueilli\w* le|\bdate de l'?echantillon"
@@ -53,13 +40,6 @@ _NAME_END = re.compile(
 TOP_LINES = 15
 
 
-def valid_date(year: int, month: int, day: int) -> datetime.date | None:
-    try:
-        return datetime.date(year, month, day)
-    except ValueError:
-        return None
-
-
 def dates_in(text: str) -> list[tuple[int, datetime.date]]:
     """Every date in the text with where it starts (positions are those of the folded text, which keeps
     the text's length for these characters)."""
@@ -71,7 +51,7 @@ def dates_in(text: str) -> list[tuple[int, datetime.date]]:
         if date is not None:
             found.append((match.start(), date))
     for match in WRITTEN_DATE.finditer(folded):
-        date = valid_date(int(match.group(3)), MONTHS[match.group(2)], int(match.group(1)))
+        date = valid_date(int(match.group(3)), FRENCH_MONTHS[match.group(2)], int(match.group(1)))
         if date is not None:
             found.append((match.start(), date))
     return sorted(found, key=lambda found: found[0])

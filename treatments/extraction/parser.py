@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from documents.dates import FRENCH_MONTHS, valid_date
 from documents.text import DocumentText, Line
 from treatments import lexicon
 from treatments.extraction import posology
@@ -40,20 +41,6 @@ FORM_UNITS = {
     "sachet": "sachet",
     "suppositoire": "suppositoire",
 }
-MONTHS = {
-    "janvier": 1,
-    "fevrier": 2,
-    "mars": 3,
-    "avril": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "aout": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "decembre": 12,
-}
 
 # "1.", "2)", "•", "-" before a medication's name.
 _BULLET = re.compile(r"^\s*(?:[-•*·\u2013\u2014>]+|\(?\d{1,2}\s*[.)](?!\d))\s*")
@@ -78,7 +65,7 @@ _ADMINISTRATIVE_WORDS = frozenset(
 _BIRTH = re.compile(r"\bnee?\s*(?:\(\s*e\s*\))?\s*le\b|\bnaissance\b|\bddn\b")
 _POSTCODE_START = re.compile(r"^\d{5}\b")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2}) ?[/.-] ?(\d{1,2}) ?[/.-] ?(\d{4}|\d{2})(?!\d)")
-_WRITTEN_DATE = re.compile(rf"\b(\d{{1,2}})(?: er)? ({'|'.join(MONTHS)}) (\d{{4}})\b")
+_WRITTEN_DATE = re.compile(rf"\b(\d{{1,2}})(?: er)? ({'|'.join(FRENCH_MONTHS)}) (\d{{4}})\b")
 _DATED_HERE = re.compile(r"(?:,|\ble|\bfait)\s*$")
 _RPPS = re.compile(r"\d{11}")
 _DOCTOR = re.compile(r"\b(?:dr|docteur)\b", re.IGNORECASE)
@@ -450,19 +437,12 @@ def _date_in(text: str) -> tuple[datetime.date, bool] | None:
     normalized = posology.normalize(text)
     for match in _NUMERIC_DATE.finditer(normalized):
         day, month, year = (int(part) for part in match.groups())
-        date = _valid_date(year + 2000 if year < 100 else year, month, day)
+        date = valid_date(year + 2000 if year < 100 else year, month, day)
         if date is not None:
             return date, bool(_DATED_HERE.search(normalized[: match.start()]))
     folded = lexicon.fold(text)
     for match in _WRITTEN_DATE.finditer(folded):
-        date = _valid_date(int(match.group(3)), MONTHS[match.group(2)], int(match.group(1)))
+        date = valid_date(int(match.group(3)), FRENCH_MONTHS[match.group(2)], int(match.group(1)))
         if date is not None:
             return date, bool(_DATED_HERE.search(folded[: match.start()]))
     return None
-
-
-def _valid_date(year: int, month: int, day: int) -> datetime.date | None:
-    try:
-        return datetime.date(year, month, day)
-    except ValueError:
-        return None
