@@ -463,6 +463,15 @@ def reaches_records(access: Access) -> bool:
     return access.allowed and access.records != NO_RECORDS
 
 
+def may_reach_kind(access: Access, kind: str) -> bool:
+    """Whether records of `kind` may be within `access`, told without a query (whether to offer a page of them):
+    every access that reaches records may, but a grant on other kinds."""
+    if not reaches_records(access):
+        return False
+    grant = access.grant
+    return access.records is None or grant is None or grant.scope != Scope.KINDS or kind in grant.kinds
+
+
 def treatments_in_scope(access: Access, treatments: _QuerySetT) -> _QuerySetT:
     """The treatments of `treatments` (a queryset of one patient's) that `access` covers."""
     return treatments if access.treatments is None else treatments.filter(access.treatments)
