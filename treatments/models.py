@@ -76,6 +76,19 @@ def patient_today(patient) -> datetime.date:
     return timezone.now().astimezone(ZoneInfo(patient.time_zone)).date()
 
 
+class PrescriptionZone(models.TextChoices):
+    """Where a medication was written on a two-zone prescription (ordonnance bizone): the upper zone for
+    the patient's long-term condition (ALD, fully reimbursed), the lower one for anything else."""
+
+    NONE = "", _("not a two-zone prescription")
+    ALD = "ald", _("long-term condition (ALD)")
+    OTHER = "other", _("other conditions (not ALD)")
+
+
+# The identifier of an e-prescription (ordonnance numérique) as its QR code carries it.
+EPRESCRIPTION_ID_MAX_LENGTH = 64
+
+
 class Treatment(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="treatments")
@@ -101,6 +114,9 @@ class Treatment(models.Model):
     end_date = models.DateField(_("end"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=TreatmentStatus.choices, default=TreatmentStatus.ACTIVE
+    )
+    eprescription_id = models.CharField(
+        _("e-prescription identifier"), max_length=EPRESCRIPTION_ID_MAX_LENGTH, blank=True, db_index=True
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -188,6 +204,7 @@ class Medication(models.Model):
     end_date = models.DateField(_("until"), null=True, blank=True)
     as_needed = models.BooleanField(_("as needed (never reminded)"), default=False)
     instructions = models.CharField(_("instructions"), max_length=300, blank=True)
+    zone = models.CharField(_("prescription zone"), max_length=5, choices=PrescriptionZone.choices, blank=True)
     # Renewals the prescription allows ("à renouveler 2 fois", "AR"), and how many days one dispensing
     # covers ("QSP 1 mois" = 30); pack_size is the number of units (tablets…) in one box, from the BDPM
     # presentation when known, or entered.
@@ -315,6 +332,9 @@ class PrescriptionReading(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     engine = models.CharField(max_length=30, blank=True)
+    # Read from the prescription's QR code; the same identifier on another reading of the patient's is
+    # the same prescription sent twice.
+    eprescription_id = models.CharField(max_length=EPRESCRIPTION_ID_MAX_LENGTH, blank=True, db_index=True)
     # The proposal, as `extract_prescription --json` prints it for one file.
     result = models.JSONField(default=dict, blank=True)
     error = models.CharField(max_length=300, blank=True)
