@@ -105,7 +105,7 @@ def _not_read_in_time(reading_id: int) -> None:
 def reading_run(*, reading_id: int) -> None:
     """The worker's part: safe to run twice (a finished reading is left as it is, and of two runs at once, only
     the first to finish writes its result). Nothing of the document is logged: ids only."""
-    from documents.reading import read_document
+    from documents.photo_quality import read_document_checked
     from documents.text import UnreadableDocument
 
     reading = LabReading.objects.select_related("record_file").filter(pk=reading_id).first()
@@ -125,7 +125,7 @@ def reading_run(*, reading_id: int) -> None:
     try:
         with reading.record_file.file.open("rb") as stored:
             content = stored.read()
-        document = read_document(content, reading.record_file.content_type, progress=progress)
+        document = read_document_checked(content, reading.record_file.content_type, progress=progress)
         # The reader of lab reports is imported only here, where a worker needs it.
         from labs.extraction.parser import as_json, extract
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from access import policy
 from access.policy import Action
+from documents import photo_quality
 from treatments import readings
 from treatments.forms import SafetyConfirmationForm
 from treatments.models import UPCOMING, PrescriptionReading, TreatmentStatus, patient_today
@@ -141,6 +142,7 @@ def reading_review(request, reading_id):
         "treatment_form": treatment_form,
         "lines": lines,
         "today": today,
+        "photo_problems": photo_quality.problems_in(result.get("warnings")),
         "for_professional": not acts_for_patient(access),
         "safety_form": SafetyConfirmationForm(request.POST or None) if needs_confirmation else None,
         **_dates_in_the_past(result, proposal, today),

@@ -102,7 +102,7 @@ def _not_read_in_time(reading_id: int) -> None:
 def reading_run(*, reading_id: int) -> None:
     """The worker's part: safe to run twice (a finished reading is left as it is, and of two runs at
     once, only the first to finish writes its result)."""
-    from documents.reading import read_document
+    from documents.photo_quality import read_document_checked
     from documents.text import UnreadableDocument
     from treatments.extraction.parser import as_json, extract
 
@@ -123,7 +123,7 @@ def reading_run(*, reading_id: int) -> None:
         _set(reading_id, progress=min(90, 5 + int(85 * done / max(total, 1))))
 
     try:
-        document = read_document(content, reading.record_file.content_type, progress=progress)
+        document = read_document_checked(content, reading.record_file.content_type, progress=progress)
         result = as_json(extract(document), file=reading.record_file.original_name, engine=document.engine)
     except UnreadableDocument as unreadable:
         _set(
