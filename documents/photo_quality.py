@@ -56,6 +56,18 @@ PROBLEMS = {
 }
 
 
+def browser_settings() -> dict:
+    """The thresholds, for the same checks in the browser (static/js/photo_check.js)."""
+    return {
+        "size": MEASURED_SIZE,
+        "dark_below": DARK_BELOW,
+        "blurred_below": BLURRED_BELOW,
+        "page_at_least": PAGE_AT_LEAST,
+        "ink_share": list(INK_SHARE),
+        "paper_colour": PAPER_COLOUR,
+    }
+
+
 def assess(image: Image.Image) -> list[Problem]:
     """The problems of a photo of a page that would keep it from being read, most important first."""
     picture = measured(image)

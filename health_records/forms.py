@@ -1,3 +1,4 @@
+import json
 from datetime import date, timedelta
 
 from django import forms
@@ -6,12 +7,34 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from documents import photo_quality
 from documents.uploads import UploadRefused, check_upload, refusal_status, upload_deadline
 from health_records import selectors
 from health_records.models import HealthRecord, RecordKind
 from health_records.services import parse_tags, staged_upload_checked
 
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"
+
+
+class ChecksPhotos:
+    """A form whose photos of paper documents are checked on the phone before sending (too dark, blurred, no
+    page: static/js/photo_check.js, included by health_records/_photo_check.html). Photos of the body are not
+    pages: they are left alone."""
+
+    photo_checked_kinds = " ".join(
+        [
+            RecordKind.PRESCRIPTION,
+            RecordKind.LAB_RESULT,
+            RecordKind.MEDICAL_REPORT,
+            RecordKind.VACCINATION,
+            RecordKind.HOSPITAL_STAY,
+        ]
+    )
+    photo_problems = photo_quality.PROBLEMS
+
+    @property
+    def photo_check_settings(self) -> str:
+        return json.dumps(photo_quality.browser_settings())
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -145,7 +168,7 @@ class KeepsUploads:
         return cleaned_data
 
 
-class NewHealthRecordForm(KeepsUploads, HealthRecordForm):
+class NewHealthRecordForm(ChecksPhotos, KeepsUploads, HealthRecordForm):
     body_site = forms.CharField(
         label=_("Body site"),
         required=False,
@@ -179,7 +202,7 @@ class NewHealthRecordForm(KeepsUploads, HealthRecordForm):
         return " ".join(self.cleaned_data.get("body_site", "").split())
 
 
-class AddFilesForm(KeepsUploads, forms.Form):
+class AddFilesForm(ChecksPhotos, KeepsUploads, forms.Form):
     # Not required by itself: files kept from the previous send may be all there is.
     files = CheckedFilesField(label=_("Files"))
     kept = KeptUploadsField()
