@@ -6,12 +6,13 @@ import os
 import tempfile
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from django.utils import translation
 from PIL import Image
 
-from documents.photo_quality import PROBLEMS
+from documents.photo_quality import PROBLEMS, assess
 from health_records.models import HealthRecord
 from tests.browser.sign_in import log_in
 from tests.files import TEST_DATA, pdf_bytes
@@ -106,3 +107,21 @@ def test_a_pdf_or_a_photo_of_the_body_is_not_checked(page, alice, tmp_path):
     page.set_input_files("input[name=camera]", str(dark_photo(tmp_path)))
     page.wait_for_timeout(300)
     assert not page.locator("[data-photo-check-box]").is_visible()
+
+
+def test_the_phone_tells_a_blurred_photo_and_a_picture_without_a_page_as_the_server_does(page, alice, tmp_path):
+    photo = np.asarray(Image.open(GOOD_PHOTO).convert("RGB"))
+    blurred = tmp_path / "floue.jpg"
+    Image.fromarray(cv2.GaussianBlur(photo, (0, 0), 6)).save(blurred, "JPEG", quality=90)
+    face = TEST_DATA / "faces" / "biden_1.jpg"
+    log_in(page, "alice@example.org")
+    open_the_form(page, alice)
+
+    for path, problem in [(blurred, "blurred"), (face, "no_page")]:
+        assert [found.code for found in assess(Image.open(path))] == [problem]  # the server's word
+        page.set_input_files("input[name=camera]", str(path))
+        page.wait_for_function(
+            "name => document.querySelector('[data-photo-check-message]').textContent.includes(name)",
+            arg=message(problem),
+        )
+        assert page.locator("[data-photo-check-box]").is_visible()
