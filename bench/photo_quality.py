@@ -2,9 +2,10 @@
 
 Pages are generated (an fpdf2 prescription drawn with pypdfium2, photographed on a table as bench/labgen.py
 does), then spoiled in ways that keep a page from being read (very dark, strongly blurred, no page at all) and in
-ways that do not (dim and noisy, slightly soft, half in shadow, in strong perspective): the first must all be
-flagged with their problem, the second never. The real scans and photos of ../shared/data/prescriptions must all
-pass, and the face photos (pictures without any page) must be flagged "no page".
+ways that do not (dim and noisy, slightly soft, half in shadow, under a warm lamp, in strong perspective): the
+first must all be flagged with their problem, the second never. The real scans and photos of
+../shared/data/prescriptions must all pass; the face photos (pictures without any page) should be flagged "no page"
+(a person before a white wall is not always).
 
     .venv/bin/python bench/photo_quality.py [--count 20] [--seed 0] [--ocr]
 
@@ -178,6 +179,8 @@ def classes(count: int, seed: int):
         yield "dim and noisy (x0.45)", None, darker(photo, rng.uniform(0.4, 0.5), rng, noise=8)
         yield "slightly blurred (sigma 1-1.7)", None, blurred(photo, rng.uniform(1, 1.7))
         yield "shadow over half", None, shadowed(photo, rng)
+        warm = np.clip(photo.astype(np.float32) * np.array([0.85, 0.95, 1.0], np.float32), 0, 255)
+        yield "warm lamp or cream paper", None, warm.astype(np.uint8)
         slanted = photographed(page_picture(page_pdf(rng)), rng, slant=0.07, margin=0.12)
         yield "strong perspective", None, slanted
         yield "wooden table, no page", "no_page", table_texture(rng)
