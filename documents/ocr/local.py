@@ -4,18 +4,19 @@
 import functools
 import math
 import threading
+from dataclasses import replace
 
 import numpy as np
 from PIL import Image
 
-from documents.ocr.base import OcrEngine, TextBox, page_from_boxes
-from documents.text import PageText
+from documents.ocr.base import OcrEngine, TextBox, line_crop, normalized, page_from_boxes
+from documents.ocr.preparation import prepared
+from documents.text import Line, PageText
 
-# Past this, a page takes longer to read without reading better: a 200 dpi A4 scan is 2340 px long and
-# its smallest print is still about 20 px high at 1600.
-MAX_SIDE = 1600
 # The text detector works on a smaller copy still; 960 keeps the small print of a prescription.
 DETECTION_SIDE = 960
+# A doubtful line is read again from its crop enlarged this much.
+REREAD_SCALE = 2.0
 # RapidOCR turns a crop this much taller than wide a quarter anticlockwise before reading it.
 TALL_CROP_RATIO = 1.5
 # A page read upright averages above 0.9; read upside down, the few characters found average far less.
@@ -29,32 +30,57 @@ class RapidOcrEngine(OcrEngine):
     name = "rapidocr"
 
     def read_page(self, image: Image.Image) -> PageText:
-        image = _reduced(image.convert("RGB"))
+        page = prepared(image)
+        reading = self._read_upright(page.image)
+        return replace(reading, steps=page.steps, page_found=page.page_found)
+
+    def _read_upright(self, image: Image.Image) -> PageText:
         boxes = _read_boxes(image)
         if _is_sideways(boxes):
             # Lines read across a turned page come out in the wrong order and some misread: the page
             # is turned upright and read again, first the way its text seems to run.
             turns = (270, 90) if _looks_upright(boxes) else (90, 270)
         elif _looks_upright(boxes):
-            return page_from_boxes(boxes)
+            return replace(page_from_boxes(boxes), picture=image)
         else:
             # Upside down, text reads as gibberish rather than as text going the other way.
             turns = (180,)
         return _best_turned_reading(image, boxes, turns)
 
+    def reread(self, page: PageText, line: Line) -> list[Line]:
+        """The line read again from its crop made larger: once as one line by the recogniser alone, once
+        with the detector finding its words again; both may differ from the first reading."""
+        crop = line_crop(page.picture, line.corners, REREAD_SCALE)
+        if crop is None:
+            return []
+        readings = []
+        with _recognizer_lock:
+            recognised = _recognizer()(np.asarray(crop), use_det=False, use_cls=False, use_rec=True)
+        if recognised.txts:
+            readings.append(
+                Line(normalized(recognised.txts[0]), round(float(recognised.scores[0]), 4), line.corners, True)
+            )
+        detected = page_from_boxes(_read_boxes(crop))
+        if detected.lines:
+            text = " ".join(found.text for found in detected.lines)
+            confidence = min(found.confidence for found in detected.lines)
+            readings.append(Line(text, confidence, line.corners, True))
+        return [reading for reading in readings if reading.text]
+
 
 def _best_turned_reading(image: Image.Image, boxes: list[TextBox], clockwise_turns: tuple[int, ...]) -> PageText:
     """The reading with the most confident text among the page as it is and turned clockwise by each
     of the turns, stopping at the first that reads well."""
-    best_turn, best_boxes = 0, boxes
+    best_turn, best_boxes, best_picture = 0, boxes, image
     for turn in clockwise_turns:
-        boxes = _read_boxes(image.rotate(-turn, expand=True))
+        picture = image.rotate(-turn, expand=True)
+        boxes = _read_boxes(picture)
         if _score(boxes) > _score(best_boxes):
-            best_turn, best_boxes = turn, boxes
+            best_turn, best_boxes, best_picture = turn, boxes, picture
         if _looks_upright(boxes):
             break
     page = page_from_boxes(best_boxes)
-    return PageText(lines=page.lines, rotation=(page.rotation + best_turn) % 360)
+    return PageText(lines=page.lines, rotation=(page.rotation + best_turn) % 360, picture=best_picture)
 
 
 @functools.cache
@@ -75,7 +101,7 @@ def _recognizer():
 
 def _read_boxes(image: Image.Image) -> list[TextBox]:
     with _recognizer_lock:
-        result = _recognizer()(np.asarray(image))
+        result = _recognizer()(np.asarray(image), use_det=True, use_cls=False, use_rec=True)
     if result.boxes is None or result.txts is None:
         return []
     return [
@@ -91,14 +117,6 @@ def _reading_corners(corners) -> tuple:
     if math.dist(points[0], points[3]) >= TALL_CROP_RATIO * math.dist(points[0], points[1]):
         points = points[1:] + points[:1]
     return tuple(points)
-
-
-def _reduced(image: Image.Image) -> Image.Image:
-    if max(image.size) <= MAX_SIDE:
-        return image
-    reduced = image.copy()
-    reduced.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    return reduced
 
 
 def _is_sideways(boxes: list[TextBox]) -> bool:
