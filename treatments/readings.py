@@ -104,7 +104,7 @@ def reading_run(*, reading_id: int) -> None:
     once, only the first to finish writes its result)."""
     from documents.reading import read_document
     from documents.text import UnreadableDocument
-    from treatments.extraction.parser import as_json, extract
+    from treatments.extraction.rereading import proposal
 
     reading = PrescriptionReading.objects.select_related("record_file").filter(pk=reading_id).first()
     if reading is None or not reading.is_working:
@@ -124,7 +124,7 @@ def reading_run(*, reading_id: int) -> None:
 
     try:
         document = read_document(content, reading.record_file.content_type, progress=progress)
-        result = as_json(extract(document), file=reading.record_file.original_name, engine=document.engine)
+        result = proposal(document, file=reading.record_file.original_name)
     except UnreadableDocument as unreadable:
         _set(
             reading_id,
@@ -259,6 +259,7 @@ def proposal_lines(reading: PrescriptionReading) -> list[dict]:
                 "instructions": medication.get("instructions", ""),
                 "confidence": medication.get("confidence", 0),
                 "source_line": medication.get("source_line", ""),
+                "hard_lines": medication.get("hard_lines", []),
             }
         )
     return lines

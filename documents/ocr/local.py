@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 from PIL import Image
 
-from documents.ocr.base import OcrEngine, TextBox, line_crop, normalized, page_from_boxes
+from documents.ocr.base import OcrEngine, TextBox, line_crop, page_from_boxes
 from documents.ocr.preparation import prepared
 from documents.text import Line, PageText
 
@@ -17,6 +17,7 @@ from documents.text import Line, PageText
 DETECTION_SIDE = 960
 # A doubtful line is read again from its crop enlarged this much.
 REREAD_SCALE = 2.0
+REREAD_DETECTION_SIDE = 3200
 # RapidOCR turns a crop this much taller than wide a quarter anticlockwise before reading it.
 TALL_CROP_RATIO = 1.5
 # A page read upright averages above 0.9; read upside down, the few characters found average far less.
@@ -48,24 +49,16 @@ class RapidOcrEngine(OcrEngine):
         return _best_turned_reading(image, boxes, turns)
 
     def reread(self, page: PageText, line: Line) -> list[Line]:
-        """The line read again from its crop made larger: once as one line by the recogniser alone, once
-        with the detector finding its words again; both may differ from the first reading."""
+        """The line read again from its crop made larger, by a detector set to keep the line at that size
+        and to take in fainter print: its words are found and read afresh."""
         crop = line_crop(page.picture, line.corners, REREAD_SCALE)
         if crop is None:
             return []
-        readings = []
-        with _recognizer_lock:
-            recognised = _recognizer()(np.asarray(crop), use_det=False, use_cls=False, use_rec=True)
-        if recognised.txts:
-            readings.append(
-                Line(normalized(recognised.txts[0]), round(float(recognised.scores[0]), 4), line.corners, True)
-            )
-        detected = page_from_boxes(_read_boxes(crop))
-        if detected.lines:
-            text = " ".join(found.text for found in detected.lines)
-            confidence = min(found.confidence for found in detected.lines)
-            readings.append(Line(text, confidence, line.corners, True))
-        return [reading for reading in readings if reading.text]
+        found = page_from_boxes(_read_boxes(crop, _line_recognizer)).lines
+        if not found:
+            return []
+        text = " ".join(part.text for part in found)
+        return [Line(text, min(part.confidence for part in found), line.corners, reread=True)]
 
 
 def _best_turned_reading(image: Image.Image, boxes: list[TextBox], clockwise_turns: tuple[int, ...]) -> PageText:
@@ -99,9 +92,27 @@ def _recognizer():
     )
 
 
-def _read_boxes(image: Image.Image) -> list[TextBox]:
+@functools.cache
+def _line_recognizer():
+    from rapidocr import RapidOCR
+
+    return RapidOCR(
+        params={
+            "Global.log_level": "error",
+            "Global.use_cls": False,
+            "Det.limit_type": "max",
+            # A line's crop is long and thin: it is read at its own size, never reduced.
+            "Det.limit_side_len": REREAD_DETECTION_SIDE,
+            # Fainter and thinner print than on the whole page is taken as text.
+            "Det.box_thresh": 0.4,
+            "Det.unclip_ratio": 1.8,
+        }
+    )
+
+
+def _read_boxes(image: Image.Image, recognizer=_recognizer) -> list[TextBox]:
     with _recognizer_lock:
-        result = _recognizer()(np.asarray(image), use_det=True, use_cls=False, use_rec=True)
+        result = recognizer()(np.asarray(image), use_det=True, use_cls=False, use_rec=True)
     if result.boxes is None or result.txts is None:
         return []
     return [

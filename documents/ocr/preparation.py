@@ -24,6 +24,10 @@ MAX_PAGE_SHARE = 0.93
 # How far the sheet's outline may stray from its four corners (curled paper, a shadow across an edge),
 # as a share of the quadrilateral's area.
 MAX_OUTLINE_GAP = 0.12
+# Where no edges are seen, a picture this much paper is a page filling it (a scan, a close photo).
+FILLING_PAPER_SHARE = 0.75
+# Paper is nearly grey: at most this saturation (the spread of its colours over the brightest).
+PAPER_SATURATION = 0.35
 # A sheet's outline follows a change of light (at least this many levels of 255 within a few pixels)
 # along at least this share of its sides.
 EDGE_CONTRAST = 12
@@ -67,17 +71,19 @@ def prepared(image: Image.Image) -> PreparedPage:
     corners, paper_share = _sheet_corners(colour)
     if corners is not None:
         colour = _flattened_sheet(colour, corners)
-        steps.append(Step("page", {"corners": corners.round(3).tolist(), "share": round(paper_share, 2)}, _ms(started)))
-    else:
-        steps.append(Step("page", {"corners": None, "share": round(paper_share, 2)}, _ms(started)))
-    page_found = corners is not None or paper_share >= MAX_PAGE_SHARE * 0.8
+    page_found = corners is not None or paper_share >= FILLING_PAPER_SHARE
+    found = {"corners": None if corners is None else corners.round(3).tolist(), "share": round(paper_share, 2)}
+    steps.append(Step("page", found, _ms(started)))
+    if not page_found:
+        # No paper: evening the light of a scene would make print of its textures. It is read as it is.
+        return PreparedPage(image=Image.fromarray(_reduced(colour)), steps=steps, page_found=False)
     gray = _reduced(cv2.cvtColor(colour, cv2.COLOR_RGB2GRAY))
 
     started = time.perf_counter()
     noise = _noise_level(gray)
     if noise >= NOISY:
         gray = cv2.fastNlMeansDenoising(gray, None, h=min(noise * 1.2, 30), templateWindowSize=7, searchWindowSize=15)
-    steps.append(Step("denoise", {"noise": round(noise, 1)}, _ms(started)))
+    steps.append(Step("denoise", {"noise": round(noise, 1), "smoothed": noise >= NOISY}, _ms(started)))
 
     started = time.perf_counter()
     gray = _even_light(gray)
@@ -114,7 +120,7 @@ def _sheet_corners(colour: np.ndarray) -> tuple[np.ndarray | None, float]:
     # The darkest of the three colours: paper is light in all three, a coloured table is not.
     whiteness = cv2.GaussianBlur(small.min(axis=2), (5, 5), 0)
     candidates = [*_outlines_from_brightness(whiteness), *_outlines_from_edges(whiteness)]
-    paper_share = _paper_share(whiteness)
+    paper_share = _paper_share(small, whiteness)
     # How much the light changes within a few pixels: along a sheet's edge, it does all the way.
     window = np.ones((7, 7), np.uint8)
     contrast = cv2.morphologyEx(whiteness, cv2.MORPH_GRADIENT, window)
@@ -215,9 +221,13 @@ def _is_plausible_sheet(quad: np.ndarray) -> bool:
     return True
 
 
-def _paper_share(whiteness: np.ndarray) -> float:
-    """The share of the picture that is light in all three colours, as paper is however lit."""
-    return float(np.mean(whiteness >= max(float(np.percentile(whiteness, 95)) * 0.6, 40)))
+def _paper_share(small: np.ndarray, whiteness: np.ndarray) -> float:
+    """The share of the picture that is light in all three colours and nearly grey, as paper is however
+    lit (a warm bulb tints it, but less than a brown table or a cat)."""
+    light = whiteness >= max(float(np.percentile(whiteness, 95)) * 0.6, 40)
+    brightest = small.max(axis=2).astype(np.float32)
+    saturation = (brightest - small.min(axis=2)) / np.maximum(brightest, 1)
+    return float(np.mean(light & (saturation < PAPER_SATURATION)))
 
 
 def _ordered(points: np.ndarray) -> np.ndarray:
