@@ -7,13 +7,14 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from access import policy
 from access.policy import Action
 from health_records.models import HealthRecord, RecordKind
 from relyfe import outbox
-from treatments import safety_checks, services
+from treatments import safety_checks, selectors, services
 from treatments.models import Moment, PrescriptionReading
 from treatments.safety import Candidate, SafetyWarning, check_for_patient
 from treatments.tasks import read_prescription as read_prescription_task
@@ -59,6 +60,7 @@ def reading_restart(*, actor, reading: PrescriptionReading) -> PrescriptionReadi
         progress=0,
         error="",
         result={},
+        eprescription_id="",
         queued_at=timezone.now(),
         attempts=0,
         started_at=None,
@@ -102,6 +104,7 @@ def _not_read_in_time(reading_id: int) -> None:
 def reading_run(*, reading_id: int) -> None:
     """The worker's part: safe to run twice (a finished reading is left as it is, and of two runs at
     once, only the first to finish writes its result)."""
+    from documents.eprescription import identifier_in
     from documents.reading import read_document
     from documents.text import UnreadableDocument
     from treatments.extraction.parser import as_json, extract
@@ -125,6 +128,7 @@ def reading_run(*, reading_id: int) -> None:
     try:
         document = read_document(content, reading.record_file.content_type, progress=progress)
         result = as_json(extract(document), file=reading.record_file.original_name, engine=document.engine)
+        eprescription_id = identifier_in(content, reading.record_file.content_type) or ""
     except UnreadableDocument as unreadable:
         _set(
             reading_id,
@@ -148,9 +152,30 @@ def reading_run(*, reading_id: int) -> None:
         status=PrescriptionReading.Status.READY,
         progress=100,
         result=result,
+        eprescription_id=eprescription_id,
         engine=document.engine,
         finished_at=timezone.now(),
     )
+
+
+class EprescriptionConfirmed(ValidationError):
+    """The e-prescription (the same identifier in its QR code) is already a treatment of the patient's, from
+    another upload: confirming it again would double every reminder. The treatment is named, and its public id
+    goes into the API's error body as `treatment`, only when the actor may see it."""
+
+    code = "eprescription_confirmed"
+
+    def __init__(self, treatment, *, shown: bool):
+        self.treatment = treatment if shown else None
+        self.extra = {"treatment": str(treatment.public_id)} if shown else {}
+        if shown:
+            sentence = _(
+                "This e-prescription was already confirmed on %(date)s as the treatment “%(title)s”: it is not "
+                "created twice. Open that treatment to change it."
+            ) % {"date": date_format(timezone.localtime(treatment.created_at), "j F Y"), "title": treatment.title}
+        else:
+            sentence = _("This e-prescription is already a treatment in this patient's file: it is not created twice.")
+        super().__init__(sentence, code=self.code)
 
 
 MEDICATION_VALUES = [
@@ -189,6 +214,11 @@ def reading_confirm(
     if not medications:
         raise ValidationError(_("Keep or add at least one medication."), code="empty")
     access = policy.require(actor, Action.CREATE, record.patient, record=record)
+    earlier = selectors.eprescription_treatment(reading)
+    if earlier is not None:
+        raise EprescriptionConfirmed(
+            earlier, shown=bool(policy.decide(actor, Action.VIEW, record.patient, treatment=earlier))
+        )
     blocking = [
         warning
         for warnings in proposal_warnings(record.patient, medications).values()
@@ -205,6 +235,7 @@ def reading_confirm(
         start_date=start_date,
         prescription=record,
         prescriber_name=prescriber_name,
+        eprescription_id=reading.eprescription_id,
         request=request,
     )
     for values in medications:
