@@ -46,8 +46,10 @@ def identifier_in(content: bytes, content_type: str) -> str | None:
             image = decoded_image(content, PILLOW_FORMATS[content_type])
         except UploadRefused:
             return None
-        image.thumbnail((MAX_SIDE_PX, MAX_SIDE_PX))
-        return _identifier_in_picture(numpy.asarray(image.convert("L")))
+        # Grey first, and reduced in two steps: a third of the work of resampling a 12-megapixel colour photo.
+        grey = image.convert("L")
+        grey.thumbnail((MAX_SIDE_PX, MAX_SIDE_PX), reducing_gap=2.0)
+        return _identifier_in_picture(numpy.asarray(grey))
     return None
 
 

@@ -17,7 +17,7 @@ The mapping, which the import reads back (keep the two in step):
   "record-body-site", "record-archived-at" (valueString / valueDateTime);
 - MedicationRequest per medication: intent "order", status (active, on-hold, completed, stopped),
   a second identifier (system ".../eprescription", value the identifier of its QR code) when the treatment
-  comes from an e-prescription (the import does not read it back yet), groupIdentifier (system
+  comes from an e-prescription (the import keeps it when it has an identifier's form), groupIdentifier (system
   ".../treatment"), medicationCodeableConcept {text, coding CIS}, authoredOn,
   requester (display), dosageInstruction: text, timing.repeat {when MORN/NOON/EVE/NIGHT, timeOfDay,
   dayOfWeek, boundsPeriod}, asNeededBoolean, doseAndRate.doseQuantity. boundsPeriod is always given (a

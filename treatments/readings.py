@@ -104,7 +104,6 @@ def _not_read_in_time(reading_id: int) -> None:
 def reading_run(*, reading_id: int) -> None:
     """The worker's part: safe to run twice (a finished reading is left as it is, and of two runs at
     once, only the first to finish writes its result)."""
-    from documents.eprescription import identifier_in
     from documents.reading import read_document
     from documents.text import UnreadableDocument
     from treatments.extraction.parser import as_json, extract
@@ -128,7 +127,6 @@ def reading_run(*, reading_id: int) -> None:
     try:
         document = read_document(content, reading.record_file.content_type, progress=progress)
         result = as_json(extract(document), file=reading.record_file.original_name, engine=document.engine)
-        eprescription_id = identifier_in(content, reading.record_file.content_type) or ""
     except UnreadableDocument as unreadable:
         _set(
             reading_id,
@@ -147,6 +145,7 @@ def reading_run(*, reading_id: int) -> None:
             error=_("ReLyfe could not read this document. Add the medications by hand, or try another photo."),
         )
         return
+    eprescription_id = _eprescription_id(reading_id, content, reading.record_file.content_type)
     _set(
         reading_id,
         status=PrescriptionReading.Status.READY,
@@ -176,6 +175,18 @@ class EprescriptionConfirmed(ValidationError):
         else:
             sentence = _("This e-prescription is already a treatment in this patient's file: it is not created twice.")
         super().__init__(sentence, code=self.code)
+
+
+def _eprescription_id(reading_id: int, content: bytes, content_type: str) -> str:
+    """The identifier of the prescription's QR code, or "". Looking for it never costs the reading its
+    medications: on an error the reading goes on without it (and the log has the id only, never the code)."""
+    from documents.eprescription import identifier_in
+
+    try:
+        return identifier_in(content, content_type) or ""
+    except Exception:
+        logger.exception("Reading %s: the e-prescription code could not be looked for", reading_id)
+        return ""
 
 
 MEDICATION_VALUES = [

@@ -226,3 +226,19 @@ def test_a_professional_who_may_not_see_the_earlier_treatment_is_told_without_a_
     )
     assert str(treatment.public_id) not in response.content.decode()
     assert Treatment.objects.count() == 1
+
+
+def test_a_failure_while_looking_for_the_code_does_not_cost_the_reading_its_medications(
+    alice, django_capture_on_commit_callbacks, monkeypatch
+):
+    from documents import eprescription
+
+    def broken(content, content_type):
+        raise RuntimeError("decoder crashed")
+
+    monkeypatch.setattr(eprescription, "identifier_in", broken)
+
+    reading = upload_prescription(alice, prescription_pdf(), django_capture_on_commit_callbacks)
+
+    assert reading.status == "ready" and reading.result["medications"]
+    assert reading.eprescription_id == ""
