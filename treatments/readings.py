@@ -218,6 +218,13 @@ def reading_confirm(
     """Creates the treatment from what the person reviewed (their corrections, removals and additions).
     The medications are checked for safety together first: a professional confirms the blocking warnings
     of any of them with `safety_reason` (one reason for all), or nothing is created."""
+    if reading.eprescription_id:
+        # The copies of one e-prescription are confirmed one at a time (locked in one order, before the reading
+        # itself): the second to come waits, then finds the first's treatment and is refused.
+        copies = PrescriptionReading.objects.filter(
+            record__patient=reading.record.patient_id, eprescription_id=reading.eprescription_id
+        )
+        list(copies.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
     reading = PrescriptionReading.objects.select_for_update().get(pk=reading.pk)
     record = reading.record
     if reading.status != PrescriptionReading.Status.READY:
