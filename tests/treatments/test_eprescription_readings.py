@@ -242,3 +242,31 @@ def test_a_failure_while_looking_for_the_code_does_not_cost_the_reading_its_medi
 
     assert reading.status == "ready" and reading.result["medications"]
     assert reading.eprescription_id == ""
+
+
+def test_the_pages_of_one_upload_that_each_carry_the_code_are_not_copies_of_one_another(
+    alice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        record = records.health_record_create(
+            actor=alice,
+            patient=alice,
+            kind="prescription",
+            title="Ordonnance en deux pages",
+            clinical_date="2026-09-01",
+            uploads=[
+                check_upload(SimpleUploadedFile("page1.pdf", prescription_pdf())),
+                check_upload(SimpleUploadedFile("page2.pdf", prescription_pdf())),
+            ],
+        )
+    pages = list(PrescriptionReading.objects.filter(record=record).order_by("pk"))
+    for page in pages:
+        read_prescription(page.pk)
+        page.refresh_from_db()
+        assert page.eprescription_id == IDENTIFIER
+    client = signed_in(alice)
+
+    assert "same prescription" not in review(client, pages[1]).content.decode()
+    assert confirm(client, pages[0]).status_code == 302
+    assert confirm(client, pages[1]).status_code == 302
+    assert Treatment.objects.filter(prescription=record).count() == 2
