@@ -2,6 +2,7 @@
 parser: lines of text in reading order, each with how sure the reader is of it."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -9,6 +10,11 @@ class Line:
     text: str
     # 1.0 for a PDF's text layer; the OCR engine's own score otherwise.
     confidence: float = 1.0
+    # Where an OCR engine read the line on its page's picture (PageText.picture): the corners as the
+    # text is read (start and end of the top edge, end and start of the bottom edge), in pixels.
+    corners: tuple | None = field(default=None, compare=False)
+    # Read a second time, from a larger crop, because the first reading was doubtful.
+    reread: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -16,6 +22,12 @@ class PageText:
     lines: list[Line]
     # How far the page was turned (0, 90, 180 or 270 degrees clockwise) to be read upright.
     rotation: int = 0
+    # How a picture was made ready for OCR (documents.ocr.preparation.Step), for the debug view.
+    steps: list = field(default_factory=list)
+    # False when a photo showed no sheet of paper.
+    page_found: bool = True
+    # The picture the OCR engine read, which the lines' corners refer to; None for a PDF's text layer.
+    picture: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

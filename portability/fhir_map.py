@@ -16,7 +16,9 @@ The mapping, which the import reads back (keep the two in step):
   description, body site and archive date are extensions ".../StructureDefinition/record-description",
   "record-body-site", "record-archived-at" (valueString / valueDateTime);
 - MedicationRequest per medication: intent "order", status (active, on-hold, completed, stopped),
-  groupIdentifier (system ".../treatment"), medicationCodeableConcept {text, coding CIS}, authoredOn,
+  a second identifier (system ".../eprescription", value the identifier of its QR code) when the treatment
+  comes from an e-prescription (the import keeps it when it has an identifier's form), groupIdentifier (system
+  ".../treatment"), medicationCodeableConcept {text, coding CIS}, authoredOn,
   requester (display), dosageInstruction: text, timing.repeat {when MORN/NOON/EVE/NIGHT, timeOfDay,
   dayOfWeek, boundsPeriod}, asNeededBoolean, doseAndRate.doseQuantity. boundsPeriod is always given (a
   medication has a start date); boundsDuration is never written but the import may meet it elsewhere;
@@ -330,6 +332,9 @@ def medication_request(medication: Medication, treatment: Treatment, patient, to
         "note": [{"text": treatment.title}],
         "dosageInstruction": [dosage(medication)],
     }
+    if treatment.eprescription_id:
+        # The prescription's own identifier, as its QR code gives it: not a public id of ReLyfe's.
+        resource["identifier"].append({"system": f"{SYSTEM}/eprescription", "value": treatment.eprescription_id})
     if treatment.prescriber_display:
         resource["requester"] = {"display": treatment.prescriber_display}
     if treatment.prescription is not None:

@@ -27,12 +27,14 @@ from django.utils.translation import gettext as _
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError as PydanticValidationError
 
+from documents.eprescription import as_identifier
 from health_records.models import RecordKind
 
 RECORD_KIND_SYSTEM = "https://relyfe.fr/fhir/record-kind"
 CIS_SYSTEM = "https://smt.esante.gouv.fr/terminologie-cis"
 LOINC_SYSTEM = "http://loinc.org"
 TREATMENT_GROUP_SUFFIX = "/treatment"
+EPRESCRIPTION_SUFFIX = "/eprescription"
 BUNDLE_TYPES = {"collection", "document", "searchset", "transaction", "batch", "transaction-response"}
 IMPORTED_TYPES = {"DocumentReference", "MedicationRequest", "MedicationStatement", "AllergyIntolerance", "Medication"}
 BUNDLE_NAME_IN_ZIP = "bundle.json"
@@ -552,6 +554,7 @@ def _read_medications(requests, statements, medications: dict, reading: Reading)
                 "key": f"t{index}",
                 "title": (treatment.get("title") or lines[0]["name"])[:200],
                 "prescriber_name": (treatment.get("prescriber_name") or "")[:200],
+                "eprescription_id": treatment.get("eprescription_id", ""),
                 "start_date": min(starts),
                 "end_date": max(ends) if all(ends) else None,
                 "medications": lines,
@@ -563,9 +566,17 @@ def _new_treatment(request) -> dict:
     reasons = [_concept_text(reason) for reason in request.reasonCode or []]
     notes = [note.text for note in request.note or [] if note.text]
     prescriber = request.requester.display if request.requester is not None else ""
+    # Our export's e-prescription identifier, held to what a QR code's would be: it stops the same prescription
+    # from being confirmed twice, so nothing else is taken for one.
+    eprescriptions = [
+        as_identifier(each.value or "")
+        for each in request.identifier or []
+        if (each.system or "").endswith(EPRESCRIPTION_SUFFIX)
+    ]
     return {
         "title": next((reason for reason in reasons if reason), "") or (notes[0] if notes else ""),
         "prescriber_name": prescriber or "",
+        "eprescription_id": next((each for each in eprescriptions if each), ""),
         "medications": [],
     }
 

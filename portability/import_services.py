@@ -286,6 +286,7 @@ def _treatment_create(actor, treatment: dict, request) -> int:
         start_date=min(starts),
         end_date=max(ends) if all(ends) else None,  # type: ignore[type-var]
         prescriber_name=treatment.get("prescriber_name", ""),
+        eprescription_id=treatment.get("eprescription_id", ""),
         request=request,
     )
     for line, start, end in zip(lines, starts, ends, strict=True):

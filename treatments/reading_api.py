@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,16 +17,66 @@ from treatments.reading_views import _reading_for
 from treatments.serializers import SafetyConfirmationSerializer
 
 
+class SameEprescriptionSerializer(serializers.Serializer):
+    confirmed = serializers.BooleanField(
+        help_text="True: a treatment was made from this copy (confirming again is refused with 400 "
+        '"eprescription_confirmed"). False: another upload\'s reading, not confirmed.'
+    )
+    date = serializers.DateTimeField(
+        allow_null=True, help_text="When the copy was recorded; null when the viewer may not see it."
+    )
+    treatment = serializers.UUIDField(
+        source="treatment.public_id", allow_null=True, help_text="Given only when the viewer may see it."
+    )
+    record = serializers.UUIDField(
+        source="record.public_id", allow_null=True, help_text="Given only when the viewer may see it."
+    )
+
+
 class ReadingSerializer(serializers.ModelSerializer):
     record = serializers.UUIDField(source="record.public_id", read_only=True)
     file = serializers.UUIDField(source="record_file.public_id", read_only=True)
     treatment = serializers.UUIDField(source="treatment.public_id", read_only=True, allow_null=True)
     proposal = serializers.JSONField(source="result", read_only=True)
+    eprescription_id = serializers.CharField(
+        read_only=True, help_text="The e-prescription's identifier, read from its QR code; empty when it has none."
+    )
+    same_eprescription = serializers.SerializerMethodField(
+        help_text="Other copies of the same e-prescription (the same identifier) in the patient's file."
+    )
 
     class Meta:
         model = PrescriptionReading
-        fields = ["public_id", "record", "file", "status", "progress", "engine", "error", "proposal", "treatment"]
+        fields = [
+            "public_id",
+            "record",
+            "file",
+            "status",
+            "progress",
+            "engine",
+            "error",
+            "proposal",
+            "eprescription_id",
+            "same_eprescription",
+            "treatment",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(SameEprescriptionSerializer(many=True))
+    def get_same_eprescription(self, reading) -> list[dict]:
+        copies = selectors.same_eprescription(user=self.context["request"].user, reading=reading)
+        return SameEprescriptionSerializer(
+            [
+                {
+                    "confirmed": copy.confirmed,
+                    "date": copy.date if copy.treatment or copy.record else None,
+                    "treatment": copy.treatment,
+                    "record": copy.record,
+                }
+                for copy in copies
+            ],
+            many=True,
+        ).data
 
 
 class ConfirmedMedicationSerializer(serializers.Serializer):
@@ -68,7 +118,9 @@ class RecordReadingsView(APIView):
             raise serializers.ValidationError(
                 {"record": _("Only the PDF, JPEG, PNG or WebP files of a prescription can be read.")}
             )
-        return Response(ReadingSerializer(started, many=True).data, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            ReadingSerializer(started, many=True, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
+        )
 
 
 class ReadingView(APIView):
@@ -76,13 +128,20 @@ class ReadingView(APIView):
 
     @extend_schema(responses=ReadingSerializer)
     def get(self, request, reading_id):
-        return Response(ReadingSerializer(_reading_for(request.user, reading_id, Action.VIEW)).data)
+        reading = _reading_for(request.user, reading_id, Action.VIEW)
+        return Response(ReadingSerializer(reading, context={"request": request}).data)
 
 
 class ReadingConfirmView(APIView):
     """Creates the treatment from the medications as the person corrected them."""
 
-    @extend_schema(request=ConfirmSerializer, responses={201: ReadingSerializer})
+    @extend_schema(
+        request=ConfirmSerializer,
+        responses={201: ReadingSerializer},
+        description='400 "eprescription_confirmed" when the same e-prescription (the identifier of its QR code) '
+        "is already a treatment of the patient's from another upload; the body's `treatment` names it when the "
+        "caller may see it.",
+    )
     def post(self, request, reading_id):
         reading = _reading_for(request.user, reading_id, Action.CREATE)
         serializer = ConfirmSerializer(data=request.data)
@@ -101,7 +160,7 @@ class ReadingConfirmView(APIView):
             request=request,
         )
         reading.refresh_from_db()
-        return Response(ReadingSerializer(reading).data, status=status.HTTP_201_CREATED)
+        return Response(ReadingSerializer(reading, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 def _as_medication(line: dict) -> dict:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from access import policy
 from access.policy import Action
 from documents import photo_quality
-from treatments import readings
+from treatments import readings, selectors
 from treatments.forms import SafetyConfirmationForm
 from treatments.models import UPCOMING, PrescriptionReading, TreatmentStatus, patient_today
 from treatments.safety_checks import ShownWarning, acts_for_patient
@@ -145,6 +145,7 @@ def reading_review(request, reading_id):
         "photo_problems": photo_quality.problems_in(result.get("warnings")),
         "for_professional": not acts_for_patient(access),
         "safety_form": SafetyConfirmationForm(request.POST or None) if needs_confirmation else None,
+        "same_eprescription": selectors.same_eprescription(user=request.user, reading=reading),
         **_dates_in_the_past(result, proposal, today),
     }
     return render(request, "treatments/reading_review.html", context)

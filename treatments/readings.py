@@ -7,13 +7,14 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from access import policy
 from access.policy import Action
 from health_records.models import HealthRecord, RecordKind
 from relyfe import outbox
-from treatments import safety_checks, services
+from treatments import safety_checks, selectors, services
 from treatments.models import Moment, PrescriptionReading
 from treatments.safety import Candidate, SafetyWarning, check_for_patient
 from treatments.tasks import read_prescription as read_prescription_task
@@ -59,6 +60,7 @@ def reading_restart(*, actor, reading: PrescriptionReading) -> PrescriptionReadi
         progress=0,
         error="",
         result={},
+        eprescription_id="",
         queued_at=timezone.now(),
         attempts=0,
         started_at=None,
@@ -104,7 +106,7 @@ def reading_run(*, reading_id: int) -> None:
     once, only the first to finish writes its result)."""
     from documents.photo_quality import read_document_checked
     from documents.text import UnreadableDocument
-    from treatments.extraction.parser import as_json, extract
+    from treatments.extraction.rereading import proposal
 
     reading = PrescriptionReading.objects.select_related("record_file").filter(pk=reading_id).first()
     if reading is None or not reading.is_working:
@@ -124,7 +126,7 @@ def reading_run(*, reading_id: int) -> None:
 
     try:
         document = read_document_checked(content, reading.record_file.content_type, progress=progress)
-        result = as_json(extract(document), file=reading.record_file.original_name, engine=document.engine)
+        result = proposal(document, file=reading.record_file.original_name)
     except UnreadableDocument as unreadable:
         _set(
             reading_id,
@@ -143,14 +145,48 @@ def reading_run(*, reading_id: int) -> None:
             error=_("ReLyfe could not read this document. Add the medications by hand, or try another photo."),
         )
         return
+    eprescription_id = _eprescription_id(reading_id, content, reading.record_file.content_type)
     _set(
         reading_id,
         status=PrescriptionReading.Status.READY,
         progress=100,
         result=result,
+        eprescription_id=eprescription_id,
         engine=document.engine,
         finished_at=timezone.now(),
     )
+
+
+class EprescriptionConfirmed(ValidationError):
+    """The e-prescription (the same identifier in its QR code) is already a treatment of the patient's, from
+    another upload: confirming it again would double every reminder. The treatment is named, and its public id
+    goes into the API's error body as `treatment`, only when the actor may see it."""
+
+    code = "eprescription_confirmed"
+
+    def __init__(self, treatment, *, shown: bool):
+        self.treatment = treatment if shown else None
+        self.extra = {"treatment": str(treatment.public_id)} if shown else {}
+        if shown:
+            sentence = _(
+                "This e-prescription was already confirmed on %(date)s as the treatment “%(title)s”: it is not "
+                "created twice. Open that treatment to change it."
+            ) % {"date": date_format(timezone.localtime(treatment.created_at), "j F Y"), "title": treatment.title}
+        else:
+            sentence = _("This e-prescription is already a treatment in this patient's file: it is not created twice.")
+        super().__init__(sentence, code=self.code)
+
+
+def _eprescription_id(reading_id: int, content: bytes, content_type: str) -> str:
+    """The identifier of the prescription's QR code, or "". Looking for it never costs the reading its
+    medications: on an error the reading goes on without it (and the log has the id only, never the code)."""
+    from documents.eprescription import identifier_in
+
+    try:
+        return identifier_in(content, content_type) or ""
+    except Exception:
+        logger.exception("Reading %s: the e-prescription code could not be looked for", reading_id)
+        return ""
 
 
 MEDICATION_VALUES = [
@@ -182,6 +218,13 @@ def reading_confirm(
     """Creates the treatment from what the person reviewed (their corrections, removals and additions).
     The medications are checked for safety together first: a professional confirms the blocking warnings
     of any of them with `safety_reason` (one reason for all), or nothing is created."""
+    if reading.eprescription_id:
+        # The copies of one e-prescription are confirmed one at a time (locked in one order, before the reading
+        # itself): the second to come waits, then finds the first's treatment and is refused.
+        copies = PrescriptionReading.objects.filter(
+            record__patient=reading.record.patient_id, eprescription_id=reading.eprescription_id
+        )
+        list(copies.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
     reading = PrescriptionReading.objects.select_for_update().get(pk=reading.pk)
     record = reading.record
     if reading.status != PrescriptionReading.Status.READY:
@@ -189,6 +232,11 @@ def reading_confirm(
     if not medications:
         raise ValidationError(_("Keep or add at least one medication."), code="empty")
     access = policy.require(actor, Action.CREATE, record.patient, record=record)
+    earlier = selectors.eprescription_treatment(reading)
+    if earlier is not None:
+        raise EprescriptionConfirmed(
+            earlier, shown=bool(policy.decide(actor, Action.VIEW, record.patient, treatment=earlier))
+        )
     blocking = [
         warning
         for warnings in proposal_warnings(record.patient, medications).values()
@@ -205,6 +253,7 @@ def reading_confirm(
         start_date=start_date,
         prescription=record,
         prescriber_name=prescriber_name,
+        eprescription_id=reading.eprescription_id,
         request=request,
     )
     for values in medications:
@@ -259,6 +308,7 @@ def proposal_lines(reading: PrescriptionReading) -> list[dict]:
                 "instructions": medication.get("instructions", ""),
                 "confidence": medication.get("confidence", 0),
                 "source_line": medication.get("source_line", ""),
+                "hard_lines": medication.get("hard_lines", []),
             }
         )
     return lines

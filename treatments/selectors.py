@@ -2,6 +2,7 @@
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
@@ -14,6 +15,7 @@ from access.policy import Action
 from audit import services as audit
 from audit.models import Action as AuditAction
 from audit.models import ObjectType
+from health_records.models import HealthRecord
 from health_records.selectors import patient_get_for_user
 from treatments import schedule
 from treatments.charts import adherence_bars
@@ -23,6 +25,7 @@ from treatments.models import (
     Intake,
     Medication,
     Moment,
+    PrescriptionReading,
     ReminderDispatch,
     ReminderSettings,
     Treatment,
@@ -382,3 +385,67 @@ def people_i_help(*, user, request=None) -> list[dict]:
             }
         people.append(person)
     return people
+
+
+# --- The same e-prescription sent twice -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SameEprescription:
+    """Another copy of a reading's e-prescription in the patient's file: the treatment confirmed from it, or
+    the reading of another upload not confirmed yet. `treatment` and `record` are given only when the viewer
+    may see them (the policy's answer); `date` is when the copy was recorded or sent."""
+
+    confirmed: bool
+    date: datetime.datetime
+    treatment: Treatment | None = None
+    record: HealthRecord | None = None
+
+
+def eprescription_treatment(reading: PrescriptionReading) -> Treatment | None:
+    """The patient's treatment already made from the same e-prescription (its identifier read from the QR code)
+    sent in another record, or None. The files of one record are the pages of one upload, which may each carry
+    the code: they are not copies of one another."""
+    if not reading.eprescription_id:
+        return None
+    return (
+        Treatment.objects.filter(patient=reading.record.patient_id, eprescription_id=reading.eprescription_id)
+        .exclude(prescription=reading.record_id)
+        .order_by("created_at", "pk")
+        .first()
+    )
+
+
+def same_eprescription(*, user, reading: PrescriptionReading) -> list[SameEprescription]:
+    """The other copies of the reading's e-prescription in the patient's file (earliest first): its treatments,
+    and the readings of other uploads not confirmed yet, each linked only when `user` may see it."""
+    if not reading.eprescription_id:
+        return []
+    patient = reading.record.patient
+    treatments = (
+        Treatment.objects.filter(patient=patient, eprescription_id=reading.eprescription_id)
+        .exclude(prescription=reading.record_id)
+        .select_related("patient", "prescription")
+    )
+    readings = (
+        PrescriptionReading.objects.filter(record__patient=patient, eprescription_id=reading.eprescription_id)
+        .exclude(record=reading.record_id)
+        .exclude(status=PrescriptionReading.Status.CONFIRMED)
+        .select_related("record")
+    )
+    copies = [
+        SameEprescription(
+            confirmed=True,
+            date=treatment.created_at,
+            treatment=treatment if policy.decide(user, Action.VIEW, patient, treatment=treatment) else None,
+        )
+        for treatment in treatments
+    ] + [
+        SameEprescription(
+            confirmed=False,
+            date=other.created_at,
+            record=other.record if policy.decide(user, Action.VIEW, patient, record=other.record) else None,
+        )
+        for other in readings
+    ]
+    return sorted(copies, key=lambda copy: copy.date)

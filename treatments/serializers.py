@@ -187,12 +187,14 @@ class TreatmentSerializer(serializers.ModelSerializer):
             "prescriber_name",
             "prescriber_display",
             "prescription",
+            "eprescription_id",
             "medications",
             "created_by",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["public_id", "status", "created_at", "updated_at"]
+        # The e-prescription's identifier is read from its QR code, never typed.
+        read_only_fields = ["public_id", "status", "eprescription_id", "created_at", "updated_at"]
 
 
 class NewTreatmentSerializer(TreatmentSerializer):

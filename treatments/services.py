@@ -80,6 +80,7 @@ def treatment_create(
     prescription=None,
     prescriber=None,
     prescriber_name="",
+    eprescription_id="",
     request=None,
 ) -> Treatment:
     # A new treatment is judged by its prescription: the professional's authorship does not count before it exists.
@@ -100,6 +101,7 @@ def treatment_create(
         prescription=prescription,
         prescriber=prescriber,
         prescriber_name=prescriber_name,
+        eprescription_id=eprescription_id,
         created_by=actor,
     )
     treatment.full_clean()

@@ -6,6 +6,8 @@ import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+import cv2
+import numpy as np
 from PIL import Image
 
 from documents.text import Line, PageText
@@ -23,6 +25,10 @@ class OcrEngine(ABC):
     def read(self, image: Image.Image) -> list[Line]:
         return self.read_page(image).lines
 
+    def reread(self, page: PageText, line: Line) -> list[Line]:
+        """Other readings of a doubtful line of the page, best first; none when the engine cannot."""
+        return []
+
 
 @dataclass(frozen=True)
 class TextBox:
@@ -39,6 +45,38 @@ class TextBox:
         return TextBox(self.text, self.confidence, corners)
 
 
+def line_crop(picture: Image.Image | None, corners: tuple | None, scale: float = 1.0) -> Image.Image | None:
+    """The line at `corners` on the picture, cut out level and upright with a margin of half its height,
+    `scale` times larger; None when the line has no place on a picture (a PDF's text layer)."""
+    if picture is None or corners is None:
+        return None
+    start, end, _, start_bottom = (np.array(point, dtype=np.float64) for point in corners)
+    along, down = end - start, start_bottom - start
+    length, height = float(np.linalg.norm(along)), float(np.linalg.norm(down))
+    if length < 2 or height < 2:
+        return None
+    along, down = along / length, down / height
+    margin = height / 2
+    top_left = start - along * margin - down * margin
+    source = np.float32(
+        [
+            top_left,
+            top_left + along * (length + 2 * margin),
+            top_left + along * (length + 2 * margin) + down * (height + 2 * margin),
+        ]
+    )
+    width, tall = round((length + 2 * margin) * scale), round((height + 2 * margin) * scale)
+    target = np.float32([[0, 0], [width, 0], [width, tall]])
+    crop = cv2.warpAffine(
+        np.asarray(picture.convert("RGB")),
+        cv2.getAffineTransform(source, target),
+        (width, tall),
+        flags=cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    return Image.fromarray(crop)
+
+
 def normalized(text: str) -> str:
     """Full-width forms, ligatures (ﬁ) and runs of spaces are folded so that the parser sees plain text."""
     return " ".join(unicodedata.normalize("NFKC", text).split())
@@ -52,7 +90,7 @@ def page_from_boxes(boxes: list[TextBox]) -> PageText:
         return PageText(lines=[])
     quarter, tilt = _text_direction(boxes)
     upright = [box.turned(-(quarter + tilt)) for box in boxes]
-    lines = [_joined(row) for row in _rows(upright)]
+    lines = [_joined(row, quarter + tilt) for row in _rows(upright)]
     # Text running at `quarter` degrees is made level by turning the picture back that far.
     return PageText(lines=lines, rotation=(360 - quarter) % 360)
 
@@ -103,9 +141,14 @@ def _rows(boxes: list[TextBox]) -> list[list[TextBox]]:
     return rows
 
 
-def _joined(row: list[TextBox]) -> Line:
+def _joined(row: list[TextBox], angle: float) -> Line:
+    """One line of upright boxes, and where it lies on the picture (its boxes' upright bounds, turned
+    back by `angle`)."""
     row = sorted(row, key=lambda box: min(x for x, _ in box.corners))
     texts = [normalized(box.text) for box in row]
     characters = sum(len(text) for text in texts)
     confidence = sum(box.confidence * len(text) for box, text in zip(row, texts, strict=True)) / characters
-    return Line(text=" ".join(texts), confidence=round(confidence, 4))
+    xs = [x for box in row for x, _ in box.corners]
+    ys = [y for box in row for _, y in box.corners]
+    bounds = TextBox("", 0, ((min(xs), min(ys)), (max(xs), min(ys)), (max(xs), max(ys)), (min(xs), max(ys))))
+    return Line(text=" ".join(texts), confidence=round(confidence, 4), corners=bounds.turned(angle).corners)

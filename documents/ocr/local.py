@@ -4,18 +4,20 @@
 import functools
 import math
 import threading
+from dataclasses import replace
 
 import numpy as np
 from PIL import Image
 
-from documents.ocr.base import OcrEngine, TextBox, page_from_boxes
-from documents.text import PageText
+from documents.ocr.base import OcrEngine, TextBox, line_crop, page_from_boxes
+from documents.ocr.preparation import prepared
+from documents.text import Line, PageText
 
-# Past this, a page takes longer to read without reading better: a 200 dpi A4 scan is 2340 px long and
-# its smallest print is still about 20 px high at 1600.
-MAX_SIDE = 1600
 # The text detector works on a smaller copy still; 960 keeps the small print of a prescription.
 DETECTION_SIDE = 960
+# A doubtful line is read again from its crop enlarged this much.
+REREAD_SCALE = 2.0
+REREAD_DETECTION_SIDE = 3200
 # RapidOCR turns a crop this much taller than wide a quarter anticlockwise before reading it.
 TALL_CROP_RATIO = 1.5
 # A page read upright averages above 0.9; read upside down, the few characters found average far less.
@@ -29,32 +31,49 @@ class RapidOcrEngine(OcrEngine):
     name = "rapidocr"
 
     def read_page(self, image: Image.Image) -> PageText:
-        image = _reduced(image.convert("RGB"))
+        page = prepared(image)
+        reading = self._read_upright(page.image)
+        return replace(reading, steps=page.steps, page_found=page.page_found)
+
+    def _read_upright(self, image: Image.Image) -> PageText:
         boxes = _read_boxes(image)
         if _is_sideways(boxes):
             # Lines read across a turned page come out in the wrong order and some misread: the page
             # is turned upright and read again, first the way its text seems to run.
             turns = (270, 90) if _looks_upright(boxes) else (90, 270)
         elif _looks_upright(boxes):
-            return page_from_boxes(boxes)
+            return replace(page_from_boxes(boxes), picture=image)
         else:
             # Upside down, text reads as gibberish rather than as text going the other way.
             turns = (180,)
         return _best_turned_reading(image, boxes, turns)
 
+    def reread(self, page: PageText, line: Line) -> list[Line]:
+        """The line read again from its crop made larger, by a detector set to keep the line at that size
+        and to take in fainter print: its words are found and read afresh."""
+        crop = line_crop(page.picture, line.corners, REREAD_SCALE)
+        if crop is None:
+            return []
+        found = page_from_boxes(_read_boxes(crop, _line_recognizer)).lines
+        if not found:
+            return []
+        text = " ".join(part.text for part in found)
+        return [Line(text, min(part.confidence for part in found), line.corners, reread=True)]
+
 
 def _best_turned_reading(image: Image.Image, boxes: list[TextBox], clockwise_turns: tuple[int, ...]) -> PageText:
     """The reading with the most confident text among the page as it is and turned clockwise by each
     of the turns, stopping at the first that reads well."""
-    best_turn, best_boxes = 0, boxes
+    best_turn, best_boxes, best_picture = 0, boxes, image
     for turn in clockwise_turns:
-        boxes = _read_boxes(image.rotate(-turn, expand=True))
+        picture = image.rotate(-turn, expand=True)
+        boxes = _read_boxes(picture)
         if _score(boxes) > _score(best_boxes):
-            best_turn, best_boxes = turn, boxes
+            best_turn, best_boxes, best_picture = turn, boxes, picture
         if _looks_upright(boxes):
             break
     page = page_from_boxes(best_boxes)
-    return PageText(lines=page.lines, rotation=(page.rotation + best_turn) % 360)
+    return PageText(lines=page.lines, rotation=(page.rotation + best_turn) % 360, picture=best_picture)
 
 
 @functools.cache
@@ -73,9 +92,27 @@ def _recognizer():
     )
 
 
-def _read_boxes(image: Image.Image) -> list[TextBox]:
+@functools.cache
+def _line_recognizer():
+    from rapidocr import RapidOCR
+
+    return RapidOCR(
+        params={
+            "Global.log_level": "error",
+            "Global.use_cls": False,
+            "Det.limit_type": "max",
+            # A line's crop is long and thin: it is read at its own size, never reduced.
+            "Det.limit_side_len": REREAD_DETECTION_SIDE,
+            # Fainter and thinner print than on the whole page is taken as text.
+            "Det.box_thresh": 0.4,
+            "Det.unclip_ratio": 1.8,
+        }
+    )
+
+
+def _read_boxes(image: Image.Image, recognizer=_recognizer) -> list[TextBox]:
     with _recognizer_lock:
-        result = _recognizer()(np.asarray(image))
+        result = recognizer()(np.asarray(image), use_det=True, use_cls=False, use_rec=True)
     if result.boxes is None or result.txts is None:
         return []
     return [
@@ -91,14 +128,6 @@ def _reading_corners(corners) -> tuple:
     if math.dist(points[0], points[3]) >= TALL_CROP_RATIO * math.dist(points[0], points[1]):
         points = points[1:] + points[:1]
     return tuple(points)
-
-
-def _reduced(image: Image.Image) -> Image.Image:
-    if max(image.size) <= MAX_SIDE:
-        return image
-    reduced = image.copy()
-    reduced.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    return reduced
 
 
 def _is_sideways(boxes: list[TextBox]) -> bool:

@@ -157,3 +157,25 @@ def test_the_access_log_is_in_the_patients_export_only(alice, bob, rich_file):
     assert resources(professional_export, "Consent") == []
     assert "Radio archivée" not in [d["description"] for d in resources(professional_export, "DocumentReference")]
     fhir_map.validated(professional_export)
+
+
+def test_a_treatment_from_an_e_prescription_gives_its_identifier_to_each_medication_request(alice, rich_file):
+    from treatments.models import Treatment
+
+    Treatment.objects.filter(patient=alice, prescriber_name="Dr Martin").update(eprescription_id="2A7F3K9Q1B4D6E8H0J2M")
+    bundle = bundle_of(alice, alice)
+    fhir_map.validated(bundle)
+
+    requests = {
+        request["medicationCodeableConcept"]["text"]: request for request in resources(bundle, "MedicationRequest")
+    }
+    assert {"system": "https://relyfe.fr/fhir/eprescription", "value": "2A7F3K9Q1B4D6E8H0J2M"} in requests[
+        "AMOXICILLINE 1 g"
+    ]["identifier"]
+    assert requests["AMOXICILLINE 1 g"]["identifier"][0]["system"] == "https://relyfe.fr/fhir/medication"
+    others = [
+        request
+        for request in requests.values()
+        if request["groupIdentifier"] != requests["AMOXICILLINE 1 g"]["groupIdentifier"]
+    ]
+    assert all(len(request["identifier"]) == 1 for request in others)

@@ -10,7 +10,7 @@ from health_records.models import HealthRecord
 from sharing.models import EmergencyProfile
 from tests.portability.test_export_job import built
 from tests.portability.test_import import confirm, upload_and_read
-from treatments.models import Medication
+from treatments.models import Medication, Treatment
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +42,7 @@ def schedule(medication: Medication) -> tuple:
 
 
 def test_the_export_zip_imported_into_another_account_gives_back_the_same_file(client, alice, dave, rich_file):
+    Treatment.objects.filter(patient=alice, prescriber_name="Dr Martin").update(eprescription_id="2A7F3K9Q1B4D6E8H0J2M")
     exported = built(alice, alice)
     with exported.file.open("rb") as stored:
         archive = SimpleUploadedFile("relyfe-export.zip", stored.read())
@@ -65,6 +66,10 @@ def test_the_export_zip_imported_into_another_account_gives_back_the_same_file(c
     )
     # A medication's CIS code comes back (the import may also find the code of one that had none).
     assert Medication.objects.get(treatment__patient=dave, name="AMOXICILLINE 1 g").cis == "60234100"
+    # The e-prescription's identifier, so that the same prescription is not confirmed twice there either.
+    assert Treatment.objects.get(patient=dave, eprescription_id="2A7F3K9Q1B4D6E8H0J2M").medications.count() == (
+        Treatment.objects.get(patient=alice, eprescription_id="2A7F3K9Q1B4D6E8H0J2M").medications.count()
+    )
     # The allergies, into the new account's emergency profile.
     allergies = EmergencyProfile.objects.get(patient=dave).allergies.casefold()
     assert "pénicilline" in allergies and "arachides" in allergies

@@ -1,0 +1,310 @@
+"""A photographed page made ready for OCR, as a person would flatten it on a scanner: the sheet found
+and warped flat, a small tilt straightened, the light evened out (the phone's shadow, a lamp's gradient)
+and the sensor's noise smoothed. Quarter turns are left to the engine, which reads the page each way.
+
+Each step is recorded (what it found and how long it took) for the reading's debug view; nothing of the
+page's content is. A scan or a PDF page, where the sheet fills the picture, goes through the same steps:
+finding no edges to warp and no tilt to straighten, they only even the light.
+"""
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+from PIL import Image
+
+# The sheet is looked for on a copy this long: its edges are tens of pixels long even there.
+FINDING_SIDE = 800
+# A sheet covers at least this share of the picture; a smaller bright shape is a label, a screen, a box.
+MIN_PAGE_SHARE = 0.18
+# A quadrilateral covering more than this is the picture's own frame: the sheet fills the picture.
+MAX_PAGE_SHARE = 0.93
+# How far the sheet's outline may stray from its four corners (curled paper, a shadow across an edge),
+# as a share of the quadrilateral's area.
+MAX_OUTLINE_GAP = 0.12
+# Where no edges are seen, a picture this much paper is a page filling it (a scan, a close photo).
+FILLING_PAPER_SHARE = 0.75
+# Paper is nearly grey: at most this saturation (the spread of its colours over the brightest).
+PAPER_SATURATION = 0.35
+# A sheet's outline follows a change of light (at least this many levels of 255 within a few pixels)
+# along at least this share of its sides.
+EDGE_CONTRAST = 12
+MIN_EDGE_SUPPORT = 0.5
+# Noise (standard deviation in levels of 255) above which the page is denoised before anything else.
+NOISY = 3.0
+# Tilts searched when straightening, in degrees, either way of the nearest quarter.
+MAX_TILT = 8.0
+# Below this the page is left as it is: turning blurs a little, and the engine reads a degree of tilt.
+MIN_TILT = 0.4
+# The longest side of the prepared page; the engine reads nothing more from a larger picture.
+MAX_SIDE = 1600
+# The background (the paper, however lit) is estimated on a copy this long, with a closing larger than
+# the print's strokes, so that the letters vanish from it and only the light remains.
+LIGHT_SIDE = 400
+LIGHT_KERNEL = 9
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the preparation: its name, what it found (numbers, never text of the page) and time."""
+
+    name: str
+    values: dict = field(default_factory=dict)
+    milliseconds: int = 0
+
+
+@dataclass(frozen=True)
+class PreparedPage:
+    image: Image.Image
+    steps: list[Step]
+    # Whether a sheet of paper was seen: its edges, or paper filling the picture.
+    page_found: bool
+
+
+def prepared(image: Image.Image) -> PreparedPage:
+    steps = []
+    colour = np.asarray(image.convert("RGB"))
+
+    started = time.perf_counter()
+    corners, paper_share = _sheet_corners(colour)
+    if corners is not None:
+        colour = _flattened_sheet(colour, corners)
+    page_found = corners is not None or paper_share >= FILLING_PAPER_SHARE
+    found = {"corners": None if corners is None else corners.round(3).tolist(), "share": round(paper_share, 2)}
+    steps.append(Step("page", found, _ms(started)))
+    if not page_found:
+        # No paper: evening the light of a scene would make print of its textures. It is read as it is.
+        return PreparedPage(image=Image.fromarray(_reduced(colour)), steps=steps, page_found=False)
+    gray = _reduced(cv2.cvtColor(colour, cv2.COLOR_RGB2GRAY))
+
+    started = time.perf_counter()
+    noise = _noise_level(gray)
+    if noise >= NOISY:
+        gray = cv2.fastNlMeansDenoising(gray, None, h=min(noise * 1.2, 30), templateWindowSize=7, searchWindowSize=15)
+    steps.append(Step("denoise", {"noise": round(noise, 1), "smoothed": noise >= NOISY}, _ms(started)))
+
+    started = time.perf_counter()
+    gray = _even_light(gray)
+    steps.append(Step("light", {}, _ms(started)))
+
+    started = time.perf_counter()
+    tilt = _tilt(gray)
+    if abs(tilt) >= MIN_TILT:
+        gray = _turned(gray, tilt)
+    steps.append(Step("tilt", {"degrees": round(tilt, 1)}, _ms(started)))
+    return PreparedPage(image=Image.fromarray(gray).convert("RGB"), steps=steps, page_found=page_found)
+
+
+def _ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)
+
+
+def _reduced(array: np.ndarray, side: int = MAX_SIDE) -> np.ndarray:
+    scale = side / max(array.shape[:2])
+    if scale >= 1:
+        return array
+    return cv2.resize(array, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+# Finding the sheet
+
+
+def _sheet_corners(colour: np.ndarray) -> tuple[np.ndarray | None, float]:
+    """The sheet's four corners as shares of the picture's width and height (top left, top right, bottom
+    right, bottom left), or None when no sheet stands out from its surroundings; and the share of the
+    picture that looks like paper."""
+    small = _reduced(colour, FINDING_SIDE)
+    height, width = small.shape[:2]
+    # The darkest of the three colours: paper is light in all three, a coloured table is not.
+    whiteness = cv2.GaussianBlur(small.min(axis=2), (5, 5), 0)
+    candidates = [*_outlines_from_brightness(whiteness), *_outlines_from_edges(whiteness)]
+    paper_share = _paper_share(small, whiteness)
+    # How much the light changes within a few pixels: along a sheet's edge, it does all the way.
+    window = np.ones((7, 7), np.uint8)
+    contrast = cv2.morphologyEx(whiteness, cv2.MORPH_GRADIENT, window)
+    best, best_score = None, 0.0
+    for outline in candidates:
+        quad = _quadrilateral(outline)
+        if quad is None:
+            continue
+        area = cv2.contourArea(quad) / (width * height)
+        if not MIN_PAGE_SHARE <= area <= MAX_PAGE_SHARE:
+            continue
+        gap = 1 - cv2.contourArea(outline) / max(cv2.contourArea(quad), 1)
+        if abs(gap) > MAX_OUTLINE_GAP or not _is_plausible_sheet(quad):
+            continue
+        support = _edge_support(quad.reshape(4, 2), contrast)
+        if support < MIN_EDGE_SUPPORT:
+            continue
+        score = area * support**2
+        if score > best_score:
+            best, best_score = quad, score
+    if best is None:
+        return None, paper_share
+    return _ordered(best.reshape(4, 2).astype(np.float64) / (width, height)), paper_share
+
+
+def _outlines_from_brightness(gray: np.ndarray) -> list[np.ndarray]:
+    """Paper is lighter than most tables, even in its own shadow: the largest light shapes at a few
+    thresholds (Otsu's, then lower ones that take in a shadowed half)."""
+    otsu, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    outlines = []
+    for level in (otsu, otsu * 0.75, otsu * 0.55):
+        mask = (gray >= level).astype(np.uint8)
+        # The print's strokes and specks are closed over: the sheet is one shape.
+        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
+        outlines.extend(_largest_outlines(mask))
+    return outlines
+
+
+def _outlines_from_edges(gray: np.ndarray) -> list[np.ndarray]:
+    """Where the sheet is no lighter than the table, its edges still show."""
+    median = float(np.median(gray))
+    edges = cv2.Canny(gray, 0.5 * median, 1.2 * median + 20)
+    edges = cv2.dilate(edges, np.ones((5, 5), np.uint8))
+    filled = np.zeros_like(edges)
+    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    cv2.drawContours(filled, contours, -1, 1, thickness=cv2.FILLED)
+    filled = cv2.erode(filled, np.ones((5, 5), np.uint8))
+    return _largest_outlines(filled)
+
+
+def _edge_support(corners: np.ndarray, contrast: np.ndarray) -> float:
+    """The share of the quadrilateral's sides, where they run inside the picture, that follow a change
+    of light: a sheet's edges do; a shape that took in part of the table does not."""
+    height, width = contrast.shape
+    points = []
+    for index in range(4):
+        start, end = corners[index], corners[(index + 1) % 4]
+        steps = max(int(math.dist(start, end) / 3), 2)
+        points.append(start + np.linspace(0, 1, steps)[:, None] * (end - start))
+    points = np.concatenate(points)
+    margin = 4
+    inside = (
+        (points[:, 0] >= margin)
+        & (points[:, 0] < width - margin)
+        & (points[:, 1] >= margin)
+        & (points[:, 1] < height - margin)
+    )
+    # A sheet running out of the picture has no edge there: those sides count neither way.
+    if inside.mean() < 0.4:
+        return 0.0
+    xs, ys = points[inside, 0].astype(int), points[inside, 1].astype(int)
+    return float(np.mean(contrast[ys, xs] >= EDGE_CONTRAST))
+
+
+def _largest_outlines(mask: np.ndarray, count: int = 2) -> list[np.ndarray]:
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return sorted(contours, key=cv2.contourArea, reverse=True)[:count]
+
+
+def _quadrilateral(outline: np.ndarray) -> np.ndarray | None:
+    hull = cv2.convexHull(outline)
+    if len(hull) < 4:
+        return None
+    quad = cv2.approxPolyN(hull, 4, ensure_convex=True)
+    return quad.reshape(4, 1, 2).astype(np.float32) if quad is not None and len(quad.reshape(-1, 2)) == 4 else None
+
+
+def _is_plausible_sheet(quad: np.ndarray) -> bool:
+    """A sheet seen by a phone: no corner sharper than 45° or flatter than 135°."""
+    points = quad.reshape(4, 2).astype(np.float64)
+    for index in range(4):
+        previous, corner, following = points[index - 1], points[index], points[(index + 1) % 4]
+        first, second = previous - corner, following - corner
+        cosine = first @ second / max(np.linalg.norm(first) * np.linalg.norm(second), 1e-9)
+        if not -0.71 <= cosine <= 0.71:
+            return False
+    return True
+
+
+def _paper_share(small: np.ndarray, whiteness: np.ndarray) -> float:
+    """The share of the picture that is light in all three colours and nearly grey, as paper is however
+    lit (a warm bulb tints it, but less than a brown table or a cat)."""
+    light = whiteness >= max(float(np.percentile(whiteness, 95)) * 0.6, 40)
+    brightest = small.max(axis=2).astype(np.float32)
+    saturation = (brightest - small.min(axis=2)) / np.maximum(brightest, 1)
+    return float(np.mean(light & (saturation < PAPER_SATURATION)))
+
+
+def _ordered(points: np.ndarray) -> np.ndarray:
+    """Corners as top left, top right, bottom right, bottom left (in the picture as it was taken)."""
+    centre = points.mean(axis=0)
+    angles = np.arctan2(points[:, 1] - centre[1], points[:, 0] - centre[0])
+    points = points[np.argsort(angles)]  # clockwise on screen, starting anywhere
+    start = int(np.argmin(points.sum(axis=1)))
+    return np.roll(points, -start, axis=0)
+
+
+def _flattened_sheet(colour: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """The sheet warped to a rectangle, its sides as long as the longer of each pair seen."""
+    height, width = colour.shape[:2]
+    points = (corners * (width, height)).astype(np.float32)
+    top, right, bottom, left = (math.dist(points[i], points[(i + 1) % 4]) for i in range(4))
+    target_width, target_height = max(top, bottom), max(left, right)
+    scale = min(1.0, MAX_SIDE / max(target_width, target_height))
+    # A photo of a small sheet is enlarged to a page the engine reads at its usual size.
+    scale = max(scale, min(MAX_SIDE / max(target_width, target_height), 1.5))
+    target_width, target_height = round(target_width * scale), round(target_height * scale)
+    target = np.float32([[0, 0], [target_width, 0], [target_width, target_height], [0, target_height]])
+    warp = cv2.getPerspectiveTransform(points, target)
+    return cv2.warpPerspective(
+        colour, warp, (target_width, target_height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
+# Light, tilt, noise
+
+
+def _even_light(gray: np.ndarray) -> np.ndarray:
+    """The page divided by its own background, so that the paper is white everywhere, in the shadow as
+    in the light, and the print keeps its contrast to the paper around it."""
+    small = _reduced(gray, LIGHT_SIDE)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (LIGHT_KERNEL, LIGHT_KERNEL))
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    background = cv2.medianBlur(background, 5)
+    background = cv2.GaussianBlur(background, (0, 0), 2)
+    background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    even = gray.astype(np.float32) / np.maximum(background.astype(np.float32), 8.0)
+    # The darkest print becomes black; the paper stays white.
+    ink = float(np.percentile(even, 0.5))
+    even = (even - ink) / max(1.0 - ink, 0.05)
+    # What is left of the paper's grain (a shade or two below white) is made white: it is not print.
+    paper = even > 1 - 2.5 * float(np.median(np.abs(even - np.median(even)))) * 1.4826 - 0.03
+    even[paper] = 1.0
+    return np.clip(even * 255, 0, 255).astype(np.uint8)
+
+
+def _tilt(gray: np.ndarray) -> float:
+    """The small angle (degrees, clockwise) that makes the text lines level, from the angle at which
+    the page's dark pixels fall into the sharpest rows (or columns, on a page turned a quarter)."""
+    small = _reduced(gray, FINDING_SIDE)
+    ink = (small < 128).astype(np.float32)
+    if ink.mean() < 0.002:
+        return 0.0
+    centre = (small.shape[1] / 2, small.shape[0] / 2)
+    best_angle, best_sharpness = 0.0, -1.0
+    for angle in np.arange(-MAX_TILT, MAX_TILT + 0.01, 0.25):
+        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
+        turned = cv2.warpAffine(ink, matrix, (small.shape[1], small.shape[0]))
+        sharpness = max(float(np.var(turned.sum(axis=1))), float(np.var(turned.sum(axis=0))))
+        if sharpness > best_sharpness:
+            best_angle, best_sharpness = float(angle), sharpness
+    return -best_angle
+
+
+def _turned(gray: np.ndarray, degrees: float) -> np.ndarray:
+    height, width = gray.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), -degrees, 1.0)
+    return cv2.warpAffine(gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
+
+
+def _noise_level(gray: np.ndarray) -> float:
+    """The sensor noise's standard deviation, in levels of 255, measured where the picture is flat
+    (the paper between the lines): the median absolute difference to a smoothed copy."""
+    small = _reduced(gray, FINDING_SIDE).astype(np.float32)
+    residual = small - cv2.GaussianBlur(small, (0, 0), 2)
+    return float(np.median(np.abs(residual)) * 1.4826)

@@ -1,0 +1,97 @@
+"""Making a phone photo of a page ready for OCR: the sheet found and warped flat, the light evened out, a
+tilt straightened; and a doubtful line read again from its crop. Pages are drawn here, then photographed
+badly with OpenCV: a dim table, the sheet in perspective, the phone's shadow across half of it."""
+
+import io
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from documents.ocr.base import line_crop
+from documents.ocr.local import RapidOcrEngine
+from documents.ocr.preparation import prepared
+from documents.text import Line
+from tests.documents.photos import SHEET, bad_photo, page_picture
+
+
+@pytest.fixture(scope="module")
+def page():
+    return page_picture()
+
+
+def test_the_sheet_is_found_at_its_corners_and_warped_to_an_upright_page(page):
+    prepared_page = prepared(bad_photo(page))
+
+    assert prepared_page.page_found
+    found = np.array(prepared_page.steps[0].values["corners"])
+    assert prepared_page.steps[0].name == "page"
+    assert np.abs(found - SHEET).max() < 0.02
+    width, height = prepared_page.image.size
+    assert height > width  # upright, as the sheet lies
+
+
+def test_the_paper_is_white_in_the_shadow_as_in_the_light(page):
+    gray = np.asarray(prepared(bad_photo(page)).image.convert("L"))
+    height = gray.shape[0]
+    lit, shaded = gray[height // 10 : height // 3], gray[2 * height // 3 : 9 * height // 10]
+    # In the photo the shaded paper is at under half the brightness of the lit paper; both are white now.
+    assert np.median(lit) == 255
+    assert np.median(shaded) == 255
+
+
+def test_a_tilted_photo_of_a_page_filling_the_picture_is_straightened(page):
+    picture = np.full((page.shape[0] + 200, page.shape[1] + 200), 255, np.uint8)
+    picture[100:-100, 100:-100] = page
+    matrix = cv2.getRotationMatrix2D((picture.shape[1] / 2, picture.shape[0] / 2), -3.0, 1.0)
+    tilted = cv2.warpAffine(picture, matrix, picture.shape[::-1], borderValue=255)
+
+    steps = {step.name: step.values for step in prepared(Image.fromarray(tilted)).steps}
+
+    assert steps["page"]["corners"] is None  # nothing to warp: the page fills the picture
+    assert steps["tilt"]["degrees"] == pytest.approx(-3.0, abs=0.5)
+
+
+def test_a_picture_without_a_sheet_of_paper_says_so():
+    rng = np.random.default_rng(3)
+    # A cluttered dark room: coloured blotches, no sheet.
+    scene = cv2.resize(rng.integers(0, 120, (12, 9, 3), dtype=np.uint8), (900, 1200), interpolation=cv2.INTER_CUBIC)
+
+    assert not prepared(Image.fromarray(scene)).page_found
+
+
+def test_the_bad_photo_is_read_and_each_step_recorded(page):
+    engine = RapidOcrEngine()
+
+    read = engine.read_page(bad_photo(page, tilt=4))
+
+    texts = [line.text for line in read.lines]
+    assert "DOLIPRANE 1000 mg, comprimé" in texts
+    assert "AMOXICILLINE 1 g gélule" in texts
+    assert [step.name for step in read.steps] == ["page", "denoise", "light", "tilt"]
+    assert all(step.milliseconds >= 0 for step in read.steps)
+
+
+def test_a_line_is_read_again_from_its_crop(page):
+    engine = RapidOcrEngine()
+    read = engine.read_page(bad_photo(page))
+    line = next(line for line in read.lines if line.text.startswith("DOLIPRANE"))
+
+    crop = line_crop(read.picture, line.corners, 2.0)
+    again = engine.reread(read, line)
+
+    assert crop.size[0] > crop.size[1] * 5  # the line, level, not the page
+    assert again and all(reading.reread for reading in again)
+    assert "DOLIPRANE 1000 mg" in again[0].text
+
+
+def test_a_line_of_a_pdf_text_layer_has_no_crop():
+    assert line_crop(None, None) is None
+    assert RapidOcrEngine().reread(type("Page", (), {"picture": None})(), Line("DOLIPRANE 1000 mg")) == []
+
+
+def test_a_photo_sent_as_png_is_prepared_the_same(page):
+    buffer = io.BytesIO()
+    bad_photo(page).save(buffer, format="PNG")
+    assert prepared(Image.open(buffer)).page_found

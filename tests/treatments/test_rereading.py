@@ -1,0 +1,160 @@
+"""Doubtful lines of a photographed prescription: read again, the reading kept is the one the lexicon
+knows, and what stays hard to read is shown to the reviewer with its crop."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+from PIL import Image
+
+from documents.ocr.base import OcrEngine
+from documents.ocr.local import RapidOcrEngine
+from documents.text import DocumentText, Line, PageText
+from documents.uploads import check_upload
+from health_records import services as records
+from tests.documents.photos import bad_photo, page_picture
+from treatments.extraction.rereading import extract_rereading, proposal
+from treatments.models import PrescriptionReading
+from treatments.tasks import read_prescription
+
+LINES = [
+    "Dr Claire MARTIN",
+    "Le 12/03/2026",
+    "Ordonnance",
+    "ATORVASTATINE 20 mg, comprimé",
+    "1 comprimé le soir pendant 3 mois",
+    "LEVOTHYROX 75 microgrammes, comprimé",
+    "1 comprimé le matin à jeun",
+]
+CORNERS = ((0, 0), (100, 0), (100, 10), (0, 10))
+
+
+class SecondReadings(OcrEngine):
+    """An engine whose second readings of a line are given: what the rereading chooses among them is
+    under test here, not the OCR (which the tests below use for real)."""
+
+    name = "second-readings"
+
+    def __init__(self, readings: dict[str, list[str]]):
+        self.readings = readings
+        self.asked = []
+
+    def read_page(self, image):
+        raise NotImplementedError
+
+    def reread(self, page, line):
+        self.asked.append(line.text)
+        return [Line(text, 0.8, line.corners, reread=True) for text in self.readings.get(line.text, [])]
+
+
+def page_of(*lines: tuple[str, float]) -> DocumentText:
+    picture = Image.new("L", (120, 20), 255)
+    page = PageText(lines=[Line(text, confidence, CORNERS) for text, confidence in lines], picture=picture)
+    return DocumentText(pages=[page], engine="rapidocr")
+
+
+def test_the_reading_the_lexicon_knows_is_kept_over_a_more_confident_misreading():
+    document = page_of(("Ordonnance", 0.99), ("ATORVASTATNE 2O rng, cornprimé", 0.62), ("1 cp le soir", 0.97))
+    engine = SecondReadings({"ATORVASTATNE 2O rng, cornprimé": ["ATORVASTATINE 20 mg, comprimé"]})
+
+    reread, extraction, _ = extract_rereading(document, engine)
+
+    assert [medication.strength for medication in extraction.medications] == ["20 mg"]
+    assert extraction.medications[0].substance.upper().startswith("ATORVASTATINE")
+    assert reread.pages[0].lines[1].text == "ATORVASTATINE 20 mg, comprimé"
+    assert reread.pages[0].lines[1].reread
+
+
+def test_a_second_reading_that_makes_less_of_the_prescription_is_not_kept():
+    document = page_of(("DOLIPRANE 1000 mg, comprimé", 0.85), ("1 comprimé matin et soir pendant 5 jours", 0.8))
+    engine = SecondReadings({"1 comprimé matin et soir pendant 5 jours": ["1 cornprinne rnatn"]})
+
+    _, extraction, hard = extract_rereading(document, engine)
+
+    medication = extraction.medications[0]
+    assert (medication.periods, medication.duration_days) == (["morning", "evening"], 5)
+    # Still doubtful after the second reading: both lines are shown to the reviewer.
+    assert [line.text for line in hard[0]] == [
+        "DOLIPRANE 1000 mg, comprimé",
+        "1 comprimé matin et soir pendant 5 jours",
+    ]
+
+
+def test_only_doubtful_lines_that_can_change_a_medication_are_read_again():
+    document = page_of(
+        ("Dr Clalre MARTlN", 0.7),  # doubtful, but no medication in it
+        ("DOLIPRANE 1000 mg, comprimé", 0.99),
+        ("1 comprimé matin et soir", 0.95),
+        ("Metforrnine 85O mg", 0.6),  # doubtful and gives a strength: a medication misread
+    )
+    engine = SecondReadings({})
+
+    extract_rereading(document, engine)
+
+    assert engine.asked == ["Metforrnine 85O mg"]
+
+
+def test_a_pdf_text_layer_is_not_read_again():
+    document = DocumentText(pages=[PageText(lines=[Line("DOLIPRANE 1000 mg, comprimé", 1.0)])], engine="pdf-text")
+    engine = SecondReadings({})
+
+    result = proposal(document, file="ordonnance.pdf", engine=engine)
+
+    assert engine.asked == []
+    assert result["medications"][0]["hard_lines"] == []
+    assert result["pages"] == [{"rotation": 0, "page_found": True, "steps": [], "lines": 1, "doubtful": 0, "reread": 0}]
+
+
+@pytest.fixture(scope="module")
+def smudged_photo() -> bytes:
+    """A bad photo of a prescription whose first medication a wet thumb smudged: still read, but doubtful."""
+    buffer = io.BytesIO()
+    bad_photo(page_picture(LINES, smudged={3, 4}, blur=2.85)).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def test_a_smudged_line_is_shown_with_its_crop_beside_its_medication(smudged_photo):
+    from documents.reading import read_document
+
+    document = read_document(smudged_photo, "image/jpeg", engine=RapidOcrEngine())
+
+    result = proposal(document, file="photo.jpeg", engine=RapidOcrEngine())
+
+    atorvastatin, levothyrox = result["medications"]
+    assert atorvastatin["strength"] == "20 mg" and levothyrox["strength"] == "75 microgrammes"
+    assert atorvastatin["hard_lines"] and not levothyrox["hard_lines"]
+    assert all(line["crop"].startswith("data:image/jpeg;base64,") for line in atorvastatin["hard_lines"])
+    page = result["pages"][0]
+    assert [step["name"] for step in page["steps"]] == ["page", "denoise", "light", "tilt"]
+    assert page["steps"][0]["values"]["corners"] is not None
+    assert page["doubtful"] >= 1
+
+
+@pytest.mark.django_db
+def test_the_review_shows_the_hard_lines_and_how_the_photo_was_read(
+    client, alice, smudged_photo, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        record = records.health_record_create(
+            actor=alice,
+            patient=alice,
+            kind="prescription",
+            title="Ordonnance",
+            clinical_date="2026-03-01",
+            uploads=[check_upload(SimpleUploadedFile("photo.jpeg", smudged_photo))],
+        )
+    reading = PrescriptionReading.objects.get(record=record)
+    read_prescription(reading.pk)
+    client.force_login(alice)
+
+    with translation.override("en"):
+        page = client.get(reverse("treatments:reading_review", args=[reading.public_id])).content.decode()
+
+    assert page.count('class="hard-lines"') == 1  # beside the smudged medication only
+    assert "This part of the photo was hard to read: check it against the paper." in page
+    assert '<img class="hard-lines__crop" src="data:image/jpeg;base64,' in page
+    assert "How ReLyfe read this document" in page
+    assert "Sheet found on the photo and flattened." in page
+    assert "Light evened out (shadows and gradients removed)." in page

@@ -1,0 +1,145 @@
+"""A prescription's doubtful lines read a second time, and the lines that stay hard to read.
+
+OCR is least sure of a line on the dim, blurred or shadowed part of a photo. Such a line is read again
+from its own crop, enlarged (OcrEngine.reread), and of its readings the one kept is the one that makes
+the most of the prescription: a medication the lexicon knows with its strength, then the most posology
+read. How sure the engine was of each reading does not decide: a confident misreading would win.
+
+A line still doubtful after that is shown to the reviewer beside the medication it belongs to, with
+its crop, so that they check it against the paper.
+"""
+
+import base64
+import io
+import re
+from dataclasses import dataclass, replace
+
+from documents.ocr import get_engine
+from documents.ocr.base import OcrEngine, line_crop
+from documents.text import DocumentText, Line, PageText
+from treatments.extraction.parser import ESSENTIAL_FIELDS, Extraction, as_json, extract
+
+# Below this OCR confidence a line is doubtful: read again, and shown to the reviewer if it stays so.
+DOUBTFUL = 0.9
+# At most this many lines of a page are read again, the least sure first (each takes a fraction of a
+# second): a page of nothing but doubtful lines is a bad photo to take again, not to read line by line.
+MAX_REREAD_LINES = 10
+# A line with a digit may be a medication's misread strength ("2O rng") or posology ("1 cp x3/j").
+DIGIT = re.compile(r"\d")
+# The crop shown to the reviewer: as tall as the print on a phone, small enough to keep in the result.
+CROP_HEIGHT = 40
+CROP_QUALITY = 70
+
+
+@dataclass(frozen=True)
+class HardLine:
+    text: str
+    crop: str  # a data: URL of the line's picture, or "" when it has none
+
+
+def extract_rereading(
+    document: DocumentText, engine: OcrEngine
+) -> tuple[DocumentText, Extraction, list[list[HardLine]]]:
+    """The document with its doubtful lines read again, its extraction, and for each medication the lines
+    of it that are still hard to read. Only lines that can change the medications are read
+    again: those of a medication found, and those with a number (a medication's line misread)."""
+    first = extract(document)
+    lines_of_medications = {text for medication in first.medications for text in medication.source_line.split("\n")}
+
+    def matters(line: Line) -> bool:
+        return line.text in lines_of_medications or bool(DIGIT.search(line.text))
+
+    pages = [_reread_page(document, index, engine, matters) for index in range(len(document.pages))]
+    document = replace(document, pages=pages)
+    extraction = extract(document)
+    hard = [_hard_lines(document, medication.source_line) for medication in extraction.medications]
+    return document, extraction, hard
+
+
+def _reread_page(document: DocumentText, index: int, engine: OcrEngine, matters) -> PageText:
+    page = document.pages[index]
+    if page.picture is None:
+        return page
+    doubtful = sorted(
+        (
+            position
+            for position, line in enumerate(page.lines)
+            if line.confidence < DOUBTFUL and line.corners and matters(line)
+        ),
+        key=lambda position: page.lines[position].confidence,
+    )[:MAX_REREAD_LINES]
+    lines = list(page.lines)
+    for position in doubtful:
+        readings = [lines[position], *engine.reread(page, lines[position])]
+        if len(readings) == 1:
+            continue
+        scored = [(_worth(document, index, lines, position, reading), reading) for reading in readings]
+        best_worth = max(worth for worth, _ in scored)
+        # Of readings worth the same, the engine's most confident; the first reading when nothing is better.
+        lines[position] = max(
+            (reading for worth, reading in scored if worth == best_worth), key=lambda reading: reading.confidence
+        )
+    return replace(page, lines=lines)
+
+
+def _worth(document: DocumentText, index: int, lines: list[Line], position: int, reading: Line) -> float:
+    """What the prescription yields with this reading of the line, as if every line were read surely:
+    each medication found counts, and each of its essential fields as surely as the text gives it."""
+    trial = [*lines[:position], reading, *lines[position + 1 :]]
+    pages = [
+        replace(page, lines=[replace(line, confidence=1.0) for line in (trial if number == index else page.lines)])
+        for number, page in enumerate(document.pages)
+    ]
+    extraction = extract(replace(document, pages=pages))
+    return sum(
+        1 + sum(medication.field_confidence.get(name, 0.0) for name in ESSENTIAL_FIELDS)
+        for medication in extraction.medications
+    )
+
+
+def _hard_lines(document: DocumentText, source: str) -> list[HardLine]:
+    texts = set(source.split("\n"))
+    return [
+        HardLine(text=line.text, crop=_crop_url(page, line))
+        for page in document.pages
+        for line in page.lines
+        if line.text in texts and line.confidence < DOUBTFUL
+    ]
+
+
+def _crop_url(page: PageText, line: Line) -> str:
+    crop = line_crop(page.picture, line.corners)
+    if crop is None:
+        return ""
+    crop = crop.convert("L")
+    if crop.height > CROP_HEIGHT:
+        crop = crop.resize((max(1, round(crop.width * CROP_HEIGHT / crop.height)), CROP_HEIGHT))
+    output = io.BytesIO()
+    crop.save(output, format="JPEG", quality=CROP_QUALITY)
+    return "data:image/jpeg;base64," + base64.b64encode(output.getvalue()).decode("ascii")
+
+
+def proposal(document: DocumentText, *, file: str, engine: OcrEngine | None = None) -> dict:
+    """What a reading stores for review (`as_json`), with each medication's hard lines and, for the debug
+    view, how each page was read: its preparation's steps and how many lines were read twice."""
+    if any(page.picture is not None for page in document.pages):
+        document, extraction, hard = extract_rereading(document, engine or get_engine())
+    else:
+        extraction = extract(document)
+        hard = [[] for _ in extraction.medications]
+    result = as_json(extraction, file=file, engine=document.engine)
+    for medication, lines in zip(result["medications"], hard, strict=True):
+        medication["hard_lines"] = [{"text": line.text, "crop": line.crop} for line in lines]
+    result["pages"] = [_page_details(page) for page in document.pages]
+    return result
+
+
+def _page_details(page: PageText) -> dict:
+    return {
+        "rotation": page.rotation,
+        "page_found": page.page_found,
+        "steps": [{"name": step.name, "values": step.values, "milliseconds": step.milliseconds} for step in page.steps],
+        "lines": len(page.lines),
+        "doubtful": sum(line.confidence < DOUBTFUL for line in page.lines),
+        "reread": sum(line.reread for line in page.lines),
+    }
