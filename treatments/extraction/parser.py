@@ -34,6 +34,31 @@ UNSURE_LINE_CONFIDENCE = 0.7
 # How many specialities of a brand are compared with the line (DOLIPRANE has about thirty).
 MAX_SIBLINGS = 100
 
+# The zones of a two-zone prescription (ordonnance bizone), as treatments.models.PrescriptionZone stores them.
+ZONE_LONG_TERM_CONDITION = "ald"
+ZONE_OTHER = "other"
+# The words the headings of a two-zone prescription are written with: "Prescriptions relatives au traitement de
+# l'affection de longue durée reconnue (liste ou hors liste) (AFFECTION EXONÉRANTE)" above, "Prescriptions SANS
+# RAPPORT avec l'affection de longue durée (MALADIES INTERCURRENTES)" below. A heading may wrap over lines.
+_HEADING_WORDS = frozenset(
+    {
+        *("prescriptions", "prescription", "relatives", "relative", "traitement", "traitements", "affection"),
+        *("longue", "duree", "reconnue", "liste", "hors", "exonerante", "sans", "rapport", "avec", "maladies"),
+        *("maladie", "intercurrentes", "intercurrente", "medicaments", "ald", "au", "aux", "de", "d", "l", "la"),
+        *("ou", "en", "et", "a"),
+    }
+)
+# A heading line has at least one of these (a line of "de", "la", "ou" says nothing).
+_HEADING_KEY_WORDS = frozenset(
+    {"affection", "longue", "duree", "liste", "exonerante", "rapport", "intercurrentes", "intercurrente", "ald"}
+)
+_UPPER_ZONE_WORDS = frozenset({"relatives", "relative", "reconnue", "exonerante"})
+_LOWER_ZONE_WORDS = frozenset({"intercurrentes", "intercurrente"})
+# Headings some software prints instead: "ALD", "Traitement ALD", "Hors ALD", "Prescriptions hors A.L.D.".
+_SHORT_HEADING = re.compile(r"^(?:(?:prescriptions?|traitements?|medicaments?)\s+)?(?:(hors|non)\s+)?a ?l ?d$")
+# With a long heading, one word misread beyond recognition is tolerated.
+MIN_HEADING_WORDS_WITH_A_MISREAD_ONE = 4
+
 FORM_UNITS = {
     "comprime": "comprimé",
     "gelule": "gélule",
@@ -91,6 +116,8 @@ class ExtractedMedication:
     confidence: float
     field_confidence: dict[str, float]
     source_line: str
+    # The zone of a two-zone prescription the medication is written in; "" on any other prescription.
+    zone: str = ""
 
 
 @dataclass
@@ -116,6 +143,7 @@ class _Block:
     head: _DrugLine
     lines: list[Line]
     posology_texts: list[str]
+    zone: str
     lines_without_posology: int = 0
 
     @property
@@ -164,6 +192,7 @@ def _medication_json(medication: ExtractedMedication) -> dict:
         "confidence": medication.confidence,
         "field_confidence": medication.field_confidence,
         "source_line": medication.source_line,
+        "zone": medication.zone,
     }
 
 
@@ -172,16 +201,21 @@ def _medication_json(medication: ExtractedMedication) -> dict:
 
 def _medications(lines: list[Line]) -> tuple[list[ExtractedMedication], list[str]]:
     blocks, shared, warnings = [], [], []
-    current = None
+    current, zone = None, ""
     for line in lines:
+        # First: a zone's heading is neither a medication nor a posology, and nothing after it continues the
+        # medication above it.
+        if (heading_zone := _zone_heading(line.text)) is not None:
+            zone = heading_zone or zone
+            current = None
         # Before the header test: "Ordonnance renouvelable 2 fois" is for every medication.
-        if (wide := _prescription_wide(line.text)) is not None:
+        elif (wide := _prescription_wide(line.text)) is not None:
             shared.append(wide)
             current = None
         elif _is_administrative(line.text):
             current = None
         elif (head := _drug_line(line.text)) is not None:
-            current = _Block(head=head, lines=[line], posology_texts=[head.posology_text])
+            current = _Block(head=head, lines=[line], posology_texts=[head.posology_text], zone=zone)
             blocks.append(current)
         elif _looks_like_a_drug(line.text):
             warnings.append(f"Not recognised as a medication: {line.text.strip()}")
@@ -191,6 +225,48 @@ def _medications(lines: list[Line]) -> tuple[list[ExtractedMedication], list[str
             if line.confidence < UNSURE_LINE_CONFIDENCE:
                 warnings.append(f"Part of the page is hard to read: {line.text.strip()}")
     return [_medication(block, shared) for block in blocks], warnings
+
+
+def _zone_heading(text: str) -> str | None:
+    """The zone a heading of a two-zone prescription opens ("" for a part of a heading that does not say which,
+    such as "(liste ou hors liste)"), or None when the line is not such a heading.
+
+    Every word of the line must be a word of the headings, up to a misread letter or two; a long heading may
+    have one word misread beyond that. A medication line always names a drug, which is not such a word.
+    """
+    words = lexicon.fold(_MISREAD_LETTER.sub(lambda match: match.group().translate(_LETTERS_OF_DIGITS), text)).split()
+    if not words:
+        return None
+    short = _SHORT_HEADING.match(" ".join(words))
+    if short:
+        return ZONE_OTHER if short.group(1) else ZONE_LONG_TERM_CONDITION
+    read = [_heading_word(word) for word in words]
+    unknown = read.count(None)
+    if unknown > (1 if len(words) - unknown >= MIN_HEADING_WORDS_WITH_A_MISREAD_ONE else 0):
+        return None
+    known = set(read)
+    if not known & _HEADING_KEY_WORDS:
+        return None
+    if known & _LOWER_ZONE_WORDS or {"sans", "rapport"} <= known:
+        return ZONE_OTHER
+    if known & _UPPER_ZONE_WORDS:
+        return ZONE_LONG_TERM_CONDITION
+    return ""
+
+
+# OCR reads "0" for "o" and "1" for "l" in words too: "RAPP0RT", "re1atives".
+_MISREAD_LETTER = re.compile(r"(?<=[^\W\d_])[01]|[01](?=[^\W\d_])")
+_LETTERS_OF_DIGITS = str.maketrans("01", "ol")
+
+
+def _heading_word(word: str) -> str | None:
+    """The heading word this word of the text is, misread or not; short words must be exact."""
+    if word in _HEADING_WORDS:
+        return word
+    if len(word) < 4:
+        return None
+    close = difflib.get_close_matches(word, _HEADING_WORDS, n=1, cutoff=lexicon.MIN_WORD_SIMILARITY)
+    return close[0] if close else None
 
 
 def _continues(block: _Block, line: Line) -> bool:
@@ -349,6 +425,7 @@ def _medication(block: _Block, prescription_wide: list[posology.Posology]) -> Ex
         confidence=min(confidence[name] for name in ESSENTIAL_FIELDS),
         field_confidence=confidence,
         source_line="\n".join(line.text for line in block.lines),
+        zone=block.zone,
     )
 
 
