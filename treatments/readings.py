@@ -164,6 +164,7 @@ MEDICATION_VALUES = [
     "as_needed",
     "instructions",
     "renewals",
+    "zone",
 ]
 
 
@@ -259,6 +260,7 @@ def proposal_lines(reading: PrescriptionReading) -> list[dict]:
                 "instructions": medication.get("instructions", ""),
                 "confidence": medication.get("confidence", 0),
                 "source_line": medication.get("source_line", ""),
+                "zone": medication.get("zone", ""),
             }
         )
     return lines
