@@ -321,7 +321,10 @@ def _starts_with_the_drug(name: str, drug: lexicon.Drug) -> bool:
     Doliprane", "en alternance avec …") is an instruction, not a medication."""
     first_word = next((word for word in lexicon.fold(name).split() if len(word) >= 3 and word.isalpha()), "")
     drug_words = set(lexicon.fold(f"{drug.name} {drug.substances}").split())
-    return bool(difflib.get_close_matches(first_word, drug_words, n=1, cutoff=lexicon.MIN_WORD_SIMILARITY))
+    return any(
+        difflib.get_close_matches(word, drug_words, n=1, cutoff=lexicon.MIN_WORD_SIMILARITY)
+        for word in (first_word, *lexicon.acid_name(first_word)[1:])
+    )
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -378,7 +381,7 @@ def _with_unit(quantities: set[tuple[float, str]]) -> set[tuple[float, str]]:
 def _quantities(text: str) -> set[tuple[float, str]]:
     """Numbers with their unit, masses in mg, so that "1 g" names "1000 mg"; a bare number stays bare."""
     quantities = set()
-    for value, unit in _QUANTITY.findall(lexicon.fold(text)):
+    for value, unit in _QUANTITY.findall(lexicon.spelled_quantities(lexicon.fold(text))):
         if unit in lexicon.MASS_UNITS_IN_MG:
             quantities.add((round(float(value) * lexicon.MASS_UNITS_IN_MG[unit], 6), "mg"))
         else:
