@@ -238,3 +238,49 @@ def test_the_api_confirms_the_zones_and_gives_them_with_the_medications(alice):
         "PARACÉTAMOL 1 g": "other",
         "SPASFON 80 mg": "",
     }
+
+
+@pytest.mark.django_db
+def test_the_fhir_export_gives_the_zone_of_a_medication_on_a_two_zone_prescription(alice):
+    from portability import fhir_map
+    from portability.export_selectors import export_data
+    from portability.export_services import file_hashes
+    from tests.factories import MedicationFactory, TreatmentFactory
+
+    treatment = TreatmentFactory(patient=alice)
+    MedicationFactory(treatment=treatment, name="METFORMINE 850 mg", zone="ald")
+    MedicationFactory(treatment=treatment, name="DOLIPRANE 1000 mg")
+    data = export_data(actor=alice, patient=alice)
+
+    bundle = fhir_map.bundle_dict(data, file_url=lambda record_file: "", hashes=file_hashes(data.files))
+
+    fhir_map.validated(bundle)
+    requests = {
+        entry["resource"]["medicationCodeableConcept"]["text"]: entry["resource"].get("extension")
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == "MedicationRequest"
+    }
+    assert requests == {
+        "METFORMINE 850 mg": [
+            {"url": "https://relyfe.fr/fhir/StructureDefinition/prescription-zone", "valueCode": "ald"}
+        ],
+        "DOLIPRANE 1000 mg": None,
+    }
+
+
+@pytest.mark.django_db
+def test_the_zone_of_a_medication_can_be_changed_by_hand(client, alice):
+    from tests.factories import MedicationFactory
+
+    medication = MedicationFactory(treatment__patient=alice, name="METFORMINE 850 mg", zone="other")
+    client.force_login(alice)
+    form = {"name": "METFORMINE 850 mg", "dose": "1", "dose_unit": "comprimé", "morning": "on", "zone": "ald"}
+
+    response = client.post(
+        reverse("treatments:medication_edit", args=[medication.public_id]),
+        {**form, "start_date": medication.start_date.isoformat()},
+    )
+
+    assert response.status_code == 302
+    medication.refresh_from_db()
+    assert medication.zone == "ald"
