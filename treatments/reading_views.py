@@ -60,7 +60,9 @@ def reading_restart(request, reading_id):
 
 class ReviewTreatmentForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Treatment name"), max_length=200)
-    start_date = forms.DateField(label=gettext_lazy("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=gettext_lazy("Start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     prescriber_name = forms.CharField(label=gettext_lazy("Prescriber"), max_length=200, required=False)
 
 
