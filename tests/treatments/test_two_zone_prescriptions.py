@@ -284,3 +284,23 @@ def test_the_zone_of_a_medication_can_be_changed_by_hand(client, alice):
     assert response.status_code == 302
     medication.refresh_from_db()
     assert medication.zone == "ald"
+
+
+def test_extract_prescription_prints_the_zones(tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    pdf = tmp_path / "bizone.pdf"
+    pdf.write_bytes(two_zone_prescription_pdf())
+
+    def run(*arguments) -> str:
+        output = StringIO()
+        call_command("extract_prescription", str(pdf), *arguments, stdout=output)
+        return output.getvalue()
+
+    (result,) = json.loads(run("--json"))
+    assert [medication["zone"] for medication in result["medications"]] == ["ald", "ald", "other"]
+    summary = run()
+    assert summary.count("(zone ALD)") == 2 and summary.count("(hors ALD)") == 1
