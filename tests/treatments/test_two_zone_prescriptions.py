@@ -304,3 +304,25 @@ def test_extract_prescription_prints_the_zones(tmp_path):
     assert [medication["zone"] for medication in result["medications"]] == ["ald", "ald", "other"]
     summary = run()
     assert summary.count("(zone ALD)") == 2 and summary.count("(hors ALD)") == 1
+
+
+def test_a_scanned_two_zone_prescription_keeps_its_zones():
+    """The same page printed and scanned: the headings come from the OCR, not from a text layer."""
+    import io
+
+    import pypdfium2
+    from PIL import ImageFilter
+
+    from documents.reading import read_document
+
+    pdf = pypdfium2.PdfDocument(two_zone_prescription_pdf())
+    try:
+        scan = pdf[0].render(scale=150 / 72).to_pil().convert("RGB").filter(ImageFilter.GaussianBlur(0.6))
+    finally:
+        pdf.close()
+    jpeg = io.BytesIO()
+    scan.save(jpeg, "JPEG", quality=75)
+
+    extraction = extract(read_document(jpeg.getvalue(), "image/jpeg"))
+
+    assert zones(extraction) == [("METFORMINE", "ald"), ("LÉVOTHYROXINE SODIQUE", "ald"), ("PARACÉTAMOL", "other")]
