@@ -64,6 +64,11 @@ def test_each_medication_keeps_the_zone_it_is_written_in():
             ("Prescriptions relatives au trxqzmnt de l'affection de longue durée reconnue",),
             ("Prescriptions sans rapport avec l'affection de longue durée",),
         ),
+        # Joined by the OCR to what is printed beside them.
+        (
+            (f"{UPPER_HEADING[0]} Identification du patient",),
+            ("Prescriptions SANS RAPPORT avec l'affection de longue durée Mme Alice MARTIN",),
+        ),
         # The short headings some software prints.
         (("ALD",), ("Hors ALD",)),
         (("Traitement ALD :",), ("Prescriptions hors A.L.D.",)),
@@ -101,6 +106,13 @@ def test_the_headings_do_not_lend_a_posology_to_a_medication_written_without_one
     assert (metformin.dose, metformin.periods, metformin.duration_days) == (None, [], None)
     assert metformin.source_line == "Metformine 850 mg"
     assert paracetamol.zone == "other"
+
+
+def test_a_heading_joined_to_a_medication_line_does_not_hide_it_as_a_heading():
+    extraction = read(*UPPER_HEADING, "Prescriptions sans rapport avec l'affection de longue durée Doliprane 1000 mg")
+
+    # Neither a heading (the zone would be guessed) nor a medication (its line does not start with it).
+    assert extraction.medications == []
 
 
 def test_a_heading_is_never_a_medication():

@@ -58,6 +58,9 @@ _LOWER_ZONE_WORDS = frozenset({"intercurrentes", "intercurrente"})
 _SHORT_HEADING = re.compile(r"^(?:(?:prescriptions?|traitements?|medicaments?)\s+)?(?:(hors|non)\s+)?a ?l ?d$")
 # With a long heading, one word misread beyond recognition is tolerated.
 MIN_HEADING_WORDS_WITH_A_MISREAD_ONE = 4
+# A heading that OCR joined to text printed beside it ("… (AFFECTION EXONÉRANTE) Identification du patient")
+# is known by its start: this many heading words, one of them saying the zone.
+MIN_HEADING_WORDS_BEFORE_OTHER_TEXT = 5
 
 FORM_UNITS = {
     "comprime": "comprimé",
@@ -232,7 +235,8 @@ def _zone_heading(text: str) -> str | None:
     such as "(liste ou hors liste)"), or None when the line is not such a heading.
 
     Every word of the line must be a word of the headings, up to a misread letter or two; a long heading may
-    have one word misread beyond that. A medication line always names a drug, which is not such a word.
+    have one word misread beyond that, or other text after it. A medication line always names a drug, which is
+    not such a word.
     """
     words = lexicon.fold(_MISREAD_LETTER.sub(lambda match: match.group().translate(_LETTERS_OF_DIGITS), text)).split()
     if not words:
@@ -241,17 +245,38 @@ def _zone_heading(text: str) -> str | None:
     if short:
         return ZONE_OTHER if short.group(1) else ZONE_LONG_TERM_CONDITION
     read = [_heading_word(word) for word in words]
-    unknown = read.count(None)
-    if unknown > (1 if len(words) - unknown >= MIN_HEADING_WORDS_WITH_A_MISREAD_ONE else 0):
-        return None
-    known = set(read)
+    known = set(read) - {None}
     if not known & _HEADING_KEY_WORDS:
         return None
-    if known & _LOWER_ZONE_WORDS or {"sans", "rapport"} <= known:
+    zone = _zone_of(known)
+    unknown = read.count(None)
+    if not unknown:
+        return zone
+    # A misread word is tolerated in a long heading that says its zone; "Traitement de l'affection de longue
+    # durée à poursuivre" is an instruction.
+    if unknown == 1 and zone and len(known) >= MIN_HEADING_WORDS_WITH_A_MISREAD_ONE:
+        return zone
+    return _zone_of_a_heading_start(words, read)
+
+
+def _zone_of(heading_words: set[str]) -> str:
+    if heading_words & _LOWER_ZONE_WORDS or {"sans", "rapport"} <= heading_words:
         return ZONE_OTHER
-    if known & _UPPER_ZONE_WORDS:
+    if heading_words & _UPPER_ZONE_WORDS:
         return ZONE_LONG_TERM_CONDITION
     return ""
+
+
+def _zone_of_a_heading_start(words: list[str], read: list[str | None]) -> str | None:
+    """The zone of a line that starts with a heading and goes on with other text, when that start says which
+    zone: a sentence of a posology that mentions "l'affection de longue durée" does not start so. The text after
+    it must not name a drug: a medication is never taken for a heading."""
+    length = next((index for index, word in enumerate(read) if word is None), len(read))
+    start = set(read[:length])
+    zone = _zone_of(start) if start & _HEADING_KEY_WORDS else ""
+    if length < MIN_HEADING_WORDS_BEFORE_OTHER_TEXT or not zone:
+        return None
+    return zone if _drug_line(" ".join(words[length:])) is None else None
 
 
 # OCR reads "0" for "o" and "1" for "l" in words too: "RAPP0RT", "re1atives".
