@@ -21,7 +21,9 @@ The mapping, which the import reads back (keep the two in step):
   ".../treatment"), medicationCodeableConcept {text, coding CIS}, authoredOn,
   requester (display), dosageInstruction: text, timing.repeat {when MORN/NOON/EVE/NIGHT, timeOfDay,
   dayOfWeek, boundsPeriod}, asNeededBoolean, doseAndRate.doseQuantity. boundsPeriod is always given (a
-  medication has a start date); boundsDuration is never written but the import may meet it elsewhere;
+  medication has a start date); boundsDuration is never written but the import may meet it elsewhere. A
+  medication written in a zone of a two-zone prescription (ordonnance bizone) has the extension
+  ".../StructureDefinition/prescription-zone" (valueCode "ald" or "other"), which the import does not read;
 - MedicationStatement per medication: status, effectivePeriod, basedOn its MedicationRequest, a note
   counting the doses the patient marked taken and skipped ("taken: 12, skipped: 1"), no extension;
 - emergency profile: AllergyIntolerance per allergy (the text split on lines, ";" and ","), Condition per
@@ -339,6 +341,8 @@ def medication_request(medication: Medication, treatment: Treatment, patient, to
         resource["requester"] = {"display": treatment.prescriber_display}
     if treatment.prescription is not None:
         resource["supportingInformation"] = [_ref(treatment.prescription.public_id)]
+    if medication.zone:
+        resource["extension"] = [{"url": f"{STRUCTURE}/prescription-zone", "valueCode": medication.zone}]
     return resource
 
 

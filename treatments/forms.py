@@ -84,6 +84,7 @@ class MedicationForm(forms.ModelForm):
             "renewals",
             "supply_days",
             "pack_size",
+            "zone",
         ]
         widgets = {
             "name": forms.TextInput(attrs={"list": "drug-suggestions", "autocomplete": "off"}),

@@ -34,6 +34,7 @@ SALT_WORDS = frozenset(
         "calcique",
         "magnesique",
         "chlorhydrate",
+        "dichlorhydrate",
         "bromhydrate",
         "phosphate",
         "sulfate",
@@ -52,6 +53,11 @@ SALT_WORDS = frozenset(
         "hemihydrate",
         "sesquihydrate",
         "anhydre",
+        # Esters of corticosteroids: "Fluticasone 50 µg" is written for "propionate de fluticasone".
+        "propionate",
+        "dipropionate",
+        "furoate",
+        "valerate",
     ]
 )
 # How much less sure best_match is when the text gives no strength, or strengths the drug does not come in.
@@ -62,6 +68,8 @@ FORM_ABBREVIATIONS = {"cp": "comprime", "cpr": "comprime", "cps": "comprime"}
 # Units a strength is written in, with their factor to the unit strengths are compared in.
 MASS_UNITS_IN_MG = {"g": 1000, "mg": 1, "microgramme": 0.001, "microgrammes": 0.001, "ug": 0.001, "mcg": 0.001}
 OTHER_UNITS = {"ml", "l", "ui", "u", "mbq", "mmol", "ch", "dh"}
+# Units written in several ways, each with the one spelling strengths are compared in.
+UNIT_SPELLINGS = {"unites": "ui", "unite": "ui", "u": "ui"}
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,8 @@ _DECIMAL_SEPARATOR = re.compile(r"(?<=\d)[,.](?=\d)")
 _NOT_A_WORD = re.compile(r"[^a-z0-9.]+")
 _STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
 _DIGIT_LETTER_BOUNDARY = re.compile(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)")
+# "100 000 UI": thousands set apart by a space, as the BDPM and many prescriptions write them.
+_SPACED_THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?: \d{3})+(?![\d.])")
 
 
 def fold(text: str) -> str:
@@ -96,6 +106,12 @@ def fold(text: str) -> str:
     text = _DECIMAL_SEPARATOR.sub(".", text.translate(_UNDECOMPOSED))
     text = _STRAY_DOT.sub(" ", _NOT_A_WORD.sub(" ", text))
     return " ".join(_DIGIT_LETTER_BOUNDARY.sub(" ", text).split())
+
+
+def spelled_quantities(folded: str) -> str:
+    """Folded text with its quantities written one way, to compare strengths: "100 000 unites" -> "100000 ui"."""
+    folded = _SPACED_THOUSANDS.sub(lambda match: match.group().replace(" ", ""), folded)
+    return " ".join(UNIT_SPELLINGS.get(word, word) for word in folded.split())
 
 
 @functools.cache
@@ -196,6 +212,7 @@ class _MatchIndex:
     positions: dict[str, frozenset[int]]  # brand or substance word -> positions of the drugs that have it
     # (first letter, length) -> brand and substance words: the candidates an OCR-slipped word is compared with.
     buckets: dict[tuple[str, int], list[str]]
+    substance_words: frozenset[str]
 
 
 def _name_words(text: str) -> tuple[str, ...]:
@@ -213,7 +230,7 @@ def _quantities(folded: str, *, with_bare_values: bool) -> frozenset[tuple[float
     written alone. with_bare_values adds each number as if written alone, for a drug's strength: "Doliprane 1000"
     gives no unit but means 1000 mg.
     """
-    words = folded.split()
+    words = spelled_quantities(folded).split()
     quantities = set()
     for word, following in itertools.pairwise([*words, ""]):
         try:
@@ -257,6 +274,7 @@ def _match_index() -> _MatchIndex:
         identities=identities,
         positions={word: frozenset(drug_positions) for word, drug_positions in positions.items()},
         buckets=dict(buckets),
+        substance_words=frozenset(word for identity in identities for word in identity.substance_words),
     )
 
 
@@ -300,6 +318,20 @@ def _names_form(form_prefixes: list[str], form_words: tuple[str, ...]) -> bool:
     return any(form_word.startswith(prefix) for prefix in form_prefixes for form_word in form_words)
 
 
+def acid_name(word: str) -> tuple[str, ...]:
+    """The acid a salt's name means, when the drug reference names it so: "alendronate" is written for "acide
+    alendronique". Only when the reference names more drugs with the acid than with the salt ("valproate de
+    sodium" is the usual name), and never for a salt of the list (chlorhydrate)."""
+    index = _match_index()
+    if not word.endswith("ate") or word in SALT_WORDS:
+        return ()
+    acid = f"{word[:-3]}ique"
+    if acid not in index.substance_words:
+        return ()
+    more_with_the_acid = len(index.positions[acid]) > len(index.positions.get(word, ()))
+    return ("acide", acid) if more_with_the_acid else ()
+
+
 def best_match(text: str) -> tuple[Drug, float] | None:
     """The drug a line of text most likely names ("DOLIPRANE 1000mg cp", "Doliprame", "amoxicilline 1g"), with a
     confidence from 0 to 1; None when no drug comes close.
@@ -313,6 +345,7 @@ def best_match(text: str) -> tuple[Drug, float] | None:
     text_words = _name_words(text)
     if not text_words:
         return None
+    text_words += tuple(word for text_word in text_words for word in acid_name(text_word))
     index = _match_index()
     similar = _similar_words(text_words, index)
     folded = fold(text)
@@ -325,14 +358,28 @@ def best_match(text: str) -> tuple[Drug, float] | None:
         identity = index.identities[position]
         brand = _brand_coverage(identity.brand_words, similar)
         confidence = max(brand, _coverage(identity.substance_words, similar))
+        quantities_named = len(text_quantities & identity.quantities)
         if not text_quantities:
             confidence *= NO_STRENGTH_FACTOR
-        elif not text_quantities & identity.quantities:
+        elif not quantities_named:
             confidence *= OTHER_STRENGTH_FACTOR
         name = drugs[position].name
+        # "Paracétamol codéine 500 mg/30 mg" names both substances and both strengths: not paracetamol alone.
+        words_named = len(similar.keys() & {*identity.brand_words, *identity.substance_words})
         brand_words_named = sum(word in similar for word in identity.brand_words) if brand else 0
         names_form = _names_form(form_prefixes, identity.form_words)
-        rank = (-confidence, -brand, -brand_words_named, not names_form, len(name), name)
+        rank = (
+            -confidence,
+            -quantities_named,
+            -words_named,
+            # A line naming the substance says the form ("gél") but not the maker: among generics, the form
+            # written counts before how well a maker's brand is spelled out.
+            not names_form,
+            -brand,
+            -brand_words_named,
+            len(name),
+            name,
+        )
         if best_rank is None or rank < best_rank:
             best_rank, best = rank, (drugs[position], round(confidence, 3))
     if best is None or best[1] < MIN_CONFIDENCE:

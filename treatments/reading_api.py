@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from access.policy import Action
 from health_records.selectors import health_record_for_action
 from treatments import readings, selectors
-from treatments.models import Moment, PrescriptionReading
+from treatments.models import Moment, PrescriptionReading, PrescriptionZone
 from treatments.reading_views import _reading_for
 from treatments.serializers import SafetyConfirmationSerializer
 
@@ -90,6 +90,12 @@ class ConfirmedMedicationSerializer(serializers.Serializer):
     )
     as_needed = serializers.BooleanField(default=False)
     instructions = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    zone = serializers.ChoiceField(
+        choices=PrescriptionZone.choices,
+        required=False,
+        default=PrescriptionZone.NONE,
+        help_text='On a two-zone prescription: "ald" (long-term condition) or "other"; "" otherwise.',
+    )
 
 
 class ConfirmSerializer(serializers.Serializer):
@@ -173,4 +179,5 @@ def _as_medication(line: dict) -> dict:
         "renewals": line["renewals"],
         "as_needed": line["as_needed"],
         "instructions": line["instructions"],
+        "zone": line["zone"],
     }

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -20,7 +21,7 @@ from access.policy import Action
 from documents import photo_quality
 from treatments import readings, selectors
 from treatments.forms import SafetyConfirmationForm
-from treatments.models import UPCOMING, PrescriptionReading, TreatmentStatus, patient_today
+from treatments.models import UPCOMING, PrescriptionReading, PrescriptionZone, TreatmentStatus, patient_today
 from treatments.safety_checks import ShownWarning, acts_for_patient
 
 LOW_CONFIDENCE = 0.8
@@ -60,7 +61,9 @@ def reading_restart(request, reading_id):
 
 class ReviewTreatmentForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Treatment name"), max_length=200)
-    start_date = forms.DateField(label=gettext_lazy("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(
+        label=gettext_lazy("Start"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     prescriber_name = forms.CharField(label=gettext_lazy("Prescriber"), max_length=200, required=False)
 
 
@@ -78,6 +81,11 @@ class ReviewLineForm(forms.Form):
     instructions = forms.CharField(label=gettext_lazy("Instructions"), max_length=300, required=False)
     confidence = forms.FloatField(required=False, widget=forms.HiddenInput)
     source_line = forms.CharField(required=False, widget=forms.HiddenInput)
+    zone = forms.ChoiceField(
+        label=gettext_lazy("Zone of the prescription"),
+        choices=[("", "—"), *((zone.value, capfirst(zone.label)) for zone in PrescriptionZone if zone)],
+        required=False,
+    )
 
     @property
     def is_doubtful(self) -> bool:
@@ -144,6 +152,8 @@ def reading_review(request, reading_id):
         "today": today,
         "photo_problems": photo_quality.problems_in(result.get("warnings")),
         "for_professional": not acts_for_patient(access),
+        # A two-zone prescription (ALD): its lines are grouped by zone, and each line's zone can be changed.
+        "two_zones": any(line["zone"] for line in proposal),
         "safety_form": SafetyConfirmationForm(request.POST or None) if needs_confirmation else None,
         "same_eprescription": selectors.same_eprescription(user=request.user, reading=reading),
         **_dates_in_the_past(result, proposal, today),

@@ -200,6 +200,7 @@ MEDICATION_VALUES = [
     "as_needed",
     "instructions",
     "renewals",
+    "zone",
 ]
 
 
@@ -309,6 +310,7 @@ def proposal_lines(reading: PrescriptionReading) -> list[dict]:
                 "confidence": medication.get("confidence", 0),
                 "source_line": medication.get("source_line", ""),
                 "hard_lines": medication.get("hard_lines", []),
+                "zone": medication.get("zone", ""),
             }
         )
     return lines

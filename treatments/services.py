@@ -44,6 +44,7 @@ MEDICATION_FIELDS = [
     "renewals",
     "supply_days",
     "pack_size",
+    "zone",
 ]
 
 

@@ -34,6 +34,34 @@ UNSURE_LINE_CONFIDENCE = 0.7
 # How many specialities of a brand are compared with the line (DOLIPRANE has about thirty).
 MAX_SIBLINGS = 100
 
+# The zones of a two-zone prescription (ordonnance bizone), as treatments.models.PrescriptionZone stores them.
+ZONE_LONG_TERM_CONDITION = "ald"
+ZONE_OTHER = "other"
+# The words the headings of a two-zone prescription are written with: "Prescriptions relatives au traitement de
+# l'affection de longue durée reconnue (liste ou hors liste) (AFFECTION EXONÉRANTE)" above, "Prescriptions SANS
+# RAPPORT avec l'affection de longue durée (MALADIES INTERCURRENTES)" below. A heading may wrap over lines.
+_HEADING_WORDS = frozenset(
+    {
+        *("prescriptions", "prescription", "relatives", "relative", "traitement", "traitements", "affection"),
+        *("longue", "duree", "reconnue", "liste", "hors", "exonerante", "sans", "rapport", "avec", "maladies"),
+        *("maladie", "intercurrentes", "intercurrente", "medicaments", "ald", "au", "aux", "de", "d", "l", "la"),
+        *("ou", "en", "et", "a"),
+    }
+)
+# A heading line has at least one of these (a line of "de", "la", "ou" says nothing).
+_HEADING_KEY_WORDS = frozenset(
+    {"affection", "longue", "duree", "liste", "exonerante", "rapport", "intercurrentes", "intercurrente", "ald"}
+)
+_UPPER_ZONE_WORDS = frozenset({"relatives", "relative", "reconnue", "exonerante"})
+_LOWER_ZONE_WORDS = frozenset({"intercurrentes", "intercurrente"})
+# Headings some software prints instead: "ALD", "Traitement ALD", "Hors ALD", "Prescriptions hors A.L.D.".
+_SHORT_HEADING = re.compile(r"^(?:(?:prescriptions?|traitements?|medicaments?)\s+)?(?:(hors|non)\s+)?a ?l ?d$")
+# With a long heading, one word misread beyond recognition is tolerated.
+MIN_HEADING_WORDS_WITH_A_MISREAD_ONE = 4
+# A heading that OCR joined to text printed beside it ("… (AFFECTION EXONÉRANTE) Identification du patient")
+# is known by its start: this many heading words, one of them saying the zone.
+MIN_HEADING_WORDS_BEFORE_OTHER_TEXT = 5
+
 FORM_UNITS = {
     "comprime": "comprimé",
     "gelule": "gélule",
@@ -91,6 +119,8 @@ class ExtractedMedication:
     confidence: float
     field_confidence: dict[str, float]
     source_line: str
+    # The zone of a two-zone prescription the medication is written in; "" on any other prescription.
+    zone: str = ""
 
 
 @dataclass
@@ -116,6 +146,7 @@ class _Block:
     head: _DrugLine
     lines: list[Line]
     posology_texts: list[str]
+    zone: str
     lines_without_posology: int = 0
 
     @property
@@ -164,6 +195,7 @@ def _medication_json(medication: ExtractedMedication) -> dict:
         "confidence": medication.confidence,
         "field_confidence": medication.field_confidence,
         "source_line": medication.source_line,
+        "zone": medication.zone,
     }
 
 
@@ -172,16 +204,21 @@ def _medication_json(medication: ExtractedMedication) -> dict:
 
 def _medications(lines: list[Line]) -> tuple[list[ExtractedMedication], list[str]]:
     blocks, shared, warnings = [], [], []
-    current = None
+    current, zone = None, ""
     for line in lines:
+        # First: a zone's heading is neither a medication nor a posology, and nothing after it continues the
+        # medication above it.
+        if (heading_zone := _zone_heading(line.text)) is not None:
+            zone = heading_zone or zone
+            current = None
         # Before the header test: "Ordonnance renouvelable 2 fois" is for every medication.
-        if (wide := _prescription_wide(line.text)) is not None:
+        elif (wide := _prescription_wide(line.text)) is not None:
             shared.append(wide)
             current = None
         elif _is_administrative(line.text):
             current = None
         elif (head := _drug_line(line.text)) is not None:
-            current = _Block(head=head, lines=[line], posology_texts=[head.posology_text])
+            current = _Block(head=head, lines=[line], posology_texts=[head.posology_text], zone=zone)
             blocks.append(current)
         elif _looks_like_a_drug(line.text):
             warnings.append(f"Not recognised as a medication: {line.text.strip()}")
@@ -191,6 +228,70 @@ def _medications(lines: list[Line]) -> tuple[list[ExtractedMedication], list[str
             if line.confidence < UNSURE_LINE_CONFIDENCE:
                 warnings.append(f"Part of the page is hard to read: {line.text.strip()}")
     return [_medication(block, shared) for block in blocks], warnings
+
+
+def _zone_heading(text: str) -> str | None:
+    """The zone a heading of a two-zone prescription opens ("" for a part of a heading that does not say which,
+    such as "(liste ou hors liste)"), or None when the line is not such a heading.
+
+    Every word of the line must be a word of the headings, up to a misread letter or two; a long heading may
+    have one word misread beyond that, or other text after it. A medication line always names a drug, which is
+    not such a word.
+    """
+    words = lexicon.fold(_MISREAD_LETTER.sub(lambda match: match.group().translate(_LETTERS_OF_DIGITS), text)).split()
+    if not words:
+        return None
+    short = _SHORT_HEADING.match(" ".join(words))
+    if short:
+        return ZONE_OTHER if short.group(1) else ZONE_LONG_TERM_CONDITION
+    read = [_heading_word(word) for word in words]
+    known = set(read) - {None}
+    if not known & _HEADING_KEY_WORDS:
+        return None
+    zone = _zone_of(known)
+    unknown = read.count(None)
+    if not unknown:
+        return zone
+    # A misread word is tolerated in a long heading that says its zone; "Traitement de l'affection de longue
+    # durée à poursuivre" is an instruction.
+    if unknown == 1 and zone and len(known) >= MIN_HEADING_WORDS_WITH_A_MISREAD_ONE:
+        return zone
+    return _zone_of_a_heading_start(words, read)
+
+
+def _zone_of(heading_words: set[str]) -> str:
+    if heading_words & _LOWER_ZONE_WORDS or {"sans", "rapport"} <= heading_words:
+        return ZONE_OTHER
+    if heading_words & _UPPER_ZONE_WORDS:
+        return ZONE_LONG_TERM_CONDITION
+    return ""
+
+
+def _zone_of_a_heading_start(words: list[str], read: list[str | None]) -> str | None:
+    """The zone of a line that starts with a heading and goes on with other text, when that start says which
+    zone: a sentence of a posology that mentions "l'affection de longue durée" does not start so. The text after
+    it must not name a drug: a medication is never taken for a heading."""
+    length = next((index for index, word in enumerate(read) if word is None), len(read))
+    start = set(read[:length])
+    zone = _zone_of(start) if start & _HEADING_KEY_WORDS else ""
+    if length < MIN_HEADING_WORDS_BEFORE_OTHER_TEXT or not zone:
+        return None
+    return zone if _drug_line(" ".join(words[length:])) is None else None
+
+
+# OCR reads "0" for "o" and "1" for "l" in words too: "RAPP0RT", "re1atives".
+_MISREAD_LETTER = re.compile(r"(?<=[^\W\d_])[01]|[01](?=[^\W\d_])")
+_LETTERS_OF_DIGITS = str.maketrans("01", "ol")
+
+
+def _heading_word(word: str) -> str | None:
+    """The heading word this word of the text is, misread or not; short words must be exact."""
+    if word in _HEADING_WORDS:
+        return word
+    if len(word) < 4:
+        return None
+    close = difflib.get_close_matches(word, _HEADING_WORDS, n=1, cutoff=lexicon.MIN_WORD_SIMILARITY)
+    return close[0] if close else None
 
 
 def _continues(block: _Block, line: Line) -> bool:
@@ -245,7 +346,10 @@ def _starts_with_the_drug(name: str, drug: lexicon.Drug) -> bool:
     Doliprane", "en alternance avec …") is an instruction, not a medication."""
     first_word = next((word for word in lexicon.fold(name).split() if len(word) >= 3 and word.isalpha()), "")
     drug_words = set(lexicon.fold(f"{drug.name} {drug.substances}").split())
-    return bool(difflib.get_close_matches(first_word, drug_words, n=1, cutoff=lexicon.MIN_WORD_SIMILARITY))
+    return any(
+        difflib.get_close_matches(word, drug_words, n=1, cutoff=lexicon.MIN_WORD_SIMILARITY)
+        for word in (first_word, *lexicon.acid_name(first_word)[1:])
+    )
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -302,7 +406,7 @@ def _with_unit(quantities: set[tuple[float, str]]) -> set[tuple[float, str]]:
 def _quantities(text: str) -> set[tuple[float, str]]:
     """Numbers with their unit, masses in mg, so that "1 g" names "1000 mg"; a bare number stays bare."""
     quantities = set()
-    for value, unit in _QUANTITY.findall(lexicon.fold(text)):
+    for value, unit in _QUANTITY.findall(lexicon.spelled_quantities(lexicon.fold(text))):
         if unit in lexicon.MASS_UNITS_IN_MG:
             quantities.add((round(float(value) * lexicon.MASS_UNITS_IN_MG[unit], 6), "mg"))
         else:
@@ -349,6 +453,7 @@ def _medication(block: _Block, prescription_wide: list[posology.Posology]) -> Ex
         confidence=min(confidence[name] for name in ESSENTIAL_FIELDS),
         field_confidence=confidence,
         source_line="\n".join(line.text for line in block.lines),
+        zone=block.zone,
     )
 
 

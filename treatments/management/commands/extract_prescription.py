@@ -8,6 +8,7 @@ from documents.commands import ReadingCommand
 from treatments.extraction.parser import as_json, extract
 
 MOMENT_LABELS = {"morning": "matin", "noon": "midi", "evening": "soir", "bedtime": "coucher"}
+ZONE_LABELS = {"ald": "zone ALD", "other": "hors ALD"}
 
 
 class Command(ReadingCommand):
@@ -24,7 +25,8 @@ class Command(ReadingCommand):
             f"  Date: {result['date'] or '?'}",
         ]
         for medication in result["medications"]:
-            lines.append(f"  - {medication['name']}  [CIS {medication['cis']}, {medication['substance'] or '?'}]")
+            zone = f"  ({ZONE_LABELS[medication['zone']]})" if medication["zone"] else ""
+            lines.append(f"  - {medication['name']}  [CIS {medication['cis']}, {medication['substance'] or '?'}]{zone}")
             lines.append(f"      {posology_summary(medication)}  (confidence {medication['confidence']:.2f})")
         if not result["medications"]:
             lines.append("  No medication found.")
