@@ -5,7 +5,7 @@ or to run it from a script (--json).
 """
 
 from documents.commands import ReadingCommand
-from treatments.extraction.parser import as_json, extract
+from treatments.extraction.rereading import proposal
 
 MOMENT_LABELS = {"morning": "matin", "noon": "midi", "evening": "soir", "bedtime": "coucher"}
 ZONE_LABELS = {"ald": "zone ALD", "other": "hors ALD"}
@@ -15,7 +15,8 @@ class Command(ReadingCommand):
     help = "Reads prescriptions (PDF, scan, photo) and prints their medications, prescriber and date."
 
     def result(self, document, *, file: str) -> dict:
-        return as_json(extract(document), file=file, engine=document.engine)
+        # As a reading does: doubtful lines of a photo read again, the hard ones marked.
+        return proposal(document, file=file)
 
     def summary(self, result: dict) -> str:
         prescriber = result["prescriber"]
@@ -28,6 +29,7 @@ class Command(ReadingCommand):
             zone = f"  ({ZONE_LABELS[medication['zone']]})" if medication["zone"] else ""
             lines.append(f"  - {medication['name']}  [CIS {medication['cis']}, {medication['substance'] or '?'}]{zone}")
             lines.append(f"      {posology_summary(medication)}  (confidence {medication['confidence']:.2f})")
+            lines.extend(f"      hard to read: {hard['text']!r}" for hard in medication["hard_lines"])
         if not result["medications"]:
             lines.append("  No medication found.")
         lines.extend(f"  ! {warning}" for warning in result["warnings"])
