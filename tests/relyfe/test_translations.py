@@ -59,6 +59,7 @@ SAME_IN_FRENCH = {
     "notifications",
     "Pages",
     "%(count)s page",
+    "Page %(number)s",
     "Patient",
     "patient",
     "Photo",
@@ -80,17 +81,20 @@ SAME_IN_FRENCH = {
 PLACEHOLDER = re.compile(r"%\(\w+\)[-+0 #]*\d*(?:\.\d+)?[sdfr]|%[sd]|\{\w*\}")
 # Names of products and operating systems, the same in every language.
 PRODUCTS = {"Linux (CUPS)", "macOS"}
+# The French health insurance's name for a long-term condition (affection de longue durée): on a French
+# prescription's heading, it is the word the patient will see on the paper, in any language.
+FRENCH_TERMS = {"ALD"}
 # A length on a photo's drawings, in millimetres or pixels (the %% forms are in a template's JavaScript), where the
 # language writes the units in Latin letters.
-UNITS = {"%(length)s mm", "%(length)s px", "%%(length)s mm", "%%(length)s px"}
+UNITS = {"%(length)s mm", "%(length)s px", "%%(length)s mm", "%%(length)s px", "%(ms)s ms"}
 # Per language, the messages right as they are in English.
 SAME_AS_ENGLISH = {
-    "fr": SAME_IN_FRENCH | PRODUCTS | UNITS,
-    "uk": PRODUCTS,
-    "ar": PRODUCTS,
-    "es": PRODUCTS | UNITS,
+    "fr": SAME_IN_FRENCH | PRODUCTS | UNITS | FRENCH_TERMS,
+    "uk": PRODUCTS | FRENCH_TERMS,
+    "ar": PRODUCTS | FRENCH_TERMS,
+    "es": PRODUCTS | UNITS | FRENCH_TERMS,
     # The same words in Portuguese.
-    "pt": PRODUCTS | UNITS | {"e-mail", "E-mail: %(email)s", "Menu", "Dose"},
+    "pt": PRODUCTS | UNITS | FRENCH_TERMS | {"e-mail", "E-mail: %(email)s", "Menu", "Dose"},
 }
 
 FRENCH_MONTHS = [
