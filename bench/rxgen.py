@@ -485,7 +485,11 @@ def duration(rng: random.Random, *, chronic: bool) -> tuple[str, int, str]:
 
 
 def identifier(rng: random.Random) -> str:
-    return "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(15))
+    """An e-prescription's unique identifier: 15 upper-case letters and digits, at least one digit."""
+    while True:
+        drawn = "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(15))
+        if any(character.isdigit() for character in drawn):
+            return drawn
 
 
 def medication(rng: random.Random) -> dict:
