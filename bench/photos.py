@@ -92,6 +92,8 @@ def photo(page: np.ndarray, rng: random.Random, noise: np.random.Generator | Non
 # The poor photo is made at this size (long side) before its last resize: enough to keep the print sharp
 # through the warps, small enough to be quick.
 _WORKING_LONG_SIDE = 1800
+# The long side of the photo the phone's sensor takes, before the app makes it smaller.
+_SENSOR_LONG_SIDE = 4000
 
 
 def _curl(page: np.ndarray, rng: random.Random) -> tuple[np.ndarray, np.ndarray]:
@@ -228,23 +230,26 @@ def _dim_light(picture: np.ndarray, rng: random.Random) -> np.ndarray:
 
 
 def _motion_blur(picture: np.ndarray, rng: random.Random) -> np.ndarray:
-    """A shaking hand: a linear blur 3-7 px long at a random angle (at the working size: about half that in
-    the final picture)."""
-    length = rng.randint(3, 7)
-    kernel = np.zeros((length, length), np.float32)
-    kernel[length // 2, :] = 1.0
-    rotation = cv2.getRotationMatrix2D(((length - 1) / 2, (length - 1) / 2), rng.uniform(0, 180), 1.0)
-    kernel = cv2.warpAffine(kernel, rotation, (length, length))
-    kernel /= kernel.sum()
-    return cv2.filter2D(picture, -1, kernel)
+    """A shaking hand: a linear blur 3-7 px long at a random angle, as the phone's full-resolution sensor
+    records it (about 4000 px on the long side): shorter in proportion at the working size."""
+    length = rng.randint(3, 7) * max(picture.shape[:2]) / _SENSOR_LONG_SIDE
+    angle = math.radians(rng.uniform(0, 180))
+    size, fine = max(math.ceil(length) | 1, 3), 8  # the segment is drawn 8 times finer, then averaged down
+    drawn = np.zeros((size * fine, size * fine), np.float32)
+    centre, reach = size * fine / 2, length * fine / 2
+    start = (round(centre - reach * math.cos(angle)), round(centre - reach * math.sin(angle)))
+    end = (round(centre + reach * math.cos(angle)), round(centre + reach * math.sin(angle)))
+    cv2.line(drawn, start, end, 1.0, thickness=fine)
+    kernel = cv2.resize(drawn, (size, size), interpolation=cv2.INTER_AREA)
+    return cv2.filter2D(picture, -1, kernel / kernel.sum())
 
 
 def _sensor_noise(picture: np.ndarray, rng: random.Random, noise: np.random.Generator) -> np.ndarray:
     """A small sensor pushed in the dark: grey noise and per-channel colour noise, partly blotchy."""
     height, width = picture.shape[:2]
-    grey = noise.normal(0, rng.uniform(4, 8), (height, width, 1)).astype(np.float32)
-    colour = noise.normal(0, rng.uniform(2, 5), (height, width, 3)).astype(np.float32)
-    blotches = noise.normal(0, rng.uniform(1.5, 4), (height // 4 + 1, width // 4 + 1, 3)).astype(np.float32)
+    grey = noise.normal(0, rng.uniform(3, 6), (height, width, 1)).astype(np.float32)
+    colour = noise.normal(0, rng.uniform(2, 4), (height, width, 3)).astype(np.float32)
+    blotches = noise.normal(0, rng.uniform(1, 3), (height // 4 + 1, width // 4 + 1, 3)).astype(np.float32)
     blotches = cv2.resize(blotches, (width, height), interpolation=cv2.INTER_LINEAR)
     return picture + grey + colour + blotches
 

@@ -612,7 +612,7 @@ def build(number: int, seed: int, out: Path) -> dict:
     pdf.add_page()
     bizone = rng.random() < BIZONE_SHARE
     entries = [medication(rng) for _ in range(rng.randint(2 if bizone else 1, 6))]
-    writer = Writer(pdf, rng, rng.choice((10, 10.5, 11, 11.5) if len(entries) <= 4 else (9.5, 10)))
+    writer = Writer(pdf, rng, rng.choice((10.5, 11, 11.5, 12) if len(entries) <= 4 else (10, 10.5)))
     doctor = prescriber(rng)
     patient_name, patient_printed = patient(rng)
     date = datetime.date(2026, 1, 1) + datetime.timedelta(days=rng.randint(0, 330))
