@@ -15,8 +15,10 @@ An extracted medication is the truth's when:
 - it has the truth's brand and strength: the BDPM lists one brand under several CIS that a line cannot tell
   apart ("SMECTA 3 g" comes in two flavours, "SEROPLEX 10 mg" in two packagings); or
 - the line names the substance, not the brand ("Prégabaline 50 mg gélule"), and the medication has the truth's
-  substance and strength: which manufacturer's generic the truth names is not on the page.
-Strengths are compared by their amounts with units, masses in mg ("1 g" is "1000 mg"; "30 mg/ml" has 30 mg).
+  substance (whatever its salt: "bisoprolol", "hémifumarate de bisoprolol") and strength: which manufacturer's
+  generic the truth names is not on the page.
+Strengths are compared by their amounts with units, masses in mg ("1 g" is "1000 mg"; "30 mg/ml" has 30 mg;
+"2 %" is "2%").
 Each truth medication is matched at most once.
 """
 
@@ -58,7 +60,11 @@ KINDS = {
 TARGETS = {"pdf": 0.97, "scan": 0.93, "photo": 0.90, "poor": 0.90}
 MIN_PRECISION = {"pdf": 0.98, "scan": 0.98, "photo": 0.98, "poor": 0.99}
 SUFFIXES = {"-photo.jpeg": "photo", "-poor.jpeg": "poor", ".pdf": "pdf", ".jpg": "scan"}
-AMOUNT = re.compile(r"(\d+(?:\.\d+)?) (mg|g|microgrammes?|ug|mcg|ml|ui)\b")
+AMOUNT = re.compile(r"(\d+(?:\.\d+)?) (mg|g|microgrammes?|ug|mcg|ml|ui|pct)\b")
+PERCENT = re.compile(r"\s*(?:%|pour cent)", re.IGNORECASE)
+# Words of a substance's name that do not change which substance it is: its salt ("hémifumarate de
+# bisoprolol", "bisoprolol") and the BDPM's two word orders ("tamsulosine (chlorhydrate de)").
+SALT_WORDS = lexicon.SALT_WORDS | {"de", "d", "dichlorhydrate", "hemifumarate", "cilexetil"}
 
 
 def kind_of(path: Path) -> tuple[str, str] | None:
@@ -70,6 +76,7 @@ def kind_of(path: Path) -> tuple[str, str] | None:
 
 
 def amounts(strength: str) -> frozenset[tuple[float, str]]:
+    strength = PERCENT.sub(" pct", strength)  # "2 %", "2%", "2 POUR CENT" are one strength
     return frozenset(
         (round(float(value) * lexicon.MASS_UNITS_IN_MG[unit], 6), "mg")
         if unit in lexicon.MASS_UNITS_IN_MG
@@ -93,7 +100,11 @@ def is_truth(extracted: ExtractedMedication, truth: dict) -> bool:
     brand_written = set(lexicon.fold(truth["brand"]).split()) <= set(lexicon.fold(truth["label"]).split())
     truth_drug = lexicon.get(truth["cis"])
     truth_substances = truth_drug.substances if truth_drug else truth["dci"]
-    return not brand_written and lexicon.fold(extracted.substance) == lexicon.fold(truth_substances)
+    return not brand_written and substance_words(extracted.substance) == substance_words(truth_substances)
+
+
+def substance_words(substances: str) -> frozenset[str]:
+    return frozenset(lexicon.fold(substances).split()) - SALT_WORDS
 
 
 def fully_right(extracted: ExtractedMedication, truth: dict) -> bool:
