@@ -12,8 +12,9 @@ Each function takes the page rendered in grey levels (a 2-D uint8 array, 200 dpi
   random strengths: the sheet curled (bent along one axis), seen in steep perspective (one side 20-35 %
   shorter than the other) on a plain or cluttered table that shows around it, tilted by a few degrees on top
   of a quarter or half turn, the phone's soft-edged shadow over about half the page, dim light, strong
-  sensor noise (grey and per channel), a little motion blur, a warm or cool cast, about 1200 px on the long
-  side, JPEG quality 60-85.
+  sensor noise (grey and per channel), a little motion blur (3-7 px of the phone's full-resolution sensor), a
+  warm or cool cast, 1100-1300 px on the long side, JPEG quality 60-85. A person can still read the page;
+  the print is small (about 3 px per mm), which is what makes it hard.
 """
 
 import math
