@@ -162,6 +162,8 @@ class Tally:
         self.identifier_seconds = []
 
     def report(self, label: str, kind: str) -> str:
+        if not self.truths:
+            return f"{label:7} no files of this kind"
         precision = self.correct / self.extracted if self.extracted else 1.0
         recall = self.correct / self.truths if self.truths else 1.0
         right = self.right / self.truths if self.truths else 1.0
