@@ -24,6 +24,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import photos
+
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -898,56 +902,12 @@ class Writer:
 
 
 def pictures(pdf_bytes: bytes, rng: random.Random) -> tuple[bytes, bytes]:
-    import cv2
+    """The first page scanned and photographed (bench/photos.py), with one noise source for both."""
     import numpy as np
-    import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(pdf_bytes)
-    page = document[0]
-    image = page.render(scale=200 / 72).to_pil().convert("L")
-    page.close()
-    document.close()
-    array = np.array(image)
+    page = photos.render(pdf_bytes)
     noise = np.random.default_rng(rng.randint(0, 2**31))
-    # The scan: tilted a little, noisy, JPEG-compressed.
-    height, width = array.shape
-    angle = rng.uniform(-1.2, 1.2)
-    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-    scan = cv2.warpAffine(array, matrix, (width, height), borderValue=255)
-    scan = np.clip(scan.astype(np.float32) * rng.uniform(0.9, 1.0) + noise.normal(0, 8, scan.shape), 0, 255).astype(
-        np.uint8
-    )
-    scan_bytes = cv2.imencode(".jpg", scan, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(60, 85)])[1].tobytes()
-    # The photo: the page on a table, seen in perspective, unevenly lit, sometimes a quarter turn.
-    colour = cv2.cvtColor(array, cv2.COLOR_GRAY2BGR).astype(np.float32)
-    colour *= np.array([rng.uniform(0.85, 0.95), rng.uniform(0.9, 1.0), 1.0], dtype=np.float32)
-    margin = 0.08
-    canvas_w, canvas_h = int(width * (1 + 2 * margin)), int(height * (1 + 2 * margin))
-    jitter = lambda: rng.uniform(-0.025, 0.025)  # noqa: E731
-    source = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
-    target = np.float32(
-        [
-            [canvas_w * (margin + jitter()), canvas_h * (margin + jitter())],
-            [canvas_w * (1 - margin + jitter()), canvas_h * (margin + jitter())],
-            [canvas_w * (1 - margin + jitter()), canvas_h * (1 - margin + jitter())],
-            [canvas_w * (margin + jitter()), canvas_h * (1 - margin + jitter())],
-        ]
-    )
-    warp = cv2.getPerspectiveTransform(source, target)
-    table = (rng.randint(60, 120), rng.randint(70, 110), rng.randint(80, 140))
-    photo = cv2.warpPerspective(colour, warp, (canvas_w, canvas_h), borderValue=table)
-    ys, xs = np.mgrid[0:canvas_h, 0:canvas_w].astype(np.float32)
-    light = 1.0 - rng.uniform(0.15, 0.35) * ((xs / canvas_w - rng.random()) ** 2 + (ys / canvas_h - rng.random()) ** 2)
-    photo = np.clip(photo * light[..., None] + noise.normal(0, 5, photo.shape), 0, 255).astype(np.uint8)
-    scale = 1600 / max(photo.shape[:2])
-    photo = cv2.resize(photo, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    turn = rng.random()
-    if turn < 0.2:
-        photo = cv2.rotate(photo, cv2.ROTATE_90_CLOCKWISE)
-    elif turn < 0.3:
-        photo = cv2.rotate(photo, cv2.ROTATE_90_COUNTERCLOCKWISE)
-    photo_bytes = cv2.imencode(".jpeg", photo, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(75, 90)])[1].tobytes()
-    return scan_bytes, photo_bytes
+    return photos.scan(page, rng, noise), photos.photo(page, rng, noise)
 
 
 def generate(out: Path, count: int, seed: int = 0, first: int = 1) -> list[dict]:
@@ -958,7 +918,6 @@ def generate(out: Path, count: int, seed: int = 0, first: int = 1) -> list[dict]
 
 
 def main():
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--count", type=int, default=30)
