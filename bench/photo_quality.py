@@ -170,7 +170,7 @@ def as_pil(picture: np.ndarray) -> Image.Image:
 
 def classes(count: int, seed: int):
     """(class, expected problem or None, picture) for generated pictures."""
-    rng = random.Random(seed)  # noqa: S311 - test pictures, not secrets
+    rng = random.Random(seed)  # noqa: S311  # nosec B311  # test pictures, not secrets
     for _ in range(count):
         photo = photographed(page_picture(page_pdf(rng)), rng)
         yield "good photo", None, photo
