@@ -1,4 +1,5 @@
-"""Prescription reading benchmark: the whole pipeline (read_document + extract) against what a pharmacist reads.
+"""Prescription reading benchmark: the whole pipeline (read_document, doubtful lines read again, extract) against what
+a pharmacist reads.
 
 For the PDFs, the scans (.jpg), the phone photos (-photo.jpeg) and the poor phone photos (-poor.jpeg, from
 bench/rxgen.py) separately, prints the precision and recall of the medications found, the share of the truth's
@@ -40,15 +41,13 @@ import django
 
 django.setup()
 
+from documents.eprescription import identifier_in
+from documents.ocr import get_engine
 from documents.reading import read_document
 from documents.text import UnreadableDocument
 from treatments import lexicon
 from treatments.extraction.parser import ExtractedMedication, extract
-
-try:
-    from documents.eprescription import identifier_in
-except ImportError:  # not built yet: the identifiers are reported as "n/a"
-    identifier_in = None
+from treatments.extraction.rereading import extract_rereading
 
 PRESCRIPTIONS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "prescriptions"
 KINDS = {
@@ -183,14 +182,11 @@ class Tally:
             f"zone right {share(self.zones_right, self.zones)} "
             f"(on two-zone prescriptions {share(self.two_zone_right, self.two_zone)})"
         )
-        if identifier_in is None:
-            identifiers = "e-prescription id n/a (no documents.eprescription)"
-        else:
-            seconds = self.identifier_seconds or [0.0]
-            identifiers = (
-                f"e-prescription id right {share(self.identifiers_right, self.identifiers)} "
-                f"(s median {statistics.median(seconds):.2f} max {max(seconds):.2f})"
-            )
+        seconds = self.identifier_seconds or [0.0]
+        identifiers = (
+            f"e-prescription id right {share(self.identifiers_right, self.identifiers)} "
+            f"(s median {statistics.median(seconds):.2f} max {max(seconds):.2f})"
+        )
         return f"{label:7} {zones}  {identifiers}"
 
 
@@ -199,8 +195,6 @@ def share(right: int, total: int) -> str:
 
 
 def read_identifier(content: bytes, content_type: str, expected: str | None, tally: Tally, name: str):
-    if identifier_in is None:
-        return
     started = time.perf_counter()
     found = identifier_in(content, content_type)
     tally.identifier_seconds.append(time.perf_counter() - started)
@@ -229,7 +223,11 @@ def run(folder: Path) -> dict[str, Tally]:
             print(f"{path.name}: unreadable ({unreadable})", flush=True)
             tally.truths += len(truths[prescription])
             continue
-        medications = extract(document).medications
+        # As a reading does: a photo's doubtful lines are read again (treatments.extraction.rereading).
+        if document.engine == "pdf-text":
+            medications = extract(document).medications
+        else:
+            medications = extract_rereading(document, get_engine())[1].medications
         seconds = time.perf_counter() - started
         tally.seconds_per_page.append(seconds / max(len(document.pages), 1))
         print(f"{path.name}: {len(medications)} medications, {seconds:.2f} s ({document.engine})", flush=True)
