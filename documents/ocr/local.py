@@ -54,11 +54,18 @@ class RapidOcrEngine(OcrEngine):
         crop = line_crop(page.picture, line.corners, REREAD_SCALE)
         if crop is None:
             return []
-        found = page_from_boxes(_read_boxes(crop, _line_recognizer)).lines
+        # The crop's margins (a quarter of its height above and below the line) may show the neighbouring
+        # lines' print: only words centred on the line itself are its own.
+        own = [box for box in _read_boxes(crop, _line_recognizer) if 0.25 <= _middle(box) / crop.height <= 0.75]
+        found = page_from_boxes(own).lines
         if not found:
             return []
         text = " ".join(part.text for part in found)
         return [Line(text, min(part.confidence for part in found), line.corners, reread=True)]
+
+
+def _middle(box: TextBox) -> float:
+    return sum(y for _, y in box.corners) / 4
 
 
 def _best_turned_reading(image: Image.Image, boxes: list[TextBox], clockwise_turns: tuple[int, ...]) -> PageText:

@@ -6,7 +6,6 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 from PIL import Image
 
 from documents.ocr.base import OcrEngine
@@ -149,8 +148,9 @@ def test_the_review_shows_the_hard_lines_and_how_the_photo_was_read(
     read_prescription(reading.pk)
     client.force_login(alice)
 
-    with translation.override("en"):
-        page = client.get(reverse("treatments:reading_review", args=[reading.public_id])).content.decode()
+    page = client.get(
+        reverse("treatments:reading_review", args=[reading.public_id]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
 
     assert page.count('class="hard-lines"') == 1  # beside the smudged medication only
     assert "This part of the photo was hard to read: check it against the paper." in page
@@ -158,3 +158,18 @@ def test_the_review_shows_the_hard_lines_and_how_the_photo_was_read(
     assert "How ReLyfe read this document" in page
     assert "Sheet found on the photo and flattened." in page
     assert "Light evened out (shadows and gradients removed)." in page
+
+    french = client.get(
+        reverse("treatments:reading_review", args=[reading.public_id]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "Cette partie de la photo était difficile à lire : vérifiez-la sur le papier." in french
+    assert "Comment ReLyfe a lu ce document" in french
+
+
+def test_a_second_reading_that_took_in_the_line_above_does_not_make_the_medication_twice():
+    document = page_of(("BISOPROLOL 5 mg cp", 0.97), ("1 cornprimé le rnatin", 0.7))
+    engine = SecondReadings({"1 cornprimé le rnatin": ["BISOPROLOL 5 mg cp 1 comprimé le matin"]})
+
+    _, extraction, _ = extract_rereading(document, engine)
+
+    assert [medication.strength for medication in extraction.medications] == ["5 mg"]

@@ -91,10 +91,14 @@ def _worth(document: DocumentText, index: int, lines: list[Line], position: int,
         for number, page in enumerate(document.pages)
     ]
     extraction = extract(replace(document, pages=pages))
-    return sum(
-        1 + sum(medication.field_confidence.get(name, 0.0) for name in ESSENTIAL_FIELDS)
-        for medication in extraction.medications
-    )
+    worth: dict[str, float] = {}
+    for medication in extraction.medications:
+        value = 1 + sum(medication.field_confidence.get(name, 0.0) for name in ESSENTIAL_FIELDS)
+        worth[medication.cis] = max(worth.get(medication.cis, 0.0), value)
+    # A medication read twice (a line's reading that took in its neighbour's drug) is one invented: it costs
+    # more than any medication is worth.
+    repeated = len(extraction.medications) - len(worth)
+    return sum(worth.values()) - repeated * (1 + len(ESSENTIAL_FIELDS))
 
 
 def _hard_lines(document: DocumentText, source: str) -> list[HardLine]:
