@@ -94,6 +94,8 @@ _STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
 _DIGIT_LETTER_BOUNDARY = re.compile(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)")
 # "100 000 UI": thousands set apart by a space, as the BDPM and many prescriptions write them.
 _SPACED_THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?: \d{3})+(?![\d.])")
+_LOST_COMMA_HEAD = re.compile(r"\d{1,3}")
+_LOST_COMMA_TAIL = re.compile(r"\d{1,2}")
 
 
 def fold(text: str) -> str:
@@ -111,7 +113,24 @@ def fold(text: str) -> str:
 def spelled_quantities(folded: str) -> str:
     """Folded text with its quantities written one way, to compare strengths: "100 000 unites" -> "100000 ui"."""
     folded = _SPACED_THOUSANDS.sub(lambda match: match.group().replace(" ", ""), folded)
-    return " ".join(UNIT_SPELLINGS.get(word, word) for word in folded.split())
+    words = [UNIT_SPELLINGS.get(word, word) for word in folded.split()]
+    return " ".join(_with_lost_decimal_commas(words))
+
+
+def _with_lost_decimal_commas(words: list[str]) -> list[str]:
+    """ "2 5 mg" is "2,5 mg" whose comma a photo lost (a thousands' group has three digits: "1 000 mg"), never
+    5 mg: reading it as 5 mg would name another strength of the same drug."""
+    joined: list[str] = []
+    for word in words:
+        if (
+            (word in MASS_UNITS_IN_MG or word in OTHER_UNITS)
+            and len(joined) >= 2
+            and _LOST_COMMA_TAIL.fullmatch(joined[-1])
+            and _LOST_COMMA_HEAD.fullmatch(joined[-2])
+        ):
+            joined[-2:] = [f"{joined[-2]}.{joined[-1]}"]
+        joined.append(word)
+    return joined
 
 
 @functools.cache
@@ -358,11 +377,13 @@ def best_match(text: str) -> tuple[Drug, float] | None:
         identity = index.identities[position]
         brand = _brand_coverage(identity.brand_words, similar)
         confidence = max(brand, _coverage(identity.substance_words, similar))
-        quantities_named = len(text_quantities & identity.quantities)
+        named = text_quantities & identity.quantities
         if not text_quantities:
             confidence *= NO_STRENGTH_FACTOR
-        elif not quantities_named:
+        elif not named:
             confidence *= OTHER_STRENGTH_FACTOR
+        # Only strengths with their unit rank: a bare number on the line ("- 2 cp") is not "2 ml".
+        quantities_named = sum(1 for _, unit in named if unit)
         name = drugs[position].name
         # "Paracétamol codéine 500 mg/30 mg" names both substances and both strengths: not paracetamol alone.
         words_named = len(similar.keys() & {*identity.brand_words, *identity.substance_words})

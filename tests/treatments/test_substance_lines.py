@@ -112,3 +112,26 @@ def test_a_line_that_does_not_name_a_medication_is_not_one(text):
     extraction = extract(DocumentText(pages=[PageText(lines=[Line(text)])], engine="test"))
 
     assert extraction.medications == []
+
+
+@pytest.mark.parametrize(
+    ("line", "strength"),
+    [
+        ("3) BISOPROLOL 2 5 mg", "2.5 mg"),  # not bisoprolol 5 mg
+        ("Tamsulosine 0 4 mg gélule", "0.4 mg"),
+        ("Venlafaxine LP 37 5 mg gélule", "37.5 mg"),
+        ("Paracétamol 1 000 mg cp", "1 g"),  # a thousands' group is not a lost comma
+    ],
+)
+def test_a_decimal_comma_a_photo_lost_is_not_read_as_another_strength(line, strength):
+    medication = read_one(line)
+
+    assert amounts(medication.strength) == amounts(strength)
+
+
+def test_a_bare_number_after_the_strength_does_not_pick_another_presentation():
+    # "- 2" starts the posology; it is not the "2 ml" of an injectable ketoprofen 100 mg/2 ml.
+    medication = read_one("KETOPROFENE TEVA LP 100 mg, comprimé sécable à libération prolongée - 2 comprimés par jour")
+
+    assert "comprimé" in medication.form
+    assert medication.strength == "100 mg"
