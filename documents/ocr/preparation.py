@@ -31,9 +31,13 @@ PAPER_SATURATION = 0.35
 # A sheet's outline follows a change of light (at least this many levels of 255 within a few pixels)
 # along at least this share of its sides.
 EDGE_CONTRAST = 12
-MIN_EDGE_SUPPORT = 0.5
+MIN_EDGE_SUPPORT = 0.4
+# Each side on its own, at least this share (a curled sheet's side bows away from a straight line).
+MIN_SIDE_SUPPORT = 0.2
 # Noise (standard deviation in levels of 255) above which the page is denoised before anything else.
 NOISY = 3.0
+# How strongly it is smoothed, for its level of noise (the filter's h over the noise's deviation).
+DENOISING = 1.2
 # Tilts searched when straightening, in degrees, either way of the nearest quarter.
 MAX_TILT = 8.0
 # Below this the page is left as it is: turning blurs a little, and the engine reads a degree of tilt.
@@ -80,14 +84,19 @@ def prepared(image: Image.Image) -> PreparedPage:
     gray = _reduced(cv2.cvtColor(colour, cv2.COLOR_RGB2GRAY))
 
     started = time.perf_counter()
-    noise = _noise_level(gray)
-    if noise >= NOISY:
-        gray = cv2.fastNlMeansDenoising(gray, None, h=min(noise * 1.2, 30), templateWindowSize=7, searchWindowSize=15)
-    steps.append(Step("denoise", {"noise": round(noise, 1), "smoothed": noise >= NOISY}, _ms(started)))
-
-    started = time.perf_counter()
     gray = _even_light(gray)
     steps.append(Step("light", {}, _ms(started)))
+
+    # Evening the light raises the sensor's noise where the page was dark (in the phone's shadow) as
+    # much as the print: it is smoothed now, as strongly as it is there.
+    started = time.perf_counter()
+    noise = _noise_level(gray)
+    if noise >= NOISY:
+        gray = cv2.fastNlMeansDenoising(
+            gray, None, h=min(noise * DENOISING, 40), templateWindowSize=7, searchWindowSize=15
+        )
+    gray = _whitened(gray)
+    steps.append(Step("denoise", {"noise": round(noise, 1), "smoothed": noise >= NOISY}, _ms(started)))
 
     started = time.perf_counter()
     tilt = _tilt(gray)
@@ -119,11 +128,19 @@ def _sheet_corners(colour: np.ndarray) -> tuple[np.ndarray | None, float]:
     height, width = small.shape[:2]
     # The darkest of the three colours: paper is light in all three, a coloured table is not.
     whiteness = cv2.GaussianBlur(small.min(axis=2), (5, 5), 0)
-    candidates = [*_outlines_from_brightness(whiteness), *_outlines_from_edges(whiteness)]
+    # Under a cold or a warm light one colour of the paper is dim: its brightness shows the sheet too.
+    brightness = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), (5, 5), 0)
+    candidates = [
+        *_outlines_from_brightness(whiteness),
+        *_outlines_from_brightness(brightness),
+        *_outlines_from_edges(whiteness),
+    ]
     paper_share = _paper_share(small, whiteness)
     # How much the light changes within a few pixels: along a sheet's edge, it does all the way.
     window = np.ones((7, 7), np.uint8)
     contrast = cv2.morphologyEx(whiteness, cv2.MORPH_GRADIENT, window)
+    # A curled sheet's edge bows a few pixels away from the straight side: it is looked for that near.
+    contrast = cv2.dilate(contrast, np.ones((9, 9), np.uint8))
     best, best_score = None, 0.0
     for outline in candidates:
         quad = _quadrilateral(outline)
@@ -173,27 +190,30 @@ def _outlines_from_edges(gray: np.ndarray) -> list[np.ndarray]:
 
 
 def _edge_support(corners: np.ndarray, contrast: np.ndarray) -> float:
-    """The share of the quadrilateral's sides, where they run inside the picture, that follow a change
-    of light: a sheet's edges do; a shape that took in part of the table does not."""
+    """How well the quadrilateral's sides follow a change of light, where they run inside the picture: a
+    sheet's four edges do; a shape that took in part of the table, or cut a corner off the sheet, has a
+    side that does not. The share of the sides that does, lowered by the weakest side's."""
     height, width = contrast.shape
-    points = []
+    margin = 4
+    shares = []
     for index in range(4):
         start, end = corners[index], corners[(index + 1) % 4]
         steps = max(int(math.dist(start, end) / 3), 2)
-        points.append(start + np.linspace(0, 1, steps)[:, None] * (end - start))
-    points = np.concatenate(points)
-    margin = 4
-    inside = (
-        (points[:, 0] >= margin)
-        & (points[:, 0] < width - margin)
-        & (points[:, 1] >= margin)
-        & (points[:, 1] < height - margin)
-    )
-    # A sheet running out of the picture has no edge there: those sides count neither way.
-    if inside.mean() < 0.4:
+        points = start + np.linspace(0, 1, steps)[:, None] * (end - start)
+        inside = (
+            (points[:, 0] >= margin)
+            & (points[:, 0] < width - margin)
+            & (points[:, 1] >= margin)
+            & (points[:, 1] < height - margin)
+        )
+        # A sheet running out of the picture has no edge there: that side counts neither way.
+        if inside.mean() < 0.5:
+            continue
+        xs, ys = points[inside, 0].astype(int), points[inside, 1].astype(int)
+        shares.append(float(np.mean(contrast[ys, xs] >= EDGE_CONTRAST)))
+    if len(shares) < 2 or min(shares) < MIN_SIDE_SUPPORT:
         return 0.0
-    xs, ys = points[inside, 0].astype(int), points[inside, 1].astype(int)
-    return float(np.mean(contrast[ys, xs] >= EDGE_CONTRAST))
+    return float(np.mean(shares)) * (0.5 + 0.5 * min(shares))
 
 
 def _largest_outlines(mask: np.ndarray, count: int = 2) -> list[np.ndarray]:
@@ -272,10 +292,13 @@ def _even_light(gray: np.ndarray) -> np.ndarray:
     # The darkest print becomes black; the paper stays white.
     ink = float(np.percentile(even, 0.5))
     even = (even - ink) / max(1.0 - ink, 0.05)
-    # What is left of the paper's grain (a shade or two below white) is made white: it is not print.
-    paper = even > 1 - 2.5 * float(np.median(np.abs(even - np.median(even)))) * 1.4826 - 0.03
-    even[paper] = 1.0
     return np.clip(even * 255, 0, 255).astype(np.uint8)
+
+
+def _whitened(gray: np.ndarray) -> np.ndarray:
+    """What is left of the paper's grain (a shade or two below white) made white: it is not print."""
+    spread = float(np.median(np.abs(gray.astype(np.float32) - float(np.median(gray))))) * 1.4826
+    return np.where(gray > 255 - 2.5 * spread - 8, 255, gray).astype(np.uint8)
 
 
 def _tilt(gray: np.ndarray) -> float:
@@ -303,8 +326,9 @@ def _turned(gray: np.ndarray, degrees: float) -> np.ndarray:
 
 
 def _noise_level(gray: np.ndarray) -> float:
-    """The sensor noise's standard deviation, in levels of 255, measured where the picture is flat
-    (the paper between the lines): the median absolute difference to a smoothed copy."""
+    """The sensor noise's standard deviation, in levels of 255, from the differences to a smoothed copy
+    (the paper between the lines is most of a page): their third quartile, where the noisier part of a
+    page half in shadow shows."""
     small = _reduced(gray, FINDING_SIDE).astype(np.float32)
     residual = small - cv2.GaussianBlur(small, (0, 0), 2)
-    return float(np.median(np.abs(residual)) * 1.4826)
+    return float(np.percentile(np.abs(residual), 75) / 1.15)

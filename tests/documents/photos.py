@@ -20,8 +20,8 @@ DPI = 110
 SHEET = np.float64([[0.22, 0.12], [0.80, 0.16], [0.86, 0.90], [0.14, 0.86]])
 
 
-def page_picture(lines: list[str] | None = None, smudged: set[int] = frozenset(), blur: float = 1.7) -> np.ndarray:
-    """The page at 110 dpi; the lines at the indexes in `smudged` blurred, as a wet thumb leaves them."""
+def page_picture(lines: list[str] | None = None, stained: set[int] = frozenset(), stain: float = 0.08) -> np.ndarray:
+    """The page at 110 dpi; the lines at the indexes in `stained` spattered with ink, `stain` of their area."""
     pdf = FPDF(format="A4")
     pdf.add_page()
     pdf.add_font("DejaVu", "", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -33,9 +33,11 @@ def page_picture(lines: list[str] | None = None, smudged: set[int] = frozenset()
     document = pdfium.PdfDocument(bytes(pdf.output()))
     picture = np.array(document[0].render(scale=DPI / 72).to_pil().convert("L"))
     document.close()
-    for index in smudged:
+    spatter = np.random.default_rng(11)
+    for index in stained:
         top, bottom = (round(millimetres * DPI / 25.4) for millimetres in rows[index])
-        picture[top:bottom] = cv2.GaussianBlur(picture[top:bottom], (0, 0), blur)
+        specks = spatter.random(picture[top:bottom].shape) < stain
+        picture[top:bottom][specks] = 60
     return picture
 
 

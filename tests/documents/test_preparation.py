@@ -69,7 +69,7 @@ def test_the_bad_photo_is_read_and_each_step_recorded(page):
     texts = [line.text for line in read.lines]
     assert "DOLIPRANE 1000 mg, comprimé" in texts
     assert "AMOXICILLINE 1 g gélule" in texts
-    assert [step.name for step in read.steps] == ["page", "denoise", "light", "tilt"]
+    assert [step.name for step in read.steps] == ["page", "light", "denoise", "tilt"]
     assert all(step.milliseconds >= 0 for step in read.steps)
 
 

