@@ -9,8 +9,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LINE = {"dose": 1, "unit": "comprimé", "periods": ["morning"], "duration_days": 30, "confidence": 0.95}
 
 
-def test_a_two_zone_prescription_is_reviewed_by_zone_on_a_phone(page, alice, settings):
-    settings.LANGUAGE_CODE = "en"
+def test_a_two_zone_prescription_is_reviewed_by_zone_on_a_phone(page, alice):
     record = HealthRecordFactory(patient=alice, kind="prescription", title="Ordonnance bizone")
     medications = [
         {**LINE, "name": "METFORMINE 850 mg", "zone": "ald", "source_line": "METFORMINE 850 mg : 1 cp le matin"},
@@ -30,7 +29,8 @@ def test_a_two_zone_prescription_is_reviewed_by_zone_on_a_phone(page, alice, set
 
     page.goto(page.base_url + reverse("treatments:reading_review", args=[reading.public_id]))
 
-    assert page.locator("h2.review-zone").all_inner_texts() == ["Long-term condition (ALD)", "Other conditions"]
+    # Alice reads French: the zones as the paper names them.
+    assert page.locator("h2.review-zone").all_inner_texts() == ["Affection de longue durée (ALD)", "Autres affections"]
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     # The reviewer moves the paracetamol to the ALD zone, then confirms.
     page.select_option("select[name=lines-1-zone]", "ald")

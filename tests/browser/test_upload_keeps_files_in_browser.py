@@ -89,14 +89,14 @@ def test_adding_files_keeps_the_good_one_when_another_is_refused(page, alice, tm
             str(tmp_path / "virus.pdf"),
         ],
     )
-    page.click("form.add-files >> text=Envoyer")
+    page.click("form.add-files button[type=submit]")
 
     page.wait_for_selector("text=virus.pdf")
     assert "page1.jpg" in page.locator("form.add-files .upload-kept").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.locator("form.add-files").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "add-files-kept.png"))
-    page.click("form.add-files >> text=Envoyer")
+    page.click("form.add-files button[type=submit]")
 
     page.wait_for_selector(".file__name:has-text('page1.jpg')")
     assert [record_file.original_name for record_file in record.files.all()] == ["page1.jpg"]
