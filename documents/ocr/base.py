@@ -119,26 +119,48 @@ def _signed(angle: float) -> float:
     return (angle + 180) % 360 - 180
 
 
-def _vertical_span(box: TextBox) -> tuple[float, float]:
-    ys = [y for _, y in box.corners]
-    return min(ys), max(ys)
-
-
 def _rows(boxes: list[TextBox]) -> list[list[TextBox]]:
-    """Boxes grouped into text lines: a box belongs to a line when its middle lies within the line's
-    height, which keeps apart lines that nearly touch while joining pieces that sit a little higher."""
+    """Boxes chained into text lines, left to right: a box continues a line when it starts where the line,
+    followed along its own slope, would be there, within half a line's height. A line of a curled or
+    unevenly tilted photo bends or slants on its own, more than the page's tilt says: followed this way,
+    it stays one line, and its neighbours stay apart. Lines go top to bottom by where they start."""
     rows: list[list[TextBox]] = []
-    for box in sorted(boxes, key=lambda box: sum(_vertical_span(box))):
-        top, bottom = _vertical_span(box)
-        middle = (top + bottom) / 2
-        if rows:
-            row_top = statistics.median(_vertical_span(other)[0] for other in rows[-1])
-            row_bottom = statistics.median(_vertical_span(other)[1] for other in rows[-1])
-            if row_top <= middle <= row_bottom:
-                rows[-1].append(box)
+    for box in sorted(boxes, key=lambda box: _middle_of_side(box, 0)[0]):
+        start_x, start_y = _middle_of_side(box, 0)
+        best, best_distance = None, 0.0
+        for row in rows:
+            last = row[-1]
+            end_x, end_y = _middle_of_side(last, 1)
+            height = max(_height(box), _height(last))
+            if start_x < end_x - height:  # overlapping the line's last box: not its continuation
                 continue
-        rows.append([box])
-    return rows
+            distance = abs(start_y - (end_y + _slope(row) * (start_x - end_x)))
+            if distance <= height / 2 and (best is None or distance < best_distance):
+                best, best_distance = row, distance
+        if best is None:
+            rows.append([box])
+        else:
+            best.append(box)
+    return sorted(rows, key=lambda row: _middle_of_side(row[0], 0)[1] - _slope(row) * _middle_of_side(row[0], 0)[0])
+
+
+def _middle_of_side(box: TextBox, side: int) -> Point:
+    """The middle of the box's start (side 0) or end (side 1), as the text runs."""
+    top, bottom = (box.corners[0], box.corners[3]) if side == 0 else (box.corners[1], box.corners[2])
+    return (top[0] + bottom[0]) / 2, (top[1] + bottom[1]) / 2
+
+
+def _height(box: TextBox) -> float:
+    return max(math.dist(box.corners[0], box.corners[3]), math.dist(box.corners[1], box.corners[2]), 1.0)
+
+
+def _slope(row: list[TextBox]) -> float:
+    """How far the line goes down for each step right, from its boxes, the longer ones counting more."""
+    rise = run = 0.0
+    for box in row:
+        (start_x, start_y), (end_x, end_y) = _middle_of_side(box, 0), _middle_of_side(box, 1)
+        rise, run = rise + end_y - start_y, run + end_x - start_x
+    return rise / run if run > 0 else 0.0
 
 
 def _joined(row: list[TextBox], angle: float) -> Line:
