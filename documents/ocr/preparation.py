@@ -1,6 +1,7 @@
 """A photographed page made ready for OCR, as a person would flatten it on a scanner: the sheet found
-and warped flat, a small tilt straightened, the light evened out (the phone's shadow, a lamp's gradient)
-and the sensor's noise smoothed. Quarter turns are left to the engine, which reads the page each way.
+and warped flat, the light evened out (the phone's shadow, a lamp's gradient), the sensor's noise smoothed
+and a small tilt straightened. Quarter turns are left to the engine, which reads the page each way. A
+picture with no paper in it is read as it is.
 
 Each step is recorded (what it found and how long it took) for the reading's debug view; nothing of the
 page's content is. A scan or a PDF page, where the sheet fills the picture, goes through the same steps:
@@ -34,7 +35,7 @@ EDGE_CONTRAST = 12
 MIN_EDGE_SUPPORT = 0.4
 # Each side on its own, at least this share (a curled sheet's side bows away from a straight line).
 MIN_SIDE_SUPPORT = 0.2
-# Noise (standard deviation in levels of 255) above which the page is denoised before anything else.
+# Noise (standard deviation in levels of 255, once the light is evened out) above which it is smoothed.
 NOISY = 3.0
 # How strongly it is smoothed, for its level of noise (the filter's h over the noise's deviation).
 DENOISING = 1.2
