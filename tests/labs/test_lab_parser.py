@@ -342,3 +342,20 @@ def test_read_by_ocr_the_count_alone_on_the_next_line_is_the_same_names_count():
     # A value in the name's own unit, or after no result, is no one's.
     assert loincs("MONOCYTES 4,6 % (2,0 - 10,0)", "5,1 % [2,0 - 10,0]") == [("5905-5", "4.6")]
     assert loincs("FORMULE", "0,45 G/L [0,20 - 1,00]") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "loinc", "value", "unit"),
+    [
+        ("Cortisol à 8h ..... 15,2 µg/dL (6,2 - 19,4)", "2143-6", "15.2", "µg/dL"),
+        ("Zinc sérique 12,4 µmol/L (9,2 - 18,4)", "5763-0", "12.4", "µmol/L"),
+        ("DHEA-S 4,8 µmol/L (1,0 - 11,7)", "2191-5", "4.8", "µmol/L"),
+        ("Complément C3 1,12 g/L (0,90 - 1,80)", "4485-9", "1.12", "g/L"),
+        ("Hormone anti-müllérienne (AMH) 2,31 ng/mL (1,00 - 6,00)", "38476-3", "2.31", "ng/mL"),
+        ("Digoxinémie 0,9 ng/mL (0,8 - 2,0)", "10535-3", "0.9", "ng/mL"),
+    ],
+)
+def test_the_less_common_analytes_of_hormone_drug_and_immunology_panels_are_read(line, loinc, value, unit):
+    observation = only(line)
+
+    assert (observation["loinc"], observation["value"], observation["unit"]) == (loinc, value, unit)
