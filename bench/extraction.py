@@ -9,7 +9,7 @@ medications found whose zone of a two-zone (ALD) prescription was read right (`z
 and the share of prescriptions whose e-prescription identifier (the QR code's, or none) was read right, with
 the seconds that reading took. It prints each file as it goes: OCR may take a while.
 
-    .venv/bin/python bench/extraction.py [/path/to/prescriptions]
+    .venv/bin/python bench/extraction.py [/path/to/prescriptions] [--kinds pdf scan photo poor]
 
 An extracted medication is the truth's when:
 - it is the same speciality (same CIS); or
@@ -204,13 +204,13 @@ def read_identifier(content: bytes, content_type: str, expected: str | None, tal
         print(f"    e-prescription id: read {found!r}, truth {expected!r} ({name})")
 
 
-def run(folder: Path) -> dict[str, Tally]:
+def run(folder: Path, kinds: set[str]) -> dict[str, Tally]:
     entries = {entry["id"]: entry for entry in json.loads((folder / "truth.json").read_text())}
     truths = {id_: entry["medications"] for id_, entry in entries.items()}
     tallies = {kind: Tally() for kind in KINDS}
     for path in sorted(folder.iterdir()):
         kind, prescription = kind_of(path) or (None, None)
-        if kind is None or prescription not in truths:
+        if kind not in kinds or prescription not in truths:
             continue
         tally = tallies[kind]
         content = path.read_bytes()
@@ -242,8 +242,11 @@ def run(folder: Path) -> dict[str, Tally]:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=PRESCRIPTIONS)
+    parser.add_argument(
+        "--kinds", nargs="+", choices=KINDS, default=list(KINDS), help="only these kinds of file (default: all)"
+    )
     arguments = parser.parse_args()
-    tallies = run(arguments.folder)
+    tallies = run(arguments.folder, set(arguments.kinds))
     print()
     for kind, (label, _) in KINDS.items():
         print(tallies[kind].report(label, kind))

@@ -24,6 +24,9 @@ MIN_CONFIDENCE = 0.5
 # Two words this similar (difflib ratio) are taken as the same word misread: "doliprame" / "doliprane" is 0.89,
 # one wrong letter in five is 0.8, while "patient" / "pariet" (0.77) are two different words.
 MIN_WORD_SIMILARITY = 0.8
+# Below this likeness (difflib ratio), the words after a generic's name are not taken for its maker misread:
+# "RRKA" for "KRKA" is 0.75, "ZF" for "EG" is 0.
+MIN_MAKER_LIKENESS = 0.6
 # An OCR slip rarely adds or loses more than a letter, or two in a long word; it also rarely hits the first one.
 LONG_WORD = 8
 # Salt and hydrate words of substance names: a prescription writes "lévothyroxine", not "lévothyroxine sodique".
@@ -351,13 +354,39 @@ def acid_name(word: str) -> tuple[str, ...]:
     return ("acide", acid) if more_with_the_acid else ()
 
 
+def _written_maker(folded: str) -> list[str]:
+    """The words written between a drug's name and its strength, where a generic's maker goes ("AZITHROMYCINE
+    KRKA 250 mg", "PANTOPRAZOLE ZF 20 mg"), short ones included: every word before the first number but the first
+    (the substance's or the brand's)."""
+    words = []
+    for word in folded.split()[1:]:
+        if any(character.isdigit() for character in word):
+            break
+        if word.isalpha():
+            words.append(word)
+    return words
+
+
+def _maker_likeness(written: list[str], brand_words: tuple[str, ...], substance_words: tuple[str, ...]) -> float:
+    """How much the words written after the name look like the maker in a generic's brand (its words that are
+    not the substance's, "EG LABO Conseil" of "PANTOPRAZOLE EG LABO Conseil"), tolerating a misread first letter
+    ("RRKA" for "KRKA"), which the name's matching does not: 0 when they hardly look alike."""
+    maker = " ".join(word for word in brand_words if word not in substance_words)
+    text = " ".join(word for word in written if word not in substance_words)
+    if not maker or not text:
+        return 0.0
+    likeness = difflib.SequenceMatcher(a=text, b=maker, autojunk=False).ratio()
+    return round(likeness, 2) if likeness >= MIN_MAKER_LIKENESS else 0.0
+
+
 def best_match(text: str) -> tuple[Drug, float] | None:
     """The drug a line of text most likely names ("DOLIPRANE 1000mg cp", "Doliprame", "amoxicilline 1g"), with a
     confidence from 0 to 1; None when no drug comes close.
 
     The confidence is how much of the brand, or of the substances, the text spells out (tolerating misread
     letters), lowered a little when the text gives no strength and more when its strengths are not the drug's.
-    Among equally confident drugs come first those whose brand is better spelled out ("PARACETAMOL EG" for
+    Among equally confident drugs come first the generic whose maker the line writes after the name, even misread
+    ("AZITHROMYCINE KRKA" for "AZITHROMYCINE RRKA"), then those whose brand is better spelled out ("PARACETAMOL EG" for
     "paracetamol"), whose brand has more of the text's words ("SPASFON LYOC" for "Spasfon lyoc"), whose form the
     text names ("cp": comprimé), and whose name is shorter.
     """
@@ -371,6 +400,9 @@ def best_match(text: str) -> tuple[Drug, float] | None:
     candidates = set().union(*(index.positions[word] for word in similar))
     text_quantities = _quantities(folded, with_bare_values=False)
     form_prefixes = _form_prefixes(folded)
+    written_maker = _written_maker(folded)
+    # A brand's words, short ones included ("EG", "ZF"): many generics share one maker.
+    maker_words = functools.cache(lambda brand: tuple(fold(brand).split()))
     drugs = _drugs()
     best_rank, best = None, None
     for position in candidates:
@@ -389,10 +421,13 @@ def best_match(text: str) -> tuple[Drug, float] | None:
         words_named = len(similar.keys() & {*identity.brand_words, *identity.substance_words})
         brand_words_named = sum(word in similar for word in identity.brand_words) if brand else 0
         names_form = _names_form(form_prefixes, identity.form_words)
+        maker = _maker_likeness(written_maker, maker_words(drugs[position].brand), identity.substance_words)
         rank = (
             -confidence,
             -quantities_named,
             -words_named,
+            # Among generics of the substance, the one whose maker the line writes, even misread.
+            -maker,
             # A line naming the substance says the form ("gél") but not the maker: among generics, the form
             # written counts before how well a maker's brand is spelled out.
             not names_form,

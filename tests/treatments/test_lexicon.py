@@ -242,6 +242,20 @@ def test_best_match_is_less_sure_when_the_strength_is_not_the_drugs():
 
 
 @pytest.mark.parametrize(
+    "line, name",
+    [
+        # The maker's short name, which the name's matching leaves out.
+        ("PANTOPRAZOLE ZF 20 mg comprimé", "PANTOPRAZOLE ZF 20 mg, comprimé gastro-résistant"),
+        # Its first letter misread, which the name's matching does not forgive.
+        ("AZITHROMVCINE RRKA 250 mg comprimé", "AZITHROMYCINE KRKA 250 mg, comprimé pelliculé"),
+    ],
+)
+def test_best_match_takes_the_generic_of_the_maker_the_line_writes(line, name):
+    drug, _confidence = best_match(line)
+    assert drug.name == name
+
+
+@pytest.mark.parametrize(
     "line", ["Bonjour madame", "1 cp matin et soir pendant 5 jours", "Dr Martin, médecin généraliste", "", "12/03"]
 )
 def test_best_match_finds_no_drug_in_other_lines(line):

@@ -158,6 +158,23 @@ def test_it_tolerates_a_misread_name_when_the_strength_is_written():
     assert medication.field_confidence["periods"] == 0.8
 
 
+def test_a_posology_whose_dose_is_misread_is_still_read_after_the_strength():
+    line = "CONTRAMAL LP 100 mg, comprimé à libération prolongée 1 ep le matin QSP 3 mois"
+    [medication] = extract(document(line, confidence=0.8)).medications
+    assert lexicon.get(medication.cis).brand == "CONTRAMAL LP"
+    assert medication.name == "CONTRAMAL LP 100 mg, comprimé à libération prolongée"
+    assert medication.periods == ["morning"]
+    assert medication.duration_days == 90
+
+
+def test_words_of_a_drugs_name_after_its_strength_are_not_a_posology():
+    [medication] = extract(
+        document("Paracétamol codéine 500 mg/30 mg comprimé", "1 comprimé le soir pendant 5 jours")
+    ).medications
+    assert medication.name == "Paracétamol codéine 500 mg/30 mg comprimé"
+    assert (medication.dose, medication.periods, medication.duration_days) == (1, ["evening"], 5)
+
+
 def test_a_misread_name_without_a_strength_is_not_a_medication():
     assert extract(document("Doliprame : 1 comprimé le soir")).medications == []
 

@@ -10,7 +10,7 @@ import datetime
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from documents.dates import FRENCH_MONTHS, valid_date
 from documents.text import DocumentText, Line
@@ -79,6 +79,10 @@ _POSOLOGY_START = re.compile(
     r"(?:cp|cpr|comprim|gel|sachet|ampoule|applic|goutte|bouff|dose|pulv|suppo|capsule|patch|pastille)"
     r"|(?<![\w/])\d\s*-\s*\d\s*-\s*\d"
 )
+# A drug's strength as written, its unit perhaps misread: "100 mg", "0,4 mg", "100 m,".
+_STRENGTH_WRITTEN = re.compile(r"\d+(?:[.,]\d+)?\s*[^\W\d_]{0,12}")
+# What a posology says beyond a dose, which a drug's name never does.
+_POSOLOGY_WHEN = frozenset({"periods", "duration_days", "as_needed"})
 _PARENTHESES = re.compile(r"\(([^()]{3,})\)")
 _QUANTITY = re.compile(r"(\d+(?:\.\d+)?)(?: (mg|g|microgrammes?|ug|mcg|ml|ui|u))?\b")
 # Lines of the header and footer: the prescriber, the patient, addresses, dates, signature.
@@ -359,8 +363,27 @@ def _split(text: str) -> tuple[str, str]:
         return name.strip(" ,;.-"), rest.strip()
     start = _POSOLOGY_START.search(_same_length_fold(text))
     if start is None:
-        return text.strip(" ,;.-"), ""
+        return _split_after_the_strength(text)
     return text[: start.start()].strip(" ,;.-"), text[start.start() :].strip()
+
+
+def _split_after_the_strength(text: str) -> tuple[str, str]:
+    """A line whose posology does not start as usual, its dose misread ("CONTRAMAL LP 100 mg, comprimé 1 ep le
+    matin QSP 3 mois"): the posology is an end of the line after the strength that says when, how long or "as
+    needed" as all of that end does. Without a strength, or such words, it is all name."""
+    strength = _STRENGTH_WRITTEN.search(text)
+    rest = text[strength.end() :] if strength else ""
+    read = posology.parse(rest)
+    if not read.found & _POSOLOGY_WHEN:
+        return text.strip(" ,;.-"), ""
+    same = [word.start() for word in re.finditer(r"(?<!\S)\S", rest) if _same_posology(rest[word.start() :], read)]
+    # It starts at its dose ("1 ep"), however misread, or else at its last word that still says as much.
+    start = next((start for start in same if rest[start].isdigit()), max(same, default=0))
+    return (text[: strength.end()] + rest[:start]).strip(" ,;.-"), rest[start:].strip()
+
+
+def _same_posology(text: str, read: posology.Posology) -> bool:
+    return replace(posology.parse(text), confidence={}) == replace(read, confidence={})
 
 
 def _same_length_fold(text: str) -> str:
