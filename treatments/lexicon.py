@@ -29,6 +29,14 @@ MIN_WORD_SIMILARITY = 0.8
 MIN_MAKER_LIKENESS = 0.6
 # An OCR slip rarely adds or loses more than a letter, or two in a long word; it also rarely hits the first one.
 LONG_WORD = 8
+# A word this long may be read with its first letter wrong, when it is otherwise this similar ("pluoxetine" /
+# "fluoxetine" is 0.9; "paroxetine", first letter right, 0.8).
+MIN_SLIPPED_FIRST_LETTER_LENGTH = 7
+MIN_SLIPPED_FIRST_LETTER_SIMILARITY = 0.85
+# Digits OCR reads in place of the letters they look like, in a word that has this many letters for each
+# ("cetr3zine", not "10mg" or "b12").
+_LETTER_LOOKING_DIGITS = str.maketrans("0123456789", "OLZEASGTBG")
+MIN_LETTERS_AROUND_DIGITS = 3
 # Salt and hydrate words of substance names: a prescription writes "lévothyroxine", not "lévothyroxine sodique".
 SALT_WORDS = frozenset(
     [
@@ -234,12 +242,28 @@ class _MatchIndex:
     positions: dict[str, frozenset[int]]  # brand or substance word -> positions of the drugs that have it
     # (first letter, length) -> brand and substance words: the candidates an OCR-slipped word is compared with.
     buckets: dict[tuple[str, int], list[str]]
+    # (second letter, length) -> the long ones: those whose first letter may have been misread ("pluoxetine").
+    second_letter_buckets: dict[tuple[str, int], list[str]]
     substance_words: frozenset[str]
 
 
 def _name_words(text: str) -> tuple[str, ...]:
     """The words that name a drug; numbers and short words ("de", "b") say little about which one."""
     return tuple(word for word in fold(text).split() if len(word) >= 3 and word.isalpha())
+
+
+def text_name_words(text: str) -> tuple[str, ...]:
+    """The words of a line read by OCR that may name a drug, digits misread for letters mended ("CETIR1ZINE")."""
+    return _name_words(" ".join(mended_word(word) for word in text.split()))
+
+
+def mended_word(word: str) -> str:
+    """A word of letters with a digit or two OCR read in place of look-alike letters, those letters
+    ("CETR3ZINE" -> "CETREZINE", "T0BREX" -> "TOBREX"); any other word as it is."""
+    digits = sum(character.isdigit() for character in word)
+    if not digits or not word.isalnum() or len(word) - digits < MIN_LETTERS_AROUND_DIGITS * digits:
+        return word
+    return word.translate(_LETTER_LOOKING_DIGITS)
 
 
 def _substance_words(substances: str) -> tuple[str, ...]:
@@ -290,30 +314,42 @@ def _match_index() -> _MatchIndex:
         for word in identity.brand_words + identity.substance_words:
             positions[word].add(position)
     buckets = defaultdict(list)
+    second_letter_buckets = defaultdict(list)
     for word in sorted(positions):
         buckets[word[0], len(word)].append(word)
+        if len(word) >= MIN_SLIPPED_FIRST_LETTER_LENGTH:
+            second_letter_buckets[word[1], len(word)].append(word)
     return _MatchIndex(
         identities=identities,
         positions={word: frozenset(drug_positions) for word, drug_positions in positions.items()},
         buckets=dict(buckets),
+        second_letter_buckets=dict(second_letter_buckets),
         substance_words=frozenset(word for identity in identities for word in identity.substance_words),
     )
 
 
 def _similar_words(text_words: tuple[str, ...], index: _MatchIndex) -> dict[str, float]:
-    """Brand and substance words that a word of the text may be, misread or not, with their similarity."""
+    """Brand and substance words that a word of the text may be, misread or not, with their similarity. A long
+    word may have its first letter misread ("Pluoxetine" for "Fluoxetine") when the rest is nearly all right."""
     similar = {}
     for text_word in set(text_words):
         matcher = difflib.SequenceMatcher(a=text_word, autojunk=False)
         length_difference = 2 if len(text_word) >= LONG_WORD else 1
         for length in range(len(text_word) - length_difference, len(text_word) + length_difference + 1):
-            for word in index.buckets.get((text_word[0], length), ()):
-                matcher.set_seq2(word)
-                if matcher.real_quick_ratio() < MIN_WORD_SIMILARITY or matcher.quick_ratio() < MIN_WORD_SIMILARITY:
-                    continue
-                similarity = matcher.ratio()
-                if similarity >= MIN_WORD_SIMILARITY and similarity > similar.get(word, 0):
-                    similar[word] = similarity
+            slipped = ()
+            if len(text_word) >= MIN_SLIPPED_FIRST_LETTER_LENGTH:
+                slipped = index.second_letter_buckets.get((text_word[1], length), ())
+            for words, least in (
+                (index.buckets.get((text_word[0], length), ()), MIN_WORD_SIMILARITY),
+                (slipped, MIN_SLIPPED_FIRST_LETTER_SIMILARITY),
+            ):
+                for word in words:
+                    matcher.set_seq2(word)
+                    if matcher.real_quick_ratio() < least or matcher.quick_ratio() < least:
+                        continue
+                    similarity = matcher.ratio()
+                    if similarity >= least and similarity > similar.get(word, 0):
+                        similar[word] = similarity
     return similar
 
 
@@ -390,7 +426,7 @@ def best_match(text: str) -> tuple[Drug, float] | None:
     "paracetamol"), whose brand has more of the text's words ("SPASFON LYOC" for "Spasfon lyoc"), whose form the
     text names ("cp": comprimé), and whose name is shorter.
     """
-    text_words = _name_words(text)
+    text_words = text_name_words(text)
     if not text_words:
         return None
     text_words += tuple(word for text_word in text_words for word in acid_name(text_word))

@@ -216,6 +216,18 @@ def test_best_match_reads_through_an_ocr_slip():
     assert confidence >= 0.8
 
 
+def test_best_match_reads_through_a_misread_first_letter_of_a_long_name():
+    drug, confidence = best_match("Pluoxetine 20 mg gélule")
+    assert drug.substances == "FLUOXÉTINE"
+    assert confidence >= 0.85
+
+
+@pytest.mark.parametrize("line, brand", [("T0BREX 0,3 % collyre", "TOBREX"), ("20LPIDEM 10 mg", "ZOLPIDEM")])
+def test_best_match_reads_letters_ocr_took_for_digits(line, brand):
+    drug, _confidence = best_match(line)
+    assert drug.brand.startswith(brand)
+
+
 def test_best_match_prefers_the_strength_and_form_the_line_gives():
     drug, confidence = best_match("DOLIPRANE 1000mg cp")
     assert drug.name == "DOLIPRANE 1000 mg, comprimé"

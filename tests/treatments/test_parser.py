@@ -175,6 +175,12 @@ def test_words_of_a_drugs_name_after_its_strength_are_not_a_posology():
     assert (medication.dose, medication.periods, medication.duration_days) == (1, ["evening"], 5)
 
 
+def test_a_strength_written_but_not_read_is_not_guessed_among_the_brands_strengths():
+    assert extract(document("CORTANCYL ā mg, comprimé sécable : 1 cp le matin", confidence=0.7)).medications == []
+    [medication] = extract(document("CORTANCYL 5 mg, comprimé sécable : 1 cp le matin")).medications
+    assert medication.strength == "5 mg"
+
+
 def test_a_misread_name_without_a_strength_is_not_a_medication():
     assert extract(document("Doliprame : 1 comprimé le soir")).medications == []
 

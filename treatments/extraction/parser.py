@@ -81,6 +81,8 @@ _POSOLOGY_START = re.compile(
 )
 # A drug's strength as written, its unit perhaps misread: "100 mg", "0,4 mg", "100 m,".
 _STRENGTH_WRITTEN = re.compile(r"\d+(?:[.,]\d+)?\s*[^\W\d_]{0,12}")
+# A unit after a letter or two, not a number: a strength OCR could not read ("ā mg", "S mg").
+_ILLEGIBLE_STRENGTH = re.compile(r"(?<!\S)[a-z]{1,2} (?:mg|g|ml|ug|mcg|microgrammes?|ui)\b")
 # What a posology says beyond a dose, which a drug's name never does.
 _POSOLOGY_WHEN = frozenset({"periods", "duration_days", "as_needed"})
 _PARENTHESES = re.compile(r"\(([^()]{3,})\)")
@@ -337,18 +339,28 @@ def _drug_line(text: str) -> _DrugLine | None:
     if match is None:
         return None
     drug, confidence, in_parentheses = match
-    needed = MIN_CONFIDENCE_WITH_STRENGTH if _names_strength(name, drug) else MIN_CONFIDENCE_WITHOUT_STRENGTH
+    names_strength = _names_strength(name, drug)
+    needed = MIN_CONFIDENCE_WITH_STRENGTH if names_strength else MIN_CONFIDENCE_WITHOUT_STRENGTH
     if confidence < needed or not (in_parentheses or _starts_with_the_drug(name, drug)):
+        return None
+    if not names_strength and _ILLEGIBLE_STRENGTH.search(lexicon.fold(name)) and _has_other_strengths(drug):
+        # "CORTANCYL ā mg": a strength is written but not read, and the brand comes in several: which one is
+        # not guessed.
         return None
     return _DrugLine(
         drug=_closest_speciality(drug, name), confidence=confidence, name=name, posology_text=posology_text
     )
 
 
+def _has_other_strengths(drug: lexicon.Drug) -> bool:
+    siblings = lexicon.search(drug.brand, limit=MAX_SIBLINGS)
+    return any(sibling.brand == drug.brand and sibling.strength != drug.strength for sibling in siblings)
+
+
 def _starts_with_the_drug(name: str, drug: lexicon.Drug) -> bool:
     """A medication line starts with the drug's name; a sentence that mentions one ("ne pas associer avec
     Doliprane", "en alternance avec …") is an instruction, not a medication."""
-    first_word = next((word for word in lexicon.fold(name).split() if len(word) >= 3 and word.isalpha()), "")
+    first_word = next(iter(lexicon.text_name_words(name)), "")
     drug_words = set(lexicon.fold(f"{drug.name} {drug.substances}").split())
     return any(
         difflib.get_close_matches(word, drug_words, n=1, cutoff=lexicon.MIN_WORD_SIMILARITY)
