@@ -34,9 +34,17 @@ LONG_WORD = 8
 MIN_SLIPPED_FIRST_LETTER_LENGTH = 7
 MIN_SLIPPED_FIRST_LETTER_SIMILARITY = 0.85
 # Digits OCR reads in place of the letters they look like, in a word that has this many letters for each
-# ("cetr3zine", not "10mg" or "b12").
+# ("cetr3zine", "alpr420lam", not "10mg" or "b12").
 _LETTER_LOOKING_DIGITS = str.maketrans("0123456789", "OLZEASGTBG")
-MIN_LETTERS_AROUND_DIGITS = 3
+MIN_LETTERS_AROUND_DIGITS = 2
+# Letters OCR reads in place of the digits they look like, in a number that has at least as many digits and
+# ends as a number does ("1L" is a litre).
+_NUMBER_WITH_LETTERS = re.compile(r"[0-9SOoIlLZ]*[0-9Oo]")
+_DIGIT_LOOKING_LETTERS = str.maketrans("SOoIlLZ", "5001112")
+# What OCR makes of "mg" after a number.
+MISREAD_MG = frozenset({"ma", "my", "mq", "mj", "rng", "rnq", "mng", "img", "ing", "mig", "nig"})
+# A word with a point between its letters, which a speck on the paper put there.
+_SPECK_CUT_WORD = re.compile(r"(?<!\S)[^\W\d_]{2,}\.[^\W\d_]{2,}(?!\w)")
 # Salt and hydrate words of substance names: a prescription writes "lévothyroxine", not "lévothyroxine sodique".
 SALT_WORDS = frozenset(
     [
@@ -253,17 +261,35 @@ def _name_words(text: str) -> tuple[str, ...]:
 
 
 def text_name_words(text: str) -> tuple[str, ...]:
-    """The words of a line read by OCR that may name a drug, digits misread for letters mended ("CETIR1ZINE")."""
-    return _name_words(" ".join(mended_word(word) for word in text.split()))
+    """The words of a line read by OCR that may name a drug, OCR's slips mended (`mended`), and a word a speck
+    cut in two ("SEL.TZER") also whole."""
+    text = mended(text)
+    whole = " ".join(word.replace(".", "") for word in _SPECK_CUT_WORD.findall(text))
+    return _name_words(f"{text} {whole}")
 
 
-def mended_word(word: str) -> str:
-    """A word of letters with a digit or two OCR read in place of look-alike letters, those letters
-    ("CETR3ZINE" -> "CETREZINE", "T0BREX" -> "TOBREX"); any other word as it is."""
+def mended(text: str) -> str:
+    """A drug's line as OCR read it, with the slips that look-alike characters make mended, so that it names
+    the drug and strength printed: digits in a word of letters ("CETR3ZINE", "T0BREX"), letters in a number
+    ("S00 mg", "L00 mg"), a misread "mg" after a number ("100 my", "5 rng")."""
+    words = text.split()
+    for position, word in enumerate(words):
+        words[position] = _mended_word(word)
+        follows_a_number = position > 0 and words[position - 1][-1:].isdigit()
+        if follows_a_number and fold(word) in MISREAD_MG:
+            words[position] = "mg"
+    return " ".join(words)
+
+
+def _mended_word(word: str) -> str:
     digits = sum(character.isdigit() for character in word)
-    if not digits or not word.isalnum() or len(word) - digits < MIN_LETTERS_AROUND_DIGITS * digits:
+    if not digits:
         return word
-    return word.translate(_LETTER_LOOKING_DIGITS)
+    if _NUMBER_WITH_LETTERS.fullmatch(word) and digits >= len(word) - digits:
+        return word.translate(_DIGIT_LOOKING_LETTERS)
+    if word.isalnum() and len(word) - digits >= MIN_LETTERS_AROUND_DIGITS * digits:
+        return word.translate(_LETTER_LOOKING_DIGITS)
+    return word
 
 
 def _substance_words(substances: str) -> tuple[str, ...]:
@@ -426,6 +452,7 @@ def best_match(text: str) -> tuple[Drug, float] | None:
     "paracetamol"), whose brand has more of the text's words ("SPASFON LYOC" for "Spasfon lyoc"), whose form the
     text names ("cp": comprimé), and whose name is shorter.
     """
+    text = mended(text)
     text_words = text_name_words(text)
     if not text_words:
         return None

@@ -18,6 +18,8 @@ DETECTION_SIDE = 960
 # A doubtful line is read again from its crop enlarged this much.
 REREAD_SCALE = 2.0
 REREAD_DETECTION_SIDE = 3200
+# A reading again shorter than this share of the line's first is part of it only.
+MIN_REREAD_SHARE = 0.7
 # RapidOCR turns a crop this much taller than wide a quarter anticlockwise before reading it.
 TALL_CROP_RATIO = 1.5
 # A page read upright averages above 0.9; read upside down, the few characters found average far less.
@@ -61,6 +63,10 @@ class RapidOcrEngine(OcrEngine):
         if not found:
             return []
         text = " ".join(part.text for part in found)
+        if len(text) < MIN_REREAD_SHARE * len(line.text):
+            # Part of the line only (the rest was not found at that size, or fell outside the crop's middle):
+            # a strength or a name lost is worse than a misread.
+            return []
         return [Line(text, min(part.confidence for part in found), line.corners, reread=True)]
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.files import TEST_DATA
-from treatments.lexicon import COLUMNS, LEXICON_PATH, best_match, fold, get, search
+from treatments.lexicon import COLUMNS, LEXICON_PATH, best_match, fold, get, mended, search
 
 # The whole BDPM, xz-compressed (half a megabyte): the committed lexicon must be a build of exactly these files.
 BDPM = TEST_DATA / "bdpm"
@@ -226,6 +226,26 @@ def test_best_match_reads_through_a_misread_first_letter_of_a_long_name():
 def test_best_match_reads_letters_ocr_took_for_digits(line, brand):
     drug, _confidence = best_match(line)
     assert drug.brand.startswith(brand)
+
+
+@pytest.mark.parametrize(
+    "line, name",
+    [
+        # Letters for the digits of the strength, a misread "mg".
+        ("FUROSEMIDE ZENTIVA S00 mg. compnmé", "FUROSEMIDE ZENTIVA 500 mg, comprimé sécable"),
+        ("DOxYLS L00 my cgmpriné", "DOXYLIS 100 mg, comprimé sécable"),
+        # A word a speck cut in two.
+        ("ALKA SEL.TZER 324 mg. comprimé eflecvescent", "ALKA SELTZER 324 mg, comprimé effervescent"),
+    ],
+)
+def test_best_match_reads_the_strength_and_name_through_look_alike_characters(line, name):
+    drug, _confidence = best_match(line)
+    assert drug.name == name
+
+
+@pytest.mark.parametrize("line", ["Vitamine B12 1000 µg", "DOLIPRANE 1000mg", "Eau 1L", "Cétirizine 10 mg"])
+def test_mending_leaves_what_ocr_read_right_as_it_is(line):
+    assert mended(line) == line
 
 
 def test_best_match_prefers_the_strength_and_form_the_line_gives():

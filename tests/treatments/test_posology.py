@@ -1,6 +1,6 @@
 import pytest
 
-from treatments.extraction.posology import parse
+from treatments.extraction.posology import normalize, parse
 
 M, N, E, B = "morning", "noon", "evening", "bedtime"
 
@@ -182,11 +182,19 @@ def test_it_reads_instructions(text, instructions):
         ("2 gelu1es matin et soir pendant 5 jours", 2, "gélule", [M, E], 5),
         ("1 comprime matln, midl et solr pendant 7 jours", 1, "comprimé", [M, N, E], 7),
         ("1 comprimé 3 fois par jour pendant 8 jonrs", 1, "comprimé", [M, N, E], 8),
+        # A schedule's lost dash, "QSP" read "OSP", the slash of "x2/j" read as a letter.
+        ("Posologie : 1 0-1 OSP 1 mois", 1, "", [M, E], 30),
+        ("1 gélule x2ij. GSP 3 mois", 1, "gélule", [M, E], 90),
     ],
 )
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):
     posology = parse(text)
     assert (posology.dose, posology.unit, posology.periods, posology.duration_days) == (dose, unit, periods, days)
+
+
+@pytest.mark.parametrize("text", ["prendre 2 1-2 fois par jour", "1 1-2 x par jour", "1 1-1-1"])
+def test_a_number_before_a_range_is_not_a_schedule_missing_a_dash(text):
+    assert normalize(text) == text
 
 
 def test_a_slip_lowers_the_confidence_of_the_field_it_touches():

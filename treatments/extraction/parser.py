@@ -335,20 +335,22 @@ def _drug_line(text: str) -> _DrugLine | None:
     name, posology_text = _split(_BULLET.sub("", text))
     if not re.search(r"[^\W\d]{3}", name):
         return None
-    match = _match_drug(name)
+    # The name as printed, as far as OCR's slips can be mended ("FUROSEMIDE S00 mg"); the line keeps it as read.
+    printed = lexicon.mended(name)
+    match = _match_drug(printed)
     if match is None:
         return None
     drug, confidence, in_parentheses = match
-    names_strength = _names_strength(name, drug)
+    names_strength = _names_strength(printed, drug)
     needed = MIN_CONFIDENCE_WITH_STRENGTH if names_strength else MIN_CONFIDENCE_WITHOUT_STRENGTH
-    if confidence < needed or not (in_parentheses or _starts_with_the_drug(name, drug)):
+    if confidence < needed or not (in_parentheses or _starts_with_the_drug(printed, drug)):
         return None
-    if not names_strength and _ILLEGIBLE_STRENGTH.search(lexicon.fold(name)) and _has_other_strengths(drug):
+    if not names_strength and _ILLEGIBLE_STRENGTH.search(lexicon.fold(printed)) and _has_other_strengths(drug):
         # "CORTANCYL ā mg": a strength is written but not read, and the brand comes in several: which one is
         # not guessed.
         return None
     return _DrugLine(
-        drug=_closest_speciality(drug, name), confidence=confidence, name=name, posology_text=posology_text
+        drug=_closest_speciality(drug, printed), confidence=confidence, name=name, posology_text=posology_text
     )
 
 

@@ -195,7 +195,12 @@ _UNDECOMPOSED = str.maketrans({"œ": "oe", "æ": "ae", "\u2044": "/", "\u2019": 
 _COMBINING_MARK = re.compile(r"[\u0300-\u036f]")
 # A number misread with letters: "l0" or "1O" is 10, "2l" is 21.
 _MISREAD_NUMBER = re.compile(r"\b(?=[\doli]*\d)[\doli]+\b")
-_QSP = re.compile(r"\bq\s?\.?\s?s\s?\.?\s?p\b\.?")
+# "QSP", and OCR's "OSP" or "GSP".
+_QSP = re.compile(r"\b[qog]\s?\.?\s?s\s?\.?\s?p\b\.?")
+# "1 0-1": a schedule whose first dash OCR lost.
+_LOST_SCHEDULE_DASH = re.compile(r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2]) ([0-2]-[0-2])\b(?! ?(?:fois|x\b|-))")
+# "x2ij": "x2/j" with its slash read as a letter.
+_MISREAD_PER_DAY = re.compile(r"\bx ?(\d) ?[il1|]j\b")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+|[^\s\w]")
 
 
@@ -255,6 +260,8 @@ def normalize(text: str) -> str:
     which "1/2", "3/j" and "1-0-1" need."""
     text = _COMBINING_MARK.sub("", unicodedata.normalize("NFKD", text.casefold())).translate(_UNDECOMPOSED)
     text = _MISREAD_NUMBER.sub(lambda match: match.group().translate(str.maketrans("oli", "011")), text)
+    text = _LOST_SCHEDULE_DASH.sub(r"\1-\2", text)
+    text = _MISREAD_PER_DAY.sub(r"x\1/j", text)
     return _QSP.sub("qsp", text)
 
 
