@@ -156,7 +156,9 @@ def _sheet_corners(colour: np.ndarray) -> tuple[np.ndarray | None, float]:
         support = _edge_support(quad.reshape(4, 2), contrast)
         if support < MIN_EDGE_SUPPORT:
             continue
-        score = area * support**2
+        # The shadow's soft edge across a sheet follows a change of light too, and more sharply than the
+        # sheet's own edge in that shadow: the lit part alone must not win for its sharper sides.
+        score = area * support
         if score > best_score:
             best, best_score = quad, score
     if best is None:

@@ -14,6 +14,7 @@ from documents.ocr.local import RapidOcrEngine
 from documents.ocr.preparation import prepared
 from documents.text import Line
 from tests.documents.photos import SHEET, bad_photo, page_picture
+from tests.files import TEST_DATA
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +31,17 @@ def test_the_sheet_is_found_at_its_corners_and_warped_to_an_upright_page(page):
     assert np.abs(found - SHEET).max() < 0.02
     width, height = prepared_page.image.size
     assert height > width  # upright, as the sheet lies
+
+
+def test_the_sheet_is_found_whole_when_a_shadow_edge_crosses_it():
+    """The shadow's straight, soft edge changes the light along a line as a sheet's edge does; the sheet is
+    the larger shape, its shadowed edge less contrasted (corners as a person places them on the photo)."""
+    photo = Image.open(TEST_DATA / "prescriptions" / "prescription-photo-shadow-edge.jpeg")
+
+    found = np.array(prepared(photo).steps[0].values["corners"])
+
+    sheet = np.array([[0.14, 0.19], [0.92, 0.15], [0.93, 0.94], [0.09, 0.72]])
+    assert np.abs(found - sheet).max() < 0.05
 
 
 def test_the_paper_is_white_in_the_shadow_as_in_the_light(page):
