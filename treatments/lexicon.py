@@ -37,6 +37,8 @@ MIN_SLIPPED_FIRST_LETTER_SIMILARITY = 0.85
 # ("cetr3zine", "alpr420lam", not "10mg" or "b12").
 _LETTER_LOOKING_DIGITS = str.maketrans("0123456789", "OLZEASGTBG")
 MIN_LETTERS_AROUND_DIGITS = 2
+# A number written against its unit or a short abbreviation ("5mg", "2cp", "10ml"): not a word.
+_NUMBER_WITH_ITS_UNIT = re.compile(r"\d+[^\W\d_]{1,4}")
 # Letters OCR reads in place of the digits they look like, in a number that has at least as many digits and
 # ends as a number does ("1L" is a litre).
 _NUMBER_WITH_LETTERS = re.compile(r"[0-9SOoIlLZ]*[0-9Oo]")
@@ -287,7 +289,11 @@ def _mended_word(word: str) -> str:
         return word
     if _NUMBER_WITH_LETTERS.fullmatch(word) and digits >= len(word) - digits:
         return word.translate(_DIGIT_LOOKING_LETTERS)
-    if word.isalnum() and len(word) - digits >= MIN_LETTERS_AROUND_DIGITS * digits:
+    if (
+        word.isalnum()
+        and len(word) - digits >= MIN_LETTERS_AROUND_DIGITS * digits
+        and not _NUMBER_WITH_ITS_UNIT.fullmatch(word)
+    ):
         return word.translate(_LETTER_LOOKING_DIGITS)
     return word
 

@@ -243,7 +243,9 @@ def test_best_match_reads_the_strength_and_name_through_look_alike_characters(li
     assert drug.name == name
 
 
-@pytest.mark.parametrize("line", ["Vitamine B12 1000 µg", "DOLIPRANE 1000mg", "Eau 1L", "Cétirizine 10 mg"])
+@pytest.mark.parametrize(
+    "line", ["Vitamine B12 1000 µg", "DOLIPRANE 1000mg", "Prednisolone 5mg", "Eau 1L", "Cétirizine 10 mg"]
+)
 def test_mending_leaves_what_ocr_read_right_as_it_is(line):
     assert mended(line) == line
 
