@@ -263,9 +263,8 @@ def _name_words(text: str) -> tuple[str, ...]:
 
 
 def text_name_words(text: str) -> tuple[str, ...]:
-    """The words of a line read by OCR that may name a drug, OCR's slips mended (`mended`), and a word a speck
-    cut in two ("SEL.TZER") also whole."""
-    text = mended(text)
+    """The words of a line read by OCR (and `mended`) that may name a drug, and a word a speck cut in two
+    ("SEL.TZER") also whole."""
     whole = " ".join(word.replace(".", "") for word in _SPECK_CUT_WORD.findall(text))
     return _name_words(f"{text} {whole}")
 

@@ -354,9 +354,13 @@ def _drug_line(text: str) -> _DrugLine | None:
     )
 
 
+def _siblings(drug: lexicon.Drug) -> list[lexicon.Drug]:
+    """The specialities of the drug's brand (strengths, forms), itself included."""
+    return [sibling for sibling in lexicon.search(drug.brand, limit=MAX_SIBLINGS) if sibling.brand == drug.brand]
+
+
 def _has_other_strengths(drug: lexicon.Drug) -> bool:
-    siblings = lexicon.search(drug.brand, limit=MAX_SIBLINGS)
-    return any(sibling.brand == drug.brand and sibling.strength != drug.strength for sibling in siblings)
+    return any(sibling.strength != drug.strength for sibling in _siblings(drug))
 
 
 def _starts_with_the_drug(name: str, drug: lexicon.Drug) -> bool:
@@ -431,8 +435,7 @@ def _closest_speciality(drug: lexicon.Drug, name: str) -> lexicon.Drug:
         named_form_words = len(words & set(lexicon.fold(candidate.form).split()))
         return bool(_with_unit(_quantities(candidate.strength)) & written), named_form_words, bool(candidate.substances)
 
-    siblings = [sibling for sibling in lexicon.search(drug.brand, limit=MAX_SIBLINGS) if sibling.brand == drug.brand]
-    best = max(siblings, key=fit, default=drug)
+    best = max(_siblings(drug), key=fit, default=drug)
     return best if fit(best) > fit(drug) else drug
 
 
