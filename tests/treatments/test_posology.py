@@ -185,6 +185,10 @@ def test_it_reads_instructions(text, instructions):
         # A schedule's lost dash, "QSP" read "OSP", the slash of "x2/j" read as a letter.
         ("Posologie : 1 0-1 OSP 1 mois", 1, "", [M, E], 30),
         ("1 gélule x2ij. GSP 3 mois", 1, "gélule", [M, E], 90),
+        # The j of "x3/j" read as a bracket; words glued together.
+        ("1 comprimé 3x/) Q5P 1 mois", 1, "comprimé", [M, N, E], 30),
+        ("2 comprimés 3 fois par jourpendant 4 semaines", 2, "comprimé", [M, N, E], 28),
+        ("1 compriméle soir pendant 5 jours", 1, "comprimé", [E], 5),
     ],
 )
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):

@@ -195,12 +195,15 @@ _UNDECOMPOSED = str.maketrans({"œ": "oe", "æ": "ae", "\u2044": "/", "\u2019": 
 _COMBINING_MARK = re.compile(r"[\u0300-\u036f]")
 # A number misread with letters: "l0" or "1O" is 10, "2l" is 21.
 _MISREAD_NUMBER = re.compile(r"\b(?=[\doli]*\d)[\doli]+\b")
-# "QSP", and OCR's "OSP" or "GSP".
-_QSP = re.compile(r"\b[qog]\s?\.?\s?s\s?\.?\s?p\b\.?")
+# "QSP", and OCR's "OSP", "GSP" or "Q5P".
+_QSP = re.compile(r"\b[qog]\s?\.?\s?[s5]\s?\.?\s?p\b\.?")
 # "1 0-1": a schedule whose first dash OCR lost.
 _LOST_SCHEDULE_DASH = re.compile(r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2]) ([0-2]-[0-2])\b(?! ?(?:fois|x\b|-))")
-# "x2ij": "x2/j" with its slash read as a letter.
-_MISREAD_PER_DAY = re.compile(r"\bx ?(\d) ?[il1|]j\b")
+# "x2ij": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket.
+_MISREAD_PER_DAY = re.compile(r"\bx ?(\d) ?[il1|]j\b|\b(?:x ?(\d)|(\d) ?x) ?/ ?[)\]|](?![a-z0-9])")
+# Little words a posology's words are glued to by OCR ("comprimele soir", "jourpendant").
+GLUED_LITTLE_WORDS = frozenset({"le", "la", "les", "au", "aux", "et", "par"})
+MIN_GLUED_LENGTH = 6
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+|[^\s\w]")
 
 
@@ -261,12 +264,12 @@ def normalize(text: str) -> str:
     text = _COMBINING_MARK.sub("", unicodedata.normalize("NFKD", text.casefold())).translate(_UNDECOMPOSED)
     text = _MISREAD_NUMBER.sub(lambda match: match.group().translate(str.maketrans("oli", "011")), text)
     text = _LOST_SCHEDULE_DASH.sub(r"\1-\2", text)
-    text = _MISREAD_PER_DAY.sub(r"x\1/j", text)
+    text = _MISREAD_PER_DAY.sub(lambda match: f"x{next(group for group in match.groups() if group)}/j", text)
     return _QSP.sub("qsp", text)
 
 
 def _tokenize(text: str) -> _Tokens:
-    words = [token.replace(",", ".") for token in _TOKEN.findall(normalize(text))]
+    words = [part for token in _TOKEN.findall(normalize(text)) for part in _unglued(token.replace(",", "."))]
     readings = [_vocabulary_word(word) for word in words]
     readings = _mend_lone_ones(readings)
     starts, position = [], 0
@@ -278,6 +281,21 @@ def _tokenize(text: str) -> _Tokens:
         starts=starts,
         confidences=[confidence for _, confidence in readings],
     )
+
+
+def _unglued(word: str) -> list[str]:
+    """A word that is two of the posology's glued by OCR, those two ("jourpendant", "comprimele"); else the word."""
+    if word in VOCABULARY or len(word) < MIN_GLUED_LENGTH or not word.isalpha():
+        return [word]
+    for cut in range(2, len(word) - 1):
+        first, second = word[:cut], word[cut:]
+        known = (
+            first in VOCABULARY or first in GLUED_LITTLE_WORDS,
+            second in VOCABULARY or second in GLUED_LITTLE_WORDS,
+        )
+        if all(known) and max(len(first), len(second)) >= 3 and not (first.isdigit() or second.isdigit()):
+            return [first, second]
+    return [word]
 
 
 def _vocabulary_word(word: str) -> tuple[str, float]:
