@@ -189,6 +189,7 @@ def test_it_reads_instructions(text, instructions):
         ("1 comprimé 3x/) Q5P 1 mois", 1, "comprimé", [M, N, E], 30),
         ("2 comprimés 3 fois par jourpendant 4 semaines", 2, "comprimé", [M, N, E], 28),
         ("1 compriméle soir pendant 5 jours", 1, "comprimé", [E], 5),
+        ("1 comprimé 3 foisijour QSP 1 mos", 1, "comprimé", [M, N, E], 30),
     ],
 )
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):

@@ -82,6 +82,8 @@ VOCABULARY = {
     "semaines": "semaine",
     "sem": "semaine",
     "mois": "mois",
+    # Too short to be told from other words by its likeness: OCR's "mois" without its i.
+    "mos": "mois",
     "an": "an",
     "ans": "an",
     "fois": "fois",
@@ -201,6 +203,8 @@ _QSP = re.compile(r"\b[qog]\s?\.?\s?[s5]\s?\.?\s?p\b\.?")
 _LOST_SCHEDULE_DASH = re.compile(r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2]) ([0-2]-[0-2])\b(?! ?(?:fois|x\b|-))")
 # "x2ij": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket.
 _MISREAD_PER_DAY = re.compile(r"\bx ?(\d) ?[il1|]j\b|\b(?:x ?(\d)|(\d) ?x) ?/ ?[)\]|](?![a-z0-9])")
+# "3 foisijour": "fois/jour" with its slash read as a letter.
+_MISREAD_TIMES_PER_DAY = re.compile(r"\bfois ?[il1|] ?(j|jour)\b")
 # Little words a posology's words are glued to by OCR ("comprimele soir", "jourpendant").
 GLUED_LITTLE_WORDS = frozenset({"le", "la", "les", "au", "aux", "et", "par"})
 MIN_GLUED_LENGTH = 6
@@ -265,6 +269,7 @@ def normalize(text: str) -> str:
     text = _MISREAD_NUMBER.sub(lambda match: match.group().translate(str.maketrans("oli", "011")), text)
     text = _LOST_SCHEDULE_DASH.sub(r"\1-\2", text)
     text = _MISREAD_PER_DAY.sub(lambda match: f"x{next(group for group in match.groups() if group)}/j", text)
+    text = _MISREAD_TIMES_PER_DAY.sub(r"fois/\1", text)
     return _QSP.sub("qsp", text)
 
 
