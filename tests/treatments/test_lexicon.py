@@ -236,9 +236,13 @@ def test_best_match_reads_letters_ocr_took_for_digits(line, brand):
         ("DOxYLS L00 my cgmpriné", "DOXYLIS 100 mg, comprimé sécable"),
         # A word a speck cut in two.
         ("ALKA SEL.TZER 324 mg. comprimé eflecvescent", "ALKA SELTZER 324 mg, comprimé effervescent"),
+        # The generic of the maker the line writes: its short name, which the name's matching leaves out...
+        ("PANTOPRAZOLE ZF 20 mg comprimé", "PANTOPRAZOLE ZF 20 mg, comprimé gastro-résistant"),
+        # ... or its first letter misread, which the name's matching does not forgive.
+        ("AZITHROMVCINE RRKA 250 mg comprimé", "AZITHROMYCINE KRKA 250 mg, comprimé pelliculé"),
     ],
 )
-def test_best_match_reads_the_strength_and_name_through_look_alike_characters(line, name):
+def test_best_match_reads_the_speciality_printed_through_ocr_slips(line, name):
     drug, _confidence = best_match(line)
     assert drug.name == name
 
@@ -273,20 +277,6 @@ def test_best_match_is_less_sure_when_the_strength_is_not_the_drugs():
     _drug, sure = best_match("Doliprane 1000 mg")
     _drug, unsure = best_match("Doliprane 999 mg")
     assert unsure < sure
-
-
-@pytest.mark.parametrize(
-    "line, name",
-    [
-        # The maker's short name, which the name's matching leaves out.
-        ("PANTOPRAZOLE ZF 20 mg comprimé", "PANTOPRAZOLE ZF 20 mg, comprimé gastro-résistant"),
-        # Its first letter misread, which the name's matching does not forgive.
-        ("AZITHROMVCINE RRKA 250 mg comprimé", "AZITHROMYCINE KRKA 250 mg, comprimé pelliculé"),
-    ],
-)
-def test_best_match_takes_the_generic_of_the_maker_the_line_writes(line, name):
-    drug, _confidence = best_match(line)
-    assert drug.name == name
 
 
 @pytest.mark.parametrize(
