@@ -167,6 +167,44 @@ def test_a_posology_whose_dose_is_misread_is_still_read_after_the_strength():
     assert medication.duration_days == 90
 
 
+@pytest.mark.parametrize(
+    "line, dose",
+    [
+        # The dose's "1" read as a letter.
+        ("4. LEVOCETIRIZINE CRISTERS 5 mg comprimé - I cp 2 fois/jour, 10 jours", 1),
+        # The medication's number has lost its dot: it is not the strength the posology is read after.
+        ("4 LEVOCETIRIZINE CRISTERS 5 mg comprimé - Ix cp 2 fois/jour, 10 jours", None),
+    ],
+)
+def test_a_posology_is_found_through_a_misread_dose_or_number(line, dose):
+    [medication] = extract(document(line, confidence=0.8)).medications
+    assert lexicon.get(medication.cis).brand == "LEVOCETIRIZINE CRISTERS"
+    assert "LEVOCETIRIZINE CRISTERS 5 mg comprimé" in medication.name
+    assert (medication.dose, medication.periods, medication.duration_days) == (dose, ["morning", "evening"], 10)
+
+
+def test_a_line_counted_in_another_kind_of_unit_is_another_medications_posology():
+    # The inhaler's own line was not read: its posology does not make the capsules "as needed".
+    [medication] = extract(
+        document(
+            "4. Amlodipine Arrow 5 mg gélule",
+            "2 gélules 2 fois par jour",
+            "Durant 14 jours",
+            "bouffées en cas de crise, pendant 15 jours",
+        )
+    ).medications
+    assert (medication.dose, medication.unit, medication.periods) == (2, "gélule", ["morning", "evening"])
+    assert (medication.duration_days, medication.as_needed) == (14, False)
+    assert "bouffées" not in medication.source_line
+
+
+def test_a_line_counted_in_a_unit_of_the_same_kind_continues_the_medication():
+    [medication] = extract(
+        document("Amlodipine Arrow 5 mg gélule", "1 gélule le matin", "puis 1 comprimé le soir si besoin")
+    ).medications
+    assert medication.as_needed is True
+
+
 def test_words_of_a_drugs_name_after_its_strength_are_not_a_posology():
     [medication] = extract(
         document("Paracétamol codéine 500 mg/30 mg comprimé", "1 comprimé le soir pendant 5 jours")

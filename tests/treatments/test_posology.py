@@ -190,11 +190,21 @@ def test_it_reads_instructions(text, instructions):
         ("2 comprimés 3 fois par jourpendant 4 semaines", 2, "comprimé", [M, N, E], 28),
         ("1 compriméle soir pendant 5 jours", 1, "comprimé", [E], 5),
         ("1 comprimé 3 foisijour QSP 1 mos", 1, "comprimé", [M, N, E], 30),
+        # "x3/j" with its slash lost and its j read as a bracket; "mois" read "mais", likelier "matins" elsewhere.
+        ("1 gélule 3x). pendant 1 semaine", 1, "gélule", [M, N, E], 7),
+        ("1 comprimé le soir. Pendant 2 mais", 1, "comprimé", [E], 60),
+        ("1 cp le matin QSP 1 mols", 1, "comprimé", [M], 30),
     ],
 )
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):
     posology = parse(text)
     assert (posology.dose, posology.unit, posology.periods, posology.duration_days) == (dose, unit, periods, days)
+
+
+def test_a_word_after_a_duration_is_read_as_a_length_of_time_only_when_it_is_close_to_one():
+    assert parse("pendant 2 soir").periods == [E]
+    assert parse("pendant 2 soir").duration_days is None
+    assert parse("prendre 2 mais le soir").duration_days is None
 
 
 @pytest.mark.parametrize("text", ["prendre 2 1-2 fois par jour", "1 1-2 x par jour", "1 1-1-1"])

@@ -72,10 +72,11 @@ FORM_UNITS = {
 
 # "1.", "2)", "•", "-" before a medication's name.
 _BULLET = re.compile(r"^\s*(?:[-•*·\u2013\u2014>]+|\(?\d{1,2}\s*[.)](?!\d))\s*")
-# Where the posology starts when no colon says it: "Prendre", "1 cp", "2 gélules", "1/2 comprimé", "1-0-1".
+# Where the posology starts when no colon says it: "Prendre", "1 cp", "2 gélules", "1/2 comprimé", "1-0-1"; its
+# "1" read as a letter ("I cp", "l comprimé").
 _POSOLOGY_START = re.compile(
     r"\b(?:prendre|appliquer|instiller|inhaler)\b"
-    r"|(?<![\w.,/])(?:\d+(?:[.,/]\d+)?|½|un|une|deux)\s*"
+    r"|(?<![\w.,/])(?:\d+(?:[.,/]\d+)?|½|un|une|deux|[il|](?=\s))\s*"
     r"(?:cp|cpr|comprim|gel|sachet|ampoule|applic|goutte|bouff|dose|pulv|suppo|capsule|patch|pastille)"
     r"|(?<![\w/])\d\s*-\s*\d\s*-\s*\d"
 )
@@ -303,6 +304,8 @@ def _heading_word(word: str) -> str | None:
 def _continues(block: _Block, line: Line) -> bool:
     """Adds the line to the block if it says more about the posology (or finishes a wrapped name)."""
     before = posology.parse(block.posology_text)
+    if _counts_another_medication(before, line.text):
+        return False
     after = posology.parse(f"{block.posology_text} {line.text}")
     if after != before:
         block.lines.append(line)
@@ -313,6 +316,13 @@ def _continues(block: _Block, line: Line) -> bool:
         block.lines_without_posology += 1
         return True
     return False
+
+
+def _counts_another_medication(before: posology.Posology, text: str) -> bool:
+    """A line counting doses in another kind of unit than the medication's posology does ("bouffées en cas de
+    crise" after "2 gélules 2 fois par jour") belongs to a medication whose own line was not read."""
+    named = posology.units_named(text) - {"mL"}
+    return bool(before.unit and named) and not any(posology.same_kind_of_unit(before.unit, unit) for unit in named)
 
 
 def _prescription_wide(text: str) -> posology.Posology | None:
@@ -389,7 +399,9 @@ def _split_after_the_strength(text: str) -> tuple[str, str]:
     """A line whose posology does not start as usual, its dose misread ("CONTRAMAL LP 100 mg, comprimé 1 ep le
     matin QSP 3 mois"): the posology is an end of the line after the strength that says when, how long or "as
     needed" as all of that end does. Without a strength, or such words, it is all name."""
-    strength = _STRENGTH_WRITTEN.search(text)
+    # After the name's first word: a number before it is the medication's own, its dot lost ("4 LEVOCETIRIZINE").
+    first_word = re.search(r"[^\W\d_]{3,}", text)
+    strength = _STRENGTH_WRITTEN.search(text, first_word.end()) if first_word else None
     rest = text[strength.end() :] if strength else ""
     read = posology.parse(rest)
     if not read.found & _POSOLOGY_WHEN:

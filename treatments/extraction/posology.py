@@ -45,6 +45,15 @@ UNITS = {
     "ml": "mL",
 }
 
+# Units that name the same thing taken in different words: a line counting in another kind of unit is about
+# another medication.
+UNIT_KINDS = (
+    frozenset({"comprimé", "gélule", "capsule"}),
+    frozenset({"bouffée", "dose", "pulvérisation"}),
+    frozenset({"goutte", "unidose"}),
+    frozenset({"ampoule", "injection"}),
+)
+
 # Every spelling the grammar knows, mapped to the word its rules use. Plain French words that OCR could
 # otherwise "correct" into a grammar word ("soit" into "soir", "moins" into "mois") map to themselves.
 VOCABULARY = {
@@ -156,6 +165,9 @@ MOMENT_WORDS = [
     (re.compile(r"\bcoucher\b"), BEDTIME),
 ]
 DURATION_KEYWORD = r"(?:pendant|durant|pour|sur|qsp|soit|traitement de|duree de)"
+# Words after which a number is followed by a length of time, and how that length is spelt.
+DURATION_KEYWORDS = frozenset({"pendant", "durant", "qsp"})
+DURATION_UNITS = [word for word, meaning in VOCABULARY.items() if meaning in DAYS_IN and len(word) > 1]
 DURATIONS = [
     re.compile(rf"\b{DURATION_KEYWORD} ({NUMBER}) (jour|semaine|mois|an)\b"),
     # A bare "1 mois" or "10 jours", but not "3 fois par jour" nor "2 / jour".
@@ -201,8 +213,9 @@ _MISREAD_NUMBER = re.compile(r"\b(?=[\doli]*\d)[\doli]+\b")
 _QSP = re.compile(r"\b[qog]\s?\.?\s?[s5]\s?\.?\s?p\b\.?")
 # "1 0-1": a schedule whose first dash OCR lost.
 _LOST_SCHEDULE_DASH = re.compile(r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2]) ([0-2]-[0-2])\b(?! ?(?:fois|x\b|-))")
-# "x2ij": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket.
-_MISREAD_PER_DAY = re.compile(r"\bx ?(\d) ?[il1|]j\b|\b(?:x ?(\d)|(\d) ?x) ?/ ?[)\]|](?![a-z0-9])")
+# "x2ij": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket, and "3x)" with the
+# slash lost too.
+_MISREAD_PER_DAY = re.compile(r"\bx ?(\d) ?[il1|]j\b|\b(?:x ?(\d)|(\d) ?x) ?(?:/ ?)?[)\]|](?![a-z0-9])")
 # "3 foisijour": "fois/jour" with its slash read as a letter.
 _MISREAD_TIMES_PER_DAY = re.compile(r"\bfois ?[il1|] ?(j|jour)\b")
 # Little words a posology's words are glued to by OCR ("comprimele soir", "jourpendant").
@@ -259,6 +272,15 @@ def parse(text: str) -> Posology:
     return Posology(**fields, confidence=confidence)
 
 
+def units_named(text: str) -> set[str]:
+    """The units of a dose the text names, with or without a number before them ("bouffées en cas de crise")."""
+    return {UNITS[word] for word in _tokenize(text).text.split() if word in UNITS}
+
+
+def same_kind_of_unit(unit: str, other: str) -> bool:
+    return unit == other or any({unit, other} <= kind for kind in UNIT_KINDS)
+
+
 # Reading the text into tokens -------------------------------------------------------------------------------------
 
 
@@ -277,6 +299,7 @@ def _tokenize(text: str) -> _Tokens:
     words = [part for token in _TOKEN.findall(normalize(text)) for part in _unglued(token.replace(",", "."))]
     readings = [_vocabulary_word(word) for word in words]
     readings = _mend_lone_ones(readings)
+    readings = _mend_duration_units(words, readings)
     starts, position = [], 0
     for word, _ in readings:
         starts.append(position)
@@ -324,6 +347,20 @@ def _mend_lone_ones(readings: list[tuple[str, float]]) -> list[tuple[str, float]
     for index, ((word, confidence), (following, _)) in enumerate(itertools.pairwise(readings)):
         if word in ("l", "i") and (following in UNITS or following == "fois"):
             mended[index] = ("1", confidence * MIN_SIMILARITY)
+    return mended
+
+
+def _mend_duration_units(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """After "pendant 2", a word is a length of time: "mais" is "mois" there, not the likelier "matins"."""
+    mended = list(readings)
+    for index in range(2, len(words)):
+        (keyword, _), (number, _), (word, _) = readings[index - 2 : index + 1]
+        if keyword not in DURATION_KEYWORDS or not number.isdigit() or word in DAYS_IN or not words[index].isalpha():
+            continue
+        close = difflib.get_close_matches(words[index], DURATION_UNITS, n=1, cutoff=MIN_SIMILARITY_SHORT)
+        if close:
+            unit = VOCABULARY[close[0]]
+            mended[index] = (unit, difflib.SequenceMatcher(a=words[index], b=close[0]).ratio())
     return mended
 
 
