@@ -183,6 +183,12 @@ def test_a_posology_is_found_through_a_misread_dose_or_number(line, dose):
     assert (medication.dose, medication.periods, medication.duration_days) == (dose, ["morning", "evening"], 10)
 
 
+def test_a_medications_number_without_its_dot_is_not_its_strength():
+    # "20 mg" read "20 eg": the number before the name would have made it the 5 mg speciality.
+    [medication] = extract(document("5 BOSUvaSTATINE SANDOZ 20 eg, comprime pellicuié", "1 cp le soir")).medications
+    assert lexicon.get(medication.cis).name == "ROSUVASTATINE SANDOZ 20 mg, comprimé pelliculé"
+
+
 def test_a_line_counted_in_another_kind_of_unit_is_another_medications_posology():
     # The inhaler's own line was not read: its posology does not make the capsules "as needed".
     [medication] = extract(

@@ -190,6 +190,7 @@ def test_it_reads_instructions(text, instructions):
         ("2 comprimés 3 fois par jourpendant 4 semaines", 2, "comprimé", [M, N, E], 28),
         ("1 compriméle soir pendant 5 jours", 1, "comprimé", [E], 5),
         ("1 comprimé 3 foisijour QSP 1 mos", 1, "comprimé", [M, N, E], 30),
+        ("1 cp 2 foisfjour, 10 jours", 1, "comprimé", [M, E], 10),
         # "x3/j" with its slash lost and its j read as a bracket; "mois" read "mais", likelier "matins" elsewhere.
         ("1 gélule 3x). pendant 1 semaine", 1, "gélule", [M, N, E], 7),
         ("1 comprimé le soir. Pendant 2 mais", 1, "comprimé", [E], 60),

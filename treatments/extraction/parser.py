@@ -70,8 +70,9 @@ FORM_UNITS = {
     "suppositoire": "suppositoire",
 }
 
-# "1.", "2)", "•", "-" before a medication's name.
-_BULLET = re.compile(r"^\s*(?:[-•*·\u2013\u2014>]+|\(?\d{1,2}\s*[.)](?!\d))\s*")
+# "1.", "2)", "•", "-" before a medication's name, or its number whose dot OCR lost ("5 ROSUVASTATINE"): not a
+# strength.
+_BULLET = re.compile(r"^\s*(?:[-•*·\u2013\u2014>]+|\(?\d{1,2}\s*[.)](?!\d)|\d{1,2}\s+(?=[^\W\d_]{3}))\s*")
 # Where the posology starts when no colon says it: "Prendre", "1 cp", "2 gélules", "1/2 comprimé", "1-0-1"; its
 # "1" read as a letter ("I cp", "l comprimé").
 _POSOLOGY_START = re.compile(
@@ -399,9 +400,7 @@ def _split_after_the_strength(text: str) -> tuple[str, str]:
     """A line whose posology does not start as usual, its dose misread ("CONTRAMAL LP 100 mg, comprimé 1 ep le
     matin QSP 3 mois"): the posology is an end of the line after the strength that says when, how long or "as
     needed" as all of that end does. Without a strength, or such words, it is all name."""
-    # After the name's first word: a number before it is the medication's own, its dot lost ("4 LEVOCETIRIZINE").
-    first_word = re.search(r"[^\W\d_]{3,}", text)
-    strength = _STRENGTH_WRITTEN.search(text, first_word.end()) if first_word else None
+    strength = _STRENGTH_WRITTEN.search(text)
     rest = text[strength.end() :] if strength else ""
     read = posology.parse(rest)
     if not read.found & _POSOLOGY_WHEN:

@@ -216,8 +216,8 @@ _LOST_SCHEDULE_DASH = re.compile(r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2]) ([0-2]-[
 # "x2ij": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket, and "3x)" with the
 # slash lost too.
 _MISREAD_PER_DAY = re.compile(r"\bx ?(\d) ?[il1|]j\b|\b(?:x ?(\d)|(\d) ?x) ?(?:/ ?)?[)\]|](?![a-z0-9])")
-# "3 foisijour": "fois/jour" with its slash read as a letter.
-_MISREAD_TIMES_PER_DAY = re.compile(r"\bfois ?[il1|] ?(j|jour)\b")
+# "3 foisijour", "2 foisfjour": "fois/jour" with its slash read as a letter.
+_MISREAD_TIMES_PER_DAY = re.compile(r"\bfois ?[il1|f] ?(j|jour)\b")
 # Little words a posology's words are glued to by OCR ("comprimele soir", "jourpendant").
 GLUED_LITTLE_WORDS = frozenset({"le", "la", "les", "au", "aux", "et", "par"})
 MIN_GLUED_LENGTH = 6
