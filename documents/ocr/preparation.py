@@ -1,13 +1,14 @@
 """A photographed page made ready for OCR, as a person would flatten it on a scanner: the sheet found
-and warped flat, the light evened out (the phone's shadow, a lamp's gradient), the sensor's noise smoothed
-and a small tilt straightened. Quarter turns are left to the engine, which reads the page each way. A
-picture with no paper in it is read as it is.
+and warped flat, the light evened out (the phone's shadow, a lamp's gradient), the sensor's noise smoothed,
+a small tilt straightened and the bowed lines of a curled sheet made straight. Quarter turns are left to the
+engine, which reads the page each way. A picture with no paper in it is read as it is.
 
 Each step is recorded (what it found and how long it took) for the reading's debug view; nothing of the
 page's content is. A scan or a PDF page, where the sheet fills the picture, goes through the same steps:
-finding no edges to warp and no tilt to straighten, they only even the light.
+finding no edges to warp, no tilt to straighten and no bow, they only even the light.
 """
 
+import itertools
 import math
 import time
 from dataclasses import dataclass, field
@@ -43,6 +44,14 @@ DENOISING = 1.2
 MAX_TILT = 8.0
 # Below this the page is left as it is: turning blurs a little, and the engine reads a degree of tilt.
 MIN_TILT = 0.4
+# A curled sheet's lines are followed across this many strips of the page; a strip's lines are looked for at most
+# this far (a share of its width) up or down from its neighbour's, within half the spacing of lines.
+CURL_STRIPS = 12
+CURL_SLOPE = 0.15
+# A strip with less ink than this share of the usual strip's is margin: it says nothing of the lines' course.
+MIN_STRIP_INK = 0.3
+# A bow smaller than this (pixels from its highest to its lowest) is left: the engine reads it.
+MIN_BOW = 4.0
 # The longest side of the prepared page; the engine reads nothing more from a larger picture.
 MAX_SIDE = 1600
 # The background (the paper, however lit) is estimated on a copy this long, with a closing larger than
@@ -104,6 +113,12 @@ def prepared(image: Image.Image) -> PreparedPage:
     if abs(tilt) >= MIN_TILT:
         gray = _turned(gray, tilt)
     steps.append(Step("tilt", {"degrees": round(tilt, 1)}, _ms(started)))
+
+    started = time.perf_counter()
+    bow, runs_down = _bow(gray)
+    if bow is not None:
+        gray = _unbowed(gray, bow, runs_down)
+    steps.append(Step("curl", {"pixels": 0 if bow is None else round(float(np.ptp(bow)), 1)}, _ms(started)))
     return PreparedPage(image=Image.fromarray(gray).convert("RGB"), steps=steps, page_found=page_found)
 
 
@@ -326,6 +341,74 @@ def _turned(gray: np.ndarray, degrees: float) -> np.ndarray:
     height, width = gray.shape
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), -degrees, 1.0)
     return cv2.warpAffine(gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
+
+
+def _text_runs_down(ink: np.ndarray) -> bool:
+    """Whether the page's text lines run down the picture (a page turned a quarter) rather than across it."""
+    return float(np.var(ink.sum(axis=0))) > float(np.var(ink.sum(axis=1)))
+
+
+def _bow(gray: np.ndarray) -> tuple[np.ndarray | None, bool]:
+    """How far below a straight line each column's text lies (each row's, for text running down the picture), in
+    pixels: a curled sheet bows its lines. None when they are straight. And whether the text runs down the
+    picture.
+
+    The page is cut into strips across its lines; each strip's profile of ink along the lines is matched to its
+    neighbour's, and the shifts found are smoothed into a curve."""
+    ink = (gray < 128).astype(np.float32)
+    runs_down = _text_runs_down(ink)
+    if runs_down:
+        ink = ink.T
+    length = ink.shape[1]
+    strip = length // CURL_STRIPS
+    if strip < 8 or ink.mean() < 0.002:
+        return None, runs_down
+    profiles = [_along(ink[:, index * strip : (index + 1) * strip]) for index in range(CURL_STRIPS)]
+    amounts = np.array([profile.sum() for profile in profiles])
+    inked = [i for i in range(CURL_STRIPS) if amounts[i] >= MIN_STRIP_INK * np.median(amounts[amounts > 0])]
+    if len(inked) < 4:
+        return None, runs_down
+    positions, shifts = [inked[0]], [0.0]
+    for previous, index in itertools.pairwise(inked):
+        reach = max(2, round(CURL_SLOPE * strip * (index - previous)))
+        shift = _best_shift(profiles[previous], profiles[index], reach)
+        positions.append(index)
+        shifts.append(shifts[-1] + shift)
+    centres = (np.array(positions) + 0.5) * strip
+    across = np.arange(length)
+    # Beyond the strips with text, in a margin or a line's blank end, the curve is not guessed: it stays as at the
+    # last strip with text.
+    curve = np.polyval(np.polyfit(centres, shifts, min(3, len(inked) - 2)), np.clip(across, centres[0], centres[-1]))
+    # Only the curve's bend: the page's own tilt was straightened already, and a shift of the whole page is none.
+    curve -= np.polyval(np.polyfit(across, curve, 1), across)
+    return (curve if np.ptp(curve) >= MIN_BOW else None), runs_down
+
+
+def _along(strip: np.ndarray) -> np.ndarray:
+    """A strip's ink summed along the lines, slightly smoothed: a peak for each line of text."""
+    return cv2.GaussianBlur(strip.sum(axis=1, keepdims=True), (1, 0), 1.5).ravel()
+
+
+def _best_shift(profile: np.ndarray, other: np.ndarray, reach: int) -> float:
+    """How far down `other` lies from `profile`: the shift within `reach` that best lines them up."""
+    scores = []
+    for shift in range(-reach, reach + 1):
+        if shift >= 0:
+            scores.append(float(profile[: len(profile) - shift] @ other[shift:]))
+        else:
+            scores.append(float(profile[-shift:] @ other[: len(other) + shift]))
+    return float(np.argmax(scores) - reach)
+
+
+def _unbowed(gray: np.ndarray, bow: np.ndarray, runs_down: bool) -> np.ndarray:
+    """Each column (or row) moved up by its bow: the lines straight again."""
+    height, width = gray.shape
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    if runs_down:
+        xs += bow.astype(np.float32)[:, None]
+    else:
+        ys += bow.astype(np.float32)[None, :]
+    return cv2.remap(gray, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
 
 
 def _noise_level(gray: np.ndarray) -> float:

@@ -65,6 +65,41 @@ def test_a_tilted_photo_of_a_page_filling_the_picture_is_straightened(page):
     assert steps["tilt"]["degrees"] == pytest.approx(-3.0, abs=0.5)
 
 
+CURLED_LINES = [
+    "Dr Claire MARTIN - Médecine générale - Le 12/03/2026",
+    "DOLIPRANE 1000 mg, comprimé : 1 comprimé matin et soir",
+    "AMOXICILLINE 1 g gélule : 1 gélule matin et soir, 7 jours",
+    "KARDEGIC 75 mg poudre : 1 sachet le midi pendant 3 mois",
+    "LEVOTHYROX 50 microgrammes : 1 comprimé le matin à jeun",
+    "ESOMEPRAZOLE 20 mg gélule : 1 gélule le soir, 1 mois",
+]
+
+
+def curled(page: np.ndarray, bow: float) -> np.ndarray:
+    """The page bent across its width: its lines bow down by `bow` pixels in the middle, as on a curled sheet."""
+    height, width = page.shape
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    return cv2.remap(page, xs, ys - bow * np.sin(np.pi * xs / width), cv2.INTER_LINEAR, borderValue=255)
+
+
+@pytest.mark.parametrize("quarter_turns", [0, 1])
+def test_a_curled_sheets_lines_are_straightened_before_they_are_read(quarter_turns):
+    # Bowed this much, the lines run into each other: read as they are, most are lost or misread.
+    page = np.rot90(curled(page_picture(CURLED_LINES), bow=40), quarter_turns)
+
+    read = RapidOcrEngine().read_page(Image.fromarray(np.ascontiguousarray(page)))
+
+    steps = {step.name: step.values for step in read.steps}
+    assert steps["curl"]["pixels"] >= 15
+    assert [line.text for line in read.lines] == CURLED_LINES
+
+
+def test_straight_lines_are_left_as_they_are(page):
+    steps = {step.name: step.values for step in prepared(Image.fromarray(page)).steps}
+
+    assert steps["curl"]["pixels"] == 0
+
+
 def test_a_picture_without_a_sheet_of_paper_says_so():
     rng = np.random.default_rng(3)
     # A cluttered dark room: coloured blotches, no sheet.
@@ -81,7 +116,7 @@ def test_the_bad_photo_is_read_and_each_step_recorded(page):
     texts = [line.text for line in read.lines]
     assert "DOLIPRANE 1000 mg, comprimé" in texts
     assert "AMOXICILLINE 1 g gélule" in texts
-    assert [step.name for step in read.steps] == ["page", "light", "denoise", "tilt"]
+    assert [step.name for step in read.steps] == ["page", "light", "denoise", "tilt", "curl"]
     assert all(step.milliseconds >= 0 for step in read.steps)
 
 

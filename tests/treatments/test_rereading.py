@@ -141,7 +141,7 @@ def test_a_smudged_line_is_shown_with_its_crop_beside_its_medication(smudged_pho
     assert atorvastatin["hard_lines"] and not levothyrox["hard_lines"]
     assert all(line["crop"].startswith("data:image/jpeg;base64,") for line in atorvastatin["hard_lines"])
     page = result["pages"][0]
-    assert [step["name"] for step in page["steps"]] == ["page", "light", "denoise", "tilt"]
+    assert [step["name"] for step in page["steps"]] == ["page", "light", "denoise", "tilt", "curl"]
     assert page["steps"][0]["values"]["corners"] is not None
     assert page["doubtful"] >= 1
 
@@ -173,12 +173,14 @@ def test_the_review_shows_the_hard_lines_and_how_the_photo_was_read(
     assert "How ReLyfe read this document" in page
     assert "Sheet found on the photo and flattened." in page
     assert "Light evened out (shadows and gradients removed)." in page
+    assert "Lines already straight." in page
 
     french = client.get(
         reverse("treatments:reading_review", args=[reading.public_id]), HTTP_ACCEPT_LANGUAGE="fr"
     ).content.decode()
     assert "Cette partie de la photo était difficile à lire : vérifiez-la sur le papier." in french
     assert "Comment ReLyfe a lu ce document" in french
+    assert "Lignes déjà droites." in french
 
 
 def test_a_second_reading_that_took_in_the_line_above_does_not_make_the_medication_twice():
