@@ -195,11 +195,19 @@ def test_it_reads_instructions(text, instructions):
         ("1 gélule 3x). pendant 1 semaine", 1, "gélule", [M, N, E], 7),
         ("1 comprimé le soir. Pendant 2 mais", 1, "comprimé", [E], 60),
         ("1 cp le matin QSP 1 mols", 1, "comprimé", [M], 30),
+        # "soir" misread closer to "soit", which never follows an article.
+        ("1 cp le solt pendant 5 jours", 1, "comprimé", [E], 5),
+        ("1 gélule chaque sott", 1, "gélule", [E], None),
     ],
 )
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):
     posology = parse(text)
     assert (posology.dose, posology.unit, posology.periods, posology.duration_days) == (dose, unit, periods, days)
+
+
+def test_soit_is_a_moment_only_after_an_article():
+    assert parse("1 cp, soit 2 comprimés").periods == []
+    assert parse("1 cp le soit").periods == [E]
 
 
 def test_a_word_after_a_duration_is_read_as_a_length_of_time_only_when_it_is_close_to_one():

@@ -165,6 +165,8 @@ MOMENT_WORDS = [
     (re.compile(r"\bcoucher\b"), BEDTIME),
 ]
 DURATION_KEYWORD = r"(?:pendant|durant|pour|sur|qsp|soit|traitement de|duree de)"
+# Words before a moment of the day ("le soir", "chaque soir", "au soir").
+ARTICLES_BEFORE_A_MOMENT = frozenset({"le", "au", "du", "ce", "chaque"})
 # Words after which a number is followed by a length of time, and how that length is spelt.
 DURATION_KEYWORDS = frozenset({"pendant", "durant", "qsp"})
 DURATION_UNITS = [word for word, meaning in VOCABULARY.items() if meaning in DAYS_IN and len(word) > 1]
@@ -300,6 +302,7 @@ def _tokenize(text: str) -> _Tokens:
     readings = [_vocabulary_word(word) for word in words]
     readings = _mend_lone_ones(readings)
     readings = _mend_duration_units(words, readings)
+    readings = _mend_evening(readings)
     starts, position = [], 0
     for word, _ in readings:
         starts.append(position)
@@ -361,6 +364,15 @@ def _mend_duration_units(words: list[str], readings: list[tuple[str, float]]) ->
         if close:
             unit = VOCABULARY[close[0]]
             mended[index] = (unit, difflib.SequenceMatcher(a=words[index], b=close[0]).ratio())
+    return mended
+
+
+def _mend_evening(readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """ "le solt", "le sott": "soir" misread into a word closer to "soit", which never follows an article."""
+    mended = list(readings)
+    for index, ((before, _), (word, confidence)) in enumerate(itertools.pairwise(readings), start=1):
+        if word == "soit" and before in ARTICLES_BEFORE_A_MOMENT:
+            mended[index] = ("soir", confidence * MIN_SIMILARITY_SHORT)
     return mended
 
 
