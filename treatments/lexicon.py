@@ -421,12 +421,14 @@ def acid_name(word: str) -> tuple[str, ...]:
     return ("acide", acid) if more_with_the_acid else ()
 
 
-def _written_maker(folded: str) -> list[str]:
+def _written_maker(folded: str, similar: dict[str, float]) -> list[str]:
     """The words written between a drug's name and its strength, where a generic's maker goes ("AZITHROMYCINE
     KRKA 250 mg", "PANTOPRAZOLE ZF 20 mg"), short ones included: every word before the first number but the first
-    (the substance's or the brand's)."""
-    words = []
-    for word in folded.split()[1:]:
+    (the substance's or the brand's), and what OCR glued to the end of that first word ("PANTOPRAZOLEZF")."""
+    first, *rest = folded.split() or [""]
+    name = max((word for word in similar if first.startswith(word)), key=len, default=first)
+    words = [first[len(name) :]] if first[len(name) :].isalpha() else []
+    for word in rest:
         if any(character.isdigit() for character in word):
             break
         if word.isalpha():
@@ -468,7 +470,7 @@ def best_match(text: str) -> tuple[Drug, float] | None:
     candidates = set().union(*(index.positions[word] for word in similar))
     text_quantities = _quantities(folded, with_bare_values=False)
     form_prefixes = _form_prefixes(folded)
-    written_maker = _written_maker(folded)
+    written_maker = _written_maker(folded, similar)
     # A brand's words, short ones included ("EG", "ZF"): many generics share one maker.
     maker_words = functools.cache(lambda brand: tuple(fold(brand).split()))
     drugs = _drugs()

@@ -236,10 +236,12 @@ def test_best_match_reads_letters_ocr_took_for_digits(line, brand):
         ("DOxYLS L00 my cgmpriné", "DOXYLIS 100 mg, comprimé sécable"),
         # A word a speck cut in two.
         ("ALKA SEL.TZER 324 mg. comprimé eflecvescent", "ALKA SELTZER 324 mg, comprimé effervescent"),
-        # The generic of the maker the line writes: its short name, which the name's matching leaves out...
+        # The generic of the maker the line writes: its short name, which the name's matching leaves out,
         ("PANTOPRAZOLE ZF 20 mg comprimé", "PANTOPRAZOLE ZF 20 mg, comprimé gastro-résistant"),
-        # ... or its first letter misread, which the name's matching does not forgive.
+        # ... its first letter misread, which the name's matching does not forgive...
         ("AZITHROMVCINE RRKA 250 mg comprimé", "AZITHROMYCINE KRKA 250 mg, comprimé pelliculé"),
+        # ... or glued to the name.
+        ("PANTOPRAZOLEZF 20 mg comprimé", "PANTOPRAZOLE ZF 20 mg, comprimé gastro-résistant"),
     ],
 )
 def test_best_match_reads_the_speciality_printed_through_ocr_slips(line, name):
