@@ -448,6 +448,9 @@ def _maker_likeness(written: list[str], brand_words: tuple[str, ...], substance_
     return round(likeness, 2) if likeness >= MIN_MAKER_LIKENESS else 0.0
 
 
+# A reading weighs each doubtful line's other readings by extracting the whole page again: its lines are matched
+# many times over.
+@functools.lru_cache(maxsize=4096)
 def best_match(text: str) -> tuple[Drug, float] | None:
     """The drug a line of text most likely names ("DOLIPRANE 1000mg cp", "Doliprame", "amoxicilline 1g"), with a
     confidence from 0 to 1; None when no drug comes close.

@@ -8,6 +8,7 @@ person reviewing, a wrong one may not be.
 
 import datetime
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -342,6 +343,7 @@ def _looks_like_a_drug(text: str) -> bool:
     return any(unit for _, unit in _QUANTITY.findall(lexicon.fold(name))) and bool(re.search(r"[^\W\d]{3}", name))
 
 
+@functools.lru_cache(maxsize=4096)  # a page is extracted again for each other reading of a doubtful line
 def _drug_line(text: str) -> _DrugLine | None:
     name, posology_text = _split(_BULLET.sub("", text))
     if not re.search(r"[^\W\d]{3}", name):

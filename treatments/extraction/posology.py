@@ -7,6 +7,7 @@ The grammar then runs regular expressions over the tokens joined by single space
 """
 
 import difflib
+import functools
 import itertools
 import re
 import unicodedata
@@ -329,6 +330,8 @@ def _unglued(word: str) -> list[str]:
     return [word]
 
 
+# Pages are parsed again and again as their doubtful lines are read again: a word is looked up once.
+@functools.lru_cache(maxsize=8192)
 def _vocabulary_word(word: str) -> tuple[str, float]:
     if word in VOCABULARY:
         return VOCABULARY[word], 1.0
