@@ -198,11 +198,25 @@ def test_it_reads_instructions(text, instructions):
         # "soir" misread closer to "soit", which never follows an article.
         ("1 cp le solt pendant 5 jours", 1, "comprimé", [E], 5),
         ("1 gélule chaque sott", 1, "gélule", [E], None),
+        # After "matin et", a word misread is the evening still; "x2/j" without its slash.
+        ("1 comprimé matin et soic", 1, "comprimé", [M, E], None),
+        ("1 application matin et sod sur les lésions QSP 1 mols", 1, "application", [M, E], 30),
+        ("1 goutte dans chaque œil matin et sotr", 1, "goutte", [M, E], None),
+        ("1 cpr 2xj pendant 1 mois", 1, "comprimé", [M, E], 30),
     ],
 )
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):
     posology = parse(text)
     assert (posology.dose, posology.unit, posology.periods, posology.duration_days) == (dose, unit, periods, days)
+
+
+def test_en_cas_de_misread_on_cas_de_is_still_as_needed():
+    assert parse("I sarhet on cas de douinur").as_needed is True
+
+
+def test_a_word_after_matin_et_is_read_as_a_moment_only_when_it_is_no_other_word_of_the_grammar():
+    assert parse("1 cp matin et pendant 5 jours").periods == [M]
+    assert parse("1 cp matin et midi").periods == [M, N]
 
 
 def test_soit_is_a_moment_only_after_an_article():

@@ -128,7 +128,7 @@ VOCABULARY = {
     "dix": "10",
     "quinze": "15",
     "demi": "0.5",
-    **{word: word for word in ("soit", "moins", "puis", "selon", "avant", "apres", "heure", "heures", "cours")},
+    **{word: word for word in ("soit", "moins", "puis", "selon", "avant", "apres", "heure", "heures", "cours", "dans")},
 }
 # How alike (difflib ratio) a misread word must be to a vocabulary word to be read as it; short words have
 # fewer letters to spare.
@@ -166,8 +166,11 @@ MOMENT_WORDS = [
     (re.compile(r"\bcoucher\b"), BEDTIME),
 ]
 DURATION_KEYWORD = r"(?:pendant|durant|pour|sur|qsp|soit|traitement de|duree de)"
-# Words before a moment of the day ("le soir", "chaque soir", "au soir").
+# Words before a moment of the day ("le soir", "chaque soir", "au soir"), and the moments as the grammar spells
+# them; after "matin et" a word is a moment even misread this much.
 ARTICLES_BEFORE_A_MOMENT = frozenset({"le", "au", "du", "ce", "chaque"})
+MOMENTS_WRITTEN = ("matin", "midi", "soir", "coucher", "dejeuner", "diner")
+MIN_MOMENT_LIKENESS = 0.5
 # Words after which a number is followed by a length of time, and how that length is spelt.
 DURATION_KEYWORDS = frozenset({"pendant", "durant", "qsp"})
 DURATION_UNITS = [word for word, meaning in VOCABULARY.items() if meaning in DAYS_IN and len(word) > 1]
@@ -180,7 +183,7 @@ AS_NEEDED = re.compile(
     r"\b(?:si besoin|au besoin|en cas de besoin|si necessaire|a la demande|"
     r"si (?:douleur|fievre|nausees?|vomissements?|crises?|insomnie|toux|diarrhee|constipation|"
     r"demangeaisons?|angoisse|anxiete|migraine|mal)\b|"
-    r"en cas (?:de|d ') (?!oubli)[a-z]+|lors des crises)"
+    r"[eo]n cas (?:de|d ') (?!oubli)[a-z]+|lors des crises)"
 )
 RENEWALS = [
     re.compile(rf"\b(?:renouveler|renouvelable|renouvellement|ar) (?:x ?)?({NUMBER}) fois\b"),
@@ -217,8 +220,8 @@ _QSP = re.compile(r"\b[qog]\s?\.?\s?[s5]\s?\.?\s?p\b\.?")
 # "1 0-1": a schedule whose first dash OCR lost.
 _LOST_SCHEDULE_DASH = re.compile(r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2]) ([0-2]-[0-2])\b(?! ?(?:fois|x\b|-))")
 # "x2ij": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket, and "3x)" with the
-# slash lost too.
-_MISREAD_PER_DAY = re.compile(r"\bx ?(\d) ?[il1|]j\b|\b(?:x ?(\d)|(\d) ?x) ?(?:/ ?)?[)\]|](?![a-z0-9])")
+# slash lost too; "2xj", the slash lost.
+_MISREAD_PER_DAY = re.compile(r"\bx ?(\d) ?[il1|]j\b|\b(?:x ?(\d)|(\d) ?x) ?(?:/ ?)?[)\]|](?![a-z0-9])|\b(\d) ?xj\b")
 # "3 foisijour", "2 foisfjour": "fois/jour" with its slash read as a letter.
 _MISREAD_TIMES_PER_DAY = re.compile(r"\bfois ?[il1|f] ?(j|jour)\b")
 # Little words a posology's words are glued to by OCR ("comprimele soir", "jourpendant").
@@ -303,7 +306,7 @@ def _tokenize(text: str) -> _Tokens:
     readings = [_vocabulary_word(word) for word in words]
     readings = _mend_lone_ones(readings)
     readings = _mend_duration_units(words, readings)
-    readings = _mend_evening(readings)
+    readings = _mend_moments(words, readings)
     starts, position = [], 0
     for word, _ in readings:
         starts.append(position)
@@ -370,12 +373,20 @@ def _mend_duration_units(words: list[str], readings: list[tuple[str, float]]) ->
     return mended
 
 
-def _mend_evening(readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """ "le solt", "le sott": "soir" misread into a word closer to "soit", which never follows an article."""
+def _mend_moments(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """A misread word where only a moment of the day can be: "soir" read closer to "soit" after an article ("le
+    solt", "chaque sott"), which "soit" never follows; any word after "matin et" ("matin et sod", "matin et sois")."""
     mended = list(readings)
-    for index, ((before, _), (word, confidence)) in enumerate(itertools.pairwise(readings), start=1):
+    for index in range(1, len(readings)):
+        (before, _), (word, confidence) = readings[index - 1], readings[index]
         if word == "soit" and before in ARTICLES_BEFORE_A_MOMENT:
             mended[index] = ("soir", confidence * MIN_SIMILARITY_SHORT)
+        elif before == "et" and index >= 2 and readings[index - 2][0] in MOMENTS_WRITTEN and words[index].isalpha():
+            if word in MOMENTS_WRITTEN or (word in VOCABULARY.values() and word != "soit"):
+                continue
+            close = difflib.get_close_matches(words[index], MOMENTS_WRITTEN, n=1, cutoff=MIN_MOMENT_LIKENESS)
+            if close:
+                mended[index] = (close[0], difflib.SequenceMatcher(a=words[index], b=close[0]).ratio())
     return mended
 
 
