@@ -43,6 +43,8 @@ _NUMBER_WITH_ITS_UNIT = re.compile(r"\d+[^\W\d_]{1,4}")
 # ends as a number does ("1L" is a litre).
 _NUMBER_WITH_LETTERS = re.compile(r"[0-9SOoIlLZ]*[0-9Oo]")
 _DIGIT_LOOKING_LETTERS = str.maketrans("SOoIlLZ", "5001112")
+# A strength of one digit read as the letter it looks like, against its unit ("Prednisolone Smg").
+_LETTER_FOR_A_DIGIT_BEFORE_MG = re.compile(r"[SZl]mg")
 # What OCR makes of "mg" after a number.
 MISREAD_MG = frozenset({"ma", "my", "mq", "mj", "rng", "rnq", "mng", "img", "ing", "mig", "nig"})
 # A word with a point between its letters, which a speck on the paper put there.
@@ -272,10 +274,12 @@ def text_name_words(text: str) -> tuple[str, ...]:
 def mended(text: str) -> str:
     """A drug's line as OCR read it, with the slips that look-alike characters make mended, so that it names
     the drug and strength printed: digits in a word of letters ("CETR3ZINE", "T0BREX"), letters in a number
-    ("S00 mg", "L00 mg"), a misread "mg" after a number ("100 my", "5 rng")."""
+    ("S00 mg", "L00 mg", "Smg"), a misread "mg" after a number ("100 my", "5 rng")."""
     words = text.split()
     for position, word in enumerate(words):
         words[position] = _mended_word(word)
+        if position > 0 and words[position - 1].isalpha() and _LETTER_FOR_A_DIGIT_BEFORE_MG.fullmatch(word):
+            words[position] = word[0].translate(_DIGIT_LOOKING_LETTERS) + word[1:]
         follows_a_number = position > 0 and words[position - 1][-1:].isdigit()
         if follows_a_number and fold(word) in MISREAD_MG:
             words[position] = "mg"

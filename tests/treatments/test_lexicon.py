@@ -234,6 +234,8 @@ def test_best_match_reads_letters_ocr_took_for_digits(line, brand):
         # Letters for the digits of the strength, a misread "mg".
         ("FUROSEMIDE ZENTIVA S00 mg. compnmé", "FUROSEMIDE ZENTIVA 500 mg, comprimé sécable"),
         ("DOxYLS L00 my cgmpriné", "DOXYLIS 100 mg, comprimé sécable"),
+        # A strength of one digit read as a letter, against its unit.
+        ("Prednisoione Smg comprimé", "PREDNISOLONE TEVA 5 mg, comprimé effervescent"),
         # A word a speck cut in two.
         ("ALKA SEL.TZER 324 mg. comprimé eflecvescent", "ALKA SELTZER 324 mg, comprimé effervescent"),
         # The generic of the maker the line writes: its short name, which the name's matching leaves out,

@@ -203,6 +203,7 @@ def test_it_reads_instructions(text, instructions):
         ("1 application matin et sod sur les lésions QSP 1 mols", 1, "application", [M, E], 30),
         ("1 goutte dans chaque œil matin et sotr", 1, "goutte", [M, E], None),
         ("1 cpr 2xj pendant 1 mois", 1, "comprimé", [M, E], 30),
+        ("2 bouftées mn et soir", 2, "bouffée", [M, E], None),
     ],
 )
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):
@@ -210,8 +211,9 @@ def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):
     assert (posology.dose, posology.unit, posology.periods, posology.duration_days) == (dose, unit, periods, days)
 
 
-def test_en_cas_de_misread_on_cas_de_is_still_as_needed():
-    assert parse("I sarhet on cas de douinur").as_needed is True
+@pytest.mark.parametrize("text", ["I sarhet on cas de douinur", "2 cpr en casde 5hm"])
+def test_en_cas_de_misread_is_still_as_needed(text):
+    assert parse(text).as_needed is True
 
 
 def test_a_word_after_matin_et_is_read_as_a_moment_only_when_it_is_no_other_word_of_the_grammar():

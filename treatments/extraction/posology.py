@@ -167,7 +167,7 @@ MOMENT_WORDS = [
 ]
 DURATION_KEYWORD = r"(?:pendant|durant|pour|sur|qsp|soit|traitement de|duree de)"
 # Words before a moment of the day ("le soir", "chaque soir", "au soir"), and the moments as the grammar spells
-# them; after "matin et" a word is a moment even misread this much.
+# them; beside "matin et" or "et soir" a word is a moment even misread this much.
 ARTICLES_BEFORE_A_MOMENT = frozenset({"le", "au", "du", "ce", "chaque"})
 MOMENTS_WRITTEN = ("matin", "midi", "soir", "coucher", "dejeuner", "diner")
 MIN_MOMENT_LIKENESS = 0.5
@@ -183,7 +183,7 @@ AS_NEEDED = re.compile(
     r"\b(?:si besoin|au besoin|en cas de besoin|si necessaire|a la demande|"
     r"si (?:douleur|fievre|nausees?|vomissements?|crises?|insomnie|toux|diarrhee|constipation|"
     r"demangeaisons?|angoisse|anxiete|migraine|mal)\b|"
-    r"[eo]n cas (?:de|d ') (?!oubli)[a-z]+|lors des crises)"
+    r"[eo]n ?cas ?(?:de|d ')(?! ?oubli)|lors des crises)"
 )
 RENEWALS = [
     re.compile(rf"\b(?:renouveler|renouvelable|renouvellement|ar) (?:x ?)?({NUMBER}) fois\b"),
@@ -375,19 +375,33 @@ def _mend_duration_units(words: list[str], readings: list[tuple[str, float]]) ->
 
 def _mend_moments(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """A misread word where only a moment of the day can be: "soir" read closer to "soit" after an article ("le
-    solt", "chaque sott"), which "soit" never follows; any word after "matin et" ("matin et sod", "matin et sois")."""
+    solt", "chaque sott"), which "soit" never follows; a word after "matin et" ("matin et sod", "matin et sois") or
+    before "et soir" ("mn et soir")."""
+    read = [word for word, _ in readings]
     mended = list(readings)
     for index in range(1, len(readings)):
-        (before, _), (word, confidence) = readings[index - 1], readings[index]
-        if word == "soit" and before in ARTICLES_BEFORE_A_MOMENT:
+        word, confidence = readings[index]
+        if word == "soit" and read[index - 1] in ARTICLES_BEFORE_A_MOMENT:
             mended[index] = ("soir", confidence * MIN_SIMILARITY_SHORT)
-        elif before == "et" and index >= 2 and readings[index - 2][0] in MOMENTS_WRITTEN and words[index].isalpha():
-            if word in MOMENTS_WRITTEN or (word in VOCABULARY.values() and word != "soit"):
-                continue
-            close = difflib.get_close_matches(words[index], MOMENTS_WRITTEN, n=1, cutoff=MIN_MOMENT_LIKENESS)
-            if close:
-                mended[index] = (close[0], difflib.SequenceMatcher(a=words[index], b=close[0]).ratio())
+        elif _beside_a_moment(read, index):
+            mended[index] = _moment(words[index], readings[index])
     return mended
+
+
+def _beside_a_moment(read: list[str], index: int) -> bool:
+    """Whether the word is the other side of an "et" from a moment: "matin et …", "… et soir"."""
+    after = index >= 2 and read[index - 1] == "et" and read[index - 2] in MOMENTS_WRITTEN
+    return after or (index + 2 < len(read) and read[index + 1] == "et" and read[index + 2] in MOMENTS_WRITTEN)
+
+
+def _moment(written: str, reading: tuple[str, float]) -> tuple[str, float]:
+    """The moment of the day a word misread where a moment must be is closest to; the reading as it was when it
+    is some other word of the grammar or is not close to any moment."""
+    word = reading[0]
+    if not written.isalpha() or word in MOMENTS_WRITTEN or (word in VOCABULARY.values() and word != "soit"):
+        return reading
+    close = difflib.get_close_matches(written, MOMENTS_WRITTEN, n=1, cutoff=MIN_MOMENT_LIKENESS)
+    return (close[0], difflib.SequenceMatcher(a=written, b=close[0]).ratio()) if close else reading
 
 
 def _number(text: str) -> float:
