@@ -300,6 +300,20 @@ def test_a_qsp_on_its_own_line_is_the_duration_of_medications_without_one():
     assert [medication.duration_days for medication in extraction.medications] == [90, 10]
 
 
+def test_a_qsp_right_under_a_medication_without_a_duration_is_its_own():
+    extraction = extract(
+        document(
+            "1) Rivaroxaban 10mg cp : 1 comprimé le soir",
+            "QSP 2 mois",
+            "2) Diosmectite 3g sachet",
+            "2 sachets le soir",
+            "QSP 3 mois",
+            "3) Lopéramide 2 mg gélule : 1 gélule le soir au coucher",
+        )
+    )
+    assert [medication.duration_days for medication in extraction.medications] == [60, 90, 60]
+
+
 def test_a_date_in_the_posology_does_not_end_the_medication():
     [medication] = extract(
         document("Eliquis 5 mg comprimé", "à partir du 12/03/2026", "1 comprimé matin et soir")

@@ -211,6 +211,10 @@ def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):
     assert (posology.dose, posology.unit, posology.periods, posology.duration_days) == (dose, unit, periods, days)
 
 
+def test_an_inhaler_if_breathing_is_hard_is_as_needed():
+    assert parse("2 bouffées si gêne respiratoire pendant 2 mois").as_needed is True
+
+
 @pytest.mark.parametrize("text", ["I sarhet on cas de douinur", "2 cpr en casde 5hm"])
 def test_en_cas_de_misread_is_still_as_needed(text):
     assert parse(text).as_needed is True

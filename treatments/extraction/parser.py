@@ -223,6 +223,10 @@ def _medications(lines: list[Line]) -> tuple[list[ExtractedMedication], list[str
         # Before the header test: "Ordonnance renouvelable 2 fois" is for every medication.
         elif (wide := _prescription_wide(line.text)) is not None:
             shared.append(wide)
+            # Right under a medication that says for how long nowhere else, it is that medication's first.
+            if current is not None and "duration_days" in wide.found and _duration_unsaid(current):
+                current.lines.append(line)
+                current.posology_texts.append(line.text)
             current = None
         elif _is_administrative(line.text):
             current = None
@@ -318,6 +322,10 @@ def _continues(block: _Block, line: Line) -> bool:
         block.lines_without_posology += 1
         return True
     return False
+
+
+def _duration_unsaid(block: _Block) -> bool:
+    return posology.parse(block.posology_text).duration_days is None
 
 
 def _counts_another_medication(before: posology.Posology, text: str) -> bool:

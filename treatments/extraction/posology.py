@@ -182,7 +182,7 @@ DURATIONS = [
 AS_NEEDED = re.compile(
     r"\b(?:si besoin|au besoin|en cas de besoin|si necessaire|a la demande|"
     r"si (?:douleur|fievre|nausees?|vomissements?|crises?|insomnie|toux|diarrhee|constipation|"
-    r"demangeaisons?|angoisse|anxiete|migraine|mal)\b|"
+    r"demangeaisons?|angoisse|anxiete|migraine|mal|gene|essoufflement|sifflements?)\b|"
     r"[eo]n ?cas ?(?:de|d ')(?! ?oubli)|lors des crises)"
 )
 RENEWALS = [
