@@ -47,6 +47,10 @@ _DIGIT_LOOKING_LETTERS = str.maketrans("SOoIlLZ", "5001112")
 _LETTER_FOR_A_DIGIT_BEFORE_MG = re.compile(r"[SZl]mg")
 # What OCR makes of "mg" after a number.
 MISREAD_MG = frozenset({"ma", "my", "mq", "mj", "rng", "rnq", "mng", "img", "ing", "mig", "nig"})
+# A name OCR glued to its strength ("Fluoxétine20 mg", "ARROW10 mg", "Phloroglucinol160mg"): its letters, the
+# number and perhaps the unit. It is cut where the space was lost, when a strength's unit follows the number.
+_NAME_GLUED_TO_A_NUMBER = re.compile(r"([^\W\d_]{3,})(\d+(?:[.,]\d+)?)([^\W\d_]{0,12}|%)")
+STRENGTH_UNITS = frozenset({"mg", "g", "ml", "ug", "mcg", "ui", "microgramme", "microgrammes"}) | MISREAD_MG
 # A word with a point between its letters, which a speck on the paper put there.
 _SPECK_CUT_WORD = re.compile(r"(?<!\S)[^\W\d_]{2,}\.[^\W\d_]{2,}(?!\w)")
 # Salt and hydrate words of substance names: a prescription writes "lévothyroxine", not "lévothyroxine sodique".
@@ -274,8 +278,9 @@ def text_name_words(text: str) -> tuple[str, ...]:
 def mended(text: str) -> str:
     """A drug's line as OCR read it, with the slips that look-alike characters make mended, so that it names
     the drug and strength printed: digits in a word of letters ("CETR3ZINE", "T0BREX"), letters in a number
-    ("S00 mg", "L00 mg", "Smg"), a misread "mg" after a number ("100 my", "5 rng")."""
-    words = text.split()
+    ("S00 mg", "L00 mg", "Smg"), a misread "mg" after a number ("100 my", "5 rng"), a name glued to its strength
+    ("Fluoxétine20 mg")."""
+    words = _unglued_strengths(text.split())
     for position, word in enumerate(words):
         words[position] = _mended_word(word)
         if position > 0 and words[position - 1].isalpha() and _LETTER_FOR_A_DIGIT_BEFORE_MG.fullmatch(word):
@@ -284,6 +289,19 @@ def mended(text: str) -> str:
         if follows_a_number and fold(word) in MISREAD_MG:
             words[position] = "mg"
     return " ".join(words)
+
+
+def _unglued_strengths(words: list[str]) -> list[str]:
+    unglued = []
+    for position, word in enumerate(words):
+        glued = _NAME_GLUED_TO_A_NUMBER.fullmatch(word)
+        following = fold(" ".join(words[position + 1 : position + 2])).split()[:1] or [""]
+        unit = glued[3] if glued and glued[3] else following[0] if glued else ""
+        if unit == "%" or fold(unit) in STRENGTH_UNITS:
+            unglued += [glued[1], glued[2] + glued[3]]
+        else:
+            unglued.append(word)
+    return unglued
 
 
 def _mended_word(word: str) -> str:

@@ -244,6 +244,10 @@ def test_best_match_reads_letters_ocr_took_for_digits(line, brand):
         ("AZITHROMVCINE RRKA 250 mg comprimé", "AZITHROMYCINE KRKA 250 mg, comprimé pelliculé"),
         # ... or glued to the name.
         ("PANTOPRAZOLEZF 20 mg comprimé", "PANTOPRAZOLE ZF 20 mg, comprimé gastro-résistant"),
+        # A name glued to its strength: the maker's generic, not another's with the digits taken for letters.
+        ("DOMPERIDONE ARROW10 mg comprimé pelliculé", "DOMPERIDONE ARROW 10 mg, comprimé pelliculé"),
+        ("ZOLTUM10 mg, gélule", "ZOLTUM 10 mg, gélule gastro-résistante"),
+        ("TOBREX0,3% collyre", "TOBREX 0,3 %, collyre en solution"),
     ],
 )
 def test_best_match_reads_the_speciality_printed_through_ocr_slips(line, name):
