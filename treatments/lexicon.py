@@ -494,6 +494,8 @@ def best_match(text: str) -> tuple[Drug, float] | None:
     folded = fold(text)
     candidates = set().union(*(index.positions[word] for word in similar))
     text_quantities = _quantities(folded, with_bare_values=False)
+    written_with_unit = any(unit for _, unit in text_quantities)
+    folded_words = set(folded.split())
     form_prefixes = _form_prefixes(folded)
     written_maker = _written_maker(folded, similar)
     # A brand's words, short ones included ("EG", "ZF"): many generics share one maker.
@@ -507,7 +509,9 @@ def best_match(text: str) -> tuple[Drug, float] | None:
         named = text_quantities & identity.quantities
         if not text_quantities:
             confidence *= NO_STRENGTH_FACTOR
-        elif not named:
+        elif not named or (written_with_unit and not any(unit for _, unit in named)):
+            # A stray number ("… prolongée • 2", a wrapped dose) is not the strength of "100 mg/2 ml" when the
+            # line writes its strength with a unit ("10) mg") that is not that drug's.
             confidence *= OTHER_STRENGTH_FACTOR
         # Only strengths with their unit rank: a bare number on the line ("- 2 cp") is not "2 ml".
         quantities_named = sum(1 for _, unit in named if unit)
@@ -515,6 +519,8 @@ def best_match(text: str) -> tuple[Drug, float] | None:
         # "Paracétamol codéine 500 mg/30 mg" names both substances and both strengths: not paracetamol alone.
         words_named = len(similar.keys() & {*identity.brand_words, *identity.substance_words})
         brand_words_named = sum(word in similar for word in identity.brand_words) if brand else 0
+        # "CONTRAMAL LP" for "CONTRAMAL. LP 100 mg. comprumé": a brand's short word written ("LP") names it.
+        short_words_written = sum(word in folded_words for word in maker_words(drugs[position].brand) if len(word) < 3)
         names_form = _names_form(form_prefixes, identity.form_words)
         maker = _maker_likeness(written_maker, maker_words(drugs[position].brand), identity.substance_words)
         rank = (
@@ -528,6 +534,7 @@ def best_match(text: str) -> tuple[Drug, float] | None:
             not names_form,
             -brand,
             -brand_words_named,
+            -short_words_written,
             len(name),
             name,
         )

@@ -6,6 +6,7 @@ import math
 import threading
 from dataclasses import replace
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -33,7 +34,7 @@ class RapidOcrEngine(OcrEngine):
     name = "rapidocr"
 
     def read_page(self, image: Image.Image) -> PageText:
-        page = prepared(image)
+        page = prepared(image, find_text=_text_map)
         reading = self._read_upright(page.image)
         return replace(reading, steps=page.steps, page_found=page.page_found)
 
@@ -121,6 +122,13 @@ def _line_recognizer():
             "Det.unclip_ratio": 1.8,
         }
     )
+
+
+def _text_map(gray: np.ndarray) -> np.ndarray:
+    """The detector's probability of text at each point of the page, on the page resized as the detector sees it."""
+    with _recognizer_lock:
+        detector = _recognizer()._load_det_model()
+        return detector.session(detector.get_preprocess()(cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB)))[0, 0]
 
 
 def _read_boxes(image: Image.Image, recognizer=_recognizer) -> list[TextBox]:

@@ -1,16 +1,17 @@
 """A photographed page made ready for OCR, as a person would flatten it on a scanner: the sheet found
 and warped flat, the light evened out (the phone's shadow, a lamp's gradient), the sensor's noise smoothed,
-a small tilt straightened and the bowed lines of a curled sheet made straight. Quarter turns are left to the
-engine, which reads the page each way. A picture with no paper in it is read as it is.
+the bowed lines of a curled sheet made straight (followed on the engine's map of where text is) and a small
+tilt straightened. Quarter turns are left to the engine, which reads the page each way. A picture with no paper
+in it is read as it is.
 
 Each step is recorded (what it found and how long it took) for the reading's debug view; nothing of the
 page's content is. A scan or a PDF page, where the sheet fills the picture, goes through the same steps:
 finding no edges to warp, no tilt to straighten and no bow, they only even the light.
 """
 
-import itertools
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -44,14 +45,29 @@ DENOISING = 1.2
 MAX_TILT = 8.0
 # Below this the page is left as it is: turning blurs a little, and the engine reads a degree of tilt.
 MIN_TILT = 0.4
-# A curled sheet's lines are followed across this many strips of the page; a strip's lines are looked for at most
-# this far (a share of its width) up or down from its neighbour's, within half the spacing of lines.
-CURL_STRIPS = 12
-CURL_SLOPE = 0.15
-# A strip with less ink than this share of the usual strip's is margin: it says nothing of the lines' course.
-MIN_STRIP_INK = 0.3
-# A bow smaller than this (pixels from its highest to its lowest) is left: the engine reads it.
-MIN_BOW = 4.0
+# A curled sheet's lines are followed on the engine's map of where text is (a probability per pixel, at the size
+# it looks for text): a line is a patch of the map at least this many times longer than thick, and this long.
+TEXT_PROBABILITY = 0.3
+LINE_LENGTH_TO_THICKNESS = 8
+MIN_LINE_LENGTH = 16
+# A line whose centre strays from a smooth course by more than this share of its thickness is two lines run
+# together, a signature or a drawing: it is not followed.
+MAX_COURSE_STRAY = 0.5
+# A line this many times longer than thick is followed as a curve; a shorter one, as a straight segment.
+CURVED_LINE_LENGTH = 25
+# The slope of the lines is modelled over the page by a polynomial of these degrees along and across the lines:
+# a sheet bent along one axis and seen in perspective bows its lines by different amounts down the page.
+SLOPE_DEGREE_ALONG = 3
+SLOPE_DEGREE_ACROSS = 2
+# A line's slope further than this many deviations from the model's is not the page's (it is fitted again
+# without them).
+SLOPE_OUTLIER = 4.0
+# Fewer points than this along the lines (one a line's thickness) say too little of their course.
+MIN_COURSE_POINTS = 20
+# Below this spread of the slopes along the lines (a standard deviation), the lines are straight.
+MIN_SLOPE_SPREAD = 0.006
+# A bow smaller than this (pixels of the page, the most a line is moved) is left: the engine reads it.
+MIN_BOW = 3.0
 # The longest side of the prepared page; the engine reads nothing more from a larger picture.
 MAX_SIDE = 1600
 # The background (the paper, however lit) is estimated on a copy this long, with a closing larger than
@@ -77,7 +93,9 @@ class PreparedPage:
     page_found: bool
 
 
-def prepared(image: Image.Image) -> PreparedPage:
+def prepared(image: Image.Image, find_text: Callable[[np.ndarray], np.ndarray] | None = None) -> PreparedPage:
+    """The page made ready; `find_text` is the engine's detector: for a grey page, the probability of text at each
+    point of a map of it (of any size). Without it, a curled sheet's lines are left bowed."""
     steps = []
     colour = np.asarray(image.convert("RGB"))
 
@@ -108,17 +126,18 @@ def prepared(image: Image.Image) -> PreparedPage:
     gray = _whitened(gray)
     steps.append(Step("denoise", {"noise": round(noise, 1), "smoothed": noise >= NOISY}, _ms(started)))
 
+    # The lines are straightened before the tilt is measured: straight, they show the page's own tilt, where a bowed
+    # page would be turned by a false one, then bent back, its print blurred twice.
+    if find_text is not None:
+        started = time.perf_counter()
+        gray, moved = _straightened(gray, find_text(gray))
+        steps.append(Step("curl", {"pixels": round(moved, 1)}, _ms(started)))
+
     started = time.perf_counter()
     tilt = _tilt(gray)
     if abs(tilt) >= MIN_TILT:
         gray = _turned(gray, tilt)
     steps.append(Step("tilt", {"degrees": round(tilt, 1)}, _ms(started)))
-
-    started = time.perf_counter()
-    bow, runs_down = _bow(gray)
-    if bow is not None:
-        gray = _unbowed(gray, bow, runs_down)
-    steps.append(Step("curl", {"pixels": 0 if bow is None else round(float(np.ptp(bow)), 1)}, _ms(started)))
     return PreparedPage(image=Image.fromarray(gray).convert("RGB"), steps=steps, page_found=page_found)
 
 
@@ -343,72 +362,109 @@ def _turned(gray: np.ndarray, degrees: float) -> np.ndarray:
     return cv2.warpAffine(gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
 
 
-def _text_runs_down(ink: np.ndarray) -> bool:
-    """Whether the page's text lines run down the picture (a page turned a quarter) rather than across it."""
-    return float(np.var(ink.sum(axis=0))) > float(np.var(ink.sum(axis=1)))
+def _straightened(gray: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, float]:
+    """The page with its text lines made straight and level, and how far (pixels) it moved a line the most; the
+    page as it is when its lines are straight already. `text` is the map of the probability of text.
 
-
-def _bow(gray: np.ndarray) -> tuple[np.ndarray | None, bool]:
-    """How far below a straight line each column's text lies (each row's, for text running down the picture), in
-    pixels: a curled sheet bows its lines. None when they are straight. And whether the text runs down the
-    picture.
-
-    The page is cut into strips across its lines; each strip's profile of ink along the lines is matched to its
-    neighbour's, and the shifts found are smoothed into a curve."""
-    ink = (gray < 128).astype(np.float32)
-    runs_down = _text_runs_down(ink)
+    Each line's course is followed on the map; the slope of the lines at each point of the page is modelled from
+    theirs, and each column (or row, on a page turned a quarter) moved along the model's course of the line
+    through it, so that every line keeps its height at the middle of the page."""
+    runs_down = len(_line_courses(text.T)[0]) > len(_line_courses(text)[0])
     if runs_down:
-        ink = ink.T
-    length = ink.shape[1]
-    strip = length // CURL_STRIPS
-    if strip < 8 or ink.mean() < 0.002:
-        return None, runs_down
-    profiles = [_along(ink[:, index * strip : (index + 1) * strip]) for index in range(CURL_STRIPS)]
-    amounts = np.array([profile.sum() for profile in profiles])
-    inked = [i for i in range(CURL_STRIPS) if amounts[i] >= MIN_STRIP_INK * np.median(amounts[amounts > 0])]
-    if len(inked) < 4:
-        return None, runs_down
-    positions, shifts = [inked[0]], [0.0]
-    for previous, index in itertools.pairwise(inked):
-        reach = max(2, round(CURL_SLOPE * strip * (index - previous)))
-        shift = _best_shift(profiles[previous], profiles[index], reach)
-        positions.append(index)
-        shifts.append(shifts[-1] + shift)
-    centres = (np.array(positions) + 0.5) * strip
-    across = np.arange(length)
-    # Beyond the strips with text, in a margin or a line's blank end, the curve is not guessed: it stays as at the
-    # last strip with text.
-    curve = np.polyval(np.polyfit(centres, shifts, min(3, len(inked) - 2)), np.clip(across, centres[0], centres[-1]))
-    # Only the curve's bend: the page's own tilt was straightened already, and a shift of the whole page is none.
-    curve -= np.polyval(np.polyfit(across, curve, 1), across)
-    return (curve if np.ptp(curve) >= MIN_BOW else None), runs_down
+        gray, text = gray.T, text.T
+    xs, ys, slopes = _line_courses(text)
+    # Lines all of one slope are straight: a tilt too small to be worth turning the page for.
+    if len(xs) < MIN_COURSE_POINTS or slopes.std() < MIN_SLOPE_SPREAD:
+        return (gray.T if runs_down else gray), 0.0
+    shift = _shifts(_slope_model(xs, ys, slopes, text.shape), text.shape)
+    # The map is the page resized (as the engine resized it), rows and columns alike.
+    scale = gray.shape[0] / text.shape[0]
+    moved = float(np.abs(shift[ys.round().astype(int).clip(0, text.shape[0] - 1), xs.astype(int)]).max()) * scale
+    if moved < MIN_BOW:
+        return (gray.T if runs_down else gray), 0.0
+    shift = cv2.resize(shift, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR) * scale
+    rows, columns = np.mgrid[0 : gray.shape[0], 0 : gray.shape[1]].astype(np.float32)
+    straight = cv2.remap(gray, columns, rows + shift, cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return (np.ascontiguousarray(straight.T) if runs_down else straight), moved
 
 
-def _along(strip: np.ndarray) -> np.ndarray:
-    """A strip's ink summed along the lines, slightly smoothed: a peak for each line of text."""
-    return cv2.GaussianBlur(strip.sum(axis=1, keepdims=True), (1, 0), 1.5).ravel()
+def _line_courses(text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points along the centre of each text line of the map running across it, and the line's slope there:
+    (x, y, dy/dx), a point every thickness of the line."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((text > TEXT_PROBABILITY).astype(np.uint8))
+    xs, ys, slopes = [], [], []
+    for label in range(1, count):
+        left, top, width, height, area = stats[label]
+        thickness = area / width
+        if width < max(LINE_LENGTH_TO_THICKNESS * thickness, MIN_LINE_LENGTH):
+            continue
+        weights = np.where(
+            labels[top : top + height, left : left + width] == label, text[top : top + height, left : left + width], 0
+        )
+        column_weights = weights.sum(axis=0)
+        columns = np.flatnonzero(column_weights)
+        centres = top + (weights * np.arange(height)[:, None]).sum(axis=0)[columns] / column_weights[columns]
+        columns = columns + left
+        course = np.polyfit(columns, centres, 1 if width < CURVED_LINE_LENGTH * thickness else 2)
+        if np.median(np.abs(np.polyval(course, columns) - centres)) > MAX_COURSE_STRAY * thickness:
+            continue
+        points = columns[:: max(1, round(thickness))].astype(np.float64)
+        xs.append(points)
+        ys.append(np.polyval(course, points))
+        slopes.append(np.polyval(np.polyder(course), points))
+    if not xs:
+        return np.empty(0), np.empty(0), np.empty(0)
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(slopes)
 
 
-def _best_shift(profile: np.ndarray, other: np.ndarray, reach: int) -> float:
-    """How far down `other` lies from `profile`: the shift within `reach` that best lines them up."""
-    scores = []
-    for shift in range(-reach, reach + 1):
-        if shift >= 0:
-            scores.append(float(profile[: len(profile) - shift] @ other[shift:]))
-        else:
-            scores.append(float(profile[-shift:] @ other[: len(other) + shift]))
-    return float(np.argmax(scores) - reach)
+@dataclass(frozen=True)
+class _SlopeModel:
+    coefficients: np.ndarray
+    # The model is trusted where there are lines; beyond them, it is held as at their edge.
+    box: tuple[float, float, float, float]
+
+    def slope(self, x: float, ys: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        """The slope down the column at x, at each of the heights ys."""
+        left, right, top, bottom = self.box
+        along = 2 * np.clip(x, left, right) / shape[1] - 1
+        across = 2 * np.clip(ys, top, bottom) / shape[0] - 1
+        # The model's polynomial across the lines, at this point along them; highest degree first.
+        by_degree = self.coefficients.reshape(SLOPE_DEGREE_ALONG + 1, SLOPE_DEGREE_ACROSS + 1).T @ along ** np.arange(
+            SLOPE_DEGREE_ALONG + 1
+        )
+        return np.polyval(by_degree[::-1], across)
 
 
-def _unbowed(gray: np.ndarray, bow: np.ndarray, runs_down: bool) -> np.ndarray:
-    """Each column (or row) moved up by its bow: the lines straight again."""
-    height, width = gray.shape
-    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    if runs_down:
-        xs += bow.astype(np.float32)[:, None]
-    else:
-        ys += bow.astype(np.float32)[None, :]
-    return cv2.remap(gray, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+def _terms(xs: np.ndarray, ys: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    along, across = 2 * xs / shape[1] - 1, 2 * ys / shape[0] - 1
+    return np.stack(
+        [along**i * across**j for i in range(SLOPE_DEGREE_ALONG + 1) for j in range(SLOPE_DEGREE_ACROSS + 1)], axis=-1
+    )
+
+
+def _slope_model(xs: np.ndarray, ys: np.ndarray, slopes: np.ndarray, shape: tuple[int, int]) -> _SlopeModel:
+    terms = _terms(xs, ys, shape)
+    kept = np.ones(len(xs), dtype=bool)
+    for _ in range(2):
+        coefficients = np.linalg.lstsq(terms[kept], slopes[kept], rcond=None)[0]
+        strays = np.abs(terms @ coefficients - slopes)
+        kept = strays <= max(SLOPE_OUTLIER * 1.4826 * float(np.median(strays[kept])), 0.01)
+    return _SlopeModel(coefficients, (xs.min(), xs.max(), ys.min(), ys.max()))
+
+
+def _shifts(model: _SlopeModel, shape: tuple[int, int]) -> np.ndarray:
+    """For each point of the map, how far down the line through it lies from where it is at the middle of the
+    page: the model's slope followed from the middle column, left and right."""
+    height, width = shape
+    rows = np.arange(height, dtype=np.float64)
+    shift = np.zeros(shape, dtype=np.float32)
+    middle = width // 2
+    for step in (1, -1):
+        course = rows.copy()
+        for column in range(middle + step, width if step > 0 else -1, step):
+            course += step * model.slope(column - step / 2, course, shape)
+            shift[:, column] = course - rows
+    return shift
 
 
 def _noise_level(gray: np.ndarray) -> float:

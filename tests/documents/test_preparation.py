@@ -90,12 +90,12 @@ def test_a_curled_sheets_lines_are_straightened_before_they_are_read(quarter_tur
     read = RapidOcrEngine().read_page(Image.fromarray(np.ascontiguousarray(page)))
 
     steps = {step.name: step.values for step in read.steps}
-    assert steps["curl"]["pixels"] >= 15
+    assert steps["curl"]["pixels"] >= 10
     assert [line.text for line in read.lines] == CURLED_LINES
 
 
 def test_straight_lines_are_left_as_they_are(page):
-    steps = {step.name: step.values for step in prepared(Image.fromarray(page)).steps}
+    steps = {step.name: step.values for step in RapidOcrEngine().read_page(Image.fromarray(page)).steps}
 
     assert steps["curl"]["pixels"] == 0
 
@@ -116,7 +116,7 @@ def test_the_bad_photo_is_read_and_each_step_recorded(page):
     texts = [line.text for line in read.lines]
     assert "DOLIPRANE 1000 mg, comprimé" in texts
     assert "AMOXICILLINE 1 g gélule" in texts
-    assert [step.name for step in read.steps] == ["page", "light", "denoise", "tilt", "curl"]
+    assert [step.name for step in read.steps] == ["page", "light", "denoise", "curl", "tilt"]
     assert all(step.milliseconds >= 0 for step in read.steps)
 
 

@@ -248,11 +248,20 @@ def test_best_match_reads_letters_ocr_took_for_digits(line, brand):
         ("DOMPERIDONE ARROW10 mg comprimé pelliculé", "DOMPERIDONE ARROW 10 mg, comprimé pelliculé"),
         ("ZOLTUM10 mg, gélule", "ZOLTUM 10 mg, gélule gastro-résistante"),
         ("TOBREX0,3% collyre", "TOBREX 0,3 %, collyre en solution"),
+        # A brand's short word ("LP") when its form is misread past knowing.
+        ("CONTRAMAL. LP 100 mg. comprumé à hiberation", "CONTRAMAL LP 100 mg, comprimé à libération prolongée"),
     ],
 )
 def test_best_match_reads_the_speciality_printed_through_ocr_slips(line, name):
     drug, _confidence = best_match(line)
     assert drug.name == name
+
+
+def test_a_stray_number_is_not_the_strength_of_another_speciality():
+    # "10) mg" misread, and the "2" of the next line's dose wrapped onto this one: not "100 mg/2 ml" injectable.
+    drug, confidence = best_match("KETOPROFENE TEVA LP 10) mg. commprime sécable àlbération prolongée • 2")
+    assert drug.name == "KETOPROFENE TEVA LP 100 mg, comprimé sécable à libération prolongée"
+    assert confidence < 1
 
 
 @pytest.mark.parametrize(

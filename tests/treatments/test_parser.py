@@ -221,6 +221,7 @@ def test_words_of_a_drugs_name_after_its_strength_are_not_a_posology():
 
 def test_a_strength_written_but_not_read_is_not_guessed_among_the_brands_strengths():
     assert extract(document("CORTANCYL ā mg, comprimé sécable : 1 cp le matin", confidence=0.7)).medications == []
+    assert extract(document("PREGABALINE ZENTVA ANO mg. gete : 1 gélule le soir", confidence=0.7)).medications == []
     [medication] = extract(document("CORTANCYL 5 mg, comprimé sécable : 1 cp le matin")).medications
     assert medication.strength == "5 mg"
 

@@ -204,8 +204,10 @@ def test_it_reads_instructions(text, instructions):
         ("1 goutte dans chaque œil matin et sotr", 1, "goutte", [M, E], None),
         ("1 cpr 2xj pendant 1 mois", 1, "comprimé", [M, E], 30),
         ("2 bouftées mn et soir", 2, "bouffée", [M, E], None),
-        # A word glued to the number after it.
+        # A word glued to the number after it; "fois/jour" and "x2/j" glued to the words around them.
         ("1 gélule3xj.pendant1 semaine", 1, "gélule", [M, N, E], 7),
+        ("1 comprimé 3 foisjour", 1, "comprimé", [M, N, E], None),
+        ("1 compriméx21j", 1, "comprimé", [M, E], None),
     ],
 )
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):

@@ -141,7 +141,7 @@ def test_a_smudged_line_is_shown_with_its_crop_beside_its_medication(smudged_pho
     assert atorvastatin["hard_lines"] and not levothyrox["hard_lines"]
     assert all(line["crop"].startswith("data:image/jpeg;base64,") for line in atorvastatin["hard_lines"])
     page = result["pages"][0]
-    assert [step["name"] for step in page["steps"]] == ["page", "light", "denoise", "tilt", "curl"]
+    assert [step["name"] for step in page["steps"]] == ["page", "light", "denoise", "curl", "tilt"]
     assert page["steps"][0]["values"]["corners"] is not None
     assert page["doubtful"] >= 1
 

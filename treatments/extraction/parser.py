@@ -84,8 +84,8 @@ _POSOLOGY_START = re.compile(
 )
 # A drug's strength as written, its unit perhaps misread: "100 mg", "0,4 mg", "100 m,".
 _STRENGTH_WRITTEN = re.compile(r"\d+(?:[.,]\d+)?\s*[^\W\d_]{0,12}")
-# A unit after a letter or two, not a number: a strength OCR could not read ("ā mg", "S mg").
-_ILLEGIBLE_STRENGTH = re.compile(r"(?<!\S)[a-z]{1,2} (?:mg|g|ml|ug|mcg|microgrammes?|ui)\b")
+# A unit after a few letters, not a number: a strength OCR could not read ("ā mg", "S mg", "ANO mg" for 100 mg).
+_ILLEGIBLE_STRENGTH = re.compile(r"(?<!\S)[a-z]{1,3} (?:mg|g|ml|ug|mcg|microgrammes?|ui)\b")
 # What a posology says beyond a dose, which a drug's name never does.
 _POSOLOGY_WHEN = frozenset({"periods", "duration_days", "as_needed"})
 _PARENTHESES = re.compile(r"\(([^()]{3,})\)")

@@ -219,13 +219,15 @@ _MISREAD_NUMBER = re.compile(r"\b(?=[\doli]*\d)[\doli]+\b")
 _QSP = re.compile(r"\b[qog]\s?\.?\s?[s5]\s?\.?\s?p\b\.?")
 # "1 0-1": a schedule whose first dash OCR lost.
 _LOST_SCHEDULE_DASH = re.compile(r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2]) ([0-2]-[0-2])\b(?! ?(?:fois|x\b|-))")
+# "comprimex2/j": a unit glued to the "x" of "x2/j".
+_UNIT_GLUED_TO_TIMES = re.compile(rf"\b((?:{UNIT})s?|cpr?|gel)x(?= ?\d)")
 # "x2ij": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket, and "3x)" with the
 # slash lost too; "2xj", the slash lost.
 _MISREAD_PER_DAY = re.compile(r"\bx ?(\d) ?[il1|]j\b|\b(?:x ?(\d)|(\d) ?x) ?(?:/ ?)?[)\]|](?![a-z0-9])|\b(\d) ?xj\b")
 # A word glued by OCR to the number after it ("gélule3xj", "pendant1 mois").
 _WORD_GLUED_TO_A_NUMBER = re.compile(r"(?<=[a-z]{2})(?=\d)")
-# "3 foisijour", "2 foisfjour": "fois/jour" with its slash read as a letter.
-_MISREAD_TIMES_PER_DAY = re.compile(r"\bfois ?[il1|f] ?(j|jour)\b")
+# "3 foisijour", "2 foisfjour": "fois/jour" with its slash read as a letter, or lost ("3 foisjour").
+_MISREAD_TIMES_PER_DAY = re.compile(r"\bfois ?[il1|f]? ?(j|jour)\b")
 # Little words a posology's words are glued to by OCR ("comprimele soir", "jourpendant").
 GLUED_LITTLE_WORDS = frozenset({"le", "la", "les", "au", "aux", "et", "par"})
 MIN_GLUED_LENGTH = 6
@@ -297,7 +299,7 @@ def normalize(text: str) -> str:
     which "1/2", "3/j" and "1-0-1" need."""
     text = _COMBINING_MARK.sub("", unicodedata.normalize("NFKD", text.casefold())).translate(_UNDECOMPOSED)
     text = _MISREAD_NUMBER.sub(lambda match: match.group().translate(str.maketrans("oli", "011")), text)
-    text = _WORD_GLUED_TO_A_NUMBER.sub(" ", text)
+    text = _WORD_GLUED_TO_A_NUMBER.sub(" ", _UNIT_GLUED_TO_TIMES.sub(r"\1 x", text))
     text = _LOST_SCHEDULE_DASH.sub(r"\1-\2", text)
     text = _MISREAD_PER_DAY.sub(lambda match: f"x{next(group for group in match.groups() if group)}/j", text)
     text = _MISREAD_TIMES_PER_DAY.sub(r"fois/\1", text)
