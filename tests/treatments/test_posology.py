@@ -208,6 +208,14 @@ def test_it_reads_instructions(text, instructions):
         ("1 gélule3xj.pendant1 semaine", 1, "gélule", [M, N, E], 7),
         ("1 comprimé 3 foisjour", 1, "comprimé", [M, N, E], None),
         ("1 compriméx21j", 1, "comprimé", [M, E], None),
+        # "x3/j" and "x2/j" with their slash read as a letter and their j as a bracket; "fois" read "fos", and
+        # "foasjour" both misread and glued; "0-1-0" with its first dash lost against the word before.
+        ("1 gélule 3xij. pendant 1 semaine", 1, "gélule", [M, N, E], 7),
+        ("1 comprimé x2t) pendant 3 mois", 1, "comprimé", [M, E], 90),
+        ("1 comprimé 2x)14 jours", 1, "comprimé", [M, E], 14),
+        ("I cp 2 fos par jour", 1, "comprimé", [M, E], None),
+        ("2 cps3 foasjour pendant 1mois", 2, "comprimé", [M, N, E], 30),
+        ("1 cp Prendre01-0", 1, "comprimé", [N], None),
     ],
 )
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):

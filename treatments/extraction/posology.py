@@ -97,6 +97,7 @@ VOCABULARY = {
     "an": "an",
     "ans": "an",
     "fois": "fois",
+    "fos": "fois",
     "pendant": "pendant",
     "durant": "durant",
     "prendre": "prendre",
@@ -150,7 +151,8 @@ SCHEDULE = re.compile(
     rf"(?: - ({SCHEDULE_VALUE}))?\b(?! [-/])"
 )
 TIMES_A_DAY = [
-    re.compile(rf"\b({NUMBER}) (?:fois|x|prises?)? ?(?:par|/|a la) ?(?:jour|24 h)\b"),
+    # "3 fois jour": OCR lost the slash of "fois/jour".
+    re.compile(rf"\b({NUMBER}) (?:(?:fois|x|prises?) ?(?:par|/|a la)?|par|/|a la) ?(?:jour|24 h)\b"),
     re.compile(r"\bx ?(\d+) ?(?:par|/) ?jour\b"),
 ]
 # "1 comprimé par jour": once a day.
@@ -217,13 +219,13 @@ _COMBINING_MARK = re.compile(r"[\u0300-\u036f]")
 _MISREAD_NUMBER = re.compile(r"\b(?=[\doli]*\d)[\doli]+\b")
 # "QSP", and OCR's "OSP", "GSP" or "Q5P".
 _QSP = re.compile(r"\b[qog]\s?\.?\s?[s5]\s?\.?\s?p\b\.?")
-# "1 0-1": a schedule whose first dash OCR lost.
-_LOST_SCHEDULE_DASH = re.compile(r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2]) ([0-2]-[0-2])\b(?! ?(?:fois|x\b|-))")
+# "1 0-1", "01-0": a schedule whose first dash OCR lost.
+_LOST_SCHEDULE_DASH = re.compile(r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2] |0)([0-2]-[0-2])\b(?! ?(?:fois|x\b|-))")
 # "comprimex2/j": a unit glued to the "x" of "x2/j".
 _UNIT_GLUED_TO_TIMES = re.compile(rf"\b((?:{UNIT})s?|cpr?|gel)x(?= ?\d)")
-# "x2ij": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket, and "3x)" with the
-# slash lost too; "2xj", the slash lost.
-_MISREAD_PER_DAY = re.compile(r"\bx ?(\d) ?[il1|]j\b|\b(?:x ?(\d)|(\d) ?x) ?(?:/ ?)?[)\]|](?![a-z0-9])|\b(\d) ?xj\b")
+# "x2ij", "3xij", "x2t)": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket, and
+# "3x)" with the slash lost too; "2xj", the slash lost.
+_MISREAD_PER_DAY = re.compile(r"\b(?:x ?(\d)|(\d) ?x) ?[/il1|t]? ?[j)\]|](?![a-z])")
 # A word glued by OCR to the number after it ("gélule3xj", "pendant1 mois").
 _WORD_GLUED_TO_A_NUMBER = re.compile(r"(?<=[a-z]{2})(?=\d)")
 # "3 foisijour", "2 foisfjour": "fois/jour" with its slash read as a letter, or lost ("3 foisjour").
@@ -300,7 +302,7 @@ def normalize(text: str) -> str:
     text = _COMBINING_MARK.sub("", unicodedata.normalize("NFKD", text.casefold())).translate(_UNDECOMPOSED)
     text = _MISREAD_NUMBER.sub(lambda match: match.group().translate(str.maketrans("oli", "011")), text)
     text = _WORD_GLUED_TO_A_NUMBER.sub(" ", _UNIT_GLUED_TO_TIMES.sub(r"\1 x", text))
-    text = _LOST_SCHEDULE_DASH.sub(r"\1-\2", text)
+    text = _LOST_SCHEDULE_DASH.sub(lambda match: f"{match[1].strip()}-{match[2]}", text)
     text = _MISREAD_PER_DAY.sub(lambda match: f"x{next(group for group in match.groups() if group)}/j", text)
     text = _MISREAD_TIMES_PER_DAY.sub(r"fois/\1", text)
     return _QSP.sub("qsp", text)
@@ -324,16 +326,16 @@ def _tokenize(text: str) -> _Tokens:
 
 
 def _unglued(word: str) -> list[str]:
-    """A word that is two of the posology's glued by OCR, those two ("jourpendant", "comprimele"); else the word."""
+    """A word that is two of the posology's glued by OCR, those two ("jourpendant", "comprimele", "foasjour"); else the
+    word."""
     if word in VOCABULARY or len(word) < MIN_GLUED_LENGTH or not word.isalpha():
         return [word]
     for cut in range(2, len(word) - 1):
         first, second = word[:cut], word[cut:]
-        known = (
-            first in VOCABULARY or first in GLUED_LITTLE_WORDS,
-            second in VOCABULARY or second in GLUED_LITTLE_WORDS,
-        )
-        if all(known) and max(len(first), len(second)) >= 3 and not (first.isdigit() or second.isdigit()):
+        known = [part in VOCABULARY or part in GLUED_LITTLE_WORDS for part in (first, second)]
+        # One of the two may be misread too ("foasjour"), when the other is read right.
+        misread = [len(part) >= SHORT_WORD and _vocabulary_word(part)[1] < 1 for part in (first, second)]
+        if (all(known) or (any(known) and any(misread))) and max(len(first), len(second)) >= 3:
             return [first, second]
     return [word]
 
