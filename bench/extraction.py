@@ -1,15 +1,16 @@
 """Prescription reading benchmark: the whole pipeline (read_document, doubtful lines read again, extract) against what
 a pharmacist reads.
 
-For the PDFs, the scans (.jpg), the phone photos (-photo.jpeg) and the poor phone photos (-poor.jpeg, from
-bench/rxgen.py) separately, prints the precision and recall of the medications found, the share of the truth's
-medications read fully right (strength, periods, duration and "as needed" all right), and the seconds per page
+For the PDFs, the scans (.jpg), the phone photos (-photo.jpeg), the poor phone photos (-poor.jpeg, from
+bench/rxgen.py) and the same poor photos through a phone's processing ("phone": -poor-processed.jpeg)
+separately, prints the precision and recall of the medications found, the share of the truth's medications read
+fully right (strength, periods, duration and "as needed" all right), and the seconds per page
 (median and max). Where the truth has them (bench/rxgen.py writes them), it also prints the share of the
 medications found whose zone of a two-zone (ALD) prescription was read right (`zone`: "", "ald" or "other"),
 and the share of prescriptions whose e-prescription identifier (the QR code's, or none) was read right, with
 the seconds that reading took. It prints each file as it goes: OCR may take a while.
 
-    .venv/bin/python bench/extraction.py [/path/to/prescriptions] [--kinds pdf scan photo poor]
+    .venv/bin/python bench/extraction.py [/path/to/prescriptions] [--kinds pdf scan photo poor processed]
 
 An extracted medication is the truth's when:
 - it is the same speciality (same CIS); or
@@ -55,10 +56,17 @@ KINDS = {
     "scan": ("scans", "image/jpeg"),
     "photo": ("photos", "image/jpeg"),
     "poor": ("poor", "image/jpeg"),
+    "processed": ("phone", "image/jpeg"),
 }
-TARGETS = {"pdf": 0.97, "scan": 0.93, "photo": 0.90, "poor": 0.90}
-MIN_PRECISION = {"pdf": 0.98, "scan": 0.98, "photo": 0.98, "poor": 0.99}
-SUFFIXES = {"-photo.jpeg": "photo", "-poor.jpeg": "poor", ".pdf": "pdf", ".jpg": "scan"}
+TARGETS = {"pdf": 0.97, "scan": 0.93, "photo": 0.90, "poor": 0.90, "processed": 0.90}
+MIN_PRECISION = {"pdf": 0.98, "scan": 0.98, "photo": 0.98, "poor": 0.99, "processed": 0.99}
+SUFFIXES = {
+    "-photo.jpeg": "photo",
+    "-poor.jpeg": "poor",
+    "-poor-processed.jpeg": "processed",
+    ".pdf": "pdf",
+    ".jpg": "scan",
+}
 AMOUNT = re.compile(r"(\d+(?:\.\d+)?) (mg|g|microgrammes?|ug|mcg|ml|ui|pct)\b")
 PERCENT = re.compile(r"\s*(?:%|pour cent)", re.IGNORECASE)
 # Words of a substance's name that do not change which substance it is: its salt ("hémifumarate de

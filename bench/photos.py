@@ -15,6 +15,8 @@ Each function takes the page rendered in grey levels (a 2-D uint8 array, 200 dpi
   sensor noise (grey and per channel), a little motion blur (3-7 px of the phone's full-resolution sensor), a
   warm or cool cast, 1100-1300 px on the long side, JPEG quality 60-85. A person can still read the page;
   the print is small (about 3 px per mm), which is what makes it hard.
+- `processed_poor_photo`: the same night scene through the processing a phone's camera app applies (exposure,
+  noise reduction, sharpening): the poor photo patients actually send.
 """
 
 import math
@@ -260,15 +262,44 @@ def _resize_long_side(picture: np.ndarray, long_side: int) -> np.ndarray:
     return cv2.resize(picture, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
 
-def poor_photo(page: np.ndarray, rng: random.Random) -> bytes:
-    """The kitchen table at night: see the module's docstring. Every step draws its strength from `rng`."""
-    noise = _noise_source(rng)
+def _night_scene(page: np.ndarray, rng: random.Random, noise: np.random.Generator) -> np.ndarray:
+    """The sheet on the kitchen table at night, as the light reaches the phone's lens (BGR, float)."""
     page = _resize_long_side(page, _WORKING_LONG_SIDE) if max(page.shape) > _WORKING_LONG_SIDE else page
     picture = _perspective(*_curl(page, rng), rng, noise)
     picture = _tilt_and_turn(picture, rng)
     picture = _shadow(picture, rng)
     picture = _dim_light(picture, rng)
-    picture = _motion_blur(picture, rng)
-    picture = _resize_long_side(picture, rng.randint(1100, 1300))
+    return _motion_blur(picture, rng)
+
+
+def poor_photo(page: np.ndarray, rng: random.Random) -> bytes:
+    """The kitchen table at night: see the module's docstring. Every step draws its strength from `rng`."""
+    noise = _noise_source(rng)
+    picture = _resize_long_side(_night_scene(page, rng, noise), rng.randint(1100, 1300))
     picture = np.clip(_sensor_noise(picture, rng, noise), 0, 255).astype(np.uint8)
     return cv2.imencode(".jpeg", picture, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(60, 85)])[1].tobytes()
+
+
+def processed_poor_photo(page: np.ndarray, rng: random.Random) -> bytes:
+    """The same night scene as `poor_photo` draws from the same `rng` state, as a phone's camera app delivers it:
+    the sensor's noise at its own finer grain, then the phone's processing, which every camera app applies before
+    the JPEG: exposure raised until the paper is light, the noise smoothed (non-local means, as strong as the
+    noise raised with the exposure), the edges sharpened (unsharp mask). `poor_photo` stops before that
+    processing: its noise and dimness are a raw sensor's, harsher than any phone's photo."""
+    noise = _noise_source(rng)
+    picture = _night_scene(page, rng, noise)
+    long_side, quality = rng.randint(1100, 1300), rng.randint(60, 85)
+    # The sensor's noise at the working size, half again as strong: the resizing at the end averages it down.
+    height, width = picture.shape[:2]
+    grey = noise.normal(0, rng.uniform(3, 6) * 1.5, (height, width, 1)).astype(np.float32)
+    colour = noise.normal(0, rng.uniform(2, 4) * 1.5, (height, width, 3)).astype(np.float32)
+    blotches = noise.normal(0, rng.uniform(1, 3), (height // 4 + 1, width // 4 + 1, 3)).astype(np.float32)
+    picture = picture + grey + colour + cv2.resize(blotches, (width, height), interpolation=cv2.INTER_LINEAR)
+    # Exposure: the paper (the lightest few percent of the frame) brought to 200 of 255.
+    gain = 200 / max(float(np.percentile(picture.mean(axis=2), 97)), 1.0)
+    picture = np.clip(picture * gain, 0, 255).astype(np.uint8)
+    strength = 4.5 * 1.5 * gain
+    picture = cv2.fastNlMeansDenoisingColored(picture, None, strength, strength * 1.5, 5, 15)
+    picture = cv2.addWeighted(picture, 1.6, cv2.GaussianBlur(picture, (0, 0), 1.5), -0.6, 0)
+    picture = _resize_long_side(picture, long_side)
+    return cv2.imencode(".jpeg", picture, [cv2.IMWRITE_JPEG_QUALITY, quality])[1].tobytes()

@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/rxgen.py OUTDIR --count 30 [--seed 0]
 
-Each prescription `rx-NNNN` comes four times: `rx-NNNN.pdf` (fpdf2, with a text layer, as practice software
+Each prescription `rx-NNNN` comes five times: `rx-NNNN.pdf` (fpdf2, with a text layer, as practice software
 prints it), `rx-NNNN.jpg` (scanned), `rx-NNNN-photo.jpeg` (an ordinary phone photo) and `rx-NNNN-poor.jpeg`
-(a poor phone photo: night, shadow, steep perspective, curled paper; bench/photos.py says what each models).
+(a poor phone photo: night, shadow, steep perspective, curled paper; bench/photos.py says what each models) and
+`rx-NNNN-poor-processed.jpeg` (the same night scene through the processing a phone's camera app applies).
 `truth.json` is in the format of ../shared/data/prescriptions/truth.json (its README explains the fields and
 conventions), plus `zone` per medication ("" on a one-zone prescription, "ald" or "other" on a two-zone
 "ordonnance bizone") and `eprescription_id` per prescription (the identifier its QR code encodes, or null).
@@ -682,7 +683,10 @@ def build(number: int, seed: int, out: Path) -> dict:
     page = photos.render(pdf_bytes)
     (out / f"{name}.jpg").write_bytes(photos.scan(page, pictures))
     (out / f"{name}-photo.jpeg").write_bytes(photos.photo(page, pictures))
+    night = random.Random()  # noqa: S311  # nosec B311
+    night.setstate(pictures.getstate())  # the same night scene, as the phone's processing delivers it
     (out / f"{name}-poor.jpeg").write_bytes(photos.poor_photo(page, pictures))
+    (out / f"{name}-poor-processed.jpeg").write_bytes(photos.processed_poor_photo(page, night))
     return {
         "id": name,
         "date": date.isoformat(),

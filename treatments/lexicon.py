@@ -5,6 +5,7 @@ It reads `data/drug_lexicon.tsv.gz`, which `manage.py build_drug_lexicon` derive
 """
 
 import bisect
+import collections
 import difflib
 import functools
 import gzip
@@ -51,6 +52,11 @@ MISREAD_MG = frozenset({"ma", "my", "mq", "mj", "rng", "rnq", "mng", "img", "ing
 # number and perhaps the unit. It is cut where the space was lost, when a strength's unit follows the number.
 _NAME_GLUED_TO_A_NUMBER = re.compile(r"([^\W\d_]{3,})(\d+(?:[.,]\d+)?)([^\W\d_]{0,12}|%)")
 STRENGTH_UNITS = frozenset({"mg", "g", "ml", "ug", "mcg", "ui", "microgramme", "microgrammes"}) | MISREAD_MG
+# A maker of generics is a word after the substance in this many brands at least, of this many letters at least; it
+# is looked for at the end of a word this much longer than it ("MIRTAZAPINEZENTIVA").
+MIN_MAKER_BRANDS = 30
+MIN_MAKER_LENGTH = 4
+MIN_NAME_BEFORE_A_MAKER = 5
 # A word with a point between its letters, which a speck on the paper put there.
 _SPECK_CUT_WORD = re.compile(r"(?<!\S)[^\W\d_]{2,}\.[^\W\d_]{2,}(?!\w)")
 # Salt and hydrate words of substance names: a prescription writes "lévothyroxine", not "lévothyroxine sodique".
@@ -269,10 +275,31 @@ def _name_words(text: str) -> tuple[str, ...]:
 
 
 def text_name_words(text: str) -> tuple[str, ...]:
-    """The words of a line read by OCR (and `mended`) that may name a drug, and a word a speck cut in two
-    ("SEL.TZER") also whole."""
+    """The words of a line read by OCR (and `mended`) that may name a drug, a word a speck cut in two ("SEL.TZER")
+    also whole, and a name glued to its generic's maker ("MIRTAZAPINEZENTIVA") also in two."""
     whole = " ".join(word.replace(".", "") for word in _SPECK_CUT_WORD.findall(text))
-    return _name_words(f"{text} {whole}")
+    words = _name_words(f"{text} {whole}")
+    return words + tuple(part for word in words for part in _unglued_maker(word))
+
+
+def _unglued_maker(word: str) -> tuple[str, ...]:
+    maker = next((maker for maker in _makers() if word.endswith(maker)), None)
+    if maker is None or len(word) - len(maker) < MIN_NAME_BEFORE_A_MAKER:
+        return ()
+    return word[: -len(maker)], maker
+
+
+@functools.cache
+def _makers() -> tuple[str, ...]:
+    """The words that follow a substance's name in many brands: the makers of generics ("zentiva", "biogaran")."""
+    counts = collections.Counter()
+    for identity in _match_index().identities:
+        counts.update(
+            word
+            for word in identity.brand_words[1:]
+            if len(word) >= MIN_MAKER_LENGTH and word.isalpha() and word not in identity.substance_words
+        )
+    return tuple(sorted((word for word, count in counts.items() if count >= MIN_MAKER_BRANDS), key=len, reverse=True))
 
 
 def mended(text: str) -> str:

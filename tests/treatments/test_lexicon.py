@@ -248,6 +248,8 @@ def test_best_match_reads_letters_ocr_took_for_digits(line, brand):
         ("DOMPERIDONE ARROW10 mg comprimé pelliculé", "DOMPERIDONE ARROW 10 mg, comprimé pelliculé"),
         ("ZOLTUM10 mg, gélule", "ZOLTUM 10 mg, gélule gastro-résistante"),
         ("TOBREX0,3% collyre", "TOBREX 0,3 %, collyre en solution"),
+        # A generic's maker glued to the substance's name.
+        ("MIRTAZAPINEZENTIVA15 mg.comprime pelliculé", "MIRTAZAPINE ZENTIVA 15 mg, comprimé pelliculé"),
         # A brand's short word ("LP") when its form is misread past knowing.
         ("CONTRAMAL. LP 100 mg. comprumé à hiberation", "CONTRAMAL LP 100 mg, comprimé à libération prolongée"),
     ],

@@ -219,6 +219,14 @@ def test_words_of_a_drugs_name_after_its_strength_are_not_a_posology():
     assert (medication.dose, medication.periods, medication.duration_days) == (1, ["evening"], 5)
 
 
+def test_an_eye_is_not_read_as_a_moment_of_the_day():
+    # Read "chaque soir", the eye made the evening said twice, the second line said nothing more, and the duration
+    # after it was left out.
+    lines = ["XALATAN 50 microgrammes/ml, collyre : 1 goutte dans chaque œil matin et", "sotr", "Pendant 10 jours"]
+    [medication] = extract(document(*lines)).medications
+    assert (medication.periods, medication.duration_days) == (["morning", "evening"], 10)
+
+
 def test_a_strength_written_but_not_read_is_not_guessed_among_the_brands_strengths():
     assert extract(document("CORTANCYL ā mg, comprimé sécable : 1 cp le matin", confidence=0.7)).medications == []
     assert extract(document("PREGABALINE ZENTVA ANO mg. gete : 1 gélule le soir", confidence=0.7)).medications == []

@@ -216,6 +216,18 @@ def test_it_reads_instructions(text, instructions):
         ("I cp 2 fos par jour", 1, "comprimé", [M, E], None),
         ("2 cps3 foasjour pendant 1mois", 2, "comprimé", [M, N, E], 30),
         ("1 cp Prendre01-0", 1, "comprimé", [N], None),
+        # "cp" read "ep"; "par" read "pat"; a moment misread after an article ("le salr", "te sotr" for "le soir"); the
+        # j of "14 j" read as a bracket or an arrow; the slash of "x2/j" read as an f.
+        ("1 epr 2 fotis pat jour", 1, "comprimé", [M, E], None),
+        ("2 cpr le salr, pendant 1 mois", 2, "comprimé", [E], 30),
+        ("1 goutte dans chaque wil te sotr, pendant 14)", 1, "goutte", [E], 14),
+        ("1 cp tmatin, midi et sott. pendant 8↓", 1, "comprimé", [M, N, E], 8),
+        ("1 ep 2xfj", 1, "comprimé", [M, E], None),
+        # "fois" read as another short word between a number and "par jour"; "par" read "per"; the j of "21 j" read
+        # as a 1 at the end, after a misread "pendant".
+        ("1 comprime 3 tots par jour pendant 1 semaine", 1, "comprimé", [M, N, E], 7),
+        ("1 comprimé 2 tons per jour", 1, "comprimé", [M, E], None),
+        ("2 cp 2xj pandant 21 1", 2, "comprimé", [M, E], 21),
     ],
 )
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):
@@ -240,6 +252,16 @@ def test_a_word_after_matin_et_is_read_as_a_moment_only_when_it_is_no_other_word
 def test_soit_is_a_moment_only_after_an_article():
     assert parse("1 cp, soit 2 comprimés").periods == []
     assert parse("1 cp le soit").periods == [E]
+
+
+def test_fois_misread_after_a_renewals_count_is_read():
+    assert parse("à renouveler 3 tots").renewals == 3
+
+
+def test_a_word_after_an_article_is_a_moment_only_when_it_is_as_long_as_one():
+    assert parse("2 cpr le lendemain").periods == []
+    assert parse("1 cp au moment du repas").periods == []
+    assert parse("1 pulvérisation dans chaque narine").periods == []
 
 
 def test_a_word_after_a_duration_is_read_as_a_length_of_time_only_when_it_is_close_to_one():

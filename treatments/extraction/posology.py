@@ -64,6 +64,9 @@ VOCABULARY = {
     "cps": "comprime",
     "cpr": "comprime",
     "cprs": "comprime",
+    # OCR reads the c of "cp" as an e.
+    "ep": "comprime",
+    "epr": "comprime",
     "comp": "comprime",
     "gel": "gelule",
     "gels": "gelule",
@@ -98,6 +101,8 @@ VOCABULARY = {
     "ans": "an",
     "fois": "fois",
     "fos": "fois",
+    "pat": "par",
+    "per": "par",
     "pendant": "pendant",
     "durant": "durant",
     "prendre": "prendre",
@@ -170,11 +175,13 @@ MOMENT_WORDS = [
 DURATION_KEYWORD = r"(?:pendant|durant|pour|sur|qsp|soit|traitement de|duree de)"
 # Words before a moment of the day ("le soir", "chaque soir", "au soir"), and the moments as the grammar spells
 # them; beside "matin et" or "et soir" a word is a moment even misread this much.
-ARTICLES_BEFORE_A_MOMENT = frozenset({"le", "au", "du", "ce", "chaque"})
+# "te": OCR's "le".
+ARTICLES_BEFORE_A_MOMENT = frozenset({"le", "te", "au", "du", "ce", "chaque"})
 MOMENTS_WRITTEN = ("matin", "midi", "soir", "coucher", "dejeuner", "diner")
 MIN_MOMENT_LIKENESS = 0.5
 # Words after which a number is followed by a length of time, and how that length is spelt.
 DURATION_KEYWORDS = frozenset({"pendant", "durant", "qsp"})
+LOOKALIKES_OF_J = frozenset({")", "]", "|", "↓", "1", "l"})
 DURATION_UNITS = [word for word, meaning in VOCABULARY.items() if meaning in DAYS_IN and len(word) > 1]
 DURATIONS = [
     re.compile(rf"\b{DURATION_KEYWORD} ({NUMBER}) (jour|semaine|mois|an)\b"),
@@ -223,9 +230,9 @@ _QSP = re.compile(r"\b[qog]\s?\.?\s?[s5]\s?\.?\s?p\b\.?")
 _LOST_SCHEDULE_DASH = re.compile(r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2] |0)([0-2]-[0-2])\b(?! ?(?:fois|x\b|-))")
 # "comprimex2/j": a unit glued to the "x" of "x2/j".
 _UNIT_GLUED_TO_TIMES = re.compile(rf"\b((?:{UNIT})s?|cpr?|gel)x(?= ?\d)")
-# "x2ij", "3xij", "x2t)": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket, and
+# "x2ij", "3xij", "x2t)", "2xfj": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket, and
 # "3x)" with the slash lost too; "2xj", the slash lost.
-_MISREAD_PER_DAY = re.compile(r"\b(?:x ?(\d)|(\d) ?x) ?[/il1|t]? ?[j)\]|](?![a-z])")
+_MISREAD_PER_DAY = re.compile(r"\b(?:x ?(\d)|(\d) ?x) ?[/il1|tf]? ?[j)\]|](?![a-z])")
 # A word glued by OCR to the number after it ("gélule3xj", "pendant1 mois").
 _WORD_GLUED_TO_A_NUMBER = re.compile(r"(?<=[a-z]{2})(?=\d)")
 # "3 foisijour", "2 foisfjour": "fois/jour" with its slash read as a letter, or lost ("3 foisjour").
@@ -314,6 +321,7 @@ def _tokenize(text: str) -> _Tokens:
     readings = _mend_lone_ones(readings)
     readings = _mend_duration_units(words, readings)
     readings = _mend_moments(words, readings)
+    readings = _mend_times(words, readings)
     starts, position = [], 0
     for word, _ in readings:
         starts.append(position)
@@ -367,11 +375,18 @@ def _mend_lone_ones(readings: list[tuple[str, float]]) -> list[tuple[str, float]
 
 
 def _mend_duration_units(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """After "pendant 2", a word is a length of time: "mais" is "mois" there, not the likelier "matins"."""
+    """After "pendant 2", a word is a length of time: "mais" is "mois" there, not the likelier "matins"; and the j
+    of "pendant 14 j" read as a bracket, an arrow or a 1 at the end ("pendant 14)", "pendant 8↓", "pendant 21 1")."""
     mended = list(readings)
     for index in range(2, len(words)):
         (keyword, _), (number, _), (word, _) = readings[index - 2 : index + 1]
-        if keyword not in DURATION_KEYWORDS or not number.isdigit() or word in DAYS_IN or not words[index].isalpha():
+        if keyword not in DURATION_KEYWORDS or not number.isdigit() or word in DAYS_IN:
+            continue
+        at_the_end = index + 1 == len(words) or words[index + 1] in (".", ",", ";")
+        if word in LOOKALIKES_OF_J and at_the_end:
+            mended[index] = ("jour", MIN_SIMILARITY_SHORT)
+            continue
+        if not words[index].isalpha():
             continue
         close = difflib.get_close_matches(words[index], DURATION_UNITS, n=1, cutoff=MIN_SIMILARITY_SHORT)
         if close:
@@ -380,10 +395,26 @@ def _mend_duration_units(words: list[str], readings: list[tuple[str, float]]) ->
     return mended
 
 
+def _mend_times(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """A short word misread between a number and "par jour" ("3 tots par jour", "2 tons / jour"), or after "à
+    renouveler 3", is "fois": nothing else is written there."""
+    read = [word for word, _ in readings]
+    mended = list(readings)
+    for index in range(1, len(read)):
+        word = words[index]
+        if read[index] in VOCABULARY.values() or not word.isalpha() or not 3 <= len(word) <= 5:
+            continue
+        per_day = read[index + 1 : index + 3] in (["par", "jour"], ["/", "jour"])
+        renewed = index >= 2 and read[index - 2] in ("renouveler", "renouvelable")
+        if read[index - 1].isdigit() and (per_day or renewed):
+            mended[index] = ("fois", MIN_MOMENT_LIKENESS)
+    return mended
+
+
 def _mend_moments(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """A misread word where only a moment of the day can be: "soir" read closer to "soit" after an article ("le
-    solt", "chaque sott"), which "soit" never follows; a word after "matin et" ("matin et sod", "matin et sois") or
-    before "et soir" ("mn et soir")."""
+    solt", "chaque sott"), which "soit" never follows, or another misread word there ("le salr"); a word after
+    "matin et" ("matin et sod", "matin et sois") or before "et soir" ("mn et soir")."""
     read = [word for word, _ in readings]
     mended = list(readings)
     for index in range(1, len(readings)):
@@ -392,6 +423,10 @@ def _mend_moments(words: list[str], readings: list[tuple[str, float]]) -> list[t
             mended[index] = ("soir", confidence * MIN_SIMILARITY_SHORT)
         elif _beside_a_moment(read, index):
             mended[index] = _moment(words[index], readings[index])
+        elif read[index - 1] in ARTICLES_BEFORE_A_MOMENT - {"chaque"}:
+            # An article is followed by other words than moments: only one of a moment's length is taken for one
+            # ("chaque" is followed by too many: "chaque œil", "chaque narine").
+            mended[index] = _moment(words[index], readings[index], same_length=True)
     return mended
 
 
@@ -401,14 +436,17 @@ def _beside_a_moment(read: list[str], index: int) -> bool:
     return after or (index + 2 < len(read) and read[index + 1] == "et" and read[index + 2] in MOMENTS_WRITTEN)
 
 
-def _moment(written: str, reading: tuple[str, float]) -> tuple[str, float]:
+def _moment(written: str, reading: tuple[str, float], same_length: bool = False) -> tuple[str, float]:
     """The moment of the day a word misread where a moment must be is closest to; the reading as it was when it
     is some other word of the grammar or is not close to any moment."""
     word = reading[0]
     if not written.isalpha() or word in MOMENTS_WRITTEN or (word in VOCABULARY.values() and word != "soit"):
         return reading
     close = difflib.get_close_matches(written, MOMENTS_WRITTEN, n=1, cutoff=MIN_MOMENT_LIKENESS)
-    return (close[0], difflib.SequenceMatcher(a=written, b=close[0]).ratio()) if close else reading
+    # A misread keeps a word's length within a letter: "le lendemain" is no morning.
+    if not close or (same_length and abs(len(written) - len(close[0])) > 1):
+        return reading
+    return close[0], difflib.SequenceMatcher(a=written, b=close[0]).ratio()
 
 
 def _number(text: str) -> float:
