@@ -64,7 +64,7 @@ SLOPE_DEGREE_ACROSS = 2
 SLOPE_OUTLIER = 4.0
 # Fewer points than this along the lines (one a line's thickness) say too little of their course.
 MIN_COURSE_POINTS = 20
-# Below this spread of the slopes along the lines (a standard deviation), the lines are straight.
+# Below this spread of the lines' slopes over the page (the model's, a standard deviation), the lines are straight.
 MIN_SLOPE_SPREAD = 0.006
 # A bow smaller than this (pixels of the page, the most a line is moved) is left: the engine reads it.
 MIN_BOW = 3.0
@@ -373,10 +373,14 @@ def _straightened(gray: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, float
     if runs_down:
         gray, text = gray.T, text.T
     xs, ys, slopes = _line_courses(text)
-    # Lines all of one slope are straight: a tilt too small to be worth turning the page for.
-    if len(xs) < MIN_COURSE_POINTS or slopes.std() < MIN_SLOPE_SPREAD:
+    if len(xs) < MIN_COURSE_POINTS:
         return (gray.T if runs_down else gray), 0.0
-    shift = _shifts(_slope_model(xs, ys, slopes, text.shape), text.shape)
+    model = _slope_model(xs, ys, slopes, text.shape)
+    # Lines all of one slope are straight: a tilt, the tilt step's to straighten. The model's slopes are compared,
+    # not the lines' own, which the detector's map makes uneven by a little on a flat page (a scan of a dense table).
+    if float(np.std(_terms(xs, ys, text.shape) @ model.coefficients)) < MIN_SLOPE_SPREAD:
+        return (gray.T if runs_down else gray), 0.0
+    shift = _shifts(model, text.shape)
     # The map is the page resized (as the engine resized it), rows and columns alike.
     scale = gray.shape[0] / text.shape[0]
     moved = float(np.abs(shift[ys.round().astype(int).clip(0, text.shape[0] - 1), xs.astype(int)]).max()) * scale
