@@ -51,7 +51,6 @@ MISREAD_MG = frozenset({"ma", "my", "mq", "mj", "rng", "rnq", "mng", "img", "ing
 # A name OCR glued to its strength ("Fluoxétine20 mg", "ARROW10 mg", "Phloroglucinol160mg"): its letters, the
 # number and perhaps the unit. It is cut where the space was lost, when a strength's unit follows the number.
 _NAME_GLUED_TO_A_NUMBER = re.compile(r"([^\W\d_]{3,})(\d+(?:[.,]\d+)?)([^\W\d_]{0,12}|%)")
-STRENGTH_UNITS = frozenset({"mg", "g", "ml", "ug", "mcg", "ui", "microgramme", "microgrammes"}) | MISREAD_MG
 # A maker of generics is a word after the substance in this many brands at least, of this many letters at least; it
 # is looked for at the end of a word this much longer than it ("MIRTAZAPINEZENTIVA").
 MIN_MAKER_BRANDS = 30
@@ -101,6 +100,8 @@ FORM_ABBREVIATIONS = {"cp": "comprime", "cpr": "comprime", "cps": "comprime"}
 # Units a strength is written in, with their factor to the unit strengths are compared in.
 MASS_UNITS_IN_MG = {"g": 1000, "mg": 1, "microgramme": 0.001, "microgrammes": 0.001, "ug": 0.001, "mcg": 0.001}
 OTHER_UNITS = {"ml", "l", "ui", "u", "mbq", "mmol", "ch", "dh"}
+# A strength's unit as OCR may read it: a number glued to a name before one is the name's strength.
+STRENGTH_UNITS = frozenset(MASS_UNITS_IN_MG) | OTHER_UNITS | MISREAD_MG
 # Units written in several ways, each with the one spelling strengths are compared in.
 UNIT_SPELLINGS = {"unites": "ui", "unite": "ui", "u": "ui"}
 
@@ -320,11 +321,11 @@ def mended(text: str) -> str:
 
 def _unglued_strengths(words: list[str]) -> list[str]:
     unglued = []
-    for position, word in enumerate(words):
+    for word, following in itertools.zip_longest(words, words[1:], fillvalue=""):
         glued = _NAME_GLUED_TO_A_NUMBER.fullmatch(word)
-        following = fold(" ".join(words[position + 1 : position + 2])).split()[:1] or [""]
-        unit = glued[3] if glued and glued[3] else following[0] if glued else ""
-        if unit == "%" or fold(unit) in STRENGTH_UNITS:
+        # The unit glued to the number, or else the next word's first ("mg.gélule").
+        unit = (glued[3] or following) if glued else ""
+        if unit.startswith("%") or next(iter(fold(unit).split()), "") in STRENGTH_UNITS:
             unglued += [glued[1], glued[2] + glued[3]]
         else:
             unglued.append(word)

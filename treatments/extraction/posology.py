@@ -235,8 +235,8 @@ _UNIT_GLUED_TO_TIMES = re.compile(rf"\b((?:{UNIT})s?|cpr?|gel)x(?= ?\d)")
 _MISREAD_PER_DAY = re.compile(r"\b(?:x ?(\d)|(\d) ?x) ?[/il1|tf]? ?[j)\]|](?![a-z])")
 # A word glued by OCR to the number after it ("gélule3xj", "pendant1 mois").
 _WORD_GLUED_TO_A_NUMBER = re.compile(r"(?<=[a-z]{2})(?=\d)")
-# "3 foisijour", "2 foisfjour": "fois/jour" with its slash read as a letter, or lost ("3 foisjour").
-_MISREAD_TIMES_PER_DAY = re.compile(r"\bfois ?[il1|f]? ?(j|jour)\b")
+# "3 foisijour", "2 foisfjour": "fois/jour" with its slash read as a letter.
+_MISREAD_TIMES_PER_DAY = re.compile(r"\bfois ?[il1|f] ?(j|jour)\b")
 # Little words a posology's words are glued to by OCR ("comprimele soir", "jourpendant").
 GLUED_LITTLE_WORDS = frozenset({"le", "la", "les", "au", "aux", "et", "par"})
 MIN_GLUED_LENGTH = 6
