@@ -47,7 +47,7 @@ _DIGIT_LOOKING_LETTERS = str.maketrans("SOoIlLZ", "5001112")
 # A strength of one digit read as the letter it looks like, against its unit ("Prednisolone Smg").
 _LETTER_FOR_A_DIGIT_BEFORE_MG = re.compile(r"[SZl]mg")
 # What OCR makes of "mg" after a number.
-MISREAD_MG = frozenset({"ma", "my", "mq", "mj", "rng", "rnq", "mng", "img", "ing", "mig", "nig"})
+MISREAD_MG = frozenset({"ma", "my", "mq", "mj", "rng", "rnq", "rmy", "rmg", "mng", "img", "ing", "mig", "nig"})
 # A name OCR glued to its strength ("Fluoxétine20 mg", "ARROW10 mg", "Phloroglucinol160mg"): its letters, the
 # number and perhaps the unit. It is cut where the space was lost, when a strength's unit follows the number.
 _NAME_GLUED_TO_A_NUMBER = re.compile(r"([^\W\d_]{3,})(\d+(?:[.,]\d+)?)([^\W\d_]{0,12}|%)")
@@ -56,6 +56,8 @@ _NAME_GLUED_TO_A_NUMBER = re.compile(r"([^\W\d_]{3,})(\d+(?:[.,]\d+)?)([^\W\d_]{
 MIN_MAKER_BRANDS = 30
 MIN_MAKER_LENGTH = 4
 MIN_NAME_BEFORE_A_MAKER = 5
+# The shortest start of a form's word that names it when glued to a strength ("10mggel").
+MIN_FORM_PREFIX = 3
 # A word with a point between its letters, which a speck on the paper put there.
 _SPECK_CUT_WORD = re.compile(r"(?<!\S)[^\W\d_]{2,}\.[^\W\d_]{2,}(?!\w)")
 # Salt and hydrate words of substance names: a prescription writes "lévothyroxine", not "lévothyroxine sodique".
@@ -277,17 +279,25 @@ def _name_words(text: str) -> tuple[str, ...]:
 
 def text_name_words(text: str) -> tuple[str, ...]:
     """The words of a line read by OCR (and `mended`) that may name a drug, a word a speck cut in two ("SEL.TZER")
-    also whole, and a name glued to its generic's maker ("MIRTAZAPINEZENTIVA") also in two."""
-    whole = " ".join(word.replace(".", "") for word in _SPECK_CUT_WORD.findall(text))
-    words = _name_words(f"{text} {whole}")
-    return words + tuple(part for word in words for part in _unglued_maker(word))
+    also whole, in its place (the line's first word is the drug's), and a name glued to its generic's maker
+    ("MIRTAZAPINEZENTIVA") also in two."""
+    words = _name_words(_SPECK_CUT_WORD.sub(lambda cut: f"{cut[0].replace('.', '')} {cut[0]}", text))
+    return tuple(part for word in words for part in (*_unglued_name(word), word))
 
 
-def _unglued_maker(word: str) -> tuple[str, ...]:
+def _unglued_name(word: str) -> tuple[str, ...]:
+    """The two words OCR glued into `word`: a name and its generic's maker ("MIRTAZAPINEZENTIVA", the name perhaps
+    misread), or two words of the drug reference ("ALAIRGIXALLERGIE"); () when it is not two."""
     maker = next((maker for maker in _makers() if word.endswith(maker)), None)
-    if maker is None or len(word) - len(maker) < MIN_NAME_BEFORE_A_MAKER:
+    if maker is not None and len(word) - len(maker) >= MIN_NAME_BEFORE_A_MAKER:
+        return word[: -len(maker)], maker
+    known = _match_index().positions
+    if word in known:
         return ()
-    return word[: -len(maker)], maker
+    for cut in range(MIN_MAKER_LENGTH, len(word) - MIN_MAKER_LENGTH + 1):
+        if word[:cut] in known and word[cut:] in known:
+            return word[:cut], word[cut:]
+    return ()
 
 
 @functools.cache
@@ -327,9 +337,33 @@ def _unglued_strengths(words: list[str]) -> list[str]:
         unit = (glued[3] or following) if glued else ""
         if unit.startswith("%") or next(iter(fold(unit).split()), "") in STRENGTH_UNITS:
             unglued += [glued[1], glued[2] + glued[3]]
+        elif glued and (form := _form_glued_to_a_unit(glued[3])):
+            # The form glued to the unit too ("DOMPERIDONEARROW10mgcomprime").
+            unglued += [glued[1], glued[2] + glued[3][: -len(form)], form]
         else:
             unglued.append(word)
     return unglued
+
+
+def _form_glued_to_a_unit(letters: str) -> str:
+    """The end of `letters` that names a form ("comprime", "cp") when they start with a strength's unit ("mg"),
+    or ""."""
+    for unit in sorted(STRENGTH_UNITS, key=len, reverse=True):
+        form = letters[len(unit) :]
+        if letters.casefold().startswith(unit) and form and _names_a_form(fold(form)):
+            return form
+    return ""
+
+
+def _names_a_form(word: str) -> bool:
+    return word in FORM_ABBREVIATIONS or (
+        len(word) >= MIN_FORM_PREFIX and any(form_word.startswith(word) for form_word in _form_words())
+    )
+
+
+@functools.cache
+def _form_words() -> frozenset[str]:
+    return frozenset(word for identity in _match_index().identities for word in identity.form_words if word.isalpha())
 
 
 def _mended_word(word: str) -> str:

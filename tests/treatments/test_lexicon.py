@@ -250,6 +250,10 @@ def test_best_match_reads_letters_ocr_took_for_digits(line, brand):
         ("TOBREX0,3% collyre", "TOBREX 0,3 %, collyre en solution"),
         # A generic's maker glued to the substance's name.
         ("MIRTAZAPINEZENTIVA15 mg.comprime pelliculé", "MIRTAZAPINE ZENTIVA 15 mg, comprimé pelliculé"),
+        # Two words of a brand glued together.
+        ("ALAIRGIXALLERGIE CETIRIZINE 10 mg comprimé", "ALAIRGIX ALLERGIE CETIRIZINE 10 mg, comprimé à sucer sécable"),
+        # Every space lost: the maker, the strength and the form glued together.
+        ("DOMPERIDONEARROW10mgcomprime", "DOMPERIDONE ARROW 10 mg, comprimé pelliculé"),
         # A brand's short word ("LP") when its form is misread past knowing.
         ("CONTRAMAL. LP 100 mg. comprumé à hiberation", "CONTRAMAL LP 100 mg, comprimé à libération prolongée"),
     ],

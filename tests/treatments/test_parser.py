@@ -189,6 +189,30 @@ def test_a_medications_number_without_its_dot_is_not_its_strength():
     assert lexicon.get(medication.cis).name == "ROSUVASTATINE SANDOZ 20 mg, comprimé pelliculé"
 
 
+@pytest.mark.parametrize(
+    "line, name, periods",
+    [
+        # The medication's number glued to the name, or read as a small letter: the name starts after it.
+        ("1Escitalopram 20 mg 2 cpr au coucher", "ESCITALOPRAM", ["bedtime"]),
+        ("tLEVOCETIRIZINE CRiSTERS 5 mg comprime 1 cp le soir", "LEVOCETIRIZINE CRISTERS", ["evening"]),
+        # ... but a name's own first letter may be read small too.
+        ("vOLTARENE EMULGEL 1 %, gef : 1 application le soir", "VOLTARENE EMULGEL", ["evening"]),
+        # The name's first word glued to its maker, or cut by a speck: it is read whole, and the line still starts
+        # with the drug.
+        ("- QUETIAPINECRISTERS LP 400 rmy comprimé : 1 cp le soir", "QUETIAPINE CRISTERS LP", ["evening"]),
+        (
+            "2 VENL.AFAXINE EG LABO LP 75 mg. gétute à libération prolongée : 1-0-1",
+            "VENLAFAXINE EG LABO LP",
+            ["morning", "evening"],
+        ),
+    ],
+)
+def test_a_name_is_read_through_ocrs_slips_at_its_start(line, name, periods):
+    [medication] = extract(document(line, confidence=0.8)).medications
+    assert lexicon.get(medication.cis).brand.startswith(name)
+    assert medication.periods == periods
+
+
 def test_a_line_counted_in_another_kind_of_unit_is_another_medications_posology():
     # The inhaler's own line was not read: its posology does not make the capsules "as needed".
     [medication] = extract(

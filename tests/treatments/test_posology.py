@@ -228,11 +228,33 @@ def test_it_reads_instructions(text, instructions):
         ("1 comprime 3 tots par jour pendant 1 semaine", 1, "comprimé", [M, N, E], 7),
         ("1 comprimé 2 tons per jour", 1, "comprimé", [M, E], None),
         ("2 cp 2xj pandant 21 1", 2, "comprimé", [M, E], 21),
+        # "au" misread in "le soir au coucher"; a day's moments listed, each misread; "1 semaine" with its 1 read "I";
+        # the j of "x2/j" read as a bracket glued to the next word.
+        ("1 ep le son ag coucher", 1, "comprimé", [B], None),
+        ("L ep mstin mid sar. Pendant I semaine", 1, "comprimé", [M, N, E], 7),
+        ("1 cpr x2/)pendant3 semaines", 1, "comprimé", [M, E], 21),
     ],
 )
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):
     posology = parse(text)
     assert (posology.dose, posology.unit, posology.periods, posology.duration_days) == (dose, unit, periods, days)
+
+
+def test_a_duration_whose_unit_was_lost_is_days_to_check():
+    # The "j" of "pendant 14 j" not read at all: days, as a duration of weeks or months is written in fewer, and
+    # doubtful, so that the reviewer checks it.
+    posology = parse("1 application le soir sur les lésions. Pendant 14")
+    assert posology.duration_days == 14
+    assert posology.confidence["duration_days"] < 0.9
+    # Two could be weeks or months: not guessed.
+    assert parse("1 comprimé le soir pendant 2").duration_days is None
+    # What follows is the next line's text, not a unit.
+    assert parse("1 goutte 3 fois par jour pendant15 Ordonnance numérique").duration_days == 15
+
+
+def test_words_after_a_moment_are_not_taken_for_the_next_one():
+    assert parse("1 application matin et midi sur les lésions").periods == ["morning", "noon"]
+    assert parse("1 comprimé le soir et au coucher").periods == ["evening", "bedtime"]
 
 
 def test_an_inhaler_if_breathing_is_hard_is_as_needed():

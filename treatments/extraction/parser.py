@@ -71,9 +71,18 @@ FORM_UNITS = {
     "suppositoire": "suppositoire",
 }
 
+_CAPITALS = "A-ZÀ-ÖØ-Þ"
+_SMALL_LETTERS = "a-zß-öø-ÿ"
 # "1.", "2)", "•", "-" before a medication's name, or its number whose dot OCR lost ("5 ROSUVASTATINE"): not a
 # strength.
-_BULLET = re.compile(r"^\s*(?:[-•*·\u2013\u2014>]+|\(?\d{1,2}\s*[.)](?!\d)|\d{1,2}\s+(?=[^\W\d_]{3}))\s*")
+_BULLET = re.compile(
+    r"^\s*(?:[-•*·\u2013\u2014>]+|\(?\d{1,2}\s*[.)](?!\d)|\d{1,2}\s+(?=[^\W\d_]{3})"
+    # A medication's number glued to its name ("1Escitalopram", "2VENTOLINE"): no drug's name starts so.
+    rf"|\d{{1,2}}(?=[{_CAPITALS}](?:[{_CAPITALS}]{{2}}|[{_SMALL_LETTERS}]{{2}})))\s*"
+)
+# A small letter before a name in capitals: its first letter read small ("vOLTARENE"), or the medication's number
+# misread and glued to it ("tLEVOCETIRIZINE").
+_SMALL_LETTER_BEFORE_CAPITALS = re.compile(rf"[{_SMALL_LETTERS}](?=[{_CAPITALS}]{{4}})")
 # Where the posology starts when no colon says it: "Prendre", "1 cp", "2 gélules", "1/2 comprimé", "1-0-1"; its
 # "1" read as a letter ("I cp", "l comprimé").
 _POSOLOGY_START = re.compile(
@@ -353,7 +362,15 @@ def _looks_like_a_drug(text: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)  # a page is extracted again for each other reading of a doubtful line
 def _drug_line(text: str) -> _DrugLine | None:
-    name, posology_text = _split(_BULLET.sub("", text))
+    text = _BULLET.sub("", text)
+    found = _drug_line_as_read(text)
+    if found is None and _SMALL_LETTER_BEFORE_CAPITALS.match(text):
+        found = _drug_line_as_read(text[1:])
+    return found
+
+
+def _drug_line_as_read(text: str) -> _DrugLine | None:
+    name, posology_text = _split(text)
     if not re.search(r"[^\W\d]{3}", name):
         return None
     # The name as printed, as far as OCR's slips can be mended ("FUROSEMIDE S00 mg"); the line keeps it as read.

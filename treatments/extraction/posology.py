@@ -168,7 +168,8 @@ MOMENT_WORDS = [
     (re.compile(r"(?<!petit )(?<!petit - )\bdejeuner\b"), NOON),
     (re.compile(r"\bmidi\b"), NOON),
     # "le soir au coucher" is one moment, bedtime.
-    (re.compile(r"\bsoir\b(?! ,? ?au coucher)"), EVENING),
+    # "au" misread ("le soir ag coucher") is still one moment; "et" is not "au".
+    (re.compile(r"\bsoir\b(?! ,? ?(?:a[a-z]|[a-z]u) coucher)"), EVENING),
     (re.compile(r"\bdiner\b"), EVENING),
     (re.compile(r"\bcoucher\b"), BEDTIME),
 ]
@@ -179,9 +180,17 @@ DURATION_KEYWORD = r"(?:pendant|durant|pour|sur|qsp|soit|traitement de|duree de)
 ARTICLES_BEFORE_A_MOMENT = frozenset({"le", "te", "au", "du", "ce", "chaque"})
 MOMENTS_WRITTEN = ("matin", "midi", "soir", "coucher", "dejeuner", "diner")
 MIN_MOMENT_LIKENESS = 0.5
+# A day's moments listed in order ("matin midi soir"): a misread word right after one is the next ("matin mid sar").
+NEXT_MOMENT = {"matin": "midi", "midi": "soir"}
+# Short words as like a moment as its misreadings, which follow one ("midi sur les lésions").
+NOT_MOMENTS = frozenset({"sur", "sous", "si", "sans"})
 # Words after which a number is followed by a length of time, and how that length is spelt.
 DURATION_KEYWORDS = frozenset({"pendant", "durant", "qsp"})
 LOOKALIKES_OF_J = frozenset({")", "]", "|", "↓", "1", "l"})
+# "pendant 14" ending a posology has lost its unit: from this many, it is days (weeks and months are written in
+# fewer), a guess the reviewer is asked to check.
+MIN_DAYS_WITHOUT_UNIT = 5
+LOST_UNIT_CONFIDENCE = 0.5
 DURATION_UNITS = [word for word, meaning in VOCABULARY.items() if meaning in DAYS_IN and len(word) > 1]
 DURATIONS = [
     re.compile(rf"\b{DURATION_KEYWORD} ({NUMBER}) (jour|semaine|mois|an)\b"),
@@ -231,8 +240,8 @@ _LOST_SCHEDULE_DASH = re.compile(r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2] |0)([0-2]
 # "comprimex2/j": a unit glued to the "x" of "x2/j".
 _UNIT_GLUED_TO_TIMES = re.compile(rf"\b((?:{UNIT})s?|cpr?|gel)x(?= ?\d)")
 # "x2ij", "3xij", "x2t)", "2xfj": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket, and
-# "3x)" with the slash lost too; "2xj", the slash lost.
-_MISREAD_PER_DAY = re.compile(r"\b(?:x ?(\d)|(\d) ?x) ?[/il1|tf]? ?[j)\]|](?![a-z])")
+# "3x)" with the slash lost too; "2xj", the slash lost; a bracket glued to the next word ("x2/)pendant").
+_MISREAD_PER_DAY = re.compile(r"\b(?:x ?(\d)|(\d) ?x) ?[/il1|tf]? ?(?:j(?![a-z])|[)\]|])")
 # A word glued by OCR to the number after it ("gélule3xj", "pendant1 mois").
 _WORD_GLUED_TO_A_NUMBER = re.compile(r"(?<=[a-z]{2})(?=\d)")
 # "3 foisijour", "2 foisfjour": "fois/jour" with its slash read as a letter.
@@ -310,7 +319,7 @@ def normalize(text: str) -> str:
     text = _MISREAD_NUMBER.sub(lambda match: match.group().translate(str.maketrans("oli", "011")), text)
     text = _WORD_GLUED_TO_A_NUMBER.sub(" ", _UNIT_GLUED_TO_TIMES.sub(r"\1 x", text))
     text = _LOST_SCHEDULE_DASH.sub(lambda match: f"{match[1].strip()}-{match[2]}", text)
-    text = _MISREAD_PER_DAY.sub(lambda match: f"x{next(group for group in match.groups() if group)}/j", text)
+    text = _MISREAD_PER_DAY.sub(lambda match: f"x{next(group for group in match.groups() if group)}/j ", text)
     text = _MISREAD_TIMES_PER_DAY.sub(r"fois/\1", text)
     return _QSP.sub("qsp", text)
 
@@ -322,6 +331,7 @@ def _tokenize(text: str) -> _Tokens:
     readings = _mend_duration_units(words, readings)
     readings = _mend_moments(words, readings)
     readings = _mend_times(words, readings)
+    readings = _mend_lost_day_unit(readings)
     starts, position = [], 0
     for word, _ in readings:
         starts.append(position)
@@ -369,7 +379,7 @@ def _mend_lone_ones(readings: list[tuple[str, float]]) -> list[tuple[str, float]
     """OCR reads a lone "1" as "l" or "i": "l comprime", "i fois par jour"."""
     mended = list(readings)
     for index, ((word, confidence), (following, _)) in enumerate(itertools.pairwise(readings)):
-        if word in ("l", "i") and (following in UNITS or following == "fois"):
+        if word in ("l", "i") and (following in UNITS or following == "fois" or following in DAYS_IN):
             mended[index] = ("1", confidence * MIN_SIMILARITY)
     return mended
 
@@ -395,6 +405,19 @@ def _mend_duration_units(words: list[str], readings: list[tuple[str, float]]) ->
     return mended
 
 
+def _mend_lost_day_unit(readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """ "pendant 14" followed by no unit of time ("j" read as nothing, at the end of the line or before what the
+    next line says): "pendant 14 jour", doubtful."""
+    read = [word for word, _ in readings]
+    for index in range(1, len(read)):
+        if read[index - 1] not in DURATION_KEYWORDS or not read[index].isdigit():
+            continue
+        following = read[index + 1] if index + 1 < len(read) else ""
+        if int(read[index]) >= MIN_DAYS_WITHOUT_UNIT and not (following in DAYS_IN or following in UNITS):
+            return [*readings[: index + 1], ("jour", LOST_UNIT_CONFIDENCE), *readings[index + 1 :]]
+    return readings
+
+
 def _mend_times(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """A short word misread between a number and "par jour" ("3 tots par jour", "2 tons / jour"), or after "à
     renouveler 3", is "fois": nothing else is written there."""
@@ -414,7 +437,8 @@ def _mend_times(words: list[str], readings: list[tuple[str, float]]) -> list[tup
 def _mend_moments(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """A misread word where only a moment of the day can be: "soir" read closer to "soit" after an article ("le
     solt", "chaque sott"), which "soit" never follows, or another misread word there ("le salr"); a word after
-    "matin et" ("matin et sod", "matin et sois") or before "et soir" ("mn et soir")."""
+    "matin et" ("matin et sod", "matin et sois") or before "et soir" ("mn et soir"); the next moment of a list
+    ("matin mid sar")."""
     read = [word for word, _ in readings]
     mended = list(readings)
     for index in range(1, len(readings)):
@@ -423,6 +447,10 @@ def _mend_moments(words: list[str], readings: list[tuple[str, float]]) -> list[t
             mended[index] = ("soir", confidence * MIN_SIMILARITY_SHORT)
         elif _beside_a_moment(read, index):
             mended[index] = _moment(words[index], readings[index])
+        elif mended[index - 1][0] in NEXT_MOMENT:
+            mended[index] = _moment(
+                words[index], readings[index], same_length=True, among=(NEXT_MOMENT[mended[index - 1][0]],)
+            )
         elif read[index - 1] in ARTICLES_BEFORE_A_MOMENT - {"chaque"}:
             # An article is followed by other words than moments: only one of a moment's length is taken for one
             # ("chaque" is followed by too many: "chaque œil", "chaque narine").
@@ -436,13 +464,17 @@ def _beside_a_moment(read: list[str], index: int) -> bool:
     return after or (index + 2 < len(read) and read[index + 1] == "et" and read[index + 2] in MOMENTS_WRITTEN)
 
 
-def _moment(written: str, reading: tuple[str, float], same_length: bool = False) -> tuple[str, float]:
-    """The moment of the day a word misread where a moment must be is closest to; the reading as it was when it
-    is some other word of the grammar or is not close to any moment."""
+def _moment(
+    written: str, reading: tuple[str, float], same_length: bool = False, among: tuple[str, ...] = MOMENTS_WRITTEN
+) -> tuple[str, float]:
+    """The moment of the day (`among` them) a word misread where a moment must be is closest to; the reading as it
+    was when it is some other word of the grammar or is not close to any moment."""
     word = reading[0]
     if not written.isalpha() or word in MOMENTS_WRITTEN or (word in VOCABULARY.values() and word != "soit"):
         return reading
-    close = difflib.get_close_matches(written, MOMENTS_WRITTEN, n=1, cutoff=MIN_MOMENT_LIKENESS)
+    if written in NOT_MOMENTS:
+        return reading
+    close = difflib.get_close_matches(written, among, n=1, cutoff=MIN_MOMENT_LIKENESS)
     # A misread keeps a word's length within a letter: "le lendemain" is no morning.
     if not close or (same_length and abs(len(written) - len(close[0])) > 1):
         return reading
