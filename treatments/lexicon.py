@@ -58,6 +58,15 @@ MIN_MAKER_LENGTH = 4
 MIN_NAME_BEFORE_A_MAKER = 5
 # The shortest start of a form's word that names it when glued to a strength ("10mggel").
 MIN_FORM_PREFIX = 3
+# A substance's name OCR garbled past MIN_WORD_SIMILARITY ("Esctatnpram 20 mg", "SAÑTHBOMCINE RRKA 25O mg"): a long
+# first word still this like one substance is that substance, when the strength written with its unit is one it comes
+# in and no other substance about as like comes in it. The reviewer is asked to check it.
+MIN_GARBLED_LENGTH = 7
+MIN_GARBLED_SIMILARITY = 0.7
+MIN_GARBLED_MARGIN = 0.1
+# The maker written after such a name is the generic's when this like its maker ("RRKA" for "KRKA" is 0.75; "ViA L"
+# for "VIATRIS LP", 0.67, is KRKA's garbled).
+MIN_GARBLED_MAKER_LIKENESS = 0.75
 # A word with a point between its letters, which a speck on the paper put there.
 _SPECK_CUT_WORD = re.compile(r"(?<!\S)[^\W\d_]{2,}\.[^\W\d_]{2,}(?!\w)")
 # Salt and hydrate words of substance names: a prescription writes "lévothyroxine", not "lévothyroxine sodique".
@@ -121,8 +130,13 @@ class Drug:
 
 COLUMNS = tuple(field.name for field in fields(Drug))
 
-# NFKD leaves these letters whole, and turns the micro sign into a Greek mu.
-_UNDECOMPOSED = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "μ": "u"})
+# NFKD leaves these letters whole, and turns the micro sign into a Greek mu; OCR reads some Latin letters as the
+# Greek ones they look like ("TRAMADΩL").
+_UNDECOMPOSED = str.maketrans(
+    {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "μ": "u"}
+    # alpha, epsilon, iota, kappa, nu, omicron, rho, tau, upsilon, chi, omega
+    | dict(zip("\u03b1\u03b5\u03b9\u03ba\u03bd\u03bf\u03c1\u03c4\u03c5\u03c7\u03c9", "aeikvoptuxo", strict=True))
+)
 _COMBINING_MARK = re.compile(r"[\u0300-\u036f]")
 _DECIMAL_SEPARATOR = re.compile(r"(?<=\d)[,.](?=\d)")
 _NOT_A_WORD = re.compile(r"[^a-z0-9.]+")
@@ -332,6 +346,10 @@ def mended(text: str) -> str:
 def _unglued_strengths(words: list[str]) -> list[str]:
     unglued = []
     for word, following in itertools.zip_longest(words, words[1:], fillvalue=""):
+        if word.isdigit() and unglued and unglued[-1].isalpha() and (number := _name_number_glued_to(word)):
+            # The number of a substance's name glued to the strength after it ("Macrogol 400010 g").
+            unglued += [number, word[len(number) :]]
+            continue
         glued = _NAME_GLUED_TO_A_NUMBER.fullmatch(word)
         # The unit glued to the number, or else the next word's first ("mg.gélule").
         unit = (glued[3] or following) if glued else ""
@@ -343,6 +361,24 @@ def _unglued_strengths(words: list[str]) -> list[str]:
         else:
             unglued.append(word)
     return unglued
+
+
+def _name_number_glued_to(digits: str) -> str:
+    """The number of a substance's name ("4000" of "MACROGOL 4000") that `digits` start with, a strength after it
+    ("400010": 10), or ""."""
+    return next(
+        (
+            digits[:cut]
+            for cut in range(3, len(digits) - 1)
+            if digits[:cut] in _numbers_of_names() and digits[cut] != "0"
+        ),
+        "",
+    )
+
+
+@functools.cache
+def _numbers_of_names() -> frozenset[str]:
+    return frozenset(number for drug in _drugs() for number in re.findall(r"\b\d{3,}\b", drug.substances))
 
 
 def _form_glued_to_a_unit(letters: str) -> str:
@@ -530,6 +566,69 @@ def _maker_likeness(written: list[str], brand_words: tuple[str, ...], substance_
         return 0.0
     likeness = difflib.SequenceMatcher(a=text, b=maker, autojunk=False).ratio()
     return round(likeness, 2) if likeness >= MIN_MAKER_LIKENESS else 0.0
+
+
+@functools.lru_cache(maxsize=4096)
+def garbled_substance(text: str) -> tuple[Drug, float] | None:
+    """The drug a line names whose first word is a substance's name garbled past best_match's tolerance, with how
+    like it the word is as confidence (below best_match's); None unless the strength written with its unit makes
+    one substance stand out (MIN_GARBLED_SIMILARITY)."""
+    text = mended(text)
+    first = next(iter(text_name_words(text)), "")
+    written = {quantity for quantity in _quantities(fold(text), with_bare_values=False) if quantity[1]}
+    if len(first) < MIN_GARBLED_LENGTH or not written:
+        return None
+    index = _match_index()
+    likeness = {}
+    matcher = difflib.SequenceMatcher(a=first, autojunk=False)
+    for word in index.substance_words:
+        if abs(len(word) - len(first)) > 2:
+            continue
+        matcher.set_seq2(word)
+        if matcher.quick_ratio() < MIN_GARBLED_SIMILARITY - MIN_GARBLED_MARGIN:
+            continue
+        similarity = matcher.ratio()
+        comes_in_it = any(
+            index.identities[position].substance_words == (word,) and written & index.identities[position].quantities
+            for position in index.positions[word]
+        )
+        if similarity >= MIN_GARBLED_SIMILARITY - MIN_GARBLED_MARGIN and comes_in_it:
+            likeness[word] = similarity
+    if not likeness or max(likeness.values()) < MIN_GARBLED_SIMILARITY:
+        return None
+    contenders = [
+        word for word, similarity in likeness.items() if similarity > max(likeness.values()) - MIN_GARBLED_MARGIN
+    ]
+    written_maker = _written_maker(fold(text), {})
+    if len(contenders) > 1:
+        # About as like several: the one with a generic of the maker the line writes, if only one has ("RRKA").
+        contenders = [
+            word
+            for word in contenders
+            if any(
+                _maker_likeness(written_maker, tuple(fold(_drugs()[position].brand).split()), (word,))
+                >= MIN_GARBLED_MAKER_LIKENESS
+                for position in index.positions[word]
+                if written & index.identities[position].quantities
+            )
+        ]
+    if len(contenders) != 1 or likeness[contenders[0]] < MIN_GARBLED_SIMILARITY:
+        return None
+    substance, similarity = contenders[0], likeness[contenders[0]]
+    # The generic, form and strength as best_match ranks them, the name read as the substance.
+    match = best_match(text.replace(text.split()[0], substance, 1))
+    if match is None or substance not in index.identities[_positions_by_cis()[match[0].cis]].substance_words:
+        return None
+    # A maker written but garbled too ("TRAtatOL ViA L 150 mg" for KRKA's): which generic is not guessed.
+    maker = _maker_likeness(written_maker, tuple(fold(match[0].brand).split()), (substance,))
+    if written_maker and maker < MIN_GARBLED_MAKER_LIKENESS:
+        return None
+    return match[0], round(similarity, 3)
+
+
+@functools.cache
+def _positions_by_cis() -> dict[str, int]:
+    return {drug.cis: position for position, drug in enumerate(_drugs())}
 
 
 # A reading weighs each doubtful line's other readings by extracting the whole page again: its lines are matched

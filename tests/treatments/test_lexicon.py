@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.files import TEST_DATA
+from treatments import lexicon
 from treatments.lexicon import COLUMNS, LEXICON_PATH, best_match, fold, get, mended, search
 
 # The whole BDPM, xz-compressed (half a megabyte): the committed lexicon must be a build of exactly these files.
@@ -250,6 +251,8 @@ def test_best_match_reads_letters_ocr_took_for_digits(line, brand):
         ("TOBREX0,3% collyre", "TOBREX 0,3 %, collyre en solution"),
         # A generic's maker glued to the substance's name.
         ("MIRTAZAPINEZENTIVA15 mg.comprime pelliculé", "MIRTAZAPINE ZENTIVA 15 mg, comprimé pelliculé"),
+        # Greek letters for the Latin ones they look like.
+        ("TRAMADΩL KRKA LP 150 mg", "TRAMADOL KRKA LP 150 mg, comprimé à libération prolongée"),
         # Two words of a brand glued together.
         ("ALAIRGIXALLERGIE CETIRIZINE 10 mg comprimé", "ALAIRGIX ALLERGIE CETIRIZINE 10 mg, comprimé à sucer sécable"),
         # Every space lost: the maker, the strength and the form glued together.
@@ -261,6 +264,30 @@ def test_best_match_reads_letters_ocr_took_for_digits(line, brand):
 def test_best_match_reads_the_speciality_printed_through_ocr_slips(line, name):
     drug, _confidence = best_match(line)
     assert drug.name == name
+
+
+def test_a_substance_garbled_past_knowing_is_known_by_its_strength_when_only_it_comes_in_that_one():
+    drug, confidence = lexicon.garbled_substance("Esctatnpram 20 mg")
+    assert drug.substances == "ESCITALOPRAM" and drug.strength == "20 mg"
+    assert confidence < lexicon.MIN_WORD_SIMILARITY
+    # "SAÑTHBOMCINE" is about as like vancomycine as azithromycine, and both come in 250 mg: neither is guessed...
+    assert lexicon.garbled_substance("SAÑTHBOMCINE 250 mg comprimé") is None
+    # ... unless the line writes a maker only one of them has a generic of, even misread ("RRKA").
+    drug, _confidence = lexicon.garbled_substance("SAÑTHBOMCINE RRKA 25O mg comprimé")
+    assert drug.name == "AZITHROMYCINE KRKA 250 mg, comprimé pelliculé"
+    # A maker written but garbled too: which generic is not guessed.
+    assert lexicon.garbled_substance("TRAtatOL ViA L 15O ma coroptié a libération prolongée") is None
+    # Without a strength, or with one the substance does not come in, nothing is guessed.
+    assert lexicon.garbled_substance("Esctatnpram") is None
+    assert lexicon.garbled_substance("Esctatnpram 419 mg") is None
+
+
+def test_the_number_of_a_substances_name_glued_to_the_strength_is_read_apart():
+    drug, confidence = best_match("Macrogol 400010 g poudre")
+    assert (drug, confidence) == best_match("Macrogol 4000 10 g poudre")
+    assert drug.name.startswith("MACROGOL 4000") and drug.strength.endswith("10 g") and confidence == 1
+    # A strength in the hundreds of thousands is no substance's number glued to another.
+    assert mended("UVEDOSE 100000 UI") == "UVEDOSE 100000 UI"
 
 
 def test_a_stray_number_is_not_the_strength_of_another_speciality():

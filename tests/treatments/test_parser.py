@@ -258,6 +258,18 @@ def test_a_strength_written_but_not_read_is_not_guessed_among_the_brands_strengt
     assert medication.strength == "5 mg"
 
 
+def test_a_substance_garbled_past_knowing_is_a_medication_to_check():
+    [medication] = extract(document("1Esctatnpram 20 mg: 2 cpr au coucher, 1 mois", confidence=0.9)).medications
+    assert lexicon.get(medication.cis).substances == "ESCITALOPRAM"
+    assert (medication.strength, medication.periods, medication.duration_days) == ("20 mg", ["bedtime"], 30)
+    # Its name is the field the reviewer is asked to check.
+    assert medication.field_confidence["name"] < 0.8
+    assert medication.confidence == medication.field_confidence["name"]
+    # A PDF's text has no OCR slips: a name the lexicon does not know there is not taken for one garbled.
+    pdf = DocumentText(pages=[PageText(lines=[Line("Esctatnpram 20 mg: 2 cpr au coucher")])], engine="pdf-text")
+    assert extract(pdf).medications == []
+
+
 def test_a_misread_name_without_a_strength_is_not_a_medication():
     assert extract(document("Doliprame : 1 comprimé le soir")).medications == []
 

@@ -233,6 +233,13 @@ def test_it_reads_instructions(text, instructions):
         ("1 ep le son ag coucher", 1, "comprimé", [B], None),
         ("L ep mstin mid sar. Pendant I semaine", 1, "comprimé", [M, N, E], 7),
         ("1 cpr x2/)pendant3 semaines", 1, "comprimé", [M, E], 21),
+        # A duration's unit misread past likeness, known by its first letter; its 1 read "I" and glued.
+        ("1 cpr matin et soir. peodant 3 mote", 1, "comprimé", [M, E], 90),
+        ("2 comprimés le soir pendant 2 joots", 2, "comprimé", [E], 2),
+        ("Prendre 1-0-0 PendantI semaine", 1, "", [M], 7),
+        ("1 sachet 3sj", 1, "sachet", [M, N, E], None),
+        # "1-1-1" with both dashes lost.
+        ("comprimé secable 1 1 1 pendarit 15)", 1, "", [M, N, E], 15),
     ],
 )
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):
@@ -248,6 +255,10 @@ def test_a_duration_whose_unit_was_lost_is_days_to_check():
     assert posology.confidence["duration_days"] < 0.9
     # Two could be weeks or months: not guessed.
     assert parse("1 comprimé le soir pendant 2").duration_days is None
+    # Nor are minutes or hours.
+    assert parse("2 inhalations pendant 10 minutes").duration_days is None
+    assert parse("laisser poser pendant 10 heures").duration_days is None
+    assert parse("pendant 10 min").duration_days is None
     # What follows is the next line's text, not a unit.
     assert parse("1 goutte 3 fois par jour pendant15 Ordonnance numérique").duration_days == 15
 

@@ -174,7 +174,8 @@ class _Block:
 
 def extract(document: DocumentText) -> Extraction:
     lines = [line for line in document.lines if line.text.strip()]
-    medications, warnings = _medications(lines)
+    # A PDF's text layer has no OCR slips: a name it gives that the lexicon does not know is not one garbled.
+    medications, warnings = _medications(lines, read_by_ocr=document.engine != "pdf-text")
     return Extraction(
         prescriber=_prescriber(lines),
         date=_prescription_date(lines),
@@ -220,7 +221,7 @@ def _medication_json(medication: ExtractedMedication) -> dict:
 # Medications ------------------------------------------------------------------------------------------------------
 
 
-def _medications(lines: list[Line]) -> tuple[list[ExtractedMedication], list[str]]:
+def _medications(lines: list[Line], *, read_by_ocr: bool) -> tuple[list[ExtractedMedication], list[str]]:
     blocks, shared, warnings = [], [], []
     current, zone = None, ""
     for line in lines:
@@ -239,7 +240,7 @@ def _medications(lines: list[Line]) -> tuple[list[ExtractedMedication], list[str
             current = None
         elif _is_administrative(line.text):
             current = None
-        elif (head := _drug_line(line.text)) is not None:
+        elif (head := _drug_line(line.text, read_by_ocr)) is not None:
             current = _Block(head=head, lines=[line], posology_texts=[head.posology_text], zone=zone)
             blocks.append(current)
         elif _looks_like_a_drug(line.text):
@@ -361,28 +362,30 @@ def _looks_like_a_drug(text: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)  # a page is extracted again for each other reading of a doubtful line
-def _drug_line(text: str) -> _DrugLine | None:
+def _drug_line(text: str, read_by_ocr: bool = False) -> _DrugLine | None:
     text = _BULLET.sub("", text)
-    found = _drug_line_as_read(text)
+    found = _drug_line_as_read(text, read_by_ocr)
     if found is None and _SMALL_LETTER_BEFORE_CAPITALS.match(text):
-        found = _drug_line_as_read(text[1:])
+        found = _drug_line_as_read(text[1:], read_by_ocr)
     return found
 
 
-def _drug_line_as_read(text: str) -> _DrugLine | None:
+def _drug_line_as_read(text: str, read_by_ocr: bool) -> _DrugLine | None:
     name, posology_text = _split(text)
     if not re.search(r"[^\W\d]{3}", name):
         return None
     # The name as printed, as far as OCR's slips can be mended ("FUROSEMIDE S00 mg"); the line keeps it as read.
     printed = lexicon.mended(name)
     match = _match_drug(printed)
-    if match is None:
-        return None
-    drug, confidence, in_parentheses = match
-    names_strength = _names_strength(printed, drug)
+    drug, confidence, in_parentheses = match or (None, 0.0, False)
+    names_strength = drug is not None and _names_strength(printed, drug)
     needed = MIN_CONFIDENCE_WITH_STRENGTH if names_strength else MIN_CONFIDENCE_WITHOUT_STRENGTH
-    if confidence < needed or not (in_parentheses or _starts_with_the_drug(printed, drug)):
-        return None
+    if drug is None or confidence < needed or not (in_parentheses or _starts_with_the_drug(printed, drug)):
+        # A substance's name OCR garbled past knowing but by the strength written after it: a medication to check.
+        garbled = lexicon.garbled_substance(printed) if read_by_ocr else None
+        if garbled is None:
+            return None
+        (drug, confidence), names_strength = garbled, True
     if not names_strength and _ILLEGIBLE_STRENGTH.search(lexicon.fold(printed)) and _has_other_strengths(drug):
         # "CORTANCYL ā mg": a strength is written but not read, and the brand comes in several: which one is
         # not guessed.

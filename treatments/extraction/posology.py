@@ -191,6 +191,12 @@ LOOKALIKES_OF_J = frozenset({")", "]", "|", "↓", "1", "l"})
 # fewer), a guess the reviewer is asked to check.
 MIN_DAYS_WITHOUT_UNIT = 5
 LOST_UNIT_CONFIDENCE = 0.5
+# A word after "pendant 2" misread past likeness is the unit of time its first letter starts, when about as long as
+# its misreadings ("mote", "joots", "setrines"), and not a shorter length of time ("min").
+UNITS_BY_FIRST_LETTER = {"j": ("jour", 3, 6), "s": ("semaine", 6, 9), "m": ("mois", 3, 5)}
+NOT_UNITS_OF_DAYS = frozenset({"min", "mins", "mn", "sec", "secondes", "minutes"})
+# "PendantI semaine": the 1 of a duration read as a letter and glued to the word before it.
+_ONE_GLUED_TO_A_KEYWORD = re.compile(r"\b(pendant|durant|qsp)[il](?= [a-z])")
 DURATION_UNITS = [word for word, meaning in VOCABULARY.items() if meaning in DAYS_IN and len(word) > 1]
 DURATIONS = [
     re.compile(rf"\b{DURATION_KEYWORD} ({NUMBER}) (jour|semaine|mois|an)\b"),
@@ -237,11 +243,17 @@ _MISREAD_NUMBER = re.compile(r"\b(?=[\doli]*\d)[\doli]+\b")
 _QSP = re.compile(r"\b[qog]\s?\.?\s?[s5]\s?\.?\s?p\b\.?")
 # "1 0-1", "01-0": a schedule whose first dash OCR lost.
 _LOST_SCHEDULE_DASH = re.compile(r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2] |0)([0-2]-[0-2])\b(?! ?(?:fois|x\b|-))")
+# "1 1 1": a schedule whose two dashes OCR lost, nothing after it that counts or measures.
+_LOST_SCHEDULE_DASHES = re.compile(
+    r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2]) ([0-2]) ([0-2])\b"
+    r"(?! ?[\d/.,-])(?! ?(?:cp|cpr|comprim|gel|sachet|goutte|bouff|applic|dose|fois|x\b|mg|ml|g\b))"
+)
 # "comprimex2/j": a unit glued to the "x" of "x2/j".
 _UNIT_GLUED_TO_TIMES = re.compile(rf"\b((?:{UNIT})s?|cpr?|gel)x(?= ?\d)")
 # "x2ij", "3xij", "x2t)", "2xfj": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket, and
-# "3x)" with the slash lost too; "2xj", the slash lost; a bracket glued to the next word ("x2/)pendant").
-_MISREAD_PER_DAY = re.compile(r"\b(?:x ?(\d)|(\d) ?x) ?[/il1|tf]? ?(?:j(?![a-z])|[)\]|])")
+# "3x)" with the slash lost too; "2xj", the slash lost; a bracket glued to the next word ("x2/)pendant"); "3sj", the x
+# read as an s against the number.
+_MISREAD_PER_DAY = re.compile(r"\b(?:x ?(\d)|(\d) ?x|(\d)s(?=/?j\b)) ?[/il1|tf]? ?(?:j(?![a-z])|[)\]|])")
 # A word glued by OCR to the number after it ("gélule3xj", "pendant1 mois").
 _WORD_GLUED_TO_A_NUMBER = re.compile(r"(?<=[a-z]{2})(?=\d)")
 # "3 foisijour", "2 foisfjour": "fois/jour" with its slash read as a letter.
@@ -318,7 +330,9 @@ def normalize(text: str) -> str:
     text = _COMBINING_MARK.sub("", unicodedata.normalize("NFKD", text.casefold())).translate(_UNDECOMPOSED)
     text = _MISREAD_NUMBER.sub(lambda match: match.group().translate(str.maketrans("oli", "011")), text)
     text = _WORD_GLUED_TO_A_NUMBER.sub(" ", _UNIT_GLUED_TO_TIMES.sub(r"\1 x", text))
+    text = _ONE_GLUED_TO_A_KEYWORD.sub(r"\1 1", text)
     text = _LOST_SCHEDULE_DASH.sub(lambda match: f"{match[1].strip()}-{match[2]}", text)
+    text = _LOST_SCHEDULE_DASHES.sub(r"\1-\2-\3", text)
     text = _MISREAD_PER_DAY.sub(lambda match: f"x{next(group for group in match.groups() if group)}/j ", text)
     text = _MISREAD_TIMES_PER_DAY.sub(r"fois/\1", text)
     return _QSP.sub("qsp", text)
@@ -402,6 +416,13 @@ def _mend_duration_units(words: list[str], readings: list[tuple[str, float]]) ->
         if close:
             unit = VOCABULARY[close[0]]
             mended[index] = (unit, difflib.SequenceMatcher(a=words[index], b=close[0]).ratio())
+        elif word in VOCABULARY.values() or word in NOT_UNITS_OF_DAYS or word[0] not in UNITS_BY_FIRST_LETTER:
+            continue
+        else:
+            # Misread past likeness ("1 mote", "2 joots", "4 setrines"): its first letter, which OCR keeps, says which.
+            unit, shortest, longest = UNITS_BY_FIRST_LETTER[word[0]]
+            if shortest <= len(word) <= longest:
+                mended[index] = (unit, LOST_UNIT_CONFIDENCE)
     return mended
 
 
@@ -413,7 +434,9 @@ def _mend_lost_day_unit(readings: list[tuple[str, float]]) -> list[tuple[str, fl
         if read[index - 1] not in DURATION_KEYWORDS or not read[index].isdigit():
             continue
         following = read[index + 1] if index + 1 < len(read) else ""
-        if int(read[index]) >= MIN_DAYS_WITHOUT_UNIT and not (following in DAYS_IN or following in UNITS):
+        if int(read[index]) >= MIN_DAYS_WITHOUT_UNIT and not (
+            following in VOCABULARY.values() or following in UNITS or following in NOT_UNITS_OF_DAYS
+        ):
             return [*readings[: index + 1], ("jour", LOST_UNIT_CONFIDENCE), *readings[index + 1 :]]
     return readings
 
