@@ -36,7 +36,8 @@ class RapidOcrEngine(OcrEngine):
     def read_page(self, image: Image.Image) -> PageText:
         page = prepared(image, find_text=_text_map)
         reading = self._read_upright(page.image)
-        return replace(reading, steps=page.steps, page_found=page.page_found)
+        rotation = (reading.rotation + page.turned) % 360
+        return replace(reading, rotation=rotation, steps=page.steps, page_found=page.page_found)
 
     def _read_upright(self, image: Image.Image) -> PageText:
         boxes = _read_boxes(image)

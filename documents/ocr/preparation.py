@@ -68,6 +68,10 @@ MIN_COURSE_POINTS = 20
 MIN_SLOPE_SPREAD = 0.006
 # A bow smaller than this (pixels of the page, the most a line is moved) is left: the engine reads it.
 MIN_BOW = 3.0
+# A page turned a quarter is turned upright before it is read, the way its lines' starts say: a prescription's lines
+# start at one margin and end all along the other. Starts (or ends) this close, as a share of the lines' direction,
+# are at one margin.
+MARGIN_TOLERANCE = 0.015
 # The longest side of the prepared page; the engine reads nothing more from a larger picture.
 MAX_SIDE = 1600
 # The background (the paper, however lit) is estimated on a copy this long, with a closing larger than
@@ -91,6 +95,8 @@ class PreparedPage:
     steps: list[Step]
     # Whether a sheet of paper was seen: its edges, or paper filling the picture.
     page_found: bool
+    # How far the picture was turned clockwise (0, 90 or 270 degrees) so that its lines run across it.
+    turned: int = 0
 
 
 def prepared(image: Image.Image, find_text: Callable[[np.ndarray], np.ndarray] | None = None) -> PreparedPage:
@@ -128,17 +134,24 @@ def prepared(image: Image.Image, find_text: Callable[[np.ndarray], np.ndarray] |
 
     # The lines are straightened before the tilt is measured: straight, they show the page's own tilt, where a bowed
     # page would be turned by a false one, then bent back, its print blurred twice.
+    turned = 0
     if find_text is not None:
         started = time.perf_counter()
-        gray, moved = _straightened(gray, find_text(gray))
-        steps.append(Step("curl", {"pixels": round(moved, 1)}, _ms(started)))
+        text = find_text(gray)
+        runs_down = len(_line_courses(text.T)[0]) > len(_line_courses(text)[0])
+        gray, moved = _straightened(gray, text, runs_down)
+        # A page turned a quarter is read once, upright (or upside down, which reading finds), not first across.
+        turned = _quarter_turn(text.T) if runs_down else 0
+        if turned:
+            gray = np.ascontiguousarray(np.rot90(gray, 1 if turned == 270 else -1))
+        steps.append(Step("curl", {"pixels": round(moved, 1), "turned": turned}, _ms(started)))
 
     started = time.perf_counter()
     tilt = _tilt(gray)
     if abs(tilt) >= MIN_TILT:
         gray = _turned(gray, tilt)
     steps.append(Step("tilt", {"degrees": round(tilt, 1)}, _ms(started)))
-    return PreparedPage(image=Image.fromarray(gray).convert("RGB"), steps=steps, page_found=page_found)
+    return PreparedPage(image=Image.fromarray(gray).convert("RGB"), steps=steps, page_found=page_found, turned=turned)
 
 
 def _ms(started: float) -> int:
@@ -362,14 +375,13 @@ def _turned(gray: np.ndarray, degrees: float) -> np.ndarray:
     return cv2.warpAffine(gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
 
 
-def _straightened(gray: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, float]:
+def _straightened(gray: np.ndarray, text: np.ndarray, runs_down: bool) -> tuple[np.ndarray, float]:
     """The page with its text lines made straight and level, and how far (pixels) it moved a line the most; the
     page as it is when its lines are straight already. `text` is the map of the probability of text.
 
     Each line's course is followed on the map; the slope of the lines at each point of the page is modelled from
     theirs, and each column (or row, on a page turned a quarter) moved along the model's course of the line
     through it, so that every line keeps its height at the middle of the page."""
-    runs_down = len(_line_courses(text.T)[0]) > len(_line_courses(text)[0])
     if runs_down:
         gray, text = gray.T, text.T
     xs, ys, slopes = _line_courses(text)
@@ -390,6 +402,33 @@ def _straightened(gray: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, float
     rows, columns = np.mgrid[0 : gray.shape[0], 0 : gray.shape[1]].astype(np.float32)
     straight = cv2.remap(gray, columns, rows + shift, cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
     return (np.ascontiguousarray(straight.T) if runs_down else straight), moved
+
+
+def _quarter_turn(text: np.ndarray) -> int:
+    """The clockwise turn (270 or 90 degrees) that makes a page whose lines run down the picture upright, or 0 when
+    its lines do not say: `text` is the map turned so that the lines run across it, its columns the picture's rows.
+    Lines starting at one margin start at the picture's top on a page turned a quarter clockwise."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats((text > TEXT_PROBABILITY).astype(np.uint8))
+    starts, ends = [], []
+    for left, _top, width, _height, area in stats[1:count]:
+        if width >= max(LINE_LENGTH_TO_THICKNESS * area / width, MIN_LINE_LENGTH):
+            starts.append(left)
+            ends.append(left + width)
+    tolerance = MARGIN_TOLERANCE * text.shape[1]
+    at_start, at_end = _most_at_one_place(starts, tolerance), _most_at_one_place(ends, tolerance)
+    return 270 if at_start > at_end else 90 if at_end > at_start else 0
+
+
+def _most_at_one_place(places: list[int], tolerance: float) -> int:
+    """How many of the places are within the tolerance of one another's, at the most."""
+    ordered = np.sort(places)
+    return max(
+        (
+            int(np.searchsorted(ordered, place + tolerance, "right") - np.searchsorted(ordered, place - tolerance))
+            for place in ordered
+        ),
+        default=0,
+    )
 
 
 def _line_courses(text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from documents.ocr import local
 from documents.ocr.base import line_crop
 from documents.ocr.local import RapidOcrEngine
 from documents.ocr.preparation import prepared
@@ -82,16 +83,23 @@ def curled(page: np.ndarray, bow: float) -> np.ndarray:
     return cv2.remap(page, xs, ys - bow * np.sin(np.pi * xs / width), cv2.INTER_LINEAR, borderValue=255)
 
 
-@pytest.mark.parametrize("quarter_turns", [0, 1])
-def test_a_curled_sheets_lines_are_straightened_before_they_are_read(quarter_turns):
+@pytest.mark.parametrize("quarter_turns, turned", [(0, 0), (1, 90), (3, 270)])
+def test_a_curled_sheets_lines_are_straightened_before_they_are_read(quarter_turns, turned, monkeypatch):
     # Bowed this much, the lines run into each other: read as they are, most are lost or misread.
     page = np.rot90(curled(page_picture(CURLED_LINES), bow=40), quarter_turns)
+    reads = []
+    read_boxes = local._read_boxes
+    monkeypatch.setattr(local, "_read_boxes", lambda *args: reads.append(args) or read_boxes(*args))
 
     read = RapidOcrEngine().read_page(Image.fromarray(np.ascontiguousarray(page)))
 
     steps = {step.name: step.values for step in read.steps}
     assert steps["curl"]["pixels"] >= 10
     assert [line.text for line in read.lines] == CURLED_LINES
+    # A page turned a quarter (anticlockwise, then clockwise) is turned upright, the way its lines start, before
+    # it is read: it is read once, not first across its lines.
+    assert (steps["curl"]["turned"], read.rotation) == (turned, turned)
+    assert len(reads) == 1
 
 
 def test_straight_lines_are_left_as_they_are(page):
