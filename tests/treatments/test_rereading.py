@@ -14,7 +14,7 @@ from documents.text import DocumentText, Line, PageText
 from documents.uploads import check_upload
 from health_records import services as records
 from tests.documents.photos import bad_photo, page_picture
-from treatments.extraction.rereading import extract_rereading, proposal
+from treatments.extraction.rereading import MAX_REREAD_LINES, extract_rereading, proposal
 from treatments.models import PrescriptionReading
 from treatments.tasks import read_prescription
 
@@ -93,6 +93,27 @@ def test_only_doubtful_lines_that_can_change_a_medication_are_read_again():
     extract_rereading(document, engine)
 
     assert engine.asked == ["Metforrnine 85O mg"]
+
+
+def test_when_too_many_lines_are_doubtful_a_medications_are_read_again_before_phone_numbers_and_dates():
+    header = [(f"Tel 0{number} 45 67 36 6{number}", 0.5) for number in range(MAX_REREAD_LINES)]
+    document = page_of(
+        *header,
+        ("N° RPPS 1029 185 5789", 0.55),
+        ("AZITHRCMYCINE TEVA 250 mg comprime", 0.85),  # a strength: a medication's line, misread
+        ("1 cpr matin et sor. peodant 3 mote", 0.8),  # a posology
+        ("4 VENtotd 100 aderourmme/doss", 0.7),  # words and a number: perhaps a medication's
+    )
+    engine = SecondReadings({})
+
+    extract_rereading(document, engine)
+
+    assert len(engine.asked) == MAX_REREAD_LINES
+    assert engine.asked[:3] == [
+        "1 cpr matin et sor. peodant 3 mote",
+        "AZITHRCMYCINE TEVA 250 mg comprime",
+        "4 VENtotd 100 aderourmme/doss",
+    ]
 
 
 def test_a_pdf_text_layer_is_not_read_again():

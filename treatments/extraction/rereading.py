@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from documents.ocr import get_engine
 from documents.ocr.base import OcrEngine, line_crop
 from documents.text import DocumentText, Line, PageText
+from treatments import lexicon
+from treatments.extraction import posology
 from treatments.extraction.parser import ESSENTIAL_FIELDS, Extraction, as_json, extract
 
 # Below this OCR confidence a line is doubtful: read again, and shown to the reviewer if it stays so.
@@ -26,6 +28,12 @@ DOUBTFUL = 0.9
 MAX_REREAD_LINES = 10
 # A line with a digit may be a medication's misread strength ("2O rng") or posology ("1 cp x3/j").
 DIGIT = re.compile(r"\d")
+# A word: with a number, it may be a medication's name and strength, both misread ("4 VENtotd 100 aderourmme").
+WORD = re.compile(r"[^\W\d_]{4}")
+# A line with this many digits holds a phone number, a date, an RPPS or a postcode, not a strength.
+MIN_IDENTIFIER_DIGITS = 5
+# A number with a strength's unit, even misread ("25O mg", "10 ma"): a medication's line, not a phone number's.
+STRENGTH = re.compile(rf"\d ?(?:{'|'.join(sorted(lexicon.STRENGTH_UNITS))})\b|\d ?%")
 # The crop shown to the reviewer: as tall as the print on a phone, small enough to keep in the result.
 CROP_HEIGHT = 40
 CROP_QUALITY = 70
@@ -46,8 +54,18 @@ def extract_rereading(
     first = extract(document)
     lines_of_medications = {text for medication in first.medications for text in medication.source_line.split("\n")}
 
-    def matters(line: Line) -> bool:
-        return line.text in lines_of_medications or bool(DIGIT.search(line.text))
+    def matters(line: Line) -> int | None:
+        """How much reading the line again may change the medications, from 0: a line of one found; a line that
+        reads as a strength or a posology (a medication's line misread); another line with a word and a number
+        (perhaps a medication's name and strength, both misread); a line of numbers, or of a long one (a phone
+        number, a date, an RPPS). None for a line that cannot."""
+        if line.text in lines_of_medications:
+            return 0
+        if not DIGIT.search(line.text):
+            return None
+        if STRENGTH.search(lexicon.fold(line.text)) or posology.parse(line.text).found:
+            return 1
+        return 2 if WORD.search(line.text) and len(DIGIT.findall(line.text)) < MIN_IDENTIFIER_DIGITS else 3
 
     pages = [_reread_page(document, index, engine, matters) for index in range(len(document.pages))]
     document = replace(document, pages=pages)
@@ -60,13 +78,14 @@ def _reread_page(document: DocumentText, index: int, engine: OcrEngine, matters)
     page = document.pages[index]
     if page.picture is None:
         return page
+    # The lines most likely to change the medications first, and of those the least sure.
     doubtful = sorted(
         (
             position
             for position, line in enumerate(page.lines)
-            if line.confidence < DOUBTFUL and line.corners and matters(line)
+            if line.confidence < DOUBTFUL and line.corners and matters(line) is not None
         ),
-        key=lambda position: page.lines[position].confidence,
+        key=lambda position: (matters(page.lines[position]), page.lines[position].confidence),
     )[:MAX_REREAD_LINES]
     lines = list(page.lines)
     for position in doubtful:
