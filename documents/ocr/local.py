@@ -25,6 +25,10 @@ MIN_REREAD_SHARE = 0.7
 TALL_CROP_RATIO = 1.5
 # A page read upright averages above 0.9; read upside down, the few characters found average far less.
 UPRIGHT_CONFIDENCE = 0.8
+# A page read less surely than that is told upright from upside down by recognising this many of its longest lines
+# again turned over.
+ORIENTATION_SAMPLE = 6
+ORIENTATION_CROP_LENGTH = 12  # times the line's height
 
 # RapidOCR changes its own settings during a call, so two threads must not share it at once.
 _recognizer_lock = threading.Lock()
@@ -45,7 +49,9 @@ class RapidOcrEngine(OcrEngine):
             # Lines read across a turned page come out in the wrong order and some misread: the page
             # is turned upright and read again, first the way its text seems to run.
             turns = (270, 90) if _looks_upright(boxes) else (90, 270)
-        elif _looks_upright(boxes):
+        elif _looks_upright(boxes) or not _reads_better_upside_down(image, boxes):
+            # A dim or blurred page reads unsure either way: it is upright when its longest lines, turned over, read
+            # no better; the page is read again turned over only when they do.
             return replace(page_from_boxes(boxes), picture=image)
         else:
             # Upside down, text reads as gibberish rather than as text going the other way.
@@ -70,6 +76,30 @@ class RapidOcrEngine(OcrEngine):
             # a strength or a name lost is worse than a misread.
             return []
         return [Line(text, min(part.confidence for part in found), line.corners, reread=True)]
+
+
+def _reads_better_upside_down(image: Image.Image, boxes: list[TextBox]) -> bool:
+    """Whether the page's longest lines, recognised again turned over, read more surely than as they are (the
+    confidence times the characters read): one pass of the recogniser over a few crops, not a second reading."""
+    picture = np.asarray(image.convert("RGB"))
+    crops = []
+    for box in sorted(boxes, key=lambda box: len(box.text), reverse=True)[:ORIENTATION_SAMPLE]:
+        xs, ys = zip(*box.corners, strict=True)
+        top, left = max(int(min(ys)), 0), max(int(min(xs)), 0)
+        # Which way up a line is shows in a few words of it: the rest would cost the recogniser its time.
+        right = min(int(max(xs)) + 1, left + ORIENTATION_CROP_LENGTH * (int(max(ys)) + 1 - top))
+        crop = picture[top : int(max(ys)) + 1, left:right]
+        if crop.size:
+            crops.append(np.ascontiguousarray(crop))
+    if not crops:
+        return False
+    from rapidocr.ch_ppocr_rec.typings import TextRecInput
+
+    turned = [np.ascontiguousarray(np.rot90(crop, 2)) for crop in crops]
+    with _recognizer_lock:
+        recognised = _recognizer()._load_rec_model()(TextRecInput(img=crops + turned))
+    scores = [score * len(text) for text, score in zip(recognised.txts, recognised.scores, strict=True)]
+    return sum(scores[len(crops) :]) > sum(scores[: len(crops)])
 
 
 def _middle(box: TextBox) -> float:

@@ -7,7 +7,7 @@ import io
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from documents.ocr import local
 from documents.ocr.base import line_crop
@@ -100,6 +100,22 @@ def test_a_curled_sheets_lines_are_straightened_before_they_are_read(quarter_tur
     # it is read: it is read once, not first across its lines.
     assert (steps["curl"]["turned"], read.rotation) == (turned, turned)
     assert len(reads) == 1
+
+
+@pytest.mark.parametrize("half_turns", [0, 1])
+def test_a_page_read_unsure_is_told_upright_from_upside_down_without_reading_it_twice(page, half_turns, monkeypatch):
+    # Blurred this much, even upright the page reads unsure: its longest lines are recognised again turned over,
+    # and the page itself is read again turned over only when they read better so.
+    photo = bad_photo(page).filter(ImageFilter.GaussianBlur(2.5)).rotate(180 * half_turns)
+    reads = []
+    read_boxes = local._read_boxes
+    monkeypatch.setattr(local, "_read_boxes", lambda *args: reads.append(args) or read_boxes(*args))
+
+    read = RapidOcrEngine().read_page(photo)
+
+    assert read.rotation == 180 * half_turns
+    assert len(reads) == 1 + half_turns
+    assert any("mg" in line.text for line in read.lines)
 
 
 def test_straight_lines_are_left_as_they_are(page):
