@@ -93,7 +93,7 @@ def _reads_better_upside_down(image: Image.Image, boxes: list[TextBox]) -> bool:
             crops.append(np.ascontiguousarray(crop))
     if not crops:
         return False
-    from rapidocr.ch_ppocr_rec.typings import TextRecInput
+    from rapidocr.ch_ppocr_rec.typings import TextRecInput  # imported here, as RapidOCR is (see _recognizer)
 
     turned = [np.ascontiguousarray(np.rot90(crop, 2)) for crop in crops]
     with _recognizer_lock:
