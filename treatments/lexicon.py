@@ -585,14 +585,13 @@ def garbled_substance(text: str) -> tuple[Drug, float] | None:
         if abs(len(word) - len(first)) > 2:
             continue
         matcher.set_seq2(word)
-        if matcher.quick_ratio() < MIN_GARBLED_SIMILARITY - MIN_GARBLED_MARGIN:
+        least = MIN_GARBLED_SIMILARITY - MIN_GARBLED_MARGIN  # as like as a contender needs to be
+        if matcher.quick_ratio() < least or (similarity := matcher.ratio()) < least:
             continue
-        similarity = matcher.ratio()
-        comes_in_it = any(
+        if any(
             index.identities[position].substance_words == (word,) and written & index.identities[position].quantities
             for position in index.positions[word]
-        )
-        if similarity >= MIN_GARBLED_SIMILARITY - MIN_GARBLED_MARGIN and comes_in_it:
+        ):
             likeness[word] = similarity
     if not likeness or max(likeness.values()) < MIN_GARBLED_SIMILARITY:
         return None
@@ -617,18 +616,13 @@ def garbled_substance(text: str) -> tuple[Drug, float] | None:
     substance, similarity = contenders[0], likeness[contenders[0]]
     # The generic, form and strength as best_match ranks them, the name read as the substance.
     match = best_match(text.replace(text.split()[0], substance, 1))
-    if match is None or substance not in index.identities[_positions_by_cis()[match[0].cis]].substance_words:
+    if match is None or substance not in _substance_words(match[0].substances):
         return None
     # A maker written but garbled too ("TRAtatOL ViA L 150 mg" for KRKA's): which generic is not guessed.
     maker = _maker_likeness(written_maker, tuple(fold(match[0].brand).split()), (substance,))
     if written_maker and maker < MIN_GARBLED_MAKER_LIKENESS:
         return None
     return match[0], round(similarity, 3)
-
-
-@functools.cache
-def _positions_by_cis() -> dict[str, int]:
-    return {drug.cis: position for position, drug in enumerate(_drugs())}
 
 
 # A reading weighs each doubtful line's other readings by extracting the whole page again: its lines are matched

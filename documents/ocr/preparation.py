@@ -408,12 +408,9 @@ def _quarter_turn(text: np.ndarray) -> int:
     """The clockwise turn (270 or 90 degrees) that makes a page whose lines run down the picture upright, or 0 when
     its lines do not say: `text` is the map turned so that the lines run across it, its columns the picture's rows.
     Lines starting at one margin start at the picture's top on a page turned a quarter clockwise."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats((text > TEXT_PROBABILITY).astype(np.uint8))
-    starts, ends = [], []
-    for left, _top, width, _height, area in stats[1:count]:
-        if width >= max(LINE_LENGTH_TO_THICKNESS * area / width, MIN_LINE_LENGTH):
-            starts.append(left)
-            ends.append(left + width)
+    _, patches = _line_patches(text)
+    starts = [left for _, left, _, _, _, _ in patches]
+    ends = [left + width for _, left, _, width, _, _ in patches]
     tolerance = MARGIN_TOLERANCE * text.shape[1]
     at_start, at_end = _most_at_one_place(starts, tolerance), _most_at_one_place(ends, tolerance)
     return 270 if at_start > at_end else 90 if at_end > at_start else 0
@@ -431,16 +428,25 @@ def _most_at_one_place(places: list[int], tolerance: float) -> int:
     )
 
 
+def _line_patches(text: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int, int, int, int, int]]]:
+    """The map's patches of text that are lines running across it (much longer than thick): the map of patch labels,
+    and each line's (label, left, top, width, height, area)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((text > TEXT_PROBABILITY).astype(np.uint8))
+    patches = []
+    for label in range(1, count):
+        left, top, width, height, area = (int(value) for value in stats[label])
+        if width >= max(LINE_LENGTH_TO_THICKNESS * area / width, MIN_LINE_LENGTH):
+            patches.append((label, left, top, width, height, area))
+    return labels, patches
+
+
 def _line_courses(text: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Points along the centre of each text line of the map running across it, and the line's slope there:
     (x, y, dy/dx), a point every thickness of the line."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((text > TEXT_PROBABILITY).astype(np.uint8))
+    labels, patches = _line_patches(text)
     xs, ys, slopes = [], [], []
-    for label in range(1, count):
-        left, top, width, height, area = stats[label]
+    for label, left, top, width, height, area in patches:
         thickness = area / width
-        if width < max(LINE_LENGTH_TO_THICKNESS * thickness, MIN_LINE_LENGTH):
-            continue
         weights = np.where(
             labels[top : top + height, left : left + width] == label, text[top : top + height, left : left + width], 0
         )

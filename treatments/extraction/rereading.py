@@ -80,13 +80,14 @@ def _reread_page(document: DocumentText, index: int, engine: OcrEngine, matters)
     if page.picture is None:
         return page
     # The lines most likely to change the medications first, and of those the least sure.
+    tiers = {
+        position: matters(line)
+        for position, line in enumerate(page.lines)
+        if line.confidence < DOUBTFUL and line.corners
+    }
     doubtful = sorted(
-        (
-            position
-            for position, line in enumerate(page.lines)
-            if line.confidence < DOUBTFUL and line.corners and matters(line) is not None
-        ),
-        key=lambda position: (matters(page.lines[position]), page.lines[position].confidence),
+        (position for position, tier in tiers.items() if tier is not None),
+        key=lambda position: (tiers[position], page.lines[position].confidence),
     )[:MAX_REREAD_LINES]
     lines = list(page.lines)
     for position in doubtful:
