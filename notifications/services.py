@@ -6,11 +6,12 @@ import json
 import logging
 from datetime import datetime, time
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -365,7 +366,11 @@ def notification_email_send(*, notification_id: int) -> None:
             return
         with translation.override(recipient.language):
             subject, body = _render_email(notification)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+        # A worker killed after the mail server took the message, before the row says so, sends it again on
+        # its next run: under the same Message-ID, which mail servers and clients keep once.
+        message.extra_headers["Message-ID"] = email_message_id(notification)
+        message.send()
         notification.emailed_at, notification.email_state = timezone.now(), Delivery.SENT
         notification.save(update_fields=["emailed_at", "email_state"])
     logger.info("Notification %s e-mailed", notification_id)
@@ -430,6 +435,11 @@ def _push_payload(notification: Notification) -> str:
     }
     # UTF-8 rather than \u escapes: an accented message stays well under the push service's 4 KB.
     return json.dumps(payload, ensure_ascii=False)
+
+
+def email_message_id(notification: Notification) -> str:
+    """The notification's e-mail's Message-ID: the same at each send of it, unique to it."""
+    return f"<notification.{notification.public_id}@{urlsplit(settings.SITE_URL).hostname or 'relyfe'}>"
 
 
 def _render_email(notification: Notification) -> tuple[str, str]:

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -182,7 +183,7 @@ def test_an_e_mail_whose_sends_never_finish_fails_with_a_reason_without_the_mess
     patient = PatientFactory(email="patient@example.org")
     notification = Notification.objects.get(pk=notify(recipient=patient, event=Event.COMMENT, message="Dr M. wrote").pk)
     assert notification.email_state == Delivery.PENDING
-    monkeypatch.setattr("notifications.services.send_mail", killing)
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", killing)
     allowed = 1 + send_notification_email.max_retries  # its own retries are runs too
     for _run in range(allowed):
         run_killed(send_notification_email, notification.pk)
@@ -207,6 +208,38 @@ def test_a_delivered_e_mail_is_not_queued_again(mailoutbox):
     assert notification.email_state == Delivery.SENT
     assert notification.email_attempts == 1
     assert len(mailoutbox) == 1
+
+
+def test_an_e_mail_sent_again_after_its_worker_died_once_the_server_had_it_keeps_its_message_id(
+    monkeypatch, mailoutbox
+):
+    """The one send no database can make exactly-once: the mail server took the message, then the worker was
+    killed before the row said so. The next run sends it again, as the same message for the recipient's
+    mailbox; another notification's e-mail has its own."""
+    patient = PatientFactory(email="patient@example.org")
+    notification = notify(recipient=patient, event=Event.COMMENT, message="Dr M. wrote")
+    other = notify(recipient=patient, event=Event.COMMENT, message="Dr N. wrote")
+    send = EmailMessage.send
+
+    def sent_then_killed(message, *args, **kwargs):
+        send(message, *args, **kwargs)
+        raise WorkerKilled
+
+    monkeypatch.setattr(EmailMessage, "send", sent_then_killed)
+    run_killed(send_notification_email, notification.pk)
+    monkeypatch.undo()
+    notification.refresh_from_db()
+    assert (notification.email_state, notification.emailed_at) == (Delivery.PENDING, None)
+
+    send_notification_email(notification.pk)
+    send_notification_email(other.pk)
+
+    notification.refresh_from_db()
+    assert notification.email_state == Delivery.SENT
+    first, again, another = (message.message()["Message-ID"] for message in mailoutbox)
+    assert first == again
+    assert str(notification.public_id) in first
+    assert another != first
 
 
 def test_the_password_changed_text_is_sent_once_when_its_task_runs_twice(sms_outbox):
@@ -244,7 +277,7 @@ def test_an_e_mail_that_kills_its_worker_every_time_is_marked_failed_at_its_next
 ):
     settings.STUCK_MAX_ATTEMPTS = 1
     notification = notify(recipient=PatientFactory(email="p@example.org"), event=Event.COMMENT, message="Dr M. wrote")
-    monkeypatch.setattr("notifications.services.send_mail", killing)
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", killing)
     allowed = 1 + send_notification_email.max_retries
     for _run in range(allowed):
         run_killed(send_notification_email, notification.pk)
