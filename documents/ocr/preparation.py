@@ -24,9 +24,13 @@ FINDING_SIDE = 800
 MIN_PAGE_SHARE = 0.18
 # A quadrilateral covering more than this is the picture's own frame: the sheet fills the picture.
 MAX_PAGE_SHARE = 0.93
-# How far the sheet's outline may stray from its four corners (curled paper, a shadow across an edge),
-# as a share of the quadrilateral's area.
-MAX_OUTLINE_GAP = 0.12
+# How far the sheet's outline, made convex, may stray from its four corners, as a share of the quadrilateral's
+# area: a sheet's hull is a quadrilateral, its sides bowed a little by curled paper; a sheet with the table
+# or an object beside it taken in is not.
+MAX_OUTLINE_GAP = 0.07
+# How much of that quadrilateral the outline itself may leave out, in bites its hull closes over: a shadow
+# that a threshold cuts off inside the sheet, a curled edge in its own shade, a dark object lying on it.
+MAX_BITTEN_SHARE = 0.2
 # Where no edges are seen, a picture this much paper is a page filling it (a scan, a close photo).
 FILLING_PAPER_SHARE = 0.75
 # Paper is nearly grey: at most this saturation (the spread of its colours over the brightest).
@@ -197,8 +201,10 @@ def _sheet_corners(colour: np.ndarray) -> tuple[np.ndarray | None, float]:
         area = cv2.contourArea(quad) / (width * height)
         if not MIN_PAGE_SHARE <= area <= MAX_PAGE_SHARE:
             continue
-        gap = 1 - cv2.contourArea(outline) / max(cv2.contourArea(quad), 1)
-        if abs(gap) > MAX_OUTLINE_GAP or not _is_plausible_sheet(quad):
+        quad_area = max(cv2.contourArea(quad), 1)
+        gap = 1 - cv2.contourArea(cv2.convexHull(outline)) / quad_area
+        bitten = 1 - cv2.contourArea(outline) / quad_area
+        if abs(gap) > MAX_OUTLINE_GAP or bitten > MAX_BITTEN_SHARE or not _is_plausible_sheet(quad):
             continue
         support = _edge_support(quad.reshape(4, 2), contrast)
         if support < MIN_EDGE_SUPPORT:

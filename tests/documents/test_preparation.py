@@ -45,6 +45,19 @@ def test_the_sheet_is_found_whole_when_a_shadow_edge_crosses_it():
     assert np.abs(found - sheet).max() < 0.05
 
 
+def test_the_sheet_is_found_when_the_shadow_across_it_is_as_dark_as_the_table():
+    """Where the shadow meets the sheet's edge, paper and table are alike: the light shape is the sheet with
+    a bite out of its side, whose hull is still the sheet's four corners."""
+    photo = Image.open(TEST_DATA / "prescriptions" / "prescription-photo-shadow-bite.jpeg")
+
+    prepared_page = prepared(photo)
+
+    assert prepared_page.page_found
+    found = np.array(prepared_page.steps[0].values["corners"])
+    sheet = np.array([[0.14, 0.10], [0.92, 0.16], [0.74, 0.92], [0.22, 0.86]])
+    assert np.abs(found - sheet).max() < 0.05
+
+
 def test_the_paper_is_white_in_the_shadow_as_in_the_light(page):
     gray = np.asarray(prepared(bad_photo(page)).image.convert("L"))
     height = gray.shape[0]
