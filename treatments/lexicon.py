@@ -403,6 +403,10 @@ def _form_words() -> frozenset[str]:
 
 
 def _mended_word(word: str) -> str:
+    core = word.rstrip(".,;:")
+    if core and core != word:
+        # The stop or comma after a name is not part of it ("BISOPROLO1. 10 mg").
+        return _mended_word(core) + word[len(core) :]
     digits = sum(character.isdigit() for character in word)
     if not digits:
         return word

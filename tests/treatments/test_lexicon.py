@@ -223,10 +223,19 @@ def test_best_match_reads_through_a_misread_first_letter_of_a_long_name():
     assert confidence >= 0.85
 
 
-@pytest.mark.parametrize("line, brand", [("T0BREX 0,3 % collyre", "TOBREX"), ("20LPIDEM 10 mg", "ZOLPIDEM")])
-def test_best_match_reads_letters_ocr_took_for_digits(line, brand):
+@pytest.mark.parametrize(
+    "line, brand, strength",
+    [
+        ("T0BREX 0,3 % collyre", "TOBREX", "0,3 %"),
+        ("20LPIDEM 10 mg", "ZOLPIDEM", "10 mg"),
+        # The stop after the name is not part of it: the "1" before it is an "l".
+        ("BISOPROLO1. 10 mg comprimé", "BISOPROLOL", "10 mg"),
+    ],
+)
+def test_best_match_reads_letters_ocr_took_for_digits(line, brand, strength):
     drug, _confidence = best_match(line)
     assert drug.brand.startswith(brand)
+    assert drug.strength == strength
 
 
 @pytest.mark.parametrize(
