@@ -240,6 +240,12 @@ def test_it_reads_instructions(text, instructions):
         ("1 sachet 3sj", 1, "sachet", [M, N, E], None),
         # "1-1-1" with both dashes lost.
         ("comprimé secable 1 1 1 pendarit 15)", 1, "", [M, N, E], 15),
+        # "fois" read closer to the plain word "puis"; "0-0-1" with both dashes lost and its digits run together.
+        ("1 camprime2 fuis par jour pendant2 semaines", 1, "comprimé", [M, E], 14),
+        ("Prendre 001", 1, "", [E], None),
+        # "au" glued to the "soir" before it; "œil le" read "œille".
+        ("1 comprimé te sorau coucher", 1, "comprimé", [B], None),
+        ("1 goutte dans chaque œille soit. pendant 1 mois", 1, "goutte", [E], 30),
     ],
 )
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):
@@ -261,6 +267,12 @@ def test_a_duration_whose_unit_was_lost_is_days_to_check():
     assert parse("pendant 10 min").duration_days is None
     # What follows is the next line's text, not a unit.
     assert parse("1 goutte 3 fois par jour pendant15 Ordonnance numérique").duration_days == 15
+
+
+def test_numbers_a_glued_schedule_could_be_are_left_as_they_are():
+    assert parse("Prendre 100 mg").periods == []
+    assert parse("Prendre 200 UI").periods == []
+    assert parse("2 puis 1 par jour").periods == ["morning"]
 
 
 def test_words_after_a_moment_are_not_taken_for_the_next_one():

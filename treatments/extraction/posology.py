@@ -55,8 +55,10 @@ UNIT_KINDS = (
     frozenset({"ampoule", "injection"}),
 )
 
-# Every spelling the grammar knows, mapped to the word its rules use. Plain French words that OCR could
-# otherwise "correct" into a grammar word ("soit" into "soir", "moins" into "mois") map to themselves.
+# Plain French words that OCR could otherwise "correct" into a grammar word ("soit" into "soir", "moins" into
+# "mois"): they map to themselves.
+PLAIN_WORDS = ("soit", "moins", "puis", "selon", "avant", "apres", "heure", "heures", "cours", "dans")
+# Every spelling the grammar knows, mapped to the word its rules use.
 VOCABULARY = {
     **{unit: unit for unit in UNITS},
     **{unit + "s": unit for unit in UNITS if unit not in ("ml", "patch")},
@@ -134,7 +136,10 @@ VOCABULARY = {
     "dix": "10",
     "quinze": "15",
     "demi": "0.5",
-    **{word: word for word in ("soit", "moins", "puis", "selon", "avant", "apres", "heure", "heures", "cours", "dans")},
+    **{word: word for word in PLAIN_WORDS},
+    # Where drops go: known, so that OCR's "œille" is read as "œil le".
+    "oeil": "oeil",
+    "yeux": "yeux",
 }
 # How alike (difflib ratio) a misread word must be to a vocabulary word to be read as it; short words have
 # fewer letters to spare.
@@ -244,10 +249,14 @@ _QSP = re.compile(r"\b[qog]\s?\.?\s?[s5]\s?\.?\s?p\b\.?")
 # "1 0-1", "01-0": a schedule whose first dash OCR lost.
 _LOST_SCHEDULE_DASH = re.compile(r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2] |0)([0-2]-[0-2])\b(?! ?(?:fois|x\b|-))")
 # "1 1 1": a schedule whose two dashes OCR lost, nothing after it that counts or measures.
-_LOST_SCHEDULE_DASHES = re.compile(
-    r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2]) ([0-2]) ([0-2])\b"
-    r"(?! ?[\d/.,-])(?! ?(?:cp|cpr|comprim|gel|sachet|goutte|bouff|applic|dose|fois|x\b|mg|ml|g\b))"
+_NOTHING_COUNTED_AFTER = (
+    r"(?! ?[\d/.,-])(?! ?(?:cp|cpr|comprim|gel|sachet|goutte|bouff|applic|dose|fois|x\b|mg|ml|g\b|ui\b|%))"
 )
+_LOST_SCHEDULE_DASHES = re.compile(rf"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2]) ([0-2]) ([0-2])\b{_NOTHING_COUNTED_AFTER}")
+# "Prendre 002": a schedule ("0-0-2") whose two dashes OCR lost, its digits run together.
+_GLUED_SCHEDULE = re.compile(rf"(?<=\bprendre )(?=\d*0)([0-2])([0-2])([0-2])\b{_NOTHING_COUNTED_AFTER}")
+# "le sorau coucher": the "au" of "soir au coucher" glued to the word before.
+_AU_GLUED_BEFORE_BEDTIME = re.compile(r"\b([a-z]{2,})au (?=coucher\b)")
 # "comprimex2/j": a unit glued to the "x" of "x2/j".
 _UNIT_GLUED_TO_TIMES = re.compile(rf"\b((?:{UNIT})s?|cpr?|gel)x(?= ?\d)")
 # "x2ij", "3xij", "x2t)", "2xfj": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket, and
@@ -333,6 +342,8 @@ def normalize(text: str) -> str:
     text = _ONE_GLUED_TO_A_KEYWORD.sub(r"\1 1", text)
     text = _LOST_SCHEDULE_DASH.sub(lambda match: f"{match[1].strip()}-{match[2]}", text)
     text = _LOST_SCHEDULE_DASHES.sub(r"\1-\2-\3", text)
+    text = _GLUED_SCHEDULE.sub(r"\1-\2-\3", text)
+    text = _AU_GLUED_BEFORE_BEDTIME.sub(r"\1 au ", text)
     text = _MISREAD_PER_DAY.sub(lambda match: f"x{next(group for group in match.groups() if group)}/j ", text)
     text = _MISREAD_TIMES_PER_DAY.sub(r"fois/\1", text)
     return _QSP.sub("qsp", text)
@@ -443,12 +454,14 @@ def _mend_lost_day_unit(readings: list[tuple[str, float]]) -> list[tuple[str, fl
 
 def _mend_times(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """A short word misread between a number and "par jour" ("3 tots par jour", "2 tons / jour"), or after "à
-    renouveler 3", is "fois": nothing else is written there."""
+    renouveler 3", is "fois": nothing else is written there, not even a plain word it looks more like ("2 fuis par
+    jour", closer to "puis")."""
     read = [word for word, _ in readings]
     mended = list(readings)
     for index in range(1, len(read)):
         word = words[index]
-        if read[index] in VOCABULARY.values() or not word.isalpha() or not 3 <= len(word) <= 5:
+        grammar_word = read[index] in VOCABULARY.values() and read[index] not in PLAIN_WORDS
+        if grammar_word or not word.isalpha() or not 3 <= len(word) <= 5:
             continue
         per_day = read[index + 1 : index + 3] in (["par", "jour"], ["/", "jour"])
         renewed = index >= 2 and read[index - 2] in ("renouveler", "renouvelable")
