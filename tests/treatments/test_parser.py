@@ -228,6 +228,29 @@ def test_a_line_counted_in_another_kind_of_unit_is_another_medications_posology(
     assert "bouffées" not in medication.source_line
 
 
+def test_a_scrap_of_posology_misread_between_its_lines_does_not_end_the_medication():
+    lines = [
+        Line("FLIXOTIDE 125 microgrammes/dose, suspension pour inhalation 2 bouffées matin", 0.94),
+        Line("etsog", 0.86),  # "et soir", misread past reading
+        Line("Pendant 15 jours", 0.99),
+        Line("TOBREX 0,3 %, collyre en solution", 0.97),
+        Line("1 goutte matin et soir", 0.97),
+        Line("QSP 3 mois", 1.0),
+    ]
+    inhaler, drops = extract(DocumentText(pages=[PageText(lines=lines)], engine="test")).medications
+
+    assert (inhaler.periods, inhaler.duration_days) == (["morning"], 15)
+    assert "etsog" in inhaler.source_line  # shown to the reviewer with the medication's lines
+    assert drops.duration_days == 90
+
+
+def test_a_word_read_surely_after_a_posology_ends_the_medication():
+    [medication] = extract(
+        document("DOLIPRANE 1000 mg, comprimé", "1 comprimé le soir", "Signature", "pendant 3 mois", confidence=0.95)
+    ).medications
+    assert medication.duration_days is None
+
+
 def test_a_line_counted_in_a_unit_of_the_same_kind_continues_the_medication():
     [medication] = extract(
         document("Amlodipine Arrow 5 mg gélule", "1 gélule le matin", "puis 1 comprimé le soir si besoin")

@@ -24,6 +24,9 @@ MIN_CONFIDENCE_WITH_STRENGTH = 0.8
 MIN_CONFIDENCE_WITHOUT_STRENGTH = 0.95
 # A name wrapped over two lines leaves a line that adds nothing to the posology: one such line is let in.
 MAX_LINES_WITHOUT_POSOLOGY = 1
+# A line of a word or two without a number, between a medication's posology lines, that OCR read less surely than
+# this: a scrap of them misread.
+MAX_SCRAP_CONFIDENCE = 0.9
 # The unit a dose written without one ("1-0-1") is counted in comes from the drug's form: a little less sure.
 UNIT_FROM_FORM_CONFIDENCE = 0.9
 # The fields a medication cannot be scheduled without: the overall confidence is the lowest of theirs.
@@ -166,6 +169,7 @@ class _Block:
     posology_texts: list[str]
     zone: str
     lines_without_posology: int = 0
+    scraps_passed: int = 0
 
     @property
     def posology_text(self) -> str:
@@ -331,7 +335,18 @@ def _continues(block: _Block, line: Line) -> bool:
         block.lines.append(line)
         block.lines_without_posology += 1
         return True
+    if _is_a_scrap(line) and not block.scraps_passed:
+        # A word or two of the posology misread past reading ("etsog" for "et soir") between its lines: the lines
+        # after it are still this medication's ("Pendant 15 jours"). It is kept with the medication's lines, for the
+        # reviewer to read on the paper.
+        block.lines.append(line)
+        block.scraps_passed += 1
+        return True
     return False
+
+
+def _is_a_scrap(line: Line) -> bool:
+    return line.confidence < MAX_SCRAP_CONFIDENCE and not re.search(r"\d", line.text) and len(line.text.split()) <= 2
 
 
 def _duration_unsaid(block: _Block) -> bool:
