@@ -243,6 +243,8 @@ def test_it_reads_instructions(text, instructions):
         # "fois" read closer to the plain word "puis"; "0-0-1" with both dashes lost and its digits run together.
         ("1 camprime2 fuis par jour pendant2 semaines", 1, "comprimé", [M, E], 14),
         ("Prendre 001", 1, "", [E], None),
+        # A day's moments listed, the thin letters of the next ones lost in a blur.
+        ("1 comprml matn md so", 1, "comprimé", [M, N, E], None),
         # "au" glued to the "soir" before it; "œil le" read "œille".
         ("1 comprimé te sorau coucher", 1, "comprimé", [B], None),
         ("1 goutte dans chaque œille soit. pendant 1 mois", 1, "goutte", [E], 30),
@@ -273,6 +275,12 @@ def test_numbers_a_glued_schedule_could_be_are_left_as_they_are():
     assert parse("Prendre 100 mg").periods == []
     assert parse("Prendre 200 UI").periods == []
     assert parse("2 puis 1 par jour").periods == ["morning"]
+
+
+def test_a_short_word_after_a_moment_is_the_next_only_when_it_could_be_it_shortened():
+    assert parse("1 cp midi si douleur").periods == ["noon"]
+    assert parse("1 cp matin me").periods == ["morning"]
+    assert parse("1 cp midi sa").periods == ["noon"]
 
 
 def test_words_after_a_moment_are_not_taken_for_the_next_one():

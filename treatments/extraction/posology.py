@@ -484,8 +484,13 @@ def _mend_moments(words: list[str], readings: list[tuple[str, float]]) -> list[t
         elif _beside_a_moment(read, index):
             mended[index] = _moment(words[index], readings[index])
         elif mended[index - 1][0] in NEXT_MOMENT:
+            # Thin letters lost in a blur shorten it more ("matin md so"): its first letter and others in their order.
             mended[index] = _moment(
-                words[index], readings[index], same_length=True, among=(NEXT_MOMENT[mended[index - 1][0]],)
+                words[index],
+                readings[index],
+                same_length=True,
+                among=(NEXT_MOMENT[mended[index - 1][0]],),
+                shortened=True,
             )
         elif read[index - 1] in ARTICLES_BEFORE_A_MOMENT - {"chaque"}:
             # An article is followed by other words than moments: only one of a moment's length is taken for one
@@ -501,10 +506,16 @@ def _beside_a_moment(read: list[str], index: int) -> bool:
 
 
 def _moment(
-    written: str, reading: tuple[str, float], same_length: bool = False, among: tuple[str, ...] = MOMENTS_WRITTEN
+    written: str,
+    reading: tuple[str, float],
+    same_length: bool = False,
+    among: tuple[str, ...] = MOMENTS_WRITTEN,
+    shortened: bool = False,
 ) -> tuple[str, float]:
     """The moment of the day (`among` them) a word misread where a moment must be is closest to; the reading as it
-    was when it is some other word of the grammar or is not close to any moment."""
+    was when it is some other word of the grammar or is not close to any moment. With `same_length`, the word must
+    be about as long as the moment, or else, when it may be `shortened`, the moment's first letter and some of the
+    others in their order."""
     word = reading[0]
     if not written.isalpha() or word in MOMENTS_WRITTEN or (word in VOCABULARY.values() and word != "soit"):
         return reading
@@ -512,9 +523,17 @@ def _moment(
         return reading
     close = difflib.get_close_matches(written, among, n=1, cutoff=MIN_MOMENT_LIKENESS)
     # A misread keeps a word's length within a letter: "le lendemain" is no morning.
-    if not close or (same_length and abs(len(written) - len(close[0])) > 1):
+    if not close:
+        return reading
+    if same_length and abs(len(written) - len(close[0])) > 1 and not (shortened and _shortened(written, close[0])):
         return reading
     return close[0], difflib.SequenceMatcher(a=written, b=close[0]).ratio()
+
+
+def _shortened(written: str, word: str) -> bool:
+    """Whether `written` is `word` with letters lost: its first, then others in their order ("md" for "midi")."""
+    rest = iter(word[1:])
+    return len(written) >= 2 and written[0] == word[0] and all(letter in rest for letter in written[1:])
 
 
 def _number(text: str) -> float:
