@@ -243,6 +243,8 @@ def test_it_reads_instructions(text, instructions):
         # "fois" read closer to the plain word "puis"; "0-0-1" with both dashes lost and its digits run together.
         ("1 camprime2 fuis par jour pendant2 semaines", 1, "comprimé", [M, E], 14),
         ("Prendre 001", 1, "", [E], None),
+        # "mois" misread closer to "moins", after a number.
+        ("1 gélule le soir au coucher Pangaut 1 mons", 1, "gélule", [B], 30),
         # A day's moments listed, the thin letters of the next ones lost in a blur.
         ("1 comprml matn md so", 1, "comprimé", [M, N, E], None),
         # "au" glued to the "soir" before it; "œil le" read "œille".

@@ -354,6 +354,7 @@ def _tokenize(text: str) -> _Tokens:
     readings = [_vocabulary_word(word) for word in words]
     readings = _mend_lone_ones(readings)
     readings = _mend_duration_units(words, readings)
+    readings = _mend_months_after_a_number(words, readings)
     readings = _mend_moments(words, readings)
     readings = _mend_times(words, readings)
     readings = _mend_lost_day_unit(readings)
@@ -434,6 +435,16 @@ def _mend_duration_units(words: list[str], readings: list[tuple[str, float]]) ->
             unit, shortest, longest = UNITS_BY_FIRST_LETTER[word[0]]
             if shortest <= len(word) <= longest:
                 mended[index] = (unit, LOST_UNIT_CONFIDENCE)
+    return mended
+
+
+def _mend_months_after_a_number(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Right after a number, a misread word closer to "moins" than to "mois" is "mois" ("1 mons"): "1 moins" says
+    nothing."""
+    mended = list(readings)
+    for index in range(1, len(words)):
+        if readings[index][0] == "moins" and words[index] != "moins" and readings[index - 1][0].isdigit():
+            mended[index] = ("mois", difflib.SequenceMatcher(a=words[index], b="mois").ratio())
     return mended
 
 
