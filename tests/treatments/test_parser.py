@@ -382,6 +382,18 @@ def test_a_qsp_right_under_a_medication_without_a_duration_is_its_own():
     assert [medication.duration_days for medication in extraction.medications] == [60, 90, 60]
 
 
+def test_the_misread_posology_of_a_medication_not_read_is_not_the_prescriptions_duration():
+    # Doxylis's name was misread past knowing; its posology, dose misread too, is its own, not everyone's.
+    extraction = extract(
+        document(
+            "Apixaban 2,5 mg comprimé : 1 cp matin et soir",
+            "Dxqlvs 100 mg comprmé",
+            "1 compeiré 3 tois pau joue QSP3 mois",
+        )
+    )
+    assert [medication.duration_days for medication in extraction.medications] == [None]
+
+
 def test_a_date_in_the_posology_does_not_end_the_medication():
     [medication] = extract(
         document("Eliquis 5 mg comprimé", "à partir du 12/03/2026", "1 comprimé matin et soir")

@@ -365,8 +365,11 @@ def _prescription_wide(text: str) -> posology.Posology | None:
     read = posology.parse(text)
     if not read.found or not read.found <= {"renewals", "duration_days"}:
         return None
-    if "duration_days" in read.found and "qsp" not in posology.normalize(text):
-        return None
+    if "duration_days" in read.found:
+        before, qsp, _after = posology.normalize(text).partition("qsp")
+        # A medication's posology whose dose was misread ("1 compeiré 3 tois pau joue QSP3 mois") counts before it.
+        if not qsp or re.search(r"\d", before):
+            return None
     return read
 
 
