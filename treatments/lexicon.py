@@ -37,6 +37,9 @@ MIN_SLIPPED_FIRST_LETTER_SIMILARITY = 0.85
 # Digits OCR reads in place of the letters they look like, in a word that has this many letters for each
 # ("cetr3zine", "alpr420lam", not "10mg" or "b12").
 _LETTER_LOOKING_DIGITS = str.maketrans("0123456789", "OLZEASGTBG")
+# The letters OCR reads as each digit at the end of a name glued to its strength, and how many it may have read so.
+_LETTERS_OF_DIGITS = {"0": "o", "1": "il", "2": "z", "5": "s", "6": "g", "8": "b"}
+MAX_LETTERS_READ_AS_DIGITS = 2
 MIN_LETTERS_AROUND_DIGITS = 2
 # A number written against its unit or a short abbreviation ("5mg", "2cp", "10ml"): not a word.
 _NUMBER_WITH_ITS_UNIT = re.compile(r"\d+[^\W\d_]{1,4}")
@@ -354,13 +357,33 @@ def _unglued_strengths(words: list[str]) -> list[str]:
         # The unit glued to the number, or else the next word's first ("mg.gélule").
         unit = (glued[3] or following) if glued else ""
         if unit.startswith("%") or next(iter(fold(unit).split()), "") in STRENGTH_UNITS:
-            unglued += [glued[1], glued[2] + glued[3]]
+            name, number = glued[1], glued[2]
+            if letters := _name_end_read_as_digits(name, number):
+                # The name's last letters read as digits ("DOXYL15100 mg": DOXYLIS 100 mg).
+                name, number = name + letters, number[len(letters) :]
+            unglued += [name, number + glued[3]]
         elif glued and (form := _form_glued_to_a_unit(glued[3])):
             # The form glued to the unit too ("DOMPERIDONEARROW10mgcomprime").
             unglued += [glued[1], glued[2] + glued[3][: -len(form)], form]
         else:
             unglued.append(word)
     return unglued
+
+
+def _name_end_read_as_digits(name: str, digits: str) -> str:
+    """The letters the first of the `digits` glued after a name that is no drug's are, when with them it is one
+    ("DOXYL" and "15100": "IS"), the rest still a number; else ""."""
+    known = _match_index().positions
+    if fold(name) in known:
+        return ""
+    for count in range(1, MAX_LETTERS_READ_AS_DIGITS + 1):
+        rest = digits[count:]
+        if not rest or rest[0] == "0" or not all(digit in _LETTERS_OF_DIGITS for digit in digits[:count]):
+            continue
+        for letters in itertools.product(*(_LETTERS_OF_DIGITS[digit] for digit in digits[:count])):
+            if fold(name + "".join(letters)) in known:
+                return "".join(letters).upper() if name.isupper() else "".join(letters)
+    return ""
 
 
 def _name_number_glued_to(digits: str) -> str:
