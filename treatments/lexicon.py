@@ -37,10 +37,10 @@ MIN_SLIPPED_FIRST_LETTER_SIMILARITY = 0.85
 # Digits OCR reads in place of the letters they look like, in a word that has this many letters for each
 # ("cetr3zine", "alpr420lam", not "10mg" or "b12").
 _LETTER_LOOKING_DIGITS = str.maketrans("0123456789", "OLZEASGTBG")
+MIN_LETTERS_AROUND_DIGITS = 2
 # The letters OCR reads as each digit at the end of a name glued to its strength, and how many it may have read so.
 _LETTERS_OF_DIGITS = {"0": "o", "1": "il", "2": "z", "5": "s", "6": "g", "8": "b"}
 MAX_LETTERS_READ_AS_DIGITS = 2
-MIN_LETTERS_AROUND_DIGITS = 2
 # A number written against its unit or a short abbreviation ("5mg", "2cp", "10ml"): not a word.
 _NUMBER_WITH_ITS_UNIT = re.compile(r"\d+[^\W\d_]{1,4}")
 # Letters OCR reads in place of the digits they look like, in a number that has at least as many digits and

@@ -533,9 +533,9 @@ def _moment(
     if written in NOT_MOMENTS:
         return reading
     close = difflib.get_close_matches(written, among, n=1, cutoff=MIN_MOMENT_LIKENESS)
-    # A misread keeps a word's length within a letter: "le lendemain" is no morning.
     if not close:
         return reading
+    # A misread keeps a word's length within a letter: "le lendemain" is no morning.
     if same_length and abs(len(written) - len(close[0])) > 1 and not (shortened and _shortened(written, close[0])):
         return reading
     return close[0], difflib.SequenceMatcher(a=written, b=close[0]).ratio()
