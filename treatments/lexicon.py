@@ -295,11 +295,24 @@ def _name_words(text: str) -> tuple[str, ...]:
 
 
 def text_name_words(text: str) -> tuple[str, ...]:
-    """The words of a line read by OCR (and `mended`) that may name a drug, a word a speck cut in two ("SEL.TZER")
-    also whole, in its place (the line's first word is the drug's), and a name glued to its generic's maker
-    ("MIRTAZAPINEZENTIVA") also in two."""
-    words = _name_words(_SPECK_CUT_WORD.sub(lambda cut: f"{cut[0].replace('.', '')} {cut[0]}", text))
+    """The words of a line read by OCR (and `mended`) that may name a drug, a word a speck or a space cut in two
+    ("SEL.TZER", "PREGABAL INE") also whole, in its place (the line's first word is the drug's), and a name glued to
+    its generic's maker ("MIRTAZAPINEZENTIVA") also in two."""
+    text = _SPECK_CUT_WORD.sub(lambda cut: f"{cut[0].replace('.', '')} {cut[0]}", text)
+    words = _name_words(" ".join(_with_cut_names_whole(fold(text).split())))
     return tuple(part for word in words for part in (*_unglued_name(word), word))
+
+
+def _with_cut_names_whole(words: list[str]) -> list[str]:
+    """The words, a name a space cut in two also whole before its two parts, when neither part is a name."""
+    known = _match_index().positions
+    whole = []
+    for word, following in itertools.zip_longest(words, words[1:], fillvalue=""):
+        joined = word + following
+        if following.isalpha() and word.isalpha() and joined in known and word not in known and following not in known:
+            whole.append(joined)
+        whole.append(word)
+    return whole
 
 
 def _unglued_name(word: str) -> tuple[str, ...]:
@@ -313,6 +326,10 @@ def _unglued_name(word: str) -> tuple[str, ...]:
         return ()
     for cut in range(MIN_MAKER_LENGTH, len(word) - MIN_MAKER_LENGTH + 1):
         if word[:cut] in known and word[cut:] in known:
+            return word[:cut], word[cut:]
+    # A name glued to its maker misread ("ALLOPURINOLCRUSTERS"), the maker as written: it is told by its likeness.
+    for cut in range(MIN_NAME_BEFORE_A_MAKER, len(word) - MIN_MAKER_LENGTH + 1):
+        if word[:cut] in known and difflib.get_close_matches(word[cut:], _makers(), n=1, cutoff=MIN_WORD_SIMILARITY):
             return word[:cut], word[cut:]
     return ()
 
@@ -415,8 +432,11 @@ def _form_glued_to_a_unit(letters: str) -> str:
 
 
 def _names_a_form(word: str) -> bool:
-    return word in FORM_ABBREVIATIONS or (
-        len(word) >= MIN_FORM_PREFIX and any(form_word.startswith(word) for form_word in _form_words())
+    """Whether the word is a form, its start ("cp", "compr") or a form misread ("comprume")."""
+    return (
+        word in FORM_ABBREVIATIONS
+        or (len(word) >= MIN_FORM_PREFIX and any(form_word.startswith(word) for form_word in _form_words()))
+        or bool(difflib.get_close_matches(word, _form_words(), n=1, cutoff=MIN_WORD_SIMILARITY))
     )
 
 

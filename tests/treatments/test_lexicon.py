@@ -230,12 +230,17 @@ def test_best_match_reads_through_a_misread_first_letter_of_a_long_name():
         ("20LPIDEM 10 mg", "ZOLPIDEM", "10 mg"),
         # The stop after the name is not part of it: the "1" before it is an "l".
         ("BISOPROLO1. 10 mg comprimé", "BISOPROLOL", "10 mg"),
+        # A name glued to its maker misread, and to its strength and form misread too.
+        ("ALLOPURINOLCRUSTERS 100 mg cp", "ALLOPURINOL CRISTERS", "100 mg"),
+        ("METOCLOPRAMIDEVIATRIS10mgcomprume", "METOCLOPRAMIDE VIATRIS", "10 mg"),
+        # A name a space cut in two.
+        ("PREGABAL INE ZENTIVA 100 mg. gélule", "PREGABALINE ZENTIVA", "100 mg"),
         # The name's last letters read as digits and glued to its strength.
         ("DOXYL15100 mg comprimé", "DOXYLIS", "100 mg"),
         ("KARDEGIC160 mg poudre", "KARDEGIC", "160 mg"),
     ],
 )
-def test_best_match_reads_letters_ocr_took_for_digits(line, brand, strength):
+def test_best_match_reads_through_ocrs_slips_in_a_name(line, brand, strength):
     drug, _confidence = best_match(line)
     assert drug.brand.startswith(brand)
     assert drug.strength == strength
