@@ -243,8 +243,9 @@ def test_it_reads_instructions(text, instructions):
         # "fois" read closer to the plain word "puis"; "0-0-1" with both dashes lost and its digits run together.
         ("1 camprime2 fuis par jour pendant2 semaines", 1, "comprimé", [M, E], 14),
         ("Prendre 001", 1, "", [E], None),
-        # "mois" misread closer to "moins", after a number.
+        # "mois" misread as close to "moins" or "puis", after a number.
         ("1 gélule le soir au coucher Pangaut 1 mons", 1, "gélule", [B], 30),
+        ("2 cpr au coucber, 1 muis, à renouveler 3 fots", 2, "comprimé", [B], 30),
         # A day's moments listed, the thin letters of the next ones lost in a blur.
         ("1 comprml matn md so", 1, "comprimé", [M, N, E], None),
         # "au" glued to the "soir" before it; "œil le" read "œille".
@@ -277,6 +278,7 @@ def test_numbers_a_glued_schedule_could_be_are_left_as_they_are():
     assert parse("Prendre 100 mg").periods == []
     assert parse("Prendre 200 UI").periods == []
     assert parse("2 puis 1 par jour").periods == ["morning"]
+    assert parse("1 puis 2 comprimés par jour").duration_days is None
 
 
 def test_a_short_word_after_a_moment_is_the_next_only_when_it_could_be_it_shortened():

@@ -439,12 +439,15 @@ def _mend_duration_units(words: list[str], readings: list[tuple[str, float]]) ->
 
 
 def _mend_months_after_a_number(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Right after a number, a misread word closer to "moins" than to "mois" is "mois" ("1 mons"): "1 moins" says
-    nothing."""
+    """Right after a number, a misread word as close to "mois" as to a plain word is "mois" ("1 mons", "1 muis"):
+    "1 moins" or "1 puis" would say nothing more."""
     mended = list(readings)
     for index in range(1, len(words)):
-        if readings[index][0] == "moins" and words[index] != "moins" and readings[index - 1][0].isdigit():
-            mended[index] = ("mois", difflib.SequenceMatcher(a=words[index], b="mois").ratio())
+        read, written = readings[index][0], words[index]
+        if read in PLAIN_WORDS and written != read and readings[index - 1][0].isdigit():
+            likeness = difflib.SequenceMatcher(a=written, b="mois").ratio()
+            if likeness >= MIN_SIMILARITY_SHORT:
+                mended[index] = ("mois", likeness)
     return mended
 
 
