@@ -663,7 +663,8 @@ def garbled_substance(text: str) -> tuple[Drug, float] | None:
     substance, similarity = contenders[0], likeness[contenders[0]]
     # The generic, form and strength as best_match ranks them, the name read as the substance.
     match = best_match(text.replace(text.split()[0], substance, 1))
-    if match is None or substance not in _substance_words(match[0].substances):
+    # The substance is the generic's, or its brand's first word where the database lists no substance.
+    if match is None or substance not in (*_substance_words(match[0].substances), *_name_words(match[0].brand)[:1]):
         return None
     # A maker written but garbled too ("TRAtatOL ViA L 150 mg" for KRKA's): which generic is not guessed.
     maker = _maker_likeness(written_maker, tuple(fold(match[0].brand).split()), (substance,))

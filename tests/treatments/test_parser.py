@@ -293,6 +293,16 @@ def test_a_substance_garbled_past_knowing_is_a_medication_to_check():
     assert extract(pdf).medications == []
 
 
+def test_a_substance_garbled_whose_name_has_a_number_is_read_by_the_strength_after_it():
+    # "4000" is the name's (Macrogol 4000), "10g" the strength; the database lists the generic without its substance.
+    line = "Macrogsi 4000 10g poutre.2 sachets matin midi soir. pendant 1 semaine"
+    [medication] = extract(document(line)).medications
+
+    assert medication.substance == "MACROGOL 4000"
+    assert medication.strength.endswith(" 10 g")  # "4000 SANDOZ 10 g", as the database writes it
+    assert (medication.dose, medication.periods, medication.duration_days) == (2, ["morning", "noon", "evening"], 7)
+
+
 def test_a_misread_name_without_a_strength_is_not_a_medication():
     assert extract(document("Doliprame : 1 comprimé le soir")).medications == []
 

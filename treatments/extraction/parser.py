@@ -447,8 +447,10 @@ def _split(text: str) -> tuple[str, str]:
 def _split_after_the_strength(text: str) -> tuple[str, str]:
     """A line whose posology does not start as usual, its dose misread ("CONTRAMAL LP 100 mg, comprimé 1 ep le
     matin QSP 3 mois"): the posology is an end of the line after the strength that says when, how long or "as
-    needed" as all of that end does. Without a strength, or such words, it is all name."""
-    strength = _STRENGTH_WRITTEN.search(text)
+    needed" as all of that end does. Without a strength, or such words, it is all name. The strength is the first
+    number with a unit, if any: a name has numbers too ("Macrogol 4000 10 g")."""
+    written = list(_STRENGTH_WRITTEN.finditer(text))
+    strength = next((match for match in written if _has_a_unit(match[0])), next(iter(written), None))
     rest = text[strength.end() :] if strength else ""
     read = posology.parse(rest)
     if not read.found & _POSOLOGY_WHEN:
@@ -457,6 +459,10 @@ def _split_after_the_strength(text: str) -> tuple[str, str]:
     # It starts at its dose ("1 ep"), however misread, or else at its last word that still says as much.
     start = next((start for start in same if rest[start].isdigit()), max(same, default=0))
     return (text[: strength.end()] + rest[:start]).strip(" ,;.-"), rest[start:].strip()
+
+
+def _has_a_unit(strength: str) -> bool:
+    return lexicon.fold(strength.lstrip("0123456789.,").strip()) in lexicon.STRENGTH_UNITS
 
 
 def _same_posology(text: str, read: posology.Posology) -> bool:
