@@ -251,6 +251,16 @@ def test_a_word_read_surely_after_a_posology_ends_the_medication():
     assert medication.duration_days is None
 
 
+def test_a_strength_and_a_form_after_a_posology_are_another_medications_whose_name_was_not_read():
+    [medication] = extract(
+        document(
+            "LEVOCETIRIZINE CRISTERS 5 mg comprimé - 1 cp 2 fois/jour, 10 jours",
+            "oz 20 ma, comprimé pelliculé 1 cpr le soir au coucher, pendant 1 mois",
+        )
+    ).medications
+    assert (medication.periods, medication.duration_days) == (["morning", "evening"], 10)
+
+
 def test_a_line_counted_in_a_unit_of_the_same_kind_continues_the_medication():
     [medication] = extract(
         document("Amlodipine Arrow 5 mg gélule", "1 gélule le matin", "puis 1 comprimé le soir si besoin")

@@ -98,6 +98,11 @@ _POSOLOGY_START = re.compile(
 _STRENGTH_WRITTEN = re.compile(r"\d+(?:[.,]\d+)?\s*[^\W\d_]{0,12}")
 # A unit after a few letters, not a number: a strength OCR could not read ("ā mg", "S mg", "ANO mg" for 100 mg).
 _ILLEGIBLE_STRENGTH = re.compile(r"(?<!\S)[a-z]{1,3} (?:mg|g|ml|ug|mcg|microgrammes?|ui)\b")
+# A strength with its unit, even misread, then a form: what a medication's line says after its name.
+_STRENGTH_AND_FORM = re.compile(
+    rf"\d ?(?:{'|'.join(sorted(lexicon.STRENGTH_UNITS))}) "
+    r"(?:comprim|gelule|capsule|sachet|poudre|creme|pommade|collyre)"
+)
 # What a posology says beyond a dose, which a drug's name never does.
 _POSOLOGY_WHEN = frozenset({"periods", "duration_days", "as_needed"})
 _PARENTHESES = re.compile(r"\(([^()]{3,})\)")
@@ -325,6 +330,9 @@ def _continues(block: _Block, line: Line) -> bool:
     """Adds the line to the block if it says more about the posology (or finishes a wrapped name)."""
     before = posology.parse(block.posology_text)
     if _counts_another_medication(before, line.text):
+        return False
+    if before.found and _STRENGTH_AND_FORM.search(lexicon.fold(line.text)):
+        # After a posology, a strength and a form start another medication, its name not read ("oz 20 ma, comprimé").
         return False
     after = posology.parse(f"{block.posology_text} {line.text}")
     if after != before:
