@@ -459,6 +459,7 @@ def _mended_word(word: str) -> str:
         word.isalnum()
         and len(word) - digits >= MIN_LETTERS_AROUND_DIGITS * digits
         and not _NUMBER_WITH_ITS_UNIT.fullmatch(word)
+        and fold(word.lstrip("0123456789")) not in STRENGTH_UNITS  # "88microgrammes"
     ):
         return word.translate(_LETTER_LOOKING_DIGITS)
     return word

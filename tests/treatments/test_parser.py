@@ -287,8 +287,14 @@ def test_an_eye_is_not_read_as_a_moment_of_the_day():
 def test_a_strength_written_but_not_read_is_not_guessed_among_the_brands_strengths():
     assert extract(document("CORTANCYL ā mg, comprimé sécable : 1 cp le matin", confidence=0.7)).medications == []
     assert extract(document("PREGABALINE ZENTVA ANO mg. gete : 1 gélule le soir", confidence=0.7)).medications == []
+    assert extract(document("Levothyrox BBmicrogrammes comprimé : 1 cp le matin", confidence=0.7)).medications == []
     [medication] = extract(document("CORTANCYL 5 mg, comprimé sécable : 1 cp le matin")).medications
     assert medication.strength == "5 mg"
+
+
+def test_a_strength_glued_to_a_long_unit_is_read():
+    [medication] = extract(document("Levothyrox88microgrammes comprimé : 1 cp le matin", confidence=0.8)).medications
+    assert medication.strength == "88 microgrammes"
 
 
 def test_a_substance_garbled_past_knowing_is_a_medication_to_check():

@@ -97,7 +97,9 @@ _POSOLOGY_START = re.compile(
 # A drug's strength as written, its unit perhaps misread: "100 mg", "0,4 mg", "100 m,".
 _STRENGTH_WRITTEN = re.compile(r"\d+(?:[.,]\d+)?\s*[^\W\d_]{0,12}")
 # A unit after a few letters, not a number: a strength OCR could not read ("ā mg", "S mg", "ANO mg" for 100 mg).
-_ILLEGIBLE_STRENGTH = re.compile(r"(?<!\S)[a-z]{1,3} (?:mg|g|ml|ug|mcg|microgrammes?|ui)\b")
+_ILLEGIBLE_STRENGTH = re.compile(
+    r"(?<!\S)(?:[a-z]{1,3} (?:mg|g|ml|ug|mcg|microgrammes?|ui)|[a-z]{1,3}(?:mg|microgrammes?))\b"
+)
 # A strength with its unit, even misread, then a form: what a medication's line says after its name.
 _STRENGTH_AND_FORM = re.compile(
     rf"\d ?(?:{'|'.join(sorted(lexicon.STRENGTH_UNITS))}) "
