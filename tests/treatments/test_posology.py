@@ -243,6 +243,10 @@ def test_it_reads_instructions(text, instructions):
         # "fois" read closer to the plain word "puis"; "0-0-1" with both dashes lost and its digits run together.
         ("1 camprime2 fuis par jour pendant2 semaines", 1, "comprimé", [M, E], 14),
         ("Prendre 001", 1, "", [E], None),
+        # "fois" misread as "trois"'s look-alike, or glued to its misread "/jour"; "x2/j" with its j read as an i.
+        ("1 cpr 2 tois par jour pendant 20 jours", 1, "comprimé", [M, E], 20),
+        ("1 ep 2 totsfjour. pendant 4 semainus", 1, "comprimé", [M, E], 28),
+        ("1 sachet ×2i pendant 2 mois", 1, "sachet", [M, E], 60),
         # "mois" misread as close to "moins" or "puis", after a number.
         ("1 gélule le soir au coucher Pangaut 1 mons", 1, "gélule", [B], 30),
         ("2 cpr au coucber, 1 muis, à renouveler 3 fots", 2, "comprimé", [B], 30),
@@ -279,6 +283,7 @@ def test_numbers_a_glued_schedule_could_be_are_left_as_they_are():
     assert parse("Prendre 200 UI").periods == []
     assert parse("2 puis 1 par jour").periods == ["morning"]
     assert parse("1 puis 2 comprimés par jour").duration_days is None
+    assert parse("2 trois par jour").periods == ["morning", "noon", "evening"]  # written so, not misread
 
 
 def test_a_short_word_after_a_moment_is_the_next_only_when_it_could_be_it_shortened():

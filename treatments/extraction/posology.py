@@ -261,12 +261,13 @@ _AU_GLUED_BEFORE_BEDTIME = re.compile(r"\b([a-z]{2,})au (?=coucher\b)")
 _UNIT_GLUED_TO_TIMES = re.compile(rf"\b((?:{UNIT})s?|cpr?|gel)x(?= ?\d)")
 # "x2ij", "3xij", "x2t)", "2xfj": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket, and
 # "3x)" with the slash lost too; "2xj", the slash lost; a bracket glued to the next word ("x2/)pendant"); "3sj", the x
-# read as an s against the number.
-_MISREAD_PER_DAY = re.compile(r"\b(?:x ?(\d)|(\d) ?x|(\d)s(?=/?j\b)) ?[/il1|tf]? ?(?:j(?![a-z])|[)\]|])")
+# read as an s against the number; "x2i", its j read as an i.
+_MISREAD_PER_DAY = re.compile(r"\b(?:x ?(\d)|(\d) ?x|(\d)s(?=/?j\b)) ?[/il1|tf]? ?(?:j(?![a-z])|i(?![a-z])|[)\]|])")
 # A word glued by OCR to the number after it ("gélule3xj", "pendant1 mois").
 _WORD_GLUED_TO_A_NUMBER = re.compile(r"(?<=[a-z]{2})(?=\d)")
-# "3 foisijour", "2 foisfjour": "fois/jour" with its slash read as a letter.
-_MISREAD_TIMES_PER_DAY = re.compile(r"\bfois ?[il1|f] ?(j|jour)\b")
+# "3 foisijour", "2 foisfjour": "fois/jour" with its slash read as a letter, "fois" misread too after its number
+# ("2 totsfjour").
+_MISREAD_TIMES_PER_DAY = re.compile(r"\b(?:fois|(?<=\d )[ft][a-z]{1,3}(?=[il1|f]jour\b)) ?[il1|f] ?(j|jour)\b")
 # Little words a posology's words are glued to by OCR ("comprimele soir", "jourpendant").
 GLUED_LITTLE_WORDS = frozenset({"le", "la", "les", "au", "aux", "et", "par"})
 MIN_GLUED_LENGTH = 6
@@ -474,7 +475,10 @@ def _mend_times(words: list[str], readings: list[tuple[str, float]]) -> list[tup
     mended = list(readings)
     for index in range(1, len(read)):
         word = words[index]
-        grammar_word = read[index] in VOCABULARY.values() and read[index] not in PLAIN_WORDS
+        # A plain word, or a number's word, that the misread word is only like ("2 tois par jour": "trois") is not
+        # what is written there.
+        like_a_plain_word = read[index] in PLAIN_WORDS or (word not in VOCABULARY and read[index].isdigit())
+        grammar_word = read[index] in VOCABULARY.values() and not like_a_plain_word
         if grammar_word or not word.isalpha() or not 3 <= len(word) <= 5:
             continue
         per_day = read[index + 1 : index + 3] in (["par", "jour"], ["/", "jour"])
