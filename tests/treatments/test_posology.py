@@ -247,6 +247,10 @@ def test_it_reads_instructions(text, instructions):
         ("1 cpr 2 tois par jour pendant 20 jours", 1, "comprimé", [M, E], 20),
         ("1 ep 2 totsfjour. pendant 4 semainus", 1, "comprimé", [M, E], 28),
         ("1 sachet ×2i pendant 2 mois", 1, "sachet", [M, E], 60),
+        # A schedule glued to the length of time after it, or with a stop for its second dash.
+        ("1-0-120jours", 1, "", [M, E], 20),
+        ("Prendre I-0-11mos", 1, "", [M, E], 30),
+        ("Prendre 1-1.1 pendant 1 mois", 1, "", [M, N, E], 30),
         # "mois" misread as close to "moins" or "puis", after a number.
         ("1 gélule le soir au coucher Pangaut 1 mons", 1, "gélule", [B], 30),
         ("2 cpr au coucber, 1 muis, à renouveler 3 fots", 2, "comprimé", [B], 30),
@@ -274,6 +278,12 @@ def test_a_duration_whose_unit_was_lost_is_days_to_check():
     assert parse("2 inhalations pendant 10 minutes").duration_days is None
     assert parse("laisser poser pendant 10 heures").duration_days is None
     assert parse("pendant 10 min").duration_days is None
+    # The j of "pendant 14 j" read as a 1 against the number: no one writes 141 days.
+    posology = parse("1 gélule 2 fois par jour pendant141")
+    assert posology.duration_days == 14
+    assert posology.confidence["duration_days"] < 0.9
+    assert parse("2 comprimés Pendant61").duration_days == 6
+    assert parse("1 comprimé le soir pendant 21").duration_days == 21
     # What follows is the next line's text, not a unit.
     assert parse("1 goutte 3 fois par jour pendant15 Ordonnance numérique").duration_days == 15
 

@@ -196,6 +196,8 @@ LOOKALIKES_OF_J = frozenset({")", "]", "|", "↓", "1", "l"})
 # fewer), a guess the reviewer is asked to check.
 MIN_DAYS_WITHOUT_UNIT = 5
 LOST_UNIT_CONFIDENCE = 0.5
+# Longer than a month is written in weeks or months: "pendant 61" is "pendant 6 j", its j read as a 1.
+MAX_DAYS_WRITTEN_WITHOUT_UNIT = 31
 # A word after "pendant 2" misread past likeness is the unit of time its first letter starts, when about as long as
 # its misreadings ("mote", "joots", "setrines"), and not a shorter length of time ("min").
 UNITS_BY_FIRST_LETTER = {"j": ("jour", 3, 6), "s": ("semaine", 6, 9), "m": ("mois", 3, 5)}
@@ -242,6 +244,7 @@ INSTRUCTIONS = [
 # the multiplication sign some write in "x2/j".
 _UNDECOMPOSED = str.maketrans({"œ": "oe", "æ": "ae", "\u2044": "/", "\u2019": "'", "\u00d7": "x"})
 _COMBINING_MARK = re.compile(r"[\u0300-\u036f]")
+_ONES = str.maketrans("il", "11")
 # A number misread with letters: "l0" or "1O" is 10, "2l" is 21.
 _MISREAD_NUMBER = re.compile(r"\b(?=[\doli]*\d)[\doli]+\b")
 # "QSP", and OCR's "OSP", "GSP" or "Q5P".
@@ -253,6 +256,10 @@ _NOTHING_COUNTED_AFTER = (
     r"(?! ?[\d/.,-])(?! ?(?:cp|cpr|comprim|gel|sachet|goutte|bouff|applic|dose|fois|x\b|mg|ml|g\b|ui\b|%))"
 )
 _LOST_SCHEDULE_DASHES = re.compile(rf"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2]) ([0-2]) ([0-2])\b{_NOTHING_COUNTED_AFTER}")
+# "1-0-120jours", "I-0-11mos": a schedule glued to the length of time after it (a schedule's counts are single digits);
+# "1-1.1": its second dash read as a stop.
+_SCHEDULE_GLUED_TO_A_DURATION = re.compile(r"\b([0-4]|i|l)-([0-4])-([0-4])(\d{1,2}) ?(?=[a-z])")
+_SCHEDULE_WITH_A_STOP = re.compile(r"\b([0-4])-([0-4])[.]([0-4])\b(?![.,]?\d)")
 # "Prendre 002": a schedule ("0-0-2") whose two dashes OCR lost, its digits run together.
 _GLUED_SCHEDULE = re.compile(rf"(?<=\bprendre )(?=\d*0)([0-2])([0-2])([0-2])\b{_NOTHING_COUNTED_AFTER}")
 # "le sorau coucher": the "au" of "soir au coucher" glued to the word before.
@@ -344,6 +351,10 @@ def normalize(text: str) -> str:
     text = _LOST_SCHEDULE_DASH.sub(lambda match: f"{match[1].strip()}-{match[2]}", text)
     text = _LOST_SCHEDULE_DASHES.sub(r"\1-\2-\3", text)
     text = _GLUED_SCHEDULE.sub(r"\1-\2-\3", text)
+    text = _SCHEDULE_GLUED_TO_A_DURATION.sub(
+        lambda match: f"{match[1].translate(_ONES)}-{match[2]}-{match[3]} {match[4]} ", text
+    )
+    text = _SCHEDULE_WITH_A_STOP.sub(r"\1-\2-\3", text)
     text = _AU_GLUED_BEFORE_BEDTIME.sub(r"\1 au ", text)
     text = _MISREAD_PER_DAY.sub(lambda match: f"x{next(group for group in match.groups() if group)}/j ", text)
     text = _MISREAD_TIMES_PER_DAY.sub(r"fois/\1", text)
@@ -454,16 +465,26 @@ def _mend_months_after_a_number(words: list[str], readings: list[tuple[str, floa
 
 def _mend_lost_day_unit(readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """ "pendant 14" followed by no unit of time ("j" read as nothing, at the end of the line or before what the
-    next line says): "pendant 14 jour", doubtful."""
+    next line says): "pendant 14 jour", doubtful. More days than a month's written so and ending in 1 are fewer
+    days, their j read as a 1 against the number ("pendant141": 14 days)."""
     read = [word for word, _ in readings]
     for index in range(1, len(read)):
         if read[index - 1] not in DURATION_KEYWORDS or not read[index].isdigit():
             continue
         following = read[index + 1] if index + 1 < len(read) else ""
-        if int(read[index]) >= MIN_DAYS_WITHOUT_UNIT and not (
-            following in VOCABULARY.values() or following in UNITS or following in NOT_UNITS_OF_DAYS
-        ):
-            return [*readings[: index + 1], ("jour", LOST_UNIT_CONFIDENCE), *readings[index + 1 :]]
+        if following in VOCABULARY.values() or following in UNITS or following in NOT_UNITS_OF_DAYS:
+            continue
+        number = read[index]
+        if len(number) >= 2 and number.endswith("1") and int(number) > MAX_DAYS_WRITTEN_WITHOUT_UNIT:
+            number = number[:-1]
+        elif int(number) < MIN_DAYS_WITHOUT_UNIT:
+            continue
+        return [
+            *readings[:index],
+            (number, LOST_UNIT_CONFIDENCE),
+            ("jour", LOST_UNIT_CONFIDENCE),
+            *readings[index + 1 :],
+        ]
     return readings
 
 
