@@ -244,6 +244,7 @@ INSTRUCTIONS = [
 # the multiplication sign some write in "x2/j".
 _UNDECOMPOSED = str.maketrans({"œ": "oe", "æ": "ae", "\u2044": "/", "\u2019": "'", "\u00d7": "x"})
 _COMBINING_MARK = re.compile(r"[\u0300-\u036f]")
+# The letters OCR reads a lone 1 as.
 _ONES = str.maketrans("il", "11")
 # A number misread with letters: "l0" or "1O" is 10, "2l" is 21.
 _MISREAD_NUMBER = re.compile(r"\b(?=[\doli]*\d)[\doli]+\b")
