@@ -247,6 +247,11 @@ def test_it_reads_instructions(text, instructions):
         ("1 cpr 2 tois par jour pendant 20 jours", 1, "comprimé", [M, E], 20),
         ("1 ep 2 totsfjour. pendant 4 semainus", 1, "comprimé", [M, E], 28),
         ("1 sachet ×2i pendant 2 mois", 1, "sachet", [M, E], 60),
+        # "x2/j" with its j lost, or read as a beta; a stop read after its x.
+        ("1 comprimé x 2/. 5 jours", 1, "comprimé", [M, E], 5),
+        ("1 gélule 3x/ pendant 10 jours", 1, "gélule", [M, N, E], 10),
+        ("1 cp x2β QSP 2 mois", 1, "comprimé", [M, E], 60),
+        ("1 ep x. 2ij", 1, "comprimé", [M, E], None),
         # A schedule glued to the length of time after it, or with a stop for its second dash.
         ("1-0-120jours", 1, "", [M, E], 20),
         ("Prendre I-0-11mos", 1, "", [M, E], 30),
