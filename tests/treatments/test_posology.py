@@ -252,6 +252,10 @@ def test_it_reads_instructions(text, instructions):
         ("1 gélule 3x/ pendant 10 jours", 1, "gélule", [M, N, E], 10),
         ("1 cp x2β QSP 2 mois", 1, "comprimé", [M, E], 60),
         ("1 ep x. 2ij", 1, "comprimé", [M, E], None),
+        # "x2/j" with its "/j" lost before the length of time; "fois/jour" with "jour" misread too.
+        ("1 comprimé 2x QSo 3 moes", 1, "comprimé", [M, E], 90),
+        ("1 gélule x 3 pendant 10 jours", 1, "gélule", [M, N, E], 10),
+        ("2 cps 3 torsfjeur pendant 1 mois", 2, "comprimé", [M, N, E], 30),
         # A schedule glued to the length of time after it, or with a stop for its second dash.
         ("1-0-120jours", 1, "", [M, E], 20),
         ("Prendre I-0-11mos", 1, "", [M, E], 30),
@@ -269,6 +273,16 @@ def test_it_reads_instructions(text, instructions):
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):
     posology = parse(text)
     assert (posology.dose, posology.unit, posology.periods, posology.duration_days) == (dose, unit, periods, days)
+
+
+def test_times_a_day_whose_per_day_was_lost_are_to_check():
+    # "1 cp 2x/j" with its "/j" not read: twice a day, doubtful, so that the reviewer checks it.
+    posology = parse("1 comprimé 2x pendant 5 jours")
+    assert posology.periods == [M, E]
+    assert posology.confidence["periods"] < 0.9
+    # Followed by something else, "2x" may count anything: not guessed.
+    assert parse("1 comprimé 2x par semaine").periods == []
+    assert parse("2 x 5 mg").periods == []
 
 
 def test_a_duration_whose_unit_was_lost_is_days_to_check():

@@ -277,8 +277,10 @@ _MISREAD_PER_DAY = re.compile(
 # A word glued by OCR to the number after it ("gélule3xj", "pendant1 mois").
 _WORD_GLUED_TO_A_NUMBER = re.compile(r"(?<=[a-z]{2})(?=\d)")
 # "3 foisijour", "2 foisfjour": "fois/jour" with its slash read as a letter, "fois" misread too after its number
-# ("2 totsfjour").
-_MISREAD_TIMES_PER_DAY = re.compile(r"\b(?:fois|(?<=\d )[ft][a-z]{1,3}(?=[il1|f]jour\b)) ?[il1|f] ?(j|jour)\b")
+# ("2 totsfjour"), and "jour" too ("3 torsfjeur").
+_MISREAD_TIMES_PER_DAY = re.compile(
+    r"\b(?:fois|(?<=\d )[ft][a-z]{1,3}(?=[il1|f]j[a-z]{1,2}r\b)) ?[il1|f] ?(j|j[a-z]{1,2}r)\b"
+)
 # Little words a posology's words are glued to by OCR ("comprimele soir", "jourpendant").
 GLUED_LITTLE_WORDS = frozenset({"le", "la", "les", "au", "aux", "et", "par"})
 MIN_GLUED_LENGTH = 6
@@ -374,6 +376,7 @@ def _tokenize(text: str) -> _Tokens:
     readings = _mend_moments(words, readings)
     readings = _mend_times(words, readings)
     readings = _mend_lost_day_unit(readings)
+    readings = _mend_lost_per_day(readings)
     starts, position = [], 0
     for word, _ in readings:
         starts.append(position)
@@ -489,6 +492,28 @@ def _mend_lost_day_unit(readings: list[tuple[str, float]]) -> list[tuple[str, fl
             ("jour", LOST_UNIT_CONFIDENCE),
             *readings[index + 1 :],
         ]
+    return readings
+
+
+def _mend_lost_per_day(readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """ "2x" or "x2" after a dose, with nothing after it but the length of time ("1 cp 2x QSP 3 mois", "QSP" misread
+    too: "1 cp 2x QSo 3 mois") or the end of the text: "x2/j" with its "/j" lost, doubtful."""
+    read = [word for word, _ in readings]
+
+    def a_duration_at(start: int) -> bool:
+        return any(len(read) > at + 1 and read[at].isdigit() and read[at + 1] in DAYS_IN for at in (start, start + 1))
+
+    for index in range(2, len(read)):
+        if read[index] == "x" and read[index - 1].isdigit() and read[index - 2] in UNITS:
+            times, end = read[index - 1], index + 1
+        elif read[index - 1] in UNITS and read[index] == "x" and index + 1 < len(read) and read[index + 1].isdigit():
+            times, end = read[index + 1], index + 2
+        else:
+            continue
+        if int(times) in PERIODS_FOR_TIMES_A_DAY and (
+            end == len(read) or read[end] in DURATION_KEYWORDS or a_duration_at(end)
+        ):
+            return [*readings[:end], ("/", LOST_UNIT_CONFIDENCE), ("jour", LOST_UNIT_CONFIDENCE), *readings[end:]]
     return readings
 
 
