@@ -252,6 +252,9 @@ def test_it_reads_instructions(text, instructions):
         ("1 gélule 3x/ pendant 10 jours", 1, "gélule", [M, N, E], 10),
         ("1 cp x2β QSP 2 mois", 1, "comprimé", [M, E], 60),
         ("1 ep x. 2ij", 1, "comprimé", [M, E], None),
+        # "1-1-1" with its second dash lost.
+        ("Prendre 1-11", 1, "", [M, N, E], None),
+        ("Posologie : 1-0 1 pendant 5 jours", 1, "", [M, E], 5),
         # "x2/j" with its "/j" lost before the length of time; "fois/jour" with "jour" misread too.
         ("1 comprimé 2x QSo 3 moes", 1, "comprimé", [M, E], 90),
         ("1 gélule x 3 pendant 10 jours", 1, "gélule", [M, N, E], 10),
@@ -361,7 +364,9 @@ def test_a_word_after_a_duration_is_read_as_a_length_of_time_only_when_it_is_clo
     assert parse("prendre 2 mais le soir").duration_days is None
 
 
-@pytest.mark.parametrize("text", ["prendre 2 1-2 fois par jour", "1 1-2 x par jour", "1 1-1-1"])
+@pytest.mark.parametrize(
+    "text", ["prendre 2 1-2 fois par jour", "1 1-2 x par jour", "1 1-1-1", "1-2 2 fois par jour", "1-0 1 mois"]
+)
 def test_a_number_before_a_range_is_not_a_schedule_missing_a_dash(text):
     assert normalize(text) == text
 

@@ -257,6 +257,10 @@ _NOTHING_COUNTED_AFTER = (
     r"(?! ?[\d/.,-])(?! ?(?:cp|cpr|comprim|gel|sachet|goutte|bouff|applic|dose|fois|x\b|mg|ml|g\b|ui\b|%))"
 )
 _LOST_SCHEDULE_DASHES = re.compile(rf"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2]) ([0-2]) ([0-2])\b{_NOTHING_COUNTED_AFTER}")
+# "1-1 1", "1-11": a schedule whose second dash OCR lost, nothing after it that counts, measures or lasts.
+_LOST_SECOND_DASH = re.compile(
+    rf"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2])-([0-2]) ?([0-2])\b{_NOTHING_COUNTED_AFTER}(?! ?(?:j\b|jour|sem|mois|an\b))"
+)
 # "1-0-120jours", "I-0-11mos": a schedule glued to the length of time after it (a schedule's counts are single digits);
 # "1-1.1": its second dash read as a stop.
 _SCHEDULE_GLUED_TO_A_DURATION = re.compile(r"\b([0-4]|i|l)-([0-4])-([0-4])(\d{1,2}) ?(?=[a-z])")
@@ -356,6 +360,7 @@ def normalize(text: str) -> str:
     text = _ONE_GLUED_TO_A_KEYWORD.sub(r"\1 1", text)
     text = _LOST_SCHEDULE_DASH.sub(lambda match: f"{match[1].strip()}-{match[2]}", text)
     text = _LOST_SCHEDULE_DASHES.sub(r"\1-\2-\3", text)
+    text = _LOST_SECOND_DASH.sub(r"\1-\2-\3", text)
     text = _GLUED_SCHEDULE.sub(r"\1-\2-\3", text)
     text = _SCHEDULE_GLUED_TO_A_DURATION.sub(
         lambda match: f"{match[1].translate(_ONES)}-{match[2]}-{match[3]} {match[4]} ", text
