@@ -65,7 +65,7 @@ MIN_FORM_PREFIX = 3
 # first word still this like one substance is that substance, when the strength written with its unit is one it comes
 # in and no other substance about as like comes in it. The reviewer is asked to check it.
 MIN_GARBLED_LENGTH = 7
-MIN_GARBLED_SIMILARITY = 0.7
+MIN_GARBLED_SIMILARITY = 0.65
 MIN_GARBLED_MARGIN = 0.1
 # The maker written after such a name is the generic's when this like its maker ("RRKA" for "KRKA" is 0.75; "ViA L"
 # for "VIATRIS LP", 0.67, is KRKA's garbled).
@@ -453,6 +453,8 @@ def _mended_word(word: str) -> str:
     digits = sum(character.isdigit() for character in word)
     if not digits:
         return word
+    if strength := _misread_number_with_its_unit(word):
+        return strength
     if _NUMBER_WITH_LETTERS.fullmatch(word) and digits >= len(word) - digits:
         return word.translate(_DIGIT_LOOKING_LETTERS)
     if (
@@ -463,6 +465,15 @@ def _mended_word(word: str) -> str:
     ):
         return word.translate(_LETTER_LOOKING_DIGITS)
     return word
+
+
+def _misread_number_with_its_unit(word: str) -> str:
+    """A number with look-alike letters glued to its unit, mended ("25Omig": "250mg", "L00mg": "100mg"); else ""."""
+    for cut in range(len(word) - 1, 0, -1):
+        number, unit = word[:cut], fold(word[cut:])
+        if unit in STRENGTH_UNITS and _NUMBER_WITH_LETTERS.fullmatch(number) and not number.isdigit():
+            return number.translate(_DIGIT_LOOKING_LETTERS) + ("mg" if unit in MISREAD_MG else word[cut:])
+    return ""
 
 
 def _substance_words(substances: str) -> tuple[str, ...]:

@@ -292,6 +292,9 @@ def test_a_substance_garbled_past_knowing_is_known_by_its_strength_when_only_it_
     # ... unless the line writes a maker only one of them has a generic of, even misread ("RRKA").
     drug, _confidence = lexicon.garbled_substance("SAÑTHBOMCINE RRKA 25O mg comprimé")
     assert drug.name == "AZITHROMYCINE KRKA 250 mg, comprimé pelliculé"
+    # Garbled further still, its maker written.
+    drug, _confidence = lexicon.garbled_substance("GhiclandeEG Labo Laboratotres Eurogenerics30 mg comprimé")
+    assert drug.substances == "GLICLAZIDE" and drug.strength == "30 mg"
     # A maker written but garbled too: which generic is not guessed.
     assert lexicon.garbled_substance("TRAtatOL ViA L 15O ma coroptié a libération prolongée") is None
     # Without a strength, or with one the substance does not come in, nothing is guessed.
@@ -312,6 +315,13 @@ def test_a_stray_number_is_not_the_strength_of_another_speciality():
     drug, confidence = best_match("KETOPROFENE TEVA LP 10) mg. commprime sécable àlbération prolongée • 2")
     assert drug.name == "KETOPROFENE TEVA LP 100 mg, comprimé sécable à libération prolongée"
     assert confidence < 1
+
+
+def test_a_number_with_look_alike_letters_glued_to_its_unit_is_mended():
+    assert mended("Azithromycine 25Omig, 1 cp") == "Azithromycine 250mg, 1 cp"
+    assert mended("Lasilix 4Omg") == "Lasilix 40mg"
+    # Without a digit, letters are a word's.
+    assert mended("ZOmg") == "ZOmg"
 
 
 @pytest.mark.parametrize(
