@@ -261,6 +261,22 @@ def test_a_strength_and_a_form_after_a_posology_are_another_medications_whose_na
     assert (medication.periods, medication.duration_days) == (["morning", "evening"], 10)
 
 
+def test_a_posology_after_an_unknown_word_and_a_number_is_another_medications_whose_name_was_not_read():
+    # Its name and strength misread past reading: its length of time is not the one before's.
+    [medication] = extract(
+        document(
+            "VENLAFAXINE EG LABO LP 75 mg, gélule à libération prolongée : Posologie : 1-0-1",
+            "iavoprolol t 25 m p. 2 cpr le soir, pendant 1 mois",
+        )
+    ).medications
+    assert (medication.periods, medication.duration_days) == (["morning", "evening"], None)
+    # Steps of one posology, though, are the medication's.
+    [medication] = extract(
+        document("Prednisolone 20 mg comprimé", "2 cp le matin pendant 5 jours", "Semaine 2 : 1 cp le matin")
+    ).medications
+    assert medication.duration_days == 5
+
+
 def test_a_line_counted_in_a_unit_of_the_same_kind_continues_the_medication():
     [medication] = extract(
         document("Amlodipine Arrow 5 mg gélule", "1 gélule le matin", "puis 1 comprimé le soir si besoin")

@@ -336,6 +336,10 @@ def _continues(block: _Block, line: Line) -> bool:
     if before.found and _STRENGTH_AND_FORM.search(lexicon.fold(line.text)):
         # After a posology, a strength and a form start another medication, its name not read ("oz 20 ma, comprimé").
         return False
+    if "periods" in before.found and _unread_name_and_posology(line.text):
+        # After a posology saying when, a line with its own before an unknown word and a number is another
+        # medication's, its name and strength misread ("iavoprolol t 25 m p. 2 cpr le soir").
+        return False
     after = posology.parse(f"{block.posology_text} {line.text}")
     if after != before:
         block.lines.append(line)
@@ -353,6 +357,16 @@ def _continues(block: _Block, line: Line) -> bool:
         block.scraps_passed += 1
         return True
     return False
+
+
+def _unread_name_and_posology(text: str) -> bool:
+    name, posology_text = _split(text)
+    words = re.findall(r"[^\W\d_]{5,}", lexicon.fold(name))
+    return (
+        "periods" in posology.parse(posology_text).found
+        and re.search(r"\d", name) is not None
+        and any(not posology.is_posology_word(word) for word in words)
+    )
 
 
 def _is_a_scrap(line: Line) -> bool:

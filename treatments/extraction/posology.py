@@ -339,6 +339,11 @@ def parse(text: str) -> Posology:
     return Posology(**fields, confidence=confidence)
 
 
+def is_posology_word(word: str) -> bool:
+    """Whether a folded word is one of the grammar's, even misread ("semaines", "semaimes")."""
+    return word in VOCABULARY or _vocabulary_word(word)[0] != word
+
+
 def units_named(text: str) -> set[str]:
     """The units of a dose the text names, with or without a number before them ("bouffées en cas de crise")."""
     return {UNITS[word] for word in _tokenize(text).text.split() if word in UNITS}
