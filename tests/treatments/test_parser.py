@@ -231,7 +231,7 @@ def test_a_line_counted_in_another_kind_of_unit_is_another_medications_posology(
 def test_a_scrap_of_posology_misread_between_its_lines_does_not_end_the_medication():
     lines = [
         Line("FLIXOTIDE 125 microgrammes/dose, suspension pour inhalation 2 bouffées matin", 0.94),
-        Line("etsog", 0.86),  # "et soir", misread past reading
+        Line("eisqg", 0.86),  # "et soir", misread past reading
         Line("Pendant 15 jours", 0.99),
         Line("TOBREX 0,3 %, collyre en solution", 0.97),
         Line("1 goutte matin et soir", 0.97),
@@ -240,8 +240,14 @@ def test_a_scrap_of_posology_misread_between_its_lines_does_not_end_the_medicati
     inhaler, drops = extract(DocumentText(pages=[PageText(lines=lines)], engine="test")).medications
 
     assert (inhaler.periods, inhaler.duration_days) == (["morning"], 15)
-    assert "etsog" in inhaler.source_line  # shown to the reviewer with the medication's lines
+    assert "eisqg" in inhaler.source_line  # shown to the reviewer with the medication's lines
     assert drops.duration_days == 90
+
+    # Its "et" read right, glued to the moment, the evening is read, to be checked.
+    lines[1] = Line("etsog", 0.86)
+    inhaler, _drops = extract(DocumentText(pages=[PageText(lines=lines)], engine="test")).medications
+    assert (inhaler.periods, inhaler.duration_days) == (["morning", "evening"], 15)
+    assert inhaler.field_confidence["periods"] < 0.9
 
 
 def test_a_word_read_surely_after_a_posology_ends_the_medication():

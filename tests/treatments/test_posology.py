@@ -252,6 +252,9 @@ def test_it_reads_instructions(text, instructions):
         ("1 gélule 3x/ pendant 10 jours", 1, "gélule", [M, N, E], 10),
         ("1 cp x2β QSP 2 mois", 1, "comprimé", [M, E], 60),
         ("1 ep x. 2ij", 1, "comprimé", [M, E], None),
+        # "et" glued to the moment after it, misread or not.
+        ("2 bouffées matin etsoi", 2, "bouffée", [M, E], None),
+        ("1 cp le matin etcoucher", 1, "comprimé", [M, B], None),
         # "1-1-1" with its second dash lost.
         ("Prendre 1-11", 1, "", [M, N, E], None),
         ("Posologie : 1-0 1 pendant 5 jours", 1, "", [M, E], 5),

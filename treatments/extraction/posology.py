@@ -288,6 +288,8 @@ _MISREAD_TIMES_PER_DAY = re.compile(
 # Little words a posology's words are glued to by OCR ("comprimele soir", "jourpendant").
 GLUED_LITTLE_WORDS = frozenset({"le", "la", "les", "au", "aux", "et", "par"})
 MIN_GLUED_LENGTH = 6
+# "et" glued to the start of "matin", "midi", "soir" or "coucher", the rest perhaps misread ("etsog").
+_ET_GLUED_TO_A_MOMENT = re.compile(r"et(?:ma|mi|so|co)[a-z]{1,5}$")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+|[^\s\w]")
 
 
@@ -400,8 +402,12 @@ def _tokenize(text: str) -> _Tokens:
 
 def _unglued(word: str) -> list[str]:
     """A word that is two of the posology's glued by OCR, those two ("jourpendant", "comprimele", "foasjour"); else the
-    word."""
-    if word in VOCABULARY or len(word) < MIN_GLUED_LENGTH or not word.isalpha():
+    word. "et" glued to a moment's start, however misread ("etsog" for "et soir"), is "et" and the moment."""
+    if word in VOCABULARY or not word.isalpha():
+        return [word]
+    if _ET_GLUED_TO_A_MOMENT.match(word):
+        return ["et", word[2:]]
+    if len(word) < MIN_GLUED_LENGTH:
         return [word]
     for cut in range(2, len(word) - 1):
         first, second = word[:cut], word[cut:]
