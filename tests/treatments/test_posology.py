@@ -336,8 +336,10 @@ def test_an_inhaler_if_breathing_is_hard_is_as_needed():
     assert parse("2 bouffées si gêne respiratoire pendant 2 mois").as_needed is True
 
 
-@pytest.mark.parametrize("text", ["I sarhet on cas de douinur", "2 cpr en casde 5hm"])
-def test_en_cas_de_misread_is_still_as_needed(text):
+@pytest.mark.parametrize(
+    "text", ["I sarhet on cas de douinur", "2 cpr en casde 5hm", "1 cp s douleur", "1 cp sl fièvre"]
+)
+def test_en_cas_de_or_si_misread_is_still_as_needed(text):
     assert parse(text).as_needed is True
 
 

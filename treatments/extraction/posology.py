@@ -212,7 +212,7 @@ DURATIONS = [
 ]
 AS_NEEDED = re.compile(
     r"\b(?:si besoin|au besoin|en cas de besoin|si necessaire|a la demande|"
-    r"si (?:douleur|fievre|nausees?|vomissements?|crises?|insomnie|toux|diarrhee|constipation|"
+    r"s[il1]? (?:douleur|fievre|nausees?|vomissements?|crises?|insomnie|toux|diarrhee|constipation|"
     r"demangeaisons?|angoisse|anxiete|migraine|mal|gene|essoufflement|sifflements?)\b|"
     r"[eo]n ?cas ?(?:de|d ')(?! ?oubli)|lors des crises)"
 )
