@@ -283,6 +283,16 @@ def test_a_posology_after_an_unknown_word_and_a_number_is_another_medications_wh
     assert medication.duration_days == 5
 
 
+def test_a_posology_glued_to_the_name_by_a_stop_is_read():
+    [medication] = extract(
+        document("KETOPROFENE BIOGARAN LP 100 mg, comprimé sécable à libération prolongée.1cp s", "douleur, 3 jours")
+    ).medications
+    assert (medication.dose, medication.as_needed, medication.duration_days) == (1, True, 3)
+    # A decimal's stop is not one.
+    [medication] = extract(document("Doliprane 1000 mg", "1.5 cp le soir")).medications
+    assert medication.dose == 1.5
+
+
 def test_a_line_counted_in_a_unit_of_the_same_kind_continues_the_medication():
     [medication] = extract(
         document("Amlodipine Arrow 5 mg gélule", "1 gélule le matin", "puis 1 comprimé le soir si besoin")

@@ -87,10 +87,10 @@ _BULLET = re.compile(
 # misread and glued to it ("tLEVOCETIRIZINE").
 _SMALL_LETTER_BEFORE_CAPITALS = re.compile(rf"[{_SMALL_LETTERS}](?=[{_CAPITALS}]{{4}})")
 # Where the posology starts when no colon says it: "Prendre", "1 cp", "2 gélules", "1/2 comprimé", "1-0-1"; its
-# "1" read as a letter ("I cp", "l comprimé").
+# "1" read as a letter ("I cp", "l comprimé"); glued by a stop to the name before it ("prolongée.1cp"), not a decimal's.
 _POSOLOGY_START = re.compile(
     r"\b(?:prendre|appliquer|instiller|inhaler)\b"
-    r"|(?<![\w.,/])(?:\d+(?:[.,/]\d+)?|½|un|une|deux|[il|](?=\s))\s*"
+    r"|(?<![\w,/])(?<![\d.,/]\.)(?:\d+(?:[.,/]\d+)?|½|un|une|deux|[il|](?=\s))\s*"
     r"(?:cp|cpr|comprim|gel|sachet|ampoule|applic|goutte|bouff|dose|pulv|suppo|capsule|patch|pastille)"
     r"|(?<![\w/])\d\s*-\s*\d\s*-\s*\d"
 )
