@@ -50,7 +50,7 @@ _DIGIT_LOOKING_LETTERS = str.maketrans("SOoIlLZ", "5001112")
 # A strength of one digit read as the letter it looks like, against its unit ("Prednisolone Smg").
 _LETTER_FOR_A_DIGIT_BEFORE_MG = re.compile(r"[SZl]mg")
 # What OCR makes of "mg" after a number.
-MISREAD_MG = frozenset({"ma", "my", "mq", "mj", "rng", "rnq", "rmy", "rmg", "mng", "img", "ing", "mig", "nig"})
+MISREAD_MG = frozenset({"ma", "my", "mq", "mj", "ng", "rng", "rnq", "rmy", "rmg", "mng", "img", "ing", "mig", "nig"})
 # A name OCR glued to its strength ("Fluoxétine20 mg", "ARROW10 mg", "Phloroglucinol160mg"): its letters, the
 # number and perhaps the unit. It is cut where the space was lost, when a strength's unit follows the number.
 _NAME_GLUED_TO_A_NUMBER = re.compile(r"([^\W\d_]{3,})(\d+(?:[.,]\d+)?)([^\W\d_]{0,12}|%)")

@@ -322,6 +322,10 @@ def test_a_number_with_look_alike_letters_glued_to_its_unit_is_mended():
     assert mended("Lasilix 4Omg") == "Lasilix 40mg"
     # Without a digit, letters are a word's.
     assert mended("ZOmg") == "ZOmg"
+    # "mg" read "ng" too: a name garbled past matching is then known by its strength.
+    assert mended("Plrindopie L0 ng comacime") == "Plrindopie 10 mg comacime"
+    drug, _confidence = lexicon.garbled_substance("Plrindopie L0 ng comacime")
+    assert drug.substances == "PÉRINDOPRIL" and drug.strength == "10 mg"
 
 
 @pytest.mark.parametrize(
