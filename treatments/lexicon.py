@@ -109,8 +109,15 @@ SALT_WORDS = frozenset(
 # How much less sure best_match is when the text gives no strength, or strengths the drug does not come in.
 NO_STRENGTH_FACTOR = 0.95
 OTHER_STRENGTH_FACTOR = 0.85
-# How prescriptions abbreviate forms that are not a prefix of the form's name.
-FORM_ABBREVIATIONS = {"cp": "comprime", "cpr": "comprime", "cps": "comprime"}
+# How prescriptions abbreviate forms that are not a prefix of the form's name, or name them by their packaging (a
+# powder "en sachet").
+FORM_ABBREVIATIONS = {
+    "cp": "comprime",
+    "cpr": "comprime",
+    "cps": "comprime",
+    "sachet": "poudre",
+    "sachets": "poudre",
+}
 # Units a strength is written in, with their factor to the unit strengths are compared in.
 MASS_UNITS_IN_MG = {"g": 1000, "mg": 1, "microgramme": 0.001, "microgrammes": 0.001, "ug": 0.001, "mcg": 0.001}
 OTHER_UNITS = {"ml", "l", "ui", "u", "mbq", "mmol", "ch", "dh"}
@@ -422,11 +429,13 @@ def _numbers_of_names() -> frozenset[str]:
 
 
 def _form_glued_to_a_unit(letters: str) -> str:
-    """The end of `letters` that names a form ("comprime", "cp") when they start with a strength's unit ("mg"),
-    or ""."""
+    """The end of `letters` that names a form ("comprime", "cp") or starts a word of its own ("mgPosologie") when
+    they start with a strength's unit ("mg"), or ""."""
     for unit in sorted(STRENGTH_UNITS, key=len, reverse=True):
         form = letters[len(unit) :]
-        if letters.casefold().startswith(unit) and form and _names_a_form(fold(form)):
+        if not (letters.casefold().startswith(unit) and form):
+            continue
+        if _names_a_form(fold(form)) or (letters[: len(unit)].islower() and form[0].isupper()):
             return form
     return ""
 

@@ -274,6 +274,9 @@ def test_best_match_reads_through_ocrs_slips_in_a_name(line, brand, strength):
         ("ALAIRGIXALLERGIE CETIRIZINE 10 mg comprimé", "ALAIRGIX ALLERGIE CETIRIZINE 10 mg, comprimé à sucer sécable"),
         # Every space lost: the maker, the strength and the form glued together.
         ("DOMPERIDONEARROW10mgcomprime", "DOMPERIDONE ARROW 10 mg, comprimé pelliculé"),
+        # ... or the strength and the next word; a powder named by its sachet.
+        ("AMLODIPINE ARROW5mgPosologie", "AMLODIPINE ARROW 5 mg, gélule"),
+        ("PARACETAMOL ARROW1000mgsachets", "PARACETAMOL ARROW 1000 mg, poudre pour solution buvable en sachet-dose"),
         # A brand's short word ("LP") when its form is misread past knowing.
         ("CONTRAMAL. LP 100 mg. comprumé à hiberation", "CONTRAMAL LP 100 mg, comprimé à libération prolongée"),
     ],
