@@ -109,15 +109,10 @@ SALT_WORDS = frozenset(
 # How much less sure best_match is when the text gives no strength, or strengths the drug does not come in.
 NO_STRENGTH_FACTOR = 0.95
 OTHER_STRENGTH_FACTOR = 0.85
-# How prescriptions abbreviate forms that are not a prefix of the form's name, or name them by their packaging (a
-# powder "en sachet").
-FORM_ABBREVIATIONS = {
-    "cp": "comprime",
-    "cpr": "comprime",
-    "cps": "comprime",
-    "sachet": "poudre",
-    "sachets": "poudre",
-}
+# How prescriptions abbreviate forms that are not a prefix of the form's name.
+FORM_ABBREVIATIONS = {"cp": "comprime", "cpr": "comprime", "cps": "comprime"}
+# Forms prescriptions name by their packaging: a powder "en sachet".
+FORMS_OF_PACKAGINGS = {"sachet": "poudre", "sachets": "poudre"}
 # Units a strength is written in, with their factor to the unit strengths are compared in.
 MASS_UNITS_IN_MG = {"g": 1000, "mg": 1, "microgramme": 0.001, "microgrammes": 0.001, "ug": 0.001, "mcg": 0.001}
 OTHER_UNITS = {"ml", "l", "ui", "u", "mbq", "mmol", "ch", "dh"}
@@ -444,6 +439,7 @@ def _names_a_form(word: str) -> bool:
     """Whether the word is a form, its start ("cp", "compr") or a form misread ("comprume")."""
     return (
         word in FORM_ABBREVIATIONS
+        or word in FORMS_OF_PACKAGINGS
         or (len(word) >= MIN_FORM_PREFIX and any(form_word.startswith(word) for form_word in _form_words()))
         or bool(difflib.get_close_matches(word, _form_words(), n=1, cutoff=MIN_WORD_SIMILARITY))
     )
@@ -586,8 +582,9 @@ def _brand_coverage(words: tuple[str, ...], similar: dict[str, float]) -> float:
 
 
 def _form_prefixes(folded: str) -> list[str]:
-    """The words of the text that may name a form, abbreviations spelled out: "cp" -> "comprime"."""
-    words = [FORM_ABBREVIATIONS.get(word, word) for word in folded.split()]
+    """The words of the text that may name a form, abbreviations spelled out: "cp" -> "comprime", "sachet" ->
+    "poudre"."""
+    words = [FORM_ABBREVIATIONS.get(word) or FORMS_OF_PACKAGINGS.get(word, word) for word in folded.split()]
     return [word for word in words if len(word) >= 3 and word.isalpha()]
 
 
