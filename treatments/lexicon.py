@@ -473,10 +473,12 @@ def _mended_word(word: str) -> str:
 
 
 def _misread_number_with_its_unit(word: str) -> str:
-    """A number with look-alike letters glued to its unit, mended ("25Omig": "250mg", "L00mg": "100mg"); else ""."""
+    """A number glued to its unit with look-alike letters for digits, or "mg" misread, mended ("25Omig": "250mg",
+    "L00mg": "100mg", "40ma": "40mg"); else ""."""
     for cut in range(len(word) - 1, 0, -1):
         number, unit = word[:cut], fold(word[cut:])
-        if unit in STRENGTH_UNITS and _NUMBER_WITH_LETTERS.fullmatch(number) and not number.isdigit():
+        misread = not number.isdigit() or unit in MISREAD_MG
+        if unit in STRENGTH_UNITS and _NUMBER_WITH_LETTERS.fullmatch(number) and misread:
             return number.translate(_DIGIT_LOOKING_LETTERS) + ("mg" if unit in MISREAD_MG else word[cut:])
     return ""
 

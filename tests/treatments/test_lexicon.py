@@ -323,6 +323,7 @@ def test_a_stray_number_is_not_the_strength_of_another_speciality():
 def test_a_number_with_look_alike_letters_glued_to_its_unit_is_mended():
     assert mended("Azithromycine 25Omig, 1 cp") == "Azithromycine 250mg, 1 cp"
     assert mended("Lasilix 4Omg") == "Lasilix 40mg"
+    assert mended("Furosémide40ma") == "Furosémide 40mg"
     # Without a digit, letters are a word's.
     assert mended("ZOmg") == "ZOmg"
     # "mg" read "ng" too: a name garbled past matching is then known by its strength.

@@ -195,6 +195,9 @@ def test_a_medications_number_without_its_dot_is_not_its_strength():
         # The medication's number glued to the name, or read as a small letter: the name starts after it.
         ("1Escitalopram 20 mg 2 cpr au coucher", "ESCITALOPRAM", ["bedtime"]),
         ("tLEVOCETIRIZINE CRiSTERS 5 mg comprime 1 cp le soir", "LEVOCETIRIZINE CRISTERS", ["evening"]),
+        # ... or its number read as a letter before its bracket, or its bracket as a 1 glued to the name.
+        ("D) Droumectse 3g sachaes 1 sachet le soir", "DIOSMECTITE", ["evening"]),
+        ("11Faresémade40ma. 1 cp le matin", "FUROSEMIDE", ["morning"]),
         # ... but a name's own first letter may be read small too.
         ("vOLTARENE EMULGEL 1 %, gef : 1 application le soir", "VOLTARENE EMULGEL", ["evening"]),
         # The name's first word glued to its maker, or cut by a speck: it is read whole, and the line still starts

@@ -76,10 +76,10 @@ FORM_UNITS = {
 
 _CAPITALS = "A-ZÀ-ÖØ-Þ"
 _SMALL_LETTERS = "a-zß-öø-ÿ"
-# "1.", "2)", "•", "-" before a medication's name, or its number whose dot OCR lost ("5 ROSUVASTATINE"): not a
-# strength.
+# "1.", "2)", "•", "-" before a medication's name, or its number whose dot OCR lost ("5 ROSUVASTATINE") or read as a
+# letter ("I) ", "S) "): not a strength.
 _BULLET = re.compile(
-    r"^\s*(?:[-•*·\u2013\u2014>]+|\(?\d{1,2}\s*[.)](?!\d)|\d{1,2}\s+(?=[^\W\d_]{3})"
+    r"^\s*(?:[-•*·\u2013\u2014>]+|\(?\d{1,2}\s*[.)](?!\d)|\d{1,2}\s+(?=[^\W\d_]{3})|\(?[^\W\d_]\)(?=\s)"
     # A medication's number glued to its name ("1Escitalopram", "2VENTOLINE"): no drug's name starts so.
     rf"|\d{{1,2}}(?=[{_CAPITALS}](?:[{_CAPITALS}]{{2}}|[{_SMALL_LETTERS}]{{2}})))\s*"
 )
