@@ -67,6 +67,8 @@ MIN_FORM_PREFIX = 3
 MIN_GARBLED_LENGTH = 7
 MIN_GARBLED_SIMILARITY = 0.65
 MIN_GARBLED_MARGIN = 0.1
+# Letters OCR may lose or add in such a word ("GABAFENE" for "GABAPENTINE").
+MAX_GARBLED_LENGTH_CHANGE = 3
 # The maker written after such a name is the generic's when this like its maker ("RRKA" for "KRKA" is 0.75; "ViA L"
 # for "VIATRIS LP", 0.67, is KRKA's garbled).
 MIN_GARBLED_MAKER_LIKENESS = 0.75
@@ -649,7 +651,7 @@ def garbled_substance(text: str) -> tuple[Drug, float] | None:
     likeness = {}
     matcher = difflib.SequenceMatcher(a=first, autojunk=False)
     for word in index.substance_words:
-        if abs(len(word) - len(first)) > 2:
+        if abs(len(word) - len(first)) > MAX_GARBLED_LENGTH_CHANGE:
             continue
         matcher.set_seq2(word)
         least = MIN_GARBLED_SIMILARITY - MIN_GARBLED_MARGIN  # as like as a contender needs to be

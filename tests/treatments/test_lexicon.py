@@ -298,6 +298,9 @@ def test_a_substance_garbled_past_knowing_is_known_by_its_strength_when_only_it_
     # Garbled further still, its maker written.
     drug, _confidence = lexicon.garbled_substance("GhiclandeEG Labo Laboratotres Eurogenerics30 mg comprimé")
     assert drug.substances == "GLICLAZIDE" and drug.strength == "30 mg"
+    # ... or with letters lost.
+    drug, _confidence = lexicon.garbled_substance("GABAFENE EG tABO 600 img, compnime pelculé")
+    assert drug.name == "GABAPENTINE EG LABO 600 mg, comprimé pelliculé"
     # A maker written but garbled too: which generic is not guessed.
     assert lexicon.garbled_substance("TRAtatOL ViA L 15O ma coroptié a libération prolongée") is None
     # Without a strength, or with one the substance does not come in, nothing is guessed.
