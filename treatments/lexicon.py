@@ -63,8 +63,10 @@ MIN_NAME_BEFORE_A_MAKER = 5
 MIN_FORM_PREFIX = 3
 # A substance's name OCR garbled past MIN_WORD_SIMILARITY ("Esctatnpram 20 mg", "SAÑTHBOMCINE RRKA 25O mg"): a long
 # first word still this like one substance is that substance, when the strength written with its unit is one it comes
-# in and no other substance about as like comes in it. The reviewer is asked to check it.
+# in and no other substance about as like comes in it; a shorter one (from MIN_GARBLED_LENGTH_WITH_A_MAKER), only among
+# the generics of the maker written after it, read right. The reviewer is asked to check it.
 MIN_GARBLED_LENGTH = 7
+MIN_GARBLED_LENGTH_WITH_A_MAKER = 5
 MIN_GARBLED_SIMILARITY = 0.65
 MIN_GARBLED_MARGIN = 0.1
 # Letters OCR may lose or add in such a word ("GABAFENE" for "GABAPENTINE").
@@ -645,7 +647,10 @@ def garbled_substance(text: str) -> tuple[Drug, float] | None:
     text = mended(text)
     first = next(iter(text_name_words(text)), "")
     written = {quantity for quantity in _quantities(fold(text), with_bare_values=False) if quantity[1]}
-    if len(first) < MIN_GARBLED_LENGTH or not written:
+    written_maker = _written_maker(fold(text), {})
+    # A shorter word is like too many substances: only those the maker written right makes a generic of count.
+    of_the_maker = len(first) < MIN_GARBLED_LENGTH
+    if len(first) < MIN_GARBLED_LENGTH_WITH_A_MAKER or not written or (of_the_maker and not written_maker):
         return None
     index = _match_index()
     likeness = {}
@@ -658,7 +663,11 @@ def garbled_substance(text: str) -> tuple[Drug, float] | None:
         if matcher.quick_ratio() < least or (similarity := matcher.ratio()) < least:
             continue
         if any(
-            index.identities[position].substance_words == (word,) and written & index.identities[position].quantities
+            index.identities[position].substance_words == (word,)
+            and written & index.identities[position].quantities
+            and (
+                not of_the_maker or _maker_likeness(written_maker, index.identities[position].brand_words, (word,)) == 1
+            )
             for position in index.positions[word]
         ):
             likeness[word] = similarity

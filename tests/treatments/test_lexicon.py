@@ -301,6 +301,10 @@ def test_a_substance_garbled_past_knowing_is_known_by_its_strength_when_only_it_
     # ... or with letters lost.
     drug, _confidence = lexicon.garbled_substance("GABAFENE EG tABO 600 img, compnime pelculé")
     assert drug.name == "GABAPENTINE EG LABO 600 mg, comprimé pelliculé"
+    # A shorter word only among the generics of the maker written after it.
+    drug, _confidence = lexicon.garbled_substance("RMPRI ZYDUS FRANCE 5 mg comprimé")
+    assert drug.name == "RAMIPRIL ZYDUS FRANCE 5 mg, comprimé sécable"
+    assert lexicon.garbled_substance("RMPRI 5 mg comprimé") is None
     # A maker written but garbled too: which generic is not guessed.
     assert lexicon.garbled_substance("TRAtatOL ViA L 15O ma coroptié a libération prolongée") is None
     # Without a strength, or with one the substance does not come in, nothing is guessed.
