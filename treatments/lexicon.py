@@ -322,12 +322,15 @@ def _with_cut_names_whole(words: list[str]) -> list[str]:
 
 
 def _unglued_name(word: str) -> tuple[str, ...]:
-    """The two words OCR glued into `word`: a name and its generic's maker ("MIRTAZAPINEZENTIVA", the name perhaps
-    misread), or two words of the drug reference ("ALAIRGIXALLERGIE"); () when it is not two."""
+    """The words OCR glued into `word`: a name and its generic's maker ("MIRTAZAPINEZENTIVA", the name perhaps
+    misread, or two words glued too: "NAPROXENESODIQUEARROW"), or two words of the drug reference
+    ("ALAIRGIXALLERGIE"); () when it is not several."""
+    known = _match_index().positions
     maker = next((maker for maker in _makers() if word.endswith(maker)), None)
     if maker is not None and len(word) - len(maker) >= MIN_NAME_BEFORE_A_MAKER:
-        return word[: -len(maker)], maker
-    known = _match_index().positions
+        name = word[: -len(maker)]
+        names = (() if name in known else _unglued_name(name)) or (name,)
+        return (*names, maker)
     if word in known:
         return ()
     for cut in range(MIN_MAKER_LENGTH, len(word) - MIN_MAKER_LENGTH + 1):

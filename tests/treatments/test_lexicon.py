@@ -266,8 +266,9 @@ def test_best_match_reads_through_ocrs_slips_in_a_name(line, brand, strength):
         ("DOMPERIDONE ARROW10 mg comprimé pelliculé", "DOMPERIDONE ARROW 10 mg, comprimé pelliculé"),
         ("ZOLTUM10 mg, gélule", "ZOLTUM 10 mg, gélule gastro-résistante"),
         ("TOBREX0,3% collyre", "TOBREX 0,3 %, collyre en solution"),
-        # A generic's maker glued to the substance's name.
+        # A generic's maker glued to the substance's name, of one word or two.
         ("MIRTAZAPINEZENTIVA15 mg.comprime pelliculé", "MIRTAZAPINE ZENTIVA 15 mg, comprimé pelliculé"),
+        ("NAPROXENESODIQUEARROW 550 mg comprimé", "NAPROXENE SODIQUE ARROW 550 mg, comprimé pelliculé sécable"),
         # Greek letters for the Latin ones they look like.
         ("TRAMADΩL KRKA LP 150 mg", "TRAMADOL KRKA LP 150 mg, comprimé à libération prolongée"),
         # Two words of a brand glued together.
