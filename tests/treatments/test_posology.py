@@ -289,6 +289,12 @@ def test_times_a_day_whose_per_day_was_lost_are_to_check():
     # Followed by something else, "2x" may count anything: not guessed.
     assert parse("1 comprimé 2x par semaine").periods == []
     assert parse("2 x 5 mg").periods == []
+    # Its "/j" read as a digit after it ("2x4") or glued to the number ("x 28"), likewise.
+    for text in ("1 cp 2×4 pendant 3 semaines", "2 comprimés x 28", "2 comprimés x 25 Pendant 6 jours"):
+        posology = parse(text)
+        assert posology.periods == [M, E] and posology.confidence["periods"] < 0.9, text
+    # "x 14", "x 20": days, perhaps, not guessed.
+    assert parse("1 cp x 14").periods == parse("1 cp x 20").periods == []
 
 
 def test_a_duration_whose_unit_was_lost_is_days_to_check():

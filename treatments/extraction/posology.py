@@ -513,23 +513,34 @@ def _mend_lost_day_unit(readings: list[tuple[str, float]]) -> list[tuple[str, fl
 
 def _mend_lost_per_day(readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """ "2x" or "x2" after a dose, with nothing after it but the length of time ("1 cp 2x QSP 3 mois", "QSP" misread
-    too: "1 cp 2x QSo 3 mois") or the end of the text: "x2/j" with its "/j" lost, doubtful."""
+    too: "1 cp 2x QSo 3 mois") or the end of the text: "x2/j" with its "/j" lost, or read as a digit ("1 cp 2x4
+    pendant 3 semaines", "2 cp x 28"), doubtful."""
     read = [word for word, _ in readings]
 
-    def a_duration_at(start: int) -> bool:
-        return any(len(read) > at + 1 and read[at].isdigit() and read[at + 1] in DAYS_IN for at in (start, start + 1))
+    def ends_it(start: int) -> bool:
+        # The end of the text, a length of time, or a keyword of one ("QSP") misread before its number.
+        return (
+            start == len(read)
+            or read[start] in DURATION_KEYWORDS
+            or any(len(read) > at + 1 and read[at].isdigit() and read[at + 1] in DAYS_IN for at in (start, start + 1))
+        )
 
+    lost = [("/", LOST_UNIT_CONFIDENCE), ("jour", LOST_UNIT_CONFIDENCE)]
     for index in range(2, len(read)):
         if read[index] == "x" and read[index - 1].isdigit() and read[index - 2] in UNITS:
             times, end = read[index - 1], index + 1
+            # "/j" read as a digit after the x.
+            if end < len(read) and len(read[end]) == 1 and read[end].isdigit() and ends_it(end + 1):
+                return [*readings[:end], *lost, *readings[end + 1 :]]
         elif read[index - 1] in UNITS and read[index] == "x" and index + 1 < len(read) and read[index + 1].isdigit():
             times, end = read[index + 1], index + 2
+            if len(times) == 2 and times[0] in "234" and times[1] != "0" and ends_it(end):
+                # "/j" read as a digit glued to the number of times (not "x 14" nor "x 20", which may be days).
+                return [*readings[: index + 1], (times[0], readings[index + 1][1]), *lost, *readings[end:]]
         else:
             continue
-        if int(times) in PERIODS_FOR_TIMES_A_DAY and (
-            end == len(read) or read[end] in DURATION_KEYWORDS or a_duration_at(end)
-        ):
-            return [*readings[:end], ("/", LOST_UNIT_CONFIDENCE), ("jour", LOST_UNIT_CONFIDENCE), *readings[end:]]
+        if int(times) in PERIODS_FOR_TIMES_A_DAY and ends_it(end):
+            return [*readings[:end], *lost, *readings[end:]]
     return readings
 
 
