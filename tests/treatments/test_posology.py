@@ -266,6 +266,8 @@ def test_it_reads_instructions(text, instructions):
         ("1-0-120jours", 1, "", [M, E], 20),
         ("Prendre I-0-11mos", 1, "", [M, E], 30),
         ("Prendre 1-1.1 pendant 1 mois", 1, "", [M, N, E], 30),
+        # "mois" misread closer to a moment the posology said already, after a number.
+        ("1 comprimé le matin et le soir 1 matis - AR 2 fois", 1, "comprimé", [M, E], 30),
         # "mois" misread as close to "moins" or "puis", after a number.
         ("1 gélule le soir au coucher Pangaut 1 mons", 1, "gélule", [B], 30),
         ("2 cpr au coucber, 1 muis, à renouveler 3 fots", 2, "comprimé", [B], 30),
@@ -367,6 +369,11 @@ def test_a_word_after_an_article_is_a_moment_only_when_it_is_as_long_as_one():
     assert parse("2 cpr le lendemain").periods == []
     assert parse("1 cp au moment du repas").periods == []
     assert parse("1 pulvérisation dans chaque narine").periods == []
+
+
+def test_a_moment_said_once_after_a_number_is_a_moment():
+    assert parse("1 cp le soir 2 matin").periods == [M, E]
+    assert parse("1 cp le soir 2 matin").duration_days is None
 
 
 def test_a_word_after_a_duration_is_read_as_a_length_of_time_only_when_it_is_close_to_one():

@@ -185,6 +185,7 @@ DURATION_KEYWORD = r"(?:pendant|durant|pour|sur|qsp|soit|traitement de|duree de)
 ARTICLES_BEFORE_A_MOMENT = frozenset({"le", "te", "au", "du", "ce", "chaque"})
 MOMENTS_WRITTEN = ("matin", "midi", "soir", "coucher", "dejeuner", "diner")
 MIN_MOMENT_LIKENESS = 0.5
+MIN_MONTH_LIKENESS_FOR_A_MOMENT_SAID_AGAIN = 0.6
 # A day's moments listed in order ("matin midi soir"): a misread word right after one is the next ("matin mid sar").
 NEXT_MOMENT = {"matin": "midi", "midi": "soir"}
 # Short words as like a moment as its misreadings, which follow one ("midi sur les lésions").
@@ -475,13 +476,17 @@ def _mend_duration_units(words: list[str], readings: list[tuple[str, float]]) ->
 
 def _mend_months_after_a_number(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """Right after a number, a misread word as close to "mois" as to a plain word is "mois" ("1 mons", "1 muis"):
-    "1 moins" or "1 puis" would say nothing more."""
+    "1 moins" or "1 puis" would say nothing more. So is one closer to a moment the text has said already ("le matin
+    et le soir, 1 matis"), less like "mois"."""
     mended = list(readings)
     for index in range(1, len(words)):
         read, written = readings[index][0], words[index]
-        if read in PLAIN_WORDS and written != read and readings[index - 1][0].isdigit():
+        if written == read or not readings[index - 1][0].isdigit():
+            continue
+        said_again = read in MOMENTS_WRITTEN and read in (word for word, _ in readings[: index - 1])
+        if read in PLAIN_WORDS or said_again:
             likeness = difflib.SequenceMatcher(a=written, b="mois").ratio()
-            if likeness >= MIN_SIMILARITY_SHORT:
+            if likeness >= (MIN_MONTH_LIKENESS_FOR_A_MOMENT_SAID_AGAIN if said_again else MIN_SIMILARITY_SHORT):
                 mended[index] = ("mois", likeness)
     return mended
 
