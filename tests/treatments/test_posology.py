@@ -266,6 +266,8 @@ def test_it_reads_instructions(text, instructions):
         ("1-0-120jours", 1, "", [M, E], 20),
         ("Prendre I-0-11mos", 1, "", [M, E], 30),
         ("Prendre 1-1.1 pendant 1 mois", 1, "", [M, N, E], 30),
+        # "max 3/j, 5 jours" with its "/j," read as a stop: no one counts half days.
+        ("2 cpr en cas de douleur, max 3.5 jours", 2, "comprimé", [], 5),
         # "mois" misread closer to a moment the posology said already, after a number.
         ("1 comprimé le matin et le soir 1 matis - AR 2 fois", 1, "comprimé", [M, E], 30),
         # "mois" misread as close to "moins" or "puis", after a number.

@@ -268,6 +268,8 @@ _SCHEDULE_GLUED_TO_A_DURATION = re.compile(r"\b([0-4]|i|l)-([0-4])-([0-4])(\d{1,
 _SCHEDULE_WITH_A_STOP = re.compile(r"\b([0-4])-([0-4])[.]([0-4])\b(?![.,]?\d)")
 # "Prendre 002": a schedule ("0-0-2") whose two dashes OCR lost, its digits run together.
 _GLUED_SCHEDULE = re.compile(rf"(?<=\bprendre )(?=\d*0)([0-2])([0-2])([0-2])\b{_NOTHING_COUNTED_AFTER}")
+# "max 3.5 jours": "max 3/j, 5 jours" with its "/j," read as a stop (no one counts half days).
+_MAX_PER_DAY_READ_AS_A_DECIMAL = re.compile(r"\b(max(?:imum)?\.? ?)(\d)[.,](\d{1,2}) ?(jours?|j)\b")
 # "le sorau coucher": the "au" of "soir au coucher" glued to the word before.
 _AU_GLUED_BEFORE_BEDTIME = re.compile(r"\b([a-z]{2,})au (?=coucher\b)")
 # "comprimex2/j": a unit glued to the "x" of "x2/j".
@@ -375,6 +377,7 @@ def normalize(text: str) -> str:
     )
     text = _SCHEDULE_WITH_A_STOP.sub(r"\1-\2-\3", text)
     text = _AU_GLUED_BEFORE_BEDTIME.sub(r"\1 au ", text)
+    text = _MAX_PER_DAY_READ_AS_A_DECIMAL.sub(r"\1\2/j \3 \4", text)
     text = _MISREAD_PER_DAY.sub(lambda match: f"x{next(group for group in match.groups() if group)}/j ", text)
     text = _MISREAD_TIMES_PER_DAY.sub(r"fois/\1", text)
     return _QSP.sub("qsp", text)
