@@ -266,6 +266,7 @@ def test_it_reads_instructions(text, instructions):
         ("1-0-120jours", 1, "", [M, E], 20),
         ("Prendre I-0-11mos", 1, "", [M, E], 30),
         ("Prendre 1-1.1 pendant 1 mois", 1, "", [M, N, E], 30),
+        ("Prendre 1.11 pendant 2 semaines", 1, "", [M, N, E], 14),
         # "max 3/j, 5 jours" with its "/j," read as a stop: no one counts half days.
         ("2 cpr en cas de douleur, max 3.5 jours", 2, "comprimé", [], 5),
         # "mois" misread closer to a moment the posology said already, after a number.
@@ -385,7 +386,16 @@ def test_a_word_after_a_duration_is_read_as_a_length_of_time_only_when_it_is_clo
 
 
 @pytest.mark.parametrize(
-    "text", ["prendre 2 1-2 fois par jour", "1 1-2 x par jour", "1 1-1-1", "1-2 2 fois par jour", "1-0 1 mois"]
+    "text",
+    [
+        "prendre 2 1-2 fois par jour",
+        "1 1-2 x par jour",
+        "1 1-1-1",
+        "1-2 2 fois par jour",
+        "1-0 1 mois",
+        "prendre 1.00",
+        "0.12 mg",
+    ],
 )
 def test_a_number_before_a_range_is_not_a_schedule_missing_a_dash(text):
     assert normalize(text) == text

@@ -266,6 +266,10 @@ _LOST_SECOND_DASH = re.compile(
 # "1-1.1": its second dash read as a stop.
 _SCHEDULE_GLUED_TO_A_DURATION = re.compile(r"\b([0-4]|i|l)-([0-4])-([0-4])(\d{1,2}) ?(?=[a-z])")
 _SCHEDULE_WITH_A_STOP = re.compile(r"\b([0-4])-([0-4])[.]([0-4])\b(?![.,]?\d)")
+# "1.11": both dashes lost, the first read as a stop (no dose has two decimals of these digits but "1.00").
+_SCHEDULE_READ_AS_A_DECIMAL = re.compile(
+    rf"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2])[.](?!00)([0-2])([0-2])\b{_NOTHING_COUNTED_AFTER}"
+)
 # "Prendre 002": a schedule ("0-0-2") whose two dashes OCR lost, its digits run together.
 _GLUED_SCHEDULE = re.compile(rf"(?<=\bprendre )(?=\d*0)([0-2])([0-2])([0-2])\b{_NOTHING_COUNTED_AFTER}")
 # "max 3.5 jours": "max 3/j, 5 jours" with its "/j," read as a stop (no one counts half days).
@@ -376,6 +380,7 @@ def normalize(text: str) -> str:
         lambda match: f"{match[1].translate(_ONES)}-{match[2]}-{match[3]} {match[4]} ", text
     )
     text = _SCHEDULE_WITH_A_STOP.sub(r"\1-\2-\3", text)
+    text = _SCHEDULE_READ_AS_A_DECIMAL.sub(r"\1-\2-\3", text)
     text = _AU_GLUED_BEFORE_BEDTIME.sub(r"\1 au ", text)
     text = _MAX_PER_DAY_READ_AS_A_DECIMAL.sub(r"\1\2/j \3 \4", text)
     text = _MISREAD_PER_DAY.sub(lambda match: f"x{next(group for group in match.groups() if group)}/j ", text)
