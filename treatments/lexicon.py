@@ -653,9 +653,12 @@ def garbled_substance(text: str) -> tuple[Drug, float] | None:
     written_maker = _written_maker(fold(text), {})
     # A shorter word is like too many substances: only those the maker written right makes a generic of count.
     of_the_maker = len(first) < MIN_GARBLED_LENGTH
+    index = _match_index()
     if len(first) < MIN_GARBLED_LENGTH_WITH_A_MAKER or not written or (of_the_maker and not written_maker):
         return None
-    index = _match_index()
+    if first in index.positions:
+        # A name read right ("Lamotrigine 300 mg"): its strength is misread, not its name.
+        return None
     likeness = {}
     matcher = difflib.SequenceMatcher(a=first, autojunk=False)
     for word in index.substance_words:

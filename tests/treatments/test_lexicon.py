@@ -308,6 +308,8 @@ def test_a_substance_garbled_past_knowing_is_known_by_its_strength_when_only_it_
     assert lexicon.garbled_substance("RMPRI 5 mg comprimé") is None
     # A maker written but garbled too: which generic is not guessed.
     assert lexicon.garbled_substance("TRAtatOL ViA L 15O ma coroptié a libération prolongée") is None
+    # A substance's name read right is not another's garbled, even where it does not come in the strength read.
+    assert lexicon.garbled_substance("Lamotrigine 300 mg") is None
     # Without a strength, or with one the substance does not come in, nothing is guessed.
     assert lexicon.garbled_substance("Esctatnpram") is None
     assert lexicon.garbled_substance("Esctatnpram 419 mg") is None

@@ -296,6 +296,14 @@ def test_a_posology_glued_to_the_name_by_a_stop_is_read():
     assert medication.dose == 1.5
 
 
+def test_a_strength_the_drug_does_not_come_in_is_the_one_a_look_alike_digit_hides_and_is_to_check():
+    [medication] = extract(document("CLOPIDOGREL 15 mg cp", "1 cp le matin")).medications
+    assert lexicon.get(medication.cis).strength == "75 mg"
+    assert medication.field_confidence["name"] < 0.95
+    # "7" may be a 1 or a 2, and lamotrigine comes in 100 and 200 mg: not guessed.
+    assert extract(document("Lamotrigine 700 mg cp", "1 cp le matin")).medications == []
+
+
 def test_a_line_counted_in_a_unit_of_the_same_kind_continues_the_medication():
     [medication] = extract(
         document("Amlodipine Arrow 5 mg gélule", "1 gélule le matin", "puis 1 comprimé le soir si besoin")

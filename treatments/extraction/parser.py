@@ -105,6 +105,9 @@ _STRENGTH_AND_FORM = re.compile(
     rf"\d ?(?:{'|'.join(sorted(lexicon.STRENGTH_UNITS))}) "
     r"(?:comprim|gelule|capsule|sachet|poudre|creme|pommade|collyre)"
 )
+# Digits OCR takes for one another in a blurred strength; a strength so mended is less sure.
+_LOOK_ALIKE_DIGITS = {"1": "7", "2": "7", "7": "12", "3": "8", "8": "360", "5": "6", "6": "58", "0": "8"}
+LOOK_ALIKE_STRENGTH_FACTOR = 0.9
 # What a posology says beyond a dose, which a drug's name never does.
 _POSOLOGY_WHEN = frozenset({"periods", "duration_days", "as_needed"})
 _PARENTHESES = re.compile(r"\(([^()]{3,})\)")
@@ -421,6 +424,12 @@ def _drug_line_as_read(text: str, read_by_ocr: bool) -> _DrugLine | None:
     match = _match_drug(printed)
     drug, confidence, in_parentheses = match or (None, 0.0, False)
     names_strength = drug is not None and _names_strength(printed, drug)
+    if drug is not None and not names_strength and (seen := _strength_with_a_look_alike_digit(printed, drug)):
+        # "Lamotrigine 700 mg": a strength the drug does not come in, one digit from one it does (200 mg).
+        match = _match_drug(seen)
+        if match is not None and _names_strength(seen, match[0]):
+            printed, (drug, confidence, in_parentheses), names_strength = seen, match, True
+            confidence *= LOOK_ALIKE_STRENGTH_FACTOR
     needed = MIN_CONFIDENCE_WITH_STRENGTH if names_strength else MIN_CONFIDENCE_WITHOUT_STRENGTH
     if drug is None or confidence < needed or not (in_parentheses or _starts_with_the_drug(printed, drug)):
         # A substance's name OCR garbled past knowing but by the strength written after it: a medication to check.
@@ -435,6 +444,24 @@ def _drug_line_as_read(text: str, read_by_ocr: bool) -> _DrugLine | None:
     return _DrugLine(
         drug=_closest_speciality(drug, printed), confidence=confidence, name=name, posology_text=posology_text
     )
+
+
+def _strength_with_a_look_alike_digit(printed: str, drug: lexicon.Drug) -> str:
+    """The line with its strength mended, when the drug's brand does not come in the strength written but in exactly
+    one that a digit misread as its look-alike would make ("700 mg" for 200, "15 mg" for 75); else ""."""
+    siblings = _siblings(drug)
+    strengths = set().union(*(_with_unit(_quantities(sibling.strength)) for sibling in siblings))
+    seen = set()
+    for written in _STRENGTH_WRITTEN.finditer(printed):
+        number = re.match(r"\d+", written[0])[0]
+        if not _with_unit(_quantities(written[0])) or _with_unit(_quantities(written[0])) & strengths:
+            continue
+        for position, digit in enumerate(number):
+            for other in _LOOK_ALIKE_DIGITS.get(digit, ""):
+                text = written[0].replace(number, number[:position] + other + number[position + 1 :], 1)
+                if _with_unit(_quantities(text)) & strengths:
+                    seen.add(printed[: written.start()] + text + printed[written.end() :])
+    return seen.pop() if len(seen) == 1 else ""
 
 
 def _siblings(drug: lexicon.Drug) -> list[lexicon.Drug]:
