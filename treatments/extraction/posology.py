@@ -266,7 +266,7 @@ _LOST_SECOND_DASH = re.compile(
 # "1-1.1": its second dash read as a stop.
 _SCHEDULE_GLUED_TO_A_DURATION = re.compile(r"\b([0-4]|i|l)-([0-4])-([0-4])(\d{1,2}) ?(?=[a-z])")
 _SCHEDULE_WITH_A_STOP = re.compile(r"\b([0-4])-([0-4])[.]([0-4])\b(?![.,]?\d)")
-# "1.11": both dashes lost, the first read as a stop (no dose has two decimals of these digits but "1.00").
+# "1.11": a schedule's first dash read as a stop, its second lost (no dose has two decimals of these digits but "1.00").
 _SCHEDULE_READ_AS_A_DECIMAL = re.compile(
     rf"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2])[.](?!00)([0-2])([0-2])\b{_NOTHING_COUNTED_AFTER}"
 )
@@ -543,7 +543,8 @@ def _mend_lost_per_day(readings: list[tuple[str, float]]) -> list[tuple[str, flo
         if read[index] == "x" and read[index - 1].isdigit() and read[index - 2] in UNITS:
             times, end = read[index - 1], index + 1
             # "/j" read as a digit after the x.
-            if end < len(read) and len(read[end]) == 1 and read[end].isdigit() and ends_it(end + 1):
+            digit_after = end < len(read) and len(read[end]) == 1 and read[end].isdigit()
+            if digit_after and int(times) in PERIODS_FOR_TIMES_A_DAY and ends_it(end + 1):
                 return [*readings[:end], *lost, *readings[end + 1 :]]
         elif read[index - 1] in UNITS and read[index] == "x" and index + 1 < len(read) and read[index + 1].isdigit():
             times, end = read[index + 1], index + 2
