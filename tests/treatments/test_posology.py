@@ -255,6 +255,9 @@ def test_it_reads_instructions(text, instructions):
         # "et" glued to the moment after it, misread or not.
         ("2 bouffées matin etsoi", 2, "bouffée", [M, E], None),
         ("1 cp le matin etcoucher", 1, "comprimé", [M, B], None),
+        # A schedule's 0 read as a 9; a length of time's 5 read as an S.
+        ("Posologie : 1-9-1. pendant 2 semaines", 1, "", [M, E], 14),
+        ("1 comprimé le soir pendant S jours", 1, "comprimé", [E], 5),
         # "1-1-1" with its second dash lost.
         ("Prendre 1-11", 1, "", [M, N, E], None),
         ("Posologie : 1-0 1 pendant 5 jours", 1, "", [M, E], 5),
@@ -395,6 +398,8 @@ def test_a_word_after_a_duration_is_read_as_a_length_of_time_only_when_it_is_clo
         "1-0 1 mois",
         "prendre 1.00",
         "0.12 mg",
+        "8-8-8",
+        "le 08-09-2026",
     ],
 )
 def test_a_number_before_a_range_is_not_a_schedule_missing_a_dash(text):

@@ -270,6 +270,13 @@ _SCHEDULE_WITH_A_STOP = re.compile(r"\b([0-4])-([0-4])[.]([0-4])\b(?![.,]?\d)")
 _SCHEDULE_READ_AS_A_DECIMAL = re.compile(
     rf"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2])[.](?!00)([0-2])([0-2])\b{_NOTHING_COUNTED_AFTER}"
 )
+# "1-9-1": a schedule's 0 read as the 9, 6 or 8 it looks like, which no one takes at one moment of the day.
+_ZERO_MISREAD_IN_A_SCHEDULE = re.compile(
+    r"(?<![\d/.,-])\b(?=[0-4]-|\d-[0-4]-|\d-\d-[0-4])([0-4689])-([0-4689])-([0-4689])\b(?![.,]?\d)"
+)
+# "pendant S jours": a length of time's number read as the letter it looks like.
+_LETTER_FOR_A_NUMBER_OF_DAYS = re.compile(r"\b(pendant|durant|qsp) ([szbg]) (?=(?:j|jours?|semaines?|mois)\b)")
+_NUMBERS_OF_LETTERS = str.maketrans("szbg", "5286")
 # "Prendre 002": a schedule ("0-0-2") whose two dashes OCR lost, its digits run together.
 _GLUED_SCHEDULE = re.compile(rf"(?<=\bprendre )(?=\d*0)([0-2])([0-2])([0-2])\b{_NOTHING_COUNTED_AFTER}")
 # "max 3.5 jours": "max 3/j, 5 jours" with its "/j," read as a stop (no one counts half days).
@@ -381,6 +388,10 @@ def normalize(text: str) -> str:
     )
     text = _SCHEDULE_WITH_A_STOP.sub(r"\1-\2-\3", text)
     text = _SCHEDULE_READ_AS_A_DECIMAL.sub(r"\1-\2-\3", text)
+    text = _ZERO_MISREAD_IN_A_SCHEDULE.sub(lambda match: re.sub("[689]", "0", match[0]), text)
+    text = _LETTER_FOR_A_NUMBER_OF_DAYS.sub(
+        lambda match: f"{match[1]} {match[2].translate(_NUMBERS_OF_LETTERS)} ", text
+    )
     text = _AU_GLUED_BEFORE_BEDTIME.sub(r"\1 au ", text)
     text = _MAX_PER_DAY_READ_AS_A_DECIMAL.sub(r"\1\2/j \3 \4", text)
     text = _MISREAD_PER_DAY.sub(lambda match: f"x{next(group for group in match.groups() if group)}/j ", text)
