@@ -305,6 +305,20 @@ def test_times_a_day_whose_per_day_was_lost_are_to_check():
     assert parse("1 cp x 14").periods == parse("1 cp x 20").periods == []
 
 
+def test_a_duration_whose_number_was_lost_is_one_of_its_unit_in_the_singular_to_check():
+    posology = parse("1-1-1 Pendanz mols")
+    assert posology.duration_days == 30 and posology.confidence["duration_days"] < 0.9
+    assert parse("1 cp QSP semaine").duration_days == 7
+    # Plural, it is more than one: not guessed.
+    assert parse("1 cp pendant semaines").duration_days is None
+
+
+def test_times_a_day_after_a_dose_whose_unit_was_misread_past_knowing():
+    posology = parse("1 aût ×2. 10 jouts")
+    assert (posology.periods, posology.duration_days) == ([M, E], 10)
+    assert posology.confidence["periods"] < 0.9
+
+
 def test_a_duration_whose_unit_was_lost_is_days_to_check():
     # The "j" of "pendant 14 j" not read at all: days, as a duration of weeks or months is written in fewer, and
     # doubtful, so that the reviewer checks it.

@@ -407,6 +407,7 @@ def _tokenize(text: str) -> _Tokens:
     readings = _mend_months_after_a_number(words, readings)
     readings = _mend_moments(words, readings)
     readings = _mend_times(words, readings)
+    readings = _mend_lost_number_of_a_duration(words, readings)
     readings = _mend_lost_day_unit(readings)
     readings = _mend_lost_per_day(readings)
     starts, position = [], 0
@@ -535,6 +536,17 @@ def _mend_lost_day_unit(readings: list[tuple[str, float]]) -> list[tuple[str, fl
     return readings
 
 
+def _mend_lost_number_of_a_duration(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """ "pendant mois", "QSP semaine": a length of time whose number OCR lost, written in the singular, is one of
+    it, doubtful."""
+    read = [word for word, _ in readings]
+    for index in range(1, len(read)):
+        singular = read[index] == "mois" or (read[index] == "semaine" and not words[index].endswith("s"))
+        if read[index - 1] in DURATION_KEYWORDS and singular:
+            return [*readings[:index], ("1", LOST_UNIT_CONFIDENCE), *readings[index:]]
+    return readings
+
+
 def _mend_lost_per_day(readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """ "2x" or "x2" after a dose, with nothing after it but the length of time ("1 cp 2x QSP 3 mois", "QSP" misread
     too: "1 cp 2x QSo 3 mois") or the end of the text: "x2/j" with its "/j" lost, or read as a digit ("1 cp 2x4
@@ -549,6 +561,10 @@ def _mend_lost_per_day(readings: list[tuple[str, float]]) -> list[tuple[str, flo
             or any(len(read) > at + 1 and read[at].isdigit() and read[at + 1] in DAYS_IN for at in (start, start + 1))
         )
 
+    def after_a_dose(index: int) -> bool:
+        # Its unit, or its number and a word, the unit misread past knowing ("1 aût x2.").
+        return read[index - 1] in UNITS or (read[index - 2].isdigit() and read[index - 1].isalpha())
+
     lost = [("/", LOST_UNIT_CONFIDENCE), ("jour", LOST_UNIT_CONFIDENCE)]
     for index in range(2, len(read)):
         if read[index] == "x" and read[index - 1].isdigit() and read[index - 2] in UNITS:
@@ -557,7 +573,7 @@ def _mend_lost_per_day(readings: list[tuple[str, float]]) -> list[tuple[str, flo
             digit_after = end < len(read) and len(read[end]) == 1 and read[end].isdigit()
             if digit_after and int(times) in PERIODS_FOR_TIMES_A_DAY and ends_it(end + 1):
                 return [*readings[:end], *lost, *readings[end + 1 :]]
-        elif read[index - 1] in UNITS and read[index] == "x" and index + 1 < len(read) and read[index + 1].isdigit():
+        elif read[index] == "x" and after_a_dose(index) and index + 1 < len(read) and read[index + 1].isdigit():
             times, end = read[index + 1], index + 2
             if len(times) == 2 and times[0] in "234" and times[1] != "0" and ends_it(end):
                 # "/j" read as a digit glued to the number of times (not "x 14" nor "x 20", which may be days).
