@@ -252,6 +252,9 @@ def test_it_reads_instructions(text, instructions):
         ("1 gélule 3x/ pendant 10 jours", 1, "gélule", [M, N, E], 10),
         ("1 cp x2β QSP 2 mois", 1, "comprimé", [M, E], 60),
         ("1 ep x. 2ij", 1, "comprimé", [M, E], None),
+        # Its "/j" read as an a against the x, or its j as a t after the slash.
+        ("1 ep 2xã pendant 3 semaines", 1, "comprimé", [M, E], 21),
+        ("1 cp 3s/t pendant 1 mois", 1, "comprimé", [M, N, E], 30),
         # "et" glued to the moment after it, misread or not.
         ("2 bouffées matin etsoi", 2, "bouffée", [M, E], None),
         ("1 cp le matin etcoucher", 1, "comprimé", [M, B], None),
@@ -339,6 +342,10 @@ def test_a_duration_whose_unit_was_lost_is_days_to_check():
     assert parse("1 comprimé le soir pendant 21").duration_days == 21
     # What follows is the next line's text, not a unit.
     assert parse("1 goutte 3 fois par jour pendant15 Ordonnance numérique").duration_days == 15
+
+
+def test_an_a_after_an_x_is_a_slash_and_j_only_against_it():
+    assert parse("1 cp 2x à jeun").periods == []
 
 
 def test_numbers_a_glued_schedule_could_be_are_left_as_they_are():

@@ -287,10 +287,11 @@ _AU_GLUED_BEFORE_BEDTIME = re.compile(r"\b([a-z]{2,})au (?=coucher\b)")
 _UNIT_GLUED_TO_TIMES = re.compile(rf"\b((?:{UNIT})s?|cpr?|gel)x(?= ?\d)")
 # "x2ij", "3xij", "x2t)", "2xfj": "x2/j" with its slash read as a letter; "3x/)" or "x2/)", its j read as a bracket, and
 # "3x)" with the slash lost too; "2xj", the slash lost; a bracket glued to the next word ("x2/)pendant"); "3sj", the x
-# read as an s against the number; "x2i", its j read as an i, "x2β", as a beta; "x 2/.", "2x/ 5 jours", its j lost;
-# "x. 2ij", a stop after the x.
+# read as an s against the number; "x2i", its j read as an i, "x2β", as a beta, "3s/t", as a t after the slash, "2xà",
+# the slash and j as an a against the x; "x 2/.", "2x/ 5 jours", its j lost; "x. 2ij", a stop after the x.
 _MISREAD_PER_DAY = re.compile(
-    r"\b(?:x[.,]? ?(\d)|(\d) ?x|(\d)s(?=/?j\b)) ?(?:[/il1|tf]? ?(?:j(?![a-z])|i(?![a-z])|[)\]|β])|/(?![a-z\d]))"
+    r"\b(?:x[.,]? ?(\d)|(\d) ?x|(\d)s(?=/?[jt]\b)) ?"
+    r"(?:[/il1|tf]? ?(?:j(?![a-z])|i(?![a-z])|[)\]|β])|/t(?![a-z])|(?<=x)a(?![a-z])|/(?![a-z\d]))"
 )
 # A word glued by OCR to the number after it ("gélule3xj", "pendant1 mois").
 _WORD_GLUED_TO_A_NUMBER = re.compile(r"(?<=[a-z]{2})(?=\d)")
