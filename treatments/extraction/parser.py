@@ -454,7 +454,8 @@ def _strength_with_a_look_alike_digit(printed: str, drug: lexicon.Drug) -> str:
     seen = set()
     for written in _STRENGTH_WRITTEN.finditer(printed):
         number = re.match(r"\d+", written[0])[0]
-        if not _with_unit(_quantities(written[0])) or _with_unit(_quantities(written[0])) & strengths:
+        quantities = _with_unit(_quantities(written[0]))
+        if not quantities or quantities & strengths:
             continue
         for position, digit in enumerate(number):
             for other in _LOOK_ALIKE_DIGITS.get(digit, ""):

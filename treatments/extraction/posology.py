@@ -251,16 +251,18 @@ _ONES = str.maketrans("il", "11")
 _MISREAD_NUMBER = re.compile(r"\b(?=[\doli]*\d)[\doli]+\b")
 # "QSP", and OCR's "OSP", "GSP" or "Q5P".
 _QSP = re.compile(r"\b[qog]\s?\.?\s?[s5]\s?\.?\s?p\b\.?")
+# Nothing before a schedule that could make it part of a number, a date or a range, even across a space.
+_NOTHING_WRITTEN_BEFORE = r"(?<![\d/.,-] )(?<![\d/.,-])"
 # "1 0-1", "01-0": a schedule whose first dash OCR lost.
-_LOST_SCHEDULE_DASH = re.compile(r"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2] |0)([0-2]-[0-2])\b(?! ?(?:fois|x\b|-))")
+_LOST_SCHEDULE_DASH = re.compile(rf"{_NOTHING_WRITTEN_BEFORE}\b([0-2] |0)([0-2]-[0-2])\b(?! ?(?:fois|x\b|-))")
 # "1 1 1": a schedule whose two dashes OCR lost, nothing after it that counts or measures.
 _NOTHING_COUNTED_AFTER = (
     r"(?! ?[\d/.,-])(?! ?(?:cp|cpr|comprim|gel|sachet|goutte|bouff|applic|dose|fois|x\b|mg|ml|g\b|ui\b|%))"
 )
-_LOST_SCHEDULE_DASHES = re.compile(rf"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2]) ([0-2]) ([0-2])\b{_NOTHING_COUNTED_AFTER}")
+_LOST_SCHEDULE_DASHES = re.compile(rf"{_NOTHING_WRITTEN_BEFORE}\b([0-2]) ([0-2]) ([0-2])\b{_NOTHING_COUNTED_AFTER}")
 # "1-1 1", "1-11": a schedule whose second dash OCR lost, nothing after it that counts, measures or lasts.
 _LOST_SECOND_DASH = re.compile(
-    rf"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2])-([0-2]) ?([0-2])\b{_NOTHING_COUNTED_AFTER}(?! ?(?:j\b|jour|sem|mois|an\b))"
+    rf"{_NOTHING_WRITTEN_BEFORE}\b([0-2])-([0-2]) ?([0-2])\b{_NOTHING_COUNTED_AFTER}(?! ?(?:j\b|jour|sem|mois|an\b))"
 )
 # "1-0-120jours", "I-0-11mos": a schedule glued to the length of time after it (a schedule's counts are single digits);
 # "1-1.1": its second dash read as a stop.
@@ -268,7 +270,7 @@ _SCHEDULE_GLUED_TO_A_DURATION = re.compile(r"\b([0-4]|i|l)-([0-4])-([0-4])(\d{1,
 _SCHEDULE_WITH_A_STOP = re.compile(r"\b([0-4])-([0-4])[.]([0-4])\b(?![.,]?\d)")
 # "1.11": a schedule's first dash read as a stop, its second lost (no dose has two decimals of these digits but "1.00").
 _SCHEDULE_READ_AS_A_DECIMAL = re.compile(
-    rf"(?<![\d/.,-] )(?<![\d/.,-])\b([0-2])[.](?!00)([0-2])([0-2])\b{_NOTHING_COUNTED_AFTER}"
+    rf"{_NOTHING_WRITTEN_BEFORE}\b([0-2])[.](?!00)([0-2])([0-2])\b{_NOTHING_COUNTED_AFTER}"
 )
 # "1-9-1": a schedule's 0 read as the 9, 6 or 8 it looks like, which no one takes at one moment of the day.
 _ZERO_MISREAD_IN_A_SCHEDULE = re.compile(
