@@ -615,6 +615,11 @@ def acid_name(word: str) -> tuple[str, ...]:
     return ("acide", acid) if more_with_the_acid else ()
 
 
+# A maker's first letter read as the digit it looks like ("2euva" for "zentiva"), unless a unit or a form follows it.
+_MAKERS_FIRST_LETTER_AS_A_DIGIT = re.compile(r"[0125689]")
+_UNITS_AND_FORMS = tuple(STRENGTH_UNITS | FORM_ABBREVIATIONS.keys() | {"gel", "sach", "amp", "fois"})
+
+
 def _written_maker(folded: str, similar: dict[str, float]) -> list[str]:
     """The words written between a drug's name and its strength, where a generic's maker goes ("AZITHROMYCINE
     KRKA 250 mg", "PANTOPRAZOLE ZF 20 mg"), short ones included: every word before the first number but the first
@@ -622,12 +627,27 @@ def _written_maker(folded: str, similar: dict[str, float]) -> list[str]:
     first, *rest = folded.split() or [""]
     name = max((word for word in similar if first.startswith(word)), key=len, default=first)
     words = [first[len(name) :]] if first[len(name) :].isalpha() else []
-    for word in rest:
+    for index, word in enumerate(rest):
+        following = rest[index + 1] if index + 1 < len(rest) else ""
+        if _is_makers_first_letter(word, following):
+            rest[index + 1] = word.translate(_LETTER_LOOKING_DIGITS).lower() + following
+            continue
         if any(character.isdigit() for character in word):
             break
         if word.isalpha():
             words.append(word)
     return words
+
+
+def _is_makers_first_letter(word: str, following: str) -> bool:
+    """Whether `word` is the first letter of a maker's name read as the digit it looks like ("2ENTIVA", folded
+    "2 entiva"): a digit before a word of letters that is no unit or form ("2 gelules", "1 g")."""
+    return bool(
+        _MAKERS_FIRST_LETTER_AS_A_DIGIT.fullmatch(word)
+        and len(following) >= 3
+        and following.isalpha()
+        and not following.startswith(_UNITS_AND_FORMS)
+    )
 
 
 def _maker_likeness(written: list[str], brand_words: tuple[str, ...], substance_words: tuple[str, ...]) -> float:

@@ -16,6 +16,8 @@ from documents.text import Line, PageText
 
 # The text detector works on a smaller copy still; 960 keeps the small print of a prescription.
 DETECTION_SIDE = 960
+# The detector keeps a box whose mean probability of text is above this (RapidOCR's own is 0.5).
+PAGE_BOX_THRESHOLD = 0.4
 # A doubtful line is read again from its crop enlarged this much.
 REREAD_SCALE = 2.0
 REREAD_DETECTION_SIDE = 3200
@@ -133,6 +135,8 @@ def _recognizer():
             "Global.use_cls": False,
             "Det.limit_type": "max",
             "Det.limit_side_len": DETECTION_SIDE,
+            # Faint or blurred print, in a phone's shadow, is found as text: what is not text reads as nothing.
+            "Det.box_thresh": PAGE_BOX_THRESHOLD,
         }
     )
 

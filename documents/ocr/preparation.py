@@ -133,7 +133,6 @@ def prepared(image: Image.Image, find_text: Callable[[np.ndarray], np.ndarray] |
         gray = cv2.fastNlMeansDenoising(
             gray, None, h=min(noise * DENOISING, 40), templateWindowSize=7, searchWindowSize=15
         )
-    gray = _whitened(gray)
     steps.append(Step("denoise", {"noise": round(noise, 1), "smoothed": noise >= NOISY}, _ms(started)))
 
     # The lines are straightened before the tilt is measured: straight, they show the page's own tilt, where a bowed
@@ -349,12 +348,6 @@ def _even_light(gray: np.ndarray) -> np.ndarray:
     ink = float(np.percentile(even, 0.5))
     even = (even - ink) / max(1.0 - ink, 0.05)
     return np.clip(even * 255, 0, 255).astype(np.uint8)
-
-
-def _whitened(gray: np.ndarray) -> np.ndarray:
-    """What is left of the paper's grain (a shade or two below white) made white: it is not print."""
-    spread = float(np.median(np.abs(gray.astype(np.float32) - float(np.median(gray))))) * 1.4826
-    return np.where(gray > 255 - 2.5 * spread - 8, 255, gray).astype(np.uint8)
 
 
 def _tilt(gray: np.ndarray) -> float:

@@ -62,9 +62,11 @@ def test_the_paper_is_white_in_the_shadow_as_in_the_light(page):
     gray = np.asarray(prepared(bad_photo(page)).image.convert("L"))
     height = gray.shape[0]
     lit, shaded = gray[height // 10 : height // 3], gray[2 * height // 3 : 9 * height // 10]
-    # In the photo the shaded paper is at under half the brightness of the lit paper; both are white now.
-    assert np.median(lit) == 255
-    assert np.median(shaded) == 255
+    # In the photo the shaded paper is at under half the brightness of the lit paper; both are white now, but for
+    # the paper's grain (left as it is: making it white would take the faint print in the shadow with it).
+    assert np.median(lit) >= 240
+    assert np.median(shaded) >= 240
+    assert abs(float(np.median(lit)) - float(np.median(shaded))) <= 8
 
 
 def test_a_tilted_photo_of_a_page_filling_the_picture_is_straightened(page):

@@ -260,6 +260,8 @@ def test_best_match_reads_through_ocrs_slips_in_a_name(line, brand, strength):
         ("PANTOPRAZOLE ZF 20 mg comprimé", "PANTOPRAZOLE ZF 20 mg, comprimé gastro-résistant"),
         # ... its first letter misread, which the name's matching does not forgive...
         ("AZITHROMVCINE RRKA 250 mg comprimé", "AZITHROMYCINE KRKA 250 mg, comprimé pelliculé"),
+        # ... or read as the digit it looks like, the rest garbled too...
+        ("Omerasole 2euva Lob 20 mg galole", "OMEPRAZOLE ZENTIVA LAB 20 mg, gélule gastro-résistante"),
         # ... or glued to the name.
         ("PANTOPRAZOLEZF 20 mg comprimé", "PANTOPRAZOLE ZF 20 mg, comprimé gastro-résistant"),
         # A name glued to its strength: the maker's generic, not another's with the digits taken for letters.

@@ -104,6 +104,12 @@ def test_a_line_that_names_no_drug_is_not_a_medication():
     assert extraction.medications == []
 
 
+@pytest.mark.parametrize("line", ["fer 05 05 31 79 14", "fer 05.39.39.58.41", "Fel: +33 5 05 31 79 14"])
+def test_a_phone_number_whose_label_is_misread_as_a_drug_is_not_a_medication(line):
+    # "Tél" read as "fer" (iron): the numbers are a phone's, never a strength.
+    assert extract(document(line, confidence=0.8)).medications == []
+
+
 def test_an_unknown_name_with_a_strength_is_a_warning_not_a_medication():
     extraction = extract(document("Zorbitrapine 40 mg comprimé : 1 comprimé le soir"))
     assert extraction.medications == []

@@ -123,6 +123,8 @@ _ADMINISTRATIVE_WORDS = frozenset(
 )
 _BIRTH = re.compile(r"\bnee?\s*(?:\(\s*e\s*\))?\s*le\b|\bnaissance\b|\bddn\b")
 _POSTCODE_START = re.compile(r"^\d{5}\b")
+# A French phone number ("05 05 31 79 14", "+33 5 05 31 79 14"), whatever OCR made of the "Tél" before it.
+_PHONE = re.compile(r"(?<![\d,.])(?:0|\+ ?33 ?)[1-9](?:[ .-]?\d{2}){4}(?![\d,.]?\d)")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2}) ?[/.-] ?(\d{1,2}) ?[/.-] ?(\d{4}|\d{2})(?!\d)")
 _WRITTEN_DATE = re.compile(rf"\b(\d{{1,2}})(?: er)? ({'|'.join(FRENCH_MONTHS)}) (\d{{4}})\b")
 _DATED_HERE = re.compile(r"(?:,|\ble|\bfait)\s*$")
@@ -640,6 +642,7 @@ def _is_administrative(text: str) -> bool:
         _ADMINISTRATIVE_START.match(folded)
         or _ADMINISTRATIVE_WORDS.intersection(folded.split())
         or _POSTCODE_START.match(folded)
+        or _PHONE.search(folded)
         or _BIRTH.search(posology.normalize(text))
         or _is_dated_here(text)
     )
