@@ -226,6 +226,8 @@ def test_it_reads_instructions(text, instructions):
         # "fois" read as another short word between a number and "par jour"; "par" read "per"; the j of "21 j" read
         # as a 1 at the end, after a misread "pendant".
         ("1 comprime 3 tots par jour pendant 1 semaine", 1, "comprimé", [M, N, E], 7),
+        ("2 comprimés 3 fors Dar jour 1 mois", 2, "comprimé", [M, N, E], 30),
+        ("1 cp 2 fois bar jour pendant 10 jours", 1, "comprimé", [M, E], 10),
         ("1 comprimé 2 tons per jour", 1, "comprimé", [M, E], None),
         ("2 cp 2xj pandant 21 1", 2, "comprimé", [M, E], 21),
         # "au" misread in "le soir au coucher"; a day's moments listed, each misread; "1 semaine" with its 1 read "I";
@@ -255,6 +257,7 @@ def test_it_reads_instructions(text, instructions):
         # Its "/j" read as an a against the x, or its j as a t after the slash.
         ("1 ep 2xã pendant 3 semaines", 1, "comprimé", [M, E], 21),
         ("1 cp 3s/t pendant 1 mois", 1, "comprimé", [M, N, E], 30),
+        ("1 gélule 2s/). pendant 1 mois", 1, "gélule", [M, E], 30),
         # "et" glued to the moment after it, misread or not.
         ("2 bouffées matin etsoi", 2, "bouffée", [M, E], None),
         ("1 cp le matin etcoucher", 1, "comprimé", [M, B], None),

@@ -292,7 +292,7 @@ _UNIT_GLUED_TO_TIMES = re.compile(rf"\b((?:{UNIT})s?|cpr?|gel)x(?= ?\d)")
 # read as an s against the number; "x2i", its j read as an i, "x2β", as a beta, "3s/t", as a t after the slash, "2xà",
 # the slash and j as an a against the x; "x 2/.", "2x/ 5 jours", its j lost; "x. 2ij", a stop after the x.
 _MISREAD_PER_DAY = re.compile(
-    r"\b(?:x[.,]? ?(\d)|(\d) ?x|(\d)s(?=/?[jt]\b)) ?"
+    r"\b(?:x[.,]? ?(\d)|(\d) ?x|(\d)s(?=/?(?:[jt]\b|[)\]]))) ?"
     r"(?:[/il1|tf]? ?(?:j(?![a-z])|i(?![a-z])|[)\]|β])|/t(?![a-z])|(?<=x)a(?![a-z])|/(?![a-z\d]))"
 )
 # A word glued by OCR to the number after it ("gélule3xj", "pendant1 mois").
@@ -588,24 +588,32 @@ def _mend_lost_per_day(readings: list[tuple[str, float]]) -> list[tuple[str, flo
     return readings
 
 
+# "par" or the slash before "jour", "par" perhaps misread ("3 fors Dar jour").
+_PAR = re.compile(r"/|par|[bdq]ar|pa[st]")
+
+
 def _mend_times(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """A short word misread between a number and "par jour" ("3 tots par jour", "2 tons / jour"), or after "à
     renouveler 3", is "fois": nothing else is written there, not even a plain word it looks more like ("2 fuis par
-    jour", closer to "puis")."""
+    jour", closer to "puis"); "par" misread there too ("3 fors Dar jour") is "par"."""
     read = [word for word, _ in readings]
     mended = list(readings)
     for index in range(1, len(read)):
         word = words[index]
+        following = read[index + 1 : index + 3]
+        per_day = len(following) == 2 and following[1] == "jour" and bool(_PAR.fullmatch(following[0]))
+        renewed = index >= 2 and read[index - 2] in ("renouveler", "renouvelable")
+        if not read[index - 1].isdigit() or not (per_day or renewed):
+            continue
+        if per_day and following[0] not in ("/", "par"):
+            mended[index + 1] = ("par", MIN_MOMENT_LIKENESS)
         # A plain word, or a number's word, that the misread word is only like ("2 tois par jour": "trois") is not
         # what is written there.
         like_a_plain_word = read[index] in PLAIN_WORDS or (word not in VOCABULARY and read[index].isdigit())
         grammar_word = read[index] in VOCABULARY.values() and not like_a_plain_word
         if grammar_word or not word.isalpha() or not 3 <= len(word) <= 5:
             continue
-        per_day = read[index + 1 : index + 3] in (["par", "jour"], ["/", "jour"])
-        renewed = index >= 2 and read[index - 2] in ("renouveler", "renouvelable")
-        if read[index - 1].isdigit() and (per_day or renewed):
-            mended[index] = ("fois", MIN_MOMENT_LIKENESS)
+        mended[index] = ("fois", MIN_MOMENT_LIKENESS)
     return mended
 
 
