@@ -11,7 +11,13 @@ from django.urls import reverse
 
 from accounts.oidc import rpps_from_claim
 from tests.accounts.oidc_provider import OIDCTestProvider
-from tests.factories import PatientFactory, ProfessionalFactory, ProfessionalProfileFactory, StaffFactory
+from tests.factories import (
+    PatientFactory,
+    ProfessionalFactory,
+    ProfessionalProfileFactory,
+    StaffFactory,
+    rpps_with_a_valid_key,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -123,7 +129,8 @@ def test_the_professional_comes_back_to_the_page_they_were_going_to(client, oidc
 
 
 def test_an_rpps_number_without_an_account_shows_a_clear_page_with_a_sign_up_link(client, oidc_on, doctor):
-    signs_in_as(oidc_on, "10000000009")
+    # A valid number that no factory gives: the first professional a test process creates has 10000000009.
+    signs_in_as(oidc_on, rpps_with_a_valid_key("1999999999"))
 
     response = sign_in_with_the_provider(client, oidc_on)
 
