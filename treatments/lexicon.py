@@ -615,9 +615,10 @@ def acid_name(word: str) -> tuple[str, ...]:
     return ("acide", acid) if more_with_the_acid else ()
 
 
-# A maker's first letter read as the digit it looks like ("2euva" for "zentiva"), unless a unit or a form follows it.
-_MAKERS_FIRST_LETTER_AS_A_DIGIT = re.compile(r"[0125689]")
-_UNITS_AND_FORMS = tuple(STRENGTH_UNITS | FORM_ABBREVIATIONS.keys() | {"gel", "sach", "amp", "fois"})
+# What a number before a word of letters counts when it is no maker's first letter read as a digit ("2 gelules").
+_UNITS_AND_FORMS = tuple(
+    STRENGTH_UNITS | FORM_ABBREVIATIONS.keys() | FORMS_OF_PACKAGINGS.keys() | {"gel", "amp", "fois"}
+)
 
 
 def _written_maker(folded: str, similar: dict[str, float]) -> list[str]:
@@ -643,7 +644,7 @@ def _is_makers_first_letter(word: str, following: str) -> bool:
     """Whether `word` is the first letter of a maker's name read as the digit it looks like ("2ENTIVA", folded
     "2 entiva"): a digit before a word of letters that is no unit or form ("2 gelules", "1 g")."""
     return bool(
-        _MAKERS_FIRST_LETTER_AS_A_DIGIT.fullmatch(word)
+        word in _LETTERS_OF_DIGITS
         and len(following) >= 3
         and following.isalpha()
         and not following.startswith(_UNITS_AND_FORMS)
