@@ -731,6 +731,60 @@ def garbled_substance(text: str) -> tuple[Drug, float] | None:
     return match[0], round(similarity, 3)
 
 
+# A drug's name a recogniser garbled is looked for among the names this like its reading (difflib's ratio), with
+# as many letters give or take MAX_GARBLED_LENGTH_CHANGE and one more.
+MIN_NAME_LIKENESS = 0.5
+_STRENGTH_WRITTEN = re.compile(r"(\d+(?:[.,]\d+)?(?: \d{3})*) ?([^\W\d_]+|%)")
+
+
+@functools.cache
+def _first_name_words() -> tuple[str, ...]:
+    """The words a prescription's line starts a drug's name with: each substance, and each brand's first word."""
+    index = _match_index()
+    words = set(index.substance_words) | {
+        identity.brand_words[0] for identity in index.identities if identity.brand_words
+    }
+    # A shorter one is like too many readings.
+    return tuple(sorted(word for word in words if word.isalpha() and len(word) >= MIN_GARBLED_LENGTH_WITH_A_MAKER))
+
+
+def names_like(word: str) -> list[str]:
+    """The substances and brands (their first word) a garbled reading may be, for a closer look than its letters."""
+    matcher = difflib.SequenceMatcher(a=word, autojunk=False)
+    names = []
+    for name in _first_name_words():
+        if abs(len(name) - len(word)) > MAX_GARBLED_LENGTH_CHANGE + 1:
+            continue
+        matcher.set_seq2(name)
+        if matcher.quick_ratio() >= MIN_NAME_LIKENESS and matcher.ratio() >= MIN_NAME_LIKENESS:
+            names.append(name)
+    return names
+
+
+def is_name_word(word: str) -> bool:
+    """Whether a (folded) word is one of a drug's brand or substance."""
+    return word in _match_index().positions
+
+
+@functools.cache
+def strengths_of(name: str) -> dict[str, frozenset[str]]:
+    """The strengths (number and unit, as the database writes them: "2,5 mg", "0,3 %", "10 000 UI") that the drugs
+    a substance or brand word names come in, each with the ways a prescription writes it ("2.5mg", "10000 UI"). One
+    amount is one strength however written ("2,5 mg", "2,50 mg")."""
+    drugs = _drugs()
+    written: dict[tuple[float, str], tuple[str, set[str]]] = {}
+    for position in _match_index().positions.get(name, ()):
+        match = _STRENGTH_WRITTEN.match(drugs[position].strength.replace("POUR CENT", "%"))
+        if match is None:
+            continue
+        number, unit = match[1], match[2].lower()
+        amount = (float(number.replace(" ", "").replace(",", ".")), fold(unit) if unit != "%" else unit)
+        _, writings = written.setdefault(amount, (f"{number} {match[2]}", set()))
+        for digits in {number, number.replace(",", "."), number.replace(" ", "")}:
+            writings.update((f"{digits} {unit}", f"{digits}{unit}"))
+    return {strength: frozenset(writings) for strength, writings in written.values()}
+
+
 # A reading weighs each doubtful line's other readings by extracting the whole page again: its lines are matched
 # many times over.
 @functools.lru_cache(maxsize=4096)

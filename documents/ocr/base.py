@@ -5,12 +5,16 @@ import statistics
 import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 from PIL import Image
 
 from documents.text import Line, PageText
+
+if TYPE_CHECKING:
+    from documents.ocr.likelihood import LineLikelihood
 
 Point = tuple[float, float]
 
@@ -29,6 +33,11 @@ class OcrEngine(ABC):
         """Other readings of a doubtful line of the page, best first; none when the engine cannot."""
         return []
 
+    def line_likelihood(self, page: PageText, line: Line) -> "LineLikelihood | None":
+        """How likely each character is along a line of the page, as the engine's recogniser saw it; None when
+        the engine cannot tell (it gives readings only)."""
+        return None
+
 
 @dataclass(frozen=True)
 class TextBox:
@@ -45,9 +54,11 @@ class TextBox:
         return TextBox(self.text, self.confidence, corners)
 
 
-def line_crop(picture: Image.Image | None, corners: tuple | None, scale: float = 1.0) -> Image.Image | None:
-    """The line at `corners` on the picture, cut out level and upright with a margin of half its height,
-    `scale` times larger; None when the line has no place on a picture (a PDF's text layer)."""
+def line_crop(
+    picture: Image.Image | None, corners: tuple | None, scale: float = 1.0, margin: float = 0.5
+) -> Image.Image | None:
+    """The line at `corners` on the picture, cut out level and upright with a margin of `margin` times its height
+    (half by default), `scale` times larger; None when the line has no place on a picture (a PDF's text layer)."""
     if picture is None or corners is None:
         return None
     start, end, _, start_bottom = (np.array(point, dtype=np.float64) for point in corners)
@@ -56,7 +67,7 @@ def line_crop(picture: Image.Image | None, corners: tuple | None, scale: float =
     if length < 2 or height < 2:
         return None
     along, down = along / length, down / height
-    margin = height / 2
+    margin = height * margin
     top_left = start - along * margin - down * margin
     source = np.float32(
         [

@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image
 
 from documents.ocr.base import OcrEngine, TextBox, line_crop, page_from_boxes
+from documents.ocr.likelihood import LineLikelihood
 from documents.ocr.preparation import prepared
 from documents.text import Line, PageText
 
@@ -78,6 +79,20 @@ class RapidOcrEngine(OcrEngine):
             # a strength or a name lost is worse than a misread.
             return []
         return [Line(text, min(part.confidence for part in found), line.corners, reread=True)]
+
+    def line_likelihood(self, page: PageText, line: Line) -> LineLikelihood | None:
+        """What the recogniser sees along the line, cut out as the page's reading cut it: the detector's box
+        already holds the print's margin, and a wider cut takes in the neighbouring lines."""
+        crop = line_crop(page.picture, line.corners, margin=0)
+        if crop is None:
+            return None
+        picture = np.asarray(crop)
+        recogniser = _recognizer()._load_rec_model()
+        _, height, width = recogniser.rec_image_shape
+        normalised = recogniser.resize_norm_img(picture, max(picture.shape[1] / picture.shape[0], width / height))
+        with _recognizer_lock:
+            probabilities = recogniser.session(normalised[np.newaxis].astype(np.float32))[0]
+        return LineLikelihood.from_probabilities(probabilities, tuple(recogniser.postprocess_op.character))
 
 
 def _reads_better_upside_down(image: Image.Image, boxes: list[TextBox]) -> bool:

@@ -18,7 +18,7 @@ from documents.ocr import get_engine
 from documents.ocr.base import OcrEngine, line_crop
 from documents.text import DocumentText, Line, PageText
 from treatments import lexicon
-from treatments.extraction import posology
+from treatments.extraction import posology, spotting
 from treatments.extraction.parser import ESSENTIAL_FIELDS, Extraction, as_json, extract
 
 # Below this OCR confidence a line is doubtful: read again, and shown to the reviewer if it stays so.
@@ -27,6 +27,8 @@ DOUBTFUL = 0.9
 # quarter of a second): a page of nothing but doubtful lines is a bad photo to take again, not to read line by line.
 # Eight read on the benchmark's poor photos all that ten did, in at most 3.6 s a photo where ten took 4.8 s.
 MAX_REREAD_LINES = 8
+# At most this many lines of a page that may name a drug, garbled, are looked at closer (a tenth of a second each).
+MAX_SPOTTED_LINES = 8
 # A line with a digit may be a medication's misread strength ("2O rng") or posology ("1 cp x3/j").
 DIGIT = re.compile(r"\d")
 # A word: with a number, it may be a medication's name and strength, both misread ("4 VENtotd 100 aderourmme").
@@ -71,6 +73,9 @@ def extract_rereading(
     pages = [_reread_page(document, index, engine, matters) for index in range(len(document.pages))]
     document = replace(document, pages=pages)
     extraction = extract(document)
+    spotted = _spot_names(document, extraction, engine)
+    if spotted is not document:
+        document, extraction = spotted, extract(spotted)
     hard = [_hard_lines(document, medication.source_line) for medication in extraction.medications]
     return document, extraction, hard
 
@@ -101,6 +106,28 @@ def _reread_page(document: DocumentText, index: int, engine: OcrEngine, matters)
             (reading for worth, reading in scored if worth == best_worth), key=lambda reading: reading.confidence
         )
     return replace(page, lines=lines)
+
+
+def _spot_names(document: DocumentText, extraction: Extraction, engine: OcrEngine) -> DocumentText:
+    """The document with its doubtful lines that may name a drug, garbled, written again with the name and strength
+    the recogniser most likely saw (treatments.extraction.spotting); the same document when none is."""
+    found = {text for medication in extraction.medications for text in medication.source_line.split("\n")}
+    pages, changed = [], False
+    for page in document.pages:
+        lines = list(page.lines)
+        looked_at = [
+            position
+            for position, line in enumerate(lines)
+            if line.confidence < DOUBTFUL and line.corners and line.text not in found
+            if spotting.may_name_a_drug(line.text)
+        ][:MAX_SPOTTED_LINES]
+        for position in looked_at:
+            likelihood = engine.line_likelihood(page, lines[position])
+            spotted = likelihood and spotting.spotted_line(lines[position], likelihood)
+            if spotted:
+                lines[position], changed = spotted, True
+        pages.append(replace(page, lines=lines))
+    return replace(document, pages=pages) if changed else document
 
 
 def _worth(document: DocumentText, index: int, lines: list[Line], position: int, reading: Line) -> float:

@@ -1,0 +1,161 @@
+"""A drug's name and strength that OCR garbled on a poor photo, found again in what the recogniser saw: the lines
+are real ones, cut out of poor photos (tests/data/prescriptions/README.md), and the recogniser is the real one."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from documents.ocr.likelihood import LineLikelihood
+from documents.ocr.local import RapidOcrEngine
+from documents.text import DocumentText, Line, PageText
+from treatments.extraction import spotting
+from treatments.extraction.parser import extract
+from treatments.extraction.rereading import extract_rereading
+
+LINES = Path(__file__).resolve().parent.parent / "data" / "prescriptions" / "lines"
+
+
+def line_on_its_crop(name: str, text: str, height: float, length: float) -> PageText:
+    """The page holding the one line: its crop, the line's box inside the margin of half its height."""
+    margin = height / 2
+    corners = (
+        (margin, margin),
+        (margin + length, margin),
+        (margin + length, margin + height),
+        (margin, margin + height),
+    )
+    picture = Image.open(LINES / f"{name}.png").convert("RGB")
+    return PageText(lines=[Line(text, 0.83, corners)], picture=picture)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return RapidOcrEngine()
+
+
+def spotted(engine, page: PageText) -> Line | None:
+    line = page.lines[0]
+    return spotting.spotted_line(line, engine.line_likelihood(page, line))
+
+
+def medications(*lines: str):
+    return extract(
+        DocumentText(pages=[PageText(lines=[Line(text, 1.0) for text in lines])], engine="rapidocr")
+    ).medications
+
+
+def test_a_name_and_strength_garbled_past_the_lexicon_are_found_in_what_the_recogniser_saw(engine):
+    page = line_on_its_crop("omeprazole-20-mg", "4) Oméptizolo 20 mp 2 gélutes au couchar", 31, 386)
+    assert medications(page.lines[0].text) == []  # as read, no drug
+
+    line = spotted(engine, page)
+
+    assert line.text == "4) OMEPRAZOLE 20 mg 2 gélutes au couchar"
+    # Still doubtful, and marked read again: the reviewer is shown it beside the medication.
+    assert line.reread and line.confidence == page.lines[0].confidence and line.corners == page.lines[0].corners
+    (medication,) = medications(line.text, "Pendant 3 semaines")
+    assert (medication.substance.lower(), medication.strength, medication.periods) == (
+        "oméprazole",
+        "20 mg",
+        ["bedtime"],
+    )
+
+
+def test_a_misread_strength_is_the_one_of_the_drugs_strengths_the_recogniser_saw(engine):
+    text = "2 VEMLAÑAXINE EG LABO LP T5 mg. gélsle à liberatioe prolongée : Posologie : 1-0-1"
+    page = line_on_its_crop("venlafaxine-75-mg", text, 38, 747)
+
+    line = spotted(engine, page)
+
+    # The maker's words between the name and the strength are kept: they choose the generic.
+    assert line.text == "2 VENLAFAXINE EG LABO LP 75 mg gélsle à liberatioe prolongée : Posologie : 1-0-1"
+    (medication,) = medications(line.text)
+    assert (medication.strength, medication.periods) == ("75 mg", ["morning", "evening"])
+    assert "EG LABO" in medication.name
+
+
+def test_a_strength_glued_to_the_name_is_found_after_it(engine):
+    page = line_on_its_crop("bisoprolol-2-5-mg-glued", "BISOFROLOL25ma", 34, 190)
+
+    line = spotted(engine, page)
+
+    assert line.text == "BISOPROLOL 2,5 mg"
+    assert [medication.strength for medication in medications(line.text)] == ["2,5 mg"]
+
+
+def test_a_word_like_a_name_with_no_strength_of_its_own_is_left_as_read(engine):
+    # "Pendant 2 mois" read "Perdet2 mos": PEDEA is the likeliest name, but none of its strengths is written after it.
+    page = line_on_its_crop("for-two-months", "Perdet2 mos", 34, 153)
+
+    assert spotted(engine, page) is None
+
+
+def test_a_name_read_right_is_not_looked_at_again(engine):
+    page = line_on_its_crop("bisoprolol-read-right", "3) B SOPROLOL 2.5 mg", 31, 220)
+
+    assert spotted(engine, page) is None  # the recogniser reads "BISOPROLOL" here: the name is not its trouble
+
+
+def test_the_spotted_medication_is_found_when_the_prescription_is_read(engine):
+    page = line_on_its_crop("omeprazole-20-mg", "4) Oméptizolo 20 mp 2 gélutes au couchar", 31, 386)
+    document = DocumentText(pages=[page], engine="rapidocr")
+
+    _, extraction, hard = extract_rereading(document, engine)
+
+    assert [(medication.strength, medication.periods) for medication in extraction.medications] == [
+        ("20 mg", ["bedtime"])
+    ]
+    assert [line.text for line in hard[0]] == ["4) OMEPRAZOLE 20 mg 2 gélutes au couchar"]
+    assert hard[0][0].crop.startswith("data:image/jpeg;base64,")
+
+
+@pytest.mark.parametrize(
+    ("text", "worth_a_look"),
+    [
+        ("4) Oméptizolo 20 mp 2 gélutes au couchar", True),
+        ("BISOFROLOL25ma", True),
+        ("Oméptizolo gélule", False),  # no number: no strength to find
+        ("DOLIPRANE 1000 mg", False),  # a name the lexicon knows
+        ("Dr Marle LEROY 1.0 6 mars 2026", False),  # a short word first: not a drug's line
+        ("Le 12/03/2026", False),
+    ],
+)
+def test_only_lines_that_may_start_with_a_garbled_name_and_hold_a_number_are_looked_at(text, worth_a_look):
+    assert spotting.may_name_a_drug(text) is worth_a_look
+
+
+# The likelihood itself, on a recogniser's output made by hand: an alphabet of the blank and four characters.
+ALPHABET = ("<blank>", "o", "0", "m", "É")
+
+
+def output(*steps: dict[str, float]) -> np.ndarray:
+    """A probability per step and character, the rest of each step's probability on the blank."""
+    probabilities = np.zeros((len(steps), len(ALPHABET)), np.float32)
+    for row, step in enumerate(steps):
+        for character, probability in step.items():
+            probabilities[row, ALPHABET.index(character)] = probability
+        probabilities[row, 0] = 1 - sum(step.values())
+    return probabilities
+
+
+def test_the_likelihood_reads_what_the_recogniser_found_likeliest_and_costs_the_rest():
+    likelihood = LineLikelihood.from_probabilities(
+        output({"0": 0.6, "o": 0.3}, {"0": 0.5, "o": 0.4}, {}, {"m": 0.9}, {"É": 0.8}), ALPHABET
+    )
+
+    # One "0" over two steps, then "m" and "e" (the accent and case set aside).
+    assert [(read.character, read.first, read.last) for read in likelihood.reading] == [
+        ("0", 0, 1),
+        ("m", 3, 3),
+        ("e", 4, 4),
+    ]
+    assert likelihood.cost("0me", 0)[0] == pytest.approx(0, abs=1e-6)
+    # "o" was a close second on the first steps: it costs little; "oo" needs a blank between, and costs more.
+    assert likelihood.cost("ome", 0)[0] == pytest.approx(np.log(0.6 / 0.3) + np.log(0.5 / 0.4), abs=1e-4)
+    assert likelihood.cost("oome", 0)[0] > likelihood.cost("ome", 0)[0]
+    # A character the recogniser gave nothing costs a great deal.
+    assert likelihood.cost("mme", 0)[0] > 10
+    # Where it ends: the last step of "e".
+    assert likelihood.cost("ome", 0)[1] == 4
