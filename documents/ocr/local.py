@@ -4,7 +4,7 @@
 import functools
 import math
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -28,8 +28,8 @@ MIN_REREAD_SHARE = 0.7
 TALL_CROP_RATIO = 1.5
 # A page read upright averages above 0.9; read upside down, the few characters found average far less.
 UPRIGHT_CONFIDENCE = 0.8
-# A page read less surely than that is told upright from upside down by recognising this many of its longest lines
-# again turned over.
+# Which way up a page is, is told before its text is read from this many of the longest lines found: read less surely
+# than that as they are, they are recognised again turned over.
 ORIENTATION_SAMPLE = 6
 ORIENTATION_CROP_LENGTH = 12  # times the line's height
 
@@ -47,19 +47,20 @@ class RapidOcrEngine(OcrEngine):
         return replace(reading, rotation=rotation, steps=page.steps, page_found=page.page_found)
 
     def _read_upright(self, image: Image.Image) -> PageText:
-        boxes = _read_boxes(image)
-        if _is_sideways(boxes):
-            # Lines read across a turned page come out in the wrong order and some misread: the page
-            # is turned upright and read again, first the way its text seems to run.
-            turns = (270, 90) if _looks_upright(boxes) else (90, 270)
-        elif _looks_upright(boxes) or not _reads_better_upside_down(image, boxes):
-            # A dim or blurred page reads unsure either way: it is upright when its longest lines, turned over, read
-            # no better; the page is read again turned over only when they do.
+        detection = _Detection.of(image)
+        if _turned_over_reads_better(detection.sample()):
+            # An upside-down page is told from a few of the lines found, recognised both ways, before its text is read:
+            # the page is read once, turned over (a page read unsure either way too: its lines chose).
+            picture = image.rotate(180, expand=True)
+            boxes = _read_boxes(picture)
+            if not _is_sideways(boxes):
+                return replace(_turned_page(boxes, 180), picture=picture)
+        boxes = detection.read()
+        if not _is_sideways(boxes):
             return replace(page_from_boxes(boxes), picture=image)
-        else:
-            # Upside down, text reads as gibberish rather than as text going the other way.
-            turns = (180,)
-        return _best_turned_reading(image, boxes, turns)
+        # Lines read across a turned page come out in the wrong order and some misread: the page is turned upright and
+        # read again, first the way its text seems to run.
+        return _best_turned_reading(image, boxes, (270, 90) if _looks_upright(boxes) else (90, 270))
 
     def reread(self, page: PageText, line: Line) -> list[Line]:
         """The line read again from its crop made larger, by a detector set to keep the line at that size
@@ -95,32 +96,79 @@ class RapidOcrEngine(OcrEngine):
         return LineLikelihood.from_probabilities(probabilities, tuple(recogniser.postprocess_op.character))
 
 
-def _reads_better_upside_down(image: Image.Image, boxes: list[TextBox]) -> bool:
-    """Whether the page's longest lines, recognised again turned over, read more surely than as they are (the
-    confidence times the characters read): one pass of the recogniser over a few crops, not a second reading."""
-    picture = np.asarray(image.convert("RGB"))
-    crops = []
-    for box in sorted(boxes, key=lambda box: len(box.text), reverse=True)[:ORIENTATION_SAMPLE]:
-        xs, ys = zip(*box.corners, strict=True)
-        top, left = max(int(min(ys)), 0), max(int(min(xs)), 0)
-        # Which way up a line is shows in a few words of it: the rest would cost the recogniser its time.
-        right = min(int(max(xs)) + 1, left + ORIENTATION_CROP_LENGTH * (int(max(ys)) + 1 - top))
-        crop = picture[top : int(max(ys)) + 1, left:right]
-        if crop.size:
-            crops.append(np.ascontiguousarray(crop))
+def _turned_over_reads_better(crops: list[np.ndarray]) -> bool:
+    """Whether the lines' crops, recognised turned over, read more surely than as they are (the confidence times the
+    characters read): lines read surely as they are (UPRIGHT_CONFIDENCE) are not turned. Which way up a line is shows
+    in a few words of it: the rest would cost the recogniser its time."""
+    crops = [np.ascontiguousarray(crop[:, : ORIENTATION_CROP_LENGTH * crop.shape[0]]) for crop in crops if crop.size]
     if not crops:
         return False
     from rapidocr.ch_ppocr_rec.typings import TextRecInput  # imported here, as RapidOCR is (see _recognizer)
 
-    turned = [np.ascontiguousarray(np.rot90(crop, 2)) for crop in crops]
+    recogniser = _recognizer()._load_rec_model()
     with _recognizer_lock:
-        recognised = _recognizer()._load_rec_model()(TextRecInput(img=crops + turned))
-    scores = [score * len(text) for text, score in zip(recognised.txts, recognised.scores, strict=True)]
-    return sum(scores[len(crops) :]) > sum(scores[: len(crops)])
+        upright = recogniser(TextRecInput(img=crops))
+    characters = sum(len(text) for text in upright.txts)
+    upright_score = sum(score * len(text) for text, score in zip(upright.txts, upright.scores, strict=True))
+    if characters and upright_score / characters >= UPRIGHT_CONFIDENCE:
+        return False
+    with _recognizer_lock:
+        turned = recogniser(TextRecInput(img=[np.ascontiguousarray(np.rot90(crop, 2)) for crop in crops]))
+    return sum(score * len(text) for text, score in zip(turned.txts, turned.scores, strict=True)) > upright_score
+
+
+@dataclass
+class _Detection:
+    """A page's text found but not yet read: RapidOCR's own steps, split so that a few of the lines it found can be
+    recognised before the rest."""
+
+    picture: np.ndarray
+    resized: dict
+    found: object  # RapidOCR's detection output
+    crops: list[np.ndarray]
+
+    @classmethod
+    def of(cls, image: Image.Image) -> "_Detection":
+        from rapidocr.main import RapidOCRError  # imported here, as RapidOCR is (see _recognizer)
+
+        engine = _recognizer()
+        with _recognizer_lock:
+            picture = engine.load_img(np.asarray(image))
+            resized_picture, resized = engine.preprocess_img(picture)
+            try:
+                crops, found = engine.detect_and_crop(resized_picture, resized)
+            except RapidOCRError:  # no text at all
+                crops, found = [], None
+        return cls(picture, resized, found, crops)
+
+    def sample(self) -> list[np.ndarray]:
+        """The longest lines found, whose way up tells the page's."""
+        return sorted(self.crops, key=lambda crop: crop.shape[1] / max(crop.shape[0], 1), reverse=True)[
+            :ORIENTATION_SAMPLE
+        ]
+
+    def read(self) -> list[TextBox]:
+        """What `_read_boxes` gives: the lines found, recognised."""
+        if not self.crops:
+            return []
+        from rapidocr.ch_ppocr_cls import TextClsOutput
+
+        engine = _recognizer()
+        with _recognizer_lock:
+            recognised = engine.recognize_txt(self.crops)
+            result = engine.build_final_output(
+                self.picture, self.found, TextClsOutput(), recognised, self.crops, self.resized
+            )
+        return _boxes_of(result)
 
 
 def _middle(box: TextBox) -> float:
     return sum(y for _, y in box.corners) / 4
+
+
+def _turned_page(boxes: list[TextBox], turn: int) -> PageText:
+    page = page_from_boxes(boxes)
+    return replace(page, rotation=(page.rotation + turn) % 360)
 
 
 def _best_turned_reading(image: Image.Image, boxes: list[TextBox], clockwise_turns: tuple[int, ...]) -> PageText:
@@ -184,7 +232,11 @@ def _text_map(gray: np.ndarray) -> np.ndarray:
 def _read_boxes(image: Image.Image, recognizer=_recognizer) -> list[TextBox]:
     with _recognizer_lock:
         result = recognizer()(np.asarray(image), use_det=True, use_cls=False, use_rec=True)
-    if result.boxes is None or result.txts is None:
+    return _boxes_of(result)
+
+
+def _boxes_of(result) -> list[TextBox]:
+    if getattr(result, "boxes", None) is None or getattr(result, "txts", None) is None:
         return []
     return [
         TextBox(text=text, confidence=float(score), corners=_reading_corners(corners))
