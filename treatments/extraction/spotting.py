@@ -175,4 +175,4 @@ def _written_again(text: str, written: str, name: str, strength: str, right_afte
 
 def _like(written: str, word: str) -> bool:
     letters = "".join(character for character in lexicon.fold(word) if character.isalpha())
-    return written in letters or difflib.SequenceMatcher(a=written, b=letters).ratio() >= 0.5
+    return written in letters or difflib.SequenceMatcher(a=written, b=letters).ratio() >= lexicon.MIN_NAME_LIKENESS
