@@ -447,13 +447,14 @@ def _names_a_form(word: str) -> bool:
     return (
         word in FORM_ABBREVIATIONS
         or word in FORMS_OF_PACKAGINGS
-        or (len(word) >= MIN_FORM_PREFIX and any(form_word.startswith(word) for form_word in _form_words()))
-        or bool(difflib.get_close_matches(word, _form_words(), n=1, cutoff=MIN_WORD_SIMILARITY))
+        or (len(word) >= MIN_FORM_PREFIX and any(form_word.startswith(word) for form_word in form_words()))
+        or bool(difflib.get_close_matches(word, form_words(), n=1, cutoff=MIN_WORD_SIMILARITY))
     )
 
 
 @functools.cache
-def _form_words() -> frozenset[str]:
+def form_words() -> frozenset[str]:
+    """The words the drugs' forms are written in ("comprime", "pellicule", "secable", "collyre")."""
     return frozenset(word for identity in _match_index().identities for word in identity.form_words if word.isalpha())
 
 

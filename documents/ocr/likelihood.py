@@ -14,7 +14,7 @@ class, the space another.
 
 import functools
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -51,6 +51,8 @@ class Reading:
     character: str
     first: int
     last: int
+    # The recogniser's own character there, with its case, accent or sign ("É", "/", "-").
+    shown: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,9 +71,11 @@ class LineLikelihood:
         reading, previous = [], BLANK
         for step, likeliest in enumerate(classes.argmax(axis=1)):
             if likeliest != BLANK and likeliest == previous:
-                reading[-1] = Reading(reading[-1].character, reading[-1].first, step)
+                reading[-1] = replace(reading[-1], last=step)
             elif likeliest != BLANK:
-                reading.append(Reading(_character_of(likeliest), step, step))
+                # Of the alphabet's characters of that class ("e", "é", "E"), the likeliest.
+                shown = alphabet[int((probabilities[step] * _classes_of(alphabet)[:, likeliest]).argmax())]
+                reading.append(Reading(_character_of(likeliest), step, step, shown))
             previous = likeliest
         return cls(costs=costs, reading=tuple(reading))
 
@@ -81,28 +85,37 @@ class LineLikelihood:
         wherever it ends best when `end` is None; with the step where it ends. Each step costs what its character
         (or the blank between two) is less likely than the step's likeliest, as CTC aligns a text on its steps
         (Viterbi)."""
-        labels = [BLANK]
-        for character in text:
-            labels += [character_class(character), BLANK]
-        states = np.array(labels)
+        costs, ends = self.costs_of([text], start, end, slack)
+        return float(costs[0]), int(ends[0])
+
+    def costs_of(
+        self, texts: list[str], start: int, end: int | None = None, slack: int = 2
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`cost` of each of the texts at once (all aligned together, step by step): their costs and end steps."""
+        width = 2 * max(len(text) for text in texts) + 1
+        states = np.full((len(texts), width), BLANK)
+        for row, text in enumerate(texts):
+            states[row, 1 : 2 * len(text) : 2] = [character_class(character) for character in text]
+        finals = np.array([2 * len(text) for text in texts])
+        rows = np.arange(len(texts))
         # A character may follow the one before it without a blank between, unless it is the same character.
-        may_skip = np.zeros(len(states), bool)
-        may_skip[2:] = (states[2:] != BLANK) & (states[2:] != states[:-2])
-        best, best_step = _NEVER, -1
-        costs = np.full(len(states), _NEVER)
-        steps = len(self.costs)
-        last = steps - 1 if end is None else min(steps - 1, end + slack)
+        may_skip = np.zeros(states.shape, bool)
+        may_skip[:, 2:] = (states[:, 2:] != BLANK) & (states[:, 2:] != states[:, :-2])
+        never_one, never_two = np.full((len(texts), 1), _NEVER), np.full((len(texts), 2), _NEVER)
+        best, best_step = np.full(len(texts), _NEVER), np.full(len(texts), -1)
+        costs = np.full(states.shape, _NEVER)
+        last = len(self.costs) - 1 if end is None else min(len(self.costs) - 1, end + slack)
         latest_start = start + (slack if end is not None else 0)
         for step in range(max(0, start - slack), last + 1):
-            before = np.minimum(costs, np.concatenate(([_NEVER], costs[:-1])))
-            before = np.minimum(before, np.where(may_skip, np.concatenate(([_NEVER, _NEVER], costs[:-2])), _NEVER))
+            before = np.minimum(costs, np.hstack((never_one, costs[:, :-1])))
+            before = np.minimum(before, np.where(may_skip, np.hstack((never_two, costs[:, :-2])), _NEVER))
             if step <= latest_start:
-                before[:2] = np.minimum(before[:2], 0.0)
+                before[:, :2] = np.minimum(before[:, :2], 0.0)
             costs = before + self.costs[step, states]
             if end is None or step >= end - slack:
-                ending = min(costs[-1], costs[-2])
-                if ending < best:
-                    best, best_step = float(ending), step
+                ending = np.minimum(costs[rows, finals], costs[rows, finals - 1])
+                better = ending < best
+                best, best_step = np.where(better, ending, best), np.where(better, step, best_step)
         return best, best_step
 
 

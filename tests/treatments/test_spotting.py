@@ -98,6 +98,40 @@ def test_a_name_read_right_is_not_looked_at_again(engine):
     assert spotted(engine, page) is None  # the recogniser reads "BISOPROLOL" here: the name is not its trouble
 
 
+def test_a_posologys_words_garbled_past_the_grammar_are_found_in_what_the_recogniser_saw(engine):
+    # "1 comprimé 2 fois/jour" read "1 camprtmne 2 tninfjour": no dose, as read.
+    page = line_on_its_crop("twice-a-day", "1 camprtmne 2 tninfjour", 29, 212)
+    assert medications("Doxycycline 100 mg", page.lines[0].text)[0].dose is None
+
+    line = spotting.spotted_posology(page.lines[0], engine.line_likelihood(page, page.lines[0]))
+
+    assert line.text == "1 comprime 2 fois/jour"
+    assert line.reread and line.confidence == page.lines[0].confidence
+    (medication,) = medications("Doxycycline 100 mg", line.text)
+    assert (medication.periods, medication.dose, medication.unit) == (["morning", "evening"], 1, "comprimé")
+
+
+def test_a_line_whose_words_read_right_or_stand_out_from_none_is_left_as_read(engine):
+    # "3) B SOPROLOL 2.5 mg": the recogniser reads "BISOPROLOL" and "mg", a drug's name and a unit; no posology's word
+    # is like the name.
+    page = line_on_its_crop("bisoprolol-read-right", "3) B SOPROLOL 2.5 mg", 31, 220)
+
+    assert spotting.spotted_posology(page.lines[0], engine.line_likelihood(page, page.lines[0])) is None
+
+
+def test_the_spotted_posology_is_kept_when_the_prescription_is_read(engine):
+    name = Line("DOXYCYCLINE 100 mg comprimé", 0.99, ((10, 10), (300, 10), (300, 40), (10, 40)))
+    page = line_on_its_crop("twice-a-day", "1 camprtmne 2 tninfjour", 29, 212)
+    page = PageText(lines=[name, *page.lines], picture=page.picture)
+
+    _, extraction, hard = extract_rereading(DocumentText(pages=[page], engine="rapidocr"), engine)
+
+    assert [(medication.dose, medication.periods) for medication in extraction.medications] == [
+        (1, ["morning", "evening"])
+    ]
+    assert [line.text for line in hard[0]] == ["1 comprime 2 fois/jour"]  # still doubtful: shown to the reviewer
+
+
 def test_the_spotted_medication_is_found_when_the_prescription_is_read(engine):
     page = line_on_its_crop("omeprazole-20-mg", "4) Oméptizolo 20 mp 2 gélutes au couchar", 31, 386)
     document = DocumentText(pages=[page], engine="rapidocr")
@@ -159,3 +193,25 @@ def test_the_likelihood_reads_what_the_recogniser_found_likeliest_and_costs_the_
     assert likelihood.cost("mme", 0)[0] > 10
     # Where it ends: the last step of "e".
     assert likelihood.cost("ome", 0)[1] == 4
+    # The recogniser's own characters, with their accents and case.
+    assert "".join(read.shown for read in likelihood.reading) == "0mÉ"
+
+
+def test_many_texts_cost_at_once_what_each_costs_alone():
+    likelihood = LineLikelihood.from_probabilities(
+        output({"0": 0.6, "o": 0.3}, {"0": 0.5, "o": 0.4}, {}, {"m": 0.9}, {"É": 0.8}, {"o": 0.7}), ALPHABET
+    )
+    texts = ["ome", "0m", "mmo", "o", "0meo"]
+
+    costs, ends = likelihood.costs_of(texts, 0)
+
+    assert list(zip(costs.tolist(), ends.tolist(), strict=True)) == [
+        pytest.approx(likelihood.cost(text, 0)) for text in texts
+    ]
+
+
+def test_a_posologys_word_is_written_only_where_one_stands_out():
+    # "mo" read, and the recogniser gave nothing to the letters any posology's word adds to it ("mois", "mos"): each
+    # costs far more than the reading, and the word is left as read.
+    likelihood = LineLikelihood.from_probabilities(output({"m": 0.9}, {}, {"o": 0.9}), ALPHABET)
+    assert spotting.spotted_posology(Line("mo", 0.5), likelihood) is None

@@ -5,7 +5,8 @@ from its own crop, enlarged (OcrEngine.reread), and of its readings the one kept
 the most of the prescription: a medication the lexicon knows with its strength, then the most posology
 read. How sure the engine was of each reading does not decide: a confident misreading would win.
 A doubtful line that still names no drug but starts with a long word the lexicon does not know is looked at
-once more, in how likely each character was along it (treatments.extraction.spotting).
+once more, in how likely each character was along it (treatments.extraction.spotting); so are the doubtful lines
+of a medication whose moments or duration were not read, for the posology's words.
 
 A line still doubtful after that is shown to the reviewer beside the medication it belongs to, with
 its crop, so that they check it against the paper.
@@ -29,12 +30,15 @@ DOUBTFUL = 0.9
 # quarter of a second): a page of nothing but doubtful lines is a bad photo to take again, not to read line by line.
 # Eight read on the benchmark's poor photos all that ten did, in at most 3.6 s a photo where ten took 4.8 s.
 MAX_REREAD_LINES = 8
-# At most this many lines of a page that may name a drug, garbled, are looked at closer (a tenth of a second each).
+# At most this many lines of a page that may name a drug, garbled, are looked at closer (a tenth of a second each);
+# as many that may hold a posology's words.
 MAX_SPOTTED_LINES = 8
 # A line with a digit may be a medication's misread strength ("2O rng") or posology ("1 cp x3/j").
 DIGIT = re.compile(r"\d")
 # A word: with a number, it may be a medication's name and strength, both misread ("4 VENtotd 100 aderourmme").
 WORD = re.compile(r"[^\W\d_]{4}")
+# A line with a word: perhaps a posology's, misread.
+TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 # A line with this many digits holds a phone number, a date, an RPPS or a postcode, not a strength.
 MIN_IDENTIFIER_DIGITS = 5
 # A number with a strength's unit, even misread ("25O mg", "10 ma"): a medication's line, not a phone number's.
@@ -76,6 +80,9 @@ def extract_rereading(
     document = replace(document, pages=pages)
     extraction = extract(document)
     spotted = _spot_names(document, extraction, engine)
+    if spotted is not document:
+        document, extraction = spotted, extract(spotted)
+    spotted = _spot_posologies(document, extraction, engine)
     if spotted is not document:
         document, extraction = spotted, extract(spotted)
     hard = [_hard_lines(document, medication.source_line) for medication in extraction.medications]
@@ -130,6 +137,58 @@ def _spot_names(document: DocumentText, extraction: Extraction, engine: OcrEngin
                 lines[position], changed = spotted, True
         pages.append(replace(page, lines=lines))
     return replace(document, pages=pages) if changed else document
+
+
+def _spot_posologies(document: DocumentText, extraction: Extraction, engine: OcrEngine) -> DocumentText:
+    """The document with the doubtful lines of each medication whose posology was not all read (no moment of the day
+    or no duration) written again with the posology's words the recogniser most likely saw there
+    (spotting.spotted_posology), where that makes more of the prescription (_worth); the same document when none is.
+    A medication's lines run from its first to the next medication's: a posology misread past the grammar is not
+    among its lines yet."""
+    pages, changed = [], False
+    for index, page in enumerate(document.pages):
+        lines = list(page.lines)
+        looked_at = _lines_of_incomplete_posologies(lines, extraction)[:MAX_SPOTTED_LINES]
+        worth = _worth(document, index, lines, 0, lines[0]) if looked_at else 0.0
+        for position in looked_at:
+            likelihood = engine.line_likelihood(page, lines[position])
+            spotted = likelihood and spotting.spotted_posology(lines[position], likelihood)
+            # Only a line that reads as more of a posology can make more of the prescription.
+            if not spotted or _posology_fields(spotted) <= _posology_fields(lines[position]):
+                continue
+            spotted_worth = _worth(document, index, lines, position, spotted)
+            if spotted_worth > worth:
+                lines[position], worth, changed = spotted, spotted_worth, True
+        pages.append(replace(page, lines=lines))
+    return replace(document, pages=pages) if changed else document
+
+
+def _posology_fields(line: Line) -> int:
+    return len(posology.parse(line.text).found)
+
+
+def _lines_of_incomplete_posologies(lines: list[Line], extraction: Extraction) -> list[int]:
+    """The positions of the page's doubtful lines with a word, from the first line of each medication whose posology
+    lacks its moments or its duration to the first line of the next medication."""
+    firsts = {}
+    for medication in extraction.medications:
+        texts = medication.source_line.split("\n")
+        first = next((position for position, line in enumerate(lines) if line.text in texts), None)
+        if first is not None:
+            firsts[first] = not medication.periods or medication.duration_days is None
+    starts = sorted(firsts)
+    positions = []
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else len(lines)
+        if firsts[start]:
+            positions += [
+                position
+                for position in range(start, end)
+                if lines[position].confidence < DOUBTFUL
+                and lines[position].corners
+                and TWO_LETTERS.search(lines[position].text)
+            ]
+    return positions
 
 
 def _worth(document: DocumentText, index: int, lines: list[Line], position: int, reading: Line) -> float:

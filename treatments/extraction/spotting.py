@@ -8,15 +8,20 @@ one name, then one strength, is clearly likelier than any other is the line writ
 parser to read as any line; otherwise it is left as read. A name with no strength of its own found is left too:
 a name alone may be a word of the page that looks like one (a street's, a doctor's).
 
+The same for a posology's words garbled past its grammar ("1 compmme man md so", "2 tninfjour"): each word of the
+line is read as the posology's word (or little word, form or unit) clearly likeliest where it was read, if any.
+
 The line stays doubtful: the reviewer sees it, with its crop, beside the medication.
 """
 
 import difflib
+import functools
 import re
 
 from documents.ocr.likelihood import LineLikelihood, Reading
 from documents.text import Line
 from treatments import lexicon
+from treatments.extraction import posology
 
 # The name is the first word of at least this many letters, among the line's first words (after "1)" or "2."): a
 # shorter word is like too many names.
@@ -39,6 +44,19 @@ _DIGIT = re.compile(r"\d")
 # A word of a few letters after a number: its unit ("mg", "ma", "g."), or a misreading of it.
 _UNIT_LIKE = re.compile(r"[^\W\d_]{1,4}[.,;:]?")
 _LETTERS_AFTER_A_DIGIT = re.compile(r"\d[^\W\d_]+$")
+# The little words between a posology's words that its grammar does not spell ("1 comprimé le soir", "en cas de").
+LINKING_WORDS = frozenset({"de", "des", "du", "en", "ou", "dans", "chaque", "avec", "cas", "lors", "ce", "il", "un"})
+# "fois/jour" read as one word of letters ("totstjour", "tninfjour"): its slash read as a letter.
+PHRASES = frozenset({"fois/jour", "fois par jour", "par jour"})
+# A word of a posology's line misread is read as a word of the posology's grammar, a little word, a form's or a
+# strength's unit, when its cost where it was read is at most this for each of its letters and the next likeliest
+# word's this much more: "matin" costs 1.9 on "man", "midi" 2.4 on "md", "fois/jour" 7.3 on "iniafjour".
+MAX_COST_PER_LETTER = 1.0
+MIN_WORD_MARGIN = 2.0
+# Only words about as long as the one read are compared: a misreading loses letters more often than it adds any, and
+# where the print is faint a shorter word, with fewer letters to pay for, always costs less.
+MAX_LETTERS_LOST = 3
+MAX_LETTERS_ADDED = 1
 
 
 def may_name_a_drug(text: str) -> bool:
@@ -57,10 +75,14 @@ def spotted_line(line: Line, likelihood: LineLikelihood) -> Line | None:
     if lexicon.is_name_word(written):
         return None  # the name reads right: the line's trouble is elsewhere
     start, end = name_reading[0].first, name_reading[-1].last
-    names = sorted((likelihood.cost(name, start, end, SLACK), name) for name in lexicon.names_like(written))
-    if not _stands_out([cost for (cost, _), _ in names], MAX_NAME_COST, MIN_NAME_MARGIN):
+    candidates = lexicon.names_like(written)
+    if not candidates:
         return None
-    (_, name_end), name = names[0]
+    costs, ends = likelihood.costs_of(candidates, start, end, SLACK)
+    names = sorted(zip(costs.tolist(), ends.tolist(), candidates, strict=True))
+    if not _stands_out([cost for cost, _, _ in names], MAX_NAME_COST, MIN_NAME_MARGIN):
+        return None
+    _, name_end, name = names[0]
     strength, right_after_name = _strength(likelihood, name, name_end)
     if strength is None:
         return None
@@ -123,16 +145,20 @@ def _strength(likelihood: LineLikelihood, name: str, name_end: int) -> tuple[str
                 break
             word_start = character.first
         starts.append(word_start)
-    scored = []
-    for strength, writings in lexicon.strengths_of(name).items():
-        cost, start = min(
-            (likelihood.cost(space + writing, start, slack=SLACK)[0], start)
-            for writing in writings
-            for start in starts
-            for space in ("", " ")
-        )
-        scored.append((cost, strength, start))
-    scored.sort()
+    texts = [
+        (strength, space + writing)
+        for strength, writings in lexicon.strengths_of(name).items()
+        for writing in writings
+        for space in ("", " ")
+    ]
+    if not texts:
+        return None, False
+    best: dict[str, tuple[float, int]] = {}
+    for start in starts:
+        costs, _ = likelihood.costs_of([text for _, text in texts], start, slack=SLACK)
+        for (strength, _), cost in zip(texts, costs.tolist(), strict=True):
+            best[strength] = min(best.get(strength, (cost, start)), (cost, start))
+    scored = sorted((cost, strength, start) for strength, (cost, start) in best.items())
     if not _stands_out([cost for cost, _, _ in scored], MAX_STRENGTH_COST, MIN_STRENGTH_MARGIN):
         return None, False
     return scored[0][1], scored[0][2] == starts[0]
@@ -176,3 +202,63 @@ def _written_again(text: str, written: str, name: str, strength: str, right_afte
 def _like(written: str, word: str) -> bool:
     letters = "".join(character for character in lexicon.fold(word) if character.isalpha())
     return written in letters or difflib.SequenceMatcher(a=written, b=letters).ratio() >= lexicon.MIN_NAME_LIKENESS
+
+
+@functools.cache
+def _posology_words() -> tuple[str, ...]:
+    """The words a posology's line is written in, folded: see MAX_WORD_COST."""
+    words = (
+        set(posology.VOCABULARY)
+        | posology.GLUED_LITTLE_WORDS
+        | (posology.ARTICLES_BEFORE_A_MOMENT - {"te"})
+        | posology.NOT_MOMENTS
+        | LINKING_WORDS
+        | lexicon.form_words()
+        | (lexicon.STRENGTH_UNITS - lexicon.MISREAD_MG)
+    )
+    return tuple(sorted(word for word in words if word.isalpha() and len(word) >= 2)) + tuple(sorted(PHRASES))
+
+
+def spotted_posology(line: Line, likelihood: LineLikelihood) -> Line | None:
+    """The line as the recogniser read it, each of its words that no posology spells written as the posology's word
+    clearly likeliest where it was read ("1 compmme man md so" -> "1 comprime matin midi soir"); None when no word
+    stands out."""
+    words = _posology_words()
+    known = frozenset(words)
+    pieces, changed = [], False
+    for run in _runs(likelihood.reading):
+        shown = "".join(character.shown for character in run)
+        written = lexicon.fold(shown)
+        if not run[0].character.isalpha() or len(written) < 2 or written in known:
+            pieces.append(shown)
+            continue
+        candidates = [word for word in words if -MAX_LETTERS_ADDED <= len(word) - len(written) <= MAX_LETTERS_LOST]
+        if not candidates:
+            pieces.append(shown)
+            continue
+        costs, _ = likelihood.costs_of(candidates, run[0].first, run[-1].last, SLACK)
+        # Spellings of one word ("semaine", "semaines", "sem") do not compete: the likeliest of them stands for it.
+        best: dict[str, tuple[float, str]] = {}
+        for cost, word in zip(costs.tolist(), candidates, strict=True):
+            meaning = posology.VOCABULARY.get(word, word)
+            best[meaning] = min(best.get(meaning, (cost, word)), (cost, word))
+        ranked = sorted(best.values())
+        if _stands_out([cost for cost, _ in ranked[:2]], MAX_COST_PER_LETTER * len(ranked[0][1]), MIN_WORD_MARGIN):
+            pieces.append(ranked[0][1])
+            changed = True
+        else:
+            pieces.append(shown)
+    if not changed:
+        return None
+    return Line("".join(pieces), line.confidence, line.corners, reread=True)
+
+
+def _runs(reading: tuple[Reading, ...]) -> list[list[Reading]]:
+    """The reading cut into runs of letters and single other characters (digits, signs, spaces)."""
+    runs: list[list[Reading]] = []
+    for character in reading:
+        if character.character.isalpha() and runs and runs[-1][-1].character.isalpha():
+            runs[-1].append(character)
+        else:
+            runs.append([character])
+    return runs
