@@ -206,7 +206,7 @@ def _like(written: str, word: str) -> bool:
 
 @functools.cache
 def _posology_words() -> tuple[str, ...]:
-    """The words a posology's line is written in, folded: see MAX_WORD_COST."""
+    """The words a posology's line is written in, folded: see MAX_COST_PER_LETTER."""
     words = (
         set(posology.VOCABULARY)
         | posology.GLUED_LITTLE_WORDS
