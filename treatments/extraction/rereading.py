@@ -149,6 +149,7 @@ def _spot_posologies(document: DocumentText, extraction: Extraction, engine: Ocr
     for index, page in enumerate(document.pages):
         lines = list(page.lines)
         looked_at = _lines_of_incomplete_posologies(lines, extraction)[:MAX_SPOTTED_LINES]
+        # What the page yields as it reads now (its first line "read again" as it is).
         worth = _worth(document, index, lines, 0, lines[0]) if looked_at else 0.0
         for position in looked_at:
             likelihood = engine.line_likelihood(page, lines[position])

@@ -219,12 +219,17 @@ def _posology_words() -> tuple[str, ...]:
     return tuple(sorted(word for word in words if word.isalpha() and len(word) >= 2)) + tuple(sorted(PHRASES))
 
 
+@functools.cache
+def _known_posology_words() -> frozenset[str]:
+    return frozenset(_posology_words())
+
+
 def spotted_posology(line: Line, likelihood: LineLikelihood) -> Line | None:
     """The line as the recogniser read it, each of its words that no posology spells written as the posology's word
     clearly likeliest where it was read ("1 compmme man md so" -> "1 comprime matin midi soir"); None when no word
     stands out."""
     words = _posology_words()
-    known = frozenset(words)
+    known = _known_posology_words()
     pieces, changed = [], False
     for run in _runs(likelihood.reading):
         shown = "".join(character.shown for character in run)
