@@ -15,6 +15,9 @@ class Line:
     corners: tuple | None = field(default=None, compare=False)
     # Read a second time, from a larger crop, because the first reading was doubtful.
     reread: bool = field(default=False, compare=False)
+    # The corners of each of the boxes the line was joined from, in reading order: on a curled photo a long line
+    # bends, and the box around it all takes in its neighbours' print where each of its boxes does not.
+    parts: tuple = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -184,4 +184,9 @@ def _joined(row: list[TextBox], angle: float) -> Line:
     xs = [x for box in row for x, _ in box.corners]
     ys = [y for box in row for _, y in box.corners]
     bounds = TextBox("", 0, ((min(xs), min(ys)), (max(xs), min(ys)), (max(xs), max(ys)), (min(xs), max(ys))))
-    return Line(text=" ".join(texts), confidence=round(confidence, 4), corners=bounds.turned(angle).corners)
+    return Line(
+        text=" ".join(texts),
+        confidence=round(confidence, 4),
+        corners=bounds.turned(angle).corners,
+        parts=tuple(box.turned(angle).corners for box in row),
+    )

@@ -24,6 +24,8 @@ CLASSES = len(LETTERS_AND_DIGITS) + 3
 # A probability is never taken as less than this: a character the recogniser gave nothing costs a lot, not all.
 FLOOR = 1e-8
 _NEVER = 1e9
+# Between two boxes of a line there is a space or nothing: any other character there costs this much.
+GAP_COST = 20.0
 
 
 def character_class(character: str) -> int:
@@ -78,6 +80,28 @@ class LineLikelihood:
                 reading.append(Reading(_character_of(likeliest), step, step, shown))
             previous = likeliest
         return cls(costs=costs, reading=tuple(reading))
+
+    @classmethod
+    def joined(cls, parts: list["LineLikelihood"]) -> "LineLikelihood":
+        """One line's likelihood from its boxes', in reading order, with a step between each two that holds a space
+        or nothing."""
+        if len(parts) == 1:
+            return parts[0]
+        gap = np.full((1, CLASSES), GAP_COST, parts[0].costs.dtype)
+        gap[0, [BLANK, SPACE]] = 0.0
+        costs, reading, offset = [], [], 0
+        for number, part in enumerate(parts):
+            if number:
+                costs.append(gap)
+                reading.append(Reading(" ", offset, offset, " "))
+                offset += 1
+            costs.append(part.costs)
+            reading += [
+                replace(character, first=character.first + offset, last=character.last + offset)
+                for character in part.reading
+            ]
+            offset += len(part.costs)
+        return cls(costs=np.vstack(costs), reading=tuple(reading))
 
     def cost(self, text: str, start: int, end: int | None = None, slack: int = 2) -> tuple[float, int]:
         """The least the text costs written from about `start` (from `slack` steps before it to `slack` after when

@@ -79,21 +79,31 @@ class RapidOcrEngine(OcrEngine):
             # Part of the line only (the rest was not found at that size, or fell outside the crop's middle):
             # a strength or a name lost is worse than a misread.
             return []
-        return [Line(text, min(part.confidence for part in found), line.corners, reread=True)]
+        return [replace(line, text=text, confidence=min(part.confidence for part in found), reread=True)]
 
     def line_likelihood(self, page: PageText, line: Line) -> LineLikelihood | None:
         """What the recogniser sees along the line, cut out as the page's reading cut it: the detector's box
-        already holds the print's margin, and a wider cut takes in the neighbouring lines."""
-        crop = line_crop(page.picture, line.corners, margin=0)
-        if crop is None:
+        already holds the print's margin, and a wider cut takes in the neighbouring lines. A line of several boxes is
+        seen box by box: the box around all of a long line of a curled photo takes in its neighbours' print too."""
+        boxes = line.parts if len(line.parts) > 1 else (line.corners,)
+        parts = [_box_likelihood(page.picture, corners) for corners in boxes]
+        parts = [part for part in parts if part is not None]
+        if not parts:
             return None
-        picture = np.asarray(crop)
-        recogniser = _recognizer()._load_rec_model()
-        _, height, width = recogniser.rec_image_shape
-        normalised = recogniser.resize_norm_img(picture, max(picture.shape[1] / picture.shape[0], width / height))
-        with _recognizer_lock:
-            probabilities = recogniser.session(normalised[np.newaxis].astype(np.float32))[0]
-        return LineLikelihood.from_probabilities(probabilities, tuple(recogniser.postprocess_op.character))
+        return LineLikelihood.joined(parts)
+
+
+def _box_likelihood(picture: Image.Image | None, corners: tuple | None) -> LineLikelihood | None:
+    crop = line_crop(picture, corners, margin=0)
+    if crop is None:
+        return None
+    pixels = np.asarray(crop)
+    recogniser = _recognizer()._load_rec_model()
+    _, height, width = recogniser.rec_image_shape
+    normalised = recogniser.resize_norm_img(pixels, max(pixels.shape[1] / pixels.shape[0], width / height))
+    with _recognizer_lock:
+        probabilities = recogniser.session(normalised[np.newaxis].astype(np.float32))[0]
+    return LineLikelihood.from_probabilities(probabilities, tuple(recogniser.postprocess_op.character))
 
 
 def _turned_over_reads_better(crops: list[np.ndarray]) -> bool:

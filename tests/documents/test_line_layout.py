@@ -24,9 +24,12 @@ def test_the_words_of_a_bowed_line_stay_one_line_and_apart_from_the_next():
     boxes = [box(word, 100 * index, 100 + 6 * index) for index, word in enumerate(first)]
     boxes += [box(word, 100 * index, 122 + 6 * index) for index, word in enumerate(second)]
 
-    lines = [line.text for line in page_from_boxes(boxes).lines]
+    lines = page_from_boxes(boxes).lines
 
-    assert lines == [" ".join(first), " ".join(second)]
+    assert [line.text for line in lines] == [" ".join(first), " ".join(second)]
+    # Each line keeps where each of its words is: the box around the whole bowed line takes in the next line's words.
+    assert [part[0] for part in lines[0].parts] == [(100.0 * index, 100.0 + 6 * index) for index in range(len(first))]
+    assert lines[1].parts[-1] == boxes[-1].corners
 
 
 def test_lines_slanting_more_than_the_page_stay_apart():

@@ -17,9 +17,10 @@ from treatments.extraction.rereading import extract_rereading
 LINES = Path(__file__).resolve().parent.parent / "data" / "prescriptions" / "lines"
 
 
-def line_on_its_crop(name: str, text: str, height: float, length: float) -> PageText:
-    """The page holding the one line: its crop, the line's box inside the margin of half its height."""
-    margin = height / 2
+def line_on_its_crop(name: str, text: str, height: float, length: float, margin: float | None = None) -> PageText:
+    """The page holding the one line: its crop, the line's box inside the margin of half its height (or `margin`
+    pixels)."""
+    margin = height / 2 if margin is None else margin
     corners = (
         (margin, margin),
         (margin + length, margin),
@@ -109,6 +110,19 @@ def test_a_posologys_words_garbled_past_the_grammar_are_found_in_what_the_recogn
     assert line.reread and line.confidence == page.lines[0].confidence
     (medication,) = medications("Doxycycline 100 mg", line.text)
     assert (medication.periods, medication.dose, medication.unit) == (["morning", "evening"], 1, "comprimé")
+
+
+def test_a_number_of_times_a_day_garbled_past_the_grammar_is_found_in_what_the_recogniser_saw(engine):
+    # "1 cp x2/j pendant 3 mois" read "1 cp xza pendant 3 mois": no moment of the day, as read. The recogniser sees
+    # "x2" and a trace of the "/j": it is written as the grammar reads a "x2" whose "/j" is lost.
+    page = line_on_its_crop("times-a-day-slash-lost", "1 cp xza pendant 3 mois", 27, 242, margin=14)
+    assert medications("Quetiapine 300 mg", page.lines[0].text)[0].periods == []
+
+    line = spotting.spotted_posology(page.lines[0], engine.line_likelihood(page, page.lines[0]))
+
+    assert line.text == "1 cp x2 pendant 3 mois"
+    (medication,) = medications("Quetiapine 300 mg", line.text)
+    assert (medication.periods, medication.duration_days) == (["morning", "evening"], 90)
 
 
 def test_a_line_whose_words_read_right_or_stand_out_from_none_is_left_as_read(engine):
@@ -208,6 +222,26 @@ def test_many_texts_cost_at_once_what_each_costs_alone():
     assert list(zip(costs.tolist(), ends.tolist(), strict=True)) == [
         pytest.approx(likelihood.cost(text, 0)) for text in texts
     ]
+
+
+def test_a_lines_boxes_are_read_one_after_the_other_with_a_space_or_nothing_between():
+    first = LineLikelihood.from_probabilities(output({"0": 0.6, "o": 0.3}, {}, {"m": 0.9}), ALPHABET)
+    second = LineLikelihood.from_probabilities(output({"É": 0.8}, {"o": 0.7}), ALPHABET)
+
+    line = LineLikelihood.joined([first, second])
+
+    # The second box's characters come after a step between the boxes, read as a space.
+    assert [(read.character, read.first, read.last) for read in line.reading] == [
+        ("0", 0, 0),
+        ("m", 2, 2),
+        (" ", 3, 3),
+        ("e", 4, 4),
+        ("o", 5, 5),
+    ]
+    # A word may run on from one box to the next, or a space part them, at no cost; nothing else is there.
+    assert line.cost("0meo", 0)[0] == pytest.approx(line.cost("0m eo", 0)[0]) == pytest.approx(0, abs=1e-6)
+    assert line.cost("0mmeo", 0)[0] > line.cost("0meo", 0)[0] + 10
+    assert LineLikelihood.joined([first]) is first
 
 
 def test_a_posologys_word_is_written_only_where_one_stands_out():

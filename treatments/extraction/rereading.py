@@ -6,7 +6,7 @@ the most of the prescription: a medication the lexicon knows with its strength, 
 read. How sure the engine was of each reading does not decide: a confident misreading would win.
 A doubtful line that still names no drug but starts with a long word the lexicon does not know is looked at
 once more, in how likely each character was along it (treatments.extraction.spotting); so are the doubtful lines
-of a medication whose moments or duration were not read, for the posology's words.
+of a medication whose moments or duration were not read, for the posology's words and schedules.
 
 A line still doubtful after that is shown to the reviewer beside the medication it belongs to, with
 its crop, so that they check it against the paper.

@@ -9,14 +9,17 @@ parser to read as any line; otherwise it is left as read. A name with no strengt
 a name alone may be a word of the page that looks like one (a street's, a doctor's).
 
 The same for a posology's words garbled past its grammar ("1 compmme man md so", "2 tninfjour"): each word of the
-line is read as the posology's word (or little word, form or unit) clearly likeliest where it was read, if any.
+line is read as the posology's word (or little word, form or unit) clearly likeliest where it was read, if any; a
+short word left so, as the notation of a schedule ("1 cp xza" is "1 cp x2", the "/j" lost as the grammar knows).
 
 The line stays doubtful: the reviewer sees it, with its crop, beside the medication.
 """
 
 import difflib
 import functools
+import itertools
 import re
+from dataclasses import replace
 
 from documents.ocr.likelihood import LineLikelihood, Reading
 from documents.text import Line
@@ -57,6 +60,10 @@ MIN_WORD_MARGIN = 2.0
 # where the print is faint a shorter word, with fewer letters to pay for, always costs less.
 MAX_LETTERS_LOST = 3
 MAX_LETTERS_ADDED = 1
+# A word of a posology's line left as read and no longer than this, a number aside ("xza", "3li", "10-1"), may be a
+# number of times a day or the doses at each moment, garbled: it is read as the notation clearly likeliest there.
+MAX_SCHEDULE_LETTERS = 6
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 def may_name_a_drug(text: str) -> bool:
@@ -89,7 +96,7 @@ def spotted_line(line: Line, likelihood: LineLikelihood) -> Line | None:
     text = _written_again(line.text, written, name, strength, right_after_name)
     if text is None:
         return None
-    return Line(text, line.confidence, line.corners, reread=True)
+    return replace(line, text=text, reread=True)
 
 
 def _name_reading(reading: tuple[Reading, ...]) -> list[Reading] | None:
@@ -224,38 +231,74 @@ def _known_posology_words() -> frozenset[str]:
     return frozenset(_posology_words())
 
 
+@functools.cache
+def _schedule_words() -> tuple[tuple[str, str], ...]:
+    """The notations of a number of times a day ("x3/j", "3x/j", "3/j"; "x3" where the "/j" is lost, as the grammar
+    reads it after a dose) and of the doses at each moment ("1-0-1"), each with what it means."""
+    times = [
+        (notation.format(times), f"{times}/j")
+        for times in posology.PERIODS_FOR_TIMES_A_DAY
+        for notation in ("x{}/j", "{}x/j", "{}/j", "x{}", "{}x")
+    ]
+    doses = ["-".join(doses) for doses in itertools.product("012", repeat=3) if doses != ("0", "0", "0")]
+    return (*times, *((dose, dose) for dose in doses))
+
+
 def spotted_posology(line: Line, likelihood: LineLikelihood) -> Line | None:
     """The line as the recogniser read it, each of its words that no posology spells written as the posology's word
-    clearly likeliest where it was read ("1 compmme man md so" -> "1 comprime matin midi soir"); None when no word
-    stands out."""
-    words = _posology_words()
+    clearly likeliest where it was read ("1 compmme man md so" -> "1 comprime matin midi soir"), or a short word left
+    so as the notation of a schedule ("1 cp xza" -> "1 cp x2"); None when no word stands out."""
+    words = [(word, posology.VOCABULARY.get(word, word)) for word in _posology_words()]
     known = _known_posology_words()
-    pieces, changed = [], False
-    for run in _runs(likelihood.reading):
-        shown = "".join(character.shown for character in run)
-        written = lexicon.fold(shown)
-        if not run[0].character.isalpha() or len(written) < 2 or written in known:
-            pieces.append(shown)
+    runs = _runs(likelihood.reading)
+    pieces = ["".join(character.shown for character in run) for run in runs]
+    spotted = [False] * len(runs)
+    for index, run in enumerate(runs):
+        written = lexicon.fold(pieces[index])
+        if run[0].character.isalpha() and len(written) >= 2 and written not in known:
+            word = _likeliest(likelihood, run, len(written), words)
+            if word is not None:
+                pieces[index], spotted[index] = word, True
+    for first, last in _words(runs):
+        shown = "".join(pieces[first : last + 1])
+        if (
+            any(spotted[first : last + 1])
+            or lexicon.fold(shown) in known
+            or _NUMBER.fullmatch(shown)
+            or not 2 <= len(shown) <= MAX_SCHEDULE_LETTERS
+        ):
             continue
-        candidates = [word for word in words if -MAX_LETTERS_ADDED <= len(word) - len(written) <= MAX_LETTERS_LOST]
-        if not candidates:
-            pieces.append(shown)
-            continue
-        costs, _ = likelihood.costs_of(candidates, run[0].first, run[-1].last, SLACK)
-        # Spellings of one word ("semaine", "semaines", "sem") do not compete: the likeliest of them stands for it.
-        best: dict[str, tuple[float, str]] = {}
-        for cost, word in zip(costs.tolist(), candidates, strict=True):
-            meaning = posology.VOCABULARY.get(word, word)
-            best[meaning] = min(best.get(meaning, (cost, word)), (cost, word))
-        ranked = sorted(best.values())
-        if _stands_out([cost for cost, _ in ranked[:2]], MAX_COST_PER_LETTER * len(ranked[0][1]), MIN_WORD_MARGIN):
-            pieces.append(ranked[0][1])
-            changed = True
-        else:
-            pieces.append(shown)
-    if not changed:
+        # A garbled schedule competes with the posology's words too: it is taken only when likelier than any.
+        candidates = [*_schedule_words(), *(words if shown.isalpha() else [])]
+        span = [character for run in runs[first : last + 1] for character in run]
+        word = _likeliest(likelihood, span, len(shown), candidates)
+        if word is not None and word not in known:
+            pieces[first : last + 1] = [word, *[""] * (last - first)]
+            spotted[first] = True
+    if not any(spotted):
         return None
-    return Line("".join(pieces), line.confidence, line.corners, reread=True)
+    return replace(line, text="".join(pieces), reread=True)
+
+
+def _likeliest(
+    likelihood: LineLikelihood, span: list[Reading], length: int, words: list[tuple[str, str]]
+) -> str | None:
+    """Of the (word, meaning) about as long as the `length` characters read over the span, the word clearly likeliest
+    there, or None. Spellings of one word ("semaine", "semaines", "sem") do not compete: the likeliest of them stands
+    for it."""
+    candidates = [
+        (word, meaning) for word, meaning in words if -MAX_LETTERS_ADDED <= len(word) - length <= MAX_LETTERS_LOST
+    ]
+    if not candidates:
+        return None
+    costs, _ = likelihood.costs_of([word for word, _ in candidates], span[0].first, span[-1].last, SLACK)
+    best: dict[str, tuple[float, str]] = {}
+    for cost, (word, meaning) in zip(costs.tolist(), candidates, strict=True):
+        best[meaning] = min(best.get(meaning, (cost, word)), (cost, word))
+    ranked = sorted(best.values())
+    if _stands_out([cost for cost, _ in ranked[:2]], MAX_COST_PER_LETTER * len(ranked[0][1]), MIN_WORD_MARGIN):
+        return ranked[0][1]
+    return None
 
 
 def _runs(reading: tuple[Reading, ...]) -> list[list[Reading]]:
@@ -267,3 +310,16 @@ def _runs(reading: tuple[Reading, ...]) -> list[list[Reading]]:
         else:
             runs.append([character])
     return runs
+
+
+def _words(runs: list[list[Reading]]) -> list[tuple[int, int]]:
+    """The first and last runs of each word: runs between spaces."""
+    words, first = [], None
+    for index, run in enumerate([*runs, [Reading(" ", 0, 0)]]):
+        if run[0].character == " ":
+            if first is not None:
+                words.append((first, index - 1))
+            first = None
+        elif first is None:
+            first = index
+    return words
