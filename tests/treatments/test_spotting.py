@@ -1,6 +1,7 @@
 """A drug's name and strength that OCR garbled on a poor photo, found again in what the recogniser saw: the lines
 are real ones, cut out of poor photos (tests/data/prescriptions/README.md), and the recogniser is the real one."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -84,6 +85,39 @@ def test_a_strength_glued_to_the_name_is_found_after_it(engine):
 
     assert line.text == "BISOPROLOL 2,5 mg"
     assert [medication.strength for medication in medications(line.text)] == ["2,5 mg"]
+
+
+def test_a_long_name_garbled_letter_after_letter_is_found_when_clearly_likelier_than_any_as_long(engine):
+    # "Azithromycine 250mg" read "Azehroaryçine 250mig.": shorter names ("neomycine") cost less on faint print, and
+    # are not compared; the name's cost is weighed by its letters.
+    text = "Azehroaryçine 250mig. 1 comptimé le matin, pendant 2 semaines"
+    page = line_on_its_crop("azithromycine-250-mg", text, 35, 571, margin=18)
+
+    line = spotted(engine, page)
+
+    assert line.text == "AZITHROMYCINE 250 mg 1 comptimé le matin, pendant 2 semaines"
+    (medication,) = medications(line.text)
+    assert (medication.strength, medication.periods, medication.duration_days) == ("250 mg", ["morning"], 14)
+
+
+def test_a_line_with_a_strength_is_looked_at_however_sure_the_recogniser_was(engine):
+    # The same line, read as surely as a line read right: its strength says it is a medication's.
+    page = line_on_its_crop("azithromycine-250-mg", "Azehroaryçine 250mig. 1 comptimé le matin", 35, 571, margin=18)
+    page = PageText(lines=[replace(page.lines[0], confidence=0.95)], picture=page.picture)
+
+    _, extraction, _ = extract_rereading(DocumentText(pages=[page], engine="rapidocr"), engine)
+
+    assert [(medication.substance.lower(), medication.strength) for medication in extraction.medications] == [
+        ("azithromycine", "250 mg")
+    ]
+
+
+def test_a_strength_in_another_unit_than_the_one_read_is_not_written():
+    # "Clopidogrel 75 mg" read "Cromboces 5 mg": CROMADOSES comes in "2 %" only, a strength no "mg" is.
+    assert spotting._written_again("Cromboces 5 mg tn", "cromboces", "cromadoses", "2 %", True) is None
+    assert spotting._written_again("Cromboces 5 mp tn", "cromboces", "clopidogrel", "75 mg", True) == (
+        "CLOPIDOGREL 75 mg tn"
+    )
 
 
 def test_a_word_like_a_name_with_no_strength_of_its_own_is_left_as_read(engine):

@@ -118,8 +118,9 @@ def _reread_page(document: DocumentText, index: int, engine: OcrEngine, matters)
 
 
 def _spot_names(document: DocumentText, extraction: Extraction, engine: OcrEngine) -> DocumentText:
-    """The document with its doubtful lines that may name a drug, garbled, written again with the name and strength
-    the recogniser most likely saw (treatments.extraction.spotting); the same document when none is."""
+    """The document with its doubtful lines, and its lines with a strength, that may name a drug, garbled, written again
+    with the name and strength the recogniser most likely saw (treatments.extraction.spotting); the same document when
+    none is."""
     found = {text for medication in extraction.medications for text in medication.source_line.split("\n")}
     pages, changed = [], False
     for page in document.pages:
@@ -127,7 +128,11 @@ def _spot_names(document: DocumentText, extraction: Extraction, engine: OcrEngin
         looked_at = [
             position
             for position, line in enumerate(lines)
-            if line.confidence < DOUBTFUL and line.corners and line.text not in found
+            # A line with a strength is looked at however sure the recogniser was of it: it is often sure of a name
+            # it garbled ("Elqus 2.5mg cp").
+            if (line.confidence < DOUBTFUL or STRENGTH.search(lexicon.fold(line.text)))
+            and line.corners
+            and line.text not in found
             if spotting.may_name_a_drug(line.text)
         ][:MAX_SPOTTED_LINES]
         for position in looked_at:

@@ -30,9 +30,10 @@ from treatments.extraction import posology
 # shorter word is like too many names.
 MIN_NAME_LETTERS = lexicon.MIN_GARBLED_LENGTH_WITH_A_MAKER
 NAME_AMONG_FIRST_WORDS = 3
-# A name is taken when its cost where the word was read (nats over the recogniser's own reading) is at most this, and
-# the next likeliest name's is this much more: "omeprazole" costs 2.5 on "Oméptizolo", the next name 14.
-MAX_NAME_COST = 6.0
+# A name is taken when its cost where the word was read (nats over the recogniser's own reading) is at most this for
+# each of its letters, and the next likeliest name's is this much more: "omeprazole" costs 2.5 on "Oméptizolo", the
+# next name 14; "azithromycine" 20.0 on "Azerstatycine", the next 26.2.
+MAX_NAME_COST_PER_LETTER = 1.6
 MIN_NAME_MARGIN = 3.0
 # The same for the strength, among those the name comes in only: "75 mg" costs 0.2 on "T5 mg", "37,5 mg" 14.
 MAX_STRENGTH_COST = 7.0
@@ -45,8 +46,10 @@ STRENGTH_WITHIN = 25
 SLACK = 2
 _DIGIT = re.compile(r"\d")
 # A word of a few letters after a number: its unit ("mg", "ma", "g."), or a misreading of it.
-_UNIT_LIKE = re.compile(r"[^\W\d_]{1,4}[.,;:]?")
-_LETTERS_AFTER_A_DIGIT = re.compile(r"\d[^\W\d_]+$")
+_UNIT_LIKE = re.compile(r"(?:[^\W\d_]{1,4}|%)[.,;:]?")
+# The unit glued to a number read ("25ma", "3%"), and the unit of a strength ("75 mg", "0,05 %", "10 000 UI/ml").
+_UNIT_GLUED = re.compile(r"\d([^\W\d_]+|%)")
+_STRENGTH_UNIT = re.compile(r"[\d\s.,]+([^\s/]+)")
 # The little words between a posology's words that its grammar does not spell ("1 comprimé le soir", "en cas de").
 LINKING_WORDS = frozenset({"de", "des", "du", "en", "ou", "dans", "chaque", "avec", "cas", "lors", "ce", "il", "un"})
 # "fois/jour" read as one word of letters ("totstjour", "tninfjour"): its slash read as a letter.
@@ -83,11 +86,13 @@ def spotted_line(line: Line, likelihood: LineLikelihood) -> Line | None:
         return None  # the name reads right: the line's trouble is elsewhere
     start, end = name_reading[0].first, name_reading[-1].last
     candidates = lexicon.names_like(written)
+    # Only names about as long as the word read compete: where the print is faint a shorter name always costs less.
+    candidates = [name for name in candidates if -MAX_LETTERS_ADDED <= len(name) - len(written) <= MAX_LETTERS_LOST]
     if not candidates:
         return None
     costs, ends = likelihood.costs_of(candidates, start, end, SLACK)
     names = sorted(zip(costs.tolist(), ends.tolist(), candidates, strict=True))
-    if not _stands_out([cost for cost, _, _ in names], MAX_NAME_COST, MIN_NAME_MARGIN):
+    if not _stands_out([cost for cost, _, _ in names], MAX_NAME_COST_PER_LETTER * len(names[0][2]), MIN_NAME_MARGIN):
         return None
     _, name_end, name = names[0]
     strength, right_after_name = _strength(likelihood, name, name_end)
@@ -201,9 +206,23 @@ def _written_again(text: str, written: str, name: str, strength: str, right_afte
         if at is None:
             return None
         middle, number, rest = rest[:at], rest[at], rest[at + 1 :]
-    if not _LETTERS_AFTER_A_DIGIT.search(number) and rest and _UNIT_LIKE.fullmatch(rest[0]):
-        rest = rest[1:]  # the number's unit, as misread as it
+    glued_unit = _UNIT_GLUED.search(number)
+    unit = glued_unit.group(1) if glued_unit else ""
+    if not glued_unit and rest and _UNIT_LIKE.fullmatch(rest[0]):
+        unit, rest = rest[0], rest[1:]  # the number's unit, as misread as it
+    # A strength in another kind of unit than the one read ("2 %" where "5 mg" is) is another drug's.
+    read, spotted = _unit_kind(unit), _unit_kind(_STRENGTH_UNIT.match(strength).group(1))
+    if read and spotted and read != spotted:
+        return None
     return " ".join([*before, name.upper(), *middle, strength, *rest])
+
+
+def _unit_kind(unit: str) -> str | None:
+    """ "%", "mass", or None for another unit or one too garbled to tell."""
+    if unit.startswith("%"):
+        return "%"
+    folded = lexicon.fold(unit).rstrip(".,;:")
+    return "mass" if folded in lexicon.MASS_UNITS_IN_MG or folded in lexicon.MISREAD_MG else None
 
 
 def _like(written: str, word: str) -> bool:
