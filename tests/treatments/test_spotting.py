@@ -105,11 +105,14 @@ def test_a_line_with_a_strength_is_looked_at_however_sure_the_recogniser_was(eng
     page = line_on_its_crop("azithromycine-250-mg", "Azehroaryçine 250mig. 1 comptimé le matin", 35, 571, margin=18)
     page = PageText(lines=[replace(page.lines[0], confidence=0.95)], picture=page.picture)
 
-    _, extraction, _ = extract_rereading(DocumentText(pages=[page], engine="rapidocr"), engine)
+    _, extraction, hard = extract_rereading(DocumentText(pages=[page], engine="rapidocr"), engine)
 
     assert [(medication.substance.lower(), medication.strength) for medication in extraction.medications] == [
         ("azithromycine", "250 mg")
     ]
+    # Its name written again, it is shown to the reviewer as a hard line, with its crop.
+    assert [line.text for line in hard[0]] == ["AZITHROMYCINE 250 mg 1 comptimé le matin"]
+    assert hard[0][0].crop.startswith("data:image/jpeg;base64,")
 
 
 def test_a_strength_in_another_unit_than_the_one_read_is_not_written():
