@@ -211,7 +211,8 @@ def _written_again(text: str, written: str, name: str, strength: str, right_afte
     if not glued_unit and rest and _UNIT_LIKE.fullmatch(rest[0]):
         unit, rest = rest[0], rest[1:]  # the number's unit, as misread as it
     # A strength in another kind of unit than the one read ("2 %" where "5 mg" is) is another drug's.
-    read, spotted = _unit_kind(unit), _unit_kind(_STRENGTH_UNIT.match(strength).group(1))
+    strength_unit = _STRENGTH_UNIT.match(strength)
+    read, spotted = _unit_kind(unit), _unit_kind(strength_unit.group(1) if strength_unit else "")
     if read and spotted and read != spotted:
         return None
     return " ".join([*before, name.upper(), *middle, strength, *rest])
