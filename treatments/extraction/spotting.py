@@ -87,7 +87,7 @@ def spotted_line(line: Line, likelihood: LineLikelihood) -> Line | None:
     start, end = name_reading[0].first, name_reading[-1].last
     candidates = lexicon.names_like(written)
     # Only names about as long as the word read compete: where the print is faint a shorter name always costs less.
-    candidates = [name for name in candidates if -MAX_LETTERS_ADDED <= len(name) - len(written) <= MAX_LETTERS_LOST]
+    candidates = [name for name in candidates if _about_as_long(name, len(written))]
     if not candidates:
         return None
     costs, ends = likelihood.costs_of(candidates, start, end, SLACK)
@@ -306,9 +306,7 @@ def _likeliest(
     """Of the (word, meaning) about as long as the `length` characters read over the span, the word clearly likeliest
     there, or None. Spellings of one word ("semaine", "semaines", "sem") do not compete: the likeliest of them stands
     for it."""
-    candidates = [
-        (word, meaning) for word, meaning in words if -MAX_LETTERS_ADDED <= len(word) - length <= MAX_LETTERS_LOST
-    ]
+    candidates = [(word, meaning) for word, meaning in words if _about_as_long(word, length)]
     if not candidates:
         return None
     costs, _ = likelihood.costs_of([word for word, _ in candidates], span[0].first, span[-1].last, SLACK)
@@ -319,6 +317,11 @@ def _likeliest(
     if _stands_out([cost for cost, _ in ranked[:2]], MAX_COST_PER_LETTER * len(ranked[0][1]), MIN_WORD_MARGIN):
         return ranked[0][1]
     return None
+
+
+def _about_as_long(word: str, length: int) -> bool:
+    """Whether a candidate may be what `length` characters were read as: see MAX_LETTERS_LOST."""
+    return -MAX_LETTERS_ADDED <= len(word) - length <= MAX_LETTERS_LOST
 
 
 def _runs(reading: tuple[Reading, ...]) -> list[list[Reading]]:
