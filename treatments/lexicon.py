@@ -496,6 +496,11 @@ def _substance_words(substances: str) -> tuple[str, ...]:
     return tuple(word for word in words if word not in SALT_WORDS) or words
 
 
+def quantities(text: str) -> frozenset[tuple[float, str]]:
+    """Each number of a text with its unit, masses in mg ("2,5 mg" and "2.5mg" are one): see _quantities."""
+    return _quantities(fold(text), with_bare_values=False)
+
+
 def _quantities(folded: str, *, with_bare_values: bool) -> frozenset[tuple[float, str]]:
     """Each number with its unit, masses in mg so that "1 g" and "1000 mg" are the same; unit "" for a number
     written alone. with_bare_values adds each number as if written alone, for a drug's strength: "Doliprane 1000"

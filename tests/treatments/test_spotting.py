@@ -115,6 +115,21 @@ def test_a_line_with_a_strength_is_looked_at_however_sure_the_recogniser_was(eng
     assert hard[0][0].crop.startswith("data:image/jpeg;base64,")
 
 
+def test_a_known_name_with_a_strength_the_drug_does_not_come_in_is_looked_at(engine):
+    # "3) Simvastatine 40 mg cp" read surely (0.92) as "3) Simvastatine 41 mg cp": the lexicon knows the name, but no
+    # simvastatine comes in 41 mg, so the line named no drug. Its strength is the one of the drug's the recogniser saw.
+    page = line_on_its_crop("simvastatine-40-mg", "3) Simvastatine 41 mg cp", 23, 213, margin=12)
+    page = PageText(lines=[replace(page.lines[0], confidence=0.92)], picture=page.picture)
+    assert medications(page.lines[0].text) == []
+
+    _, extraction, hard = extract_rereading(DocumentText(pages=[page], engine="rapidocr"), engine)
+
+    assert [(medication.substance.lower(), medication.strength) for medication in extraction.medications] == [
+        ("simvastatine", "40 mg")
+    ]
+    assert [line.text for line in hard[0]] == ["3) SIMVASTATINE 40 mg cp"]
+
+
 def test_a_strength_in_another_unit_than_the_one_read_is_not_written():
     # "Clopidogrel 75 mg" read "Cromboces 5 mg": CROMADOSES comes in "2 %" only, a strength no "mg" is.
     assert spotting._written_again("Cromboces 5 mg tn", "cromboces", "cromadoses", "2 %", True) is None
@@ -202,7 +217,7 @@ def test_the_spotted_medication_is_found_when_the_prescription_is_read(engine):
         ("4) Oméptizolo 20 mp 2 gélutes au couchar", True),
         ("BISOFROLOL25ma", True),
         ("Oméptizolo gélule", False),  # no number: no strength to find
-        ("DOLIPRANE 1000 mg", False),  # a name the lexicon knows
+        ("Simvastatine 41 mg", True),  # a name the lexicon knows, with a strength the drug does not come in
         ("Dr Marle LEROY 1.0 6 mars 2026", False),  # a short word first: not a drug's line
         ("Le 12/03/2026", False),
     ],

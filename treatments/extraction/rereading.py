@@ -4,9 +4,10 @@ OCR is least sure of a line on the dim, blurred or shadowed part of a photo. Suc
 from its own crop, enlarged (OcrEngine.reread), and of its readings the one kept is the one that makes
 the most of the prescription: a medication the lexicon knows with its strength, then the most posology
 read. How sure the engine was of each reading does not decide: a confident misreading would win.
-A doubtful line that still names no drug but starts with a long word the lexicon does not know is looked at
-once more, in how likely each character was along it (treatments.extraction.spotting); so are the doubtful lines
-of a medication whose moments or duration were not read, for the posology's words and schedules.
+A doubtful line (or one with a strength) that still names no drug but starts with a long word and holds a number (a
+name garbled, or a strength the drug does not come in) is looked at once more, in how likely each character was along
+it (treatments.extraction.spotting); so are the doubtful lines of a medication whose moments or duration were not
+read, for the posology's words and schedules.
 
 A line still doubtful after that is shown to the reviewer beside the medication it belongs to, with
 its crop, so that they check it against the paper.

@@ -6,7 +6,8 @@ lexicon names the few drugs the garbled word may be (names_like); how likely eac
 (documents.ocr.likelihood) tells which, and then which of that drug's strengths was written after it. Only when
 one name, then one strength, is clearly likelier than any other is the line written again with them, for the
 parser to read as any line; otherwise it is left as read. A name with no strength of its own found is left too:
-a name alone may be a word of the page that looks like one (a street's, a doctor's).
+a name alone may be a word of the page that looks like one (a street's, a doctor's). A name read right with a
+strength its drugs do not come in ("Simvastatine 41 mg", read surely) gets the one of its strengths likeliest there.
 
 The same for a posology's words garbled past its grammar ("1 compmme man md so", "2 tninfjour"): each word of the
 line is read as the posology's word (or little word, form or unit) clearly likeliest where it was read, if any; a
@@ -70,8 +71,9 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 def may_name_a_drug(text: str) -> bool:
-    """Whether a line read by OCR starts with a long word the lexicon does not know and holds a number: perhaps a
-    drug's name and strength, both garbled. Only such a line is worth a closer look."""
+    """Whether a line read by OCR starts with a long word and holds a number: perhaps a drug's name and strength,
+    either garbled ("Oméptizolo 20 mp"; "Simvastatine 41 mg", a strength the drug does not come in). Only such a line
+    that yields no medication is worth a closer look."""
     return bool(_DIGIT.search(text)) and _name_word(text.split()) is not None
 
 
@@ -82,10 +84,13 @@ def spotted_line(line: Line, likelihood: LineLikelihood) -> Line | None:
     if name_reading is None:
         return None
     written = "".join(character.character for character in name_reading)
-    if lexicon.is_name_word(written):
-        return None  # the name reads right: the line's trouble is elsewhere
     start, end = name_reading[0].first, name_reading[-1].last
     candidates = lexicon.names_like(written)
+    known = lexicon.is_name_word(written)
+    if known:
+        # The name reads right, its strength perhaps not ("Simvastatine 41 mg"): only it is weighed, if it names drugs
+        # alone.
+        candidates = [written] if written in candidates else []
     # Only names about as long as the word read compete: where the print is faint a shorter name always costs less.
     candidates = [name for name in candidates if _about_as_long(name, len(written))]
     if not candidates:
@@ -96,8 +101,8 @@ def spotted_line(line: Line, likelihood: LineLikelihood) -> Line | None:
         return None
     _, name_end, name = names[0]
     strength, right_after_name = _strength(likelihood, name, name_end)
-    if strength is None:
-        return None
+    if strength is None or (known and lexicon.quantities(strength) <= lexicon.quantities(line.text)):
+        return None  # no strength of its own, or the name and its strength read right: the trouble is elsewhere
     text = _written_again(line.text, written, name, strength, right_after_name)
     if text is None:
         return None
@@ -181,7 +186,7 @@ def _name_word(words: list[str]) -> int | None:
     for index, word in enumerate(words[:NAME_AMONG_FIRST_WORDS]):
         letters = max(re.findall(r"[^\W\d_]+", lexicon.fold(word)) or [""], key=len)
         if len(letters) >= MIN_NAME_LETTERS:
-            return None if lexicon.is_name_word(letters) else index
+            return index
         if len(letters) >= 2:
             return None
     return None
