@@ -115,6 +115,22 @@ def test_a_line_with_a_strength_is_looked_at_however_sure_the_recogniser_was(eng
     assert hard[0][0].crop.startswith("data:image/jpeg;base64,")
 
 
+def test_names_as_likely_where_the_word_was_read_part_on_the_strength_only_one_comes_in(engine):
+    # "Irbésartan 75mg comprimé" read "Wbesrtan 75mog comporé": "irbesartan" (5.7) and "becilan" (5.9) are as likely
+    # where the name was read, but only irbesartan comes in a strength as likely as 75 mg after it.
+    page = line_on_its_crop("irbesartan-75-mg", "Wbesrtan 75mog comporé", 31, 263, margin=16)
+
+    assert spotted(engine, page).text == "IRBESARTAN 75 mg comporé"
+
+
+def test_a_name_less_likely_than_another_is_not_taken_for_its_strength(engine):
+    # "1) Rivaroxaban 10mg cp" read "1) Rsartsatan 10mg co": the names compared are not the drug's; "incarnata" is the
+    # likeliest (11.8), "soriatane" less likely (13.7) but it comes in 10 mg. The strength does not make it the drug.
+    page = line_on_its_crop("rivaroxaban-10-mg", "1) Rsartsatan 10mg co 1 compnme ie soit", 27, 351, margin=14)
+
+    assert spotted(engine, page) is None
+
+
 def test_a_known_name_with_a_strength_the_drug_does_not_come_in_is_looked_at(engine):
     # "3) Simvastatine 40 mg cp" read surely (0.92) as "3) Simvastatine 41 mg cp": the lexicon knows the name, but no
     # simvastatine comes in 41 mg, so the line named no drug. Its strength is the one of the drug's the recogniser saw.

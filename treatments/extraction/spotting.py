@@ -19,6 +19,7 @@ The line stays doubtful: the reviewer sees it, with its crop, beside the medicat
 import difflib
 import functools
 import itertools
+import math
 import re
 from dataclasses import replace
 
@@ -32,8 +33,9 @@ from treatments.extraction import posology
 MIN_NAME_LETTERS = lexicon.MIN_GARBLED_LENGTH_WITH_A_MAKER
 NAME_AMONG_FIRST_WORDS = 3
 # A name is taken when its cost where the word was read (nats over the recogniser's own reading) is at most this for
-# each of its letters, and the next likeliest name's is this much more: "omeprazole" costs 2.5 on "Oméptizolo", the
-# next name 14; "azithromycine" 20.0 on "Azerstatycine", the next 26.2.
+# each of its letters, and the next likeliest name's is this much more, alone or each with the likeliest of its
+# strengths after it: "omeprazole" costs 2.5 on "Oméptizolo", the next name 14; "azithromycine" 20.0 on
+# "Azerstatycine", the next 26.2; "irbesartan" 5.7 and "becilan" 5.9 on "Wbesrtan", with their strengths 9.7 and 26.1.
 MAX_NAME_COST_PER_LETTER = 1.6
 MIN_NAME_MARGIN = 3.0
 # The same for the strength, among those the name comes in only: "75 mg" costs 0.2 on "T5 mg", "37,5 mg" 14.
@@ -97,12 +99,21 @@ def spotted_line(line: Line, likelihood: LineLikelihood) -> Line | None:
         return None
     costs, ends = likelihood.costs_of(candidates, start, end, SLACK)
     names = sorted(zip(costs.tolist(), ends.tolist(), candidates, strict=True))
-    if not _stands_out([cost for cost, _, _ in names], MAX_NAME_COST_PER_LETTER * len(names[0][2]), MIN_NAME_MARGIN):
-        return None
-    _, name_end, name = names[0]
-    strength, right_after_name = _strength(likelihood, name, name_end)
-    if strength is None or (known and lexicon.quantities(strength) <= lexicon.quantities(line.text)):
-        return None  # no strength of its own, or the name and its strength read right: the trouble is elsewhere
+    name_cost, name_end, name = names[0]
+    strengths = _strengths(likelihood, name, name_end)
+    if (
+        name_cost > MAX_NAME_COST_PER_LETTER * len(name)
+        or not _stands_out([cost for cost, _, _ in strengths], MAX_STRENGTH_COST, MIN_STRENGTH_MARGIN)
+        or not (
+            _stands_out([cost for cost, _, _ in names], math.inf, MIN_NAME_MARGIN)
+            or _stands_out_with_its_strength(likelihood, names, name_cost + strengths[0][0])
+        )
+    ):
+        return None  # no name likely enough, or none clearly likelier than the others, or no strength of its own
+    _, strength, strength_start = strengths[0]
+    if known and lexicon.quantities(strength) <= lexicon.quantities(line.text):
+        return None  # the name and its strength read right: the line's trouble is elsewhere
+    right_after_name = strength_start == name_end + 1
     text = _written_again(line.text, written, name, strength, right_after_name)
     if text is None:
         return None
@@ -148,9 +159,26 @@ def _stands_out(costs: list[float], most: float, margin: float) -> bool:
     return bool(costs) and costs[0] <= most and (len(costs) == 1 or costs[1] - costs[0] >= margin)
 
 
-def _strength(likelihood: LineLikelihood, name: str, name_end: int) -> tuple[str | None, bool]:
-    """The strength of the name's drugs likeliest after it, and whether it was written right after it (else at the
-    first number read after a maker's name); None when none stands out."""
+def _stands_out_with_its_strength(
+    likelihood: LineLikelihood, names: list[tuple[float, int, str]], total: float
+) -> bool:
+    """Whether the likeliest name, with its strength, costs `total` at least MIN_NAME_MARGIN less than any other name
+    with the likeliest of its own strengths after it: names alike where the word was read part on the strength, which
+    only one of them comes in ("irbesartan" and "becilan" on "Wbesrtan 75mog"). The strength only confirms the likeliest
+    name: a less likely one with a common strength ("10 mg") is never taken for it, the drug written perhaps being none
+    of the names compared."""
+    for cost, end, name in names[1:]:
+        if cost >= total + MIN_NAME_MARGIN:
+            return True  # this name and those after it cost more than the likeliest by the margin, with no strength
+        strengths = _strengths(likelihood, name, end)
+        if cost + (strengths[0][0] if strengths else MAX_STRENGTH_COST) < total + MIN_NAME_MARGIN:
+            return False
+    return True
+
+
+def _strengths(likelihood: LineLikelihood, name: str, name_end: int) -> list[tuple[float, str, int]]:
+    """The strengths of the name's drugs, likeliest first, each with its cost after the name and the step it starts
+    at: right after the name, or at the first number read after it (after a maker's name)."""
     after = [character for character in likelihood.reading if character.first > name_end][:STRENGTH_WITHIN]
     digit = next((character for character in after if character.character.isdigit()), None)
     starts = [name_end + 1]
@@ -169,16 +197,13 @@ def _strength(likelihood: LineLikelihood, name: str, name_end: int) -> tuple[str
         for space in ("", " ")
     ]
     if not texts:
-        return None, False
+        return []
     best: dict[str, tuple[float, int]] = {}
     for start in starts:
         costs, _ = likelihood.costs_of([text for _, text in texts], start, slack=SLACK)
         for (strength, _), cost in zip(texts, costs.tolist(), strict=True):
             best[strength] = min(best.get(strength, (cost, start)), (cost, start))
-    scored = sorted((cost, strength, start) for strength, (cost, start) in best.items())
-    if not _stands_out([cost for cost, _, _ in scored], MAX_STRENGTH_COST, MIN_STRENGTH_MARGIN):
-        return None, False
-    return scored[0][1], scored[0][2] == starts[0]
+    return sorted((cost, strength, start) for strength, (cost, start) in best.items())
 
 
 def _name_word(words: list[str]) -> int | None:
