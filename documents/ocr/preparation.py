@@ -9,6 +9,7 @@ page's content is. A scan or a PDF page, where the sheet fills the picture, goes
 finding no edges to warp, no tilt to straighten and no bow, they only even the light.
 """
 
+import itertools
 import math
 import time
 from collections.abc import Callable
@@ -41,6 +42,16 @@ EDGE_CONTRAST = 12
 MIN_EDGE_SUPPORT = 0.4
 # Each side on its own, at least this share (a curled sheet's side bows away from a straight line).
 MIN_SIDE_SUPPORT = 0.2
+# Where no light shape is a sheet, its edges are looked for among the picture's straight lines: at least this share of
+# the picture's shorter side long (in edge points on the line), the strongest this many of them, of which this many
+# different ones (a line this near another, in pixels and angle, is the same edge seen twice).
+MIN_STRAIGHT_EDGE = 0.15
+STRAIGHT_EDGES_VOTED = 200
+STRAIGHT_EDGES = 16
+SAME_EDGE_PIXELS = 15
+SAME_EDGE_ANGLE = math.radians(8)
+# A sheet is this much lighter inside than around it (medians), even in a shadow.
+LIGHTER_INSIDE = 1.5
 # Noise (standard deviation in levels of 255, once the light is evened out) above which it is smoothed.
 NOISY = 3.0
 # How strongly it is smoothed, for its level of noise (the filter's h over the noise's deviation).
@@ -214,8 +225,71 @@ def _sheet_corners(colour: np.ndarray) -> tuple[np.ndarray | None, float]:
         if score > best_score:
             best, best_score = quad, score
     if best is None:
+        # Things lying against the sheet (a cup, a card) join its light shape past a quadrilateral: its four straight
+        # edges still show.
+        best = _sheet_from_straight_edges(whiteness, contrast)
+    if best is None:
         return None, paper_share
     return _ordered(best.reshape(4, 2).astype(np.float64) / (width, height)), paper_share
+
+
+def _sheet_from_straight_edges(gray: np.ndarray, contrast: np.ndarray) -> np.ndarray | None:
+    """The quadrilateral of the picture's long straight edges, two running across and two down, that most looks like a
+    sheet: large, its sides following a change of light, lighter inside than around it; None when none does."""
+    height, width = gray.shape
+    median = float(np.median(gray))
+    edges = cv2.Canny(gray, 0.5 * median, 1.2 * median + 20)
+    found = cv2.HoughLines(edges, 1, np.pi / 180, threshold=round(MIN_STRAIGHT_EDGE * min(height, width)))
+    if found is None:
+        return None
+    lines: list[tuple[float, float]] = []
+    for rho, theta in found[:STRAIGHT_EDGES_VOTED, 0].tolist():  # strongest first
+        if all(
+            abs(rho - other_rho) > SAME_EDGE_PIXELS or _angle_apart(theta, other_theta) > SAME_EDGE_ANGLE
+            for other_rho, other_theta in lines
+        ):
+            lines.append((rho, theta))
+    lines = lines[:STRAIGHT_EDGES]
+    across = [line for line in lines if abs(math.cos(line[1])) < math.cos(math.radians(45))]
+    down = [line for line in lines if abs(math.cos(line[1])) >= math.cos(math.radians(45))]
+    best, best_score = None, 0.0
+    for pair_across, pair_down in itertools.product(itertools.combinations(across, 2), itertools.combinations(down, 2)):
+        corners = [_crossing(first, second) for first in pair_across for second in pair_down]
+        if any(corner is None for corner in corners):
+            continue
+        quad = _ordered(np.array(corners)).astype(np.float32).reshape(4, 1, 2)
+        area = cv2.contourArea(quad) / (width * height)
+        if not MIN_PAGE_SHARE <= area <= MAX_PAGE_SHARE or not _is_plausible_sheet(quad):
+            continue
+        support = _edge_support(quad.reshape(4, 2), contrast)
+        if support < MIN_EDGE_SUPPORT or not _lighter_inside(gray, quad):
+            continue
+        if area * support > best_score:
+            best, best_score = quad, area * support
+    return best
+
+
+def _angle_apart(theta: float, other: float) -> float:
+    apart = abs(theta - other) % math.pi
+    return min(apart, math.pi - apart)
+
+
+def _crossing(line: tuple[float, float], other: tuple[float, float]) -> np.ndarray | None:
+    """Where two lines given as (distance from the origin, angle of their normal) cross; None for parallel ones."""
+    normals = np.array([[math.cos(line[1]), math.sin(line[1])], [math.cos(other[1]), math.sin(other[1])]])
+    if abs(np.linalg.det(normals)) < 1e-6:
+        return None
+    return np.linalg.solve(normals, [line[0], other[0]])
+
+
+def _lighter_inside(gray: np.ndarray, quad: np.ndarray) -> bool:
+    """Whether the quadrilateral is lighter inside than the picture around it, as paper is than a table."""
+    inside = np.zeros_like(gray)
+    cv2.fillConvexPoly(inside, quad.reshape(4, 2).round().astype(np.int32), 1)
+    inside = inside.astype(bool)
+    if inside.all():
+        return False
+    return float(np.median(gray[inside])) >= LIGHTER_INSIDE * max(float(np.median(gray[~inside])), 1.0)
 
 
 def _outlines_from_brightness(gray: np.ndarray) -> list[np.ndarray]:

@@ -58,6 +58,19 @@ def test_the_sheet_is_found_when_the_shadow_across_it_is_as_dark_as_the_table():
     assert np.abs(found - sheet).max() < 0.05
 
 
+def test_the_sheet_is_found_by_its_straight_edges_when_things_lying_against_it_join_its_shape():
+    """Discs lie against the sheet's top and bottom, one as light as its shadowed part: no light shape is a
+    quadrilateral, but the sheet's four straight edges still show."""
+    photo = Image.open(TEST_DATA / "prescriptions" / "prescription-photo-discs-against-the-sheet.jpeg")
+
+    prepared_page = prepared(photo)
+
+    assert prepared_page.page_found
+    found = np.array(prepared_page.steps[0].values["corners"])
+    sheet = np.array([[0.107, 0.171], [0.807, 0.121], [0.790, 0.852], [0.283, 0.886]])
+    assert np.abs(found - sheet).max() < 0.05
+
+
 def test_the_paper_is_white_in_the_shadow_as_in_the_light(page):
     gray = np.asarray(prepared(bad_photo(page)).image.convert("L"))
     height = gray.shape[0]
