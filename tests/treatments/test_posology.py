@@ -270,7 +270,13 @@ def test_it_reads_instructions(text, instructions):
         # "x2/j" with its "/j" lost before the length of time; "fois/jour" with "jour" misread too.
         ("1 comprimé 2x QSo 3 moes", 1, "comprimé", [M, E], 90),
         ("1 gélule x 3 pendant 10 jours", 1, "gélule", [M, N, E], 10),
+        # ... and its "/j" read as a stop or a comma.
+        ("2ep 2x. pendamt 21)", 2, "comprimé", [M, E], 21),
+        ("1 cp x3, QSP 1 mois", 1, "comprimé", [M, N, E], 30),
         ("2 cps 3 torsfjeur pendant 1 mois", 2, "comprimé", [M, N, E], 30),
+        # "jour" misread past knowing after "3 fois par", "fois" misread too.
+        ("1 goute dars chapue iel 3 tas par jme", 1, "goutte", [M, N, E], None),
+        ("1 goutte dans chaque œil 2 fois par ov", 1, "goutte", [M, E], None),
         # A schedule glued to the length of time after it, or with a stop for its second dash.
         ("1-0-120jours", 1, "", [M, E], 20),
         ("Prendre I-0-11mos", 1, "", [M, E], 30),
@@ -293,6 +299,12 @@ def test_it_reads_instructions(text, instructions):
 def test_it_tolerates_ocr_slips(text, dose, unit, periods, days):
     posology = parse(text)
     assert (posology.dose, posology.unit, posology.periods, posology.duration_days) == (dose, unit, periods, days)
+
+
+def test_a_length_of_time_after_times_per_is_not_taken_for_the_day():
+    # "3 fois par mois" with "mois" misread is three times a month, not a day; "par an" is a year.
+    assert parse("1 sachet 3 fois par mos").periods == []
+    assert parse("1 ampoule 2 fois par an").periods == []
 
 
 def test_times_a_day_whose_per_day_was_lost_are_to_check():

@@ -192,6 +192,8 @@ NEXT_MOMENT = {"matin": "midi", "midi": "soir"}
 NOT_MOMENTS = frozenset({"sur", "sous", "si", "sans"})
 # Words after which a number is followed by a length of time, and how that length is spelt.
 DURATION_KEYWORDS = frozenset({"pendant", "durant", "qsp"})
+# A short word after "3 fois par" this like a length of time other than the day is that one misread ("mos", "sem").
+MIN_OTHER_TIME_LIKENESS = 0.75
 LOOKALIKES_OF_J = frozenset({")", "]", "|", "↓", "1", "l"})
 # "pendant 14" ending a posology has lost its unit: from this many, it is days (weeks and months are written in
 # fewer), a guess the reviewer is asked to check.
@@ -557,7 +559,10 @@ def _mend_lost_per_day(readings: list[tuple[str, float]]) -> list[tuple[str, flo
     read = [word for word, _ in readings]
 
     def ends_it(start: int) -> bool:
-        # The end of the text, a length of time, or a keyword of one ("QSP") misread before its number.
+        # The end of the text, a length of time, or a keyword of one ("QSP") misread before its number; after a stop or
+        # a comma ("1 cp 2x, pendant 21 jours").
+        while start < len(read) and read[start] == ".":
+            start += 1
         return (
             start == len(read)
             or read[start] in DURATION_KEYWORDS
@@ -601,12 +606,15 @@ def _mend_times(words: list[str], readings: list[tuple[str, float]]) -> list[tup
     for index in range(1, len(read)):
         word = words[index]
         following = read[index + 1 : index + 3]
-        per_day = len(following) == 2 and following[1] == "jour" and bool(_PAR.fullmatch(following[0]))
+        day_misread = len(following) == 2 and _day_misread(words[index + 2], following[1])
+        per_day = len(following) == 2 and (following[1] == "jour" or day_misread) and bool(_PAR.fullmatch(following[0]))
         renewed = index >= 2 and read[index - 2] in ("renouveler", "renouvelable")
         if not read[index - 1].isdigit() or not (per_day or renewed):
             continue
         if per_day and following[0] not in ("/", "par"):
             mended[index + 1] = ("par", MIN_MOMENT_LIKENESS)
+        if per_day and day_misread:
+            mended[index + 2] = ("jour", MIN_MOMENT_LIKENESS)
         # A plain word, or a number's word, that the misread word is only like ("2 tois par jour": "trois") is not
         # what is written there.
         like_a_plain_word = read[index] in PLAIN_WORDS or (word not in VOCABULARY and read[index].isdigit())
@@ -615,6 +623,17 @@ def _mend_times(words: list[str], readings: list[tuple[str, float]]) -> list[tup
             continue
         mended[index] = ("fois", MIN_MOMENT_LIKENESS)
     return mended
+
+
+def _day_misread(word: str, read: str) -> bool:
+    """Whether a short word after "3 fois par" is "jour" misread ("3 tos par jme", "par ov", "par pous"): no other word
+    of a few letters but a length of time is written there, and it is not like another ("mos" is "mois")."""
+    return (
+        word.isalpha()
+        and 2 <= len(word) <= len("jour")
+        and read not in DAYS_IN
+        and all(difflib.SequenceMatcher(a=word, b=other).ratio() < MIN_OTHER_TIME_LIKENESS for other in DAYS_IN)
+    )
 
 
 def _mend_moments(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
