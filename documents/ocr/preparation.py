@@ -237,9 +237,7 @@ def _sheet_from_straight_edges(gray: np.ndarray, contrast: np.ndarray) -> np.nda
     """The quadrilateral of the picture's long straight edges, two running across and two down, that most looks like a
     sheet: large, its sides following a change of light, lighter inside than around it; None when none does."""
     height, width = gray.shape
-    median = float(np.median(gray))
-    edges = cv2.Canny(gray, 0.5 * median, 1.2 * median + 20)
-    found = cv2.HoughLines(edges, 1, np.pi / 180, threshold=round(MIN_STRAIGHT_EDGE * min(height, width)))
+    found = cv2.HoughLines(_edges(gray), 1, np.pi / 180, threshold=round(MIN_STRAIGHT_EDGE * min(height, width)))
     if found is None:
         return None
     lines: list[tuple[float, float]] = []
@@ -308,14 +306,18 @@ def _outlines_from_brightness(gray: np.ndarray) -> list[np.ndarray]:
 
 def _outlines_from_edges(gray: np.ndarray) -> list[np.ndarray]:
     """Where the sheet is no lighter than the table, its edges still show."""
-    median = float(np.median(gray))
-    edges = cv2.Canny(gray, 0.5 * median, 1.2 * median + 20)
-    edges = cv2.dilate(edges, np.ones((5, 5), np.uint8))
+    edges = cv2.dilate(_edges(gray), np.ones((5, 5), np.uint8))
     filled = np.zeros_like(edges)
     contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     cv2.drawContours(filled, contours, -1, 1, thickness=cv2.FILLED)
     filled = cv2.erode(filled, np.ones((5, 5), np.uint8))
     return _largest_outlines(filled)
+
+
+def _edges(gray: np.ndarray) -> np.ndarray:
+    """Where the light changes sharply, at thresholds that follow the picture's own light."""
+    median = float(np.median(gray))
+    return cv2.Canny(gray, 0.5 * median, 1.2 * median + 20)
 
 
 def _edge_support(corners: np.ndarray, contrast: np.ndarray) -> float:

@@ -34,41 +34,31 @@ def test_the_sheet_is_found_at_its_corners_and_warped_to_an_upright_page(page):
     assert height > width  # upright, as the sheet lies
 
 
-def test_the_sheet_is_found_whole_when_a_shadow_edge_crosses_it():
-    """The shadow's straight, soft edge changes the light along a line as a sheet's edge does; the sheet is
-    the larger shape, its shadowed edge less contrasted (corners as a person places them on the photo)."""
-    photo = Image.open(TEST_DATA / "prescriptions" / "prescription-photo-shadow-edge.jpeg")
-
-    found = np.array(prepared(photo).steps[0].values["corners"])
-
-    sheet = np.array([[0.14, 0.19], [0.92, 0.15], [0.93, 0.94], [0.09, 0.72]])
-    assert np.abs(found - sheet).max() < 0.05
-
-
-def test_the_sheet_is_found_when_the_shadow_across_it_is_as_dark_as_the_table():
-    """Where the shadow meets the sheet's edge, paper and table are alike: the light shape is the sheet with
-    a bite out of its side, whose hull is still the sheet's four corners."""
-    photo = Image.open(TEST_DATA / "prescriptions" / "prescription-photo-shadow-bite.jpeg")
-
-    prepared_page = prepared(photo)
-
-    assert prepared_page.page_found
-    found = np.array(prepared_page.steps[0].values["corners"])
-    sheet = np.array([[0.14, 0.10], [0.92, 0.16], [0.74, 0.92], [0.22, 0.86]])
-    assert np.abs(found - sheet).max() < 0.05
-
-
-def test_the_sheet_is_found_by_its_straight_edges_when_things_lying_against_it_join_its_shape():
-    """Discs lie against the sheet's top and bottom, one as light as its shadowed part: no light shape is a
-    quadrilateral, but the sheet's four straight edges still show."""
-    photo = Image.open(TEST_DATA / "prescriptions" / "prescription-photo-discs-against-the-sheet.jpeg")
-
-    prepared_page = prepared(photo)
+@pytest.mark.parametrize(
+    ("photo", "sheet"),
+    [
+        # The shadow's straight, soft edge changes the light along a line as a sheet's edge does; the sheet is the
+        # larger shape, its shadowed edge less contrasted.
+        ("prescription-photo-shadow-edge.jpeg", [[0.14, 0.19], [0.92, 0.15], [0.93, 0.94], [0.09, 0.72]]),
+        # Where the shadow meets the sheet's edge, paper and table are alike: the light shape is the sheet with a bite
+        # out of its side, whose hull is still the sheet's four corners.
+        ("prescription-photo-shadow-bite.jpeg", [[0.14, 0.10], [0.92, 0.16], [0.74, 0.92], [0.22, 0.86]]),
+        # Discs lie against the sheet's top and bottom, one as light as its shadowed part: no light shape is a
+        # quadrilateral, but the sheet's four straight edges still show.
+        (
+            "prescription-photo-discs-against-the-sheet.jpeg",
+            [[0.107, 0.171], [0.807, 0.121], [0.79, 0.852], [0.283, 0.886]],
+        ),
+    ],
+    ids=["shadow-edge-across", "shadow-as-dark-as-the-table", "discs-against-the-sheet"],
+)
+def test_the_sheet_of_a_poor_photo_is_found_at_its_corners(photo, sheet):
+    """Corners as a person places them on the photo."""
+    prepared_page = prepared(Image.open(TEST_DATA / "prescriptions" / photo))
 
     assert prepared_page.page_found
     found = np.array(prepared_page.steps[0].values["corners"])
-    sheet = np.array([[0.107, 0.171], [0.807, 0.121], [0.790, 0.852], [0.283, 0.886]])
-    assert np.abs(found - sheet).max() < 0.05
+    assert np.abs(found - np.array(sheet)).max() < 0.05
 
 
 def test_the_paper_is_white_in_the_shadow_as_in_the_light(page):

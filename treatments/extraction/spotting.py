@@ -169,7 +169,7 @@ def _stands_out_with_its_strength(
     of the names compared."""
     for cost, end, name in names[1:]:
         if cost >= total + MIN_NAME_MARGIN:
-            return True  # this name and those after it cost more than the likeliest by the margin, with no strength
+            return True  # this name and those after it cost more than the likeliest by the margin before any strength
         strengths = _strengths(likelihood, name, end)
         if cost + (strengths[0][0] if strengths else MAX_STRENGTH_COST) < total + MIN_NAME_MARGIN:
             return False
