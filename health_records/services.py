@@ -3,6 +3,7 @@ access event and queues thumbnails once the transaction has committed."""
 
 import contextlib
 import logging
+import posixpath
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -24,7 +25,15 @@ from audit.models import Action as AuditAction
 from audit.models import ObjectType
 from documents.uploads import CheckedUpload, check_upload
 from health_records import annotations, masking
-from health_records.models import HealthRecord, RecordChange, RecordFile, RecordKind, StagedUpload, Tag
+from health_records.models import (
+    HealthRecord,
+    RecordChange,
+    RecordFile,
+    RecordKind,
+    StagedUpload,
+    Tag,
+    thumbnail_key,
+)
 from health_records.photos import side_by_side
 from health_records.selectors import PhotoVersion, photo_version_for
 from health_records.signals import record_files_stored
@@ -331,11 +340,24 @@ def health_record_restore(*, actor, record: HealthRecord, request=None) -> Healt
 
 def record_file_set_thumbnail(*, record_file: RecordFile, content: bytes) -> None:
     """Called by the thumbnail task (no actor: it derives a picture from a stored file). Of two runs at
-    once, the first to finish keeps its picture; the other's file is deleted: one thumbnail per file."""
+    once, the first to finish keeps its picture; the other's file is deleted: one thumbnail per file. A run
+    killed after it stored its picture but before it kept it left that picture at the file's own key: the run
+    that keeps another deletes it."""
     record_file.thumbnail.save("thumbnail", ContentFile(content), save=False)
     name = record_file.thumbnail.name
+    storage = record_file.thumbnail.storage
     if not RecordFile.objects.filter(pk=record_file.pk, thumbnail="").update(thumbnail=name):
-        record_file.thumbnail.storage.delete(name)
+        storage.delete(name)
+        return
+    own_key = thumbnail_key(record_file, "")
+    if name != own_key:
+        # Something was at the file's own key (the name got a suffix): a killed run's picture, or the picture of a
+        # run at once that lost and deletes its own. Only then is the folder listed.
+        folder = posixpath.dirname(own_key)
+        for other in storage.listdir(folder)[1]:
+            path = posixpath.join(folder, other)
+            if other.startswith(record_file.public_id.hex) and path != name:
+                storage.delete(path)
 
 
 def record_file_thumbnail_failed(*, record_file_id: int, reason: str) -> None:
