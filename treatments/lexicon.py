@@ -356,6 +356,14 @@ def _makers() -> tuple[str, ...]:
     return tuple(sorted((word for word, count in counts.items() if count >= MIN_MAKER_BRANDS), key=len, reverse=True))
 
 
+def like_a_maker(word: str) -> bool:
+    """Whether a (folded) word is a generic's maker's name, perhaps misread ("SANOZ" for "SANDOZ"): one of at least
+    MIN_MAKER_LENGTH - 1 letters, about as like a maker as _maker_likeness asks."""
+    return len(word) >= MIN_MAKER_LENGTH - 1 and any(
+        difflib.SequenceMatcher(a=word, b=maker, autojunk=False).ratio() >= MIN_MAKER_LIKENESS for maker in _makers()
+    )
+
+
 def mended(text: str) -> str:
     """A drug's line as OCR read it, with the slips that look-alike characters make mended, so that it names
     the drug and strength printed: digits in a word of letters ("CETR3ZINE", "T0BREX"), letters in a number

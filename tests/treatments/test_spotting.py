@@ -146,10 +146,32 @@ def test_a_known_name_with_a_strength_the_drug_does_not_come_in_is_looked_at(eng
     assert [line.text for line in hard[0]] == ["3) SIMVASTATINE 40 mg cp"]
 
 
+def test_a_name_a_space_was_read_in_is_looked_for_in_its_two_words(engine):
+    # "Gliclazide 30mg" read "Gig lazade 3omo": neither word is a name's length; the two together, "giglazade", are
+    # likeliest gliclazide (12.2 where they were read, glipizide 16.7), which comes in 30 mg.
+    page = line_on_its_crop("gliclazide-30-mg", "Gig lazade 3omo: 1 comprime x 33", 23, 310, margin=12)
+    assert medications(page.lines[0].text) == []
+
+    line = spotted(engine, page)
+
+    assert line.text == "GLICLAZIDE 30 mg 1 comprime x 33"
+    (medication,) = medications(line.text)
+    assert (medication.substance.lower(), medication.strength) == ("gliclazide", "30 mg")
+
+
+def test_a_name_and_its_makers_name_are_not_one_name_cut_in_two():
+    # "ROSUVASTATINE SANDOZ 20 mg" read "sOSUVASTANE SANOZ 20 mg": the two words together are likeliest
+    # rosuvastatine, but taken so the maker, which names the generic, would be lost.
+    assert spotting._name_words(["s", "sOSUVASTANE", "SANOZ", "20", "mg,"]) == [(1, 1)]
+    assert spotting._name_words(["sOSUVASTANE", "SANOZ", "20", "mg,"]) == [(0, 1)]
+    assert spotting._name_words(["1)", "Gig", "lazade", "3omo:"]) == [(1, 2)]
+    assert spotting._name_words(["Dr", "Marie", "LEROY", "1.0"]) == []
+
+
 def test_a_strength_in_another_unit_than_the_one_read_is_not_written():
     # "Clopidogrel 75 mg" read "Cromboces 5 mg": CROMADOSES comes in "2 %" only, a strength no "mg" is.
-    assert spotting._written_again("Cromboces 5 mg tn", "cromboces", "cromadoses", "2 %", True) is None
-    assert spotting._written_again("Cromboces 5 mp tn", "cromboces", "clopidogrel", "75 mg", True) == (
+    assert spotting._written_again("Cromboces 5 mg tn", "cromboces", 1, "cromadoses", "2 %", True) is None
+    assert spotting._written_again("Cromboces 5 mp tn", "cromboces", 1, "clopidogrel", "75 mg", True) == (
         "CLOPIDOGREL 75 mg tn"
     )
 
@@ -236,6 +258,8 @@ def test_the_spotted_medication_is_found_when_the_prescription_is_read(engine):
         ("Simvastatine 41 mg", True),  # a name the lexicon knows, with a strength the drug does not come in
         ("Dr Marle LEROY 1.0 6 mars 2026", False),  # a short word first: not a drug's line
         ("Le 12/03/2026", False),
+        ("Apct an 2.5 ing", True),  # a name a space was read in: "Apixaban 2.5 mg"
+        ("Gig lazade 30 mg", True),
     ],
 )
 def test_only_lines_that_may_start_with_a_garbled_name_and_hold_a_number_are_looked_at(text, worth_a_look):

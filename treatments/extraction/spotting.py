@@ -48,6 +48,10 @@ STRENGTH_WITHIN = 25
 # third of a character each).
 SLACK = 2
 _DIGIT = re.compile(r"\d")
+# The letters a word starts with: the rest of a name cut by a space read in it ("Gig lazade").
+# A name's first part so cut has at least this many letters: a title ("Dr", "Pr") or an article ("Le") is no name's.
+MIN_CUT_LETTERS = 3
+_LEADING_LETTERS = re.compile(r"[^\W\d_]{2,}")
 # A word of a few letters after a number: its unit ("mg", "ma", "g."), or a misreading of it.
 _UNIT_LIKE = re.compile(r"(?:[^\W\d_]{1,4}|%)[.,;:]?")
 # The unit glued to a number read ("25ma", "3%"), and the unit of a strength ("75 mg", "0,05 %", "10 000 UI/ml").
@@ -76,19 +80,27 @@ def may_name_a_drug(text: str) -> bool:
     """Whether a line read by OCR starts with a long word and holds a number: perhaps a drug's name and strength,
     either garbled ("Oméptizolo 20 mp"; "Simvastatine 41 mg", a strength the drug does not come in). Only such a line
     that yields no medication is worth a closer look."""
-    return bool(_DIGIT.search(text)) and _name_word(text.split()) is not None
+    return bool(_DIGIT.search(text)) and bool(_name_words(text.split()))
 
 
 def spotted_line(line: Line, likelihood: LineLikelihood) -> Line | None:
     """The line written again with the drug's name and strength the recogniser most likely saw, or None when no
-    name and strength stand out."""
-    name_reading = _name_reading(likelihood.reading)
-    if name_reading is None:
-        return None
+    name and strength stand out. The name is looked for in the first word long enough, then in it and the next word
+    together: a space read in a name cuts it in two ("Apct an 2.5 ing" for Apixaban, "Gig lazade" for Gliclazide)."""
+    for words, name_reading in _name_readings(likelihood.reading):
+        spotted = _spotted_name(line, likelihood, name_reading, words)
+        if spotted is not None:
+            return spotted
+    return None
+
+
+def _spotted_name(line: Line, likelihood: LineLikelihood, name_reading: list[Reading], words: int) -> Line | None:
+    """The line written again with the name read over `name_reading` (the letters of `words` words) and its
+    strength, or None."""
     written = "".join(character.character for character in name_reading)
     start, end = name_reading[0].first, name_reading[-1].last
     candidates = lexicon.names_like(written)
-    known = lexicon.is_name_word(written)
+    known = words == 1 and lexicon.is_name_word(written)
     if known:
         # The name reads right, its strength perhaps not ("Simvastatine 41 mg"): only it is weighed, if it names drugs
         # alone.
@@ -114,15 +126,15 @@ def spotted_line(line: Line, likelihood: LineLikelihood) -> Line | None:
     if known and lexicon.quantities(strength) <= lexicon.quantities(line.text):
         return None  # the name and its strength read right: the line's trouble is elsewhere
     right_after_name = strength_start == name_end + 1
-    text = _written_again(line.text, written, name, strength, right_after_name)
+    text = _written_again(line.text, written, words, name, strength, right_after_name)
     if text is None:
         return None
     return replace(line, text=text, reread=True)
 
 
-def _name_reading(reading: tuple[Reading, ...]) -> list[Reading] | None:
-    """The characters of the first word's letters, of at least MIN_NAME_LETTERS, among the line's first words; None
-    when a shorter word comes first ("Dr", "Le")."""
+def _name_readings(reading: tuple[Reading, ...]) -> list[tuple[int, list[Reading]]]:
+    """The characters of the letters that may be the name, each with how many words they are read in (1 or 2), as
+    _name_words finds them in the words read."""
     words, word = [], []
     for character in reading:
         if character.character == " ":
@@ -133,13 +145,15 @@ def _name_reading(reading: tuple[Reading, ...]) -> list[Reading] | None:
             word.append(character)
     if word:
         words.append(word)
-    for word in words[:NAME_AMONG_FIRST_WORDS]:
-        letters = _longest_letters(word)
-        if len(letters) >= MIN_NAME_LETTERS:
-            return letters
-        if sum(character.character.isalpha() for character in word) >= 2:
-            return None
-    return None
+    readings = []
+    for index, count in _name_words(["".join(character.character for character in word) for word in words]):
+        if count == 1:
+            readings.append((1, _longest_letters(words[index])))
+        else:
+            following = words[index + 1]
+            letters = next((at for at, read in enumerate(following) if not read.character.isalpha()), len(following))
+            readings.append((2, [*words[index], *following[:letters]]))
+    return readings
 
 
 def _longest_letters(word: list[Reading]) -> list[Reading]:
@@ -206,25 +220,44 @@ def _strengths(likelihood: LineLikelihood, name: str, name_end: int) -> list[tup
     return sorted((cost, strength, start) for strength, (cost, start) in best.items())
 
 
-def _name_word(words: list[str]) -> int | None:
-    """The index of the word of the line read that holds the drug's name, as _name_reading finds it."""
+def _name_words(words: list[str]) -> list[tuple[int, int]]:
+    """Where the drug's name may be among the line's first words, each as the index of its first word and how many
+    words it is read in: the first word with at least MIN_NAME_LETTERS letters, and (where a word of letters only
+    comes first, of at least MIN_CUT_LETTERS, and the next starts with letters that are not a maker's) those two
+    words together, in that order ("sOSUVASTANE SANOZ" is a name and its generic's maker, not a name cut in two).
+    None when a shorter word comes first that the next does not make a name of ("Dr Marle", "Le 12/03")."""
     for index, word in enumerate(words[:NAME_AMONG_FIRST_WORDS]):
-        letters = max(re.findall(r"[^\W\d_]+", lexicon.fold(word)) or [""], key=len)
+        letters = _letters(word)
+        following = _LEADING_LETTERS.match(lexicon.fold(words[index + 1])) if index + 1 < len(words) else None
+        cut = (
+            [(index, 2)]
+            if following
+            and lexicon.fold(word).isalpha()
+            and len(word) >= MIN_CUT_LETTERS
+            and len(word) + len(following[0]) >= MIN_NAME_LETTERS
+            and not lexicon.like_a_maker(following[0])
+            else []
+        )
         if len(letters) >= MIN_NAME_LETTERS:
-            return index
+            return [(index, 1), *cut]
         if len(letters) >= 2:
-            return None
-    return None
+            return cut
+    return []
 
 
-def _written_again(text: str, written: str, name: str, strength: str, right_after_name: bool) -> str | None:
-    """The line read with its name word replaced by the name, and the strength written after it (or after the
-    maker's words that follow it) in place of the number read and its unit."""
+def _letters(word: str) -> str:
+    """The longest run of letters of a word read, folded."""
+    return max(re.findall(r"[^\W\d_]+", lexicon.fold(word)) or [""], key=len)
+
+
+def _written_again(text: str, written: str, count: int, name: str, strength: str, right_after_name: bool) -> str | None:
+    """The line read with its name's `count` words replaced by the name, and the strength written after it (or after
+    the maker's words that follow it) in place of the number read and its unit."""
     words = text.split()
-    index = _name_word(words)
-    if index is None or not _like(written, words[index]):
+    index = next((index for index, words_read in _name_words(words) if words_read == count), None)
+    if index is None or not _like(written, "".join(words[index : index + count])):
         return None
-    before, word, rest = words[:index], words[index], words[index + 1 :]
+    before, word, rest = words[:index], "".join(words[index : index + count]), words[index + count :]
     middle = []
     glued = _DIGIT.search(word)
     if glued:
