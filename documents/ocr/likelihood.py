@@ -103,17 +103,22 @@ class LineLikelihood:
             offset += len(part.costs)
         return cls(costs=np.vstack(costs), reading=tuple(reading))
 
-    def cost(self, text: str, start: int, end: int | None = None, slack: int = 2) -> tuple[float, int]:
+    def cost(
+        self, text: str, start: int, end: int | None = None, slack: int = 2, whole: bool = False
+    ) -> tuple[float, int]:
         """The least the text costs written from about `start` (from `slack` steps before it to `slack` after when
         `end` is given, else from `slack` before to `start` itself) to about `end` (within `slack` steps), or to
         wherever it ends best when `end` is None; with the step where it ends. Each step costs what its character
         (or the blank between two) is less likely than the step's likeliest, as CTC aligns a text on its steps
-        (Viterbi)."""
-        costs, ends = self.costs_of([text], start, end, slack)
+        (Viterbi). A `whole` text is what was written over all the steps from `start` to `end`: one that starts after
+        `start` or ends before `end` pays for the steps it leaves unwritten, each what nothing there (the blank, or a
+        space) is less likely than what the recogniser saw; otherwise a shorter text skips a character read at either
+        end for free ("cp" on "cpt")."""
+        costs, ends = self.costs_of([text], start, end, slack, whole)
         return float(costs[0]), int(ends[0])
 
     def costs_of(
-        self, texts: list[str], start: int, end: int | None = None, slack: int = 2
+        self, texts: list[str], start: int, end: int | None = None, slack: int = 2, whole: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
         """`cost` of each of the texts at once (all aligned together, step by step): their costs and end steps."""
         width = 2 * max(len(text) for text in texts) + 1
@@ -130,14 +135,18 @@ class LineLikelihood:
         costs = np.full(states.shape, _NEVER)
         last = len(self.costs) - 1 if end is None else min(len(self.costs) - 1, end + slack)
         latest_start = start + (slack if end is not None else 0)
+        nothing = np.minimum(self.costs[:, BLANK], self.costs[:, SPACE]) if whole else np.zeros(len(self.costs))
+        unwritten = np.concatenate(([0.0], np.cumsum(nothing)))
         for step in range(max(0, start - slack), last + 1):
             before = np.minimum(costs, np.hstack((never_one, costs[:, :-1])))
             before = np.minimum(before, np.where(may_skip, np.hstack((never_two, costs[:, :-2])), _NEVER))
             if step <= latest_start:
-                before[:, :2] = np.minimum(before[:, :2], 0.0)
+                before[:, :2] = np.minimum(before[:, :2], unwritten[max(step, start)] - unwritten[start])
             costs = before + self.costs[step, states]
             if end is None or step >= end - slack:
                 ending = np.minimum(costs[rows, finals], costs[rows, finals - 1])
+                if end is not None:
+                    ending = ending + (unwritten[end + 1] - unwritten[min(step, end) + 1])
                 better = ending < best
                 best, best_step = np.where(better, ending, best), np.where(better, step, best_step)
         return best, best_step

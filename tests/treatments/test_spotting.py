@@ -146,6 +146,24 @@ def test_a_known_name_with_a_strength_the_drug_does_not_come_in_is_looked_at(eng
     assert [line.text for line in hard[0]] == ["3) SIMVASTATINE 40 mg cp"]
 
 
+def test_a_shorter_name_pays_for_the_letters_it_leaves_out(engine):
+    # "1. Escitalopram 20 mg" read "1. Esctalepeaso 20 mg": "citalopram" would cost as little as "escitalopram" (7.8)
+    # by starting after the "ea" the recogniser read; it pays for them (15.9, escitalopram 10.2), and is not taken.
+    text = "1. Esctalepeaso 20 mg : 2 cpr au coucher, I mors. à reouveier 3 fots"
+    page = line_on_its_crop("escitalopram-20-mg", text, 38, 600, margin=19)
+    assert medications(text) == []
+
+    line = spotted(engine, page)
+
+    assert line.text == "1. ESCITALOPRAM 20 mg : 2 cpr au coucher, I mors. à reouveier 3 fots"
+    (medication,) = medications(line.text)
+    assert (medication.substance.lower(), medication.strength, medication.periods) == (
+        "escitalopram",
+        "20 mg",
+        ["bedtime"],
+    )
+
+
 def test_a_name_a_space_was_read_in_is_looked_for_in_its_two_words(engine):
     # "Gliclazide 30mg" read "Gig lazade 3omo": neither word is a name's length; the two together, "giglazade", are
     # likeliest gliclazide (12.2 where they were read, glipizide 16.7), which comes in 30 mg.
@@ -314,6 +332,19 @@ def test_many_texts_cost_at_once_what_each_costs_alone():
     assert list(zip(costs.tolist(), ends.tolist(), strict=True)) == [
         pytest.approx(likelihood.cost(text, 0)) for text in texts
     ]
+
+
+def test_a_text_pays_for_the_characters_read_that_it_leaves_unwritten():
+    # "mo" read over steps 0 to 2. "o" could start after the "m", within the slack, as if nothing were there: as the
+    # whole text written there, it pays for the "m" left unwritten (nothing there is 9 times less likely than it); so
+    # does "m" for the "o" after it.
+    likelihood = LineLikelihood.from_probabilities(output({"m": 0.9}, {}, {"o": 0.9}), ALPHABET)
+
+    assert likelihood.cost("mo", 0, 2)[0] == pytest.approx(0, abs=1e-6)
+    assert likelihood.cost("o", 0, 2, whole=True)[0] == pytest.approx(np.log(0.9 / 0.1), abs=1e-4)
+    assert likelihood.cost("m", 0, 2, whole=True)[0] == pytest.approx(np.log(0.9 / 0.1), abs=1e-4)
+    # A text that need not be all that was written there (a schedule whose "/j" the grammar knows lost) skips them.
+    assert likelihood.cost("o", 0, 2)[0] == pytest.approx(0, abs=1e-6)
 
 
 def test_a_lines_boxes_are_read_one_after_the_other_with_a_space_or_nothing_between():

@@ -109,7 +109,8 @@ def _spotted_name(line: Line, likelihood: LineLikelihood, name_reading: list[Rea
     candidates = [name for name in candidates if _about_as_long(name, len(written))]
     if not candidates:
         return None
-    costs, ends = likelihood.costs_of(candidates, start, end, SLACK)
+    # The name is all the letters read: a shorter one pays for those it leaves out ("citalopram" on "Esctalepeaso").
+    costs, ends = likelihood.costs_of(candidates, start, end, SLACK, whole=True)
     names = sorted(zip(costs.tolist(), ends.tolist(), candidates, strict=True))
     name_cost, name_end, name = names[0]
     strengths = _strengths(likelihood, name, name_end)
