@@ -254,6 +254,23 @@ def test_the_spotted_posology_is_kept_when_the_prescription_is_read(engine):
     assert [line.text for line in hard[0]] == ["1 comprime 2 fois/jour"]  # still doubtful: shown to the reviewer
 
 
+def test_a_posology_read_surely_but_wrong_is_looked_at_too(engine):
+    # "1-0-1 20 jours" read surely (0.98) as "10-1 20 jours": the grammar reads no moment of the day in it, where the
+    # recogniser, looked at closer, sees "1-0-1".
+    name = Line("DIOSMECTITE VIATRIS 3 g sachet", 0.99, ((10, 10), (130, 10), (130, 40), (10, 40)))
+    page = line_on_its_crop("one-nothing-one", "10-1 20 jours", 35, 141, margin=18)
+    page = PageText(lines=[name, replace(page.lines[0], confidence=0.98)], picture=page.picture)
+    assert medications(name.text, "10-1 20 jours")[0].periods == []
+
+    _, extraction, hard = extract_rereading(DocumentText(pages=[page], engine="rapidocr"), engine)
+
+    assert [(medication.periods, medication.duration_days) for medication in extraction.medications] == [
+        (["morning", "evening"], 20)
+    ]
+    # Written again from what the recogniser saw: doubtful, shown to the reviewer.
+    assert [line.text for line in hard[0]] == ["1-0-1 20 jours"]
+
+
 def test_the_spotted_medication_is_found_when_the_prescription_is_read(engine):
     page = line_on_its_crop("omeprazole-20-mg", "4) Oméptizolo 20 mp 2 gélutes au couchar", 31, 386)
     document = DocumentText(pages=[page], engine="rapidocr")

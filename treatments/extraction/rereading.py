@@ -6,8 +6,8 @@ the most of the prescription: a medication the lexicon knows with its strength, 
 read. How sure the engine was of each reading does not decide: a confident misreading would win.
 A doubtful line (or one with a strength) that still names no drug but starts with a long word and holds a number (a
 name garbled, or a strength the drug does not come in) is looked at once more, in how likely each character was along
-it (treatments.extraction.spotting); so are the doubtful lines of a medication whose moments or duration were not
-read, for the posology's words and schedules.
+it (treatments.extraction.spotting); so are the lines of a medication whose moments or duration were not read, for
+the posology's words and schedules, however sure the recogniser was of them.
 
 A line still doubtful after that is shown to the reviewer beside the medication it belongs to, with
 its crop, so that they check it against the paper.
@@ -149,8 +149,8 @@ def _spot_names(document: DocumentText, extraction: Extraction, engine: OcrEngin
 
 
 def _spot_posologies(document: DocumentText, extraction: Extraction, engine: OcrEngine) -> DocumentText:
-    """The document with the doubtful lines of each medication whose posology was not all read (no moment of the day
-    or no duration) written again with the posology's words the recogniser most likely saw there
+    """The document with the lines of each medication whose posology was not all read (no moment of the day or no
+    duration) written again with the posology's words the recogniser most likely saw there
     (spotting.spotted_posology), where that makes more of the prescription (_worth); the same document when none is.
     A medication's lines run from its first to the next medication's: a posology misread past the grammar is not
     among its lines yet."""
@@ -168,6 +168,8 @@ def _spot_posologies(document: DocumentText, extraction: Extraction, engine: Ocr
                 continue
             spotted_worth = _worth(document, index, lines, position, spotted)
             if spotted_worth > worth:
+                # Written again from what the recogniser saw: doubtful, however sure its reading was, for the reviewer.
+                spotted = replace(spotted, confidence=min(spotted.confidence, SPOTTED))
                 lines[position], worth, changed = spotted, spotted_worth, True
         pages.append(replace(page, lines=lines))
     return replace(document, pages=pages) if changed else document
@@ -178,8 +180,8 @@ def _posology_fields(line: Line) -> int:
 
 
 def _lines_of_incomplete_posologies(lines: list[Line], extraction: Extraction) -> list[int]:
-    """The positions of the page's doubtful lines with a word, from the first line of each medication whose posology
-    lacks its moments or its duration to the first line of the next medication."""
+    """The positions of the page's lines with a word, from the first line of each medication whose posology lacks its
+    moments or its duration to the first line of the next medication, the doubtful ones first."""
     firsts = {}
     for medication in extraction.medications:
         texts = medication.source_line.split("\n")
@@ -194,11 +196,11 @@ def _lines_of_incomplete_posologies(lines: list[Line], extraction: Extraction) -
             positions += [
                 position
                 for position in range(start, end)
-                if lines[position].confidence < DOUBTFUL
-                and lines[position].corners
-                and TWO_LETTERS.search(lines[position].text)
+                if lines[position].corners and TWO_LETTERS.search(lines[position].text)
             ]
-    return positions
+    # The doubtful lines first; a line read surely may hold a posology misread too ("10-1 20 jours" read at 0.98 for
+    # "1-0-1 20 jours").
+    return sorted(positions, key=lambda position: lines[position].confidence >= DOUBTFUL)
 
 
 def _worth(document: DocumentText, index: int, lines: list[Line], position: int, reading: Line) -> float:
