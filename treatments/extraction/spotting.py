@@ -48,9 +48,10 @@ STRENGTH_WITHIN = 25
 # third of a character each).
 SLACK = 2
 _DIGIT = re.compile(r"\d")
-# The letters a word starts with: the rest of a name cut by a space read in it ("Gig lazade").
-# A name's first part so cut has at least this many letters: a title ("Dr", "Pr") or an article ("Le") is no name's.
+# A name's first part, where a space read in it cut it in two, has at least this many letters: a title ("Dr", "Pr") or
+# an article ("Le") is no name's.
 MIN_CUT_LETTERS = 3
+# The letters a word starts with: the rest of a name so cut ("Gig lazade").
 _LEADING_LETTERS = re.compile(r"[^\W\d_]{2,}")
 # A word of a few letters after a number: its unit ("mg", "ma", "g."), or a misreading of it.
 _UNIT_LIKE = re.compile(r"(?:[^\W\d_]{1,4}|%)[.,;:]?")
@@ -226,7 +227,7 @@ def _name_words(words: list[str]) -> list[tuple[int, int]]:
     words it is read in: the first word with at least MIN_NAME_LETTERS letters, and (where a word of letters only
     comes first, of at least MIN_CUT_LETTERS, and the next starts with letters that are not a maker's) those two
     words together, in that order ("sOSUVASTANE SANOZ" is a name and its generic's maker, not a name cut in two).
-    None when a shorter word comes first that the next does not make a name of ("Dr Marle", "Le 12/03")."""
+    Nothing when a shorter word comes first that the next does not make a name of ("Dr Marle", "Le 12/03")."""
     for index, word in enumerate(words[:NAME_AMONG_FIRST_WORDS]):
         letters = _letters(word)
         following = _LEADING_LETTERS.match(lexicon.fold(words[index + 1])) if index + 1 < len(words) else None
