@@ -31,6 +31,9 @@ class PageText:
     page_found: bool = True
     # The picture the OCR engine read, which the lines' corners refer to; None for a PDF's text layer.
     picture: Any = field(default=None, compare=False, repr=False)
+    # The same page smoothed another way, turned as `picture` is (documents.ocr.preparation: PreparedPage.second), or
+    # None: a doubtful line is read again from both.
+    second_picture: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -42,11 +42,13 @@ class RapidOcrEngine(OcrEngine):
 
     def read_page(self, image: Image.Image) -> PageText:
         page = prepared(image, find_text=_text_map)
-        reading = self._read_upright(page.image)
+        reading, turn = self._read_upright(page.image)
         rotation = (reading.rotation + page.turned) % 360
-        return replace(reading, rotation=rotation, steps=page.steps, page_found=page.page_found)
+        second = page.second.rotate(-turn, expand=True) if page.second is not None and turn else page.second
+        return replace(reading, rotation=rotation, steps=page.steps, page_found=page.page_found, second_picture=second)
 
-    def _read_upright(self, image: Image.Image) -> PageText:
+    def _read_upright(self, image: Image.Image) -> tuple[PageText, int]:
+        """The page's reading, and how far (degrees clockwise) its picture was turned to be read."""
         detection = _Detection.of(image)
         if _turned_over_reads_better(detection.sample()):
             # An upside-down page is told from a few of the lines found, recognised both ways, before its text is read:
@@ -54,32 +56,20 @@ class RapidOcrEngine(OcrEngine):
             picture = image.rotate(180, expand=True)
             boxes = _read_boxes(picture)
             if not _is_sideways(boxes):
-                return replace(_turned_page(boxes, 180), picture=picture)
+                return replace(_turned_page(boxes, 180), picture=picture), 180
         boxes = detection.read()
         if not _is_sideways(boxes):
-            return replace(page_from_boxes(boxes), picture=image)
+            return replace(page_from_boxes(boxes), picture=image), 0
         # Lines read across a turned page come out in the wrong order and some misread: the page is turned upright and
         # read again, first the way its text seems to run.
         return _best_turned_reading(image, boxes, (270, 90) if _looks_upright(boxes) else (90, 270))
 
     def reread(self, page: PageText, line: Line) -> list[Line]:
         """The line read again from its crop made larger, by a detector set to keep the line at that size
-        and to take in fainter print: its words are found and read afresh."""
-        crop = line_crop(page.picture, line.corners, REREAD_SCALE)
-        if crop is None:
-            return []
-        # The crop's margins (a quarter of its height above and below the line) may show the neighbouring
-        # lines' print: only words centred on the line itself are its own.
-        own = [box for box in _read_boxes(crop, _line_recognizer) if 0.25 <= _middle(box) / crop.height <= 0.75]
-        found = page_from_boxes(own).lines
-        if not found:
-            return []
-        text = " ".join(part.text for part in found)
-        if len(text) < MIN_REREAD_SHARE * len(line.text):
-            # Part of the line only (the rest was not found at that size, or fell outside the crop's middle):
-            # a strength or a name lost is worse than a misread.
-            return []
-        return [replace(line, text=text, confidence=min(part.confidence for part in found), reread=True)]
+        and to take in fainter print: its words are found and read afresh; from the page's picture, then from its
+        second picture (smoothed another way) where it has one."""
+        crops = (line_crop(picture, line.corners, REREAD_SCALE) for picture in (page.picture, page.second_picture))
+        return [reading for crop in crops for reading in _reread(crop, line)]
 
     def line_likelihood(self, page: PageText, line: Line) -> LineLikelihood | None:
         """What the recogniser sees along the line, cut out as the page's reading cut it: the detector's box
@@ -91,6 +81,24 @@ class RapidOcrEngine(OcrEngine):
         if not parts:
             return None
         return LineLikelihood.joined(parts)
+
+
+def _reread(crop: Image.Image | None, line: Line) -> list[Line]:
+    """The line read afresh from its enlarged crop, or nothing (no crop, or part of the line only)."""
+    if crop is None:
+        return []
+    # The crop's margins (a quarter of its height above and below the line) may show the neighbouring
+    # lines' print: only words centred on the line itself are its own.
+    own = [box for box in _read_boxes(crop, _line_recognizer) if 0.25 <= _middle(box) / crop.height <= 0.75]
+    found = page_from_boxes(own).lines
+    if not found:
+        return []
+    text = " ".join(part.text for part in found)
+    if len(text) < MIN_REREAD_SHARE * len(line.text):
+        # Part of the line only (the rest was not found at that size, or fell outside the crop's middle):
+        # a strength or a name lost is worse than a misread.
+        return []
+    return [replace(line, text=text, confidence=min(part.confidence for part in found), reread=True)]
 
 
 def _box_likelihood(picture: Image.Image | None, corners: tuple | None) -> LineLikelihood | None:
@@ -181,9 +189,11 @@ def _turned_page(boxes: list[TextBox], turn: int) -> PageText:
     return replace(page, rotation=(page.rotation + turn) % 360)
 
 
-def _best_turned_reading(image: Image.Image, boxes: list[TextBox], clockwise_turns: tuple[int, ...]) -> PageText:
+def _best_turned_reading(
+    image: Image.Image, boxes: list[TextBox], clockwise_turns: tuple[int, ...]
+) -> tuple[PageText, int]:
     """The reading with the most confident text among the page as it is and turned clockwise by each
-    of the turns, stopping at the first that reads well."""
+    of the turns, stopping at the first that reads well, and the turn it was read at."""
     best_turn, best_boxes, best_picture = 0, boxes, image
     for turn in clockwise_turns:
         picture = image.rotate(-turn, expand=True)
@@ -193,7 +203,7 @@ def _best_turned_reading(image: Image.Image, boxes: list[TextBox], clockwise_tur
         if _looks_upright(boxes):
             break
     page = page_from_boxes(best_boxes)
-    return PageText(lines=page.lines, rotation=(page.rotation + best_turn) % 360, picture=best_picture)
+    return PageText(lines=page.lines, rotation=(page.rotation + best_turn) % 360, picture=best_picture), best_turn
 
 
 @functools.cache

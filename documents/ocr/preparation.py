@@ -112,6 +112,11 @@ class PreparedPage:
     page_found: bool
     # How far the picture was turned clockwise (0, 90 or 270 degrees) so that its lines run across it.
     turned: int = 0
+    # A noisy page smoothed before its light was evened, then straightened and turned as `image` is, or None: `image`
+    # is smoothed as strongly as its shadowed part needs, which blurs the print in the light; this one as strongly as
+    # the sensor's noise is everywhere, which leaves the print in the shadow grainier. Each reads some lines the other
+    # misreads: a doubtful line is read again from both.
+    second: Image.Image | None = None
 
 
 def prepared(image: Image.Image, find_text: Callable[[np.ndarray], np.ndarray] | None = None) -> PreparedPage:
@@ -132,6 +137,7 @@ def prepared(image: Image.Image, find_text: Callable[[np.ndarray], np.ndarray] |
         return PreparedPage(image=Image.fromarray(_reduced(colour)), steps=steps, page_found=False)
     gray = _reduced(cv2.cvtColor(colour, cv2.COLOR_RGB2GRAY))
 
+    unevened = gray
     started = time.perf_counter()
     gray = _even_light(gray)
     steps.append(Step("light", {}, _ms(started)))
@@ -140,10 +146,10 @@ def prepared(image: Image.Image, find_text: Callable[[np.ndarray], np.ndarray] |
     # much as the print: it is smoothed now, as strongly as it is there.
     started = time.perf_counter()
     noise = _noise_level(gray)
+    second = None
     if noise >= NOISY:
-        gray = cv2.fastNlMeansDenoising(
-            gray, None, h=min(noise * DENOISING, 40), templateWindowSize=7, searchWindowSize=15
-        )
+        gray = _smoothed(gray, noise)
+        second = _even_light(_smoothed(unevened, _noise_level(unevened)))
     steps.append(Step("denoise", {"noise": round(noise, 1), "smoothed": noise >= NOISY}, _ms(started)))
 
     # The lines are straightened before the tilt is measured: straight, they show the page's own tilt, where a bowed
@@ -153,19 +159,24 @@ def prepared(image: Image.Image, find_text: Callable[[np.ndarray], np.ndarray] |
         started = time.perf_counter()
         text = find_text(gray)
         runs_down = len(_line_courses(text.T)[0]) > len(_line_courses(text)[0])
-        gray, moved = _straightened(gray, text, runs_down)
+        straighten, moved = _straightening(text, runs_down, gray.shape)
         # A page turned a quarter is read once, upright (or upside down, which reading finds), not first across.
         turned = _quarter_turn(text.T) if runs_down else 0
-        if turned:
-            gray = np.ascontiguousarray(np.rot90(gray, 1 if turned == 270 else -1))
+        gray, second = (_upright(picture, straighten, turned) for picture in (gray, second))
         steps.append(Step("curl", {"pixels": round(moved, 1), "turned": turned}, _ms(started)))
 
     started = time.perf_counter()
     tilt = _tilt(gray)
     if abs(tilt) >= MIN_TILT:
-        gray = _turned(gray, tilt)
+        gray, second = (None if picture is None else _turned(picture, tilt) for picture in (gray, second))
     steps.append(Step("tilt", {"degrees": round(tilt, 1)}, _ms(started)))
-    return PreparedPage(image=Image.fromarray(gray).convert("RGB"), steps=steps, page_found=page_found, turned=turned)
+    return PreparedPage(
+        image=Image.fromarray(gray).convert("RGB"),
+        steps=steps,
+        page_found=page_found,
+        turned=turned,
+        second=None if second is None else Image.fromarray(second).convert("RGB"),
+    )
 
 
 def _ms(started: float) -> int:
@@ -426,6 +437,11 @@ def _even_light(gray: np.ndarray) -> np.ndarray:
     return np.clip(even * 255, 0, 255).astype(np.uint8)
 
 
+def _smoothed(gray: np.ndarray, noise: float) -> np.ndarray:
+    """The page with a sensor's noise of this level (standard deviation) smoothed out."""
+    return cv2.fastNlMeansDenoising(gray, None, h=min(noise * DENOISING, 40), templateWindowSize=7, searchWindowSize=15)
+
+
 def _tilt(gray: np.ndarray) -> float:
     """The small angle (degrees, clockwise) that makes the text lines level, from the angle at which
     the page's dark pixels fall into the sharpest rows (or columns, on a page turned a quarter)."""
@@ -450,33 +466,55 @@ def _turned(gray: np.ndarray, degrees: float) -> np.ndarray:
     return cv2.warpAffine(gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
 
 
-def _straightened(gray: np.ndarray, text: np.ndarray, runs_down: bool) -> tuple[np.ndarray, float]:
-    """The page with its text lines made straight and level, and how far (pixels) it moved a line the most; the
-    page as it is when its lines are straight already. `text` is the map of the probability of text.
+def _straightening(
+    text: np.ndarray, runs_down: bool, shape: tuple[int, int]
+) -> tuple[Callable[[np.ndarray], np.ndarray] | None, float]:
+    """What makes the text lines of a page of this shape straight and level, and how far (pixels) it moves a line the
+    most; None when its lines are straight already. `text` is the map of the probability of text.
 
     Each line's course is followed on the map; the slope of the lines at each point of the page is modelled from
     theirs, and each column (or row, on a page turned a quarter) moved along the model's course of the line
     through it, so that every line keeps its height at the middle of the page."""
     if runs_down:
-        gray, text = gray.T, text.T
+        text, shape = text.T, shape[::-1]
     xs, ys, slopes = _line_courses(text)
     if len(xs) < MIN_COURSE_POINTS:
-        return (gray.T if runs_down else gray), 0.0
+        return None, 0.0
     model = _slope_model(xs, ys, slopes, text.shape)
     # Lines all of one slope are straight: a tilt, the tilt step's to straighten. The model's slopes are compared,
     # not the lines' own, which the detector's map makes uneven by a little on a flat page (a scan of a dense table).
     if float(np.std(_terms(xs, ys, text.shape) @ model.coefficients)) < MIN_SLOPE_SPREAD:
-        return (gray.T if runs_down else gray), 0.0
+        return None, 0.0
     shift = _shifts(model, text.shape)
     # The map is the page resized (as the engine resized it), rows and columns alike.
-    scale = gray.shape[0] / text.shape[0]
+    scale = shape[0] / text.shape[0]
     moved = float(np.abs(shift[ys.round().astype(int).clip(0, text.shape[0] - 1), xs.astype(int)]).max()) * scale
     if moved < MIN_BOW:
-        return (gray.T if runs_down else gray), 0.0
-    shift = cv2.resize(shift, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR) * scale
-    rows, columns = np.mgrid[0 : gray.shape[0], 0 : gray.shape[1]].astype(np.float32)
-    straight = cv2.remap(gray, columns, rows + shift, cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
-    return (np.ascontiguousarray(straight.T) if runs_down else straight), moved
+        return None, 0.0
+    shift = cv2.resize(shift, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR) * scale
+    rows, columns = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
+
+    def straighten(gray: np.ndarray) -> np.ndarray:
+        across = gray.T if runs_down else gray
+        straight = cv2.remap(
+            across, columns, rows + shift, cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255
+        )
+        return np.ascontiguousarray(straight.T) if runs_down else straight
+
+    return straighten, moved
+
+
+def _upright(
+    gray: np.ndarray | None, straighten: Callable[[np.ndarray], np.ndarray] | None, turned: int
+) -> np.ndarray | None:
+    """The page straightened (`_straightening`), then turned `turned` degrees clockwise (0, 90 or 270)."""
+    if gray is None:
+        return None
+    if straighten is not None:
+        gray = straighten(gray)
+    if turned:
+        gray = np.ascontiguousarray(np.rot90(gray, 1 if turned == 270 else -1))
+    return gray
 
 
 def _quarter_turn(text: np.ndarray) -> int:

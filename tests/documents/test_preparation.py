@@ -3,6 +3,7 @@ tilt straightened; and a doubtful line read again from its crop. Pages are drawn
 badly with OpenCV: a dim table, the sheet in perspective, the phone's shadow across half of it."""
 
 import io
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -13,7 +14,7 @@ from documents.ocr import local
 from documents.ocr.base import line_crop
 from documents.ocr.local import RapidOcrEngine
 from documents.ocr.preparation import prepared
-from documents.text import Line
+from documents.text import Line, PageText
 from tests.documents.photos import SHEET, bad_photo, page_picture
 from tests.files import TEST_DATA
 
@@ -180,9 +181,37 @@ def test_a_line_is_read_again_from_its_crop(page):
     assert "DOLIPRANE 1000 mg" in again[0].text
 
 
+def test_a_noisy_page_is_also_smoothed_before_its_light_is_evened(page):
+    photo = prepared(bad_photo(page))
+    scan = prepared(Image.fromarray(page))
+
+    assert photo.second is not None and photo.second.size == photo.image.size
+    first, second = (np.asarray(picture.convert("L")) < 128 for picture in (photo.image, photo.second))
+    # The same print in the same places, smoothed another way.
+    assert (first & second).sum() >= 0.7 * max(first.sum(), second.sum())
+    assert (first != second).any()
+    # A clean page is smoothed no way: it has no second picture to read.
+    assert scan.second is None
+
+
+@pytest.mark.parametrize("degrees", [0, 90, 180])
+def test_a_doubtful_line_is_read_again_from_the_second_picture_turned_as_the_first(page, degrees):
+    engine = RapidOcrEngine()
+    read = engine.read_page(bad_photo(page).rotate(degrees, expand=True))
+    line = next(line for line in read.lines if line.text.startswith("DOLIPRANE"))
+    # The line's crop on the page's own picture shows nothing: what is read comes from the second picture.
+    blank = replace(read, picture=Image.new("RGB", read.picture.size, "white"))
+
+    again = engine.reread(blank, line)
+
+    assert read.second_picture.size == read.picture.size
+    assert len(again) == 1 and "DOLIPRANE 1000 mg" in again[0].text
+    assert engine.reread(replace(blank, second_picture=None), line) == []
+
+
 def test_a_line_of_a_pdf_text_layer_has_no_crop():
     assert line_crop(None, None) is None
-    assert RapidOcrEngine().reread(type("Page", (), {"picture": None})(), Line("DOLIPRANE 1000 mg")) == []
+    assert RapidOcrEngine().reread(PageText(lines=[]), Line("DOLIPRANE 1000 mg")) == []
 
 
 def test_a_photo_sent_as_png_is_prepared_the_same(page):

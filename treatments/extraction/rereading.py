@@ -1,7 +1,8 @@
 """A prescription's doubtful lines read a second time, and the lines that stay hard to read.
 
 OCR is least sure of a line on the dim, blurred or shadowed part of a photo. Such a line is read again
-from its own crop, enlarged (OcrEngine.reread), and of its readings the one kept is the one that makes
+from its own crop, enlarged, on the page as prepared and on the page smoothed another way where a noisy photo has one
+(OcrEngine.reread), and of its readings the one kept is the one that makes
 the most of the prescription: a medication the lexicon knows with its strength, then the most posology
 read. How sure the engine was of each reading does not decide: a confident misreading would win.
 A doubtful line (or one with a strength) that still names no drug but starts with a long word and holds a number (a
