@@ -149,6 +149,7 @@ def prepared(image: Image.Image, find_text: Callable[[np.ndarray], np.ndarray] |
     second = None
     if noise >= NOISY:
         gray = _smoothed(gray, noise)
+        # The second picture (PreparedPage.second): smoothed where the noise is as strong everywhere, then evened.
         second = _even_light(_smoothed(unevened, _noise_level(unevened)))
     steps.append(Step("denoise", {"noise": round(noise, 1), "smoothed": noise >= NOISY}, _ms(started)))
 
