@@ -4,6 +4,7 @@ import math
 import statistics
 import unicodedata
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,13 @@ class OcrEngine(ABC):
         """How likely each character is along a line of the page, as the engine's recogniser saw it; None when
         the engine cannot tell (it gives readings only)."""
         return None
+
+    def line_likelihoods(self, page: PageText, line: Line) -> "Iterator[LineLikelihood]":
+        """The line's likelihood on each picture the page has (see `reread`), the page's own first: each made only
+        when asked for."""
+        likelihood = self.line_likelihood(page, line)
+        if likelihood is not None:
+            yield likelihood
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@
 import functools
 import math
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import cv2
@@ -75,12 +76,24 @@ class RapidOcrEngine(OcrEngine):
         """What the recogniser sees along the line, cut out as the page's reading cut it: the detector's box
         already holds the print's margin, and a wider cut takes in the neighbouring lines. A line of several boxes is
         seen box by box: the box around all of a long line of a curled photo takes in its neighbours' print too."""
-        boxes = line.parts if len(line.parts) > 1 else (line.corners,)
-        parts = [_box_likelihood(page.picture, corners) for corners in boxes]
-        parts = [part for part in parts if part is not None]
-        if not parts:
-            return None
-        return LineLikelihood.joined(parts)
+        return _line_likelihood(page.picture, line)
+
+    def line_likelihoods(self, page: PageText, line: Line) -> Iterator[LineLikelihood]:
+        """The line's likelihood on the page's picture, then on its second picture (smoothed another way) where it has
+        one: the recogniser misreads some lines on one that it reads on the other."""
+        for picture in (page.picture, page.second_picture):
+            likelihood = _line_likelihood(picture, line)
+            if likelihood is not None:
+                yield likelihood
+
+
+def _line_likelihood(picture: Image.Image | None, line: Line) -> LineLikelihood | None:
+    boxes = line.parts if len(line.parts) > 1 else (line.corners,)
+    parts = [_box_likelihood(picture, corners) for corners in boxes]
+    parts = [part for part in parts if part is not None]
+    if not parts:
+        return None
+    return LineLikelihood.joined(parts)
 
 
 def _reread(crop: Image.Image | None, line: Line) -> list[Line]:

@@ -106,6 +106,16 @@ def test_it_reads_the_duration_in_days(text, days):
     assert parse(text).duration_days == days
 
 
+def test_a_duration_longer_than_a_prescription_holds_is_a_misreading():
+    # A prescription holds for a year at most: "QSP 2 mois" read "QSP 2 ans" is no duration, for the reviewer to give.
+    assert parse("1-1-1 QSP 1 an").duration_days == 365
+    assert parse("1-1-1 pendant 12 mois").duration_days == 360
+    assert parse("1-1-1 QSP 2 ans").duration_days is None
+    assert parse("1 cp pendant 18 mois").duration_days is None
+    # A later duration that is one is read.
+    assert parse("1 cp pendant 20 ans 10 jours").duration_days == 10
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -271,6 +271,27 @@ def test_a_posology_read_surely_but_wrong_is_looked_at_too(engine):
     assert [line.text for line in hard[0]] == ["1-0-1 20 jours"]
 
 
+def test_a_line_is_looked_at_on_the_second_picture_where_the_first_shows_nothing(engine):
+    # The same line as above, read surely "10-1 20 jours", on a page whose own picture shows nothing there: what the
+    # recogniser sees on the page's second picture (smoothed another way) gives the moments.
+    name = Line("DIOSMECTITE VIATRIS 3 g sachet", 0.99, ((10, 10), (130, 10), (130, 40), (10, 40)))
+    crop = line_on_its_crop("one-nothing-one", "10-1 20 jours", 35, 141, margin=18)
+    blank = Image.new("RGB", crop.picture.size, "white")
+    page = PageText(lines=[name, replace(crop.lines[0], confidence=0.98)], picture=blank, second_picture=crop.picture)
+
+    _, extraction, hard = extract_rereading(DocumentText(pages=[page], engine="rapidocr"), engine)
+
+    assert [(medication.periods, medication.duration_days) for medication in extraction.medications] == [
+        (["morning", "evening"], 20)
+    ]
+    assert [line.text for line in hard[0]] == ["1-0-1 20 jours"]
+    # A page with no second picture has nothing more to show.
+    _, extraction, _ = extract_rereading(
+        DocumentText(pages=[replace(page, second_picture=None)], engine="rapidocr"), engine
+    )
+    assert extraction.medications[0].periods == []
+
+
 def test_the_spotted_medication_is_found_when_the_prescription_is_read(engine):
     page = line_on_its_crop("omeprazole-20-mg", "4) Oméptizolo 20 mp 2 gélutes au couchar", 31, 386)
     document = DocumentText(pages=[page], engine="rapidocr")
@@ -389,3 +410,32 @@ def test_a_posologys_word_is_written_only_where_one_stands_out():
     # costs far more than the reading, and the word is left as read.
     likelihood = LineLikelihood.from_probabilities(output({"m": 0.9}, {}, {"o": 0.9}), ALPHABET)
     assert spotting.spotted_posology(Line("mo", 0.5), likelihood) is None
+
+
+def test_a_name_that_comes_in_no_strength_is_not_the_one_before_a_strength(engine):
+    # "Eliquis 2,5mg cp" read surely "Elqus 2.5mg cp": ELAPS, a homeopathic stock, is likelier where the word was read,
+    # but comes in no strength; ELIQUIS comes in 2,5 mg.
+    text = "- Elqus 2.5mg cp - 1 cpr 2 tois par jour, pendant 1 semaine"
+    page = line_on_its_crop("eliquis-2-5-mg", text, 29, 530, margin=15)
+    assert medications(text) == []
+
+    line = spotted(engine, page)
+
+    assert line.text == "- ELIQUIS 2,5 mg cp - 1 cpr 2 tois par jour, pendant 1 semaine"
+    (medication,) = medications(line.text)
+    assert (medication.substance.lower(), medication.strength, medication.periods) == (
+        "apixaban",
+        "2,5 mg",
+        ["morning", "evening"],
+    )
+
+
+def test_a_strength_in_thousands_is_written_in_place_of_all_its_numbers():
+    # "ZYMAD 10 000 UI/ml" read "ZYMAO 10 000 Ulml": the strength's unit, misread, goes with its two numbers.
+    assert spotting._written_again("ZYMAO 10 000 Ulml, 4 gouttes", "zymao", 1, "zymad", "10 000 UI", True) == (
+        "ZYMAD 10 000 UI 4 gouttes"
+    )
+    # A number after the strength is not one of its thousands.
+    assert spotting._written_again("ZYMAO 10000 4 gouttes", "zymao", 1, "zymad", "10 000 UI", True) == (
+        "ZYMAD 10 000 UI 4 gouttes"
+    )

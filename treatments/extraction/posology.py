@@ -208,6 +208,9 @@ NOT_UNITS_OF_DAYS = frozenset({"min", "mins", "mn", "sec", "secondes", "minutes"
 # "PendantI semaine": the 1 of a duration read as a letter and glued to the word before it.
 _ONE_GLUED_TO_A_KEYWORD = re.compile(r"\b(pendant|durant|qsp)[il](?= [a-z])")
 DURATION_UNITS = [word for word, meaning in VOCABULARY.items() if meaning in DAYS_IN and len(word) > 1]
+# A French prescription holds for a year at most, its renewals included: a longer length of time read is a misreading
+# ("QSP 2 mois" read "QSP 2 ans").
+MAX_DURATION_DAYS = 366
 DURATIONS = [
     re.compile(rf"\b{DURATION_KEYWORD} ({NUMBER}) (jour|semaine|mois|an)\b"),
     # A bare "1 mois" or "10 jours", but not "3 fois par jour" nor "2 / jour".
@@ -749,9 +752,10 @@ def _times_a_day(tokens: _Tokens):
 
 def _duration(tokens: _Tokens):
     for pattern in DURATIONS:
-        match = pattern.search(tokens.text)
-        if match:
-            return round(_number(match.group(1)) * DAYS_IN[match.group(2)]), tokens.confidence(match)
+        for match in pattern.finditer(tokens.text):
+            days = round(_number(match.group(1)) * DAYS_IN[match.group(2)])
+            if days <= MAX_DURATION_DAYS:
+                return days, tokens.confidence(match)
     return None
 
 

@@ -8,7 +8,8 @@ read. How sure the engine was of each reading does not decide: a confident misre
 A doubtful line (or one with a strength) that still names no drug but starts with a long word and holds a number (a
 name garbled, or a strength the drug does not come in) is looked at once more, in how likely each character was along
 it (treatments.extraction.spotting); so are the lines of a medication whose moments or duration were not read, for
-the posology's words and schedules, however sure the recogniser was of them.
+the posology's words and schedules, however sure the recogniser was of them. Each is looked at on the page as prepared,
+then, where that finds nothing better, on its second picture (OcrEngine.line_likelihoods).
 
 A line still doubtful after that is shown to the reviewer beside the medication it belongs to, with
 its crop, so that they check it against the paper.
@@ -140,11 +141,13 @@ def _spot_names(document: DocumentText, extraction: Extraction, engine: OcrEngin
             if spotting.may_name_a_drug(line.text)
         ][:MAX_SPOTTED_LINES]
         for position in looked_at:
-            likelihood = engine.line_likelihood(page, lines[position])
-            spotted = likelihood and spotting.spotted_line(lines[position], likelihood)
-            if spotted:
-                # Written again from what the recogniser saw: doubtful, however sure its reading was, for the reviewer.
-                lines[position], changed = replace(spotted, confidence=min(spotted.confidence, SPOTTED)), True
+            for likelihood in engine.line_likelihoods(page, lines[position]):
+                spotted = spotting.spotted_line(lines[position], likelihood)
+                if spotted:
+                    # Written again from what the recogniser saw: doubtful, however sure its reading was, for the
+                    # reviewer.
+                    lines[position], changed = replace(spotted, confidence=min(spotted.confidence, SPOTTED)), True
+                    break
         pages.append(replace(page, lines=lines))
     return replace(document, pages=pages) if changed else document
 
@@ -162,16 +165,18 @@ def _spot_posologies(document: DocumentText, extraction: Extraction, engine: Ocr
         # What the page yields as it reads now (its first line "read again" as it is).
         worth = _worth(document, index, lines, 0, lines[0]) if looked_at else 0.0
         for position in looked_at:
-            likelihood = engine.line_likelihood(page, lines[position])
-            spotted = likelihood and spotting.spotted_posology(lines[position], likelihood)
-            # Only a line that reads as more of a posology can make more of the prescription.
-            if not spotted or _posology_fields(spotted) <= _posology_fields(lines[position]):
-                continue
-            spotted_worth = _worth(document, index, lines, position, spotted)
-            if spotted_worth > worth:
-                # Written again from what the recogniser saw: doubtful, however sure its reading was, for the reviewer.
-                spotted = replace(spotted, confidence=min(spotted.confidence, SPOTTED))
-                lines[position], worth, changed = spotted, spotted_worth, True
+            for likelihood in engine.line_likelihoods(page, lines[position]):
+                spotted = spotting.spotted_posology(lines[position], likelihood)
+                # Only a line that reads as more of a posology can make more of the prescription.
+                if not spotted or _posology_fields(spotted) <= _posology_fields(lines[position]):
+                    continue
+                spotted_worth = _worth(document, index, lines, position, spotted)
+                if spotted_worth > worth:
+                    # Written again from what the recogniser saw: doubtful, however sure its reading was, for the
+                    # reviewer.
+                    spotted = replace(spotted, confidence=min(spotted.confidence, SPOTTED))
+                    lines[position], worth, changed = spotted, spotted_worth, True
+                    break
         pages.append(replace(page, lines=lines))
     return replace(document, pages=pages) if changed else document
 

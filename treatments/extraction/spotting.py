@@ -75,6 +75,7 @@ MAX_LETTERS_ADDED = 1
 # number of times a day or the doses at each moment, garbled: it is read as the notation clearly likeliest there.
 MAX_SCHEDULE_LETTERS = 6
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_THOUSANDS = re.compile(r"\d{3}")
 
 
 def may_name_a_drug(text: str) -> bool:
@@ -107,7 +108,9 @@ def _spotted_name(line: Line, likelihood: LineLikelihood, name_reading: list[Rea
         # alone.
         candidates = [written] if written in candidates else []
     # Only names about as long as the word read compete: where the print is faint a shorter name always costs less.
-    candidates = [name for name in candidates if _about_as_long(name, len(written))]
+    # A name that comes in no strength (a homeopathic stock's: "elaps", on "Elqus 2.5mg" for Eliquis) is not one a
+    # strength was written after.
+    candidates = [name for name in candidates if _about_as_long(name, len(written)) and lexicon.strengths_of(name)]
     if not candidates:
         return None
     # The name is all the letters read: a shorter one pays for those it leaves out ("citalopram" on "Esctalepeaso").
@@ -271,6 +274,10 @@ def _written_again(text: str, written: str, count: int, name: str, strength: str
         if at is None:
             return None
         middle, number, rest = rest[:at], rest[at], rest[at + 1 :]
+    # A strength in thousands ("10 000 UI") is read as that many numbers.
+    for _ in strength.split()[1:-1]:
+        if rest and _THOUSANDS.fullmatch(rest[0]):
+            number, rest = f"{number} {rest[0]}", rest[1:]
     glued_unit = _UNIT_GLUED.search(number)
     unit = glued_unit.group(1) if glued_unit else ""
     if not glued_unit and rest and _UNIT_LIKE.fullmatch(rest[0]):
