@@ -212,7 +212,7 @@ def test_a_posologys_words_garbled_past_the_grammar_are_found_in_what_the_recogn
     page = line_on_its_crop("twice-a-day", "1 camprtmne 2 tninfjour", 29, 212)
     assert medications("Doxycycline 100 mg", page.lines[0].text)[0].dose is None
 
-    line = spotting.spotted_posology(page.lines[0], engine.line_likelihood(page, page.lines[0]))
+    (line,) = spotting.spotted_posology(page.lines[0], engine.line_likelihood(page, page.lines[0]))
 
     assert line.text == "1 comprime 2 fois/jour"
     assert line.reread and line.confidence == page.lines[0].confidence
@@ -226,7 +226,7 @@ def test_a_number_of_times_a_day_garbled_past_the_grammar_is_found_in_what_the_r
     page = line_on_its_crop("times-a-day-slash-lost", "1 cp xza pendant 3 mois", 27, 242, margin=14)
     assert medications("Quetiapine 300 mg", page.lines[0].text)[0].periods == []
 
-    line = spotting.spotted_posology(page.lines[0], engine.line_likelihood(page, page.lines[0]))
+    (line,) = spotting.spotted_posology(page.lines[0], engine.line_likelihood(page, page.lines[0]))
 
     assert line.text == "1 cp x2 pendant 3 mois"
     (medication,) = medications("Quetiapine 300 mg", line.text)
@@ -238,7 +238,7 @@ def test_a_line_whose_words_read_right_or_stand_out_from_none_is_left_as_read(en
     # is like the name.
     page = line_on_its_crop("bisoprolol-read-right", "3) B SOPROLOL 2.5 mg", 31, 220)
 
-    assert spotting.spotted_posology(page.lines[0], engine.line_likelihood(page, page.lines[0])) is None
+    assert spotting.spotted_posology(page.lines[0], engine.line_likelihood(page, page.lines[0])) == []
 
 
 def test_the_spotted_posology_is_kept_when_the_prescription_is_read(engine):
@@ -409,7 +409,7 @@ def test_a_posologys_word_is_written_only_where_one_stands_out():
     # "mo" read, and the recogniser gave nothing to the letters any posology's word adds to it ("mois", "mos"): each
     # costs far more than the reading, and the word is left as read.
     likelihood = LineLikelihood.from_probabilities(output({"m": 0.9}, {}, {"o": 0.9}), ALPHABET)
-    assert spotting.spotted_posology(Line("mo", 0.5), likelihood) is None
+    assert spotting.spotted_posology(Line("mo", 0.5), likelihood) == []
 
 
 def test_a_name_that_comes_in_no_strength_is_not_the_one_before_a_strength(engine):
@@ -439,3 +439,49 @@ def test_a_strength_in_thousands_is_written_in_place_of_all_its_numbers():
     assert spotting._written_again("ZYMAO 10000 4 gouttes", "zymao", 1, "zymad", "10 000 UI", True) == (
         "ZYMAD 10 000 UI 4 gouttes"
     )
+
+
+def test_of_the_words_the_recogniser_may_have_seen_the_grammar_takes_the_one_that_makes_a_posology(engine):
+    # "QSP 2 mois" read surely "05P 2 mans": "ans" is the likeliest word where "mans" was read, "mois" a close second;
+    # two years is no prescription's length, two months is.
+    text = "- Périndopril 5 mg comprime, Prendre 1-1-1, 05P 2 mans"
+    page = line_on_its_crop("perindopril-two-months", text, 32, 500, margin=15)
+    likelihood = engine.line_likelihood(page, page.lines[0])
+    run = next(run for run in spotting._runs(likelihood.reading) if "".join(c.shown for c in run) == "mans")
+    ranked = spotting._ranked(likelihood, run, 4, [("ans", "an"), ("mois", "mois")])
+    assert [word for _, word in ranked] == ["ans", "mois"] and spotting._stands_out_of(ranked)
+    assert medications(text)[0].duration_days is None
+
+    lines = spotting.spotted_posology(page.lines[0], likelihood)
+
+    assert lines and all(line.text.endswith(" 2 mois") for line in lines)
+    (medication,) = medications(lines[-1].text)
+    assert (medication.strength, medication.periods, medication.duration_days) == (
+        "5 mg",
+        ["morning", "noon", "evening"],
+        60,
+    )
+
+
+def test_a_line_keeps_its_own_reading_up_to_the_first_word_written_again(engine):
+    # Furosémide 40 mg twice a day for 21 days, its line read again from its crop "11 FUROSEMIDE 40 mg 2 camgrimés
+    # x20 21 jeers": the name right, the posology not. Along the page the recogniser read "1) ruromémado 40 mg. 2
+    # camprimés s20 21 jears": no drug's name there, but the posology.
+    text = "11 FUROSEMIDE 40 mg 2 camgrimés x20 21 jeers"
+    page = line_on_its_crop("furosemide-twice-a-day", text, 28, 436, margin=15)
+    (medication,) = medications(text)
+    assert (medication.periods, medication.duration_days) == ([], None)
+
+    whole, kept = spotting.spotted_posology(page.lines[0], engine.line_likelihood(page, page.lines[0]))
+
+    assert medications(whole.text) == []
+    assert kept.text == "11 FUROSEMIDE 40 mg 2 comprime x2 21 jour"
+    # Reading the prescription, the one that makes the most of it is kept, doubtful, for the reviewer.
+    sure = replace(page.lines[0], confidence=0.95)
+    _, extraction, hard = extract_rereading(
+        DocumentText(pages=[replace(page, lines=[sure])], engine="rapidocr"), engine
+    )
+    assert [(m.substance.lower(), m.strength, m.periods, m.duration_days) for m in extraction.medications] == [
+        ("furosémide", "40 mg", ["morning", "evening"], 21)
+    ]
+    assert [line.text for line in hard[0]] == [kept.text]

@@ -155,7 +155,8 @@ def _spot_names(document: DocumentText, extraction: Extraction, engine: OcrEngin
 def _spot_posologies(document: DocumentText, extraction: Extraction, engine: OcrEngine) -> DocumentText:
     """The document with the lines of each medication whose posology was not all read (no moment of the day or no
     duration) written again with the posology's words the recogniser most likely saw there
-    (spotting.spotted_posology), where that makes more of the prescription (_worth); the same document when none is.
+    (spotting.spotted_posology: of its ways of writing it again, the one that makes the most), where that makes more
+    of the prescription (_worth); the same document when none is.
     A medication's lines run from its first to the next medication's: a posology misread past the grammar is not
     among its lines yet."""
     pages, changed = [], False
@@ -166,16 +167,18 @@ def _spot_posologies(document: DocumentText, extraction: Extraction, engine: Ocr
         worth = _worth(document, index, lines, 0, lines[0]) if looked_at else 0.0
         for position in looked_at:
             for likelihood in engine.line_likelihoods(page, lines[position]):
-                spotted = spotting.spotted_posology(lines[position], likelihood)
-                # Only a line that reads as more of a posology can make more of the prescription.
-                if not spotted or _posology_fields(spotted) <= _posology_fields(lines[position]):
-                    continue
-                spotted_worth = _worth(document, index, lines, position, spotted)
-                if spotted_worth > worth:
+                best = None
+                for spotted in spotting.spotted_posology(lines[position], likelihood):
+                    # Only a line that reads as more of a posology can make more of the prescription.
+                    if _posology_fields(spotted) <= _posology_fields(lines[position]):
+                        continue
+                    spotted_worth = _worth(document, index, lines, position, spotted)
+                    if spotted_worth > worth:
+                        best, worth = spotted, spotted_worth
+                if best is not None:
                     # Written again from what the recogniser saw: doubtful, however sure its reading was, for the
                     # reviewer.
-                    spotted = replace(spotted, confidence=min(spotted.confidence, SPOTTED))
-                    lines[position], worth, changed = spotted, spotted_worth, True
+                    lines[position], changed = replace(best, confidence=min(best.confidence, SPOTTED)), True
                     break
         pages.append(replace(page, lines=lines))
     return replace(document, pages=pages) if changed else document

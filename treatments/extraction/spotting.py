@@ -12,6 +12,8 @@ strength its drugs do not come in ("Simvastatine 41 mg", read surely) gets the o
 The same for a posology's words garbled past its grammar ("1 compmme man md so", "2 tninfjour"): each word of the
 line is read as the posology's word (or little word, form or unit) clearly likeliest where it was read, if any; a
 short word left so, as the notation of a schedule ("1 cp xza" is "1 cp x2", the "/j" lost as the grammar knows).
+Where another word the recogniser may well have seen there makes more of the posology, the grammar chooses it: "QSP 2
+mans", where "ans" is likeliest, is "QSP 2 mois", as no prescription holds for two years.
 
 The line stays doubtful: the reviewer sees it, with its crop, beside the medication.
 """
@@ -67,6 +69,11 @@ PHRASES = frozenset({"fois/jour", "fois par jour", "par jour"})
 # word's this much more: "matin" costs 1.9 on "man", "midi" 2.4 on "md", "fois/jour" 7.3 on "iniafjour".
 MAX_COST_PER_LETTER = 1.0
 MIN_WORD_MARGIN = 2.0
+# Where the likeliest word does not make the most of the posology, any of the next likeliest ones (one per meaning) that
+# costs at most this for each of its letters may, if it reads as more of the posology: "mois" costs 3.3 on "mans",
+# where "ans" costs nothing.
+ALTERNATIVE_WORDS = 5
+MAX_ALTERNATIVE_COST_PER_LETTER = 1.5
 # Only words about as long as the one read are compared: a misreading loses letters more often than it adds any, and
 # where the print is faint a shorter word, with fewer letters to pay for, always costs less.
 MAX_LETTERS_LOST = 3
@@ -336,21 +343,30 @@ def _schedule_words() -> tuple[tuple[str, str], ...]:
     return (*times, *((dose, dose) for dose in doses))
 
 
-def spotted_posology(line: Line, likelihood: LineLikelihood) -> Line | None:
+def spotted_posology(line: Line, likelihood: LineLikelihood) -> list[Line]:
     """The line as the recogniser read it, each of its words that no posology spells written as the posology's word
     clearly likeliest where it was read ("1 compmme man md so" -> "1 comprime matin midi soir"), or a short word left
-    so as the notation of a schedule ("1 cp xza" -> "1 cp x2"); None when no word stands out."""
+    so as the notation of a schedule ("1 cp xza" -> "1 cp x2"), or as another word the recogniser may well have seen
+    there where that reads as more of the posology. Then the line as read up to its first word so written, the rest
+    as written again: the line's own reading ("11 FUROSEMIDE 40 mg 2 camgrimés x20") may have read its name better
+    than the recogniser along the page did ("1) ruromémado 40 mg. 2 camprimés s20"). Empty when no word stands out."""
     words = [(word, posology.VOCABULARY.get(word, word)) for word in _posology_words()]
     known = _known_posology_words()
     runs = _runs(likelihood.reading)
-    pieces = ["".join(character.shown for character in run) for run in runs]
+    read = ["".join(character.shown for character in run) for run in runs]
+    pieces = list(read)
     spotted = [False] * len(runs)
+    # Where other words may have been read: (first run, last run, the words).
+    alternatives: list[tuple[int, int, list[str]]] = []
     for index, run in enumerate(runs):
         written = lexicon.fold(pieces[index])
         if run[0].character.isalpha() and len(written) >= 2 and written not in known:
-            word = _likeliest(likelihood, run, len(written), words)
-            if word is not None:
-                pieces[index], spotted[index] = word, True
+            ranked = _ranked(likelihood, run, len(written), words)
+            if _stands_out_of(ranked):
+                pieces[index], spotted[index] = ranked[0][1], True
+            alternatives.append((index, index, _affordable(ranked)))
+    _choose_by_the_grammar(pieces, spotted, alternatives)
+    alternatives = []
     for first, last in _words(runs):
         shown = "".join(pieces[first : last + 1])
         if (
@@ -363,32 +379,74 @@ def spotted_posology(line: Line, likelihood: LineLikelihood) -> Line | None:
         # A garbled schedule competes with the posology's words too: it is taken only when likelier than any.
         candidates = [*_schedule_words(), *(words if shown.isalpha() else [])]
         span = [character for run in runs[first : last + 1] for character in run]
-        word = _likeliest(likelihood, span, len(shown), candidates)
-        if word is not None and word not in known:
-            pieces[first : last + 1] = [word, *[""] * (last - first)]
+        ranked = _ranked(likelihood, span, len(shown), candidates)
+        if _stands_out_of(ranked) and ranked[0][1] not in known:
+            pieces[first : last + 1] = [ranked[0][1], *[""] * (last - first)]
             spotted[first] = True
+        else:
+            alternatives.append((first, last, _affordable(ranked)))
+    _choose_by_the_grammar(pieces, spotted, alternatives)
     if not any(spotted):
-        return None
-    return replace(line, text="".join(pieces), reread=True)
+        return []
+    written_again = replace(line, text="".join(pieces), reread=True)
+    first = spotted.index(True)
+    kept = _as_read_up_to(line.text, "".join(read), len("".join(read[:first])))
+    if kept is None or line.text[:kept] == "".join(pieces[:first]):
+        return [written_again]
+    return [written_again, replace(written_again, text=line.text[:kept] + "".join(pieces[first:]))]
 
 
-def _likeliest(
+def _affordable(ranked: list[tuple[float, str]]) -> list[str]:
+    return [word for cost, word in ranked[:ALTERNATIVE_WORDS] if cost <= MAX_ALTERNATIVE_COST_PER_LETTER * len(word)]
+
+
+def _choose_by_the_grammar(
+    pieces: list[str], spotted: list[bool], alternatives: list[tuple[int, int, list[str]]]
+) -> None:
+    """Writes in `pieces`, in their order, each of the alternatives' words (first run, last run, words) that makes
+    the line read as more of a posology than it does."""
+    fields = _fields_read(pieces)
+    for first, last, words in alternatives:
+        for word in words:
+            trial = [*pieces[:first], word, *[""] * (last - first), *pieces[last + 1 :]]
+            trial_fields = _fields_read(trial)
+            if trial_fields > fields:
+                pieces[:], fields, spotted[first] = trial, trial_fields, True
+
+
+def _fields_read(pieces: list[str]) -> int:
+    """How many of a posology's fields the line written so reads as."""
+    return len(posology.parse("".join(pieces)).found)
+
+
+def _as_read_up_to(text: str, read: str, position: int) -> int | None:
+    """Where in the line's text the recogniser's reading of it is at `position`: in a stretch both read alike, or at
+    its end; None when the two readings part before."""
+    for start, read_start, size in difflib.SequenceMatcher(None, text, read, autojunk=False).get_matching_blocks():
+        if size and read_start <= position <= read_start + size:
+            return start + position - read_start
+    return None
+
+
+def _ranked(
     likelihood: LineLikelihood, span: list[Reading], length: int, words: list[tuple[str, str]]
-) -> str | None:
-    """Of the (word, meaning) about as long as the `length` characters read over the span, the word clearly likeliest
-    there, or None. Spellings of one word ("semaine", "semaines", "sem") do not compete: the likeliest of them stands
-    for it."""
+) -> list[tuple[float, str]]:
+    """The (cost, word) of the (word, meaning) about as long as the `length` characters read over the span, likeliest
+    first. Spellings of one word ("semaine", "semaines", "sem") do not compete: the likeliest of them stands for it."""
     candidates = [(word, meaning) for word, meaning in words if _about_as_long(word, length)]
     if not candidates:
-        return None
+        return []
     costs, _ = likelihood.costs_of([word for word, _ in candidates], span[0].first, span[-1].last, SLACK)
     best: dict[str, tuple[float, str]] = {}
     for cost, (word, meaning) in zip(costs.tolist(), candidates, strict=True):
         best[meaning] = min(best.get(meaning, (cost, word)), (cost, word))
-    ranked = sorted(best.values())
-    if _stands_out([cost for cost, _ in ranked[:2]], MAX_COST_PER_LETTER * len(ranked[0][1]), MIN_WORD_MARGIN):
-        return ranked[0][1]
-    return None
+    return sorted(best.values())
+
+
+def _stands_out_of(ranked: list[tuple[float, str]]) -> bool:
+    """Whether the likeliest word is clearly likeliest."""
+    costs = [cost for cost, _ in ranked[:2]]
+    return bool(ranked) and _stands_out(costs, MAX_COST_PER_LETTER * len(ranked[0][1]), MIN_WORD_MARGIN)
 
 
 def _about_as_long(word: str, length: int) -> bool:
