@@ -485,3 +485,20 @@ def test_a_line_keeps_its_own_reading_up_to_the_first_word_written_again(engine)
         ("furosémide", "40 mg", ["morning", "evening"], 21)
     ]
     assert [line.text for line in hard[0]] == [kept.text]
+
+
+def test_a_number_read_as_a_sign_before_fois_is_the_digit_that_makes_a_schedule(engine):
+    # "3 fois par jour" read "5 toia par jour" on the line's crop, "& foia pat jour" by the recogniser along it: "5" is
+    # the likeliest digit where the "&" was read, but no one takes a medication five times a day; "3" is next.
+    text = "4 comprimpé5 toia par jour"
+    page = line_on_its_crop("three-times-a-day-number-misread", text, 27, 243, margin=15)
+    assert medications("Bisoprolol 10 mg", text)[0].periods == []
+    likelihood = engine.line_likelihood(page, page.lines[0])
+    assert "".join(character.shown for character in likelihood.reading) == "4 comprimé & foia pat jour"
+
+    lines = spotting.spotted_posology(page.lines[0], likelihood)
+
+    assert lines[0].text == "4 comprimé 3 fois pat jour"
+    for line in lines:
+        (medication,) = medications("Bisoprolol 10 mg", line.text)
+        assert medication.periods == ["morning", "noon", "evening"]

@@ -13,7 +13,8 @@ The same for a posology's words garbled past its grammar ("1 compmme man md so",
 line is read as the posology's word (or little word, form or unit) clearly likeliest where it was read, if any; a
 short word left so, as the notation of a schedule ("1 cp xza" is "1 cp x2", the "/j" lost as the grammar knows).
 Where another word the recogniser may well have seen there makes more of the posology, the grammar chooses it: "QSP 2
-mans", where "ans" is likeliest, is "QSP 2 mois", as no prescription holds for two years.
+mans", where "ans" is likeliest, is "QSP 2 mois", as no prescription holds for two years; so for a number read as a
+sign before "fois" or a length of time ("& fois par jour" is "3 fois par jour", where "5" makes no schedule).
 
 The line stays doubtful: the reviewer sees it, with its crop, beside the medication.
 """
@@ -74,6 +75,11 @@ MIN_WORD_MARGIN = 2.0
 # where "ans" costs nothing.
 ALTERNATIVE_WORDS = 5
 MAX_ALTERNATIVE_COST_PER_LETTER = 1.5
+# A sign or a lone letter read as a word before "fois" or a length of time ("4 comprimé & fois par jour", "I mois") may
+# be its number misread: the digits likeliest there, at most this many each costing at most this, are offered to the
+# grammar ("3" costs 1.4 on that "&", where "5", likelier, makes no schedule).
+DIGITS_OFFERED = 3
+MAX_DIGIT_COST = 3.0
 # Only words about as long as the one read are compared: a misreading loses letters more often than it adds any, and
 # where the print is faint a shorter word, with fewer letters to pay for, always costs less.
 MAX_LETTERS_LOST = 3
@@ -83,6 +89,7 @@ MAX_LETTERS_ADDED = 1
 MAX_SCHEDULE_LETTERS = 6
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _THOUSANDS = re.compile(r"\d{3}")
+_DIGITS = [(digit, digit) for digit in "123456789"]
 
 
 def may_name_a_drug(text: str) -> bool:
@@ -366,6 +373,7 @@ def spotted_posology(line: Line, likelihood: LineLikelihood) -> list[Line]:
                 pieces[index], spotted[index] = ranked[0][1], True
             alternatives.append((index, index, _affordable(ranked)))
     _choose_by_the_grammar(pieces, spotted, alternatives)
+    _choose_by_the_grammar(pieces, spotted, _numbers_misread(likelihood, runs, read, pieces))
     alternatives = []
     for first, last in _words(runs):
         shown = "".join(pieces[first : last + 1])
@@ -394,6 +402,24 @@ def spotted_posology(line: Line, likelihood: LineLikelihood) -> list[Line]:
     if kept is None or line.text[:kept] == "".join(pieces[:first]):
         return [written_again]
     return [written_again, replace(written_again, text=line.text[:kept] + "".join(pieces[first:]))]
+
+
+def _numbers_misread(
+    likelihood: LineLikelihood, runs: list[list[Reading]], read: list[str], pieces: list[str]
+) -> list[tuple[int, int, list[str]]]:
+    """Where a number may have been misread (see DIGITS_OFFERED): (run, run, the digits likeliest there)."""
+    alternatives = []
+    for index, run in enumerate(runs[:-2]):
+        alone = index == 0 or read[index - 1] == " "
+        if len(run) != 1 or read[index].isdigit() or read[index] == " " or not alone or read[index + 1] != " ":
+            continue
+        # The word after, or the first of a phrase written there ("fois/jour").
+        meaning = posology.VOCABULARY.get(re.split(r"[/ ]", lexicon.fold(pieces[index + 2]))[0])
+        if meaning == "fois" or meaning in posology.DAYS_IN:
+            ranked = _ranked(likelihood, run, 1, _DIGITS)
+            digits = [digit for cost, digit in ranked[:DIGITS_OFFERED] if cost <= MAX_DIGIT_COST]
+            alternatives.append((index, index, digits))
+    return alternatives
 
 
 def _affordable(ranked: list[tuple[float, str]]) -> list[str]:
