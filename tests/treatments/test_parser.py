@@ -485,3 +485,15 @@ def test_a_line_the_ocr_is_unsure_of_is_a_warning():
 def test_a_renewable_prescription_renews_every_medication():
     extraction = extract(document("ORDONNANCE renouvelable 2 fois", "Eliquis 5 mg comprimé : 1 cp matin et soir"))
     assert [medication.renewals for medication in extraction.medications] == [2]
+
+
+def test_a_strength_in_thousands_with_its_unit_misread_is_one_strength():
+    # "ZYMAD 10 000 UI/ml" read "10 000 Ulml", the posology's start glued to the form before it ("gouttes4 gouttes"):
+    # the posology is what follows the strength, all of its thousands, not its last digits.
+    medication = extract(
+        document("ZYMAD 10 000 Ulml, sotution buvable en gouttes4 gouttes le matin, pendant 1 semaine")
+    ).medications[0]
+    assert medication.name.startswith("ZYMAD 10 000")
+    assert medication.strength == "10 000 UI/ml"
+    assert medication.periods == ["morning"]
+    assert medication.duration_days == 7

@@ -502,3 +502,22 @@ def test_a_number_read_as_a_sign_before_fois_is_the_digit_that_makes_a_schedule(
     for line in lines:
         (medication,) = medications("Bisoprolol 10 mg", line.text)
         assert medication.periods == ["morning", "noon", "evening"]
+
+
+def test_a_line_read_surely_with_a_number_and_a_unit_after_a_letter_is_looked_at(engine):
+    # "FLIXOTIDE 125 microgrammes/dose" read surely (0.91) "ixohipr 12s microgrammes/dose": its "5" read as a letter,
+    # nothing says a strength there, yet the recogniser saw FLIXOTIDE and 125 along the line. Its strength's unit is
+    # written once.
+    text = "ixohipr 12s microgrammes/dose, suspension pour inhalation en flacon"
+    page = line_on_its_crop("flixotide-125-micrograms-read-surely", text, 28, 713, margin=15)
+    sure = replace(page.lines[0], confidence=0.91)
+    assert medications(text) == []
+
+    _, extraction, hard = extract_rereading(
+        DocumentText(pages=[replace(page, lines=[sure])], engine="rapidocr"), engine
+    )
+
+    assert [(m.name, m.strength) for m in extraction.medications] == [
+        ("FLIXOTIDE 125 microgrammes/dose, suspension pour inhalation en flacon", "125 microgrammes/dose")
+    ]
+    assert [line.text for line in hard[0]] == [extraction.medications[0].name]

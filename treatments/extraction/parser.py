@@ -94,8 +94,8 @@ _POSOLOGY_START = re.compile(
     r"(?:cp|cpr|comprim|gel|sachet|ampoule|applic|goutte|bouff|dose|pulv|suppo|capsule|patch|pastille)"
     r"|(?<![\w/])\d\s*-\s*\d\s*-\s*\d"
 )
-# A drug's strength as written, its unit perhaps misread: "100 mg", "0,4 mg", "100 m,".
-_STRENGTH_WRITTEN = re.compile(r"\d+(?:[.,]\d+)?\s*[^\W\d_]{0,12}")
+# A drug's strength as written, its unit perhaps misread: "100 mg", "0,4 mg", "100 m,", "10 000 Ulml" (in thousands).
+_STRENGTH_WRITTEN = re.compile(r"\d{1,3}(?: \d{3})+(?!\d)\s*[^\W\d_]{0,12}|\d+(?:[.,]\d+)?\s*[^\W\d_]{0,12}")
 # A unit after a few letters, not a number: a strength OCR could not read ("ā mg", "S mg", "ANO mg" for 100 mg).
 _ILLEGIBLE_STRENGTH = re.compile(
     r"(?<!\S)(?:[a-z]{1,3} (?:mg|g|ml|ug|mcg|microgrammes?|ui)|[a-z]{1,3}(?:mg|microgrammes?))\b"

@@ -46,8 +46,9 @@ WORD = re.compile(r"[^\W\d_]{4}")
 TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 # A line with this many digits holds a phone number, a date, an RPPS or a postcode, not a strength.
 MIN_IDENTIFIER_DIGITS = 5
-# A number with a strength's unit, even misread ("25O mg", "10 ma"): a medication's line, not a phone number's.
-STRENGTH = re.compile(rf"\d ?(?:{'|'.join(sorted(lexicon.STRENGTH_UNITS))})\b|\d ?%")
+# A number with a strength's unit, even misread ("25O mg", "10 ma"), or after its last digit read as a letter ("12s
+# microgrammes"): a medication's line, not a phone number's.
+STRENGTH = re.compile(rf"\d ?(?:[^\W\d_] )?(?:{'|'.join(sorted(lexicon.STRENGTH_UNITS))})\b|\d ?%")
 # The crop shown to the reviewer: as tall as the print on a phone, small enough to keep in the result.
 CROP_HEIGHT = 40
 CROP_QUALITY = 70

@@ -301,6 +301,10 @@ def _written_again(text: str, written: str, count: int, name: str, strength: str
     read, spotted = _unit_kind(unit), _unit_kind(strength_unit.group(1) if strength_unit else "")
     if read and spotted and read != spotted:
         return None
+    if strength_unit and rest and rest[0].lower().startswith(strength_unit.group(1).lower()):
+        # The unit after a number whose last digit was read as a letter, its unit's own ("12s microgrammes/dose"):
+        # written once, with what follows it.
+        strength, rest = strength + rest[0][len(strength_unit.group(1)) :], rest[1:]
     return " ".join([*before, name.upper(), *middle, strength, *rest])
 
 
