@@ -149,6 +149,17 @@ def test_as_needed_has_no_periods_unless_moments_are_named(text, periods):
     assert posology.periods == periods
 
 
+def test_a_dose_for_a_symptom_whose_si_was_lost_is_as_needed_less_surely():
+    # "1 cp si douleur, 3 jours", its "si" cut off at the end of the line above.
+    posology = parse("1 cp douleur, 3 jours")
+    assert posology.as_needed
+    assert posology.periods == []
+    assert posology.duration_days == 3
+    assert posology.confidence["as_needed"] < 1.0
+    # What a medication taken on a schedule is for is not a need.
+    assert not parse("1 comprimé le matin contre la douleur").as_needed
+
+
 def test_a_forgotten_dose_is_not_as_needed():
     assert not parse("1 comprimé le matin ; en cas d'oubli, ne pas doubler").as_needed
 

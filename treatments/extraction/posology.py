@@ -154,6 +154,15 @@ UNIT = "|".join(UNITS)
 LIMIT_BEFORE = re.compile(r"(?:maximum|au plus|jusqu ' a|jusqu a|sans depasser|pas plus de)(?: de)? $")
 
 DOSE = re.compile(rf"(?<!/ )\b({NUMBER}) ({UNIT})\b")
+# What a medication is taken for when needed ("si douleur").
+SYMPTOMS = (
+    r"(?:douleur|fievre|nausees?|vomissements?|crises?|insomnie|toux|diarrhee|constipation|"
+    r"demangeaisons?|angoisse|anxiete|migraine|mal|gene|essoufflement|sifflements?)"
+)
+# A dose followed by a symptom, the "si" between them lost ("1 cp douleur, 3 jours", its "si" cut off at the end of the
+# line above): taken as needed, half as surely.
+DOSE_FOR_A_SYMPTOM = re.compile(rf"(?<!/ )\b{NUMBER} (?:{UNIT}) {SYMPTOMS}\b")
+SYMPTOM_ONLY_CONFIDENCE = 0.5
 # "1-0-1", "1/2-0-1/2", "1-1-1-1": morning, noon, evening and, when there are four, bedtime.
 SCHEDULE_VALUE = r"\d(?: / \d)?|0\.5"
 SCHEDULE = re.compile(
@@ -217,11 +226,10 @@ DURATIONS = [
     re.compile(rf"(?<!/ )(?<!par )\b({NUMBER}) (jour|semaine|mois)\b"),
 ]
 AS_NEEDED = re.compile(
-    r"\b(?:si besoin|au besoin|en cas de besoin|si necessaire|a la demande|"
-    r"s[il1]? (?:douleur|fievre|nausees?|vomissements?|crises?|insomnie|toux|diarrhee|constipation|"
-    r"demangeaisons?|angoisse|anxiete|migraine|mal|gene|essoufflement|sifflements?)\b|"
+    rf"\b(?:si besoin|au besoin|en cas de besoin|si necessaire|a la demande|s[il1]? {SYMPTOMS}\b|"
     r"[eo]n ?cas ?(?:de|d ')(?! ?oubli)|lors des crises)"
 )
+
 RENEWALS = [
     re.compile(rf"\b(?:renouveler|renouvelable|renouvellement|ar) (?:x ?)?({NUMBER}) fois\b"),
     re.compile(r"\bar x ?(\d+)\b"),
@@ -761,7 +769,10 @@ def _duration(tokens: _Tokens):
 
 def _as_needed(tokens: _Tokens):
     match = AS_NEEDED.search(tokens.text)
-    return (True, tokens.confidence(match)) if match else None
+    if match:
+        return True, tokens.confidence(match)
+    match = DOSE_FOR_A_SYMPTOM.search(tokens.text)
+    return (True, tokens.confidence(match) * SYMPTOM_ONLY_CONFIDENCE) if match else None
 
 
 def _renewals(tokens: _Tokens):
