@@ -17,6 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+import numpy as np
+
 LEXICON_PATH = Path(__file__).parent / "data" / "drug_lexicon.tsv.gz"
 
 MIN_QUERY_LENGTH = 2
@@ -566,29 +568,41 @@ def _match_index() -> _MatchIndex:
     )
 
 
-def _similar_words(text_words: tuple[str, ...], index: _MatchIndex) -> dict[str, float]:
-    """Brand and substance words that a word of the text may be, misread or not, with their similarity. A long
-    word may have its first letter misread ("Pluoxetine" for "Fluoxetine") when the rest is nearly all right."""
+def _similar_words(text_words: tuple[str, ...]) -> dict[str, float]:
+    """Brand and substance words that a word of the text may be, misread or not, with their similarity."""
     similar = {}
     for text_word in set(text_words):
-        matcher = difflib.SequenceMatcher(a=text_word, autojunk=False)
-        length_difference = 2 if len(text_word) >= LONG_WORD else 1
-        for length in range(len(text_word) - length_difference, len(text_word) + length_difference + 1):
-            slipped = ()
-            if len(text_word) >= MIN_SLIPPED_FIRST_LETTER_LENGTH:
-                slipped = index.second_letter_buckets.get((text_word[1], length), ())
-            for words, least in (
-                (index.buckets.get((text_word[0], length), ()), MIN_WORD_SIMILARITY),
-                (slipped, MIN_SLIPPED_FIRST_LETTER_SIMILARITY),
-            ):
-                for word in words:
-                    matcher.set_seq2(word)
-                    if matcher.real_quick_ratio() < least or matcher.quick_ratio() < least:
-                        continue
-                    similarity = matcher.ratio()
-                    if similarity >= least and similarity > similar.get(word, 0):
-                        similar[word] = similarity
+        for word, similarity in _words_like(text_word):
+            if similarity > similar.get(word, 0):
+                similar[word] = similarity
     return similar
+
+
+# The same words are read on many lines ("comprimé", a drug's name read again): each is compared with the lexicon once.
+@functools.lru_cache(maxsize=16384)
+def _words_like(text_word: str) -> tuple[tuple[str, float], ...]:
+    """The brand and substance words a word of the text may be, with their similarity. A long word may have its first
+    letter misread ("Pluoxetine" for "Fluoxetine") when the rest is nearly all right."""
+    index = _match_index()
+    similar = {}
+    matcher = difflib.SequenceMatcher(a=text_word, autojunk=False)
+    length_difference = 2 if len(text_word) >= LONG_WORD else 1
+    for length in range(len(text_word) - length_difference, len(text_word) + length_difference + 1):
+        slipped = ()
+        if len(text_word) >= MIN_SLIPPED_FIRST_LETTER_LENGTH:
+            slipped = index.second_letter_buckets.get((text_word[1], length), ())
+        for words, least in (
+            (index.buckets.get((text_word[0], length), ()), MIN_WORD_SIMILARITY),
+            (slipped, MIN_SLIPPED_FIRST_LETTER_SIMILARITY),
+        ):
+            for word in words:
+                matcher.set_seq2(word)
+                if matcher.real_quick_ratio() < least or matcher.quick_ratio() < least:
+                    continue
+                similarity = matcher.ratio()
+                if similarity >= least and similarity > similar.get(word, 0):
+                    similar[word] = similarity
+    return tuple(similar.items())
 
 
 def _coverage(words: tuple[str, ...], similar: dict[str, float]) -> float:
@@ -751,28 +765,51 @@ MIN_NAME_LIKENESS = 0.5
 _STRENGTH_WRITTEN = re.compile(r"(\d+(?:[.,]\d+)?(?: \d{3})*) ?([^\W\d_]+|%)")
 
 
+@dataclass(frozen=True)
+class _NameLetters:
+    """The words a prescription's line starts a drug's name with (each substance, and each brand's first word), with
+    how many of each letter each has: what difflib's quick_ratio counts, for all of them at once."""
+
+    names: tuple[str, ...]
+    lengths: np.ndarray
+    letters: dict[str, int]  # letter -> column
+    counts: np.ndarray  # a row for each name, a column for each letter
+
+
 @functools.cache
-def _first_name_words() -> tuple[str, ...]:
-    """The words a prescription's line starts a drug's name with: each substance, and each brand's first word."""
+def _name_letters() -> _NameLetters:
     index = _match_index()
     words = set(index.substance_words) | {
         identity.brand_words[0] for identity in index.identities if identity.brand_words
     }
     # A shorter one is like too many readings.
-    return tuple(sorted(word for word in words if word.isalpha() and len(word) >= MIN_GARBLED_LENGTH_WITH_A_MAKER))
+    names = tuple(sorted(word for word in words if word.isalpha() and len(word) >= MIN_GARBLED_LENGTH_WITH_A_MAKER))
+    letters = {letter: column for column, letter in enumerate(sorted(set("".join(names))))}
+    counts = np.zeros((len(names), len(letters)), dtype=np.int16)
+    for row, name in enumerate(names):
+        for letter in name:
+            counts[row, letters[letter]] += 1
+    return _NameLetters(names, np.array([len(name) for name in names]), letters, counts)
 
 
-def names_like(word: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def names_like(word: str) -> tuple[str, ...]:
     """The substances and brands (their first word) a garbled reading may be, for a closer look than its letters."""
+    known = _name_letters()
+    counts = np.zeros(len(known.letters), dtype=np.int16)
+    for letter in word:
+        if letter in known.letters:
+            counts[known.letters[letter]] += 1
+    # difflib's quick_ratio, an upper bound of its ratio, for every name at once: only those it keeps are compared.
+    quick_ratios = 2.0 * np.minimum(known.counts, counts).sum(axis=1) / (known.lengths + len(word))
+    near = (np.abs(known.lengths - len(word)) <= MAX_GARBLED_LENGTH_CHANGE + 1) & (quick_ratios >= MIN_NAME_LIKENESS)
     matcher = difflib.SequenceMatcher(a=word, autojunk=False)
     names = []
-    for name in _first_name_words():
-        if abs(len(name) - len(word)) > MAX_GARBLED_LENGTH_CHANGE + 1:
-            continue
-        matcher.set_seq2(name)
-        if matcher.quick_ratio() >= MIN_NAME_LIKENESS and matcher.ratio() >= MIN_NAME_LIKENESS:
-            names.append(name)
-    return names
+    for row in np.flatnonzero(near):
+        matcher.set_seq2(known.names[row])
+        if matcher.ratio() >= MIN_NAME_LIKENESS:
+            names.append(known.names[row])
+    return tuple(names)
 
 
 def is_name_word(word: str) -> bool:
@@ -819,7 +856,7 @@ def best_match(text: str) -> tuple[Drug, float] | None:
         return None
     text_words += tuple(word for text_word in text_words for word in acid_name(text_word))
     index = _match_index()
-    similar = _similar_words(text_words, index)
+    similar = _similar_words(text_words)
     folded = fold(text)
     candidates = set().union(*(index.positions[word] for word in similar))
     text_quantities = _quantities(folded, with_bare_values=False)

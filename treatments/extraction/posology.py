@@ -345,8 +345,8 @@ class _Tokens:
     """The text as the grammar reads it, and how sure each of its tokens is."""
 
     text: str
-    starts: list[int]
-    confidences: list[float]
+    starts: tuple[int, ...]
+    confidences: tuple[float, ...]
 
     def confidence(self, match: re.Match) -> float:
         start, end = match.span()
@@ -415,6 +415,8 @@ def normalize(text: str) -> str:
     return _QSP.sub("qsp", text)
 
 
+# A reading extracts its page again for each other reading of a doubtful line: the same lines are read many times over.
+@functools.lru_cache(maxsize=8192)
 def _tokenize(text: str) -> _Tokens:
     words = [part for token in _TOKEN.findall(normalize(text)) for part in _unglued(token.replace(",", "."))]
     readings = [_vocabulary_word(word) for word in words]
@@ -432,8 +434,8 @@ def _tokenize(text: str) -> _Tokens:
         position += len(word) + 1
     return _Tokens(
         text=" ".join(word for word, _ in readings),
-        starts=starts,
-        confidences=[confidence for _, confidence in readings],
+        starts=tuple(starts),
+        confidences=tuple(confidence for _, confidence in readings),
     )
 
 
