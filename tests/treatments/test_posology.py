@@ -446,6 +446,34 @@ def test_a_word_after_a_duration_is_read_as_a_length_of_time_only_when_it_is_clo
 
 
 @pytest.mark.parametrize(
+    ("text", "periods"),
+    [
+        # "et" misread between two moments, the second misread too.
+        ("2 co matia e sor", [M, E]),
+        ("1 cpr to mantin ot lo sote", [M, E]),
+        ("1 cp le soir e midi", [N, E]),
+        # The "au" of "soir au coucher" misread, and "coucher" too: one moment, bedtime.
+        ("1 cp le sor ad coudes", [B]),
+        ("1 cp le sor aud couches", [B]),
+        ("1 cp le soir au lit", [E]),
+    ],
+)
+def test_misread_little_words_between_moments_keep_the_moments(text, periods):
+    assert parse(text).periods == periods
+
+
+@pytest.mark.parametrize("text", ["Prendre 1-1-1 ↓ mois", "Prendre 1-1-1 | mois", "pendant ] mois"])
+def test_a_bar_or_an_arrow_before_a_length_of_time_is_a_one(text):
+    assert parse(text).duration_days == 30
+
+
+def test_m_alone_after_a_duration_is_months():
+    assert parse("QSP 3 M").duration_days == 90
+    assert parse("qsp 1 m.").duration_days == 30
+    assert parse("pendant 10 min").duration_days is None
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "prendre 2 1-2 fois par jour",

@@ -176,22 +176,27 @@ TIMES_A_DAY = [
 ]
 # "1 comprimé par jour": once a day.
 UNITS_A_DAY = re.compile(rf"\b{NUMBER} (?:{UNIT}) (?:par|/) jour\b")
+# The "au" of "soir au coucher", misread ("le soir ag coucher", "le sor aud couches", "le sor ad coudes").
+AU_MISREAD = r"a[a-z]{0,2}|[a-z]u"
 MOMENT_WORDS = [
     (re.compile(r"\bpetit -? ?dejeuner\b"), MORNING),
     (re.compile(r"\bmatin\b"), MORNING),
     (re.compile(r"(?<!petit )(?<!petit - )\bdejeuner\b"), NOON),
     (re.compile(r"\bmidi\b"), NOON),
     # "le soir au coucher" is one moment, bedtime.
-    # "au" misread ("le soir ag coucher") is still one moment; "et" is not "au".
-    (re.compile(r"\bsoir\b(?! ,? ?(?:a[a-z]|[a-z]u) coucher)"), EVENING),
+    # "au" misread is still one moment; "et" is not "au".
+    (re.compile(rf"\bsoir\b(?! ,? ?(?:{AU_MISREAD}) coucher)"), EVENING),
     (re.compile(r"\bdiner\b"), EVENING),
     (re.compile(r"\bcoucher\b"), BEDTIME),
 ]
 DURATION_KEYWORD = r"(?:pendant|durant|pour|sur|qsp|soit|traitement de|duree de)"
 # Words before a moment of the day ("le soir", "chaque soir", "au soir"), and the moments as the grammar spells
 # them; beside "matin et" or "et soir" a word is a moment even misread this much.
-# "te": OCR's "le".
-ARTICLES_BEFORE_A_MOMENT = frozenset({"le", "te", "au", "du", "ce", "chaque"})
+# "te", "lo": OCR's "le".
+ARTICLES_BEFORE_A_MOMENT = frozenset({"le", "te", "lo", "au", "du", "ce", "chaque"})
+# "et" between two moments, misread ("matin e sor", "mantin ot lo sote").
+AND_MISREAD = frozenset({"et", "e", "ot", "el"})
+_AU_AFTER_SOIR = re.compile(AU_MISREAD)
 MOMENTS_WRITTEN = ("matin", "midi", "soir", "coucher", "dejeuner", "diner")
 MIN_MOMENT_LIKENESS = 0.5
 MIN_MONTH_LIKENESS_FOR_A_MOMENT_SAID_AGAIN = 0.6
@@ -204,6 +209,7 @@ DURATION_KEYWORDS = frozenset({"pendant", "durant", "qsp"})
 # A short word after "3 fois par" this like a length of time other than the day is that one misread ("mos", "sem").
 MIN_OTHER_TIME_LIKENESS = 0.75
 LOOKALIKES_OF_J = frozenset({")", "]", "|", "↓", "1", "l"})
+LOOKALIKES_OF_ONE = frozenset({"]", "|", "↓"})
 # "pendant 14" ending a posology has lost its unit: from this many, it is days (weeks and months are written in
 # fewer), a guess the reviewer is asked to check.
 MIN_DAYS_WITHOUT_UNIT = 5
@@ -211,8 +217,9 @@ LOST_UNIT_CONFIDENCE = 0.5
 # Longer than a month is written in weeks or months: "pendant 61" is "pendant 6 j", its j read as a 1.
 MAX_DAYS_WRITTEN_WITHOUT_UNIT = 31
 # A word after "pendant 2" misread past likeness is the unit of time its first letter starts, when about as long as
-# its misreadings ("mote", "joots", "setrines"), and not a shorter length of time ("min").
-UNITS_BY_FIRST_LETTER = {"j": ("jour", 3, 6), "s": ("semaine", 6, 9), "m": ("mois", 3, 5)}
+# its misreadings ("mote", "joots", "setrines"), and not a shorter length of time ("min"); "M" alone is the month's
+# abbreviation ("QSP 3 M").
+UNITS_BY_FIRST_LETTER = {"j": ("jour", 3, 6), "s": ("semaine", 6, 9), "m": ("mois", 1, 5)}
 NOT_UNITS_OF_DAYS = frozenset({"min", "mins", "mn", "sec", "secondes", "minutes"})
 # "PendantI semaine": the 1 of a duration read as a letter and glued to the word before it.
 _ONE_GLUED_TO_A_KEYWORD = re.compile(r"\b(pendant|durant|qsp)[il](?= [a-z])")
@@ -476,10 +483,13 @@ def _vocabulary_word(word: str) -> tuple[str, float]:
 
 
 def _mend_lone_ones(readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """OCR reads a lone "1" as "l" or "i": "l comprime", "i fois par jour"."""
+    """OCR reads a lone "1" as "l" or "i": "l comprime", "i fois par jour"; before a length of time, as a bar or an
+    arrow too ("↓ mois", "| mois")."""
     mended = list(readings)
     for index, ((word, confidence), (following, _)) in enumerate(itertools.pairwise(readings)):
-        if word in ("l", "i") and (following in UNITS or following == "fois" or following in DAYS_IN):
+        if (word in ("l", "i") and (following in UNITS or following == "fois" or following in DAYS_IN)) or (
+            word in LOOKALIKES_OF_ONE and following in DAYS_IN
+        ):
             mended[index] = ("1", confidence * MIN_SIMILARITY)
     return mended
 
@@ -671,7 +681,9 @@ def _mend_moments(words: list[str], readings: list[tuple[str, float]]) -> list[t
                 among=(NEXT_MOMENT[mended[index - 1][0]],),
                 shortened=True,
             )
-        elif read[index - 1] in ARTICLES_BEFORE_A_MOMENT - {"chaque"}:
+        elif read[index - 1] in ARTICLES_BEFORE_A_MOMENT - {"chaque"} or (
+            index >= 2 and mended[index - 2][0] == "soir" and _AU_AFTER_SOIR.fullmatch(read[index - 1])
+        ):
             # An article is followed by other words than moments: only one of a moment's length is taken for one
             # ("chaque" is followed by too many: "chaque œil", "chaque narine").
             mended[index] = _moment(words[index], readings[index], same_length=True)
@@ -679,9 +691,9 @@ def _mend_moments(words: list[str], readings: list[tuple[str, float]]) -> list[t
 
 
 def _beside_a_moment(read: list[str], index: int) -> bool:
-    """Whether the word is the other side of an "et" from a moment: "matin et …", "… et soir"."""
-    after = index >= 2 and read[index - 1] == "et" and read[index - 2] in MOMENTS_WRITTEN
-    return after or (index + 2 < len(read) and read[index + 1] == "et" and read[index + 2] in MOMENTS_WRITTEN)
+    """Whether the word is the other side of an "et" (even misread) from a moment: "matin et …", "… et soir"."""
+    after = index >= 2 and read[index - 1] in AND_MISREAD and read[index - 2] in MOMENTS_WRITTEN
+    return after or (index + 2 < len(read) and read[index + 1] in AND_MISREAD and read[index + 2] in MOMENTS_WRITTEN)
 
 
 def _moment(
