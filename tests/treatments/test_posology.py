@@ -476,6 +476,52 @@ def test_m_alone_after_a_duration_is_months():
 @pytest.mark.parametrize(
     "text",
     [
+        "1 cp, maximum 3 par jour",
+        "1 sachet, sans dépasser 3 sachets par jour",
+        "2 bouffées au plus 8 fois par jour",
+        # The "si douleur" before it misread, and "maximum" too.
+        "1 cp m doleuc makmum 3 par jour",
+        "1 cp maxlmun 4/jour",
+    ],
+)
+def test_at_most_so_many_a_day_with_no_moment_is_as_needed_less_surely(text):
+    posology = parse(text)
+    assert posology.as_needed
+    assert posology.periods == []
+    assert posology.confidence["as_needed"] < 1.0
+
+
+def test_at_most_so_many_a_day_beside_a_schedule_is_no_need():
+    posology = parse("1 cp matin et soir, maximum 4 par jour")
+    assert not posology.as_needed
+    assert posology.periods == [M, E]
+    assert parse("1-0-1 sans dépasser 2 par jour").periods == [M, E]
+    posology = parse("1 cp 3 fois par jour, au plus 4 par jour")
+    assert not posology.as_needed
+    assert posology.periods == [M, N, E]
+
+
+@pytest.mark.parametrize(
+    ("text", "periods", "days"),
+    [
+        # "QSP" glued to its number, "mois" misread.
+        ("Q5P3m8", [], 90),
+        ("1 cp le soir QSP2 mois", [E], 60),
+        # "fois/jour", its slash read as a letter and "jour" misread with no r.
+        ("1 compnme 2 fosijea, pendant 15 jours", [M, E], 15),
+        # "et" read "ef" between two moments.
+        ("1 application matin ef soi", [M, E], None),
+    ],
+)
+def test_more_misread_posology_words(text, periods, days):
+    posology = parse(text)
+    assert posology.periods == periods
+    assert posology.duration_days == days
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "prendre 2 1-2 fois par jour",
         "1 1-2 x par jour",
         "1 1-1-1",

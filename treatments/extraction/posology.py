@@ -57,7 +57,7 @@ UNIT_KINDS = (
 
 # Plain French words that OCR could otherwise "correct" into a grammar word ("soit" into "soir", "moins" into
 # "mois"): they map to themselves.
-PLAIN_WORDS = ("soit", "moins", "puis", "selon", "avant", "apres", "heure", "heures", "cours", "dans")
+PLAIN_WORDS = ("soit", "moins", "puis", "selon", "avant", "apres", "heure", "heures", "cours", "dans", "sans", "plus")
 # Every spelling the grammar knows, mapped to the word its rules use.
 VOCABULARY = {
     **{unit: unit for unit in UNITS},
@@ -151,7 +151,10 @@ RN_FOR_M_CONFIDENCE = 0.9
 NUMBER = r"\d+(?:\.\d+)?(?: / \d+)?"
 UNIT = "|".join(UNITS)
 # A limit, not a frequency: "maximum 3 par jour", "jusqu'à 4 fois par jour", "sans dépasser 6 par jour".
-LIMIT_BEFORE = re.compile(r"(?:maximum|au plus|jusqu ' a|jusqu a|sans depasser|pas plus de)(?: de)? $")
+LIMIT = r"(?:maximum|au plus|jusqu ' a|jusqu a|sans depasser|pas plus de)(?: de)?"
+LIMIT_BEFORE = re.compile(rf"{LIMIT} $")
+# "maximum" misread in the middle ("makmum", "maxlmun"): no other word of a posology is like it.
+_MAXIMUM_MISREAD = re.compile(r"ma[a-z]{2,4}u[mn]")
 
 DOSE = re.compile(rf"(?<!/ )\b({NUMBER}) ({UNIT})\b")
 # What a medication is taken for when needed ("si douleur").
@@ -163,6 +166,10 @@ SYMPTOMS = (
 # line above): taken as needed, half as surely.
 DOSE_FOR_A_SYMPTOM = re.compile(rf"(?<!/ )\b{NUMBER} (?:{UNIT}) {SYMPTOMS}\b")
 SYMPTOM_ONLY_CONFIDENCE = 0.5
+# At most so many a day, with no moment, schedule nor number of times a day ("1 cp, maximum 3 par jour", the "si
+# douleur" before it lost or misread): taken as needed (a schedule is not capped), half as surely.
+LIMIT_PER_DAY = re.compile(rf"\b{LIMIT} \d+ (?:(?:fois|{UNIT}) )?(?:par|/) ?(?:jour|24 h)\b")
+LIMIT_ONLY_CONFIDENCE = SYMPTOM_ONLY_CONFIDENCE
 # "1-0-1", "1/2-0-1/2", "1-1-1-1": morning, noon, evening and, when there are four, bedtime.
 SCHEDULE_VALUE = r"\d(?: / \d)?|0\.5"
 SCHEDULE = re.compile(
@@ -195,7 +202,7 @@ DURATION_KEYWORD = r"(?:pendant|durant|pour|sur|qsp|soit|traitement de|duree de)
 # "te", "lo": OCR's "le".
 ARTICLES_BEFORE_A_MOMENT = frozenset({"le", "te", "lo", "au", "du", "ce", "chaque"})
 # "et" between two moments, misread ("matin e sor", "mantin ot lo sote").
-AND_MISREAD = frozenset({"et", "e", "ot", "el"})
+AND_MISREAD = frozenset({"et", "e", "ot", "el", "ef"})
 _AU_AFTER_SOIR = re.compile(AU_MISREAD)
 MOMENTS_WRITTEN = ("matin", "midi", "soir", "coucher", "dejeuner", "diner")
 MIN_MOMENT_LIKENESS = 0.5
@@ -269,8 +276,8 @@ _COMBINING_MARK = re.compile(r"[\u0300-\u036f]")
 _ONES = str.maketrans("il", "11")
 # A number misread with letters: "l0" or "1O" is 10, "2l" is 21.
 _MISREAD_NUMBER = re.compile(r"\b(?=[\doli]*\d)[\doli]+\b")
-# "QSP", and OCR's "OSP", "GSP" or "Q5P".
-_QSP = re.compile(r"\b[qog]\s?\.?\s?[s5]\s?\.?\s?p\b\.?")
+# "QSP", and OCR's "OSP", "GSP" or "Q5P", even glued to the number after it ("Q5P3 mois").
+_QSP = re.compile(r"\b[qog]\s?\.?\s?[s5]\s?\.?\s?p(?![a-z])\.?")
 # Nothing before a schedule that could make it part of a number, a date or a range, even across a space.
 _NOTHING_WRITTEN_BEFORE = r"(?<![\d/.,-] )(?<![\d/.,-])"
 # "1 0-1", "01-0": a schedule whose first dash OCR lost.
@@ -318,9 +325,9 @@ _MISREAD_PER_DAY = re.compile(
 # A word glued by OCR to the number after it ("gélule3xj", "pendant1 mois").
 _WORD_GLUED_TO_A_NUMBER = re.compile(r"(?<=[a-z]{2})(?=\d)")
 # "3 foisijour", "2 foisfjour": "fois/jour" with its slash read as a letter, "fois" misread too after its number
-# ("2 totsfjour"), and "jour" too ("3 torsfjeur").
+# ("2 totsfjour"), and "jour" too ("3 torsfjeur", "2 fosijea").
 _MISREAD_TIMES_PER_DAY = re.compile(
-    r"\b(?:fois|(?<=\d )[ft][a-z]{1,3}(?=[il1|f]j[a-z]{1,2}r\b)) ?[il1|f] ?(j|j[a-z]{1,2}r)\b"
+    r"\b(?:fois|(?<=\d )[ft][a-z]{1,3}(?=[il1|f]j[a-z]{1,3}\b)) ?[il1|f] ?j[a-z]{0,3}\b"
 )
 # Little words a posology's words are glued to by OCR ("comprimele soir", "jourpendant").
 GLUED_LITTLE_WORDS = frozenset({"le", "la", "les", "au", "aux", "et", "par"})
@@ -418,8 +425,8 @@ def normalize(text: str) -> str:
     text = _AU_GLUED_BEFORE_BEDTIME.sub(r"\1 au ", text)
     text = _MAX_PER_DAY_READ_AS_A_DECIMAL.sub(r"\1\2/j \3 \4", text)
     text = _MISREAD_PER_DAY.sub(lambda match: f"x{next(group for group in match.groups() if group)}/j ", text)
-    text = _MISREAD_TIMES_PER_DAY.sub(r"fois/\1", text)
-    return _QSP.sub("qsp", text)
+    text = _MISREAD_TIMES_PER_DAY.sub("fois/j", text)
+    return _QSP.sub("qsp ", text)
 
 
 # A reading extracts its page again for each other reading of a doubtful line: the same lines are read many times over.
@@ -475,6 +482,8 @@ def _vocabulary_word(word: str) -> tuple[str, float]:
         return VOCABULARY[word.replace("rn", "m")], RN_FOR_M_CONFIDENCE
     if not word.isalpha() or len(word) < SHORT_WORD:
         return word, 1.0
+    if _MAXIMUM_MISREAD.fullmatch(word):
+        return "maximum", MIN_SIMILARITY
     cutoff = MIN_SIMILARITY_SHORT if len(word) == SHORT_WORD else MIN_SIMILARITY
     close = difflib.get_close_matches(word, VOCABULARY, n=1, cutoff=cutoff)
     if not close:
@@ -786,7 +795,12 @@ def _as_needed(tokens: _Tokens):
     if match:
         return True, tokens.confidence(match)
     match = DOSE_FOR_A_SYMPTOM.search(tokens.text)
-    return (True, tokens.confidence(match) * SYMPTOM_ONLY_CONFIDENCE) if match else None
+    if match:
+        return True, tokens.confidence(match) * SYMPTOM_ONLY_CONFIDENCE
+    match = LIMIT_PER_DAY.search(tokens.text)
+    if match and _moments(tokens) is None and _schedule(tokens) is None and _times_a_day(tokens) is None:
+        return True, tokens.confidence(match) * LIMIT_ONLY_CONFIDENCE
+    return None
 
 
 def _renewals(tokens: _Tokens):
