@@ -11,6 +11,7 @@ from PIL import Image
 from documents.ocr.likelihood import LineLikelihood
 from documents.ocr.local import RapidOcrEngine
 from documents.text import DocumentText, Line, PageText
+from treatments import lexicon
 from treatments.extraction import spotting
 from treatments.extraction.parser import extract
 from treatments.extraction.rereading import extract_rereading
@@ -521,3 +522,32 @@ def test_a_line_read_surely_with_a_number_and_a_unit_after_a_letter_is_looked_at
         ("FLIXOTIDE 125 microgrammes/dose, suspension pour inhalation en flacon", "125 microgrammes/dose")
     ]
     assert [line.text for line in hard[0]] == [extraction.medications[0].name]
+
+
+def test_a_strength_after_a_names_own_number_is_found_after_it(engine):
+    # "Macrogol 4000 10g poudre, 2 sachets matin midi soir, pendant 1 semaine": the name and its own number garbled.
+    text = "Macroga a00; 10g pourtre, 2 sactens matn eidi soir, perdant 1 semaine"
+    page = line_on_its_crop("macrogol-4000-10-g", text, 32, 660)
+    assert medications(text) == []  # as read, no drug
+
+    line = spotted(engine, page)
+
+    # The strength is the number that reads as one of the drug's, not the name's own number garbled before it, which
+    # would be taken for the strength.
+    assert line.text == "MACROGOL 10 g pourtre, 2 sactens matn eidi soir, perdant 1 semaine"
+    (medication,) = medications(line.text)
+    assert lexicon.get(medication.cis).name.startswith("MACROGOL 4000 ")
+    assert (10000.0, "mg") in lexicon.quantities(medication.strength)  # 10 g
+    assert (medication.periods, medication.duration_days) == (["morning", "noon", "evening"], 7)
+
+
+def test_a_strength_whose_digits_were_all_read_as_letters_is_found_before_its_unit(engine):
+    # "PREGABALINE ZENTIVA 100 mg, gélule", where the recogniser saw "pregabaline zentiva ano mg": no digit after the
+    # name, but a word before a strength's unit.
+    page = line_on_its_crop("pregabaline-100-mg-digits-as-letters", "PREGANALINE ZEN(TIVA A0O mg gete", 33, 362, 16)
+    assert medications(page.lines[0].text) == []  # as read, no drug
+
+    line = spotted(engine, page)
+
+    assert line.text == "PREGABALINE ZEN(TIVA 100 mg gete"
+    assert [medication.strength for medication in medications(line.text)] == ["100 mg"]

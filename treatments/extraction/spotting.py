@@ -211,18 +211,24 @@ def _stands_out_with_its_strength(
 
 def _strengths(likelihood: LineLikelihood, name: str, name_end: int) -> list[tuple[float, str, int]]:
     """The strengths of the name's drugs, likeliest first, each with its cost after the name and the step it starts
-    at: right after the name, or at the first number read after it (after a maker's name)."""
+    at: right after the name, or at a number read after it (after a maker's name, or the name's own number)."""
     after = [character for character in likelihood.reading if character.first > name_end][:STRENGTH_WITHIN]
-    digit = next((character for character in after if character.character.isdigit()), None)
-    starts = [name_end + 1]
-    if digit is not None:
-        # The number's word may start with a digit read as a letter ("Y0mg", "T5").
-        word_start = digit.first
-        for character in reversed([character for character in after if character.first < digit.first]):
-            if character.character == " ":
-                break
-            word_start = character.first
-        starts.append(word_start)
+    words: list[list[Reading]] = [[]]
+    for character in after:
+        if character.character == " ":
+            words.append([])
+        else:
+            words[-1].append(character)
+    words = [word for word in words if word]
+    # Right after the name, and at each word after it with a number (a name's own number comes before its strength:
+    # "Macrogol 4000 10 g"; a number's word may start with a digit read as a letter: "Y0mg", "T5") or before a
+    # strength's unit (its digits all read as letters: "ZENTIVA A0O mg" read "zentiva ano mg").
+    starts = [name_end + 1] + [
+        word[0].first
+        for position, word in enumerate(words)
+        if any(character.character.isdigit() for character in word)
+        or (position + 1 < len(words) and _is_unit("".join(character.character for character in words[position + 1])))
+    ]
     texts = [
         (strength, space + writing)
         for strength, writings in lexicon.strengths_of(name).items()
@@ -284,10 +290,15 @@ def _written_again(text: str, written: str, count: int, name: str, strength: str
     elif right_after_name and not (rest and _DIGIT.search(rest[0])):
         number = ""
     else:
-        at = next((position for position, following in enumerate(rest[:4]) if _DIGIT.search(following)), None)
-        if at is None:
+        numbers = [position for position, following in enumerate(rest[:4]) if _DIGIT.search(following)]
+        if not numbers:
             return None
-        middle, number, rest = rest[:at], rest[at], rest[at + 1 :]
+        # The number that reads as the strength's already, after a name's own, garbled ("Macroga a00; 10g" for
+        # "Macrogol 4000 10 g", which is left out: the parser would take it for the strength); else the first.
+        digits = "".join(_DIGIT.findall(strength))
+        at = next((position for position in numbers if "".join(_DIGIT.findall(rest[position])) == digits), numbers[0])
+        middle = [word for word in rest[:at] if not _DIGIT.search(word)]
+        number, rest = rest[at], rest[at + 1 :]
     # A strength in thousands ("10 000 UI") is read as that many numbers.
     for _ in strength.split()[1:-1]:
         if rest and _THOUSANDS.fullmatch(rest[0]):
@@ -306,6 +317,10 @@ def _written_again(text: str, written: str, count: int, name: str, strength: str
         # written once, with what follows it.
         strength, rest = strength + rest[0][len(strength_unit.group(1)) :], rest[1:]
     return " ".join([*before, name.upper(), *middle, strength, *rest])
+
+
+def _is_unit(word: str) -> bool:
+    return lexicon.fold(word).rstrip(".,;:") in lexicon.STRENGTH_UNITS
 
 
 def _unit_kind(unit: str) -> str | None:
