@@ -511,6 +511,16 @@ def test_at_most_so_many_a_day_beside_a_schedule_is_no_need():
         ("1 compnme 2 fosijea, pendant 15 jours", [M, E], 15),
         # "et" read "ef" between two moments.
         ("1 application matin ef soi", [M, E], None),
+        # "jours" read as a moment's look-alike after a duration's keyword and number, the number as a letter too.
+        ("2 comprimés au coucher durant s loirs", [B], 5),
+        ("Pendant 7 loirs", [], 7),
+        # "soirs" as written is evenings.
+        ("1 comprimé pendant 5 soirs", [E], None),
+        # The moments before the last of a list misread ("matin midi soir").
+        ("3 comprimés matm mid soir, pendant 3 semaines", [M, N, E], 21),
+        ("1 cp mtn midi soir", [M, N, E], None),
+        # A day of the week before a moment is no moment.
+        ("1 cp le mardi soir", [E], None),
     ],
 )
 def test_more_misread_posology_words(text, periods, days):

@@ -207,10 +207,15 @@ _AU_AFTER_SOIR = re.compile(AU_MISREAD)
 MOMENTS_WRITTEN = ("matin", "midi", "soir", "coucher", "dejeuner", "diner")
 MIN_MOMENT_LIKENESS = 0.5
 MIN_MONTH_LIKENESS_FOR_A_MOMENT_SAID_AGAIN = 0.6
-# A day's moments listed in order ("matin midi soir"): a misread word right after one is the next ("matin mid sar").
+# A day's moments listed in order ("matin midi soir"): a misread word right after one is the next ("matin mid sar"),
+# right before one the one before ("matm mid soir").
 NEXT_MOMENT = {"matin": "midi", "midi": "soir"}
-# Short words as like a moment as its misreadings, which follow one ("midi sur les lésions").
-NOT_MOMENTS = frozenset({"sur", "sous", "si", "sans"})
+PREVIOUS_MOMENT = {"soir": "midi", "midi": "matin"}
+# Short words as like a moment as its misreadings, which follow one ("midi sur les lésions"), and the days of the week,
+# which come before one ("le mardi soir").
+NOT_MOMENTS = frozenset(
+    {"sur", "sous", "si", "sans", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
+)
 # Words after which a number is followed by a length of time, and how that length is spelt.
 DURATION_KEYWORDS = frozenset({"pendant", "durant", "qsp"})
 # A short word after "3 fois par" this like a length of time other than the day is that one misread ("mos", "sem").
@@ -228,6 +233,8 @@ MAX_DAYS_WRITTEN_WITHOUT_UNIT = 31
 # abbreviation ("QSP 3 M").
 UNITS_BY_FIRST_LETTER = {"j": ("jour", 3, 6), "s": ("semaine", 6, 9), "m": ("mois", 1, 5)}
 NOT_UNITS_OF_DAYS = frozenset({"min", "mins", "mn", "sec", "secondes", "minutes"})
+# After "pendant 5", a word read as a moment by likeness only is "jours" misread when this like it ("loirs").
+MIN_DAYS_LIKENESS = 0.6
 # "PendantI semaine": the 1 of a duration read as a letter and glued to the word before it.
 _ONE_GLUED_TO_A_KEYWORD = re.compile(r"\b(pendant|durant|qsp)[il](?= [a-z])")
 DURATION_UNITS = [word for word, meaning in VOCABULARY.items() if meaning in DAYS_IN and len(word) > 1]
@@ -305,7 +312,8 @@ _ZERO_MISREAD_IN_A_SCHEDULE = re.compile(
 )
 # "pendant S jours": a length of time's number read as the letter it looks like.
 _LETTER_FOR_A_NUMBER_OF_DAYS = re.compile(r"\b(pendant|durant|qsp) ([szbg]) (?=(?:j|jours?|semaines?|mois)\b)")
-_NUMBERS_OF_LETTERS = str.maketrans("szbg", "5286")
+LETTERS_FOR_NUMBERS = "szbg"
+_NUMBERS_OF_LETTERS = str.maketrans(LETTERS_FOR_NUMBERS, "5286")
 # "Prendre 002": a schedule ("0-0-2") whose two dashes OCR lost, its digits run together.
 _GLUED_SCHEDULE = re.compile(rf"(?<=\bprendre )(?=\d*0)([0-2])([0-2])([0-2])\b{_NOTHING_COUNTED_AFTER}")
 # "max 3.5 jours": "max 3/j, 5 jours" with its "/j," read as a stop (no one counts half days).
@@ -505,11 +513,21 @@ def _mend_lone_ones(readings: list[tuple[str, float]]) -> list[tuple[str, float]
 
 def _mend_duration_units(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """After "pendant 2", a word is a length of time: "mais" is "mois" there, not the likelier "matins"; and the j
-    of "pendant 14 j" read as a bracket, an arrow or a 1 at the end ("pendant 14)", "pendant 8↓", "pendant 21 1")."""
+    of "pendant 14 j" read as a bracket, an arrow or a 1 at the end ("pendant 14)", "pendant 8↓", "pendant 21 1"). A
+    word read as a moment only by likeness is "jours" misread there ("durant 5 loirs"), its number perhaps read as the
+    letter it looks like ("durant s loirs")."""
     mended = list(readings)
     for index in range(2, len(words)):
-        (keyword, _), (number, _), (word, _) = readings[index - 2 : index + 1]
-        if keyword not in DURATION_KEYWORDS or not number.isdigit() or word in DAYS_IN:
+        (keyword, _), (number, number_confidence), (word, _) = readings[index - 2 : index + 1]
+        if keyword not in DURATION_KEYWORDS or word in DAYS_IN:
+            continue
+        if word in MOMENTS_WRITTEN and words[index] not in (word, word + "s") and _like_days(words[index]):
+            if len(number) == 1 and number in LETTERS_FOR_NUMBERS:
+                mended[index - 1] = (number.translate(_NUMBERS_OF_LETTERS), number_confidence * MIN_SIMILARITY)
+            if mended[index - 1][0].isdigit():
+                mended[index] = ("jour", LOST_UNIT_CONFIDENCE)
+            continue
+        if not number.isdigit():
             continue
         at_the_end = index + 1 == len(words) or words[index + 1] in (".", ",", ";")
         if word in LOOKALIKES_OF_J and at_the_end:
@@ -529,6 +547,10 @@ def _mend_duration_units(words: list[str], readings: list[tuple[str, float]]) ->
             if shortest <= len(word) <= longest:
                 mended[index] = (unit, LOST_UNIT_CONFIDENCE)
     return mended
+
+
+def _like_days(word: str) -> bool:
+    return difflib.SequenceMatcher(a=word, b="jours").ratio() >= MIN_DAYS_LIKENESS
 
 
 def _mend_months_after_a_number(words: list[str], readings: list[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -672,7 +694,7 @@ def _mend_moments(words: list[str], readings: list[tuple[str, float]]) -> list[t
     """A misread word where only a moment of the day can be: "soir" read closer to "soit" after an article ("le
     solt", "chaque sott"), which "soit" never follows, or another misread word there ("le salr"); a word after
     "matin et" ("matin et sod", "matin et sois") or before "et soir" ("mn et soir"); the next moment of a list
-    ("matin mid sar")."""
+    ("matin mid sar"), or the one before ("matm mid soir")."""
     read = [word for word, _ in readings]
     mended = list(readings)
     for index in range(1, len(readings)):
@@ -696,6 +718,15 @@ def _mend_moments(words: list[str], readings: list[tuple[str, float]]) -> list[t
             # An article is followed by other words than moments: only one of a moment's length is taken for one
             # ("chaque" is followed by too many: "chaque œil", "chaque narine").
             mended[index] = _moment(words[index], readings[index], same_length=True)
+    for index in range(len(readings) - 2, -1, -1):
+        if mended[index][0] not in MOMENTS_WRITTEN and mended[index + 1][0] in PREVIOUS_MOMENT:
+            mended[index] = _moment(
+                words[index],
+                mended[index],
+                same_length=True,
+                among=(PREVIOUS_MOMENT[mended[index + 1][0]],),
+                shortened=True,
+            )
     return mended
 
 
