@@ -154,16 +154,7 @@ def _spotted_name(line: Line, likelihood: LineLikelihood, name_reading: list[Rea
 def _name_readings(reading: tuple[Reading, ...]) -> list[tuple[int, list[Reading]]]:
     """The characters of the letters that may be the name, each with how many words they are read in (1 or 2), as
     _name_words finds them in the words read."""
-    words, word = [], []
-    for character in reading:
-        if character.character == " ":
-            if word:
-                words.append(word)
-            word = []
-        else:
-            word.append(character)
-    if word:
-        words.append(word)
+    words = _words_read(reading)
     readings = []
     for index, count in _name_words(["".join(character.character for character in word) for word in words]):
         if count == 1:
@@ -173,6 +164,17 @@ def _name_readings(reading: tuple[Reading, ...]) -> list[tuple[int, list[Reading
             letters = next((at for at, read in enumerate(following) if not read.character.isalpha()), len(following))
             readings.append((2, [*words[index], *following[:letters]]))
     return readings
+
+
+def _words_read(reading: list[Reading] | tuple[Reading, ...]) -> list[list[Reading]]:
+    """The characters of each word of a reading: those between spaces."""
+    words: list[list[Reading]] = [[]]
+    for character in reading:
+        if character.character == " ":
+            words.append([])
+        else:
+            words[-1].append(character)
+    return [word for word in words if word]
 
 
 def _longest_letters(word: list[Reading]) -> list[Reading]:
@@ -212,14 +214,7 @@ def _stands_out_with_its_strength(
 def _strengths(likelihood: LineLikelihood, name: str, name_end: int) -> list[tuple[float, str, int]]:
     """The strengths of the name's drugs, likeliest first, each with its cost after the name and the step it starts
     at: right after the name, or at a number read after it (after a maker's name, or the name's own number)."""
-    after = [character for character in likelihood.reading if character.first > name_end][:STRENGTH_WITHIN]
-    words: list[list[Reading]] = [[]]
-    for character in after:
-        if character.character == " ":
-            words.append([])
-        else:
-            words[-1].append(character)
-    words = [word for word in words if word]
+    words = _words_read([character for character in likelihood.reading if character.first > name_end][:STRENGTH_WITHIN])
     # Right after the name, and at each word after it with a number (a name's own number comes before its strength:
     # "Macrogol 4000 10 g"; a number's word may start with a digit read as a letter: "Y0mg", "T5") or before a
     # strength's unit (its digits all read as letters: "ZENTIVA A0O mg" read "zentiva ano mg").
