@@ -506,9 +506,10 @@ def _substance_words(substances: str) -> tuple[str, ...]:
     return tuple(word for word in words if word not in SALT_WORDS) or words
 
 
-def quantities(text: str) -> frozenset[tuple[float, str]]:
-    """Each number of a text with its unit, masses in mg ("2,5 mg" and "2.5mg" are one): see _quantities."""
-    return _quantities(fold(text), with_bare_values=False)
+def quantities(text: str, *, bare: bool = False) -> frozenset[tuple[float, str]]:
+    """Each number of a text with its unit, masses in mg ("2,5 mg" and "2.5mg" are one), and with `bare` as if written
+    alone too: see _quantities."""
+    return _quantities(fold(text), with_bare_values=bare)
 
 
 def _quantities(folded: str, *, with_bare_values: bool) -> frozenset[tuple[float, str]]:

@@ -497,3 +497,49 @@ def test_a_strength_in_thousands_with_its_unit_misread_is_one_strength():
     assert medication.strength == "10 000 UI/ml"
     assert medication.periods == ["morning"]
     assert medication.duration_days == 7
+
+
+def test_a_bare_number_is_a_strength_in_its_own_unit():
+    # "VENTOLINE 100 microgrammes/dose" with its name and unit misread: the bare 100 is 100 micrograms, as it is 100 mg
+    # for a drug that comes in milligrams ("Doliprane 1000").
+    [medication] = extract(
+        document(
+            "4VENTotNE 100 atrogrume/dose, suspension pour inhalation en lacon pressurisé",
+            "2 bouffées si gêne respiratoire pendant 2 mois",
+            confidence=0.8,
+        )
+    ).medications
+    assert lexicon.get(medication.cis).brand == "VENTOLINE"
+    assert medication.strength == "100 microgrammes/dose"
+    assert (medication.as_needed, medication.duration_days) == (True, 60)
+    # Its "si" lost and its unit misread past knowing, its dose for a symptom is still taken when needed; the next
+    # medication's line, its name and strength misread, is not its posology.
+    [medication] = extract(
+        document(
+            "4VENTotNE 100 atrogrume/dose, suspension pour inhalation en lacon pressurisé",
+            "2 houllées géne resptodtoire pendant 2 mois",
+            "4 ELQtts 15 not setuqrnoé - I op matin, mídi et soir, QSP 3 mois",
+            confidence=0.8,
+        )
+    ).medications
+    assert (medication.periods, medication.as_needed, medication.duration_days) == ([], True, 60)
+
+
+def test_a_line_for_another_length_of_time_is_another_medications():
+    # The next medication's name and strength misread past knowing: its posology, for another length of time, is not
+    # the medication's before it.
+    [medication] = extract(
+        document(
+            "VENTOLINE 100 microgrammes/dose, suspension pour inhalation en flacon pressurisé",
+            "2 bouffées si gêne respiratoire pendant 2 mois",
+            "3 ELG25 m wpé- I op matin, mid et or, OSP 3 mois",
+            confidence=0.8,
+        )
+    ).medications
+    assert (medication.periods, medication.as_needed, medication.duration_days) == ([], True, 60)
+    # A line for the same length of time, or saying how long only, still says more of it.
+    lines = ("DOLIPRANE 1000 mg : 1 comprimé le soir pendant 5 jours", "puis 1 cp le matin, 5 jours")
+    [medication] = extract(document(*lines)).medications
+    assert medication.periods == ["morning", "evening"]
+    # A bare number the drug does not come in is no strength.
+    assert extract(document("VENTotNE 200 atrogrume/dose : 2 bouffées si besoin", confidence=0.8)).medications == []

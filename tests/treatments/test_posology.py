@@ -158,6 +158,12 @@ def test_a_dose_for_a_symptom_whose_si_was_lost_is_as_needed_less_surely():
     assert posology.confidence["as_needed"] < 1.0
     # What a medication taken on a schedule is for is not a need.
     assert not parse("1 comprimé le matin contre la douleur").as_needed
+    # Its unit misread past knowing too ("2 bouffées si gêne respiratoire"); not a number of days or of times.
+    posology = parse("2 houllées géne respiratoire pendant 2 mois")
+    assert (posology.as_needed, posology.duration_days) == (True, 60)
+    assert posology.confidence["as_needed"] < 1.0
+    assert not parse("pendant 3 jours douleur").as_needed
+    assert not parse("2 fois douleur").as_needed
 
 
 def test_a_forgotten_dose_is_not_as_needed():
@@ -521,6 +527,11 @@ def test_at_most_so_many_a_day_beside_a_schedule_is_no_need():
         ("1 cp mtn midi soir", [M, N, E], None),
         # A day of the week before a moment is no moment.
         ("1 cp le mardi soir", [E], None),
+        # Between a dose and "et soir", a word misread past likeness is an earlier moment; not after another word.
+        ("1 application priato ef soir sur les lésions, 6 jours", [M, E], 6),
+        ("2 comprimés pnidt et soir", [N, E], None),
+        ("1 application localement et le soir", [E], None),
+        ("1 cp le xyz et soir", [E], None),
     ],
 )
 def test_more_misread_posology_words(text, periods, days):

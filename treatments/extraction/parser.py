@@ -341,9 +341,11 @@ def _continues(block: _Block, line: Line) -> bool:
     if before.found and _STRENGTH_AND_FORM.search(lexicon.fold(line.text)):
         # After a posology, a strength and a form start another medication, its name not read ("oz 20 ma, comprimé").
         return False
-    if "periods" in before.found and _unread_name_and_posology(line.text):
-        # After a posology saying when, a line with its own before an unknown word and a number is another
-        # medication's, its name and strength misread ("iavoprolol t 25 m p. 2 cpr le soir").
+    if before.found & {"periods", "duration_days"} and _unread_name_and_posology(line.text):
+        # After a posology saying when or how long, a line with its own before an unknown word and a number is
+        # another medication's, its name and strength misread ("iavoprolol t 25 m p. 2 cpr le soir").
+        return False
+    if _another_duration(before, line.text):
         return False
     after = posology.parse(f"{block.posology_text} {line.text}")
     if after != before:
@@ -371,6 +373,18 @@ def _unread_name_and_posology(text: str) -> bool:
         "periods" in posology.parse(posology_text).found
         and re.search(r"\d", name) is not None
         and any(not posology.is_posology_word(word) for word in words)
+    )
+
+
+def _another_duration(before: posology.Posology, text: str) -> bool:
+    """Whether the line says when or how much to take for another length of time than the posology before it has
+    said: another medication's, its name misread past knowing ("3 ELG25 m wpé- I cp matin, midi et soir, QSP 3 mois"
+    after "2 bouffées si gêne respiratoire pendant 2 mois")."""
+    read = posology.parse(text)
+    return (
+        before.duration_days is not None
+        and read.duration_days not in (None, before.duration_days)
+        and bool(read.found & {"periods", "dose"})
     )
 
 
@@ -574,11 +588,13 @@ def _quantities(text: str) -> set[tuple[float, str]]:
 
 
 def _names_strength(name: str, drug: lexicon.Drug) -> bool:
-    """Whether the line gives the drug's strength, "1000 mg", "1 g" or a bare "1000"."""
+    """Whether the line gives the drug's strength, "1000 mg", "1 g" or a bare "1000"; a bare number is the strength's
+    in its own unit too ("Ventoline 100", its unit misread, is 100 microgrammes)."""
     strength = _quantities(drug.strength)
     written = _quantities(name)
     bare = {value for value, unit in written if not unit}
-    return bool(strength & written) or any(value in bare for value, _ in strength)
+    values = {value for value, _ in strength} | {value for value, _ in lexicon.quantities(drug.strength, bare=True)}
+    return bool(strength & written) or bool(values & bare)
 
 
 def _medication(block: _Block, prescription_wide: list[posology.Posology]) -> ExtractedMedication:

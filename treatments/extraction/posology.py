@@ -163,8 +163,11 @@ SYMPTOMS = (
     r"demangeaisons?|angoisse|anxiete|migraine|mal|gene|essoufflement|sifflements?)"
 )
 # A dose followed by a symptom, the "si" between them lost ("1 cp douleur, 3 jours", its "si" cut off at the end of the
-# line above): taken as needed, half as surely.
-DOSE_FOR_A_SYMPTOM = re.compile(rf"(?<!/ )\b{NUMBER} (?:{UNIT}) {SYMPTOMS}\b")
+# line above), its unit perhaps misread past knowing too ("2 houllées gêne respiratoire"): taken as needed, half as
+# surely.
+DOSE_FOR_A_SYMPTOM = re.compile(
+    rf"(?<!/ )\b{NUMBER} (?:{UNIT}|(?!(?:{'|'.join(sorted(set(VOCABULARY.values())))})\b)[a-z]{{4,}}) {SYMPTOMS}\b"
+)
 SYMPTOM_ONLY_CONFIDENCE = 0.5
 # At most so many a day, with no moment, schedule nor number of times a day ("1 cp, maximum 3 par jour", the "si
 # douleur" before it lost or misread): taken as needed (a schedule is not capped), half as surely.
@@ -206,6 +209,10 @@ AND_MISREAD = frozenset({"et", "e", "ot", "el", "ef"})
 _AU_AFTER_SOIR = re.compile(AU_MISREAD)
 MOMENTS_WRITTEN = ("matin", "midi", "soir", "coucher", "dejeuner", "diner")
 MIN_MOMENT_LIKENESS = 0.5
+# Between a dose and "et soir", a word is a moment earlier in the day even this little like it ("1 application priato
+# ef soir").
+MIN_MOMENT_LIKENESS_AFTER_A_DOSE = 0.3
+MOMENTS_IN_ORDER = ("matin", "midi", "soir", "coucher")
 MIN_MONTH_LIKENESS_FOR_A_MOMENT_SAID_AGAIN = 0.6
 # A day's moments listed in order ("matin midi soir"): a misread word right after one is the next ("matin mid sar"),
 # right before one the one before ("matm mid soir").
@@ -703,6 +710,17 @@ def _mend_moments(words: list[str], readings: list[tuple[str, float]]) -> list[t
             mended[index] = ("soir", confidence * MIN_SIMILARITY_SHORT)
         elif _beside_a_moment(read, index):
             mended[index] = _moment(words[index], readings[index])
+            if mended[index] == readings[index] and read[index - 1] in UNITS and read[index + 2 : index + 3]:
+                # Between a dose and "et soir" only a moment earlier in the day is written, however misread
+                # ("1 application priato et soir").
+                earlier = (
+                    MOMENTS_IN_ORDER[: MOMENTS_IN_ORDER.index(read[index + 2])]
+                    if read[index + 2] in MOMENTS_IN_ORDER
+                    else ()
+                )
+                mended[index] = _moment(
+                    words[index], readings[index], among=earlier, likeness=MIN_MOMENT_LIKENESS_AFTER_A_DOSE
+                )
         elif mended[index - 1][0] in NEXT_MOMENT:
             # Thin letters lost in a blur shorten it more ("matin md so"): its first letter and others in their order.
             mended[index] = _moment(
@@ -742,6 +760,7 @@ def _moment(
     same_length: bool = False,
     among: tuple[str, ...] = MOMENTS_WRITTEN,
     shortened: bool = False,
+    likeness: float = MIN_MOMENT_LIKENESS,
 ) -> tuple[str, float]:
     """The moment of the day (`among` them) a word misread where a moment must be is closest to; the reading as it
     was when it is some other word of the grammar or is not close to any moment. With `same_length`, the word must
@@ -752,7 +771,7 @@ def _moment(
         return reading
     if written in NOT_MOMENTS:
         return reading
-    close = difflib.get_close_matches(written, among, n=1, cutoff=MIN_MOMENT_LIKENESS)
+    close = difflib.get_close_matches(written, among, n=1, cutoff=likeness)
     if not close:
         return reading
     # A misread keeps a word's length within a letter: "le lendemain" is no morning.
