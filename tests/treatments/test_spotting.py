@@ -551,3 +551,17 @@ def test_a_strength_whose_digits_were_all_read_as_letters_is_found_before_its_un
 
     assert line.text == "PREGABALINE ZEN(TIVA 100 mg gete"
     assert [medication.strength for medication in medications(line.text)] == ["100 mg"]
+
+
+def test_a_short_name_read_with_a_letter_lost_is_found(engine):
+    # "ZYMAD 10 000 UI/ml", where the recogniser saw "zmad 10 000 utaml": a name of five letters read in four.
+    text = "ZMAn 10 00g Utiel, solution bavable en gouttes - 4 gouttes le matin, 21 jours"
+    page = line_on_its_crop("zymad-10-000-ui-a-letter-lost", text, 34, 703, 17)
+    assert medications(text) == []  # as read, no drug
+
+    line = spotted(engine, page)
+
+    (medication,) = medications(line.text)
+    assert lexicon.get(medication.cis).brand == "ZYMAD"
+    assert medication.strength == "10 000 UI/ml"
+    assert (medication.periods, medication.duration_days) == (["morning"], 21)

@@ -32,8 +32,8 @@ from treatments import lexicon
 from treatments.extraction import posology
 
 # The name is the first word of at least this many letters, among the line's first words (after "1)" or "2."): a
-# shorter word is like too many names.
-MIN_NAME_LETTERS = lexicon.MIN_GARBLED_LENGTH_WITH_A_MAKER
+# shorter word is like too many names. A name of five letters may be read with one lost ("zmad" for ZYMAD).
+MIN_NAME_LETTERS = 4
 NAME_AMONG_FIRST_WORDS = 3
 # A name is taken when its cost where the word was read (nats over the recogniser's own reading) is at most this for
 # each of its letters, and the next likeliest name's is this much more, alone or each with the likeliest of its
