@@ -64,6 +64,15 @@ def test_each_medication_keeps_the_zone_it_is_written_in():
             ("Prescriptions relatives au trxqzmnt de l'affection de longue durée reconnue",),
             ("Prescriptions sans rapport avec l'affection de longue durée",),
         ),
+        # The long headings garbled past reading, the two words under them misread, every one of them (poor photos).
+        (
+            (
+                "Prestrptiors reles aa tratertet de aflecnun de langue du reconue (te ou rors fist)",
+                "GTECTION EXONERANTI)",
+            ),
+            ("Presciptinns SANs tArPOiE amc Tallectiun de locgure daree", "UMALADES ONTUBCURRENTIS"),
+        ),
+        (("Prestrptiors reles aa tratertet", "(AFFECTION EXOMRANTT)"), ("OMALADIES (NTERCURRENTES)",)),
         # Joined by the OCR to what is printed beside them.
         (
             (f"{UPPER_HEADING[0]} Identification du patient",),
@@ -338,3 +347,10 @@ def test_a_scanned_two_zone_prescription_keeps_its_zones():
     extraction = extract(read_document(jpeg.getvalue(), "image/jpeg"))
 
     assert zones(extraction) == [("METFORMINE", "ald"), ("LÉVOTHYROXINE SODIQUE", "ald"), ("PARACÉTAMOL", "other")]
+
+
+@pytest.mark.parametrize("line", ["(Affection cutanée)", "Maladies chroniques", "Exonérante totale"])
+def test_a_short_line_with_one_word_of_the_headings_opens_no_zone(line):
+    extraction = read(*HEADER, line, "Metformine 850 mg", "1 cp matin et soir")
+
+    assert zones(extraction) == [("METFORMINE", "")]

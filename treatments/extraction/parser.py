@@ -62,6 +62,9 @@ _LOWER_ZONE_WORDS = frozenset({"intercurrentes", "intercurrente"})
 _SHORT_HEADING = re.compile(r"^(?:(?:prescriptions?|traitements?|medicaments?)\s+)?(?:(hors|non)\s+)?a ?l ?d$")
 # With a long heading, one word misread beyond recognition is tolerated.
 MIN_HEADING_WORDS_WITH_A_MISREAD_ONE = 4
+# A heading of two words up to this many, all like a heading's this much, says its zone.
+MAX_SHORT_HEADING_WORDS = 3
+MIN_SHORT_HEADING_WORD_LIKENESS = 0.7
 # A heading that OCR joined to text printed beside it ("… (AFFECTION EXONÉRANTE) Identification du patient")
 # is known by its start: this many heading words, one of them saying the zone.
 MIN_HEADING_WORDS_BEFORE_OTHER_TEXT = 5
@@ -284,6 +287,12 @@ def _zone_heading(text: str) -> str | None:
     if short:
         return ZONE_OTHER if short.group(1) else ZONE_LONG_TERM_CONDITION
     read = [_heading_word(word) for word in words]
+    if None in read and 2 <= len(words) <= MAX_SHORT_HEADING_WORDS and not re.search(r"\d", text):
+        # "(AFFECTION EXONÉRANTE)", "(MALADIES INTERCURRENTES)": a heading of two words says its zone however
+        # misread ("GTECTION EXONERANTI)", "UMALADES ONTUBCURRENTIS"), every word like one of the headings'.
+        misread = [_heading_word(word, MIN_SHORT_HEADING_WORD_LIKENESS) for word in words]
+        if None not in misread and (zone := _zone_of(set(misread))):
+            return zone
     known = set(read) - {None}
     if not known & _HEADING_KEY_WORDS:
         return None
@@ -323,13 +332,13 @@ _MISREAD_LETTER = re.compile(r"(?<=[^\W\d_])[01]|[01](?=[^\W\d_])")
 _LETTERS_OF_DIGITS = str.maketrans("01", "ol")
 
 
-def _heading_word(word: str) -> str | None:
+def _heading_word(word: str, likeness: float = lexicon.MIN_WORD_SIMILARITY) -> str | None:
     """The heading word this word of the text is, misread or not; short words must be exact."""
     if word in _HEADING_WORDS:
         return word
     if len(word) < 4:
         return None
-    close = difflib.get_close_matches(word, _HEADING_WORDS, n=1, cutoff=lexicon.MIN_WORD_SIMILARITY)
+    close = difflib.get_close_matches(word, _HEADING_WORDS, n=1, cutoff=likeness)
     return close[0] if close else None
 
 
