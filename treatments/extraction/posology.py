@@ -710,14 +710,11 @@ def _mend_moments(words: list[str], readings: list[tuple[str, float]]) -> list[t
             mended[index] = ("soir", confidence * MIN_SIMILARITY_SHORT)
         elif _beside_a_moment(read, index):
             mended[index] = _moment(words[index], readings[index])
-            if mended[index] == readings[index] and read[index - 1] in UNITS and read[index + 2 : index + 3]:
+            following = read[index + 2] if index + 2 < len(read) else None
+            if mended[index] == readings[index] and read[index - 1] in UNITS and following in MOMENTS_IN_ORDER:
                 # Between a dose and "et soir" only a moment earlier in the day is written, however misread
                 # ("1 application priato et soir").
-                earlier = (
-                    MOMENTS_IN_ORDER[: MOMENTS_IN_ORDER.index(read[index + 2])]
-                    if read[index + 2] in MOMENTS_IN_ORDER
-                    else ()
-                )
+                earlier = MOMENTS_IN_ORDER[: MOMENTS_IN_ORDER.index(following)]
                 mended[index] = _moment(
                     words[index], readings[index], among=earlier, likeness=MIN_MOMENT_LIKENESS_AFTER_A_DOSE
                 )
