@@ -602,7 +602,8 @@ def _names_strength(name: str, drug: lexicon.Drug) -> bool:
     strength = _quantities(drug.strength)
     written = _quantities(name)
     bare = {value for value, unit in written if not unit}
-    values = {value for value, _ in strength} | {value for value, _ in lexicon.quantities(drug.strength, bare=True)}
+    # Each of the strength's numbers in milligrams and as written.
+    values = {value for value, _ in lexicon.quantities(drug.strength, bare=True)}
     return bool(strength & written) or bool(values & bare)
 
 
