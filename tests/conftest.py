@@ -1,6 +1,8 @@
+import contextlib
 import copy
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -192,6 +194,15 @@ def celery_worker(transactional_db, project_root):
     yield worker
     worker.terminate()
     worker.wait(timeout=30)
+
+
+def kill_process_group(process: subprocess.Popen) -> None:
+    """Kills a process started in its own session and every process of its group, then reaps it. The group is
+    killed even when its leader is already gone: a Celery worker killed by a test leaves its pool processes, which
+    hold connections to the test database (it could then not be dropped at the end of the run)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
 
 
 def wait_until(condition, *, worker=None, seconds: float = 60):

@@ -4,7 +4,6 @@ stop it after STUCK_MAX_ATTEMPTS, the reading shows "failed" with a way to try a
 
 import datetime
 import os
-import signal
 import subprocess
 import sys
 
@@ -16,7 +15,7 @@ from django.utils import translation
 from documents.uploads import check_upload
 from health_records import services as records
 from health_records.models import RecordFile, RecordKind
-from tests.conftest import database_url_of_tests, wait_until
+from tests.conftest import database_url_of_tests, kill_process_group, wait_until
 from tests.factories import PatientFactory
 from tests.files import pdf_bytes, upload
 from treatments.models import PrescriptionReading
@@ -56,9 +55,7 @@ def poisoned_worker(project_root, tmp_path):
         start_new_session=True,  # its own process group: killed whole at the end of the test
     )
     yield worker
-    if worker.poll() is None:
-        os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait(timeout=30)
+    kill_process_group(worker)
 
 
 def test_a_prescription_that_kills_its_worker_every_time_ends_failed_and_the_worker_goes_on(

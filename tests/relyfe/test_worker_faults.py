@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import database_url_of_tests, wait_until
+from tests.conftest import database_url_of_tests, kill_process_group, wait_until
 from tests.relyfe.fault_tasks import slow_work
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
@@ -51,9 +51,7 @@ def workers():
     started: list[subprocess.Popen] = []
     yield started
     for worker in started:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=30)
+        kill_process_group(worker)
 
 
 @pytest.fixture
