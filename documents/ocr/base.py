@@ -34,6 +34,10 @@ class OcrEngine(ABC):
         """Other readings of a doubtful line of the page, best first; none when the engine cannot."""
         return []
 
+    def reread_lines(self, page: PageText, lines: list[Line]) -> list[list[Line]]:
+        """`reread` of each of the lines, in their order (an engine may read them side by side)."""
+        return [self.reread(page, line) for line in lines]
+
     def line_likelihood(self, page: PageText, line: Line) -> "LineLikelihood | None":
         """How likely each character is along a line of the page, as the engine's recogniser saw it; None when
         the engine cannot tell (it gives readings only)."""

@@ -181,6 +181,20 @@ def test_a_line_is_read_again_from_its_crop(page):
     assert "DOLIPRANE 1000 mg" in again[0].text
 
 
+def test_lines_read_again_together_each_get_their_own_readings_in_their_order(page):
+    engine = RapidOcrEngine()
+    read = engine.read_page(bad_photo(page))
+    starts = ("AMOXICILLINE", "DOLIPRANE")
+    lines = [next(line for line in read.lines if line.text.startswith(start)) for start in starts]
+
+    readings = engine.reread_lines(read, lines)
+
+    assert len(readings) == 2
+    for start, again in zip(starts, readings, strict=True):
+        # From the page's picture and from its second one, each of this line.
+        assert len(again) == 2 and all(reading.reread and start in reading.text for reading in again)
+
+
 def test_a_noisy_page_is_also_smoothed_before_its_light_is_evened(page):
     photo = prepared(bad_photo(page))
     scan = prepared(Image.fromarray(page))

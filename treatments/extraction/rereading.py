@@ -110,8 +110,11 @@ def _reread_page(document: DocumentText, index: int, engine: OcrEngine, matters)
         key=lambda position: (tiers[position], page.lines[position].confidence),
     )[:MAX_REREAD_LINES]
     lines = list(page.lines)
-    for position in doubtful:
-        readings = [lines[position], *engine.reread(page, lines[position])]
+    # Read again all at once (the engine may read them side by side): a line's other readings do not depend on which
+    # reading of another line is kept.
+    others = engine.reread_lines(page, [lines[position] for position in doubtful])
+    for position, again in zip(doubtful, others, strict=True):
+        readings = [lines[position], *again]
         if len(readings) == 1:
             continue
         scored = [(_worth(document, index, lines, position, reading), reading) for reading in readings]
