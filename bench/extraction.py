@@ -72,6 +72,9 @@ PERCENT = re.compile(r"\s*(?:%|pour cent)", re.IGNORECASE)
 # Words of a substance's name that do not change which substance it is: its salt ("hémifumarate de
 # bisoprolol", "bisoprolol") and the BDPM's two word orders ("tamsulosine (chlorhydrate de)").
 SALT_WORDS = lexicon.SALT_WORDS | {"de", "d", "dichlorhydrate", "hemifumarate", "cilexetil"}
+# Nor how much water it is made up with: the BDPM names one maker's phloroglucinol "PHLOROGLUCINOL HYDRATÉ", another's
+# "PHLOROGLUCINOL"; "Phloroglucinol 80 mg" is either.
+HYDRATE = re.compile(r"[a-z]*hydratee?")
 
 
 def kind_of(path: Path) -> tuple[str, str] | None:
@@ -111,7 +114,7 @@ def is_truth(extracted: ExtractedMedication, truth: dict) -> bool:
 
 
 def substance_words(substances: str) -> frozenset[str]:
-    return frozenset(lexicon.fold(substances).split()) - SALT_WORDS
+    return frozenset(word for word in lexicon.fold(substances).split() if not HYDRATE.fullmatch(word)) - SALT_WORDS
 
 
 def fully_right(extracted: ExtractedMedication, truth: dict) -> bool:
