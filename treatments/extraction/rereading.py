@@ -34,7 +34,7 @@ SPOTTED = 0.89
 # At most this many lines of a page are read again, those likeliest to change the medications first (each takes a
 # quarter of a second): a page of nothing but doubtful lines is a bad photo to take again, not to read line by line.
 # Six read on the benchmark's poor photos (three generated sets) all that eight did, the same medications as fully
-# right; four lost one.
+# right; four lines lost one medication.
 MAX_REREAD_LINES = 6
 # At most this many lines of a page that may name a drug, garbled, are looked at closer (a tenth of a second each);
 # as many that may hold a posology's words.
