@@ -202,6 +202,16 @@ def test_a_word_like_a_name_with_no_strength_of_its_own_is_left_as_read(engine):
     assert spotted(engine, page) is None
 
 
+def test_a_name_is_not_written_over_a_number_with_more_digits_than_its_strength(engine):
+    # "Posologie : 1-0-0" read "Pasclone 1-90": PIVALONE stands out among the names, and its one strength, "1 %", has
+    # no other of its strengths to stand out from; but the three digits read are not its one.
+    page = line_on_its_crop("posology-one-nothing-nothing", "Pasclone 1-90", 34, 148, margin=17)
+
+    assert spotted(engine, page) is None
+    # Digits read as letters are still a strength's ("T5 mg" for "75 mg", "A0O mg" for "100 mg").
+    assert spotting._written_again("Pasclone 1 %", "pasclone", 1, "pivalone", "1 %", True) == "PIVALONE 1 %"
+
+
 def test_a_name_read_right_is_not_looked_at_again(engine):
     page = line_on_its_crop("bisoprolol-read-right", "3) B SOPROLOL 2.5 mg", 31, 220)
 

@@ -298,6 +298,11 @@ def _written_again(text: str, written: str, count: int, name: str, strength: str
     for _ in strength.split()[1:-1]:
         if rest and _THOUSANDS.fullmatch(rest[0]):
             number, rest = f"{number} {rest[0]}", rest[1:]
+    if len(_DIGIT.findall(number)) > len(_DIGIT.findall(strength)):
+        # More digits were read than the strength has: the recogniser may read a digit as a letter ("T5 mg", "A0O mg"),
+        # seldom a digit where none was written. The number is another: "Pasclone 1-90" is not PIVALONE's only strength,
+        # "1 %", which no other strength of it can be told from.
+        return None
     glued_unit = _UNIT_GLUED.search(number)
     unit = glued_unit.group(1) if glued_unit else ""
     if not glued_unit and rest and _UNIT_LIKE.fullmatch(rest[0]):
