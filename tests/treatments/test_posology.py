@@ -274,6 +274,8 @@ def test_it_reads_instructions(text, instructions):
         ("Prendre 001", 1, "", [E], None),
         # "fois" misread as "trois"'s look-alike, or glued to its misread "/jour"; "x2/j" with its j read as an i.
         ("1 cpr 2 tois par jour pendant 20 jours", 1, "comprimé", [M, E], 20),
+        # ... or as a length of time's look-alike: nothing is taken for months a day.
+        ("1 comprimé 2 lois par jour pendant 3 mois", 1, "comprimé", [M, E], 90),
         ("1 ep 2 totsfjour. pendant 4 semainus", 1, "comprimé", [M, E], 28),
         ("1 sachet ×2i pendant 2 mois", 1, "sachet", [M, E], 60),
         # "x2/j" with its j lost, or read as a beta; a stop read after its x.
@@ -461,7 +463,11 @@ def test_a_word_after_a_duration_is_read_as_a_length_of_time_only_when_it_is_clo
         # The "au" of "soir au coucher" misread, and "coucher" too: one moment, bedtime.
         ("1 cp le sor ad coudes", [B]),
         ("1 cp le sor aud couches", [B]),
+        ("1 cp le soir na coecher", [B]),
         ("1 cp le soir au lit", [E]),
+        # "et" or "ou" between them, even misread, is two moments.
+        ("1 cp le soir et coucher", [E, B]),
+        ("1 cp le soir ot coucher", [E, B]),
     ],
 )
 def test_misread_little_words_between_moments_keep_the_moments(text, periods):

@@ -186,8 +186,11 @@ TIMES_A_DAY = [
 ]
 # "1 comprimé par jour": once a day.
 UNITS_A_DAY = re.compile(rf"\b{NUMBER} (?:{UNIT}) (?:par|/) jour\b")
-# The "au" of "soir au coucher", misread ("le soir ag coucher", "le sor aud couches", "le sor ad coudes").
-AU_MISREAD = r"a[a-z]{0,2}|[a-z]u"
+# "et" between two moments, misread ("matin e sor", "mantin ot lo sote").
+AND_MISREAD = frozenset({"et", "e", "ot", "el", "ef"})
+# The "au" of "soir au coucher", misread ("le soir ag coucher", "le sor aud couches", "le sor ad coudes", "le soir na
+# coecher"): a short word between the two that is not "et" ("le soir et au coucher" is two moments) or "ou".
+AU_MISREAD = rf"(?!(?:{'|'.join(sorted(AND_MISREAD | {'ou'}))})\b)[a-z]{{1,3}}"
 MOMENT_WORDS = [
     (re.compile(r"\bpetit -? ?dejeuner\b"), MORNING),
     (re.compile(r"\bmatin\b"), MORNING),
@@ -204,8 +207,6 @@ DURATION_KEYWORD = r"(?:pendant|durant|pour|sur|qsp|soit|traitement de|duree de)
 # them; beside "matin et" or "et soir" a word is a moment even misread this much.
 # "te", "lo": OCR's "le".
 ARTICLES_BEFORE_A_MOMENT = frozenset({"le", "te", "lo", "au", "du", "ce", "chaque"})
-# "et" between two moments, misread ("matin e sor", "mantin ot lo sote").
-AND_MISREAD = frozenset({"et", "e", "ot", "el", "ef"})
 _AU_AFTER_SOIR = re.compile(AU_MISREAD)
 MOMENTS_WRITTEN = ("matin", "midi", "soir", "coucher", "dejeuner", "diner")
 MIN_MOMENT_LIKENESS = 0.5
@@ -679,7 +680,10 @@ def _mend_times(words: list[str], readings: list[tuple[str, float]]) -> list[tup
         # A plain word, or a number's word, that the misread word is only like ("2 tois par jour": "trois") is not
         # what is written there.
         like_a_plain_word = read[index] in PLAIN_WORDS or (word not in VOCABULARY and read[index].isdigit())
-        grammar_word = read[index] in VOCABULARY.values() and not like_a_plain_word
+        # Nor is a length of time before "par jour" ("2 lois par jour", read as "2 mois"): a dose is taken so many times
+        # a day, never for so many months a day.
+        length_of_time = per_day and read[index] in DAYS_IN
+        grammar_word = read[index] in VOCABULARY.values() and not like_a_plain_word and not length_of_time
         if grammar_word or not word.isalpha() or not 3 <= len(word) <= 5:
             continue
         mended[index] = ("fois", MIN_MOMENT_LIKENESS)
