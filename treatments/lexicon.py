@@ -122,6 +122,8 @@ FORMS_OF_PACKAGINGS = {"sachet": "poudre", "sachets": "poudre"}
 # Units a strength is written in, with their factor to the unit strengths are compared in.
 MASS_UNITS_IN_MG = {"g": 1000, "mg": 1, "microgramme": 0.001, "microgrammes": 0.001, "ug": 0.001, "mcg": 0.001}
 OTHER_UNITS = {"ml", "l", "ui", "u", "mbq", "mmol", "ch", "dh"}
+# A homeopathic dilution is always written with its unit ("Arnica 9 CH"): a number alone on a line is not one.
+DILUTION_UNITS = frozenset({"ch", "dh"})
 # A strength's unit as OCR may read it: a number glued to a name before one is the name's strength.
 STRENGTH_UNITS = frozenset(MASS_UNITS_IN_MG) | OTHER_UNITS | MISREAD_MG
 # Units written in several ways, each with the one spelling strengths are compared in.
@@ -530,7 +532,7 @@ def _quantities(folded: str, *, with_bare_values: bool) -> frozenset[tuple[float
             quantities.add((value, following))
         else:
             quantities.add((value, ""))
-        if with_bare_values:
+        if with_bare_values and following not in DILUTION_UNITS:
             quantities.add((value, ""))
     return frozenset(quantities)
 

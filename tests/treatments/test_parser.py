@@ -110,6 +110,14 @@ def test_a_phone_number_whose_label_is_misread_as_a_drug_is_not_a_medication(lin
     assert extract(document(line, confidence=0.8)).medications == []
 
 
+def test_a_number_alone_is_not_a_homeopathic_dilution():
+    # A header misread on a poor photo: "curarves" is like CURARE BOIRON, which comes in 3 CH to 30 CH; its "3" alone is
+    # no dilution, which is always written with its unit.
+    assert extract(document("s curarves vie 3 mu", confidence=0.8)).medications == []
+    (medication,) = extract(document("Curare Boiron 3 CH granules", "5 granules le soir")).medications
+    assert medication.cis == "61186345"  # CURARE BOIRON
+
+
 def test_an_unknown_name_with_a_strength_is_a_warning_not_a_medication():
     extraction = extract(document("Zorbitrapine 40 mg comprimé : 1 comprimé le soir"))
     assert extraction.medications == []
