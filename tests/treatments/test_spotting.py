@@ -202,6 +202,20 @@ def test_a_word_like_a_name_with_no_strength_of_its_own_is_left_as_read(engine):
     assert spotted(engine, page) is None
 
 
+def test_after_a_name_read_right_a_strength_misread_more_is_still_found(engine):
+    # "FUROSEMIDE TEVA 500 mg" read "… t00 ng": the recogniser saw "s00 ing", where "500 mg" costs 9.2 (more than
+    # after a garbled name), the next of FUROSEMIDE's strengths 13.6.
+    text = "- FUROSEMIDE TEVA t00 ng, comprime sécable"
+    page = line_on_its_crop("furosemide-500-mg-strength-misread", text, 33, 407, margin=16)
+    assert medications(text) == []
+
+    line = spotted(engine, page)
+
+    assert line.text == "- FUROSEMIDE TEVA 500 mg comprime sécable"
+    (medication,) = medications(line.text)
+    assert (medication.substance.lower(), medication.strength) == ("furosémide", "500 mg")
+
+
 def test_a_name_is_not_written_over_a_number_with_more_digits_than_its_strength(engine):
     # "Posologie : 1-0-0" read "Pasclone 1-90": PIVALONE stands out among the names, and its one strength, "1 %", has
     # no other of its strengths to stand out from; but the three digits read are not its one.

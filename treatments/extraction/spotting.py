@@ -43,6 +43,11 @@ MAX_NAME_COST_PER_LETTER = 1.6
 MIN_NAME_MARGIN = 3.0
 # The same for the strength, among those the name comes in only: "75 mg" costs 0.2 on "T5 mg", "37,5 mg" 14.
 MAX_STRENGTH_COST = 7.0
+# After a name read right, only its strength is in doubt, and it may cost more: "500 mg" costs 9.2 on "FUROSEMIDE TEVA
+# s00 ing", the next strength 13.6. After a garbled name, such a strength is as often written over a word of the page
+# that is no strength ("Ordonnance à conserver, valable 3 mois" read "O-éunacce à ténsrfaer vaistie 3 moo": CURACNE
+# 5 mg for 8.7).
+MAX_STRENGTH_COST_AFTER_A_NAME_READ_RIGHT = 10.0
 MIN_STRENGTH_MARGIN = 2.0
 # The strength is written right after the name, or at the first number within this many characters of the reading
 # (after a maker's name: "RIVAROXABAN SANDOZ Y0mg").
@@ -134,7 +139,11 @@ def _spotted_name(line: Line, likelihood: LineLikelihood, name_reading: list[Rea
     strengths = _strengths(likelihood, name, name_end)
     if (
         name_cost > MAX_NAME_COST_PER_LETTER * len(name)
-        or not _stands_out([cost for cost, _, _ in strengths], MAX_STRENGTH_COST, MIN_STRENGTH_MARGIN)
+        or not _stands_out(
+            [cost for cost, _, _ in strengths],
+            MAX_STRENGTH_COST_AFTER_A_NAME_READ_RIGHT if known else MAX_STRENGTH_COST,
+            MIN_STRENGTH_MARGIN,
+        )
         or not (
             _stands_out([cost for cost, _, _ in names], math.inf, MIN_NAME_MARGIN)
             or _stands_out_with_its_strength(likelihood, names, name_cost + strengths[0][0])
