@@ -48,6 +48,8 @@ _NUMBER_WITH_ITS_UNIT = re.compile(r"\d+[^\W\d_]{1,4}")
 # Letters OCR reads in place of the digits they look like, in a number that has at least as many digits and
 # ends as a number does ("1L" is a litre).
 _NUMBER_WITH_LETTERS = re.compile(r"[0-9SOoIlLZ]*[0-9Oo]")
+# A word of capitals, but for a small l or two among them.
+_CAPITALS_WITH_A_SMALL_L = re.compile(r"(?=(?:.*[A-ZÀ-Ý]){3})[A-ZÀ-Ý]*l[A-ZÀ-Ý]*(?:l[A-ZÀ-Ý]*)?")
 _DIGIT_LOOKING_LETTERS = str.maketrans("SOoIlLZ", "5001112")
 # A strength of one digit read as the letter it looks like, against its unit ("Prednisolone Smg").
 _LETTER_FOR_A_DIGIT_BEFORE_MG = re.compile(r"[SZl]mg")
@@ -475,6 +477,13 @@ def _mended_word(word: str) -> str:
     if core and core != word:
         # The stop or comma after a name is not part of it ("BISOPROLO1. 10 mg").
         return _mended_word(core) + word[len(core) :]
+    if _CAPITALS_WITH_A_SMALL_L.fullmatch(word):
+        # A small l among capitals is a capital I, which it looks just like ("LASILIX FAlBLE"), where that makes a
+        # drug's word and the l does not: "FAIBLE" of LASILIX FAIBLE (20 mg tablets), where "LASILIX" alone is only
+        # injectable.
+        capital_i = word.replace("l", "I")
+        if is_name_word(fold(capital_i)) and not is_name_word(fold(word)):
+            return capital_i
     digits = sum(character.isdigit() for character in word)
     if not digits:
         return word

@@ -344,6 +344,16 @@ def test_a_number_with_look_alike_letters_glued_to_its_unit_is_mended():
     assert drug.substances == "PÉRINDOPRIL" and drug.strength == "10 mg"
 
 
+def test_a_small_l_among_capitals_is_a_capital_i_where_that_makes_a_drugs_word():
+    # LASILIX FAIBLE comes in 20 mg tablets; LASILIX alone in 20 mg/2 ml injections only.
+    assert mended("LASILIX FAlBLE 20 mg cp") == "LASILIX FAIBLE 20 mg cp"
+    drug, _confidence = best_match(mended("LASILIX FAlBLE 20 mg cp"))
+    assert drug.brand == "LASILIX FAIBLE" and drug.strength == "20 mg"
+    # An l that makes a drug's word already (a capital L read small), or whose I makes none, stays.
+    assert mended("PARACETAMOl 500 mg") == "PARACETAMOl 500 mg"
+    assert mended("RENDEZ-VOUS AlLEURS") == "RENDEZ-VOUS AlLEURS"
+
+
 @pytest.mark.parametrize(
     "line", ["Vitamine B12 1000 µg", "DOLIPRANE 1000mg", "Prednisolone 5mg", "Eau 1L", "Cétirizine 10 mg"]
 )
