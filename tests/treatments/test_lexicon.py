@@ -93,6 +93,18 @@ def test_it_splits_the_denomination_and_names_substances_as_patients_know_them(f
     }
     # The therapeutic fraction, not the salt: "AMOXICILLINE TRIHYDRATÉE" is what the factory weighs.
     assert drugs["64882258"]["substances"] == "AMOXICILLINE"
+    # A number followed by capitals and then the strength is the name's; the composition file lacks this generic, whose
+    # name then says what it contains.
+    macrogol = drugs["69415237"]  # MACROGOL 4000 EG 4 g, poudre pour solution buvable en sachet
+    assert (macrogol["brand"], macrogol["strength"], macrogol["substances"]) == (
+        "MACROGOL 4000 EG",
+        "4 g",
+        "MACROGOL 4000",
+    )
+    assert (drugs["61693569"]["brand"], drugs["61693569"]["strength"]) == ("NOVOMIX 30 FLEXPEN", "100 Unités/ml")
+    # Capitals after a unit belong to the strength.
+    assert (drugs["67853742"]["brand"], drugs["67853742"]["strength"]) == ("EQWILATE", "1000 UI FVW / 1000 UI FVIII")
+    assert drugs["64753847"]["strength"] == "40 mg/mL ADRENALINE 1/100 000"
 
 
 def test_it_says_which_folder_or_file_is_missing(tmp_path):

@@ -367,12 +367,13 @@ def test_a_substance_garbled_past_knowing_is_a_medication_to_check():
 
 
 def test_a_substance_garbled_whose_name_has_a_number_is_read_by_the_strength_after_it():
-    # "4000" is the name's (Macrogol 4000), "10g" the strength; the database lists the generic without its substance.
+    # "4000" is the name's (Macrogol 4000), "10g" the strength.
     line = "Macrogsi 4000 10g poutre.2 sachets matin midi soir. pendant 1 semaine"
     [medication] = extract(document(line)).medications
 
     assert medication.substance == "MACROGOL 4000"
-    assert medication.strength.endswith(" 10 g")  # "4000 SANDOZ 10 g", as the database writes it
+    # The database writes "MACROGOL 4000 SANDOZ 10 g": the laboratory's name between the two numbers is the name's.
+    assert medication.strength == "10 g"
     assert (medication.dose, medication.periods, medication.duration_days) == (2, ["morning", "noon", "evening"], 7)
 
 

@@ -29,8 +29,11 @@ ACTIVE_AUTHORISATION = "Autorisation active"
 THERAPEUTIC_FRACTION = "FT"
 # Words the BDPM adds to a substance's name that tell a patient nothing: "AMOXICILLINE BASE" is their amoxicillin.
 SUBSTANCE_SUFFIXES = re.compile(r"\s+(BASE|ANHYDRE|ÉLÉMENT|POUR PRÉPARATIONS HOMÉOPATHIQUES)$")
-# The strength starts at the first word of the name that begins with a digit: "DOLIPRANE 1000 mg".
-STRENGTH_START = re.compile(r"\s+(?=\d)")
+# The strength starts at the first word of the name that begins with a digit ("DOLIPRANE 1000 mg"), unless words in
+# capitals and then another number follow it: that number and those words are the name's ("MACROGOL 4000 EG 4 g",
+# "NOVOMIX 30 FLEXPEN 100 Unités/ml"). A strength's own capitals follow a unit ("1000 UI FVW / 1000 UI FVIII",
+# "40 mg/mL ADRENALINE 1/100 000"), or come last ("5 POUR CENT").
+STRENGTH_START = re.compile(r"\s+(?=\d)(?!\S+(?:\s+[A-ZÀ-Ý][A-ZÀ-Ý'-]+)+\s+\d)")
 # Some BDPM files carry Windows-1252 characters as C1 control characters ("d\x92organes"): read them as such.
 C1_AS_WINDOWS_1252 = {code: bytes([code]).decode("cp1252", errors="ignore") for code in range(0x80, 0xA0)}
 
@@ -129,7 +132,7 @@ def split_denomination(denomination: str, form: str) -> tuple[str, str]:
 
     The name ends at the first ", " (a decimal comma has no space after it), or where the form starts when no
     comma announces it ("BECLOSPIN 800 microgrammes/2ml suspension pour inhalation"); its strength starts at the
-    first word beginning with a digit.
+    first word beginning with a digit that is not part of the name (STRENGTH_START).
     """
     name = denomination.split(", ", 1)[0]
     form_start = re.search(rf"\s{re.escape(form.split(' ', 1)[0])}\b", name) if form else None
