@@ -29,6 +29,9 @@ REREAD_SCALE = 2.0
 REREAD_DETECTION_SIDE = 3200
 # A reading again shorter than this share of the line's first is part of it only.
 MIN_REREAD_SHARE = 0.7
+# A page whose sheet was found and warped flat but which reads fewer lines than this is read again whole: the shape
+# taken for the sheet may be part of it only.
+FEW_LINES = 5
 # RapidOCR turns a crop this much taller than wide a quarter anticlockwise before reading it.
 TALL_CROP_RATIO = 1.5
 # A page read upright averages above 0.9; read upside down, the few characters found average far less.
@@ -51,6 +54,13 @@ class RapidOcrEngine(OcrEngine):
     def read_page(self, image: Image.Image) -> PageText:
         page = prepared(image, find_text=_text_map)
         reading, turn = self._read_upright(page.image)
+        if page.flattened and len(reading.lines) < FEW_LINES:
+            # The edge of the phone's shadow across a sheet can be taken for the sheet's: the lit part alone, warped
+            # flat, reads almost nothing. The whole picture is read as the page then, and the fuller reading kept.
+            whole = prepared(image, find_text=_text_map, find_sheet=False)
+            whole_reading, whole_turn = self._read_upright(whole.image)
+            if _characters(whole_reading) > _characters(reading):
+                page, reading, turn = whole, whole_reading, whole_turn
         rotation = (reading.rotation + page.turned) % 360
         second = page.second.rotate(-turn, expand=True) if page.second is not None and turn else page.second
         return replace(reading, rotation=rotation, steps=page.steps, page_found=page.page_found, second_picture=second)
@@ -211,6 +221,10 @@ class _Detection:
                 self.picture, self.found, TextClsOutput(), recognised, self.crops, self.resized
             )
         return _boxes_of(result)
+
+
+def _characters(page: PageText) -> int:
+    return sum(len(line.text) for line in page.lines)
 
 
 def _middle(box: TextBox) -> float:

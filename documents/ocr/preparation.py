@@ -110,6 +110,8 @@ class PreparedPage:
     steps: list[Step]
     # Whether a sheet of paper was seen: its edges, or paper filling the picture.
     page_found: bool
+    # Whether the sheet's edges were found and the picture warped to them.
+    flattened: bool = False
     # How far the picture was turned clockwise (0, 90 or 270 degrees) so that its lines run across it.
     turned: int = 0
     # A noisy page smoothed before its light was evened, then straightened and turned as `image` is, or None: `image`
@@ -119,18 +121,25 @@ class PreparedPage:
     second: Image.Image | None = None
 
 
-def prepared(image: Image.Image, find_text: Callable[[np.ndarray], np.ndarray] | None = None) -> PreparedPage:
+def prepared(
+    image: Image.Image, find_text: Callable[[np.ndarray], np.ndarray] | None = None, *, find_sheet: bool = True
+) -> PreparedPage:
     """The page made ready; `find_text` is the engine's detector: for a grey page, the probability of text at each
-    point of a map of it (of any size). Without it, a curled sheet's lines are left bowed."""
+    point of a map of it (of any size). Without it, a curled sheet's lines are left bowed. Without `find_sheet`, the
+    whole picture is taken for the page, as a scan is."""
     steps = []
     colour = np.asarray(image.convert("RGB"))
 
     started = time.perf_counter()
-    corners, paper_share = _sheet_corners(colour)
+    if find_sheet:
+        corners, paper_share = _sheet_corners(colour)
+        found = {"corners": None if corners is None else corners.round(3).tolist(), "share": round(paper_share, 2)}
+    else:
+        corners, paper_share = None, 1.0
+        found = {"corners": None, "whole": True}
     if corners is not None:
         colour = _flattened_sheet(colour, corners)
     page_found = corners is not None or paper_share >= FILLING_PAPER_SHARE
-    found = {"corners": None if corners is None else corners.round(3).tolist(), "share": round(paper_share, 2)}
     steps.append(Step("page", found, _ms(started)))
     if not page_found:
         # No paper: evening the light of a scene would make print of its textures. It is read as it is.
@@ -175,6 +184,7 @@ def prepared(image: Image.Image, find_text: Callable[[np.ndarray], np.ndarray] |
         image=Image.fromarray(gray).convert("RGB"),
         steps=steps,
         page_found=page_found,
+        flattened=corners is not None,
         turned=turned,
         second=None if second is None else Image.fromarray(second).convert("RGB"),
     )

@@ -197,3 +197,17 @@ def test_rapidocr_reads_the_medication_lines_of_a_scan_with_their_accents():
     assert any(labels[0] in text for text in texts), texts
     assert any(labels[1] in text for text in texts), texts
     assert all(0.5 <= line.confidence <= 1 for line in lines)
+
+
+def test_a_page_whose_sheet_was_misplaced_is_read_whole():
+    """The phone's shadow crosses this sheet on a slant, and the lit part below its edge is taken for the sheet: warped
+    flat, that part reads one line. The whole picture is read instead, and every line of the page comes out."""
+    photo = Image.open(TEST_DATA / "prescriptions" / "prescription-photo-shadow-taken-for-the-sheet.jpeg")
+
+    page = RapidOcrEngine().read_page(photo)
+
+    texts = [line.text for line in page.lines]
+    assert page.steps[0].values == {"corners": None, "whole": True}
+    assert "1 gél le matin et le soir" in texts, texts
+    assert any(text.startswith("1) Venlafax") and text.endswith("37,5 mg gél") for text in texts), texts
+    assert len(texts) >= 12

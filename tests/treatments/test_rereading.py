@@ -5,7 +5,9 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from documents.ocr.base import OcrEngine
@@ -211,3 +213,19 @@ def test_a_second_reading_that_took_in_the_line_above_does_not_make_the_medicati
     _, extraction, _ = extract_rereading(document, engine)
 
     assert [medication.strength for medication in extraction.medications] == ["5 mg"]
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "The shape taken for the sheet read almost nothing: the whole photo was read as the page."),
+        (
+            "fr",
+            "La forme prise pour la feuille ne donnait presque rien à lire : toute la photo a été lue comme la page.",
+        ),
+    ],
+)
+def test_the_review_says_when_the_whole_photo_was_read_instead_of_the_sheet_found(language, said):
+    step = {"name": "page", "values": {"corners": None, "whole": True}, "milliseconds": 0}
+    with translation.override(language):
+        assert render_to_string("treatments/_reading_step.html", {"step": step}).strip() == said
