@@ -311,6 +311,13 @@ def test_it_reads_instructions(text, instructions):
         ("Prendre I-0-11mos", 1, "", [M, E], 30),
         ("Prendre 1-1.1 pendant 1 mois", 1, "", [M, N, E], 30),
         ("Prendre 1.11 pendant 2 semaines", 1, "", [M, N, E], 14),
+        # Its first dash read as a stop, its second as a middle dot; a 0 read as the letter o.
+        ("1.0-1 Durée 10 jours", 1, "", [M, E], 10),
+        ("cp : 2 - 0\u00b7 2 pendant 2 mois", 2, "", [M, E], 60),
+        ("0 - 2 - O pendant 6 jours", 2, "", [N], 6),
+        ("Prendre o-1-1", 1, "", [N, E], None),
+        # A speck read as a stop after a length of time's number.
+        ("1 comprimé 2 fois par jour, QSP 2. mois", 1, "comprimé", [M, E], 60),
         # "max 3/j, 5 jours" with its "/j," read as a stop: no one counts half days.
         ("2 cpr en cas de douleur, max 3.5 jours", 2, "comprimé", [], 5),
         # "mois" misread closer to a moment the posology said already, after a number.
@@ -384,6 +391,9 @@ def test_a_duration_whose_unit_was_lost_is_days_to_check():
     assert posology.confidence["duration_days"] < 0.9
     assert parse("2 comprimés Pendant61").duration_days == 6
     assert parse("1 comprimé le soir pendant 21").duration_days == 21
+    # Nor 31: a month is written so, or as 30 days.
+    assert parse("1 application matin et soir sur les lésions\nPendant 31").duration_days == 3
+    assert parse("1 comprimé le soir pendant 30").duration_days == 30
     # What follows is the next line's text, not a unit.
     assert parse("1 goutte 3 fois par jour pendant15 Ordonnance numérique").duration_days == 15
 
@@ -558,6 +568,9 @@ def test_more_misread_posology_words(text, periods, days):
         "0.12 mg",
         "8-8-8",
         "le 08-09-2026",
+        "prendre 1.0-1.5 mg",
+        "1.0-10 mg",
+        "pendant 1.5 mois",
     ],
 )
 def test_a_number_before_a_range_is_not_a_schedule_missing_a_dash(text):

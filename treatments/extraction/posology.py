@@ -234,8 +234,9 @@ LOOKALIKES_OF_ONE = frozenset({"]", "|", "↓"})
 # fewer), a guess the reviewer is asked to check.
 MIN_DAYS_WITHOUT_UNIT = 5
 LOST_UNIT_CONFIDENCE = 0.5
-# Longer than a month is written in weeks or months: "pendant 61" is "pendant 6 j", its j read as a 1.
-MAX_DAYS_WRITTEN_WITHOUT_UNIT = 31
+# A month or longer is written in weeks or months, or as 30 days: "pendant 61" is "pendant 6 j", its j read as a 1,
+# and so is "pendant 31" ("pendant 3 j").
+MAX_DAYS_WRITTEN_WITHOUT_UNIT = 30
 # A word after "pendant 2" misread past likeness is the unit of time its first letter starts, when about as long as
 # its misreadings ("mote", "joots", "setrines"), and not a shorter length of time ("min"); "M" alone is the month's
 # abbreviation ("QSP 3 M").
@@ -310,6 +311,14 @@ _LOST_SECOND_DASH = re.compile(
 # "1-1.1": its second dash read as a stop.
 _SCHEDULE_GLUED_TO_A_DURATION = re.compile(r"\b([0-4]|i|l)-([0-4])-([0-4])(\d{1,2}) ?(?=[a-z])")
 _SCHEDULE_WITH_A_STOP = re.compile(r"\b([0-4])-([0-4])[.]([0-4])\b(?![.,]?\d)")
+# "1.0-1", "2 - 0· 2": its first dash read as a stop, or its second as a middle dot.
+_SCHEDULE_WITH_A_FIRST_STOP = re.compile(rf"{_NOTHING_WRITTEN_BEFORE}\b([0-4])[.]([0-4])-([0-4])\b(?![.,]?\d)")
+_SCHEDULE_WITH_A_DOT = re.compile(r"\b([0-4]) ?- ?([0-4]) ?· ?([0-4])\b(?![.,]?\d)")
+# "0 - 2 - O": a schedule's 0 read as the letter o, where the others are digits.
+_LETTER_O_IN_A_SCHEDULE = re.compile(
+    rf"{_NOTHING_WRITTEN_BEFORE}(?<![a-z])\b(?:[0-4] ?- ?[0-4] ?- ?o|o ?- ?[0-4] ?- ?[0-4]|[0-4] ?- ?o ?- ?[0-4])\b"
+    r"(?![.,]?\d)(?! ?-)"
+)
 # "1.11": a schedule's first dash read as a stop, its second lost (no dose has two decimals of these digits but "1.00").
 _SCHEDULE_READ_AS_A_DECIMAL = re.compile(
     rf"{_NOTHING_WRITTEN_BEFORE}\b([0-2])[.](?!00)([0-2])([0-2])\b{_NOTHING_COUNTED_AFTER}"
@@ -318,6 +327,8 @@ _SCHEDULE_READ_AS_A_DECIMAL = re.compile(
 _ZERO_MISREAD_IN_A_SCHEDULE = re.compile(
     r"(?<![\d/.,-])\b(?=[0-4]-|\d-[0-4]-|\d-\d-[0-4])([0-4689])-([0-4689])-([0-4689])\b(?![.,]?\d)"
 )
+# "QSP 2. mois": a speck read as a stop between a length of time's number and its unit.
+_STOP_IN_A_LENGTH_OF_TIME = re.compile(r"(?<![\d.,])\b(\d{1,3})[.] (?=(?:j|jours?|semaines?|mois)\b)")
 # "pendant S jours": a length of time's number read as the letter it looks like.
 _LETTER_FOR_A_NUMBER_OF_DAYS = re.compile(r"\b(pendant|durant|qsp) ([szbg]) (?=(?:j|jours?|semaines?|mois)\b)")
 LETTERS_FOR_NUMBERS = "szbg"
@@ -433,8 +444,12 @@ def normalize(text: str) -> str:
         lambda match: f"{match[1].translate(_ONES)}-{match[2]}-{match[3]} {match[4]} ", text
     )
     text = _SCHEDULE_WITH_A_STOP.sub(r"\1-\2-\3", text)
+    text = _SCHEDULE_WITH_A_FIRST_STOP.sub(r"\1-\2-\3", text)
+    text = _SCHEDULE_WITH_A_DOT.sub(r"\1-\2-\3", text)
+    text = _LETTER_O_IN_A_SCHEDULE.sub(lambda match: re.sub(r" ?- ?", "-", match[0]).replace("o", "0"), text)
     text = _SCHEDULE_READ_AS_A_DECIMAL.sub(r"\1-\2-\3", text)
     text = _ZERO_MISREAD_IN_A_SCHEDULE.sub(lambda match: re.sub("[689]", "0", match[0]), text)
+    text = _STOP_IN_A_LENGTH_OF_TIME.sub(r"\1 ", text)
     text = _LETTER_FOR_A_NUMBER_OF_DAYS.sub(
         lambda match: f"{match[1]} {match[2].translate(_NUMBERS_OF_LETTERS)} ", text
     )
