@@ -50,6 +50,8 @@ STRAIGHT_EDGES_VOTED = 200
 STRAIGHT_EDGES = 16
 SAME_EDGE_PIXELS = 15
 SAME_EDGE_ANGLE = math.radians(8)
+# A light shape covering at most this share of a sheet found by its straight edges around it is a part of it.
+MAX_PART_OF_THE_SHEET = 0.8
 # A sheet is this much lighter inside than around it (medians), even in a shadow.
 LIGHTER_INSIDE = 1.5
 # Noise (standard deviation in levels of 255, once the light is evened out) above which it is smoothed.
@@ -246,10 +248,12 @@ def _sheet_corners(colour: np.ndarray) -> tuple[np.ndarray | None, float]:
         score = area * support
         if score > best_score:
             best, best_score = quad, score
-    if best is None:
-        # Things lying against the sheet (a cup, a card) join its light shape past a quadrilateral: its four straight
-        # edges still show.
-        best = _sheet_from_straight_edges(whiteness, contrast)
+    # Things lying against the sheet (a cup, a card) join its light shape past a quadrilateral: its four straight
+    # edges still show. So do they where the phone's shadow crosses the sheet on a slant, and its edge, sharper than
+    # the sheet's own in the shadow, cut the light shape down to the lit part: the sheet holds that part.
+    enclosing = _sheet_from_straight_edges(whiteness, contrast)
+    if best is None or (enclosing is not None and _holds_a_part(enclosing, best)):
+        best = enclosing
     if best is None:
         return None, paper_share
     return _ordered(best.reshape(4, 2).astype(np.float64) / (width, height)), paper_share
@@ -282,11 +286,20 @@ def _sheet_from_straight_edges(gray: np.ndarray, contrast: np.ndarray) -> np.nda
         if not MIN_PAGE_SHARE <= area <= MAX_PAGE_SHARE or not _is_plausible_sheet(quad):
             continue
         support = _edge_support(quad.reshape(4, 2), contrast)
-        if support < MIN_EDGE_SUPPORT or not _lighter_inside(gray, quad):
-            continue
-        if area * support > best_score:
+        # Whether it is lighter inside is asked last, of a quadrilateral that would win: it is the slowest to tell.
+        if support >= MIN_EDGE_SUPPORT and area * support > best_score and _lighter_inside(gray, quad):
             best, best_score = quad, area * support
     return best
+
+
+def _holds_a_part(sheet: np.ndarray, part: np.ndarray) -> bool:
+    """Whether the quadrilateral `part` lies within `sheet` (up to the few pixels a curled edge bows) and covers
+    much less of it."""
+    sheet, part = (quad.reshape(4, 1, 2).astype(np.float32) for quad in (sheet, part))
+    within = all(
+        cv2.pointPolygonTest(sheet, (float(x), float(y)), True) >= -SAME_EDGE_PIXELS for x, y in part.reshape(4, 2)
+    )
+    return within and cv2.contourArea(part) <= MAX_PART_OF_THE_SHEET * cv2.contourArea(sheet)
 
 
 def _angle_apart(theta: float, other: float) -> float:

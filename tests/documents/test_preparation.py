@@ -50,8 +50,14 @@ def test_the_sheet_is_found_at_its_corners_and_warped_to_an_upright_page(page):
             "prescription-photo-discs-against-the-sheet.jpeg",
             [[0.107, 0.171], [0.807, 0.121], [0.79, 0.852], [0.283, 0.886]],
         ),
+        # The shadow's edge crosses the sheet on a slant, sharper than the sheet's own edges in the shadow: the lit part
+        # is a light quadrilateral of its own, but the sheet's four straight edges show around it.
+        (
+            "prescription-photo-shadow-taken-for-the-sheet.jpeg",
+            [[0.08, 0.14], [0.83, 0.13], [0.82, 0.83], [0.28, 0.88]],
+        ),
     ],
-    ids=["shadow-edge-across", "shadow-as-dark-as-the-table", "discs-against-the-sheet"],
+    ids=["shadow-edge-across", "shadow-as-dark-as-the-table", "discs-against-the-sheet", "shadow-edge-on-a-slant"],
 )
 def test_the_sheet_of_a_poor_photo_is_found_at_its_corners(photo, sheet):
     """Corners as a person places them on the photo."""
